@@ -1,0 +1,171 @@
+"""What changed between two versions of a deck, as release notes.
+
+Both sides are Snapshots: the build compares the lock before and after; `factdeck diff`
+compares two .apkg files. One comparison, one report format.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+RETIRED_TAG = "factdeck::retired"
+SHORT = 100
+_TAGS = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteState:
+    guid: str
+    label: str
+    note_type: str
+    field_names: tuple[str, ...]
+    texts: tuple[str, ...]
+    digests: tuple[str, ...]
+    tags: tuple[str, ...]
+    retired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTypeState:
+    id: str
+    name: str
+    fields: tuple[str, ...]
+    cards: tuple[str, ...]
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    notes: Mapping[str, NoteState]
+    note_types: Mapping[str, NoteTypeState]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteChange:
+    before: NoteState
+    after: NoteState
+    fields: tuple[FieldChange, ...]
+    tags_changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTypeChange:
+    before: NoteTypeState | None
+    after: NoteTypeState
+
+    @property
+    def schema_changed(self) -> bool:
+        return self.before is not None and (
+            (self.before.fields, self.before.cards) != (self.after.fields, self.after.cards))
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    added: tuple[NoteState, ...]
+    changed: tuple[NoteChange, ...]
+    retired: tuple[NoteState, ...]
+    note_types: tuple[NoteTypeChange, ...]
+    unchanged: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.retired or self.note_types)
+
+
+def compare(old: Snapshot, new: Snapshot) -> Changes:
+    added, changed, retired = [], [], []
+    unchanged = 0
+    for guid, after in new.notes.items():
+        before = old.notes.get(guid)
+        if after.retired:
+            if before is not None and not before.retired:
+                retired.append(after)
+        elif before is None or before.retired:
+            added.append(after)
+        elif (before.digests, before.tags) != (after.digests, after.tags):
+            changed.append(_note_change(before, after))
+        else:
+            unchanged += 1
+    retired.extend(before for guid, before in old.notes.items()
+                   if guid not in new.notes and not before.retired)
+    types = tuple(
+        NoteTypeChange(old.note_types.get(key), after)
+        for key, after in sorted(new.note_types.items())
+        if key not in old.note_types or old.note_types[key].digest != after.digest
+    )
+    return Changes(tuple(added), tuple(changed), tuple(retired), types, unchanged)
+
+
+def _note_change(before: NoteState, after: NoteState) -> NoteChange:
+    old_fields = dict(zip(before.field_names, zip(before.digests, before.texts, strict=True),
+                          strict=True))
+    fields = []
+    for name, digest, text in zip(after.field_names, after.digests, after.texts, strict=True):
+        old_digest, old_text = old_fields.get(name, ("", ""))
+        if old_digest != digest:
+            fields.append(FieldChange(name, old_text, text))
+    return NoteChange(before, after, tuple(fields), before.tags != after.tags)
+
+
+def plain(text: str, limit: int = SHORT) -> str:
+    """Card HTML as one short line of plain text, for release notes and the lock."""
+    flat = _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def release_notes(changes: Changes, title: str) -> str:
+    """Markdown an instructor can paste into an announcement to students."""
+    lines = [f"# {title}", ""]
+    if changes.empty:
+        return "\n".join([*lines, "No changes.", ""])
+    lines += [f"{len(changes.added)} added, {len(changes.changed)} changed, "
+              f"{len(changes.retired)} retired, {changes.unchanged} unchanged notes.", ""]
+    if changes.added:
+        lines += ["## Added", "", *(f"- {_describe(n)}" for n in changes.added), ""]
+    if changes.changed:
+        lines += ["## Changed", ""]
+        for change in changes.changed:
+            lines.append(f"- {_describe(change.after)}")
+            lines += [f"  - {f.field}: “{f.before}” → “{f.after}”" for f in change.fields]
+            if change.tags_changed:
+                lines.append(f"  - tags: {' '.join(change.after.tags) or '(none)'}")
+        lines.append("")
+    if changes.retired:
+        lines += ["## Retired", "",
+                  "These notes are no longer part of the deck. After importing, find them in "
+                  f"Anki's browser with the search `tag:{RETIRED_TAG}` and delete them.", "",
+                  *(f"- {_describe(n)}" for n in changes.retired), ""]
+    if changes.note_types:
+        lines += ["## Note types", ""]
+        for change in changes.note_types:
+            lines.append(f"- {_describe_type(change)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _describe(note: NoteState) -> str:
+    text = next((t for t in note.texts if t), "")
+    return f"`{note.label}` {text}" if note.label else text
+
+
+def _describe_type(change: NoteTypeChange) -> str:
+    after = change.after
+    if change.before is None:
+        return f"“{after.name}”: new note type"
+    if change.schema_changed:
+        return (f"“{after.name}”: fields or card types changed ({', '.join(change.before.fields)}"
+                f" → {', '.join(after.fields)}). Students must tick “Merge note types” in Anki's "
+                "import dialog (Anki 23.10 or newer); otherwise Anki adds a second copy of the "
+                "note type and skips these notes as conflicting.")
+    return f"“{after.name}”: card layout or style changed (updates in place on import)"

@@ -1,0 +1,56 @@
+"""User mistakes as data: every problem says where it is and what to do.
+
+Bugs stay ordinary exceptions and keep their traceback; only `FactdeckError`
+is caught (by the CLI) and shown as plain text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        shown = _relative(self.path)
+        return f"{shown}:{self.line}" if self.line else str(shown)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    location: Location | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class FactdeckError(Exception):
+    """One or more problems in the user's input; the build stops and writes nothing."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, location: Location | None, message: str) -> FactdeckError:
+        return cls([Problem(location, message)])
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for a near miss, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path

@@ -1,0 +1,193 @@
+"""Facts x templates -> fully rendered notes (NoteSpecs). Pure: reads no files itself.
+
+Kinds that need more than their own fields (a diagram needs its masks measured)
+get it from a context provider passed in by the pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from markupsafe import escape
+
+from . import ids
+from .errors import FactdeckError, Problem
+from .model import Deck, DeckSpec, Entry, Fact, Media, NoteSpec, SourceRef, cloze_numbers
+from .sanitize import safe_html
+from .templates import FieldTemplate, NoteTemplate, NoteType, TemplateSet
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """What a context provider adds for one fact: template variables and media files."""
+
+    context: Mapping[str, Any]
+    media: tuple[Media, ...] = ()
+
+
+Provider = Callable[[Fact, Deck], Extension]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """The source as templates see it: `{{ source.section }}`, `{{ source.refs }}`."""
+
+    title: str
+    section: str
+    refs: tuple[str, ...]
+    references: tuple[str, ...]
+    author: str | None
+    url: str | None
+
+
+def expand(deck: Deck, templates: TemplateSet,
+           providers: Mapping[str, Provider] | None = None) -> tuple[NoteSpec, ...]:
+    problems: list[Problem] = []
+    notes: list[NoteSpec] = []
+    for entry in deck.entries:
+        try:
+            notes.extend(_notes_for(entry, deck, templates, providers or {}))
+        except FactdeckError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise FactdeckError(problems)
+    return tuple(notes)
+
+
+def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
+               providers: Mapping[str, Provider]) -> list[NoteSpec]:
+    fact = entry.fact
+    label = f"fact '{fact.id}'"
+    note_templates = templates.kinds.get(fact.kind)
+    if note_templates is None:
+        raise FactdeckError.at(entry.location, f"{label}: no templates for kind '{fact.kind}'; "
+                               f"add {templates.root.name}/kinds/{fact.kind}.yaml")
+    context = fact_context(fact, deck.spec)
+    media: tuple[Media, ...] = ()
+    if fact.kind in providers:
+        extension = providers[fact.kind](fact, deck)
+        context.update(extension.context)
+        media = extension.media
+    notes = []
+    for template in note_templates:
+        if not all(_present(getattr(fact, name)) for name in template.requires):
+            continue
+        note_type = templates.note_types[template.note_type]
+        for card_id, item_context in _instances(template, context, entry):
+            fields = _render_fields(template, note_type, {**context, **item_context}, entry)
+            _check_question(fields, note_type, template, entry)
+            notes.append(NoteSpec(
+                guid=ids.guid_for(deck.spec.slug, fact.id, card_id),
+                note_type=note_type.key,
+                fields=fields,
+                tags=fact.tags,
+                subdeck=fact.subdeck,
+                fact_id=fact.id,
+                card_id=card_id,
+                location=entry.location,
+                media=media,
+            ))
+    if not notes:
+        optional = sorted({r for t in note_templates for r in t.requires})
+        raise FactdeckError.at(entry.location, f"{label}: yields no cards; fill in at least one "
+                               f"of: {', '.join(optional)}")
+    return notes
+
+
+def _instances(template: NoteTemplate, context: Mapping[str, Any], entry: Entry
+               ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """One note, or (with `each:`) one note per item, each item keyed for a stable GUID."""
+    if template.each is None:
+        yield template.id, {}
+        return
+    items = context.get(template.each)
+    if items is None:
+        raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': template note "
+                               f"'{template.id}' iterates over '{template.each}', which this "
+                               f"{entry.fact.kind} does not provide ({template.location})")
+    for item in items:
+        yield f"{template.id}/{item.key}", {"item": item}
+
+
+def fact_context(fact: Fact, spec: DeckSpec) -> dict[str, Any]:
+    """The fact's fields as template variables; `html`-enabled ones are sanitised Markup."""
+    context: dict[str, Any] = {}
+    for name in type(fact).model_fields:
+        value = getattr(fact, name)
+        if name in fact.html:
+            value = (tuple(safe_html(v) for v in value) if isinstance(value, tuple)
+                     else safe_html(value) if isinstance(value, str) else value)
+        context[name] = value
+    context["source"] = source_view(fact.source, spec)
+    context["deck"] = spec
+    return context
+
+
+def source_view(ref: SourceRef, spec: DeckSpec) -> SourceView:
+    source = spec.source
+    return SourceView(
+        title=source.title,
+        section=source.sections[ref.section],
+        refs=tuple(source.references[r].short for r in ref.refs),
+        references=tuple(source.references[r].full for r in ref.refs),
+        author=source.author,
+        url=source.url,
+    )
+
+
+def _render_fields(template: NoteTemplate, note_type: NoteType, context: Mapping[str, Any],
+                   entry: Entry) -> tuple[str, ...]:
+    values = []
+    for name in note_type.field_names:
+        field = template.fields.get(name) or note_type.defaults.get(name)
+        values.append(_render(field, context, entry, template, name) if field else "")
+    return tuple(values)
+
+
+def _render(field: FieldTemplate, context: Mapping[str, Any], entry: Entry,
+            template: NoteTemplate, name: str) -> str:
+    try:
+        return field.template.render(context).strip()
+    except jinja2.UndefinedError as exc:
+        reason = f"{exc.message}; the template names something a {entry.fact.kind} does not have"
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+        reason = f"template failed: {exc}"
+    raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': {reason} (note "
+                           f"'{template.id}', field '{name}', {field.location})")
+
+
+def _check_question(fields: tuple[str, ...], note_type: NoteType, template: NoteTemplate,
+                    entry: Entry) -> None:
+    """Refuse a note whose question side would be empty in Anki (no card, or a blank one)."""
+    asked = [value for name, value in zip(note_type.field_names, fields, strict=True)
+             if name in note_type.question_fields]
+    if note_type.cloze:
+        ok = any(cloze_numbers(value) for value in asked)
+        need = "at least one {{c1::...}} cloze"
+    else:
+        ok = any(value for value in asked)
+        need = f"text in {' or '.join(note_type.question_fields)}"
+    if not ok:
+        raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': note '{template.id}' "
+                               f"renders with an empty question; it needs {need} "
+                               f"({template.location})")
+
+
+def _present(value: object) -> bool:
+    return value is not None and value != () and value != ""
+
+
+
+def describe(deck: Deck, templates: TemplateSet) -> str:
+    """The deck description Anki shows in the deck overview (HTML)."""
+    spec = deck.spec
+    if templates.deck_description is None:
+        return str(escape(spec.description))
+    try:
+        return templates.deck_description.template.render(deck=spec, facts=len(deck.entries))
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+        raise FactdeckError.at(templates.deck_description.location,
+                               f"deck description template failed: {exc}") from None

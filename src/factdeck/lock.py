@@ -1,0 +1,270 @@
+"""The lock: per-note change tracking, so re-imports update in place and builds are reproducible.
+
+Anki updates an imported note only when its modification time is newer than the
+student's copy. The lock remembers, for every note GUID ever shipped, its id, a hash
+of its content and when that content last changed; a note's time moves only when
+its content does. It also remembers retired fact ids and note-type schemas, so a
+reused id or a renamed field is caught before students see conflicting notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError
+
+from . import atomic, ids
+from .changes import RETIRED_TAG, Changes, NoteState, NoteTypeState, Snapshot, compare, plain
+from .errors import FactdeckError, Location, Problem
+from .model import Deck, NoteSpec, Strict
+from .package import PackagePlan, StampedNote, StampedNoteType
+from .templates import NoteType
+
+LOCK_NAME = "factdeck.lock"
+ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never collides
+
+
+class LockedNote(Strict):
+    id: int
+    fact: str
+    card: str
+    type: str
+    hash: str
+    changed: int
+    retired: int | None = None
+    fields: tuple[str, ...]
+    texts: tuple[str, ...]
+    digests: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+
+
+class LockedFact(Strict):
+    kind: str
+    retired: int | None = None
+
+
+class LockedNoteType(Strict):
+    id: int
+    name: str
+    hash: str
+    changed: int
+    fields: tuple[str, ...]
+    cards: tuple[str, ...]
+
+
+class Lock(Strict):
+    format: Literal[1] = 1
+    note_types: dict[str, LockedNoteType] = {}
+    facts: dict[str, LockedFact] = {}
+    notes: dict[str, LockedNote] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Stamping:
+    plan: PackagePlan
+    lock: Lock
+    changes: Changes
+
+
+def lock_path(deck_dir: Path) -> Path:
+    return deck_dir / LOCK_NAME
+
+
+def read(deck_dir: Path) -> Lock:
+    """The deck's lock, or an empty one for a deck never built before."""
+    path = lock_path(deck_dir)
+    if not path.exists():
+        return Lock()
+    fix = ("restore it from version control (git checkout -- factdeck.lock); do not delete "
+           "it: without it, every note looks new and students lose in-place updates")
+    try:
+        data = json.loads(path.read_bytes())
+        return Lock.model_validate(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise FactdeckError.at(Location(path, line), f"lock file is corrupt ({exc}); {fix}"
+                               ) from None
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise FactdeckError.at(Location(path), f"lock file is corrupt (at '{where}': "
+                               f"{first['msg']}); {fix}") from None
+
+
+def write(deck_dir: Path, lock: Lock) -> None:
+    with atomic.replacing(lock_path(deck_dir)) as tmp:
+        tmp.write_text(dumps(lock), encoding="utf-8")
+
+
+def dumps(lock: Lock) -> str:
+    """Stable JSON, one entry per line, so the committed lock diffs readably."""
+    def section(name: str, entries: Mapping[str, Strict]) -> str:
+        body = ",\n".join(
+            f"  {json.dumps(key)}: {json.dumps(value.model_dump(), ensure_ascii=False)}"
+            for key, value in sorted(entries.items())
+        )
+        return f'"{name}": {{\n{body}\n}}' if body else f'"{name}": {{}}'
+
+    parts = [f'"format": {lock.format}', section("note_types", lock.note_types),
+             section("facts", lock.facts), section("notes", lock.notes)]
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType],
+          description: str, old: Lock, now: int, allow_note_type_change: bool = False
+          ) -> Stamping:
+    """Give every note its id and time; retire what disappeared; refuse unsafe identity edits."""
+    check(deck, notes, note_types, old, allow_note_type_change)
+    used_types = {n.note_type for n in notes} | {n.type for n in old.notes.values()}
+    locked_types = {key: _locked_note_type(note_types[key], old.note_types.get(key), now)
+                    for key in sorted(used_types)}
+
+    next_id = max(now * 1000, max((n.id for n in old.notes.values()), default=0) + ID_STEP)
+    stamped, locked_notes = [], {}
+    for note in notes:
+        before = old.notes.get(note.guid)
+        locked = _locked_note(note, note_types[note.note_type], before, now, next_id)
+        if before is None:
+            next_id += ID_STEP
+        locked_notes[note.guid] = locked
+        stamped.append(StampedNote(note, locked.id, locked.changed))
+
+    for guid, before in old.notes.items():
+        if guid in locked_notes:
+            continue
+        retired = before if before.retired else before.model_copy(
+            update={"retired": max(now, before.changed + 1)})
+        locked_notes[guid] = retired
+        stamped.append(StampedNote(_tombstone(guid, retired, note_types[retired.type], deck),
+                                   retired.id, retired.retired or now, suspended=True))
+
+    lock = Lock(note_types=locked_types, facts=_locked_facts(deck, old, now), notes=locked_notes)
+    plan = PackagePlan(
+        deck=deck.spec, description=description,
+        note_types=tuple(StampedNoteType(note_types[k], v.changed)
+                         for k, v in sorted(locked_types.items())),
+        notes=tuple(stamped),
+    )
+    return Stamping(plan=plan, lock=lock, changes=compare(snapshot(old), snapshot(lock)))
+
+
+def check(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType],
+          old: Lock, allow_note_type_change: bool = False) -> None:
+    """The identity guards: reused retired ids, changed kinds, changed note-type schemas."""
+    problems = list(_fact_identity_problems(deck, old))
+    for key in sorted({n.note_type for n in notes} | {n.type for n in old.notes.values()}):
+        if key not in note_types:
+            problems.append(Problem(None, f"note type '{key}' is used by notes in {LOCK_NAME} "
+                                          f"but its template is gone; restore "
+                                          f"templates/note-types/{key}.yaml"))
+        elif key in old.note_types and not allow_note_type_change:
+            problems.extend(_schema_problem(note_types[key], old.note_types[key]))
+    if problems:
+        raise FactdeckError(problems)
+
+
+def _fact_identity_problems(deck: Deck, old: Lock) -> Iterable[Problem]:
+    for entry in deck.entries:
+        fact, locked = entry.fact, old.facts.get(entry.fact.id)
+        if locked is None:
+            continue
+        if locked.retired is not None and not fact.revive:
+            yield Problem(entry.location, (
+                f"fact id '{fact.id}' was retired earlier; students may still have its old "
+                "cards, so reusing the id would turn them into a different fact. Give this "
+                "fact a new id, or, if it really is the same fact coming back, add "
+                "'revive: true' to it"))
+        elif locked.kind != fact.kind:
+            yield Problem(entry.location, (
+                f"fact id '{fact.id}' was a {locked.kind} and is now a {fact.kind}; a "
+                "different fact needs a new id (the old one will then be retired)"))
+
+
+def _schema_problem(note_type: NoteType, before: LockedNoteType) -> Iterable[Problem]:
+    fields, cards = note_type.field_names, tuple(c.name for c in note_type.cards)
+    if (before.fields, before.cards) == (fields, cards):
+        return
+    yield Problem(None, (
+        f"note type '{note_type.name}' changed its fields or card types "
+        f"({', '.join(before.fields)} / {', '.join(before.cards)} -> "
+        f"{', '.join(fields)} / {', '.join(cards)}). Students who re-import would get a second "
+        "copy of the note type and Anki would skip every changed note as conflicting, unless "
+        "they tick 'Merge note types' in the import dialog (Anki 23.10+). Rename the fields "
+        "back, or rebuild with --allow-note-type-change and tell students to tick 'Merge note "
+        "types' (the release notes say so)"))
+
+
+def _locked_note_type(note_type: NoteType, before: LockedNoteType | None, now: int
+                      ) -> LockedNoteType:
+    digest = _digest(json.dumps([note_type.name, note_type.cloze, note_type.stock_kind,
+                                 [[f.name, f.tag, f.prevent_deletion] for f in note_type.fields],
+                                 [[c.name, c.front, c.back] for c in note_type.cards],
+                                 note_type.css]))
+    changed = now
+    if before is not None:
+        changed = before.changed if before.hash == digest else max(now, before.changed + 1)
+    return LockedNoteType(id=ids.model_id(note_type.key), name=note_type.name, hash=digest,
+                          changed=changed, fields=note_type.field_names,
+                          cards=tuple(c.name for c in note_type.cards))
+
+
+def _locked_note(note: NoteSpec, note_type: NoteType, before: LockedNote | None, now: int,
+                 new_id: int) -> LockedNote:
+    digests = tuple(_digest(value)[:8] for value in note.fields)
+    content = _digest(json.dumps([note.note_type, note.fields, note.tags, note.subdeck]))
+    if before is not None and before.hash == content and before.retired is None:
+        return before
+    return LockedNote(
+        id=before.id if before else new_id,
+        fact=note.fact_id, card=note.card_id, type=note.note_type, hash=content,
+        changed=max(now, before.changed + 1) if before else now,
+        fields=note_type.field_names,
+        texts=tuple(plain(value) for value in note.fields),
+        digests=digests, tags=note.tags,
+    )
+
+
+def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
+    """A retired note as shipped: same GUID and type, a notice, and a tag to find it by."""
+    context = {"text": next((t for t in locked.texts if t), ""), "deck": deck.spec,
+               "tag": RETIRED_TAG, "fact": locked.fact}
+    fields = tuple(
+        note_type.retired[name].template.render(context) if name in note_type.retired else ""
+        for name in note_type.field_names
+    )
+    return NoteSpec(guid=guid, note_type=note_type.key, fields=fields, tags=(RETIRED_TAG,),
+                    subdeck=None, fact_id=locked.fact, card_id=locked.card,
+                    location=Location(deck.deck_dir / LOCK_NAME))
+
+
+def _locked_facts(deck: Deck, old: Lock, now: int) -> dict[str, LockedFact]:
+    current = {e.fact.id: LockedFact(kind=e.fact.kind) for e in deck.entries}
+    retired = {
+        fact_id: locked if locked.retired else locked.model_copy(update={"retired": now})
+        for fact_id, locked in old.facts.items() if fact_id not in current
+    }
+    return {**retired, **current}
+
+
+def snapshot(lock: Lock) -> Snapshot:
+    notes = {
+        guid: NoteState(guid=guid, label=f"{n.fact}/{n.card}", note_type=n.type,
+                        field_names=n.fields, texts=n.texts, digests=n.digests, tags=n.tags,
+                        retired=n.retired is not None)
+        for guid, n in lock.notes.items()
+    }
+    types = {
+        str(t.id): NoteTypeState(id=str(t.id), name=t.name, fields=t.fields, cards=t.cards,
+                                 digest=t.hash)
+        for t in lock.note_types.values()
+    }
+    return Snapshot(notes=notes, note_types=types)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

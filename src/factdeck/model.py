@@ -1,0 +1,245 @@
+"""The data: fact kinds and deck metadata (validated input), and the records the build makes.
+
+Facts are pydantic models, frozen and closed (`extra="forbid"`), so a typo in a
+field name is an error and nothing mutates a fact after validation.
+Records the code builds itself are frozen dataclasses of tuples.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from .errors import Location
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:::[A-Za-z0-9][A-Za-z0-9_.-]*)*")
+_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is not a valid id: use lowercase letters and digits joined by "
+            "single hyphens, e.g. 'superior-cluneal-origin'"
+        )
+    return value
+
+
+def _tag(value: str) -> str:
+    if not _TAG.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is not a valid tag: no spaces; letters, digits, '-', '_' and '.' "
+            "in levels joined by '::', e.g. 'lbp::nerves::cluneal::superior'"
+        )
+    return value
+
+
+def _cloze_text(value: str) -> str:
+    if not _CLOZE.search(value):
+        raise ValueError(
+            "a statement needs at least one cloze deletion, written {{c1::hidden words}}"
+        )
+    if any(int(n) < 1 for n, _ in _CLOZE.findall(value)):
+        raise ValueError("cloze numbers start at 1: write {{c1::...}}, not {{c0::...}}")
+    if value.count("{{") != value.count("}}"):
+        raise ValueError("unbalanced '{{' and '}}' in a cloze; each {{cN::...}} needs its '}}'")
+    return value
+
+
+def _one_item_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Tag = Annotated[str, AfterValidator(_tag)]
+Text = Annotated[str, Field(min_length=1)]
+Items = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]
+ClozeText = Annotated[str, AfterValidator(_cloze_text)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+# --- deck metadata -----------------------------------------------------------------
+
+
+class Reference(Strict):
+    short: Text
+    full: Text
+
+
+class ArticleSource(Strict):
+    title: Text
+    author: Text | None = None
+    url: Text | None = None
+    sections: dict[Slug, Text]
+    references: dict[Slug, Reference] = {}
+
+
+class DeckSpec(Strict):
+    name: Text
+    slug: Slug
+    version: Text
+    description: Text
+    source: ArticleSource
+    subdecks: dict[Slug, Text] = {}
+    exam_areas: dict[Slug, Text] = {}
+
+
+# --- facts --------------------------------------------------------------------------
+
+
+class SourceRef(Strict):
+    section: Slug
+    refs: tuple[Slug, ...] = ()
+
+
+def _source_shorthand(value: object) -> object:
+    return {"section": value} if isinstance(value, str) else value
+
+
+class FactBase(Strict):
+    id: Slug
+    tags: tuple[Tag, ...] = ()
+    source: Annotated[SourceRef, BeforeValidator(_source_shorthand)]
+    subdeck: Slug | None = None
+    extra: Text | None = None
+    html: tuple[str, ...] = ()
+    lint: dict[str, Text] = {}
+    revive: bool = False
+
+    def text_fields(self) -> tuple[str, ...]:
+        """Names of the fields that hold card text (where `html` may opt in)."""
+        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive"}
+        return tuple(name for name in type(self).model_fields if name not in skip)
+
+
+class Nerve(FactBase):
+    kind: Literal["nerve"]
+    name: Text
+    aka: Items = ()
+    fibres: Text | None = None
+    origin: Text | None = None
+    levels: Text | None = None
+    motor_supply: Items = ()
+    sensory_supply: Items = ()
+    course: Items = ()
+    entrapment_sites: Items = ()
+    mistaken_for: Items = ()
+
+
+class Structure(FactBase):
+    kind: Literal["structure"]
+    name: Text
+    aka: Items = ()
+    is_a: Text | None = None
+    location: Text | None = None
+    nerves_at_risk: Items = ()
+
+
+class Condition(FactBase):
+    kind: Literal["condition"]
+    name: Text
+    aka: Items = ()
+    first_suspect_for: Text | None = None
+    mistaken_for: Items = ()
+    causes: Items = ()
+    pain_quality: Text | None = None
+    pain_felt_in: Items = ()
+    location: Text | None = None
+    palpation: Text | None = None
+    possible_cause: Text | None = None
+
+
+class Technique(FactBase):
+    kind: Literal["technique"]
+    name: Text
+    aka: Items = ()
+    used_for: Text | None = None
+    how: Text | None = None
+    effects: Items = ()
+    mechanism: Text | None = None
+
+
+class Statement(FactBase):
+    kind: Literal["statement"]
+    text: ClozeText
+
+
+class Question(FactBase):
+    kind: Literal["question"]
+    question: Text
+    answer: Text
+
+
+class Diagram(FactBase):
+    """A labelled SVG whose named elements become image-occlusion masks."""
+
+    kind: Literal["diagram"]
+    image: Text
+    header: Text
+    mode: Literal["hide-all", "hide-one"] = "hide-all"
+    masks: tuple[Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)], ...] = Field(
+        min_length=1
+    )
+
+
+Fact = Nerve | Structure | Condition | Technique | Statement | Question | Diagram
+KINDS: dict[str, type[FactBase]] = {
+    cls.model_fields["kind"].annotation.__args__[0]: cls  # type: ignore[union-attr]
+    for cls in (Nerve, Structure, Condition, Technique, Statement, Question, Diagram)
+}
+
+
+# --- what the build makes -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A validated fact and where it was written."""
+
+    fact: Fact
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A validated deck: its metadata and its facts, in file order."""
+
+    spec: DeckSpec
+    deck_dir: Path
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A file shipped in the package: where it is, and the bare name cards use for it."""
+
+    path: Path
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSpec:
+    """One Anki note, fully rendered; its identity is (deck slug, fact id, card id)."""
+
+    guid: str
+    note_type: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    subdeck: str | None
+    fact_id: str
+    card_id: str
+    location: Location
+    media: tuple[Media, ...] = ()
+
+
+def cloze_numbers(text: str) -> set[int]:
+    """The cloze numbers used in `text` (each is one card)."""
+    return {int(n) for n, _ in _CLOZE.findall(text)}

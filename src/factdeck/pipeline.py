@@ -1,0 +1,76 @@
+"""build() and check(): one line per stage. Named so nobody confuses it with build.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import atomic, changes, clock, expand, load, lock, package, validate, verify
+from .model import Deck, DeckSpec, NoteSpec
+from .templates import TemplateSet, find_templates, load_templates
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    deck: DeckSpec
+    apkg: Path
+    size: int
+    report: verify.PackageReport
+    changes: changes.Changes
+    release_notes: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A deck read, validated and expanded, without writing anything."""
+
+    deck: Deck
+    templates: TemplateSet
+    notes: tuple[NoteSpec, ...]
+
+
+def expanded(deck_dir: Path, templates_dir: Path | None = None) -> Checked:
+    deck = validate.validate(load.load_deck(deck_dir))
+    templates = load_templates(templates_dir or find_templates(deck_dir))
+    notes = expand.expand(deck, templates, providers())
+    return Checked(deck=deck, templates=templates, notes=notes)
+
+
+def check(deck_dir: Path, templates_dir: Path | None = None,
+          allow_note_type_change: bool = False) -> Checked:
+    checked = expanded(deck_dir, templates_dir)
+    lock.check(checked.deck, checked.notes, checked.templates.note_types, lock.read(deck_dir),
+               allow_note_type_change)
+    return checked
+
+
+def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
+          allow_note_type_change: bool = False) -> BuildResult:
+    checked = expanded(deck_dir, templates_dir)
+    deck, templates = checked.deck, checked.templates
+    description = expand.describe(deck, templates)
+    stamping = lock.stamp(deck, checked.notes, templates.note_types, description,
+                          lock.read(deck_dir), clock.now(), allow_note_type_change)
+    apkg = out_dir / f"{deck.spec.slug}.apkg"
+    with atomic.replacing(apkg) as tmp:
+        package.write(stamping.plan, tmp)
+        report = verify.verify(tmp, stamping.plan)
+    lock.write(deck_dir, stamping.lock)
+    notes_path = _write_release_notes(out_dir, deck.spec, stamping.changes)
+    return BuildResult(deck=deck.spec, apkg=apkg, size=apkg.stat().st_size, report=report,
+                       changes=stamping.changes, release_notes=notes_path)
+
+
+def providers() -> dict[str, expand.Provider]:
+    """Kinds whose notes need more than the fact's own fields."""
+    return {}
+
+
+def _write_release_notes(out_dir: Path, spec: DeckSpec, found: changes.Changes) -> Path | None:
+    if found.empty:
+        return None
+    path = out_dir / f"{spec.slug}-changes.md"
+    title = f"{spec.name}, version {spec.version}: changes"
+    with atomic.replacing(path) as tmp:
+        tmp.write_text(changes.release_notes(found, title), encoding="utf-8")
+    return path

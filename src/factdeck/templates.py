@@ -1,0 +1,331 @@
+"""Read `templates/`: note types (fields, card HTML, CSS) and, per fact kind, the notes it yields.
+
+Every Jinja2 string is compiled once here, with autoescape on and StrictUndefined,
+so a template that names a missing field fails the build instead of making an empty card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+from pydantic import ValidationError
+
+from .errors import FactdeckError, Location, Problem, did_you_mean
+from .load import LineMap, read_yaml
+from .model import KINDS, Slug, Strict
+from .validate import pydantic_problems
+
+NOTE_TYPES_DIR = "note-types"
+_FIELD_REF = re.compile(r"\{\{(?![#/^!])([^}]+)\}\}")
+KINDS_DIR = "kinds"
+DECK_DESCRIPTION = "deck-description.html"
+
+
+# --- the files' schema ----------------------------------------------------------------
+
+
+class FieldSchema(Strict):
+    name: str
+    tag: int | None = None
+    prevent_deletion: bool = False
+
+
+class CardSchema(Strict):
+    name: str
+    front: str
+    back: str
+
+
+class NoteTypeSchema(Strict):
+    name: str
+    cloze: bool = False
+    stock_kind: int | None = None
+    fields: tuple[FieldSchema | str, ...]
+    cards: tuple[CardSchema, ...]
+    css: tuple[str, ...] = ()
+    defaults: dict[str, str] = {}
+    retired: dict[str, str]
+
+
+class NoteSchema(Strict):
+    id: Slug
+    note_type: str
+    requires: tuple[str, ...] = ()
+    each: str | None = None
+    fields: dict[str, str]
+
+
+class KindSchema(Strict):
+    notes: tuple[NoteSchema, ...]
+
+
+# --- what the build uses ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldTemplate:
+    """One compiled Jinja2 string and where it was written (for error messages)."""
+
+    template: jinja2.Template
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class CardTemplate:
+    name: str
+    front: str
+    back: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    name: str
+    tag: int | None
+    prevent_deletion: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    key: str
+    name: str
+    cloze: bool
+    stock_kind: int | None
+    fields: tuple[FieldDef, ...]
+    cards: tuple[CardTemplate, ...]
+    css: str
+    defaults: dict[str, FieldTemplate]
+    retired: dict[str, FieldTemplate]
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def question_fields(self) -> tuple[str, ...]:
+        """Fields that the card fronts show: if all are empty, Anki makes no card."""
+        fronts = " ".join(card.front for card in self.cards)
+        shown = {m.rsplit(":", 1)[-1].strip() for m in _FIELD_REF.findall(fronts)}
+        return tuple(name for name in self.field_names if name in shown)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTemplate:
+    id: str
+    note_type: str
+    requires: tuple[str, ...]
+    each: str | None
+    fields: dict[str, FieldTemplate]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSet:
+    root: Path
+    note_types: dict[str, NoteType]
+    kinds: dict[str, tuple[NoteTemplate, ...]]
+    deck_description: FieldTemplate | None
+
+
+def load_templates(root: Path) -> TemplateSet:
+    """Read and compile every template under `root`, reporting all problems at once."""
+    if not (root / NOTE_TYPES_DIR).is_dir() or not (root / KINDS_DIR).is_dir():
+        raise FactdeckError.at(
+            Location(root),
+            f"not a templates folder: it needs '{NOTE_TYPES_DIR}/' and '{KINDS_DIR}/' "
+            "(pass --templates to point at one)",
+        )
+    env = make_environment(root)
+    problems: list[Problem] = []
+    note_types = {}
+    for path in sorted((root / NOTE_TYPES_DIR).glob("*.yaml")):
+        note_type = _collect(problems, lambda p=path: _note_type(env, root, p))
+        if note_type:
+            note_types[note_type.key] = note_type
+    kinds = {}
+    for path in sorted((root / KINDS_DIR).glob("*.yaml")):
+        notes = _collect(problems, lambda p=path: _kind(env, p, note_types))
+        if notes is not None:
+            kinds[path.stem] = notes
+    description_path = root / DECK_DESCRIPTION
+    description = None
+    if description_path.is_file():
+        source = _read_inside(root, description_path, description_path)
+        description = _collect(problems, lambda: _compile(env, source, Location(description_path)))
+    if problems:
+        raise FactdeckError(problems)
+    return TemplateSet(root=root, note_types=note_types, kinds=kinds,
+                       deck_description=description)
+
+
+def find_templates(start: Path) -> Path:
+    """The nearest `templates/` folder at or above `start` (a deck folder, usually)."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        if (folder / "templates" / NOTE_TYPES_DIR).is_dir():
+            return folder / "templates"
+    raise FactdeckError.at(Location(start), "no templates/ folder here or above; pass "
+                                            "--templates DIR")
+
+
+def _collect(problems: list[Problem], make):  # type: ignore[no-untyped-def]
+    try:
+        return make()
+    except FactdeckError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _parse(schema: type[Strict], path: Path) -> tuple[Strict, LineMap]:
+    data = read_yaml(path)
+    if not isinstance(data, LineMap):
+        raise FactdeckError.at(Location(path, 1), "expected a mapping at the top of the file")
+    try:
+        return schema.model_validate(dict(data)), data
+    except ValidationError as exc:
+        raise FactdeckError(pydantic_problems(exc, schema, data, path, "template")) from None
+
+
+def _note_type(env: jinja2.Environment, root: Path, path: Path) -> NoteType:
+    spec, data = _parse(NoteTypeSchema, path)
+    assert isinstance(spec, NoteTypeSchema)
+    fields = tuple(
+        FieldDef(f, None, False) if isinstance(f, str) else FieldDef(f.name, f.tag,
+                                                                     f.prevent_deletion)
+        for f in spec.fields
+    )
+    names = [f.name for f in fields]
+    problems = [
+        Problem(Location(path, data.line_of(section)),
+                f"'{section}' sets unknown field '{name}'{did_you_mean(name, names)}")
+        for section, values in (("defaults", spec.defaults), ("retired", spec.retired))
+        for name in values if name not in names
+    ]
+    if problems:
+        raise FactdeckError(problems)
+    folder = path.parent
+    cards = tuple(
+        CardTemplate(c.name, _read_inside(root, folder / c.front, path),
+                     _read_inside(root, folder / c.back, path))
+        for c in spec.cards
+    )
+    css = "\n".join(_read_inside(root, folder / name, path) for name in spec.css)
+    defaults, retired = (
+        {name: _compile(env, source, Location(path, data[section].line_of(name)))
+         for name, source in values.items()}
+        for section, values in (("defaults", spec.defaults), ("retired", spec.retired))
+    )
+    return NoteType(key=path.stem, name=spec.name, cloze=spec.cloze, stock_kind=spec.stock_kind,
+                    fields=fields, cards=cards, css=css, defaults=defaults, retired=retired)
+
+
+def _kind(env: jinja2.Environment, path: Path, note_types: dict[str, NoteType]
+          ) -> tuple[NoteTemplate, ...]:
+    kind = path.stem
+    if kind not in KINDS:
+        raise FactdeckError.at(Location(path), f"templates for unknown kind '{kind}'"
+                               f"{did_you_mean(kind, KINDS)}; known kinds: {', '.join(KINDS)}")
+    spec, data = _parse(KindSchema, path)
+    assert isinstance(spec, KindSchema)
+    fact_fields = KINDS[kind].model_fields
+    problems: list[Problem] = []
+    notes = []
+    raw_notes = data["notes"]
+    for number, note in enumerate(spec.notes):
+        raw = raw_notes[number]
+        where = Location(path, raw.line)
+        label = f"note '{note.id}'"
+        note_type = note_types.get(note.note_type)
+        if note_type is None:
+            problems.append(Problem(where, f"{label}: unknown note_type '{note.note_type}'"
+                                    f"{did_you_mean(note.note_type, note_types)}"))
+            continue
+        for name in note.requires:
+            if name not in fact_fields:
+                problems.append(Problem(where, f"{label}: requires '{name}', which a {kind} does "
+                                        f"not have{did_you_mean(name, fact_fields)}"))
+        for name in note.fields:
+            if name not in note_type.field_names:
+                problems.append(Problem(
+                    Location(path, raw["fields"].line_of(name)),
+                    f"{label}: note type '{note_type.key}' has no field '{name}'"
+                    f"{did_you_mean(name, note_type.field_names)}; "
+                    f"its fields are {', '.join(note_type.field_names)}"))
+        fields = {}
+        for name, source in note.fields.items():
+            try:
+                fields[name] = _compile(env, source, Location(path, raw["fields"].line_of(name)))
+            except FactdeckError as exc:
+                problems.extend(exc.problems)
+        notes.append(NoteTemplate(id=note.id, note_type=note.note_type, requires=note.requires,
+                                  each=note.each, fields=fields, location=where))
+    ids = [n.id for n in notes]
+    problems.extend(Problem(Location(path), f"note id '{i}' is used twice; ids must be unique")
+                    for i in sorted({i for i in ids if ids.count(i) > 1}))
+    if problems:
+        raise FactdeckError(problems)
+    return tuple(notes)
+
+
+def _compile(env: jinja2.Environment, source: str, where: Location) -> FieldTemplate:
+    try:
+        return FieldTemplate(env.from_string(source), where)
+    except jinja2.TemplateSyntaxError as exc:
+        raise FactdeckError.at(where, f"template syntax error: {exc.message}") from None
+
+
+def _read_inside(root: Path, path: Path, referrer: Path) -> str:
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise FactdeckError.at(Location(referrer), f"'{path}' is outside the templates folder")
+    try:
+        return resolved.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FactdeckError.at(Location(referrer), f"cannot read '{path.name}': {exc}") from None
+
+
+# --- the Jinja2 environment and its filters --------------------------------------------
+
+
+def make_environment(root: Path) -> jinja2.Environment:
+    """Autoescaping, strict, and able to `{% include %}` partials from the templates folder."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(root), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    env.filters.update(cloze=cloze, clozes=clozes, and_list=and_list, with_aka=with_aka,
+                       first_upper=first_upper)
+    return env
+
+
+def cloze(value: str, number: int = 1, hint: str | None = None) -> Markup:
+    """`{{ levels|cloze(2) }}` -> {{c2::L1–L3}}: a cloze without writing braces in Jinja."""
+    tail = Markup("::") + escape(hint) if hint else Markup("")
+    return Markup("{{c%d::") % number + escape(value) + tail + Markup("}}")
+
+
+def clozes(items: Iterable[str], start: int = 1) -> Markup:
+    """One cloze per item (one card per item), joined as a sentence: 'a, b and c'."""
+    return and_list(cloze(item, n) for n, item in enumerate(items, start))
+
+
+def and_list(items: Iterable[str]) -> Markup:
+    parts = [escape(item) for item in items]
+    if len(parts) <= 1:
+        return Markup("").join(parts)
+    return Markup(", ").join(parts[:-1]) + Markup(" and ") + parts[-1]
+
+
+def with_aka(name: str, aka: Iterable[str]) -> Markup:
+    """'medial cluneal nerves (middle cluneal nerves)': both names where anatomy texts differ."""
+    others = list(aka)
+    if not others:
+        return escape(name)
+    return escape(name) + Markup(" (") + Markup(" / ").join(escape(a) for a in others) + Markup(")")
+
+
+def first_upper(text: str) -> str:
+    """Capitalise the first letter only (Jinja's `capitalize` would turn 'SIJ' into 'Sij')."""
+    return text[:1].upper() + text[1:]
