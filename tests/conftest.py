@@ -1,0 +1,99 @@
+"""Shared test helpers: tiny decks written inside a test, the real deck copied out of the repo,
+and the official Anki engine to import packages into."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factdeck.pipeline import BuildResult, build
+
+REPO = Path(__file__).resolve().parent.parent
+REAL_DECK = REPO / "cards" / "low-back-pain"
+TEMPLATES = REPO / "templates"
+EPOCH = 1_790_000_000  # a fixed "now" for reproducible builds in tests
+
+MINI_DECK = {
+    "deck.yaml": """
+        name: Mini
+        slug: mini
+        version: "1"
+        description: A tiny deck for tests.
+        source:
+          title: A Source
+          sections: {intro: Introduction, body: Body}
+          references: {ref-one: {short: Ref 2000, full: "Ref, A. 2000. A Paper."}}
+        subdecks: {part: Part}
+    """,
+    "facts.yaml": """
+        facts:
+          - id: nerve-a
+            kind: nerve
+            name: alpha nerves
+            levels: L1–L3
+            source: body
+            tags: [mini::nerves]
+          - id: fact-b
+            kind: statement
+            text: "The beta is {{c1::big}}."
+            source: {section: intro, refs: [ref-one]}
+            subdeck: part
+    """,
+}
+
+
+def write_tree(root: Path, files: Mapping[str, str]) -> Path:
+    """Write `files` (relative path -> text, dedented) under `root`; return `root`."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder with the real templates and an empty cards/ folder."""
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    (tmp_path / "cards").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def mini_deck(project: Path) -> Path:
+    return write_tree(project / "cards" / "mini", MINI_DECK)
+
+
+@pytest.fixture
+def real_deck(project: Path) -> Path:
+    """A copy of the shipped deck, so tests never touch the repository's lock file."""
+    dest = project / "cards" / REAL_DECK.name
+    shutil.copytree(REAL_DECK, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_real_deck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildResult]:
+    """The shipped deck built once per test session (from a copy)."""
+    root = tmp_path_factory.mktemp("real")
+    shutil.copytree(TEMPLATES, root / "templates")
+    shutil.copytree(REAL_DECK, root / "cards" / REAL_DECK.name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        yield build(root / "cards" / REAL_DECK.name, root / "dist")
