@@ -24,9 +24,14 @@ def validate(raw: RawDeck) -> Deck:
         for entry in entries:
             problems.extend(_check_against_deck(entry, spec))
     if problems:
-        raise FactdeckError(problems)
+        raise FactdeckError(sorted(problems, key=_position))
     assert spec is not None
     return Deck(spec=spec, deck_dir=raw.deck_dir, entries=tuple(entries))
+
+
+def _position(problem: Problem) -> tuple[str, int]:
+    where = problem.location
+    return (str(where.path), where.line or 0) if where else ("", 0)
 
 
 def _validate_spec(raw: RawDeck, problems: list[Problem]) -> DeckSpec | None:
