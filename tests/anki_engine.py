@@ -35,11 +35,15 @@ def open_collection(folder: Path) -> Collection:
 
 
 def import_package(col: Collection, apkg: Path, *, merge_notetypes: bool = False,
-                   with_scheduling: bool = False) -> ImportLog:
+                   with_scheduling: bool = False, always_update_notes: bool = False
+                   ) -> ImportLog:
     """Import with Anki's default options (update notes and note types if newer)."""
+    conditions = ImportAnkiPackageUpdateCondition
     options = ImportAnkiPackageOptions(
         merge_notetypes=merge_notetypes,
-        update_notes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        update_notes=(conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
+                      if always_update_notes else
+                      conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER),
         update_notetypes=(
             ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER),
         with_scheduling=with_scheduling,

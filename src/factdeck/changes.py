@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 RETIRED_TAG = "factdeck::retired"
+# Merging stamps the student's notes with the import time, so "if newer" would then skip
+# this release's edits: after a merge, only "Always" applies them (checked in the tests).
+MERGE_ADVICE = ("“Merge note types” ticked and “Update notes” set to “Always” in Anki's "
+                "import dialog (Anki 23.10 or newer)")
 SHORT = 100
 _TAGS = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -165,7 +169,7 @@ def _describe_type(change: NoteTypeChange) -> str:
         return f"“{after.name}”: new note type"
     if change.schema_changed:
         return (f"“{after.name}”: fields or card types changed ({', '.join(change.before.fields)}"
-                f" → {', '.join(after.fields)}). Students must tick “Merge note types” in Anki's "
-                "import dialog (Anki 23.10 or newer); otherwise Anki adds a second copy of the "
-                "note type and skips these notes as conflicting.")
+                f" → {', '.join(after.fields)}). Students must import with {MERGE_ADVICE}; "
+                "otherwise Anki adds a second copy of the note type and skips its notes as "
+                "conflicting.")
     return f"“{after.name}”: card layout or style changed (updates in place on import)"

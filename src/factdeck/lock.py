@@ -19,7 +19,16 @@ from typing import Literal
 from pydantic import ValidationError
 
 from . import atomic, ids
-from .changes import RETIRED_TAG, Changes, NoteState, NoteTypeState, Snapshot, compare, plain
+from .changes import (
+    MERGE_ADVICE,
+    RETIRED_TAG,
+    Changes,
+    NoteState,
+    NoteTypeState,
+    Snapshot,
+    compare,
+    plain,
+)
 from .errors import FactdeckError, Location, Problem
 from .model import Deck, NoteSpec, Strict
 from .package import PackagePlan, StampedNote, StampedNoteType
@@ -141,7 +150,7 @@ def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, Note
             update={"retired": max(now, before.changed + 1)})
         locked_notes[guid] = retired
         stamped.append(StampedNote(_tombstone(guid, retired, note_types[retired.type], deck),
-                                   retired.id, retired.retired or now, suspended=True))
+                                   retired.id, retired.retired or now, retired=True))
 
     lock = Lock(note_types=locked_types, facts=_locked_facts(deck, old, now), notes=locked_notes)
     plan = PackagePlan(
@@ -193,10 +202,9 @@ def _schema_problem(note_type: NoteType, before: LockedNoteType) -> Iterable[Pro
         f"note type '{note_type.name}' changed its fields or card types "
         f"({', '.join(before.fields)} / {', '.join(before.cards)} -> "
         f"{', '.join(fields)} / {', '.join(cards)}). Students who re-import would get a second "
-        "copy of the note type and Anki would skip every changed note as conflicting, unless "
-        "they tick 'Merge note types' in the import dialog (Anki 23.10+). Rename the fields "
-        "back, or rebuild with --allow-note-type-change and tell students to tick 'Merge note "
-        "types' (the release notes say so)"))
+        "copy of the note type and Anki would skip every note of it as conflicting. Rename the "
+        "fields back, or rebuild with --allow-note-type-change and tell students to import "
+        f"with {MERGE_ADVICE} (the release notes say so)"))
 
 
 def _locked_note_type(note_type: NoteType, before: LockedNoteType | None, now: int

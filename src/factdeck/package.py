@@ -35,7 +35,7 @@ class StampedNote:
     note: NoteSpec
     id: int
     mod: int
-    suspended: bool = False
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +138,10 @@ def _card_rows(notes: tuple[StampedNote, ...], types: dict[str, NoteType], slug:
     for position, stamped in enumerate(notes, 1):
         note = stamped.note
         deck = ids.deck_id(slug, note.subdeck)
-        queue = -1 if stamped.suspended else 0
+        if stamped.retired:
+            continue  # no cards: new students never see it; existing cards just update
         for ord_ in card_ords(note, types[note.note_type]):
-            rows.append((stamped.id + ord_, stamped.id, deck, ord_, stamped.mod, -1, 0, queue,
+            rows.append((stamped.id + ord_, stamped.id, deck, ord_, stamped.mod, -1, 0, 0,
                          position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
     return rows
 

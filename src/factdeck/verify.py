@@ -60,7 +60,8 @@ def verify(apkg: Path, plan: PackagePlan) -> PackageReport:
         problems.extend(_field_problems(fields, media_names, location))
     if problems:
         raise FactdeckError(problems)
-    expected_cards = sum(len(card_ords(s.note, types[s.note.note_type])) for s in plan.notes)
+    expected_cards = sum(len(card_ords(s.note, types[s.note.note_type]))
+                         for s in plan.notes if not s.retired)
     if len(rows) != len(plan.notes) or cards != expected_cards:
         raise AssertionError(f"package holds {len(rows)} notes / {cards} cards, expected "
                              f"{len(plan.notes)} / {expected_cards}")
