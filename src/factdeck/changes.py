@@ -94,7 +94,7 @@ def compare(old: Snapshot, new: Snapshot) -> Changes:
         before = old.notes.get(guid)
         if after.retired:
             if before is not None and not before.retired:
-                retired.append(after)
+                retired.append(before)
         elif before is None or before.retired:
             added.append(after)
         elif (before.digests, before.tags) != (after.digests, after.tags):

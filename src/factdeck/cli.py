@@ -47,7 +47,7 @@ def report_problems(exc: FactdeckError) -> None:
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="factdeck")
+@click.version_option(package_name="factdeck", prog_name="factdeck")
 def main() -> None:
     """Turn structured facts (YAML) into Anki study decks (.apkg).
 
@@ -90,7 +90,8 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         report = result.report
         kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
         click.echo(f"Built {result.deck.name} -> {result.apkg} ({_size(result.size)})")
-        click.echo(f"  {report.notes} notes ({kinds}), {report.cards} cards, "
+        retired = f" + {report.retired} retired" if report.retired else ""
+        click.echo(f"  {report.notes} notes ({kinds}){retired}, {report.cards} cards, "
                    f"{report.media} media files")
         found = result.changes
         click.echo(f"  changes: {len(found.added)} added, {len(found.changed)} changed, "
@@ -124,6 +125,26 @@ def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
                    f"{len(checked.notes)} notes")
 
     _each_deck(deck_dirs, cards_dir, one)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def diff(old: Path, new: Path) -> None:
+    """Compare two built packages: added, changed (before -> after), retired notes.
+
+    Prints the same release notes a build writes, as Markdown.
+
+    \b
+    Examples:
+      factdeck diff v1/low-back-pain.apkg dist/low-back-pain.apkg
+      factdeck diff old.apkg new.apkg > CHANGES.md
+    """
+    from .changes import compare, release_notes
+    from .unpack import snapshot, unpack
+
+    found = compare(snapshot(unpack(old)), snapshot(unpack(new)))
+    click.echo(release_notes(found, f"Changes from {old.name} to {new.name}"), nl=False)
 
 
 def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,

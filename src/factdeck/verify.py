@@ -6,17 +6,14 @@ imports every package into the official Anki engine.
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
-import tempfile
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FactdeckError, Location, Problem
 from .package import PackagePlan, card_ords
+from .unpack import unpack
 
 _MEDIA_REF = re.compile(r"""<img[^>]*\bsrc=["']([^"']+)["']""", re.IGNORECASE)
 _LEFTOVER = re.compile(r"\{%|%\}|\{#|#\}|\{\{(?!c\d+::)")
@@ -25,6 +22,7 @@ _LEFTOVER = re.compile(r"\{%|%\}|\{#|#\}|\{\{(?!c\d+::)")
 @dataclass(frozen=True, slots=True)
 class PackageReport:
     notes: int
+    retired: int
     cards: int
     media: int
     notes_by_type: tuple[tuple[str, int], ...]
@@ -33,44 +31,32 @@ class PackageReport:
 def verify(apkg: Path, plan: PackagePlan) -> PackageReport:
     where = {s.note.guid: s.note.location for s in plan.notes}
     types = {s.note_type.key: s.note_type for s in plan.note_types}
-    with zipfile.ZipFile(apkg) as archive, tempfile.TemporaryDirectory() as tmp:
-        names = archive.namelist()
-        media = json.loads(archive.read("media"))
-        expected = {"collection.anki2", "media", *media}
-        if set(names) != expected or len(names) != len(expected):
-            raise AssertionError(f"package entries {names} do not match {sorted(expected)}")
-        db_path = Path(tmp) / "collection.anki2"
-        db_path.write_bytes(archive.read("collection.anki2"))
-        db = sqlite3.connect(db_path)
-        try:
-            rows = db.execute("SELECT guid, mid, flds FROM notes").fetchall()
-            (cards,) = db.execute("SELECT count(*) FROM cards").fetchone()
-            (models,) = db.execute("SELECT models FROM col").fetchone()
-        finally:
-            db.close()
-    field_counts = {int(k): len(v["flds"]) for k, v in json.loads(models).items()}
-    media_names = set(media.values())
+    packed = unpack(apkg)
+    expected = {"collection.anki2", "media", *packed.media}
+    if set(packed.entries) != expected or len(packed.entries) != len(expected):
+        raise AssertionError(f"package entries {packed.entries} do not match {sorted(expected)}")
+    field_counts = {mid: len(model["flds"]) for mid, model in packed.models.items()}
+    media_names = set(packed.media.values())
     problems = []
-    for guid, mid, flds in rows:
-        fields = flds.split("\x1f")
-        location = where.get(guid)
-        if len(fields) != field_counts.get(mid):
-            raise AssertionError(f"note {guid} has {len(fields)} fields, its type expects "
-                                 f"{field_counts.get(mid)}")
-        problems.extend(_field_problems(fields, media_names, location))
+    for note in packed.notes:
+        if len(note.fields) != field_counts.get(note.model_id):
+            raise AssertionError(f"note {note.guid} has {len(note.fields)} fields, its type "
+                                 f"expects {field_counts.get(note.model_id)}")
+        problems.extend(_field_problems(note.fields, media_names, where.get(note.guid)))
     if problems:
         raise FactdeckError(problems)
     expected_cards = sum(len(card_ords(s.note, types[s.note.note_type]))
                          for s in plan.notes if not s.retired)
-    if len(rows) != len(plan.notes) or cards != expected_cards:
-        raise AssertionError(f"package holds {len(rows)} notes / {cards} cards, expected "
-                             f"{len(plan.notes)} / {expected_cards}")
-    by_type = Counter(types[s.note.note_type].name for s in plan.notes)
-    return PackageReport(notes=len(rows), cards=cards, media=len(media_names),
-                         notes_by_type=tuple(sorted(by_type.items())))
+    if len(packed.notes) != len(plan.notes) or packed.cards != expected_cards:
+        raise AssertionError(f"package holds {len(packed.notes)} notes / {packed.cards} cards, "
+                             f"expected {len(plan.notes)} / {expected_cards}")
+    by_type = Counter(types[s.note.note_type].name for s in plan.notes if not s.retired)
+    retired = sum(s.retired for s in plan.notes)
+    return PackageReport(notes=len(packed.notes) - retired, retired=retired, cards=packed.cards,
+                         media=len(media_names), notes_by_type=tuple(sorted(by_type.items())))
 
 
-def _field_problems(fields: list[str], media: set[str], location: Location | None
+def _field_problems(fields: tuple[str, ...], media: set[str], location: Location | None
                     ) -> list[Problem]:
     problems = []
     for value in fields:
