@@ -178,16 +178,38 @@ class Question(FactBase):
     answer: Text
 
 
+def _distinct_mask_ids(masks: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    ids = [element_id for group in masks for element_id in group]
+    twice = sorted({element_id for element_id in ids if ids.count(element_id) > 1})
+    if twice:
+        raise ValueError(f"element id '{twice[0]}' appears twice in masks; each "
+                         "element can be hidden by one mask only")
+    return masks
+
+
+def _not_empty(group: tuple[str, ...]) -> tuple[str, ...]:
+    if not group:
+        raise ValueError("a mask needs at least one element id")
+    return group
+
+
+MaskGroup = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list), AfterValidator(_not_empty)]
+
+
 class Diagram(FactBase):
-    """A labelled SVG whose named elements become image-occlusion masks."""
+    """A labelled SVG whose named elements become image-occlusion masks.
+
+    `masks` lists element ids of the SVG (usually label boxes); a list of ids is one
+    group, hidden and asked together. Keep the order: the position of a group is its
+    card number in the native note, so add new masks at the end.
+    """
 
     kind: Literal["diagram"]
     image: Text
     header: Text
     mode: Literal["hide-all", "hide-one"] = "hide-all"
-    masks: tuple[Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)], ...] = Field(
-        min_length=1
-    )
+    masks: Annotated[tuple[MaskGroup, ...], Field(min_length=1),
+                     AfterValidator(_distinct_mask_ids)]
 
 
 Fact = Nerve | Structure | Condition | Technique | Statement | Question | Diagram

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, changes, clock, expand, load, lock, package, validate, verify
+from . import atomic, changes, clock, expand, load, lock, occlusion, package, validate, verify
 from .model import Deck, DeckSpec, NoteSpec
 from .templates import TemplateSet, find_templates, load_templates
 
@@ -63,7 +63,7 @@ def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
 
 def providers() -> dict[str, expand.Provider]:
     """Kinds whose notes need more than the fact's own fields."""
-    return {}
+    return {"diagram": occlusion.provider}
 
 
 def _write_release_notes(out_dir: Path, spec: DeckSpec, found: changes.Changes) -> Path | None:
