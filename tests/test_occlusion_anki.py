@@ -1,0 +1,172 @@
+"""Image occlusion in the official Anki engine: the stock note type, cards, shapes and media."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anki.collection import Collection
+
+from anki_engine import import_package, open_collection
+from conftest import REAL_DECK
+from factdeck.model import Diagram
+from factdeck.occlusion import media_name
+from factdeck.pipeline import BuildResult, expanded
+
+NATIVE = "factdeck Image Occlusion"
+PORTABLE = "factdeck Image Occlusion (portable)"
+
+
+class _Rendered(HTMLParser):
+    """What Anki rendered: (class, ordinal) of each occlusion shape, and the images."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shapes: list[tuple[str, int]] = []
+        self.images: list[str] = []
+        self.ids: set[str] = set()
+        self.classes: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if "data-shape" in found:
+            self.shapes.append((found.get("class") or "", int(found.get("data-ordinal") or 0)))
+        if tag == "img":
+            self.images.append(found.get("src") or "")
+        if found.get("id"):
+            self.ids.add(found["id"] or "")
+        self.classes.update((found.get("class") or "").split())
+
+
+def rendered(html: str) -> _Rendered:
+    parser = _Rendered()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def collection(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[Collection]:
+    col = open_collection(tmp_path_factory.mktemp("anki-io"))
+    import_package(col, built_real_deck.apkg)
+    yield col
+    col.close()
+
+
+@pytest.fixture(scope="module")
+def stock(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Anki's own Image Occlusion note type, read from a fresh collection."""
+    col = open_collection(tmp_path_factory.mktemp("anki-stock"))
+    try:
+        return dict(col.models.by_name("Image Occlusion") or {})
+    finally:
+        col.close()
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, Diagram]:
+    """The shipped diagram facts, by header (the native note's Header field)."""
+    deck = expanded(REAL_DECK).deck
+    return {e.fact.header: e.fact for e in deck.entries if isinstance(e.fact, Diagram)}
+
+
+def notes_of(col: Collection, note_type: str) -> list[Any]:
+    return [col.get_note(nid) for nid in col.find_notes(f'"note:{note_type}"')]
+
+
+def test_the_native_note_type_is_anki_stock_image_occlusion(collection: Collection,
+                                                            stock: dict[str, Any]) -> None:
+    ours = collection.models.by_name(NATIVE)
+    assert ours is not None and stock
+    assert ours["name"] != stock["name"]
+    assert ours["type"] == stock["type"] == 1
+    assert ours["originalStockKind"] == stock["originalStockKind"] == 6
+
+    def fields(model: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(f["name"], f["ord"], f.get("tag"), f.get("preventDeletion", False))
+                for f in model["flds"]]
+
+    assert fields(ours) == fields(stock)
+    assert [f[0] for f in fields(ours)] == ["Occlusion", "Image", "Header", "Back Extra",
+                                            "Comments"]
+    assert [(t["name"], t["qfmt"], t["afmt"]) for t in ours["tmpls"]] == [
+        (t["name"], t["qfmt"], t["afmt"]) for t in stock["tmpls"]]
+    assert ours["css"] == stock["css"]
+
+
+def test_each_native_note_has_one_card_per_mask_group(collection: Collection,
+                                                      figures: dict[str, Diagram]) -> None:
+    notes = notes_of(collection, NATIVE)
+    assert sorted(n["Header"] for n in notes) == sorted(figures)
+    for note in notes:
+        fact = figures[note["Header"]]
+        assert len(fact.masks) >= 3
+        assert sorted(c.ord for c in note.cards()) == list(range(len(fact.masks)))
+
+
+def test_each_native_card_asks_exactly_one_group_over_the_image(
+        collection: Collection, figures: dict[str, Diagram]) -> None:
+    checked = 0
+    for note in notes_of(collection, NATIVE):
+        fact = figures[note["Header"]]
+        sizes = [len(group) for group in fact.masks]
+        for card in note.cards():
+            question = rendered(card.question())
+            number = card.ord + 1
+            active = [ordinal for cls, ordinal in question.shapes if cls == "cloze"]
+            inactive = Counter(ordinal for cls, ordinal in question.shapes
+                               if cls == "cloze-inactive")
+            assert set(active) == {number}
+            assert len(active) == sizes[card.ord]
+            assert sum(inactive.values()) == sum(sizes) - sizes[card.ord]
+            assert question.images == [media_name("low-back-pain", fact.image)]
+            assert {"image-occlusion-container", "image-occlusion-canvas"} <= question.ids
+            answer = rendered(card.answer())
+            assert {"toggle", "image-occlusion-canvas"} <= answer.ids
+            assert "Low Back Pain: Hidden Causes" in card.answer()
+            checked += 1
+    assert checked == sum(len(f.masks) for f in figures.values())
+
+
+def test_hide_all_and_hide_one_reach_anki(collection: Collection,
+                                          figures: dict[str, Diagram]) -> None:
+    for note in notes_of(collection, NATIVE):
+        html = note.cards()[0].question()
+        expected = figures[note["Header"]].mode == "hide-all"
+        assert ('data-occludeInactive="1"' in html) is expected
+
+
+def test_portable_notes_one_per_group_with_a_card_each(collection: Collection,
+                                                       figures: dict[str, Diagram]) -> None:
+    notes = notes_of(collection, PORTABLE)
+    assert Counter(n["Header"] for n in notes) == {
+        header: len(fact.masks) for header, fact in figures.items()}
+    for note in notes:
+        fact = figures[note["Header"]]
+        (card,) = note.cards()
+        question, answer = rendered(card.question()), rendered(card.answer())
+        targets = question.classes["fd-io-target"]
+        group = next(g for g in fact.masks if targets == len(g))
+        others = sum(len(g) for g in fact.masks) - len(group) if fact.mode == "hide-all" else 0
+        assert targets >= 1
+        assert question.classes["fd-io-other"] == answer.classes["fd-io-other"] == others
+        assert answer.classes["fd-io-revealed"] == targets
+        assert question.classes["fd-io-revealed"] == answer.classes["fd-io-target"] == 0
+        assert question.images == answer.images == [media_name("low-back-pain", fact.image)]
+        assert note["Answer"] and note["Answer"] in card.answer()
+        assert "Low Back Pain: Hidden Causes" in card.answer()
+
+
+def test_media_are_all_present_and_used(collection: Collection,
+                                        figures: dict[str, Diagram]) -> None:
+    check = collection.media.check()
+    assert list(check.missing) == []
+    assert list(check.unused) == []
+    media = Path(collection.media.dir())
+    for fact in figures.values():
+        assert (media / media_name("low-back-pain", fact.image)).read_bytes() == (
+            REAL_DECK / fact.image).read_bytes()
