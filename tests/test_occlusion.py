@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import write_tree
 from factdeck import ids
-from factdeck.errors import FactdeckError
+from factdeck.errors import FactdeckError, Location
 from factdeck.occlusion import fraction, media_name, percent
 from factdeck.pipeline import expanded
+from factdeck.svgmeasure import parse_drawing
 
 FIGURE = """
     <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">
@@ -41,6 +44,8 @@ DIAGRAMS = """
         tags: [mini::diagrams]
 """
 
+FIGURE_BYTES = textwrap.dedent(FIGURE).lstrip("\n").encode()
+MEDIA = f"mini-figs-figure-{hashlib.sha256(FIGURE_BYTES).hexdigest()[:8]}.svg"
 HIDE_ONE = DIAGRAMS.replace("masks:", "mode: hide-one\n        masks:")
 
 
@@ -81,9 +86,15 @@ def test_numbers_are_compact_and_deterministic() -> None:
     assert [percent(v) for v in (0.0, 0.25, 0.123456, 1.0)] == ["0%", "25%", "12.35%", "100%"]
 
 
-def test_media_names_carry_the_deck_slug_and_the_image_path() -> None:
-    assert media_name("low-back-pain", "diagrams/dorsal-rami.svg") == (
-        "low-back-pain-diagrams-dorsal-rami.svg")
+def test_media_names_carry_the_deck_slug_the_image_path_and_its_content() -> None:
+    drawing = parse_drawing(FIGURE_BYTES, Path("figure.svg"), Location(Path("f.yaml")))
+    redrawn = parse_drawing(FIGURE_BYTES.replace(b"#e0a800", b"#00aa00"), Path("figure.svg"),
+                            Location(Path("f.yaml")))
+    digest = hashlib.sha256(FIGURE_BYTES).hexdigest()[:8]
+    assert media_name("low-back-pain", "diagrams/dorsal-rami.svg", drawing) == (
+        f"low-back-pain-diagrams-dorsal-rami-{digest}.svg")
+    assert media_name("mini", "figs/figure.svg", drawing) == MEDIA
+    assert media_name("mini", "figs/figure.svg", redrawn) != MEDIA
 
 
 def test_a_diagram_yields_one_native_note_and_one_portable_note_per_group(deck: Path) -> None:
@@ -93,7 +104,7 @@ def test_a_diagram_yields_one_native_note_and_one_portable_note_per_group(deck: 
         ("io-native", "occlusion"), ("io-portable", "mask/label-a"),
         ("io-portable", "mask/label-b")]
     assert notes[1].guid == ids.guid_for("mini", "fig", "mask/label-a")
-    assert {m.name for n in notes for m in n.media} == {"mini-figs-figure.svg"}
+    assert {m.name for n in notes for m in n.media} == {MEDIA}
     assert notes[0].tags == ("mini::diagrams",)
 
 
@@ -104,7 +115,7 @@ def test_native_occlusion_field_as_anki_writes_it(deck: Path) -> None:
         "{{c1::image-occlusion:rect:left=.05:top=.1:width=.2:height=.2:oi=1}}<br>"
         "{{c2::image-occlusion:rect:left=.75:top=.1:width=.2:height=.2:oi=1}}<br>"
         "{{c2::image-occlusion:rect:left=.75:top=.6:width=.2:height=.2:oi=1}}<br>")
-    assert native["Image"] == '<img src="mini-figs-figure.svg">'
+    assert native["Image"] == f'<img src="{MEDIA}">'
     assert native["Header"] == "Figure 1: a test"
     assert native["Back Extra"] == (
         '<small><span class="fd-source-title">A Source</span> · '
@@ -142,7 +153,7 @@ def test_portable_front_hides_all_and_back_outlines_the_target(deck: Path) -> No
     assert first["Answer"] == "alpha"
     assert grouped["Answer"] == "beta / gamma"
     assert first["Header"] == "Figure 1: a test"
-    assert first["Image"] == '<img src="mini-figs-figure.svg">'
+    assert first["Image"] == f'<img src="{MEDIA}">'
 
 
 def test_portable_hide_one_shows_only_the_target(deck: Path) -> None:

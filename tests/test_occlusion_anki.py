@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -13,9 +14,11 @@ from anki.collection import Collection
 
 from anki_engine import import_package, open_collection
 from conftest import REAL_DECK
+from factdeck.errors import Location
 from factdeck.model import Diagram
 from factdeck.occlusion import media_name
-from factdeck.pipeline import BuildResult, expanded
+from factdeck.pipeline import BuildResult, build, expanded
+from factdeck.svgmeasure import read_drawing
 
 NATIVE = "factdeck Image Occlusion"
 PORTABLE = "factdeck Image Occlusion (portable)"
@@ -74,6 +77,11 @@ def figures() -> dict[str, Diagram]:
     return {e.fact.header: e.fact for e in deck.entries if isinstance(e.fact, Diagram)}
 
 
+def shipped_name(fact: Diagram) -> str:
+    return media_name("low-back-pain", fact.image,
+                      read_drawing(REAL_DECK / fact.image, Location(REAL_DECK)))
+
+
 def notes_of(col: Collection, note_type: str) -> list[Any]:
     return [col.get_note(nid) for nid in col.find_notes(f'"note:{note_type}"')]
 
@@ -123,7 +131,7 @@ def test_each_native_card_asks_exactly_one_group_over_the_image(
             assert set(active) == {number}
             assert len(active) == sizes[card.ord]
             assert sum(inactive.values()) == sum(sizes) - sizes[card.ord]
-            assert question.images == [media_name("low-back-pain", fact.image)]
+            assert question.images == [shipped_name(fact)]
             assert {"image-occlusion-container", "image-occlusion-canvas"} <= question.ids
             answer = rendered(card.answer())
             assert {"toggle", "image-occlusion-canvas"} <= answer.ids
@@ -156,7 +164,7 @@ def test_portable_notes_one_per_group_with_a_card_each(collection: Collection,
         assert question.classes["fd-io-other"] == answer.classes["fd-io-other"] == others
         assert answer.classes["fd-io-revealed"] == targets
         assert question.classes["fd-io-revealed"] == answer.classes["fd-io-target"] == 0
-        assert question.images == answer.images == [media_name("low-back-pain", fact.image)]
+        assert question.images == answer.images == [shipped_name(fact)]
         assert note["Answer"] and note["Answer"] in card.answer()
         assert "Low Back Pain: Hidden Causes" in card.answer()
 
@@ -168,5 +176,32 @@ def test_media_are_all_present_and_used(collection: Collection,
     assert list(check.unused) == []
     media = Path(collection.media.dir())
     for fact in figures.values():
-        assert (media / media_name("low-back-pain", fact.image)).read_bytes() == (
+        assert (media / shipped_name(fact)).read_bytes() == (
             REAL_DECK / fact.image).read_bytes()
+
+
+def test_a_redrawn_diagram_reaches_students_who_imported_it_before(
+        real_deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anki keeps a media file it already has, so a new drawing must come under a new name."""
+    col = open_collection(tmp_path / "student")
+    try:
+        first = build(real_deck, tmp_path / "v1")
+        import_package(col, first.apkg)
+        svg = real_deck / "diagrams" / "dorsal-rami.svg"
+        svg.write_text(svg.read_text(encoding="utf-8").replace("#e0a800", "#00aa00"),
+                       encoding="utf-8")
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(os.environ["SOURCE_DATE_EPOCH"]) + 86400))
+        log = import_package(col, build(real_deck, tmp_path / "v2").apkg)
+        figure = next(f for f in diagrams_in(real_deck) if f.image.endswith("dorsal-rami.svg"))
+        assert log.updated == 1 + len(figure.masks)
+        name = media_name("low-back-pain", figure.image, read_drawing(svg, Location(svg)))
+        assert (Path(col.media.dir()) / name).read_bytes() == svg.read_bytes()
+        shown = {src for card_id in col.find_cards('"Header:Image 1*"')
+                 for src in rendered(col.get_card(card_id).question()).images}
+        assert shown == {name}
+    finally:
+        col.close()
+
+
+def diagrams_in(deck_dir: Path) -> list[Diagram]:
+    return [e.fact for e in expanded(deck_dir).deck.entries if isinstance(e.fact, Diagram)]

@@ -65,9 +65,9 @@ def provider(fact: Fact, deck: Deck) -> Extension:
     assert isinstance(fact, Diagram)
     where = next(e.location for e in deck.entries if e.fact is fact)
     path = image_path(fact, deck.deck_dir, where)
-    occlusion = Occlusion(media=Media(path, media_name(deck.spec.slug, fact.image)),
-                          mode=fact.mode, masks=measure_masks(fact, read_drawing(path, where),
-                                                              path.name, where))
+    drawing = read_drawing(path, where)
+    occlusion = Occlusion(media=Media(path, media_name(deck.spec.slug, fact.image, drawing)),
+                          mode=fact.mode, masks=measure_masks(fact, drawing, path.name, where))
     return Extension(context=template_context(occlusion), media=(occlusion.media,))
 
 
@@ -97,10 +97,15 @@ def image_path(fact: Diagram, deck_dir: Path, where: Location) -> Path:
     return path
 
 
-def media_name(deck_slug: str, image: str) -> str:
-    """A file name unique across a student's decks: the deck slug and the image's path."""
+def media_name(deck_slug: str, image: str, drawing: Drawing) -> str:
+    """A file name unique across a student's decks, and new whenever the drawing changes.
+
+    Anki never overwrites a media file it already has, so a redrawn diagram under the
+    same name would never reach students; a new name also changes the notes' Image
+    field, so they count as updated on re-import and bring the new file with them.
+    """
     parts = Path(image).with_suffix("").parts
-    return f"{deck_slug}-{'-'.join(parts)}.svg"
+    return f"{deck_slug}-{'-'.join(parts)}-{drawing.digest[:8]}.svg"
 
 
 def measure_masks(fact: Diagram, drawing: Drawing, file_name: str, where: Location

@@ -10,6 +10,7 @@ svgelements. Text has no reliable box without the reader's fonts, so only shapes
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -65,6 +66,7 @@ class Drawing:
     height: float
     elements: Mapping[str, Element]
     duplicate_ids: frozenset[str]
+    digest: str  # of the file's bytes: a redrawn image must reach students under a new name
 
 
 def read_drawing(path: Path, where: Location) -> Drawing:
@@ -107,7 +109,7 @@ def parse_drawing(data: bytes, path: Path, where: Location) -> Drawing:
     }
     duplicates = frozenset(i for i in ids if ids.count(i) > 1)
     return Drawing(width=width, height=height, elements=MappingProxyType(elements),
-                   duplicate_ids=duplicates)
+                   duplicate_ids=duplicates, digest=hashlib.sha256(data).hexdigest())
 
 
 def _safe_root(data: bytes, path: Path, where: Location) -> XmlElement:
