@@ -72,12 +72,14 @@ def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
         context.update(extension.context)
         media = extension.media
     notes = []
+    shared: dict[tuple[str, str], str] = {}  # defaults depend on the fact only: render once
     for template in note_templates:
         if not all(_present(getattr(fact, name)) for name in template.requires):
             continue
         note_type = templates.note_types[template.note_type]
         for card_id, item_context in _instances(template, context, entry):
-            fields = _render_fields(template, note_type, {**context, **item_context}, entry)
+            fields = _render_fields(template, note_type, {**context, **item_context}, entry,
+                                    {} if item_context else shared)
             _check_question(fields, note_type, template, entry)
             notes.append(NoteSpec(
                 guid=ids.guid_for(deck.spec.slug, fact.id, card_id),
@@ -139,11 +141,18 @@ def source_view(ref: SourceRef, spec: DeckSpec) -> SourceView:
 
 
 def _render_fields(template: NoteTemplate, note_type: NoteType, context: Mapping[str, Any],
-                   entry: Entry) -> tuple[str, ...]:
+                   entry: Entry, shared: dict[tuple[str, str], str]) -> tuple[str, ...]:
     values = []
     for name in note_type.field_names:
-        field = template.fields.get(name) or note_type.defaults.get(name)
-        values.append(_render(field, context, entry, template, name) if field else "")
+        field = template.fields.get(name)
+        if field is not None:
+            values.append(_render(field, context, entry, template, name))
+            continue
+        default = note_type.defaults.get(name)
+        key = (note_type.key, name)
+        if default is not None and key not in shared:
+            shared[key] = _render(default, context, entry, template, name)
+        values.append(shared.get(key, ""))
     return tuple(values)
 
 
@@ -162,8 +171,7 @@ def _render(field: FieldTemplate, context: Mapping[str, Any], entry: Entry,
 def _check_question(fields: tuple[str, ...], note_type: NoteType, template: NoteTemplate,
                     entry: Entry) -> None:
     """Refuse a note whose question side would be empty in Anki (no card, or a blank one)."""
-    asked = [value for name, value in zip(note_type.field_names, fields, strict=True)
-             if name in note_type.question_fields]
+    asked = [fields[i] for i in note_type.asked]
     if note_type.cloze:
         ok = any(cloze_numbers(value) for value in asked)
         need = "at least one {{c1::...}} cloze"

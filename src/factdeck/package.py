@@ -61,8 +61,7 @@ class PackagePlan:
 
 def card_ords(note: NoteSpec, note_type: NoteType) -> tuple[int, ...]:
     """Which cards Anki will make for a note: one per cloze number, or per non-empty template."""
-    by_name = dict(zip(note_type.field_names, note.fields, strict=True))
-    asked = [by_name[name] for name in note_type.question_fields]
+    asked = [note.fields[i] for i in note_type.asked]
     if note_type.cloze:
         return tuple(sorted(n - 1 for text in asked for n in cloze_numbers(text)))
     return tuple(range(len(note_type.cards))) if any(asked) else ()

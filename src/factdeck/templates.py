@@ -100,17 +100,13 @@ class NoteType:
     css: str
     defaults: dict[str, FieldTemplate]
     retired: dict[str, FieldTemplate]
-
-    @property
-    def field_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields)
+    field_names: tuple[str, ...]
+    asked: tuple[int, ...]  # positions of the fields the card fronts show
 
     @property
     def question_fields(self) -> tuple[str, ...]:
         """Fields that the card fronts show: if all are empty, Anki makes no card."""
-        fronts = " ".join(card.front for card in self.cards)
-        shown = {m.rsplit(":", 1)[-1].strip() for m in _FIELD_REF.findall(fronts)}
-        return tuple(name for name in self.field_names if name in shown)
+        return tuple(self.field_names[i] for i in self.asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +214,12 @@ def _note_type(env: jinja2.Environment, root: Path, path: Path) -> NoteType:
          for name, source in values.items()}
         for section, values in (("defaults", spec.defaults), ("retired", spec.retired))
     )
+    fronts = " ".join(card.front for card in cards)
+    shown = {m.rsplit(":", 1)[-1].strip() for m in _FIELD_REF.findall(fronts)}
     return NoteType(key=path.stem, name=spec.name, cloze=spec.cloze, stock_kind=spec.stock_kind,
-                    fields=fields, cards=cards, css=css, defaults=defaults, retired=retired)
+                    fields=fields, cards=cards, css=css, defaults=defaults, retired=retired,
+                    field_names=tuple(names),
+                    asked=tuple(i for i, name in enumerate(names) if name in shown))
 
 
 def _kind(env: jinja2.Environment, path: Path, note_types: dict[str, NoteType]
