@@ -3,10 +3,12 @@ and the official Anki engine to import packages into."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +19,9 @@ REPO = Path(__file__).resolve().parent.parent
 REAL_DECK = REPO / "cards" / "low-back-pain"
 TEMPLATES = REPO / "templates"
 EPOCH = 1_790_000_000  # a fixed "now" for reproducible builds in tests
+CHROMIUM = Path(os.environ.get("FACTDECK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 MINI_DECK = {
     "deck.yaml": """
@@ -97,3 +102,19 @@ def built_real_deck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildR
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         yield build(root / "cards" / REAL_DECK.name, root / "dist")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) per session. Missing: skip, or fail where CI needs it."""
+    if not CHROMIUM.exists():
+        reason = f"needs Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("FACTDECK_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

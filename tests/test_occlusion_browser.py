@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,18 +23,11 @@ from factdeck.occlusion import measure_masks
 from factdeck.pipeline import BuildResult, expanded
 from factdeck.svgmeasure import read_drawing
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 TARGET = (0xFF, 0x8E, 0x8E)
 OTHER = (0xFF, 0xEB, 0xA2)
 PORTABLE = "factdeck Image Occlusion (portable)"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at "
-                       "/usr/bin/chromium (apt-get install -y chromium)"),
-]
+pytestmark = pytest.mark.browser
 
 
 @dataclass(frozen=True)
@@ -44,16 +36,6 @@ class Card:
     answer_text: str
     question: str
     answer: str
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
