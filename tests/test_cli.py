@@ -89,12 +89,17 @@ def test_usage_error_exit_code(runner: CliRunner) -> None:
 
 def test_diff_of_two_packages(runner: CliRunner, mini_deck: Path,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    runner.invoke(main, ["build", "--out", "v1"])
-    write_tree(mini_deck, {"facts.yaml": """
+    facts = """
         facts:
-          - {id: nerve-a, kind: nerve, name: alpha nerves, levels: L1–L4, source: body,
-             tags: [mini::nerves]}
-    """})
+          - {id: a, kind: question, question: Where?, answer: L1–L3, source: body}
+          - {id: b, kind: question, question: Why?, answer: Because, source: body}
+          - {id: c, kind: question, question: Who?, answer: Them, source: body, tags: [x]}
+    """
+    write_tree(mini_deck, {"facts.yaml": facts})
+    runner.invoke(main, ["build", "--out", "v1"])
+    edited = [line for line in facts.splitlines() if "id: b," not in line]
+    write_tree(mini_deck, {"facts.yaml": "\n".join(edited).replace("L1–L3", "L1–L4")
+               .replace("tags: [x]", "tags: [y]")})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(2_000_000_000))
     runner.invoke(main, ["build", "--out", "v2"])
     result = runner.invoke(main, ["diff", "v1/mini.apkg", "v2/mini.apkg"])
@@ -103,15 +108,14 @@ def test_diff_of_two_packages(runner: CliRunner, mini_deck: Path,
         "# Changes from mini.apkg to mini.apkg\n\n"
         "0 added, 2 changed, 1 retired, 0 unchanged notes.\n\n"
         "## Changed\n\n"
-        "- Which spinal levels give rise to the alpha nerves?\n"
+        "- Where?\n"
         "  - Back: “L1–L3” → “L1–L4”\n"
-        "- Which nerves arise from the L1–L4 levels?\n"
-        "  - Front: “Which nerves arise from the L1–L3 levels?” → “Which nerves arise from the "
-        "L1–L4 levels?”\n\n"
+        "- Who?\n"
+        "  - tags: y\n\n"
         "## Retired\n\n"
         "These notes are no longer part of the deck. After importing, find them in Anki's "
         "browser with the search `tag:factdeck::retired` and delete them.\n\n"
-        "- The beta is {{c1::big}}.\n")
+        "- Why?\n")
 
 
 def test_diff_refuses_a_file_that_is_not_a_package(runner: CliRunner, tmp_path: Path) -> None:

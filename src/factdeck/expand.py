@@ -28,7 +28,7 @@ class Extension:
     media: tuple[Media, ...] = ()
 
 
-Provider = Callable[[Fact, Deck], Extension]
+Provider = Callable[[Entry, Deck], Extension]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
     context = fact_context(fact, deck.spec)
     media: tuple[Media, ...] = ()
     if fact.kind in providers:
-        extension = providers[fact.kind](fact, deck)
+        extension = providers[fact.kind](entry, deck)
         context.update(extension.context)
         media = extension.media
     notes = []

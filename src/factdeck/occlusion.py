@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .errors import FactdeckError, Location, Problem, did_you_mean
 from .expand import Extension
-from .model import Deck, Diagram, Fact, Media
+from .model import Deck, Diagram, Entry, Media
 from .svgmeasure import Box, Drawing, inside_image, read_drawing
 
 Mode = Literal["hide-all", "hide-one"]
@@ -60,10 +60,10 @@ class Occlusion:
     masks: tuple[Mask, ...]
 
 
-def provider(fact: Fact, deck: Deck) -> Extension:
+def provider(entry: Entry, deck: Deck) -> Extension:
     """The expand stage's hook for diagram facts: measure the SVG, add masks and media."""
+    fact, where = entry.fact, entry.location
     assert isinstance(fact, Diagram)
-    where = next(e.location for e in deck.entries if e.fact is fact)
     path = image_path(fact, deck.deck_dir, where)
     drawing = read_drawing(path, where)
     occlusion = Occlusion(media=Media(path, media_name(deck.spec.slug, fact.image, drawing)),

@@ -10,13 +10,13 @@ svgelements. Text has no reliable box without the reader's fonts, so only shapes
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from xml.etree.ElementTree import Element as XmlElement
 from xml.etree.ElementTree import ParseError
 
@@ -85,54 +85,78 @@ def read_drawing(path: Path, where: Location) -> Drawing:
 
 
 def parse_drawing(data: bytes, path: Path, where: Location) -> Drawing:
-    root = _safe_root(data, path, where)
+    """Parse (once per distinct content and name) and measure lazily: masks need few ids."""
+    try:
+        return _parsed(data, path)
+    except _Unreadable as exc:
+        raise _error(where, path, str(exc)) from None
+
+
+class _Unreadable(Exception):
+    """What is wrong with an SVG, before it is known which fact asked for it."""
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(data: bytes, path: Path) -> Drawing:
+    root = _safe_root(data)
     if root.tag not in (f"{SVG_NS}svg", "svg"):
-        raise _error(where, path, f"is not an SVG image (its root element is "
-                                  f"<{_local(root.tag)}>, not <svg>)")
+        raise _Unreadable(f"is not an SVG image (its root element is <{_local(root.tag)}>, "
+                          "not <svg>)")
     if not root.get("viewBox"):
-        raise _error(where, path, "has no viewBox; add viewBox=\"0 0 WIDTH HEIGHT\" to its "
-                                  "<svg> element so masks can be placed as fractions of the image")
+        raise _Unreadable("has no viewBox; add viewBox=\"0 0 WIDTH HEIGHT\" to its <svg> "
+                          "element so masks can be placed as fractions of the image")
     try:
         svg = SVG.parse(io.BytesIO(data), reify=True)
     except (ValueError, IndexError, TypeError) as exc:
-        raise _error(where, path, f"is not a readable SVG ({exc})") from None
+        raise _Unreadable(f"is not a readable SVG ({exc})") from None
     width, height = float(svg.width), float(svg.height)
     if width <= 0 or height <= 0:
-        raise _error(where, path, "has an empty viewBox (zero width or height)")
+        raise _Unreadable("has an empty viewBox (zero width or height)")
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     texts = {el.get("id"): _words(el.itertext()) for el in root.iter() if el.get("id")}
-    shapes = _shapes_by_id(svg)
-    elements = {
-        element_id: Element(element_id, _to_fractions(shapes.get(element_id), width, height),
-                            texts[element_id])
-        for element_id in dict.fromkeys(ids)
-    }
+    nodes: dict[str, SVGElement] = {}
+    for node in svg.elements():
+        if node.id and node.id not in nodes and not isinstance(node, SVG):
+            nodes[node.id] = node
+    elements = _Measured(nodes, texts, width, height)
     duplicates = frozenset(i for i in ids if ids.count(i) > 1)
-    return Drawing(width=width, height=height, elements=MappingProxyType(elements),
-                   duplicate_ids=duplicates, digest=hashlib.sha256(data).hexdigest())
+    return Drawing(width=width, height=height, elements=elements, duplicate_ids=duplicates,
+                   digest=hashlib.sha256(data).hexdigest())
 
 
-def _safe_root(data: bytes, path: Path, where: Location) -> XmlElement:
+class _Measured(Mapping[str, Element]):
+    """Every id of the drawing; an element's box is measured the first time it is asked for."""
+
+    def __init__(self, nodes: dict[str, SVGElement], texts: dict[str, str], width: float,
+                 height: float) -> None:
+        self._nodes, self._texts, self._size = nodes, texts, (width, height)
+        self._done: dict[str, Element] = {}
+
+    def __getitem__(self, element_id: str) -> Element:
+        if element_id not in self._done:
+            text = self._texts[element_id]  # KeyError for an unknown id, as a Mapping should
+            node = self._nodes.get(element_id)
+            box = _union(_shape_boxes(node)) if node is not None else None
+            self._done[element_id] = Element(element_id, _to_fractions(box, *self._size), text)
+        return self._done[element_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def _safe_root(data: bytes) -> XmlElement:
     try:
         return safe_xml.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                    forbid_external=True)
     except DefusedXmlException:
-        raise _error(where, path, "declares a DOCTYPE or entities, which factdeck refuses "
-                                  "(they can expand without limit or read other files); "
-                                  "remove the <!DOCTYPE ...> line") from None
+        raise _Unreadable("declares a DOCTYPE or entities, which factdeck refuses (they can "
+                          "expand without limit or read other files); remove the "
+                          "<!DOCTYPE ...> line") from None
     except ParseError as exc:
-        raise _error(where, path, f"is not a readable SVG (XML error: {exc})") from None
-
-
-def _shapes_by_id(svg: SVG) -> dict[str, tuple[float, float, float, float] | None]:
-    """Each id's box in image pixels: the union of the shapes it is or contains (not text)."""
-    boxes: dict[str, tuple[float, float, float, float] | None] = {}
-    for element in svg.elements():
-        element_id = element.id
-        if not element_id or element_id in boxes or isinstance(element, SVG):
-            continue
-        boxes[element_id] = _union(_shape_boxes(element))
-    return boxes
+        raise _Unreadable(f"is not a readable SVG (XML error: {exc})") from None
 
 
 def _shape_boxes(element: SVGElement) -> Iterable[tuple[float, float, float, float]]:
