@@ -82,6 +82,9 @@ class ArticleSource(Strict):
     references: dict[Slug, Reference] = {}
 
 
+EXAM_PREFIX = "exam::"  # tags `exam::<area>`, one of the deck's `exam_areas`
+
+
 class DeckSpec(Strict):
     name: Text
     slug: Slug
@@ -116,17 +119,26 @@ class FactBase(Strict):
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""
-        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive"}
+        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural"}
         return tuple(name for name in type(self).model_fields if name not in skip)
 
 
-class Nerve(FactBase):
-    kind: Literal["nerve"]
+class Named(FactBase):
+    """A fact about one named thing. `aka`: other names for it (cards show both);
+    `plural`: the name is plural ("dorsal rami"), so questions say "are", not "is"."""
+
     name: Text
     aka: Items = ()
+    plural: bool = False
+
+
+class Nerve(Named):
+    kind: Literal["nerve"]
+    group: Text | None = None  # "cluneal nerves": the context cue of reverse questions
     fibres: Text | None = None
     origin: Text | None = None
     levels: Text | None = None
+    branches: Items = ()
     motor_supply: Items = ()
     sensory_supply: Items = ()
     course: Items = ()
@@ -134,19 +146,15 @@ class Nerve(FactBase):
     mistaken_for: Items = ()
 
 
-class Structure(FactBase):
+class Structure(Named):
     kind: Literal["structure"]
-    name: Text
-    aka: Items = ()
     is_a: Text | None = None
     location: Text | None = None
     nerves_at_risk: Items = ()
 
 
-class Condition(FactBase):
+class Condition(Named):
     kind: Literal["condition"]
-    name: Text
-    aka: Items = ()
     first_suspect_for: Text | None = None
     mistaken_for: Items = ()
     causes: Items = ()
@@ -157,10 +165,8 @@ class Condition(FactBase):
     possible_cause: Text | None = None
 
 
-class Technique(FactBase):
+class Technique(Named):
     kind: Literal["technique"]
-    name: Text
-    aka: Items = ()
     used_for: Text | None = None
     how: Text | None = None
     effects: Items = ()
