@@ -17,6 +17,7 @@ import yaml
 from .errors import FactdeckError, Location, Problem
 
 DECK_FILE = "deck.yaml"
+CLAIMS_FILE = "claims.yaml"  # the deck's claim inventory (claims.py), not facts
 MAX_FILE_BYTES = 5_000_000
 MAX_EXPANDED_VALUES = 1_000_000
 
@@ -100,7 +101,7 @@ def load_deck(deck_dir: Path) -> RawDeck:
 def fact_paths(deck_dir: Path) -> list[Path]:
     """Every fact file of a deck, in a stable order (the order cards are first studied in)."""
     paths = {*deck_dir.rglob("*.yaml"), *deck_dir.rglob("*.yml")}
-    return sorted(p for p in paths if p.name != DECK_FILE)
+    return sorted(p for p in paths if p.name not in (DECK_FILE, CLAIMS_FILE))
 
 
 def read_yaml(path: Path) -> Any:
