@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import FactdeckError, Location, Problem, did_you_mean
 from .load import LineMap, RawDeck, RawFile
-from .model import KINDS, Deck, DeckSpec, Entry
+from .model import EXAM_PREFIX, KINDS, Deck, DeckSpec, Entry
 
 
 def validate(raw: RawDeck) -> Deck:
@@ -121,6 +121,12 @@ def _check_against_deck(entry: Entry, spec: DeckSpec) -> Iterable[Problem]:
             yield Problem(where, f"{label}: unknown reference '{ref}'"
                           f"{did_you_mean(ref, spec.source.references)}; "
                           f"deck.yaml lists: {_listing(spec.source.references)}")
+    for tag in fact.tags:
+        area = tag.removeprefix(EXAM_PREFIX)
+        if tag.startswith(EXAM_PREFIX) and area not in spec.exam_areas:
+            yield Problem(where, f"{label}: tag '{tag}' names unknown exam area '{area}'"
+                          f"{did_you_mean(area, spec.exam_areas)}; deck.yaml's exam_areas "
+                          f"lists: {_listing(spec.exam_areas)}")
     text_fields = fact.text_fields()
     for name in fact.html:
         if name not in text_fields:
