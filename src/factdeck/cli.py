@@ -9,13 +9,16 @@ Exit codes: 0 success; 1 a problem in the input (each reported as file:line: mes
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import FactdeckError
+
+if TYPE_CHECKING:
+    from .lint import Finding
 
 EXIT_INPUT = 1
 
@@ -46,6 +49,12 @@ def report_problems(exc: FactdeckError) -> None:
         click.secho(f"Error: {problem}", fg="red", err=True)
 
 
+def report_warnings(findings: Iterable[Finding]) -> None:
+    """Lint findings during build and check: shown, never fatal (`factdeck lint` fails)."""
+    for finding in findings:
+        click.secho(f"Warning: {finding}", fg="yellow", err=True)
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="factdeck", prog_name="factdeck")
 def main() -> None:
@@ -55,6 +64,7 @@ def main() -> None:
     Examples:
       factdeck build                 build every deck under ./cards into ./dist
       factdeck check                 validate everything, write nothing
+      factdeck lint                  card-quality findings (long answers, lists, ...)
       factdeck build --help          options of one command
 
     Exit codes: 0 success, 1 a problem in the input, 2 a usage error.
@@ -97,6 +107,7 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         click.echo(f"  changes: {len(found.added)} added, {len(found.changed)} changed, "
                    f"{len(found.retired)} retired, {found.unchanged} unchanged"
                    + (f"; release notes: {result.release_notes}" if result.release_notes else ""))
+        report_warnings(result.findings)
 
     _each_deck(deck_dirs, cards_dir, one)
 
@@ -123,8 +134,45 @@ def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
         checked = check_deck(deck_dir, templates_dir, allow_note_type_change)
         click.echo(f"OK {checked.deck.spec.name}: {len(checked.deck.entries)} facts, "
                    f"{len(checked.notes)} notes")
+        report_warnings(checked.findings())
 
     _each_deck(deck_dirs, cards_dir, one)
+
+
+@main.command()
+@DeckDirs
+@CardsOption
+@TemplatesOption
+def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None) -> None:
+    """Check card quality: fails (exit 1) if any card breaks a rule.
+
+    Rules: long-answer, list-answer, duplicate-question, same-answer,
+    unnamed-subject, no-source, no-exam-tag, bad-exception. A fact silences a
+    rule for its own cards with `lint: {RULE: "why this is fine"}`. Build and
+    check print the same findings as warnings.
+
+    \b
+    Examples:
+      factdeck lint
+      factdeck lint cards/low-back-pain
+    """
+    from .pipeline import expanded
+
+    found = 0
+
+    def one(deck_dir: Path) -> None:
+        nonlocal found
+        checked = expanded(deck_dir, templates_dir)
+        findings = checked.findings()
+        for finding in findings:
+            click.echo(str(finding))
+        found += len(findings)
+        click.echo(f"{checked.deck.spec.name}: {len(findings) or 'no'} lint finding"
+                   f"{'' if len(findings) == 1 else 's'} in {len(checked.notes)} notes")
+
+    _each_deck(deck_dirs, cards_dir, one)
+    if found:
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, changes, clock, expand, load, lock, occlusion, package, validate, verify
+from . import atomic, changes, clock, expand, lint, load, lock, occlusion, package, validate, verify
 from .model import Deck, DeckSpec, NoteSpec
 from .templates import TemplateSet, find_templates, load_templates
 
@@ -18,6 +18,7 @@ class BuildResult:
     report: verify.PackageReport
     changes: changes.Changes
     release_notes: Path | None
+    findings: tuple[lint.Finding, ...] = ()  # card-quality warnings; they never stop a build
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,10 @@ class Checked:
     deck: Deck
     templates: TemplateSet
     notes: tuple[NoteSpec, ...]
+
+    def findings(self) -> tuple[lint.Finding, ...]:
+        """Card-quality lint of the expanded notes (lint.py)."""
+        return lint.lint(self.deck, self.notes, self.templates.note_types)
 
 
 def expanded(deck_dir: Path, templates_dir: Path | None = None) -> Checked:
@@ -58,7 +63,8 @@ def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
     lock.write(deck_dir, stamping.lock)
     notes_path = _write_release_notes(out_dir, deck.spec, stamping.changes)
     return BuildResult(deck=deck.spec, apkg=apkg, size=apkg.stat().st_size, report=report,
-                       changes=stamping.changes, release_notes=notes_path)
+                       changes=stamping.changes, release_notes=notes_path,
+                       findings=checked.findings())
 
 
 def providers() -> dict[str, expand.Provider]:

@@ -1,0 +1,280 @@
+"""Card-quality lint: what a careful editor checks before students see a card.
+
+Built on Wozniak's rules for formulating knowledge: short answers, no sets to
+recall as a blob, no card asked twice, every question standing alone in a
+shuffled review, every card with its source. Pure: takes the expanded notes and
+returns findings; the CLI decides whether they are warnings or a failure.
+
+A fact silences a rule for its own notes with `lint: {rule-name: "why this is fine"}`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from .errors import Location, did_you_mean
+from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec
+from .templates import NoteType
+
+MAX_ANSWER_WORDS = 12  # the issue aims at a median of 8; 12 leaves room for a qualifier
+MIN_QUESTION_WORDS = 4  # "Where is it?" cannot stand alone in a shuffled review
+NEAR_DUPLICATE = 0.9  # difflib ratio over content words: one word in ten may differ
+NEIGHBOURS = 4  # how many sorted neighbours each question is compared with (see _near)
+SAME_ANSWER_MIN_WORDS = 3  # "buttock", "L1–L3": short answers rightly recur across claims
+
+RULES = {
+    "long-answer": f"an answer longer than {MAX_ANSWER_WORDS} words",
+    "list-answer": "an answer that is a list of three or more items",
+    "duplicate-question": "two cards asking the same, or nearly the same, question",
+    "same-answer": "one answer given to questions of different facts",
+    "unnamed-subject": "a question that does not say what it is about",
+    "no-source": "a card whose back does not show its source",
+    "no-exam-tag": "a fact without an exam:: tag, in a deck that declares exam areas",
+    "bad-exception": "a lint exception naming an unknown rule, or silencing nothing",
+}
+
+_TAG = re.compile(r"<[^>]*>")
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_LIST_MARKUP = re.compile(r"<br\s*/?>|<li\b", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r",\s+|;\s*|\s+and\s+|\s+or\s+|\n")
+_PARENS = re.compile(r"\s*\([^)]*\)")
+_PRONOUNS = {"it", "its", "they", "them", "their", "this", "these", "those", "he", "she"}
+_STOP_WORDS = {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "and", "or", "is",
+               "are", "do", "does", "what", "which", "how", "that", "with", "from"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    location: Location
+    fact_id: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: fact '{self.fact_id}': [{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One card as the student reviews it, in plain text: what is asked, what is recalled."""
+
+    note: NoteSpec
+    question: str
+    answer: str
+    answer_html: str
+    source: str
+
+
+def lint(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
+         ) -> tuple[Finding, ...]:
+    notes = tuple(notes)
+    cards = tuple(study_cards(notes, note_types))
+    facts = {e.fact.id: e.fact for e in deck.entries}
+    found = [
+        *(f for card in cards for f in _card_findings(card, facts.get(card.note.fact_id))),
+        *_duplicate_questions(cards),
+        *_same_answers(cards, deck),
+        *_missing_exam_tags(deck),
+    ]
+    kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
+    return tuple(sorted({*kept, *_exception_findings(deck, found)},
+                        key=lambda f: (str(f.location.path), f.location.line or 0, f.fact_id,
+                                       f.rule, f.message)))
+
+
+def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
+                ) -> Iterator[Card]:
+    """Q/A notes give Front -> Back; cloze notes one card per number, the deletion as answer.
+
+    Note types with neither (image occlusion) are not linted: their question is a picture.
+    """
+    for note in notes:
+        note_type = note_types[note.note_type]
+        fields = dict(zip(note_type.field_names, note.fields, strict=True))
+        source = plain(fields.get("Source", ""))
+        if note_type.cloze and "Text" in fields:
+            for number in sorted({int(n) for n, *_ in _CLOZE.findall(fields["Text"])}):
+                question, answer = _cloze_card(fields["Text"], number)
+                yield Card(note, plain(question), plain(answer), answer, source)
+        elif not note_type.cloze and {"Front", "Back"} <= fields.keys():
+            yield Card(note, plain(fields["Front"]), plain(fields["Back"]), fields["Back"],
+                       source)
+
+
+def plain(text: str) -> str:
+    """Card HTML as the student reads it: no tags, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def _cloze_card(text: str, number: int) -> tuple[str, str]:
+    answers: list[str] = []
+
+    def shown(match: re.Match[str]) -> str:
+        if int(match.group(1)) != number:
+            return match.group(2)
+        answers.append(match.group(2))
+        return f"[{match.group(3)}]" if match.group(3) else "[...]"
+
+    return _CLOZE.sub(shown, text), " … ".join(answers)
+
+
+# --- one card at a time -------------------------------------------------------------------
+
+
+def _card_findings(card: Card, fact: Fact | None) -> Iterator[Finding]:
+    note = card.note
+    where = f"note '{note.card_id}'"
+
+    def finding(rule: str, message: str) -> Finding:
+        return Finding(note.location, note.fact_id, rule, f"{where}: {message}")
+
+    if words(card.answer) > MAX_ANSWER_WORDS:
+        yield finding("long-answer", f"answer has {words(card.answer)} words (limit "
+                      f"{MAX_ANSWER_WORDS}): '{card.answer}'; ask for less, or split the fact")
+    items = [part for part in _LIST_SEPARATOR.split(card.answer) if part.strip()]
+    if _LIST_MARKUP.search(card.answer_html) or len(items) >= 3:
+        yield finding("list-answer", f"answer is a list: '{card.answer}'; make one cloze per "
+                      "item (a list field with the `clozes` filter)")
+    if not card.source:
+        yield finding("no-source", "the card shows no source; give the fact a 'source'")
+    yield from (finding("unnamed-subject", m) for m in _subject_problems(card, fact))
+
+
+def _subject_problems(card: Card, fact: Fact | None) -> Iterator[str]:
+    first = card.question.split(" ", 1)[0].lower().strip(".,:;?!")
+    if first in _PRONOUNS:
+        yield (f"question starts with '{first}': '{card.question}'; name the subject, a "
+               "shuffled review gives no context")
+    if fact is None:
+        return
+    if fact.kind == "question" and words(card.question) < MIN_QUESTION_WORDS:
+        yield (f"question has fewer than {MIN_QUESTION_WORDS} words: '{card.question}'; "
+               "say what it is about")
+    if isinstance(fact, Named):
+        names = [fact.name, *fact.aka]
+        said = f"{card.question} {card.answer}".lower()
+        if not any(name.lower() in said for name in names):
+            yield (f"neither question nor answer names the {fact.kind} "
+                   f"('{names[0]}'): '{card.question}'")
+
+
+# --- across cards ----------------------------------------------------------------------------
+
+
+def _duplicate_questions(cards: tuple[Card, ...]) -> Iterator[Finding]:
+    """Same question after normalising, or nearly (NEAR_DUPLICATE over content words).
+
+    Cloze cards of one note share their text by design and are never compared.
+    """
+    keyed = [(_content_words(card.question), card) for card in cards]
+    for (a_words, a), (b_words, b) in _near(keyed):
+        if a.note.guid == b.note.guid:
+            continue
+        if _similarity(a_words, b_words) < NEAR_DUPLICATE:
+            continue
+        same = "the same" if a_words == b_words else "nearly the same"
+        for this, other in ((a, b), (b, a)):
+            yield Finding(this.note.location, this.note.fact_id, "duplicate-question",
+                          f"note '{this.note.card_id}' asks {same} question as fact "
+                          f"'{other.note.fact_id}' note '{other.note.card_id}': "
+                          f"'{this.question}'")
+
+
+def _near(keyed: list[tuple[tuple[str, ...], Card]]
+          ) -> Iterator[tuple[tuple[tuple[str, ...], Card], tuple[tuple[str, ...], Card]]]:
+    """Candidate pairs: each question with its NEIGHBOURS in two sort orders.
+
+    Comparing every pair is quadratic (hours at curriculum scale); questions that
+    differ in a word or two sort next to each other by their start or by their end.
+    """
+    seen: set[tuple[int, int]] = set()
+    for order in (lambda k: k[0], lambda k: k[0][::-1]):
+        ranked = sorted(range(len(keyed)), key=lambda i: order(keyed[i]))
+        for pos, i in enumerate(ranked):
+            for j in ranked[pos + 1: pos + 1 + NEIGHBOURS]:
+                pair = (min(i, j), max(i, j))
+                if pair not in seen:
+                    seen.add(pair)
+                    yield keyed[pair[0]], keyed[pair[1]]
+
+
+def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """difflib's ratio, after the cheap upper bounds (length, shared words) rule most out."""
+    total = len(a) + len(b)
+    if a == b or not total:
+        return 1.0
+    if 2 * min(len(a), len(b)) / total < NEAR_DUPLICATE:
+        return 0.0
+    if 2 * sum((Counter(a) & Counter(b)).values()) / total < NEAR_DUPLICATE:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _content_words(text: str) -> tuple[str, ...]:
+    tokens = re.findall(r"[\w–-]+", text.lower())
+    return tuple(t.removesuffix("s") for t in tokens if t not in _STOP_WORDS)
+
+
+def _same_answers(cards: tuple[Card, ...], deck: Deck) -> Iterator[Finding]:
+    """One answer to questions of different facts: usually one claim carded twice.
+
+    Fine and not reported: notes of the same fact (a forward and a reverse card are the
+    same knowledge from two sides); answers that are a subject's name (many questions
+    rightly point back to one nerve; whether those questions differ is the
+    duplicate-question rule's job); and answers shorter than SAME_ANSWER_MIN_WORDS (a
+    region or a level is the answer to many distinct claims).
+    """
+    names = {_answer_key(n) for e in deck.entries
+             for n in (getattr(e.fact, "name", None), *getattr(e.fact, "aka", ())) if n}
+    groups: dict[str, list[Card]] = defaultdict(list)
+    for card in cards:
+        key = _answer_key(card.answer)
+        if words(key) >= SAME_ANSWER_MIN_WORDS and key not in names:
+            groups[key].append(card)
+    for group in groups.values():
+        for card in group:
+            others = sorted({c.note.fact_id for c in group} - {card.note.fact_id})
+            if others:
+                yield Finding(card.note.location, card.note.fact_id, "same-answer",
+                              f"note '{card.note.card_id}': answer '{card.answer}' also "
+                              f"answers fact {', '.join(repr(o) for o in others)}; make the "
+                              "questions ask for different things, or merge the facts")
+
+
+def _answer_key(answer: str) -> str:
+    text = _PARENS.sub("", answer.lower()).strip(" .!?")
+    return " ".join(text.removeprefix("the ").split())
+
+
+def _missing_exam_tags(deck: Deck) -> Iterator[Finding]:
+    if not deck.spec.exam_areas:
+        return
+    areas = ", ".join(f"{EXAM_PREFIX}{a}" for a in deck.spec.exam_areas)
+    for entry in deck.entries:
+        if not any(t.startswith(EXAM_PREFIX) for t in entry.fact.tags):
+            yield Finding(entry.location, entry.fact.id, "no-exam-tag",
+                          f"no exam tag; add one of: {areas}")
+
+
+def _exception_findings(deck: Deck, found: list[Finding]) -> Iterator[Finding]:
+    """A `lint:` entry must name a real rule and silence something, or it misleads."""
+    raised = {(f.fact_id, f.rule) for f in found}
+    for entry in deck.entries:
+        for rule in entry.fact.lint:
+            if rule not in RULES:
+                yield Finding(entry.location, entry.fact.id, "bad-exception",
+                              f"'lint' names unknown rule '{rule}'{did_you_mean(rule, RULES)}; "
+                              f"rules: {', '.join(RULES)}")
+            elif (entry.fact.id, rule) not in raised:
+                yield Finding(entry.location, entry.fact.id, "bad-exception",
+                              f"'lint' silences '{rule}', which this fact does not trigger; "
+                              "delete the exception")
