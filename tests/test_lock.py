@@ -153,10 +153,10 @@ def test_note_type_schema_change_is_explained_and_can_be_shipped_for_merging(
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ('{"format": 1,\n "notes": [}', "lock file is corrupt (Expecting value: line 2 column 12 "
-                                    "(char 25))"),
+    ('{"format": 1,\n "notes": [}', "lock:2: lock file is corrupt (Invalid JSON: expected "
+                                    "value at line 2 column 12)"),
     ('{"format": 2}', "lock file is corrupt (at 'format': Input should be 1)"),
-    (b"\xff\xfe", "lock file is corrupt ("),
+    (b"\xff\xfe", "lock file is corrupt (Invalid JSON: "),
 ])
 def test_corrupt_lock_is_refused(mini_deck: Path, project: Path, content: str | bytes,
                                  expected: str, monkeypatch: pytest.MonkeyPatch) -> None:

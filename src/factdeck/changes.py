@@ -19,6 +19,7 @@ MERGE_ADVICE = ("“Merge note types” ticked and “Update notes” set to “
 SHORT = 100
 _TAGS = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
+_MARKUP = re.compile(r"[<&]|\s\s|[\t\n\r]|^\s|\s$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,8 @@ def _note_change(before: NoteState, after: NoteState) -> NoteChange:
 
 def plain(text: str, limit: int = SHORT) -> str:
     """Card HTML as one short line of plain text, for release notes and the lock."""
+    if len(text) <= limit and not _MARKUP.search(text):
+        return text
     flat = _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 

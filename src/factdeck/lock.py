@@ -9,14 +9,18 @@ reused id or a renamed field is caught before students see conflicting notes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
+import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from . import atomic, ids
 from .changes import (
@@ -30,34 +34,45 @@ from .changes import (
     plain,
 )
 from .errors import FactdeckError, Location, Problem
-from .model import Deck, NoteSpec, Strict
+from .model import Deck, NoteSpec
 from .package import PackagePlan, StampedNote, StampedNoteType
 from .templates import NoteType
 
 LOCK_NAME = "factdeck.lock"
+LOCK_TEXT = 60  # characters of each field kept for release notes
 ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never collides
 
 
-class LockedNote(Strict):
+# Lock entries are plain frozen dataclasses: the build makes tens of thousands of them.
+# Reading a lock validates them all (pydantic), since the file may be hand-edited or corrupt.
+_CLOSED = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class LockedNote:
+    __pydantic_config__ = _CLOSED
     id: int
     fact: str
     card: str
     type: str
     hash: str
     changed: int
-    retired: int | None = None
-    fields: tuple[str, ...]
-    texts: tuple[str, ...]
+    retired: int | None
+    texts: tuple[str, ...]  # each field, short plain text: the "before" of release notes
     digests: tuple[str, ...]
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...]
 
 
-class LockedFact(Strict):
+@dataclass(frozen=True, slots=True)
+class LockedFact:
+    __pydantic_config__ = _CLOSED
     kind: str
     retired: int | None = None
 
 
-class LockedNoteType(Strict):
+@dataclass(frozen=True, slots=True)
+class LockedNoteType:
+    __pydantic_config__ = _CLOSED
     id: int
     name: str
     hash: str
@@ -66,11 +81,16 @@ class LockedNoteType(Strict):
     cards: tuple[str, ...]
 
 
-class Lock(Strict):
+@dataclass(frozen=True, slots=True)
+class Lock:
+    __pydantic_config__ = _CLOSED
     format: Literal[1] = 1
-    note_types: dict[str, LockedNoteType] = {}
-    facts: dict[str, LockedFact] = {}
-    notes: dict[str, LockedNote] = {}
+    note_types: Mapping[str, LockedNoteType] = field(default_factory=dict)
+    facts: Mapping[str, LockedFact] = field(default_factory=dict)
+    notes: Mapping[str, LockedNote] = field(default_factory=dict)
+
+
+_LOCK = TypeAdapter(Lock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +112,14 @@ def read(deck_dir: Path) -> Lock:
     fix = ("restore it from version control (git checkout -- factdeck.lock); do not delete "
            "it: without it, every note looks new and students lose in-place updates")
     try:
-        data = json.loads(path.read_bytes())
-        return Lock.model_validate(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise FactdeckError.at(Location(path, line), f"lock file is corrupt ({exc}); {fix}"
-                               ) from None
+        return _LOCK.validate_json(path.read_bytes())
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise FactdeckError.at(Location(path), f"lock file is corrupt (at '{where}': "
-                               f"{first['msg']}); {fix}") from None
+        found = f"at '{where}': {first['msg']}" if where else first["msg"]
+        line = re.search(r"at line (\d+)", found) if first["type"] == "json_invalid" else None
+        raise FactdeckError.at(Location(path, int(line[1]) if line else None),
+                               f"lock file is corrupt ({found}); {fix}") from None
 
 
 def write(deck_dir: Path, lock: Lock) -> None:
@@ -112,9 +129,9 @@ def write(deck_dir: Path, lock: Lock) -> None:
 
 def dumps(lock: Lock) -> str:
     """Stable JSON, one entry per line, so the committed lock diffs readably."""
-    def section(name: str, entries: Mapping[str, Strict]) -> str:
+    def section(name: str, entries: Mapping[str, object]) -> str:
         body = ",\n".join(
-            f"  {json.dumps(key)}: {json.dumps(value.model_dump(), ensure_ascii=False)}"
+            f"  {json.dumps(key)}: {json.dumps(_row(value), ensure_ascii=False)}"
             for key, value in sorted(entries.items())
         )
         return f'"{name}": {{\n{body}\n}}' if body else f'"{name}": {{}}'
@@ -146,8 +163,8 @@ def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, Note
     for guid, before in old.notes.items():
         if guid in locked_notes:
             continue
-        retired = before if before.retired else before.model_copy(
-            update={"retired": max(now, before.changed + 1)})
+        retired = before if before.retired else dataclasses.replace(
+            before, retired=max(now, before.changed + 1))
         locked_notes[guid] = retired
         stamped.append(StampedNote(_tombstone(guid, retired, note_types[retired.type], deck),
                                    retired.id, retired.retired or now, retired=True))
@@ -159,7 +176,7 @@ def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, Note
                          for k, v in sorted(locked_types.items())),
         notes=tuple(stamped),
     )
-    return Stamping(plan=plan, lock=lock, changes=compare(snapshot(old), snapshot(lock)))
+    return Stamping(plan=plan, lock=lock, changes=_changes(old, lock))
 
 
 def check(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType],
@@ -223,17 +240,18 @@ def _locked_note_type(note_type: NoteType, before: LockedNoteType | None, now: i
 
 def _locked_note(note: NoteSpec, note_type: NoteType, before: LockedNote | None, now: int,
                  new_id: int) -> LockedNote:
-    digests = tuple(_digest(value)[:8] for value in note.fields)
-    content = _digest(json.dumps([note.note_type, note.fields, note.tags, note.subdeck]))
+    content = _digest("\x1e".join((note.note_type, "\x1f".join(note.fields), " ".join(note.tags),
+                                   note.subdeck or "")))
     if before is not None and before.hash == content and before.retired is None:
         return before
     return LockedNote(
         id=before.id if before else new_id,
         fact=note.fact_id, card=note.card_id, type=note.note_type, hash=content,
-        changed=max(now, before.changed + 1) if before else now,
-        fields=note_type.field_names,
-        texts=tuple(plain(value) for value in note.fields),
-        digests=digests, tags=note.tags,
+        changed=max(now, before.changed + 1) if before else now, retired=None,
+        texts=tuple(plain(value, LOCK_TEXT) for value in note.fields),
+        # which fields changed, for release notes only (the note hash decides updates)
+        digests=tuple(f"{zlib.crc32(value.encode()):08x}" for value in note.fields),
+        tags=note.tags,
     )
 
 
@@ -253,18 +271,26 @@ def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -
 def _locked_facts(deck: Deck, old: Lock, now: int) -> dict[str, LockedFact]:
     current = {e.fact.id: LockedFact(kind=e.fact.kind) for e in deck.entries}
     retired = {
-        fact_id: locked if locked.retired else locked.model_copy(update={"retired": now})
+        fact_id: locked if locked.retired else dataclasses.replace(locked, retired=now)
         for fact_id, locked in old.facts.items() if fact_id not in current
     }
     return {**retired, **current}
 
 
-def snapshot(lock: Lock) -> Snapshot:
+def _changes(old: Lock, new: Lock) -> Changes:
+    """compare() on the notes that differ; identical entries are the same objects, so cheap."""
+    same = {guid for guid, note in new.notes.items() if old.notes.get(guid) is note}
+    changes = compare(snapshot(old, same), snapshot(new, same))
+    return dataclasses.replace(changes, unchanged=changes.unchanged + len(same))
+
+
+def snapshot(lock: Lock, skip: AbstractSet[str] = frozenset()) -> Snapshot:
+    names = {key: t.fields for key, t in lock.note_types.items()}
     notes = {
         guid: NoteState(guid=guid, label=f"{n.fact}/{n.card}", note_type=n.type,
-                        field_names=n.fields, texts=n.texts, digests=n.digests, tags=n.tags,
+                        field_names=names[n.type], texts=n.texts, digests=n.digests, tags=n.tags,
                         retired=n.retired is not None)
-        for guid, n in lock.notes.items()
+        for guid, n in lock.notes.items() if guid not in skip
     }
     types = {
         str(t.id): NoteTypeState(id=str(t.id), name=t.name, fields=t.fields, cards=t.cards,
@@ -272,6 +298,14 @@ def snapshot(lock: Lock) -> Snapshot:
         for t in lock.note_types.values()
     }
     return Snapshot(notes=notes, note_types=types)
+
+
+def _row(entry: object) -> dict[str, object]:
+    return {name: getattr(entry, name) for name in _FIELDS[type(entry)]}
+
+
+_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
+           for cls in (LockedNote, LockedFact, LockedNoteType)}
 
 
 def _digest(text: str) -> str:
