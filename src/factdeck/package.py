@@ -86,7 +86,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data, compresslevel=6)
+    archive.writestr(info, data, compresslevel=1)  # 4x faster than 6, and nearly as small
 
 
 def _check_media(plan: PackagePlan) -> None:
@@ -106,7 +106,8 @@ def _write_collection(plan: PackagePlan, db_path: Path) -> None:
     try:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        db.executescript(APKG_SCHEMA)
+        tables, indexes = _split_schema(APKG_SCHEMA)
+        db.executescript(tables)
         db.executescript(APKG_COL)
         slug = plan.deck.slug
         with db:
@@ -119,8 +120,16 @@ def _write_collection(plan: PackagePlan, db_path: Path) -> None:
             types = {s.note_type.key: s.note_type for s in plan.note_types}
             db.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            _card_rows(plan.notes, types, slug))
+            db.executescript(indexes)  # after the rows: one sort instead of a b-tree per insert
     finally:
         db.close()
+
+
+def _split_schema(schema: str) -> tuple[str, str]:
+    statements = [s.strip() for s in schema.split(";") if s.strip()]
+    indexes = [s for s in statements if s.upper().startswith("CREATE INDEX")]
+    tables = [s for s in statements if s not in indexes]
+    return ";\n".join(tables) + ";", ";\n".join(indexes) + ";"
 
 
 def _note_row(stamped: StampedNote) -> tuple[Any, ...]:

@@ -16,6 +16,7 @@ from .package import PackagePlan, card_ords
 from .unpack import unpack
 
 _MEDIA_REF = re.compile(r"""<img[^>]*\bsrc=["']([^"']+)["']""", re.IGNORECASE)
+_SUSPECT = re.compile(r"<img|[{}]", re.IGNORECASE)
 _LEFTOVER = re.compile(r"\{%|%\}|\{#|#\}|\{\{(?!c\d+::)")
 
 
@@ -60,6 +61,8 @@ def _field_problems(fields: tuple[str, ...], media: set[str], location: Location
                     ) -> list[Problem]:
     problems = []
     for value in fields:
+        if not _SUSPECT.search(value):  # most fields: one cheap scan instead of two
+            continue
         for name in _MEDIA_REF.findall(value):
             if name not in media:
                 problems.append(Problem(location, f"card shows image '{name}', which is not "
