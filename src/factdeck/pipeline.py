@@ -1,4 +1,5 @@
-"""build() and check(): one line per stage. Named so nobody confuses it with build.py."""
+"""build() and check(): one block per stage, each named for the watch (--verbose timings, the
+progress bar). Named so nobody confuses it with build.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from . import atomic, changes, clock, expand, lint, load, lock, occlusion, package, validate, verify
 from .model import Deck, DeckSpec, NoteSpec
 from .templates import TemplateSet, find_templates, load_templates
+from .watch import Watch, unwatched
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +20,7 @@ class BuildResult:
     report: verify.PackageReport
     changes: changes.Changes
     release_notes: Path | None
+    facts: int = 0
     findings: tuple[lint.Finding, ...] = ()  # card-quality warnings; they never stop a build
 
 
@@ -34,37 +37,55 @@ class Checked:
         return lint.lint(self.deck, self.notes, self.templates.note_types)
 
 
-def expanded(deck_dir: Path, templates_dir: Path | None = None) -> Checked:
-    deck = validate.validate(load.load_deck(deck_dir))
-    templates = load_templates(templates_dir or find_templates(deck_dir))
-    notes = expand.expand(deck, templates, providers())
+# The stages `build` reports to its watch, in order (the progress bar counts them).
+BUILD_STAGES = ("load", "validate", "templates", "expand", "stamp", "package", "verify",
+                "write", "lint")
+
+
+def expanded(deck_dir: Path, templates_dir: Path | None = None,
+             watch: Watch = unwatched) -> Checked:
+    with watch("load"):
+        raw = load.load_deck(deck_dir)
+    with watch("validate"):
+        deck = validate.validate(raw)
+    with watch("templates"):
+        templates = load_templates(templates_dir or find_templates(deck_dir))
+    with watch("expand"):
+        notes = expand.expand(deck, templates, providers())
     return Checked(deck=deck, templates=templates, notes=notes)
 
 
 def check(deck_dir: Path, templates_dir: Path | None = None,
-          allow_note_type_change: bool = False) -> Checked:
-    checked = expanded(deck_dir, templates_dir)
-    lock.check(checked.deck, checked.notes, checked.templates.note_types, lock.read(deck_dir),
-               allow_note_type_change)
+          allow_note_type_change: bool = False, watch: Watch = unwatched) -> Checked:
+    checked = expanded(deck_dir, templates_dir, watch)
+    with watch("lock"):
+        lock.check(checked.deck, checked.notes, checked.templates.note_types,
+                   lock.read(deck_dir), allow_note_type_change)
     return checked
 
 
 def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
-          allow_note_type_change: bool = False) -> BuildResult:
-    checked = expanded(deck_dir, templates_dir)
+          allow_note_type_change: bool = False, watch: Watch = unwatched) -> BuildResult:
+    checked = expanded(deck_dir, templates_dir, watch)
     deck, templates = checked.deck, checked.templates
-    description = expand.describe(deck, templates)
-    stamping = lock.stamp(deck, checked.notes, templates.note_types, description,
-                          lock.read(deck_dir), clock.now(), allow_note_type_change)
+    with watch("stamp"):
+        description = expand.describe(deck, templates)
+        stamping = lock.stamp(deck, checked.notes, templates.note_types, description,
+                              lock.read(deck_dir), clock.now(), allow_note_type_change)
     apkg = out_dir / f"{deck.spec.slug}.apkg"
     with atomic.replacing(apkg) as tmp:
-        package.write(stamping.plan, tmp)
-        report = verify.verify(tmp, stamping.plan)
-    lock.write(deck_dir, stamping.lock)
-    notes_path = _write_release_notes(out_dir, deck.spec, stamping.changes)
+        with watch("package"):
+            package.write(stamping.plan, tmp)
+        with watch("verify"):
+            report = verify.verify(tmp, stamping.plan)
+    with watch("write"):
+        lock.write(deck_dir, stamping.lock)
+        notes_path = _write_release_notes(out_dir, deck.spec, stamping.changes)
+    with watch("lint"):
+        findings = checked.findings()
     return BuildResult(deck=deck.spec, apkg=apkg, size=apkg.stat().st_size, report=report,
                        changes=stamping.changes, release_notes=notes_path,
-                       findings=checked.findings())
+                       facts=len(deck.entries), findings=findings)
 
 
 def providers() -> dict[str, expand.Provider]:
