@@ -176,10 +176,11 @@ def _duplicate_questions(cards: tuple[Card, ...]) -> Iterator[Finding]:
     Cloze cards of one note share their text by design and are never compared.
     """
     keyed = [(_content_words(card.question), card) for card in cards]
+    sets = {id(words): frozenset(words) for words, _ in keyed}
     for (a_words, a), (b_words, b) in _near(keyed):
         if a.note.guid == b.note.guid:
             continue
-        if _similarity(a_words, b_words) < NEAR_DUPLICATE:
+        if _similarity(a_words, b_words, sets[id(a_words)], sets[id(b_words)]) < NEAR_DUPLICATE:
             continue
         same = "the same" if a_words == b_words else "nearly the same"
         for this, other in ((a, b), (b, a)):
@@ -207,14 +208,17 @@ def _near(keyed: list[tuple[tuple[str, ...], Card]]
                     yield keyed[pair[0]], keyed[pair[1]]
 
 
-def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+def _similarity(a: tuple[str, ...], b: tuple[str, ...], set_a: frozenset[str],
+                set_b: frozenset[str]) -> float:
     """difflib's ratio, after the cheap upper bounds (length, shared words) rule most out."""
     total = len(a) + len(b)
     if a == b or not total:
         return 1.0
     if 2 * min(len(a), len(b)) / total < NEAR_DUPLICATE:
         return 0.0
-    if 2 * sum((Counter(a) & Counter(b)).values()) / total < NEAR_DUPLICATE:
+    shared = (len(set_a & set_b) if len(set_a) == len(a) and len(set_b) == len(b)  # no repeats
+              else sum((Counter(a) & Counter(b)).values()))
+    if 2 * shared / total < NEAR_DUPLICATE:
         return 0.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
