@@ -29,7 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 DECK = REPO / "cards" / "low-back-pain"
 # Syllables for made-up words: a realistic curriculum rarely repeats a question, so the
 # text must not come from a tiny vocabulary (lint would flag thousands of near-duplicates).
-SYLLABLES = "ra ti mo lu se fa cre lig glu dor ven me la spi fi mus tis pre ten gli".split()
+SYLLABLES = ("ra", "ti", "mo", "lu", "se", "fa", "cre", "lig", "glu", "dor", "ven", "me", "la",
+             "spi", "fi", "mus", "tis", "pre", "ten", "gli")
 FACTS_PER_FILE = 200
 
 
@@ -232,7 +233,8 @@ def _items(rng: random.Random, count: int) -> list[str]:
 
 def _nerve(rng: random.Random, n: int) -> dict[str, object]:
     return {"id": f"nerve-{n}", "kind": "nerve", "name": f"{_phrase(rng, 2)} nerves {n}",
-            "aka": [_phrase(rng, 2)], "fibres": "sensory", "levels": f"{_phrase(rng, 1)} L{n % 5 + 1}",
+            "aka": [_phrase(rng, 2)], "fibres": "sensory",
+            "levels": f"{_phrase(rng, 1)} L{n % 5 + 1}",
             "origin": f"posterior rami {n}", "sensory_supply": _items(rng, 2),
             "motor_supply": _items(rng, 2), "course": _items(rng, 3),
             "entrapment_sites": _items(rng, 2), "mistaken_for": [_phrase(rng, 3)]}
