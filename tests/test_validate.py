@@ -121,6 +121,8 @@ def test_references_to_the_deck_are_checked(deck_dir: Path) -> None:
                             "'lbp::nerves::cluneal::superior'"),
     ("answer", "'   '", "field 'answer': String should have at least 1 character"),
     ("answer", "[a, b]", "field 'answer': Input should be a valid string (got a list)"),
+    ("answer", '"a\\x1fb"', "field 'answer': contains the control character U+001F; remove it "
+                            "(only line breaks and tabs are allowed)"),
 ])
 def test_field_rules(deck_dir: Path, field: str, value: str, message: str) -> None:
     base = {"id": "q", "kind": "question", "question": "Q?", "answer": "A", "source": "body"}

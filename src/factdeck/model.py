@@ -18,6 +18,7 @@ from .errors import Location
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:::[A-Za-z0-9][A-Za-z0-9_.-]*)*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 
 
@@ -57,9 +58,18 @@ def _one_item_list(value: object) -> object:
 
 Slug = Annotated[str, AfterValidator(_slug)]
 Tag = Annotated[str, AfterValidator(_tag)]
-Text = Annotated[str, Field(min_length=1)]
+def _printable(value: str) -> str:
+    """Anki separates fields with \\x1f: a control character in text would corrupt the note."""
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it "
+                         "(only line breaks and tabs are allowed)")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
 Items = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]
-ClozeText = Annotated[str, AfterValidator(_cloze_text)]
+ClozeText = Annotated[str, AfterValidator(_cloze_text), AfterValidator(_printable)]
 
 
 class Strict(BaseModel):
