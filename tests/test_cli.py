@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, write_tree
 
+from conftest import REPO, write_tree
 from factdeck.cli import main
 
 
@@ -40,9 +40,12 @@ def test_build_summary(runner: CliRunner, mini_deck: Path) -> None:
     size = (Path("dist") / "mini.apkg").stat().st_size
     assert result.stdout == (
         f"Built Mini -> dist/mini.apkg ({size / 1024:.1f} kB)\n"
-        "  3 notes (1 factdeck Cloze, 2 factdeck Q/A), 3 cards, 0 media files\n"
-        "  changes: 3 added, 0 changed, 0 retired, 0 unchanged; release notes: "
-        "dist/mini-changes.md\n")
+        "  notes    3 (1 factdeck Cloze, 2 factdeck Q/A)\n"
+        "  cards    3\n"
+        "  media    0 files\n"
+        "  changes  3 added, 0 changed, 0 retired, 0 unchanged\n"
+        "  release  dist/mini-changes.md (notes for students)\n")
+    assert result.stderr == ""
 
 
 def test_check_writes_nothing(runner: CliRunner, mini_deck: Path) -> None:
@@ -128,8 +131,8 @@ def test_diff_refuses_a_file_that_is_not_a_package(runner: CliRunner, tmp_path: 
 
 def test_build_py_is_a_thin_door(project: Path) -> None:
     (project / "build.py").write_text((REPO / "build.py").read_text())
-    write_tree(project / "cards" / "mini", {"deck.yaml": (REPO / "tests" / "conftest.py").read_text()
-               .split('"deck.yaml": """')[1].split('"""')[0]})
+    deck_yaml = (REPO / "tests" / "conftest.py").read_text().split('"deck.yaml": """')[1]
+    write_tree(project / "cards" / "mini", {"deck.yaml": deck_yaml.split('"""')[0]})
     write_tree(project / "cards" / "mini", {"facts.yaml": """
         facts:
           - {id: q, kind: question, question: Q?, answer: A, source: body}

@@ -3,13 +3,15 @@
 Heavy modules are imported inside the commands, so `factdeck --help` starts fast.
 
 Exit codes: 0 success; 1 a problem in the input (each reported as file:line: message);
-2 a usage error (unknown option, missing argument).
+2 a usage error (unknown option, missing argument). Errors and warnings go to stderr,
+results to stdout; colour only on a terminal, and never when NO_COLOR is set.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +21,14 @@ from .errors import FactdeckError
 
 if TYPE_CHECKING:
     from .lint import Finding
+    from .watch import StageTime, Stopwatch
 
 EXIT_INPUT = 1
+QUIET, NORMAL, VERBOSE = 0, 1, 2
+BIG_DECK_COUNT = 4  # a progress bar from this many decks on ...
+BIG_YAML_BYTES = 256 * 1024  # ... or this much YAML (some thousands of facts)
+_LEVEL = "factdeck.level"
+_HELD = "factdeck.held"  # output held back while a progress bar draws
 
 DeckDirs = click.argument("deck_dirs", metavar="[DECK_DIR]...", nargs=-1,
                           type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -33,10 +41,48 @@ TemplatesOption = click.option("--templates", "templates_dir", default=None,
                                     "the deck].")
 
 
+def _set_level(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value:
+        return
+    level = QUIET if param.name == "quiet" else VERBOSE
+    if ctx.meta.get(_LEVEL, level) != level:
+        raise click.UsageError("--quiet and --verbose cannot be used together", ctx)
+    ctx.meta[_LEVEL] = level
+
+
+QuietOption = click.option("-q", "--quiet", is_flag=True, expose_value=False, is_eager=True,
+                           callback=_set_level, help="Print errors only.")
+VerboseOption = click.option("-v", "--verbose", is_flag=True, expose_value=False,
+                             is_eager=True, callback=_set_level,
+                             help="Also print per-stage timings and counts.")
+
+
+def _level() -> int:
+    return click.get_current_context().meta.get(_LEVEL, NORMAL)
+
+
+def say(text: str, level: int = NORMAL) -> None:
+    """A result line on stdout, shown from `level` up (NORMAL: not with --quiet)."""
+    if _level() >= level:
+        _echo(text, err=False)
+
+
+def _echo(text: str, err: bool) -> None:
+    """Echo now, or after the progress bar if one is drawing (lines would break it)."""
+    held = click.get_current_context().meta.get(_HELD)
+    if held is not None:
+        held.append((text, err))
+    else:
+        click.echo(text, err=err)
+
+
 class Group(click.Group):
-    """Turns FactdeckError into 'Error: file:line: message' lines on stderr and exit code 1."""
+    """Turns FactdeckError into 'Error: file:line: message' lines on stderr and exit code 1,
+    and honours NO_COLOR (https://no-color.org): when set, no ANSI codes, even on a terminal."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        if os.environ.get("NO_COLOR"):
+            ctx.color = False
         try:
             return super().invoke(ctx)
         except FactdeckError as exc:
@@ -45,14 +91,17 @@ class Group(click.Group):
 
 
 def report_problems(exc: FactdeckError) -> None:
+    """Always shown, whatever --quiet says."""
     for problem in exc.problems:
-        click.secho(f"Error: {problem}", fg="red", err=True)
+        _echo(click.style(f"Error: {problem}", fg="red"), err=True)
 
 
 def report_warnings(findings: Iterable[Finding]) -> None:
     """Lint findings during build and check: shown, never fatal (`factdeck lint` fails)."""
+    if _level() == QUIET:
+        return
     for finding in findings:
-        click.secho(f"Warning: {finding}", fg="yellow", err=True)
+        _echo(click.style(f"Warning: {finding}", fg="yellow"), err=True)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,11 +112,23 @@ def main() -> None:
     \b
     Examples:
       factdeck build                 build every deck under ./cards into ./dist
+      factdeck build --open          ... and open the card preview in a browser
       factdeck check                 validate everything, write nothing
       factdeck lint                  card-quality findings (long answers, lists, ...)
+      factdeck preview               every card, front and back, as a web page
+      factdeck stats                 notes and cards by sub-deck, kind, tag; coverage
       factdeck build --help          options of one command
 
-    Exit codes: 0 success, 1 a problem in the input, 2 a usage error.
+    \b
+    Exit codes:
+      0  success
+      1  a problem in the input (file:line: message on stderr), or lint findings
+      2  a usage error (unknown option, missing argument)
+
+    \b
+    Output: results on stdout; errors and warnings on stderr. Commands take
+    -q/--quiet (errors only) and -v/--verbose (stage timings and counts).
+    Colour only on a terminal; set NO_COLOR=1 to turn it off there too.
     """
 
 
@@ -81,35 +142,59 @@ def main() -> None:
 @click.option("--allow-note-type-change", is_flag=True,
               help="Ship a note type whose fields or card types changed (students must tick "
                    "'Merge note types' when importing).")
+@click.option("--open", "open_preview", is_flag=True,
+              help="Also write each deck's preview (as `factdeck preview`) and open it in "
+                   "the default browser.")
+@QuietOption
+@VerboseOption
 def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
-          templates_dir: Path | None, allow_note_type_change: bool) -> None:
+          templates_dir: Path | None, allow_note_type_change: bool, open_preview: bool) -> None:
     """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
 
     Each build updates the deck's factdeck.lock (commit it) and, when anything
-    changed, writes OUT/<slug>-changes.md: release notes for students.
+    changed, writes OUT/<slug>-changes.md: release notes for students. Lint
+    findings are shown as warnings. Big builds show a progress bar on a terminal.
 
     \b
     Examples:
       factdeck build
       factdeck build cards/low-back-pain --out /tmp/decks
+      factdeck build --open          build, then look at every card in a browser
+      factdeck build -q              print nothing but errors
     """
+    from .pipeline import BUILD_STAGES
     from .pipeline import build as build_deck
 
-    def one(deck_dir: Path) -> None:
-        result = build_deck(deck_dir, out_dir, templates_dir, allow_note_type_change)
-        report = result.report
-        kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
-        click.echo(f"Built {result.deck.name} -> {result.apkg} ({_size(result.size)})")
-        retired = f" + {report.retired} retired" if report.retired else ""
-        click.echo(f"  {report.notes} notes ({kinds}){retired}, {report.cards} cards, "
-                   f"{report.media} media files")
-        found = result.changes
-        click.echo(f"  changes: {len(found.added)} added, {len(found.changed)} changed, "
-                   f"{len(found.retired)} retired, {found.unchanged} unchanged"
-                   + (f"; release notes: {result.release_notes}" if result.release_notes else ""))
-        report_warnings(result.findings)
+    built = []
 
-    _each_deck(deck_dirs, cards_dir, one)
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        result = build_deck(deck_dir, out_dir, templates_dir, allow_note_type_change, watch)
+        report, found = result.report, result.changes
+        built.append(result)
+        kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
+        retired = f" + {report.retired} retired" if report.retired else ""
+        rows = [("notes", report.notes, f"({kinds}){retired}"),
+                ("cards", report.cards, ""), ("media", report.media, "files")]
+        width = max(len(str(number)) for _, number, _ in rows)
+        say(f"{click.style('Built', fg='green', bold=True)} "
+            f"{click.style(result.deck.name, bold=True)} -> {result.apkg} ({_size(result.size)})")
+        for label, number, rest in rows:
+            say(_row(label, f"{number:>{width}} {rest}".rstrip()))
+        say(_row("changes", f"{len(found.added)} added, {len(found.changed)} changed, "
+                            f"{len(found.retired)} retired, {found.unchanged} unchanged"))
+        if result.release_notes:
+            say(_row("release", f"{result.release_notes} (notes for students)"))
+        say(_row("facts", f"{result.facts:>{width}}"), VERBOSE)
+        say(_row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
+        _say_times(watch.times)
+        report_warnings(result.findings)
+        if open_preview:
+            _open_preview(deck_dir, out_dir, templates_dir)
+
+    _each_deck_watched(deck_dirs, cards_dir, one, BUILD_STAGES)
+    if len(built) > 1:
+        say(f"Built {len(built)} decks: {sum(r.report.notes for r in built)} notes, "
+            f"{sum(r.report.cards for r in built)} cards")
 
 
 @main.command()
@@ -117,6 +202,8 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
 @CardsOption
 @TemplatesOption
 @click.option("--allow-note-type-change", is_flag=True, help="As for build.")
+@QuietOption
+@VerboseOption
 def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None,
           allow_note_type_change: bool) -> None:
     """Validate decks (schema, templates, media, lock) without writing anything.
@@ -127,22 +214,26 @@ def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
     Examples:
       factdeck check
       factdeck check cards/low-back-pain
+      factdeck check -q && echo fine
     """
     from .pipeline import check as check_deck
 
-    def one(deck_dir: Path) -> None:
-        checked = check_deck(deck_dir, templates_dir, allow_note_type_change)
-        click.echo(f"OK {checked.deck.spec.name}: {len(checked.deck.entries)} facts, "
-                   f"{len(checked.notes)} notes")
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        checked = check_deck(deck_dir, templates_dir, allow_note_type_change, watch)
+        say(f"{click.style('OK', fg='green', bold=True)} {checked.deck.spec.name}: "
+            f"{len(checked.deck.entries)} facts, {len(checked.notes)} notes")
+        _say_times(watch.times)
         report_warnings(checked.findings())
 
-    _each_deck(deck_dirs, cards_dir, one)
+    _each_deck_watched(deck_dirs, cards_dir, one)
 
 
 @main.command()
 @DeckDirs
 @CardsOption
 @TemplatesOption
+@QuietOption
+@VerboseOption
 def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None) -> None:
     """Check card quality: fails (exit 1) if any card breaks a rule.
 
@@ -165,10 +256,10 @@ def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | Non
         checked = expanded(deck_dir, templates_dir)
         findings = checked.findings()
         for finding in findings:
-            click.echo(str(finding))
+            say(str(finding))
         found += len(findings)
-        click.echo(f"{checked.deck.spec.name}: {len(findings) or 'no'} lint finding"
-                   f"{'' if len(findings) == 1 else 's'} in {len(checked.notes)} notes")
+        say(f"{checked.deck.spec.name}: {len(findings) or 'no'} lint finding"
+            f"{'' if len(findings) == 1 else 's'} in {len(checked.notes)} notes")
 
     _each_deck(deck_dirs, cards_dir, one)
     if found:
@@ -195,18 +286,134 @@ def diff(old: Path, new: Path) -> None:
     click.echo(release_notes(found, f"Changes from {old.name} to {new.name}"), nl=False)
 
 
+@main.command()
+@DeckDirs
+@CardsOption
+@click.option("--out", "out_dir", default="dist", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Where OUT/<slug>-preview/ goes.")
+@TemplatesOption
+@click.option("--open", "open_preview", is_flag=True,
+              help="Open each preview in the default browser.")
+@QuietOption
+@VerboseOption
+def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
+            templates_dir: Path | None, open_preview: bool) -> None:
+    """See every card before students do: OUT/<slug>-preview/index.html per deck.
+
+    Each card's front and back, rendered from the same templates and CSS as the
+    package (diagrams with their masks), with its tags, sub-deck, source, and
+    the fact file and line it comes from. Filter by tag, sub-deck or note type,
+    search the text; open a card's origin to read its YAML. The page works
+    from the file itself, offline, in any current browser: send the folder to
+    a reviewer who does not use Anki. The lock is never touched.
+
+    \b
+    Examples:
+      factdeck preview
+      factdeck preview cards/low-back-pain --open
+      factdeck preview --out /tmp/review
+    """
+    from .preview import preview as write_preview
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        result = write_preview(deck_dir, out_dir, templates_dir, watch)
+        say(f"{click.style('Preview', fg='green', bold=True)} "
+            f"{click.style(result.deck.name, bold=True)} -> {result.index} "
+            f"({_size(result.size)})")
+        width = len(str(max(result.cards, result.media)))
+        say(_row("cards", f"{result.cards:>{width}} from {result.notes} notes"))
+        say(_row("media", f"{result.media:>{width}} files"))
+        _say_times(watch.times)
+        if open_preview:
+            click.launch(str(result.index))
+
+    _each_deck_watched(deck_dirs, cards_dir, one)
+
+
+def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> None:
+    from .preview import preview as write_preview
+
+    result = write_preview(deck_dir, out_dir, templates_dir)
+    say(_row("preview", str(result.index)))
+    click.launch(str(result.index))
+
+
 def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,
                action: Callable[[Path], None]) -> None:
     """Run `action` on every deck; report each deck's problems and fail at the end if any."""
+    _each_deck_watched(deck_dirs, cards_dir, lambda deck_dir, _watch: action(deck_dir))
+
+
+def _each_deck_watched(deck_dirs: tuple[Path, ...], cards_dir: Path,
+                       action: Callable[[Path, Stopwatch], None],
+                       stages: Sequence[str] = ()) -> None:
+    """As _each_deck, giving `action` a Stopwatch for the pipeline; with `stages`, big work on
+    a terminal shows a progress bar that counts them, deck by deck."""
+    from .watch import Stopwatch
+
+    decks = list(deck_dirs or _find_decks(cards_dir))
+    bar = _progress_bar(decks, stages)
     failed = False
-    for deck_dir in deck_dirs or tuple(_find_decks(cards_dir)):
-        try:
-            action(deck_dir)
-        except FactdeckError as exc:
-            report_problems(exc)
-            failed = True
+    try:
+        for number, deck_dir in enumerate(decks, 1):
+            watch = Stopwatch()
+            if bar is not None:
+                def started(stage: str, name: str = deck_dir.name) -> None:
+                    bar.label = f"{name}: {stage}"
+                    bar.render_progress()
+                watch = Stopwatch(on_start=started, on_end=lambda _timed: bar.update(1))
+            try:
+                action(deck_dir, watch)
+            except FactdeckError as exc:
+                report_problems(exc)
+                failed = True
+            if bar is not None:
+                bar.update(number * len(stages) - bar.pos)  # a failed deck skips its rest
+    finally:
+        if bar is not None:
+            bar.render_finish()
+            for text, err in click.get_current_context().meta.pop(_HELD):
+                click.echo(text, err=err)
     if failed:
         sys.exit(EXIT_INPUT)
+
+
+def _progress_bar(decks: list[Path], stages: Sequence[str]) -> Any:
+    """A click progress bar on stderr, only when it helps: big work, a terminal, not -q."""
+    if not stages or _level() == QUIET or not _stderr_is_terminal() or not _big(decks):
+        return None
+    click.get_current_context().meta[_HELD] = []
+    bar = click.progressbar(length=len(decks) * len(stages), file=sys.stderr,
+                            label=f"Building {len(decks)} deck{'s' * (len(decks) > 1)}")
+    bar.render_progress()
+    return bar
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _big(decks: list[Path]) -> bool:
+    """Many decks, or enough YAML for some thousands of facts: worth a progress bar."""
+    if len(decks) >= BIG_DECK_COUNT:
+        return True
+    return sum(path.stat().st_size for deck in decks for path in deck.rglob("*.yaml")
+               ) >= BIG_YAML_BYTES
+
+
+def _row(label: str, value: str) -> str:
+    """'  label    value': summaries line up whatever the label."""
+    return f"  {label:<8} {value}"
+
+
+def _say_times(times: Iterable[StageTime]) -> None:
+    """--verbose: how long each stage took, aligned, and the total."""
+    times = list(times)
+    total = sum(t.seconds for t in times)
+    for n, timed in enumerate([*times, None]):
+        stage, seconds = (timed.stage, timed.seconds) if timed else ("total", total)
+        say(_row("time" if n == 0 else "", f"{stage:<10} {seconds * 1000:>6.0f} ms"), VERBOSE)
 
 
 def _find_decks(cards_dir: Path) -> Iterator[Path]:
