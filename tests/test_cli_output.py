@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import MINI_DECK, write_tree
-from factdeck import cli
+from factdeck import terminal
 from factdeck.cli import main
 from factdeck.pipeline import BUILD_STAGES
 
@@ -118,17 +118,17 @@ def many_decks(project: Path, count: int) -> None:
 
 def test_progress_bar_only_for_big_builds_on_a_terminal(
         runner: CliRunner, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    many_decks(project, cli.BIG_DECK_COUNT)
+    many_decks(project, terminal.BIG_DECK_COUNT)
     plain = runner.invoke(main, ["build"])
     assert plain.exit_code == 0 and plain.stderr == ""
     assert plain.stdout.endswith("Built 4 decks: 12 notes, 12 cards\n")
 
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(terminal, "stderr_is_terminal", lambda: True)
     shown = runner.invoke(main, ["build"])
     assert shown.exit_code == 0
     # Off a real terminal click prints each new label of a bar instead of redrawing it:
     # here that shows the bar starting, then naming each deck's stages as they run.
-    stages = [f"mini-{n}: {stage}" for n in range(4) for stage in BUILD_STAGES]
+    stages = [f"mini-{n}: {stage:<9}" for n in range(4) for stage in BUILD_STAGES]
     assert shown.stderr.splitlines() == ["Building 4 decks", *stages]
     # Summaries wait until the bar is done, then come out in order.
     assert [line for line in shown.stdout.splitlines() if not line.startswith(" ")] == [
@@ -139,6 +139,6 @@ def test_progress_bar_only_for_big_builds_on_a_terminal(
 
 def test_small_builds_show_no_bar_even_on_a_terminal(
         runner: CliRunner, mini_deck: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(terminal, "stderr_is_terminal", lambda: True)
     result = runner.invoke(main, ["build"])
     assert (result.exit_code, result.stderr) == (0, "")

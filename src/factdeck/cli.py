@@ -18,17 +18,25 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .errors import FactdeckError
+from .terminal import (
+    QUIET,
+    VERBOSE,
+    QuietOption,
+    VerboseOption,
+    echo,
+    finish_progress,
+    level,
+    progress_bar,
+    row,
+    say,
+    say_times,
+)
 
 if TYPE_CHECKING:
     from .lint import Finding
-    from .watch import StageTime, Stopwatch
+    from .watch import Stopwatch
 
 EXIT_INPUT = 1
-QUIET, NORMAL, VERBOSE = 0, 1, 2
-BIG_DECK_COUNT = 4  # a progress bar from this many decks on ...
-BIG_YAML_BYTES = 256 * 1024  # ... or this much YAML (some thousands of facts)
-_LEVEL = "factdeck.level"
-_HELD = "factdeck.held"  # output held back while a progress bar draws
 
 DeckDirs = click.argument("deck_dirs", metavar="[DECK_DIR]...", nargs=-1,
                           type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -39,41 +47,6 @@ TemplatesOption = click.option("--templates", "templates_dir", default=None,
                                type=click.Path(exists=True, file_okay=False, path_type=Path),
                                help="Templates folder [default: nearest templates/ above "
                                     "the deck].")
-
-
-def _set_level(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if not value:
-        return
-    level = QUIET if param.name == "quiet" else VERBOSE
-    if ctx.meta.get(_LEVEL, level) != level:
-        raise click.UsageError("--quiet and --verbose cannot be used together", ctx)
-    ctx.meta[_LEVEL] = level
-
-
-QuietOption = click.option("-q", "--quiet", is_flag=True, expose_value=False, is_eager=True,
-                           callback=_set_level, help="Print errors only.")
-VerboseOption = click.option("-v", "--verbose", is_flag=True, expose_value=False,
-                             is_eager=True, callback=_set_level,
-                             help="Also print per-stage timings and counts.")
-
-
-def _level() -> int:
-    return click.get_current_context().meta.get(_LEVEL, NORMAL)
-
-
-def say(text: str, level: int = NORMAL) -> None:
-    """A result line on stdout, shown from `level` up (NORMAL: not with --quiet)."""
-    if _level() >= level:
-        _echo(text, err=False)
-
-
-def _echo(text: str, err: bool) -> None:
-    """Echo now, or after the progress bar if one is drawing (lines would break it)."""
-    held = click.get_current_context().meta.get(_HELD)
-    if held is not None:
-        held.append((text, err))
-    else:
-        click.echo(text, err=err)
 
 
 class Group(click.Group):
@@ -93,15 +66,15 @@ class Group(click.Group):
 def report_problems(exc: FactdeckError) -> None:
     """Always shown, whatever --quiet says."""
     for problem in exc.problems:
-        _echo(click.style(f"Error: {problem}", fg="red"), err=True)
+        echo(click.style(f"Error: {problem}", fg="red"), err=True)
 
 
 def report_warnings(findings: Iterable[Finding]) -> None:
     """Lint findings during build and check: shown, never fatal (`factdeck lint` fails)."""
-    if _level() == QUIET:
+    if level() == QUIET:
         return
     for finding in findings:
-        _echo(click.style(f"Warning: {finding}", fg="yellow"), err=True)
+        echo(click.style(f"Warning: {finding}", fg="yellow"), err=True)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -179,14 +152,14 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         say(f"{click.style('Built', fg='green', bold=True)} "
             f"{click.style(result.deck.name, bold=True)} -> {result.apkg} ({_size(result.size)})")
         for label, number, rest in rows:
-            say(_row(label, f"{number:>{width}} {rest}".rstrip()))
-        say(_row("changes", f"{len(found.added)} added, {len(found.changed)} changed, "
+            say(row(label, f"{number:>{width}} {rest}".rstrip()))
+        say(row("changes", f"{len(found.added)} added, {len(found.changed)} changed, "
                             f"{len(found.retired)} retired, {found.unchanged} unchanged"))
         if result.release_notes:
-            say(_row("release", f"{result.release_notes} (notes for students)"))
-        say(_row("facts", f"{result.facts:>{width}}"), VERBOSE)
-        say(_row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
-        _say_times(watch.times)
+            say(row("release", f"{result.release_notes} (notes for students)"))
+        say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
+        say(row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
+        say_times(watch.times)
         report_warnings(result.findings)
         if open_preview:
             _open_preview(deck_dir, out_dir, templates_dir)
@@ -222,7 +195,7 @@ def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
         checked = check_deck(deck_dir, templates_dir, allow_note_type_change, watch)
         say(f"{click.style('OK', fg='green', bold=True)} {checked.deck.spec.name}: "
             f"{len(checked.deck.entries)} facts, {len(checked.notes)} notes")
-        _say_times(watch.times)
+        say_times(watch.times)
         report_warnings(checked.findings())
 
     _each_deck_watched(deck_dirs, cards_dir, one)
@@ -322,11 +295,49 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
             f"{click.style(result.deck.name, bold=True)} -> {result.index} "
             f"({_size(result.size)})")
         width = len(str(max(result.cards, result.media)))
-        say(_row("cards", f"{result.cards:>{width}} from {result.notes} notes"))
-        say(_row("media", f"{result.media:>{width}} files"))
-        _say_times(watch.times)
+        say(row("cards", f"{result.cards:>{width}} from {result.notes} notes"))
+        say(row("media", f"{result.media:>{width}} files"))
+        say_times(watch.times)
         if open_preview:
             click.launch(str(result.index))
+
+    _each_deck_watched(deck_dirs, cards_dir, one)
+
+
+@main.command()
+@DeckDirs
+@CardsOption
+@TemplatesOption
+@QuietOption
+@VerboseOption
+def stats(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None) -> None:
+    """Count what each deck holds: notes and cards by sub-deck, kind, note type and
+    tag group; lint warnings; how many claims of the inventory (claims.yaml) the
+    cards cover, listing those they do not. Writes nothing.
+
+    \b
+    Examples:
+      factdeck stats
+      factdeck stats cards/low-back-pain
+    """
+    from . import claims
+    from .load import CLAIMS_FILE
+    from .pipeline import expanded
+    from .stats import deck_stats, lines
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        checked = expanded(deck_dir, templates_dir, watch)
+        coverage = None
+        if (deck_dir / CLAIMS_FILE).is_file():
+            with watch("claims"):
+                inventory = claims.load(deck_dir, checked.deck.spec)
+                coverage = claims.coverage(inventory, checked.notes)
+        with watch("lint"):
+            warnings = len(checked.findings())
+        for line in lines(deck_stats(checked.deck, checked.notes,
+                                     checked.templates.note_types, warnings, coverage)):
+            say(line)
+        say_times(watch.times)
 
     _each_deck_watched(deck_dirs, cards_dir, one)
 
@@ -335,7 +346,7 @@ def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> 
     from .preview import preview as write_preview
 
     result = write_preview(deck_dir, out_dir, templates_dir)
-    say(_row("preview", str(result.index)))
+    say(row("preview", str(result.index)))
     click.launch(str(result.index))
 
 
@@ -353,14 +364,14 @@ def _each_deck_watched(deck_dirs: tuple[Path, ...], cards_dir: Path,
     from .watch import Stopwatch
 
     decks = list(deck_dirs or _find_decks(cards_dir))
-    bar = _progress_bar(decks, stages)
+    bar = progress_bar(decks, stages)
     failed = False
     try:
         for number, deck_dir in enumerate(decks, 1):
             watch = Stopwatch()
             if bar is not None:
                 def started(stage: str, name: str = deck_dir.name) -> None:
-                    bar.label = f"{name}: {stage}"
+                    bar.label = f"{name}: {stage:<9}"  # a steady bar
                     bar.render_progress()
                 watch = Stopwatch(on_start=started, on_end=lambda _timed: bar.update(1))
             try:
@@ -372,48 +383,9 @@ def _each_deck_watched(deck_dirs: tuple[Path, ...], cards_dir: Path,
                 bar.update(number * len(stages) - bar.pos)  # a failed deck skips its rest
     finally:
         if bar is not None:
-            bar.render_finish()
-            for text, err in click.get_current_context().meta.pop(_HELD):
-                click.echo(text, err=err)
+            finish_progress(bar)
     if failed:
         sys.exit(EXIT_INPUT)
-
-
-def _progress_bar(decks: list[Path], stages: Sequence[str]) -> Any:
-    """A click progress bar on stderr, only when it helps: big work, a terminal, not -q."""
-    if not stages or _level() == QUIET or not _stderr_is_terminal() or not _big(decks):
-        return None
-    click.get_current_context().meta[_HELD] = []
-    bar = click.progressbar(length=len(decks) * len(stages), file=sys.stderr,
-                            label=f"Building {len(decks)} deck{'s' * (len(decks) > 1)}")
-    bar.render_progress()
-    return bar
-
-
-def _stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
-
-
-def _big(decks: list[Path]) -> bool:
-    """Many decks, or enough YAML for some thousands of facts: worth a progress bar."""
-    if len(decks) >= BIG_DECK_COUNT:
-        return True
-    return sum(path.stat().st_size for deck in decks for path in deck.rglob("*.yaml")
-               ) >= BIG_YAML_BYTES
-
-
-def _row(label: str, value: str) -> str:
-    """'  label    value': summaries line up whatever the label."""
-    return f"  {label:<8} {value}"
-
-
-def _say_times(times: Iterable[StageTime]) -> None:
-    """--verbose: how long each stage took, aligned, and the total."""
-    times = list(times)
-    total = sum(t.seconds for t in times)
-    for n, timed in enumerate([*times, None]):
-        stage, seconds = (timed.stage, timed.seconds) if timed else ("total", total)
-        say(_row("time" if n == 0 else "", f"{stage:<10} {seconds * 1000:>6.0f} ms"), VERBOSE)
 
 
 def _find_decks(cards_dir: Path) -> Iterator[Path]:

@@ -1,0 +1,123 @@
+"""`factdeck stats`: what a deck holds, counted the ways an editor asks about it.
+
+Notes and cards by sub-deck, fact kind, note type and tag group; lint warnings; and how
+much of the claim inventory the cards cover. Pure: `deck_stats` takes what the pipeline
+and claims.py computed, `lines` lays it out as aligned plain text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .claims import Coverage
+from .model import Deck, NoteSpec
+from .package import card_ords
+from .templates import NoteType
+
+TAG_LEVELS = 2  # tags are grouped by their first two levels: lbp::nerves, exam::pathology
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    notes: int
+    cards: int
+
+
+@dataclass(frozen=True, slots=True)
+class Uncovered:
+    claim_id: str
+    text: str
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStats:
+    covered: int
+    total: int
+    uncovered: tuple[Uncovered, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    deck: str
+    facts: int
+    total: Count
+    subdecks: tuple[tuple[str, Count], ...]
+    kinds: tuple[tuple[str, Count], ...]
+    note_types: tuple[tuple[str, Count], ...]
+    tags: tuple[tuple[str, Count], ...]
+    lint_warnings: int
+    claims: ClaimStats | None  # None: the deck keeps no claim inventory
+
+
+def deck_stats(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType],
+               lint_warnings: int, coverage: Coverage | None) -> Stats:
+    notes = tuple(notes)
+    spec = deck.spec
+    kinds = {entry.fact.id: entry.fact.kind for entry in deck.entries}
+    cards = {note.guid: len(card_ords(note, note_types[note.note_type])) for note in notes}
+
+    def count(key_of: Mapping[str, Iterable[str]]) -> dict[str, Count]:
+        """Notes and cards per key; a note under several keys counts once under each."""
+        note_counts: Counter[str] = Counter()
+        card_counts: Counter[str] = Counter()
+        for note in notes:
+            for key in set(key_of[note.guid]):
+                note_counts[key] += 1
+                card_counts[key] += cards[note.guid]
+        return {key: Count(note_counts[key], card_counts[key]) for key in note_counts}
+
+    subdecks = count({n.guid: [n.subdeck or ""] for n in notes})
+    names = {"": f"{spec.name} (top level)", **spec.subdecks}
+    by_kind = count({n.guid: [kinds[n.fact_id]] for n in notes})
+    by_type = count({n.guid: [note_types[n.note_type].name] for n in notes})
+    by_tag = count({n.guid: [_group(tag) for tag in n.tags] for n in notes})
+    return Stats(
+        deck=spec.name, facts=len(deck.entries),
+        total=Count(len(notes), sum(cards.values())),
+        subdecks=tuple((names[key], subdecks[key]) for key in names if key in subdecks),
+        kinds=_by_size(by_kind), note_types=_by_size(by_type),
+        tags=tuple(sorted(by_tag.items())),
+        lint_warnings=lint_warnings,
+        claims=None if coverage is None else ClaimStats(
+            covered=len(coverage.covered),
+            total=len(coverage.covered) + len(coverage.uncovered),
+            uncovered=tuple(Uncovered(c.id, c.text, str(c.location))
+                            for c in coverage.uncovered)),
+    )
+
+
+def lines(stats: Stats) -> list[str]:
+    """The stats as aligned text: a header, then one table of notes and cards per grouping."""
+    sections = [("sub-deck", stats.subdecks), ("kind", stats.kinds),
+                ("note type", stats.note_types), ("tag", stats.tags)]
+    width = max(len(label) for _, rows in sections for label, _ in rows)
+    digits = max(len("notes"), len(str(stats.total.cards)))
+    out = [f"{stats.deck}: {stats.facts} facts, {stats.total.notes} notes, "
+           f"{stats.total.cards} cards"]
+    for title, rows in sections:
+        out.append(f"  {title:<{width + 2}} {'notes':>{digits}} {'cards':>{digits}}")
+        out.extend(f"    {label:<{width}} {c.notes:>{digits}} {c.cards:>{digits}}"
+                   for label, c in rows)
+    warnings = stats.lint_warnings
+    out.append(f"  lint: {warnings or 'no'} warning{'' if warnings == 1 else 's'}"
+               + (" (factdeck lint lists them)" if warnings else ""))
+    claims = stats.claims
+    if claims is None:
+        out.append("  claims: no claim inventory (claims.yaml)")
+    else:
+        percent = 100 * claims.covered / claims.total if claims.total else 100
+        out.append(f"  claims: {claims.covered}/{claims.total} covered ({percent:.0f}%)")
+        out.extend(f"    uncovered: {u.claim_id} ({u.location}): {u.text}"
+                   for u in claims.uncovered)
+    return out
+
+
+def _group(tag: str) -> str:
+    return "::".join(tag.split("::")[:TAG_LEVELS])
+
+
+def _by_size(counts: Mapping[str, Count]) -> tuple[tuple[str, Count], ...]:
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1].cards, item[0])))
