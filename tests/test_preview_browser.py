@@ -118,6 +118,7 @@ def test_filters_and_search_narrow_the_list(loaded: Page, site: Site) -> None:
 
 def test_opening_a_card_shows_its_yaml_location(loaded: Page, site: Site) -> None:
     page = loaded.page
+    set_filters(page)
     card = next(c for c in site.preview.cards if c.note.fact_id == "superior-cluneal")
     article = page.locator(f"[id='{card.anchor}']")
     article.scroll_into_view_if_needed()
@@ -130,6 +131,10 @@ def test_opening_a_card_shows_its_yaml_location(loaded: Page, site: Site) -> Non
 
 def screenshot(page: Any) -> Image.Image:
     return Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+
+
+def relative(box: dict[str, float], origin: dict[str, float]) -> dict[str, float]:
+    return {**box, "x": box["x"] - origin["x"], "y": box["y"] - origin["y"]}
 
 
 def interior(box: dict[str, float], inset: float = 3) -> list[tuple[int, int]]:
@@ -156,10 +161,12 @@ def test_a_diagram_shows_its_masks(loaded: Page, site: Site, note: str, target: 
     front.scroll_into_view_if_needed()
     page.wait_for_function("id => document.getElementById(id).dataset.rendered", arg=card.anchor)
     front.locator("img").evaluate("img => img.decode()")
-    targets = [m.bounding_box() for m in front.locator(target).all()]
-    others = [m.bounding_box() for m in front.locator(other).all()]
+    front.scroll_into_view_if_needed()  # cards above may have grown as they were drawn
+    shot = Image.open(io.BytesIO(front.screenshot())).convert("RGB")
+    origin = front.bounding_box()
+    targets = [relative(m.bounding_box(), origin) for m in front.locator(target).all()]
+    others = [relative(m.bounding_box(), origin) for m in front.locator(other).all()]
     assert len(targets) == 1 and len(others) >= 4
-    shot = screenshot(page)
     assert all(near(shot.getpixel(p), TARGET) for b in targets for p in interior(b))
     assert all(near(shot.getpixel(p), OTHER) for b in others for p in interior(b))
     set_filters(page)
@@ -167,6 +174,7 @@ def test_a_diagram_shows_its_masks(loaded: Page, site: Site, note: str, target: 
 
 def test_card_css_stays_inside_the_cards(loaded: Page) -> None:
     page = loaded.page
+    set_filters(page)
     assert page.evaluate("getComputedStyle(document.body).fontSize") == "15px"
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(238, 240, 243)"
     first = page.locator("article.pv-card").first

@@ -258,7 +258,11 @@ def _shown(location: Location, project: Path) -> str:
 
 
 def _href(path: Path, site: Path) -> str:
-    return Path(os.path.relpath(path.resolve(), site.resolve())).as_posix()
+    """A link from the page to a fact file: relative, so the page names no home folder."""
+    try:
+        return Path(os.path.relpath(path.resolve(), site.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return path.resolve().as_uri()
 
 
 def _dedent(text: str) -> str:
