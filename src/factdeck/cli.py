@@ -164,7 +164,7 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         if open_preview:
             _open_preview(deck_dir, out_dir, templates_dir)
 
-    _each_deck_watched(deck_dirs, cards_dir, one, BUILD_STAGES)
+    _each_deck(deck_dirs, cards_dir, one, BUILD_STAGES)
     if len(built) > 1:
         say(f"Built {len(built)} decks: {sum(r.report.notes for r in built)} notes, "
             f"{sum(r.report.cards for r in built)} cards")
@@ -198,7 +198,7 @@ def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
         say_times(watch.times)
         report_warnings(checked.findings())
 
-    _each_deck_watched(deck_dirs, cards_dir, one)
+    _each_deck(deck_dirs, cards_dir, one)
 
 
 @main.command()
@@ -224,15 +224,17 @@ def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | Non
 
     found = 0
 
-    def one(deck_dir: Path) -> None:
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
         nonlocal found
-        checked = expanded(deck_dir, templates_dir)
-        findings = checked.findings()
+        checked = expanded(deck_dir, templates_dir, watch)
+        with watch("lint"):
+            findings = checked.findings()
         for finding in findings:
             say(str(finding))
         found += len(findings)
         say(f"{checked.deck.spec.name}: {len(findings) or 'no'} lint finding"
             f"{'' if len(findings) == 1 else 's'} in {len(checked.notes)} notes")
+        say_times(watch.times)
 
     _each_deck(deck_dirs, cards_dir, one)
     if found:
@@ -301,7 +303,7 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         if open_preview:
             click.launch(str(result.index))
 
-    _each_deck_watched(deck_dirs, cards_dir, one)
+    _each_deck(deck_dirs, cards_dir, one)
 
 
 @main.command()
@@ -339,7 +341,7 @@ def stats(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
             say(line)
         say_times(watch.times)
 
-    _each_deck_watched(deck_dirs, cards_dir, one)
+    _each_deck(deck_dirs, cards_dir, one)
 
 
 def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> None:
@@ -351,16 +353,10 @@ def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> 
 
 
 def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,
-               action: Callable[[Path], None]) -> None:
-    """Run `action` on every deck; report each deck's problems and fail at the end if any."""
-    _each_deck_watched(deck_dirs, cards_dir, lambda deck_dir, _watch: action(deck_dir))
-
-
-def _each_deck_watched(deck_dirs: tuple[Path, ...], cards_dir: Path,
-                       action: Callable[[Path, Stopwatch], None],
-                       stages: Sequence[str] = ()) -> None:
-    """As _each_deck, giving `action` a Stopwatch for the pipeline; with `stages`, big work on
-    a terminal shows a progress bar that counts them, deck by deck."""
+               action: Callable[[Path, Stopwatch], None], stages: Sequence[str] = ()) -> None:
+    """Run `action` on every deck with a Stopwatch for the pipeline's stages (--verbose);
+    report each deck's problems and fail at the end if any. With `stages`, big work on a
+    terminal shows a progress bar that counts them, deck by deck."""
     from .watch import Stopwatch
 
     decks = list(deck_dirs or _find_decks(cards_dir))
