@@ -46,6 +46,18 @@ def reveal(text: str, ordinal: int, question: bool) -> str:
     return "".join(out) if found else ""
 
 
+def ordinals(text: str) -> set[int]:
+    """The cloze numbers Anki finds in `text` (nested clozes included): one card each."""
+    found: set[int] = set()
+    pending = list(_parse(text))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _Cloze):
+            found.add(node.ordinal)
+            pending.extend(node.nodes)
+    return found
+
+
 def encode_attribute(value: str) -> str:
     """Anki's attribute escaping (Rust htmlescape): ASCII letters and digits stay, other
     characters below U+0100 become `&#xHH;`, the five HTML specials their entities."""

@@ -171,7 +171,7 @@ def _render(field: FieldTemplate, context: Mapping[str, Any], entry: Entry,
 def _check_question(fields: tuple[str, ...], note_type: NoteType, template: NoteTemplate,
                     entry: Entry) -> None:
     """Refuse a note whose question side would be empty in Anki (no card, or a blank one)."""
-    asked = [fields[i] for i in note_type.asked]
+    asked = [fields[i] for i in {i for shown in note_type.asked for i in shown}]
     if note_type.cloze:
         ok = any(cloze_numbers(value) for value in asked)
         need = "at least one {{c1::...}} cloze"

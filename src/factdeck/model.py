@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from . import anki_cloze
 from .errors import Location
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -279,5 +280,5 @@ class NoteSpec:
 
 
 def cloze_numbers(text: str) -> set[int]:
-    """The cloze numbers used in `text` (each is one card)."""
-    return {int(n) for n, _ in _CLOZE.findall(text)}
+    """The cloze numbers used in `text` (each is one card), found as Anki finds them."""
+    return anki_cloze.ordinals(text)

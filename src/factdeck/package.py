@@ -61,10 +61,11 @@ class PackagePlan:
 
 def card_ords(note: NoteSpec, note_type: NoteType) -> tuple[int, ...]:
     """Which cards Anki will make for a note: one per cloze number, or per non-empty template."""
-    asked = [note.fields[i] for i in note_type.asked]
     if note_type.cloze:
-        return tuple(sorted(n - 1 for text in asked for n in cloze_numbers(text)))
-    return tuple(range(len(note_type.cards))) if any(asked) else ()
+        numbers = set().union(*(cloze_numbers(note.fields[i]) for i in note_type.asked[0]))
+        return tuple(sorted(n - 1 for n in numbers))
+    return tuple(card for card, shown in enumerate(note_type.asked)
+                 if any(note.fields[i] for i in shown))
 
 
 def write(plan: PackagePlan, dest: Path) -> None:

@@ -101,12 +101,13 @@ class NoteType:
     defaults: dict[str, FieldTemplate]
     retired: dict[str, FieldTemplate]
     field_names: tuple[str, ...]
-    asked: tuple[int, ...]  # positions of the fields the card fronts show
+    asked: tuple[tuple[int, ...], ...]  # per card template: positions of the fields its front shows
 
     @property
     def question_fields(self) -> tuple[str, ...]:
-        """Fields that the card fronts show: if all are empty, Anki makes no card."""
-        return tuple(self.field_names[i] for i in self.asked)
+        """Fields that some card front shows: if all are empty, Anki makes no card."""
+        shown = {i for fields in self.asked for i in fields}
+        return tuple(name for i, name in enumerate(self.field_names) if i in shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +215,15 @@ def _note_type(env: jinja2.Environment, root: Path, path: Path) -> NoteType:
          for name, source in values.items()}
         for section, values in (("defaults", spec.defaults), ("retired", spec.retired))
     )
-    fronts = " ".join(card.front for card in cards)
-    shown = {m.rsplit(":", 1)[-1].strip() for m in _FIELD_REF.findall(fronts)}
     return NoteType(key=path.stem, name=spec.name, cloze=spec.cloze, stock_kind=spec.stock_kind,
                     fields=fields, cards=cards, css=css, defaults=defaults, retired=retired,
                     field_names=tuple(names),
-                    asked=tuple(i for i, name in enumerate(names) if name in shown))
+                    asked=tuple(_shown_fields(card.front, names) for card in cards))
+
+
+def _shown_fields(front: str, names: list[str]) -> tuple[int, ...]:
+    shown = {m.rsplit(":", 1)[-1].strip() for m in _FIELD_REF.findall(front)}
+    return tuple(i for i, name in enumerate(names) if name in shown)
 
 
 def _kind(env: jinja2.Environment, path: Path, note_types: dict[str, NoteType]
