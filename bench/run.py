@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DECK = REPO / "cards" / "low-back-pain"
@@ -47,19 +48,26 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
     print(f"{'facts':>7} {'notes':>7} {'factdeck s':>10} {'genanki s':>9} {'ratio':>6} "
           f"{'fd MB':>6} {'ga MB':>6} {'fd apkg':>9} {'ga apkg':>9} {'size':>5}")
+    stages = {}
     for facts in args.facts:
         row = run_size(facts)
+        stages[facts] = row.pop("stages")
         print(f"{facts:>7,} {row['notes']:>7,} {row['factdeck']:>10.2f} {row['genanki']:>9.2f} "
               f"{row['factdeck'] / row['genanki']:>6.2f} {row['factdeck_mb']:>6.0f} "
               f"{row['genanki_mb']:>6.0f} {row['factdeck_kb']:>7.0f}kB {row['genanki_kb']:>7.0f}kB "
               f"{row['factdeck_kb'] / row['genanki_kb']:>5.2f}", flush=True)
+    print("\nfactdeck build by stage (s):")
+    names = list(next(iter(stages.values())))
+    print(f"{'facts':>7} " + " ".join(f"{name:>9}" for name in names))
+    for facts, times in stages.items():
+        print(f"{facts:>7,} " + " ".join(f"{times[name]:>9.2f}" for name in names))
     print("\nstart-up (median of 5 runs):")
     for label, argv in (("factdeck --help", ["--help"]),
                         ("factdeck check (real deck)", ["check", str(DECK)])):
         print(f"  {label:<28} {startup(argv):.3f} s")
 
 
-def run_size(facts: int) -> dict[str, float]:
+def run_size(facts: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="factdeck-bench-") as tmp:
         root = Path(tmp)
         shutil.copytree(REPO / "templates", root / "templates")
@@ -67,30 +75,34 @@ def run_size(facts: int) -> dict[str, float]:
         generate(deck_dir, facts)
         ours = child("factdeck", deck_dir, root / "factdeck")
         theirs = child("genanki", deck_dir, root / "genanki")
-        return {"notes": ours["notes"], "factdeck": ours["seconds"],
+        return {"notes": ours["notes"], "factdeck": ours["seconds"], "stages": ours["stages"],
                 "genanki": theirs["seconds"], "factdeck_mb": ours["peak_mb"],
                 "genanki_mb": theirs["peak_mb"], "factdeck_kb": ours["bytes"] / 1024,
                 "genanki_kb": theirs["bytes"] / 1024}
 
 
-def child(what: str, deck_dir: Path, out: Path) -> dict[str, float]:
+def child(what: str, deck_dir: Path, out: Path) -> dict[str, Any]:
     done = subprocess.run([sys.executable, __file__, "--child", what, str(deck_dir), str(out)],
                           check=True, capture_output=True, text=True,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1790000000"})
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def time_factdeck(deck_dir: Path, out: Path) -> dict[str, float]:
+def time_factdeck(deck_dir: Path, out: Path) -> dict[str, Any]:
     """(a) The full build, YAML to .apkg, as `factdeck build` runs it (imports included)."""
     start = time.perf_counter()
     from factdeck.pipeline import build
+    from factdeck.watch import Stopwatch
 
-    result = build(deck_dir, out)
+    imported = time.perf_counter()
+    stopwatch = Stopwatch()
+    result = build(deck_dir, out, watch=stopwatch)
     seconds = time.perf_counter() - start
     notes = _notes_file(deck_dir)
     _dump_notes(deck_dir, notes)  # for the genanki run, outside the timing
+    stages = {"imports": imported - start, **{t.stage: t.seconds for t in stopwatch.times}}
     return {"seconds": seconds, "notes": result.report.notes, "bytes": result.size,
-            "peak_mb": _peak_mb()}
+            "peak_mb": _peak_mb(), "stages": stages}
 
 
 def time_genanki(deck_dir: Path, out: Path) -> dict[str, float]:
