@@ -185,3 +185,12 @@ def test_bad_source_date_epoch(mini_deck: Path, project: Path,
     with pytest.raises(FactdeckError, match="SOURCE_DATE_EPOCH must be whole seconds since "
                                             "1970, got 'yesterday'"):
         build(mini_deck, project / "dist")
+
+
+def test_the_shipped_lock_is_current(real_deck: Path, project: Path) -> None:
+    """Facts edited without rebuilding and committing the lock would ship new times to
+    students on someone else's machine: the committed lock must match the facts."""
+    lock_before = (real_deck / LOCK_NAME).read_bytes()
+    result = build(real_deck, project / "dist")
+    assert result.changes.empty, "run `python build.py` and commit cards/*/factdeck.lock"
+    assert (real_deck / LOCK_NAME).read_bytes() == lock_before
