@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import FactdeckError
+from .errors import FactdeckError, shown_path
 from .terminal import (
     QUIET,
     VERBOSE,
@@ -150,13 +150,14 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
                 ("cards", report.cards, ""), ("media", report.media, "files")]
         width = max(len(str(number)) for _, number, _ in rows)
         say(f"{click.style('Built', fg='green', bold=True)} "
-            f"{click.style(result.deck.name, bold=True)} -> {result.apkg} ({_size(result.size)})")
+            f"{click.style(result.deck.name, bold=True)} -> {shown_path(result.apkg)} "
+            f"({_size(result.size)})")
         for label, number, rest in rows:
             say(row(label, f"{number:>{width}} {rest}".rstrip()))
         say(row("changes", f"{len(found.added)} added, {len(found.changed)} changed, "
                             f"{len(found.retired)} retired, {found.unchanged} unchanged"))
         if result.release_notes:
-            say(row("release", f"{result.release_notes} (notes for students)"))
+            say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
         say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
         say(row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
         say_times(watch.times)

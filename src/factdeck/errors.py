@@ -18,7 +18,7 @@ class Location:
     line: int | None = None
 
     def __str__(self) -> str:
-        shown = _relative(self.path)
+        shown = shown_path(self.path)
         return f"{shown}:{self.line}" if self.line else str(shown)
 
 
@@ -49,7 +49,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _relative(path: Path) -> Path:
+def shown_path(path: Path) -> Path:
+    """`path` relative to the working directory when it is below it: short, clickable."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
