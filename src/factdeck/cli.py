@@ -113,8 +113,8 @@ def main() -> None:
               help="Where the .apkg files go.")
 @TemplatesOption
 @click.option("--allow-note-type-change", is_flag=True,
-              help="Ship a note type whose fields or card types changed (students must tick "
-                   "'Merge note types' when importing).")
+              help="Ship a note type whose fields or card types changed (students must import "
+                   "with 'Merge note types' ticked and 'Update notes: Always').")
 @click.option("--open", "open_preview", is_flag=True,
               help="Also write each deck's preview (as `factdeck preview`) and open it in "
                    "the default browser.")
