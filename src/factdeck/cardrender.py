@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from . import anki_cloze
 from .errors import FactdeckError, Location, Problem
 from .model import NoteSpec
-from .package import card_ords
 from .templates import NoteType
 
 FRONT_SIDE = "FrontSide"
@@ -135,7 +134,7 @@ def render_note(compiled: CompiledNoteType, note: NoteSpec) -> tuple[CardFaces, 
     fields = dict(zip(note_type.field_names, note.fields, strict=True))
     filled = {name for name, value in fields.items() if not _EMPTY_FIELD.match(value)}
     cards = []
-    for ord_ in card_ords(note, note_type):
+    for ord_ in note_type.card_ords(note.fields):
         template = 0 if note_type.cloze else ord_
         front_nodes, back_nodes = compiled.sides[template]
         front = _render(front_nodes, fields, filled, ord_, None)

@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from . import ids
 from .errors import FactdeckError, Problem
-from .model import Deck, DeckSpec, Entry, Fact, Media, NoteSpec, SourceRef, cloze_numbers
+from .model import Deck, DeckSpec, Entry, Fact, Media, NoteSpec, SourceRef
 from .sanitize import safe_html
 from .templates import FieldTemplate, NoteTemplate, NoteType, TemplateSet
 
@@ -171,14 +171,9 @@ def _render(field: FieldTemplate, context: Mapping[str, Any], entry: Entry,
 def _check_question(fields: tuple[str, ...], note_type: NoteType, template: NoteTemplate,
                     entry: Entry) -> None:
     """Refuse a note whose question side would be empty in Anki (no card, or a blank one)."""
-    asked = [fields[i] for i in {i for shown in note_type.asked for i in shown}]
-    if note_type.cloze:
-        ok = any(cloze_numbers(value) for value in asked)
-        need = "at least one {{c1::...}} cloze"
-    else:
-        ok = any(value for value in asked)
-        need = f"text in {' or '.join(note_type.question_fields)}"
-    if not ok:
+    if not note_type.card_ords(fields):
+        need = ("at least one {{c1::...}} cloze" if note_type.cloze
+                else f"text in {' or '.join(note_type.question_fields)}")
         raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': note '{template.id}' "
                                f"renders with an empty question; it needs {need} "
                                f"({template.location})")
@@ -186,7 +181,6 @@ def _check_question(fields: tuple[str, ...], note_type: NoteType, template: Note
 
 def _present(value: object) -> bool:
     return value is not None and value != () and value != ""
-
 
 
 def describe(deck: Deck, templates: TemplateSet) -> str:

@@ -23,7 +23,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from . import ids
 from .errors import FactdeckError
-from .model import DeckSpec, Media, NoteSpec, cloze_numbers
+from .model import DeckSpec, Media, NoteSpec
 from .templates import NoteType
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -57,15 +57,6 @@ class PackagePlan:
     def media(self) -> tuple[Media, ...]:
         unique = {m.name: m for stamped in self.notes for m in stamped.note.media}
         return tuple(unique[name] for name in sorted(unique))
-
-
-def card_ords(note: NoteSpec, note_type: NoteType) -> tuple[int, ...]:
-    """Which cards Anki will make for a note: one per cloze number, or per non-empty template."""
-    if note_type.cloze:
-        numbers = set().union(*(cloze_numbers(note.fields[i]) for i in note_type.asked[0]))
-        return tuple(sorted(n - 1 for n in numbers))
-    return tuple(card for card, shown in enumerate(note_type.asked)
-                 if any(note.fields[i] for i in shown))
 
 
 def write(plan: PackagePlan, dest: Path) -> None:
@@ -145,11 +136,11 @@ def _card_rows(notes: tuple[StampedNote, ...], types: dict[str, NoteType], slug:
                ) -> list[tuple[Any, ...]]:
     rows = []
     for position, stamped in enumerate(notes, 1):
-        note = stamped.note
-        deck = ids.deck_id(slug, note.subdeck)
         if stamped.retired:
             continue  # no cards: new students never see it; existing cards just update
-        for ord_ in card_ords(note, types[note.note_type]):
+        note = stamped.note
+        deck = ids.deck_id(slug, note.subdeck)
+        for ord_ in types[note.note_type].card_ords(note.fields):
             rows.append((stamped.id + ord_, stamped.id, deck, ord_, stamped.mod, -1, 0, 0,
                          position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
     return rows

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from .claims import Coverage
 from .model import Deck, NoteSpec
-from .package import card_ords
 from .templates import NoteType
 
 TAG_LEVELS = 2  # tags are grouped by their first two levels: lbp::nerves, exam::pathology
@@ -57,7 +56,7 @@ def deck_stats(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, N
     notes = tuple(notes)
     spec = deck.spec
     kinds = {entry.fact.id: entry.fact.kind for entry in deck.entries}
-    cards = {note.guid: len(card_ords(note, note_types[note.note_type])) for note in notes}
+    cards = {note.guid: len(note_types[note.note_type].card_ords(note.fields)) for note in notes}
 
     def count(key_of: Mapping[str, Iterable[str]]) -> dict[str, Count]:
         """Notes and cards per key; a note under several keys counts once under each."""

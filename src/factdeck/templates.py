@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .errors import FactdeckError, Location, Problem, did_you_mean
 from .load import LineMap, read_yaml
-from .model import KINDS, Slug, Strict
+from .model import KINDS, Slug, Strict, cloze_numbers
 from .validate import pydantic_problems
 
 NOTE_TYPES_DIR = "note-types"
@@ -108,6 +108,15 @@ class NoteType:
         """Fields that some card front shows: if all are empty, Anki makes no card."""
         shown = {i for fields in self.asked for i in fields}
         return tuple(name for i, name in enumerate(self.field_names) if i in shown)
+
+    def card_ords(self, fields: tuple[str, ...]) -> tuple[int, ...]:
+        """The cards Anki makes for a note with these fields: one per cloze number, or one
+        per card template whose front shows a non-empty field."""
+        if self.cloze:
+            numbers = set().union(*(cloze_numbers(fields[i]) for i in self.asked[0]))
+            return tuple(sorted(n - 1 for n in numbers))
+        return tuple(card for card, shown in enumerate(self.asked)
+                     if any(fields[i] for i in shown))
 
 
 @dataclass(frozen=True, slots=True)

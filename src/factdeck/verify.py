@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FactdeckError, Location, Problem
-from .package import PackagePlan, card_ords
+from .package import PackagePlan
 from .unpack import unpack
 
 _MEDIA_REF = re.compile(r"""<img[^>]*\bsrc=["']([^"']+)["']""", re.IGNORECASE)
@@ -46,7 +46,7 @@ def verify(apkg: Path, plan: PackagePlan) -> PackageReport:
         problems.extend(_field_problems(note.fields, media_names, where.get(note.guid)))
     if problems:
         raise FactdeckError(problems)
-    expected_cards = sum(len(card_ords(s.note, types[s.note.note_type]))
+    expected_cards = sum(len(types[s.note.note_type].card_ords(s.note.fields))
                          for s in plan.notes if not s.retired)
     if len(packed.notes) != len(plan.notes) or packed.cards != expected_cards:
         raise AssertionError(f"package holds {len(packed.notes)} notes / {packed.cards} cards, "
