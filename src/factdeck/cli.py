@@ -323,22 +323,11 @@ def stats(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
       factdeck stats
       factdeck stats cards/low-back-pain
     """
-    from . import claims
-    from .load import CLAIMS_FILE
-    from .pipeline import expanded
-    from .stats import deck_stats, lines
+    from .pipeline import stats as deck_stats
+    from .stats import lines
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        checked = expanded(deck_dir, templates_dir, watch)
-        coverage = None
-        if (deck_dir / CLAIMS_FILE).is_file():
-            with watch("claims"):
-                inventory = claims.load(deck_dir, checked.deck.spec)
-                coverage = claims.coverage(inventory, checked.notes)
-        with watch("lint"):
-            warnings = len(checked.findings())
-        for line in lines(deck_stats(checked.deck, checked.notes,
-                                     checked.templates.note_types, warnings, coverage)):
+        for line in lines(deck_stats(deck_dir, templates_dir, watch)):
             say(line)
         say_times(watch.times)
 

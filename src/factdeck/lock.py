@@ -167,7 +167,7 @@ def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, Note
             before, retired=max(now, before.changed + 1))
         locked_notes[guid] = retired
         stamped.append(StampedNote(_tombstone(guid, retired, note_types[retired.type], deck),
-                                   retired.id, retired.retired or now, retired=True))
+                                   retired.id, retired.retired, retired=True))
 
     lock = Lock(note_types=locked_types, facts=_locked_facts(deck, old, now), notes=locked_notes)
     plan = PackagePlan(

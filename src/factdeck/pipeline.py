@@ -9,7 +9,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, changes, clock, expand, lint, load, lock, occlusion, package, validate, verify
+from . import (
+    atomic,
+    changes,
+    claims,
+    clock,
+    expand,
+    lint,
+    load,
+    lock,
+    occlusion,
+    package,
+    validate,
+    verify,
+)
+from . import stats as deck_stats
 from .model import Deck, DeckSpec, NoteSpec
 from .templates import TemplateSet, find_templates, load_templates
 from .watch import Watch, unwatched
@@ -112,6 +126,21 @@ def _build(deck_dir: Path, out_dir: Path, templates_dir: Path | None,
     return BuildResult(deck=deck.spec, apkg=apkg, size=apkg.stat().st_size, report=report,
                        changes=stamping.changes, release_notes=notes_path,
                        facts=len(deck.entries), findings=findings)
+
+
+def stats(deck_dir: Path, templates_dir: Path | None = None,
+          watch: Watch = unwatched) -> deck_stats.Stats:
+    """What `factdeck stats` shows: counts, lint warnings, claim-inventory coverage."""
+    checked = expanded(deck_dir, templates_dir, watch)
+    coverage = None
+    if (deck_dir / load.CLAIMS_FILE).is_file():
+        with watch("claims"):
+            inventory = claims.load(deck_dir, checked.deck.spec)
+            coverage = claims.coverage(inventory, checked.notes)
+    with watch("lint"):
+        warnings = len(checked.findings())
+    return deck_stats.deck_stats(checked.deck, checked.notes, checked.templates.note_types,
+                                 warnings, coverage)
 
 
 def providers() -> dict[str, expand.Provider]:
