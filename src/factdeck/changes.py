@@ -123,12 +123,13 @@ def _note_change(before: NoteState, after: NoteState) -> NoteChange:
     return NoteChange(before, after, tuple(fields), before.tags != after.tags)
 
 
-def plain(text: str, limit: int = SHORT) -> str:
-    """Card HTML as one short line of plain text, for release notes and the lock."""
-    if len(text) <= limit and not _MARKUP.search(text):
+def plain(text: str, limit: int | None = SHORT) -> str:
+    """Card HTML as the student reads it, on one line: no tags, entities decoded, spaces
+    collapsed; cut to `limit` characters (release notes, the lock) unless it is None."""
+    if (limit is None or len(text) <= limit) and not _MARKUP.search(text):
         return text
     flat = _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def release_notes(changes: Changes, title: str) -> str:

@@ -11,12 +11,12 @@ A fact silences a rule for its own notes with `lint: {rule-name: "why this is fi
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from . import changes
 from .errors import Location, did_you_mean
 from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec
 from .templates import NoteType
@@ -38,7 +38,6 @@ RULES = {
     "bad-exception": "a lint exception naming an unknown rule, or silencing nothing",
 }
 
-_TAG = re.compile(r"<[^>]*>")
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _LIST_MARKUP = re.compile(r"<br\s*/?>|<li\b", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r",\s+|;\s*|\s+and\s+|\s+or\s+|\n")
@@ -107,8 +106,8 @@ def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
 
 
 def plain(text: str) -> str:
-    """Card HTML as the student reads it: no tags, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+    """Card HTML as the student reads it, whole (see changes.plain)."""
+    return changes.plain(text, limit=None)
 
 
 def words(text: str) -> int:

@@ -23,6 +23,7 @@ import jinja2
 from . import atomic
 from .cardrender import CardFaces, compile_note_type, render_note
 from .errors import FactdeckError, Location
+from .expand import source_view
 from .model import Deck, DeckSpec, Entry, Media, NoteSpec
 from .pipeline import Checked, expanded
 from .templates import NOTE_TYPES_DIR
@@ -237,9 +238,8 @@ def _page_environment(templates_root: Path) -> jinja2.Environment:
 
 
 def _source(spec: DeckSpec, entry: Entry) -> str:
-    ref = entry.fact.source
-    refs = [spec.source.references[r].short for r in ref.refs if r in spec.source.references]
-    return " · ".join([spec.source.sections.get(ref.section, ref.section), *refs])
+    view = source_view(entry.fact.source, spec)
+    return " · ".join([view.section, *view.refs])
 
 
 def _subdecks(spec: DeckSpec, cards: list[PreviewCard]) -> tuple[tuple[str, str, int], ...]:
