@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from anki_engine import import_package, open_collection
 from factdeck.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -102,6 +103,16 @@ def built_real_deck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildR
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         yield build(root / "cards" / REAL_DECK.name, root / "dist")
+
+
+@pytest.fixture(scope="session")
+def shipped_collection(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
+                       ) -> Iterator[Any]:
+    """The shipped deck imported once into a fresh collection of the Anki engine: read it only."""
+    col = open_collection(tmp_path_factory.mktemp("shipped"))
+    import_package(col, built_real_deck.apkg)
+    yield col
+    col.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,11 @@ rendered, tagged, filed in a declared sub-deck, showing its source, counted as b
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from anki.collection import Collection
 
-from anki_engine import RenderedCard, import_package, open_collection, render_all
+from anki_engine import RenderedCard, render_all
 from conftest import REAL_DECK
 from factdeck.changes import RETIRED_TAG
 from factdeck.lint import plain
@@ -25,25 +24,16 @@ def shipped() -> Checked:
 
 
 @pytest.fixture(scope="module")
-def collection(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[Collection]:
-    col = open_collection(tmp_path_factory.mktemp("anki-deck"))
-    import_package(col, built_real_deck.apkg)
-    yield col
-    col.close()
+def cards(shipped_collection: Collection) -> list[RenderedCard]:
+    return render_all(shipped_collection)
 
 
-@pytest.fixture(scope="module")
-def cards(collection: Collection) -> list[RenderedCard]:
-    return render_all(collection)
-
-
-def test_counts_match_the_build_report(collection: Collection,
+def test_counts_match_the_build_report(shipped_collection: Collection,
                                        built_real_deck: BuildResult) -> None:
     report = built_real_deck.report
-    assert (collection.note_count(), collection.card_count()) == (
+    assert (shipped_collection.note_count(), shipped_collection.card_count()) == (
         report.notes + report.retired, report.cards)
-    assert collection.get_empty_cards().notes == []
+    assert shipped_collection.get_empty_cards().notes == []
 
 
 def shown(html: str) -> str:
@@ -60,11 +50,11 @@ def test_every_card_renders_a_front_and_a_back(cards: list[RenderedCard]) -> Non
         assert shown(card.answer) != shown(card.question), card
 
 
-def test_every_note_has_a_topic_and_a_declared_exam_tag(collection: Collection,
+def test_every_note_has_a_topic_and_a_declared_exam_tag(shipped_collection: Collection,
                                                         shipped: Checked) -> None:
     areas = {f"{EXAM_PREFIX}{key}" for key in shipped.deck.spec.exam_areas}
-    for note_id in collection.find_notes(f"-tag:{RETIRED_TAG}"):
-        tags = collection.get_note(note_id).tags
+    for note_id in shipped_collection.find_notes(f"-tag:{RETIRED_TAG}"):
+        tags = shipped_collection.get_note(note_id).tags
         exam = [t for t in tags if t.startswith(EXAM_PREFIX)]
         assert any(t.startswith("lbp::") for t in tags), tags
         assert exam and set(exam) <= areas, tags
@@ -77,12 +67,12 @@ def test_cards_are_filed_in_the_declared_sub_decks(cards: list[RenderedCard],
     assert {card.deck for card in cards} == declared
 
 
-def test_every_back_shows_its_source_section(collection: Collection,
+def test_every_back_shows_its_source_section(shipped_collection: Collection,
                                              cards: list[RenderedCard],
                                              shipped: Checked) -> None:
     sections = shipped.deck.spec.source.sections
     facts = {e.fact.id: e.fact for e in shipped.deck.entries}
     section_of = {n.guid: sections[facts[n.fact_id].source.section] for n in shipped.notes}
     for card in cards:
-        guid = collection.get_note(card.note_id).guid
+        guid = shipped_collection.get_note(card.note_id).guid
         assert f"{shipped.deck.spec.source.title} · {section_of[guid]}" in shown(card.answer)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from conftest import REAL_DECK
 from factdeck.errors import Location
 from factdeck.model import Diagram
 from factdeck.occlusion import media_name
-from factdeck.pipeline import BuildResult, build, expanded
+from factdeck.pipeline import build, expanded
 from factdeck.svgmeasure import read_drawing
 
 NATIVE = "factdeck Image Occlusion"
@@ -52,17 +51,8 @@ def rendered(html: str) -> _Rendered:
 
 
 @pytest.fixture(scope="module")
-def collection(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[Collection]:
-    col = open_collection(tmp_path_factory.mktemp("anki-io"))
-    import_package(col, built_real_deck.apkg)
-    yield col
-    col.close()
-
-
-@pytest.fixture(scope="module")
 def stock(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Anki's own Image Occlusion note type, read from a fresh collection."""
+    """Anki's own Image Occlusion note type, read from a fresh shipped_collection."""
     col = open_collection(tmp_path_factory.mktemp("anki-stock"))
     try:
         return dict(col.models.by_name("Image Occlusion") or {})
@@ -86,9 +76,9 @@ def notes_of(col: Collection, note_type: str) -> list[Any]:
     return [col.get_note(nid) for nid in col.find_notes(f'"note:{note_type}"')]
 
 
-def test_the_native_note_type_is_anki_stock_image_occlusion(collection: Collection,
+def test_the_native_note_type_is_anki_stock_image_occlusion(shipped_collection: Collection,
                                                             stock: dict[str, Any]) -> None:
-    ours = collection.models.by_name(NATIVE)
+    ours = shipped_collection.models.by_name(NATIVE)
     assert ours is not None and stock
     assert ours["name"] != stock["name"]
     assert ours["type"] == stock["type"] == 1
@@ -106,9 +96,9 @@ def test_the_native_note_type_is_anki_stock_image_occlusion(collection: Collecti
     assert ours["css"] == stock["css"]
 
 
-def test_each_native_note_has_one_card_per_mask_group(collection: Collection,
+def test_each_native_note_has_one_card_per_mask_group(shipped_collection: Collection,
                                                       figures: dict[str, Diagram]) -> None:
-    notes = notes_of(collection, NATIVE)
+    notes = notes_of(shipped_collection, NATIVE)
     assert sorted(n["Header"] for n in notes) == sorted(figures)
     for note in notes:
         fact = figures[note["Header"]]
@@ -117,9 +107,9 @@ def test_each_native_note_has_one_card_per_mask_group(collection: Collection,
 
 
 def test_each_native_card_asks_exactly_one_group_over_the_image(
-        collection: Collection, figures: dict[str, Diagram]) -> None:
+        shipped_collection: Collection, figures: dict[str, Diagram]) -> None:
     checked = 0
-    for note in notes_of(collection, NATIVE):
+    for note in notes_of(shipped_collection, NATIVE):
         fact = figures[note["Header"]]
         sizes = [len(group) for group in fact.masks]
         for card in note.cards():
@@ -140,17 +130,17 @@ def test_each_native_card_asks_exactly_one_group_over_the_image(
     assert checked == sum(len(f.masks) for f in figures.values())
 
 
-def test_hide_all_and_hide_one_reach_anki(collection: Collection,
+def test_hide_all_and_hide_one_reach_anki(shipped_collection: Collection,
                                           figures: dict[str, Diagram]) -> None:
-    for note in notes_of(collection, NATIVE):
+    for note in notes_of(shipped_collection, NATIVE):
         html = note.cards()[0].question()
         expected = figures[note["Header"]].mode == "hide-all"
         assert ('data-occludeInactive="1"' in html) is expected
 
 
-def test_portable_notes_one_per_group_with_a_card_each(collection: Collection,
+def test_portable_notes_one_per_group_with_a_card_each(shipped_collection: Collection,
                                                        figures: dict[str, Diagram]) -> None:
-    notes = notes_of(collection, PORTABLE)
+    notes = notes_of(shipped_collection, PORTABLE)
     assert Counter(n["Header"] for n in notes) == {
         header: len(fact.masks) for header, fact in figures.items()}
     for note in notes:
@@ -169,12 +159,12 @@ def test_portable_notes_one_per_group_with_a_card_each(collection: Collection,
         assert "Low Back Pain: Hidden Causes" in card.answer()
 
 
-def test_media_are_all_present_and_used(collection: Collection,
+def test_media_are_all_present_and_used(shipped_collection: Collection,
                                         figures: dict[str, Diagram]) -> None:
-    check = collection.media.check()
+    check = shipped_collection.media.check()
     assert list(check.missing) == []
     assert list(check.unused) == []
-    media = Path(collection.media.dir())
+    media = Path(shipped_collection.media.dir())
     for fact in figures.values():
         assert (media / shipped_name(fact)).read_bytes() == (
             REAL_DECK / fact.image).read_bytes()
