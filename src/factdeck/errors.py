@@ -7,9 +7,12 @@ is caught (by the CLI) and shown as plain text.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,15 @@ class FactdeckError(Exception):
     @classmethod
     def at(cls, location: Location | None, message: str) -> FactdeckError:
         return cls([Problem(location, message)])
+
+
+def collect(problems: list[Problem], make: Callable[[], T]) -> T | None:
+    """`make()`, or None with its problems added to `problems`: report all, not the first."""
+    try:
+        return make()
+    except FactdeckError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

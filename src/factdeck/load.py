@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import FactdeckError, Location, Problem
+from .errors import FactdeckError, Location, Problem, collect
 
 DECK_FILE = "deck.yaml"
 CLAIMS_FILE = "claims.yaml"  # the deck's claim inventory (claims.py), not facts
@@ -86,10 +86,10 @@ def load_deck(deck_dir: Path) -> RawDeck:
             f"no {DECK_FILE} here; every deck folder needs one (name, slug, source)",
         )
     problems: list[Problem] = []
-    deck = _collect(problems, _load_mapping, deck_path)
+    deck = collect(problems, lambda: _load_mapping(deck_path))
     files = []
     for path in fact_paths(deck_dir):
-        raw = _collect(problems, _load_fact_file, path)
+        raw = collect(problems, lambda p=path: _load_fact_file(p))
         if raw is not None:
             files.append(raw)
     if problems:
@@ -130,14 +130,6 @@ def read_yaml(path: Path) -> Any:
             "deep nesting); write the values out plainly",
         )
     return data
-
-
-def _collect(problems: list[Problem], reader: Any, path: Path) -> Any:
-    try:
-        return reader(path)
-    except FactdeckError as exc:
-        problems.extend(exc.problems)
-        return None
 
 
 def _load_mapping(path: Path) -> LineMap:

@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
-from .errors import FactdeckError, Location, Problem, did_you_mean
+from .errors import FactdeckError, Location, Problem, collect, did_you_mean
 from .load import LineMap, read_yaml
 from .model import KINDS, Slug, Strict, cloze_numbers
 from .validate import pydantic_problems
@@ -149,19 +149,19 @@ def load_templates(root: Path) -> TemplateSet:
     problems: list[Problem] = []
     note_types = {}
     for path in sorted((root / NOTE_TYPES_DIR).glob("*.yaml")):
-        note_type = _collect(problems, lambda p=path: _note_type(env, root, p))
+        note_type = collect(problems, lambda p=path: _note_type(env, root, p))
         if note_type:
             note_types[note_type.key] = note_type
     kinds = {}
     for path in sorted((root / KINDS_DIR).glob("*.yaml")):
-        notes = _collect(problems, lambda p=path: _kind(env, p, note_types))
+        notes = collect(problems, lambda p=path: _kind(env, p, note_types))
         if notes is not None:
             kinds[path.stem] = notes
     description_path = root / DECK_DESCRIPTION
     description = None
     if description_path.is_file():
         source = _read_inside(root, description_path, description_path)
-        description = _collect(problems, lambda: _compile(env, source, Location(description_path)))
+        description = collect(problems, lambda: _compile(env, source, Location(description_path)))
     if problems:
         raise FactdeckError(problems)
     return TemplateSet(root=root, note_types=note_types, kinds=kinds,
@@ -175,14 +175,6 @@ def find_templates(start: Path) -> Path:
             return folder / "templates"
     raise FactdeckError.at(Location(start), "no templates/ folder here or above; pass "
                                             "--templates DIR")
-
-
-def _collect(problems: list[Problem], make):  # type: ignore[no-untyped-def]
-    try:
-        return make()
-    except FactdeckError as exc:
-        problems.extend(exc.problems)
-        return None
 
 
 def _parse(schema: type[Strict], path: Path) -> tuple[Strict, LineMap]:
