@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import changes
 from .errors import Location, did_you_mean
-from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec
+from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
 from .templates import NoteType
 
 MAX_ANSWER_WORDS = 12  # the issue aims at a median of 8; 12 leaves room for a qualifier
@@ -97,7 +97,7 @@ def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
         fields = dict(zip(note_type.field_names, note.fields, strict=True))
         source = plain(fields.get("Source", ""))
         if note_type.cloze and "Text" in fields:
-            for number in sorted({int(n) for n, *_ in _CLOZE.findall(fields["Text"])}):
+            for number in sorted(cloze_numbers(fields["Text"])):
                 question, answer = _cloze_card(fields["Text"], number)
                 yield Card(note, plain(question), plain(answer), answer, source)
         elif not note_type.cloze and {"Front", "Back"} <= fields.keys():
