@@ -78,8 +78,9 @@ def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
             continue
         note_type = templates.note_types[template.note_type]
         for card_id, item_context in _instances(template, context, entry):
-            fields = _render_fields(template, note_type, {**context, **item_context}, entry,
-                                    {} if item_context else shared)
+            fields = (_render_fields(template, note_type, {**context, **item_context}, entry, {})
+                      if item_context else
+                      _render_fields(template, note_type, context, entry, shared))
             _check_question(fields, note_type, template, entry)
             notes.append(NoteSpec(
                 guid=ids.guid_for(deck.spec.slug, fact.id, card_id),
