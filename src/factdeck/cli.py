@@ -212,8 +212,8 @@ def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | Non
     """Check card quality: fails (exit 1) if any card breaks a rule.
 
     Rules: long-answer, list-answer, duplicate-question, same-answer,
-    unnamed-subject, no-source, no-exam-tag, bad-exception. A fact silences a
-    rule for its own cards with `lint: {RULE: "why this is fine"}`. Build and
+    unnamed-subject, no-source, no-exam-tag, bad-exception, hidden-character. A
+    fact silences a rule for its own cards with `lint: {RULE: "why this is fine"}`. Build and
     check print the same findings as warnings.
 
     \b

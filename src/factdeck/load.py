@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import FactdeckError, Location, Problem, collect
+from .files import NotReadable, read_bytes, yaml_files
 
 DECK_FILE = "deck.yaml"
 CLAIMS_FILE = "claims.yaml"  # the deck's claim inventory (claims.py), not facts
@@ -25,10 +26,12 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineMap(dict):
-    """A YAML mapping that knows the line of itself and of each key."""
+    """A YAML mapping that knows the line of itself and of each key, and how each unquoted
+    non-text value was written (`yes`, `~`, `2024-01-01`), to suggest quoting it."""
 
     line: int
     key_lines: dict[str, int]
+    written: dict[str, str]
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -57,9 +60,10 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[Line
     data = LineMap()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
+    data.written = {}
     yield data
     seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
+    for key_node, value_node in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
             line = key_node.start_mark.line + 1
             if key_node.value in seen:
@@ -71,16 +75,30 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[Line
                 )
             seen[key_node.value] = line
             data.key_lines[str(key_node.value)] = line
+            if (isinstance(value_node, yaml.ScalarNode) and not value_node.style
+                    and value_node.tag != "tag:yaml.org,2002:str"):
+                data.written[str(key_node.value)] = value_node.value
     data.update(loader.construct_mapping(node))
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    """Python refuses to read integers of over 4,300 digits (a denial-of-service guard)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {len(node.value):,} characters is too long; if it is "
+            "text, put it in quotes", node.start_mark) from None
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def load_deck(deck_dir: Path) -> RawDeck:
     """Read deck.yaml and every other *.yaml under `deck_dir`, collecting all problems."""
     deck_path = deck_dir / DECK_FILE
-    if not deck_path.is_file():
+    if not deck_path.exists():
         raise FactdeckError.at(
             Location(deck_dir),
             f"no {DECK_FILE} here; every deck folder needs one (name, slug, source)",
@@ -99,9 +117,9 @@ def load_deck(deck_dir: Path) -> RawDeck:
 
 
 def fact_paths(deck_dir: Path) -> list[Path]:
-    """Every fact file of a deck, in a stable order (the order cards are first studied in)."""
-    paths = {*deck_dir.rglob("*.yaml"), *deck_dir.rglob("*.yml")}
-    return sorted(p for p in paths if p.name not in (DECK_FILE, CLAIMS_FILE))
+    """Every fact file of a deck (.yaml or .yml, any case; editor lock and backup files
+    skipped), in a stable order (the order cards are first studied in)."""
+    return [p for p in yaml_files(deck_dir) if p.name not in (DECK_FILE, CLAIMS_FILE)]
 
 
 def read_yaml(path: Path) -> Any:
@@ -175,16 +193,10 @@ def _load_fact_file(path: Path) -> RawFile:
 
 def _read_text(path: Path) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FactdeckError.at(
-                Location(path),
-                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
-                "split it into several fact files",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FactdeckError.at(Location(path), f"cannot read file: {exc.strerror}") from None
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except NotReadable as exc:
+        hint = "; split it into several fact files" if "-byte limit" in str(exc) else ""
+        raise FactdeckError.at(Location(path), f"file {exc}{hint}") from None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise FactdeckError.at(
@@ -206,7 +218,7 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
         "check the indentation, and put text containing ': ' or starting with "
         "'{', '[', '*', '&', '!', '%', '@' or '`' in quotes"
     )
-    if "duplicate key" in what:
+    if "duplicate key" in what or "too long" in what:
         return f"invalid YAML: {what}"
     return f"invalid YAML: {what}; {hint}"
 
@@ -238,6 +250,7 @@ def _empty_map(line: int) -> LineMap:
     empty = LineMap()
     empty.line = line
     empty.key_lines = {}
+    empty.written = {}
     return empty
 
 

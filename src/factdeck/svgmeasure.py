@@ -14,6 +14,7 @@ import functools
 import hashlib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,9 @@ import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
 from svgelements import SVG, Shape, SVGElement
 
+from . import svgsafety
 from .errors import FactdeckError, Location
+from .files import NotReadable, read_bytes
 
 MAX_SVG_BYTES = 2_000_000
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -72,15 +75,9 @@ class Drawing:
 def read_drawing(path: Path, where: Location) -> Drawing:
     """Read and measure the SVG at `path`; problems are reported at `where` (the fact)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_SVG_BYTES:
-            raise _error(where, path, f"is {size:,} bytes, over the {MAX_SVG_BYTES:,}-byte "
-                                      "limit for a diagram")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise _error(where, path, "does not exist") from None
-    except OSError as exc:
-        raise _error(where, path, f"cannot be read ({exc.strerror})") from None
+        data = read_bytes(path, MAX_SVG_BYTES)
+    except NotReadable as exc:
+        raise _error(where, path, str(exc)) from None
     return parse_drawing(data, path, where)
 
 
@@ -88,7 +85,7 @@ def parse_drawing(data: bytes, path: Path, where: Location) -> Drawing:
     """Parse (once per distinct content and name) and measure lazily: masks need few ids."""
     try:
         return _parsed(data, path)
-    except _Unreadable as exc:
+    except (_Unreadable, svgsafety.UnsafeSvg) as exc:
         raise _error(where, path, str(exc)) from None
 
 
@@ -105,6 +102,8 @@ def _parsed(data: bytes, path: Path) -> Drawing:
     if not root.get("viewBox"):
         raise _Unreadable("has no viewBox; add viewBox=\"0 0 WIDTH HEIGHT\" to its <svg> "
                           "element so masks can be placed as fractions of the image")
+    svgsafety.view_box(root)
+    svgsafety.check(root, data)  # also bounds the depth svgelements recurses into
     try:
         svg = SVG.parse(io.BytesIO(data), reify=True)
     except (ValueError, IndexError, TypeError) as exc:
@@ -112,14 +111,14 @@ def _parsed(data: bytes, path: Path) -> Drawing:
     width, height = float(svg.width), float(svg.height)
     if width <= 0 or height <= 0:
         raise _Unreadable("has an empty viewBox (zero width or height)")
-    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    counts = Counter(el.get("id") for el in root.iter() if el.get("id"))
     texts = {el.get("id"): _words(el.itertext()) for el in root.iter() if el.get("id")}
     nodes: dict[str, SVGElement] = {}
     for node in svg.elements():
         if node.id and node.id not in nodes and not isinstance(node, SVG):
             nodes[node.id] = node
     elements = _Measured(nodes, texts, width, height)
-    duplicates = frozenset(i for i in ids if ids.count(i) > 1)
+    duplicates = frozenset(i for i, n in counts.items() if n > 1)
     return Drawing(width=width, height=height, elements=elements, duplicate_ids=duplicates,
                    digest=hashlib.sha256(data).hexdigest())
 

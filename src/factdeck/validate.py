@@ -5,11 +5,13 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import textsafety
 from .errors import FactdeckError, Location, Problem, did_you_mean
 from .load import LineMap, RawDeck, RawFile
 from .model import EXAM_PREFIX, KINDS, Deck, DeckSpec, Entry
@@ -65,6 +67,7 @@ def _validate_file(file: RawFile, problems: list[Problem]) -> Iterable[Entry]:
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, model, data, file.path, label))
             continue
+        problems.extend(textsafety.problems(fact, data, file.path, label))
         yield Entry(fact=fact, location=where)  # type: ignore[arg-type]
 
 
@@ -72,6 +75,7 @@ def _with_defaults(fact: LineMap, defaults: LineMap) -> LineMap:
     merged = LineMap({**defaults, **fact})
     merged.line = fact.line
     merged.key_lines = {**defaults.key_lines, **fact.key_lines}
+    merged.written = {**defaults.written, **fact.written}
     if isinstance(defaults.get("tags"), list) and isinstance(fact.get("tags"), list):
         own = [tag for tag in fact["tags"] if tag not in defaults["tags"]]
         merged["tags"] = [*defaults["tags"], *own]
@@ -150,7 +154,8 @@ def pydantic_problems(
         loc = tuple(error["loc"])
         key = str(loc[0]) if loc else None
         line = data.line_of(key) if key else data.line
-        problems.append(Problem(Location(path, line), f"{label}: {_message(error, loc, model)}"))
+        message = _not_text(error, loc, data) or _message(error, loc, model)
+        problems.append(Problem(Location(path, line), f"{label}: {message}"))
     return problems
 
 
@@ -169,6 +174,27 @@ def _message(error: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
     if kind == "string_type" and isinstance(value, list | dict):
         shown = " (got a list)" if isinstance(value, list) else " (got a mapping)"
     return f"field '{where}': {text}{shown}"
+
+
+_READ_AS = {bool: "true/false", type(None): "nothing (null)", int: "a number",
+            float: "a number"}
+
+
+def _not_text(error: Any, loc: tuple[Any, ...], data: LineMap) -> str | None:
+    """YAML turns unquoted yes/no/on/off, ~, numbers and dates into non-text: say so."""
+    value = error.get("input")
+    read_as = _READ_AS.get(type(value), "a date" if isinstance(value, date) else None)
+    if error["type"] != "string_type" or read_as is None:
+        return None
+    key = str(loc[0])
+    written = data.written.get(key) if len(loc) == 1 else None
+    shown = f"'{written}'" if written is not None else "this value"
+    if value is None:
+        return (f"field '{_dotted(loc)}' is empty: YAML reads {shown} as nothing; write the "
+                "text")
+    example = f'{key}: "{written}"' if written is not None else 'e.g. "yes"'
+    return (f"field '{_dotted(loc)}': YAML reads {shown} as {read_as}, not text; put it in "
+            f"quotes: {example}")
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
