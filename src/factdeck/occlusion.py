@@ -13,6 +13,7 @@ from typing import Literal
 
 from markupsafe import Markup
 
+from . import medianame
 from .errors import FactdeckError, Location, Problem, did_you_mean
 from .expand import Extension
 from .model import Deck, Diagram, Entry, Media
@@ -66,7 +67,8 @@ def provider(entry: Entry, deck: Deck) -> Extension:
     assert isinstance(fact, Diagram)
     path = image_path(fact, deck.deck_dir, where)
     drawing = read_drawing(path, where)
-    occlusion = Occlusion(media=Media(path, media_name(deck.spec.slug, fact.image, drawing)),
+    inside = path.relative_to(deck.deck_dir.resolve())
+    occlusion = Occlusion(media=Media(path, media_name(deck.spec.slug, inside, drawing)),
                           mode=fact.mode, masks=measure_masks(fact, drawing, path.name, where))
     return Extension(context=template_context(occlusion), media=(occlusion.media,))
 
@@ -82,7 +84,8 @@ def template_context(occlusion: Occlusion) -> dict[str, object]:
 
 
 def image_path(fact: Diagram, deck_dir: Path, where: Location) -> Path:
-    """The fact's image, which must be an SVG inside the deck folder."""
+    """The fact's image, which must be an SVG inside the deck folder (relative to it, or an
+    absolute path that leads into it)."""
     path = (deck_dir / fact.image).resolve()
     label = f"fact '{fact.id}': image '{fact.image}'"
     if not path.is_relative_to(deck_dir.resolve()):
@@ -97,15 +100,16 @@ def image_path(fact: Diagram, deck_dir: Path, where: Location) -> Path:
     return path
 
 
-def media_name(deck_slug: str, image: str, drawing: Drawing) -> str:
+def media_name(deck_slug: str, image: str | Path, drawing: Drawing) -> str:
     """A file name unique across a student's decks, and new whenever the drawing changes.
 
     Anki never overwrites a media file it already has, so a redrawn diagram under the
     same name would never reach students; a new name also changes the notes' Image
     field, so they count as updated on re-import and bring the new file with them.
+    `image` is relative to the deck folder: folders become part of the name, never a path.
     """
-    parts = Path(image).with_suffix("").parts
-    return f"{deck_slug}-{'-'.join(parts)}-{drawing.digest[:8]}.svg"
+    return medianame.media_name(deck_slug, Path(image).with_suffix("").parts, drawing.digest[:8],
+                                ".svg")
 
 
 def measure_masks(fact: Diagram, drawing: Drawing, file_name: str, where: Location

@@ -19,6 +19,7 @@ from . import (
     load,
     lock,
     occlusion,
+    oserrors,
     package,
     validate,
     verify,
@@ -100,7 +101,7 @@ def check(deck_dir: Path, templates_dir: Path | None = None,
 
 def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
           allow_note_type_change: bool = False, watch: Watch = unwatched) -> BuildResult:
-    with _rare_gc():
+    with _rare_gc(), oserrors.reported():
         return _build(deck_dir, out_dir, templates_dir, allow_note_type_change, watch)
 
 

@@ -47,12 +47,28 @@ def unpack(path: Path) -> Unpacked:
                 raise FactdeckError.at(Location(path), "not a package factdeck can read: it has "
                                        "no collection.anki2 (packages exported by Anki 2.1.50+ "
                                        "in the new format are not supported)")
-            media = json.loads(archive.read("media")) if "media" in entries else {}
+            media = _media_map(archive.read("media"), path) if "media" in entries else {}
             db_path = Path(tmp) / "collection.sqlite"
             db_path.write_bytes(archive.read(name))
             return _read_collection(db_path, entries, media)
     except (zipfile.BadZipFile, OSError, sqlite3.DatabaseError) as exc:
         raise FactdeckError.at(Location(path), f"not a readable Anki package: {exc}") from None
+
+
+def _media_map(data: bytes, path: Path) -> dict[str, str]:
+    """The package's `media` entry: zip entry number -> file name, as Anki reads it."""
+    try:
+        media = json.loads(data)
+    except ValueError as exc:
+        raise FactdeckError.at(Location(path), f"not a readable Anki package: its media list "
+                                               f"is not valid JSON ({exc}); rebuild or "
+                                               "re-export the package") from None
+    if not isinstance(media, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in media.items()):
+        raise FactdeckError.at(Location(path), "not a readable Anki package: its media list "
+                                               "is not a mapping of entry numbers to file "
+                                               "names; rebuild or re-export the package")
+    return media
 
 
 def _read_collection(db_path: Path, entries: tuple[str, ...], media: dict[str, str]

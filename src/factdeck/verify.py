@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import medianame
 from .errors import FactdeckError, Location, Problem
 from .package import PackagePlan
 from .unpack import unpack
@@ -38,7 +39,7 @@ def verify(apkg: Path, plan: PackagePlan) -> PackageReport:
         raise AssertionError(f"package entries {packed.entries} do not match {sorted(expected)}")
     field_counts = {mid: len(model["flds"]) for mid, model in packed.models.items()}
     media_names = set(packed.media.values())
-    problems = []
+    problems = _media_problems(packed.media, plan)
     for note in packed.notes:
         if len(note.fields) != field_counts.get(note.model_id):
             raise AssertionError(f"note {note.guid} has {len(note.fields)} fields, its type "
@@ -55,6 +56,22 @@ def verify(apkg: Path, plan: PackagePlan) -> PackageReport:
     retired = sum(s.retired for s in plan.notes)
     return PackageReport(notes=len(packed.notes) - retired, retired=retired, cards=packed.cards,
                          media=len(media_names), notes_by_type=tuple(sorted(by_type.items())))
+
+
+def _media_problems(media: dict[str, str], plan: PackagePlan) -> list[Problem]:
+    """Media names as Anki's importer reads them: numbered entries, names it keeps as they are."""
+    if sorted(media, key=lambda k: (len(k), k)) != [str(i) for i in range(len(media))]:
+        raise AssertionError(f"media entries are not numbered 0..{len(media) - 1}: {media}")
+    used_at = {m.name: s.note.location for s in plan.notes for m in s.note.media}
+    problems = []
+    for name in sorted(set(media.values())):
+        why = medianame.rename_problem(name)
+        if why:
+            problems.append(Problem(used_at.get(name), f"media file name '{name}' {why}; "
+                                                       "rename the image file"))
+    if len(set(media.values())) != len(media):
+        raise AssertionError(f"two media entries share a name: {media}")
+    return problems
 
 
 def _field_problems(fields: tuple[str, ...], media: set[str], location: Location | None
