@@ -42,9 +42,11 @@ def rename_problem(name: str) -> str | None:
 
 
 def media_name(prefix: str, parts: Iterable[str], digest: str, suffix: str) -> str:
-    """`prefix-part-part-digest.suffix`, each part reduced to letters, digits, '-' and '_',
-    shortened (never the digest) to fit Anki's length limit."""
-    cleaned = [_UNSAFE_RUN.sub("-", unicodedata.normalize("NFC", p)).strip("-") for p in parts]
+    """`prefix-part-part-digest.suffix`, each part reduced to lower-case letters, digits, '-'
+    and '_' (Anki's add-media path lower-cases names), shortened (never the digest) to fit
+    Anki's length limit."""
+    cleaned = [_UNSAFE_RUN.sub("-", unicodedata.normalize("NFC", p).lower()).strip("-")
+               for p in parts]
     middle = "-".join(p for p in cleaned if p)
     fixed = f"{prefix}--{digest}{suffix}"
     room = MAX_NAME_BYTES - len(fixed.encode("utf-8"))

@@ -68,8 +68,9 @@ def _problems(root: Element, data: bytes) -> Iterator[str]:
         name = _local(element.tag)
         shown = _shown(element)
         if name.lower() in ACTIVE_ELEMENTS:
-            yield (f"{_at(data, b'<' + name.encode())}has a {shown} element, which can run code "
-                   "or show web content; remove it (a diagram must be a plain drawing)")
+            article = "an" if name[0].lower() in "aeiou" else "a"
+            yield (f"{_at(data, b'<' + name.encode())}has {article} {shown} element, which can "
+                   "run code or show web content; remove it (a diagram must be a plain drawing)")
         if name.lower() in ANIMATIONS:
             target = _local(element.get("attributeName", "")).lower()
             if target == "href" or target.startswith("on"):
