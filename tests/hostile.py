@@ -66,6 +66,38 @@ def refused(runner: CliRunner, project: Path, deck: Path, args: Iterable[str] = 
     return result.stderr
 
 
+def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make `folder` read-only: chmod for ordinary users; root writes through permissions, so
+    there creating, renaming or removing anything in it fails as the kernel would fail it."""
+    if not AS_ROOT:
+        folder.chmod(0o555)
+        return
+    real_open, real_replace, real_rename = os.open, os.replace, os.rename
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT
+
+    def inside(target: object) -> bool:
+        return Path(os.fsdecode(target)).absolute().parent == folder.absolute()  # type: ignore[arg-type]
+
+    def refuse(target: object) -> PermissionError:
+        return PermissionError(errno.EACCES, "Permission denied", os.fsdecode(target))  # type: ignore[arg-type]
+
+    def fake_open(target: object, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & writing and inside(target):
+            raise refuse(target)
+        return real_open(target, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    def fake_move(real: object) -> object:
+        def move(src: object, dst: object, *args: object, **kwargs: object) -> None:
+            if inside(src) or inside(dst):
+                raise refuse(dst)
+            real(src, dst, *args, **kwargs)  # type: ignore[operator]
+        return move
+
+    monkeypatch.setattr(os, "open", fake_open)
+    monkeypatch.setattr(os, "replace", fake_move(real_replace))
+    monkeypatch.setattr(os, "rename", fake_move(real_rename))
+
+
 def deny(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """Make `path` unreadable: chmod for ordinary users; root reads through permissions, so
     there the refusal the kernel would give is raised where factdeck opens or lists it."""

@@ -27,6 +27,9 @@ _ADVICE = {
 }
 
 
+_ABOUT_THE_FOLDER = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
 @contextlib.contextmanager
 def reported(what: str = "cannot write") -> Iterator[None]:
     """Turn an OSError from the file system into a FactdeckError naming the path."""
@@ -35,8 +38,13 @@ def reported(what: str = "cannot write") -> Iterator[None]:
     except FactdeckError:
         raise
     except OSError as exc:
-        where = Location(Path(exc.filename)) if exc.filename else None
+        where = Location(_shown(Path(exc.filename), exc.errno)) if exc.filename else None
         advice = _ADVICE.get(exc.errno or 0, "check the folder and try again")
         reason = exc.strerror or str(exc)
         raise FactdeckError.at(where, f"{what} ({reason}): {advice}; nothing was replaced"
                                ) from None
+
+
+def _shown(path: Path, code: int | None) -> Path:
+    """The folder to fix, not the temporary file that could not be made in it."""
+    return path.parent if code in _ABOUT_THE_FOLDER and not path.is_dir() else path
