@@ -80,3 +80,17 @@ def test_diff_of_a_package_with_a_damaged_media_list(runner: CliRunner, project:
     assert json.loads(zipfile.ZipFile(good).read("media")) == {}
     assert refused(runner, project, built, ["diff", str(good), str(damaged)]) == (
         f"Error: {damaged.name}: not a readable Anki package: {problem}\n")
+
+
+def test_preview_into_a_read_only_folder(runner: CliRunner, project: Path, built: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    site = project / "dist" / "mini-preview"
+    site.mkdir()
+    read_only(monkeypatch, site)
+    try:
+        assert refused(runner, project, built, ["preview"]) == (
+            "Error: dist/mini-preview: cannot write (Permission denied): you may not write "
+            "there; make it writable (chmod u+w) or build with --out DIR somewhere else; "
+            f"{NOTHING_REPLACED}\n")
+    finally:
+        site.chmod(0o755)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import atomic
+from . import atomic, oserrors
 from .cardrender import CardFaces, compile_note_type, render_note
 from .errors import FactdeckError, Location
 from .expand import source_view
@@ -91,7 +91,7 @@ def preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
     with watch("render"):
         built = build_preview(checked, fact_sources(checked.deck))
         page = render_page(built, _page_environment(checked.templates.root), site)
-    with watch("write"):
+    with watch("write"), oserrors.reported():
         return write_site(site, page, built)
 
 
