@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from .errors import Location, Problem
 from .load import LineMap
+from .model import ClozeText, FactBase
 
 RULE = "hidden-character"
 _AV_TAG = re.compile(r"\[(?:sound:|/?anki:)[^\]]*\]?", re.IGNORECASE)
@@ -30,7 +31,7 @@ _EMPTY_CLOZE = re.compile(r"\{\{c\d+::\s*(?:::[^}]*)?\}\}")
 _HIDDEN = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
-def problems(fact: BaseModel, data: LineMap, path: Path, label: str) -> Iterator[Problem]:
+def problems(fact: FactBase, data: LineMap, path: Path, label: str) -> Iterator[Problem]:
     """Every Anki tag, misplaced cloze and empty cloze in the fact's text, at its field's line."""
     cloze_fields = cloze_text_fields(type(fact))
     for name, text in _texts(fact):
@@ -39,7 +40,7 @@ def problems(fact: BaseModel, data: LineMap, path: Path, label: str) -> Iterator
             yield Problem(where, f"{label}: field '{name}': {message}")
 
 
-def hidden_characters(fact: BaseModel) -> Iterator[str]:
+def hidden_characters(fact: FactBase) -> Iterator[str]:
     """One warning per field holding an invisible character that can hide or reorder text."""
     for name, text in _texts(fact):
         found = _HIDDEN.search(text)
@@ -53,8 +54,7 @@ def hidden_characters(fact: BaseModel) -> Iterator[str]:
 def cloze_text_fields(model: type[BaseModel]) -> frozenset[str]:
     """Fields written as cloze text ({{c1::...}}): the only place cloze syntax belongs."""
     return frozenset(name for name, info in model.model_fields.items()
-                     if any(getattr(getattr(m, "func", None), "__name__", "") == "_cloze_text"
-                            for m in info.metadata))
+                     if tuple(info.metadata) == ClozeText.__metadata__)
 
 
 def _text_problems(text: str, cloze: bool) -> Iterator[str]:
@@ -78,13 +78,11 @@ def _text_problems(text: str, cloze: bool) -> Iterator[str]:
                "write single braces or reword")
 
 
-def _texts(fact: BaseModel) -> Iterator[tuple[str, str]]:
+def _texts(fact: FactBase) -> Iterator[tuple[str, str]]:
     """(top-level field name, each piece of text in it), through lists and mappings."""
-    skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural"}
-    for name in type(fact).model_fields:
-        if name not in skip:
-            for text in _strings(getattr(fact, name)):
-                yield name, text
+    for name in fact.text_fields():
+        for text in _strings(getattr(fact, name)):
+            yield name, text
 
 
 def _strings(value: object) -> Iterator[str]:
