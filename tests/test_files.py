@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from conftest import write_tree
 from factdeck.cli import main
 from factdeck.load import MAX_FILE_BYTES
+from factdeck.terminal import is_big
 from hostile import build_ok, deny, refused
 
 MORE = """
@@ -115,3 +116,8 @@ def test_a_fact_file_over_the_size_limit_is_not_read(runner: CliRunner, project:
     assert refused(runner, project, built) == (
         f"Error: cards/mini/big.yaml: file is {MAX_FILE_BYTES + 1:,} bytes, over the "
         f"{MAX_FILE_BYTES:,}-byte limit; split it into several fact files\n")
+
+
+def test_an_emacs_lock_link_does_not_upset_the_progress_bar(mini_deck: Path) -> None:
+    (mini_deck / ".#facts.yaml").symlink_to("root@host.1234:1700000000")
+    assert is_big([mini_deck]) is False

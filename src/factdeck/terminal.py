@@ -97,8 +97,9 @@ def stderr_is_terminal() -> bool:
 
 
 def is_big(decks: Sequence[Path]) -> bool:
-    """Many decks, or enough YAML for some thousands of facts: worth a progress bar."""
+    """Many decks, or enough YAML for some thousands of facts: worth a progress bar.
+    (lstat: an editor's lock file is a link to nowhere, and a link to a device has no size.)"""
     if len(decks) >= BIG_DECK_COUNT:
         return True
-    return sum(path.stat().st_size for deck in decks for path in deck.rglob("*.yaml")
+    return sum(path.lstat().st_size for deck in decks for path in deck.rglob("*.yaml")
                ) >= BIG_YAML_BYTES
