@@ -47,6 +47,10 @@ class NotReadable(Exception):
     """Why a file was not read, worded to follow its name ("'x.yaml' is a named pipe ...")."""
 
 
+class TooBig(NotReadable):
+    """The file is over the size limit (the caller knows how to split it)."""
+
+
 def read_bytes(path: Path, limit: int) -> bytes:
     """The bytes of a plain file of at most `limit` bytes, else NotReadable saying why.
 
@@ -67,10 +71,10 @@ def read_bytes(path: Path, limit: int) -> bytes:
             raise NotReadable(f"is {_file_kind(info.st_mode)}, not a regular file; factdeck "
                               "opens only plain files: replace it with one or delete it")
         if info.st_size > limit:
-            raise NotReadable(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit")
+            raise TooBig(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit")
         data = file.read(limit + 1)
     if len(data) > limit:  # it grew while we looked
-        raise NotReadable(f"is over the {limit:,}-byte limit")
+        raise TooBig(f"is over the {limit:,}-byte limit")
     return data
 
 

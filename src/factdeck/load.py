@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import FactdeckError, Location, Problem, collect
-from .files import NotReadable, read_bytes, yaml_files
+from .files import NotReadable, TooBig, read_bytes, yaml_files
 
 DECK_FILE = "deck.yaml"
 CLAIMS_FILE = "claims.yaml"  # the deck's claim inventory (claims.py), not facts
@@ -195,7 +195,7 @@ def _read_text(path: Path) -> str:
     try:
         data = read_bytes(path, MAX_FILE_BYTES)
     except NotReadable as exc:
-        hint = "; split it into several fact files" if "-byte limit" in str(exc) else ""
+        hint = "; split it into several fact files" if isinstance(exc, TooBig) else ""
         raise FactdeckError.at(Location(path), f"file {exc}{hint}") from None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
