@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .errors import FactdeckError, shown_path
+from .release.options import allow, override_options
 from .terminal import (
     QUIET,
     VERBOSE,
@@ -112,16 +113,14 @@ def main() -> None:
               type=click.Path(file_okay=False, path_type=Path),
               help="Where the .apkg files go.")
 @TemplatesOption
-@click.option("--allow-note-type-change", is_flag=True,
-              help="Ship a note type whose fields or card types changed (students must import "
-                   "with 'Merge note types' ticked and 'Update notes: Always').")
+@override_options
 @click.option("--open", "open_preview", is_flag=True,
               help="Also write each deck's preview (as `factdeck preview`) and open it in "
                    "the default browser.")
 @QuietOption
 @VerboseOption
 def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
-          templates_dir: Path | None, allow_note_type_change: bool, open_preview: bool) -> None:
+          templates_dir: Path | None, open_preview: bool, **overrides: bool) -> None:
     """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
 
     Each build updates the deck's factdeck.lock (commit it) and, when anything
@@ -139,9 +138,10 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
     from .pipeline import build as build_deck
 
     built = []
+    allowed = allow(overrides)
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        result = build_deck(deck_dir, out_dir, templates_dir, allow_note_type_change, watch)
+        result = build_deck(deck_dir, out_dir, templates_dir, allowed, watch)
         report, found = result.report, result.changes
         built.append(result)
         kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
@@ -154,8 +154,11 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
             f"({_size(result.size)})")
         for label, number, rest in rows:
             say(row(label, f"{number:>{width}} {rest}".rstrip()))
+        since = (f"unreleased changes since {found.since.version}" if found.since
+                 else "changes (never released)")
         say(row("changes", f"{len(found.added)} added, {len(found.changed)} changed, "
-                            f"{len(found.retired)} retired, {found.unchanged} unchanged"))
+                            f"{len(found.retired)} retired, {found.unchanged} unchanged: "
+                            f"{since}"))
         if result.release_notes:
             say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
         say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
@@ -175,11 +178,11 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
 @DeckDirs
 @CardsOption
 @TemplatesOption
-@click.option("--allow-note-type-change", is_flag=True, help="As for build.")
+@override_options
 @QuietOption
 @VerboseOption
 def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None,
-          allow_note_type_change: bool) -> None:
+          **overrides: bool) -> None:
     """Validate decks (schema, templates, media, lock) without writing anything.
 
     Fast enough to run on every save.
@@ -192,8 +195,10 @@ def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
     """
     from .pipeline import check as check_deck
 
+    allowed = allow(overrides)
+
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        checked = check_deck(deck_dir, templates_dir, allow_note_type_change, watch)
+        checked = check_deck(deck_dir, templates_dir, allowed, watch)
         say(f"{click.style('OK', fg='green', bold=True)} {checked.deck.spec.name}: "
             f"{len(checked.deck.entries)} facts, {len(checked.notes)} notes")
         say_times(watch.times)
