@@ -248,23 +248,41 @@ def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | Non
 
 
 @main.command()
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def diff(old: Path, new: Path) -> None:
-    """Compare two built packages: added, changed (before -> after), retired notes.
+@click.argument("old")
+@click.argument("new")
+@click.option("--deck", "deck_dir", default=None,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The deck whose lock holds the releases [default: the only deck in "
+                   "--cards].")
+@CardsOption
+def diff(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> None:
+    """Compare two releases (by version, from the lock) or two .apkg files.
 
-    Prints the same release notes a build writes, as Markdown.
+    Prints release notes as Markdown: added, changed (corrections first) and
+    retired cards. Between versions, NEW may be `current` (the lock as last built).
 
     \b
     Examples:
-      factdeck diff v1/low-back-pain.apkg dist/low-back-pain.apkg
-      factdeck diff old.apkg new.apkg > CHANGES.md
+      factdeck diff 1.0.0 1.1.0
+      factdeck diff 1.1.0 current --deck cards/low-back-pain
+      factdeck diff v1/low-back-pain.apkg dist/low-back-pain.apkg > CHANGES.md
     """
-    from .changes import compare, release_notes
-    from .unpack import snapshot, unpack
+    if old.endswith(".apkg") or new.endswith(".apkg"):
+        from .changes import compare, release_notes
+        from .unpack import snapshot, unpack
 
-    found = compare(snapshot(unpack(old)), snapshot(unpack(new)))
-    click.echo(release_notes(found, f"Changes from {old.name} to {new.name}"), nl=False)
+        paths = [Path(p) for p in (old, new)]
+        for path in paths:
+            if not path.is_file():
+                raise FactdeckError.at(None, f"no package at {path}; give two .apkg files or "
+                                             "two released versions")
+        found = compare(snapshot(unpack(paths[0])), snapshot(unpack(paths[1])))
+        click.echo(release_notes(found, f"Changes from {paths[0].name} to {paths[1].name}"),
+                   nl=False)
+        return
+    from .release.command import diff_versions
+
+    click.echo(diff_versions(old, new, deck_dir, cards_dir), nl=False)
 
 
 @main.command()
@@ -355,6 +373,9 @@ def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,
     from .watch import Stopwatch
 
     decks = list(deck_dirs or _find_decks(cards_dir))
+    from .release.guards import distinct_decks
+
+    distinct_decks(decks)
     bar = progress_bar(decks, stages)
     failed = False
     try:
@@ -389,3 +410,8 @@ def _find_decks(cards_dir: Path) -> Iterator[Path]:
 
 def _size(size: int) -> str:
     return f"{size / 1024:.1f} kB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
+from .release.command import release as _release  # noqa: E402  (uses the helpers above)
+
+main.add_command(_release)

@@ -241,7 +241,8 @@ def _locked_note(note: NoteSpec, note_type: NoteType, fact: object, before: Lock
     content = content_hash(note)
     masks = _masks(fact, note_type)
     known = {"answer": _crc(answer_text(note, note_type, masks)),
-             "tags": _crc(" ".join(note.tags)), "deck": note.subdeck,
+             "tags": _crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
+             "deck": note.subdeck,
              "cards": note_type.card_ords(note.fields), "masks": masks}
     if before is not None and before.hash == content and before.retired is None:
         if before.answer:

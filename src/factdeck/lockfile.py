@@ -258,7 +258,8 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
         by_key.items(), key=lambda item: str(item[0]))} for kind, by_key in entries.items()}
     if problems:
         raise FactdeckError(problems)
-    releases = tuple(sorted(picked["release"].values(), key=lambda r: (r.date, _vkey(r.version))))
+    releases = tuple(sorted(picked["release"].values(),
+                            key=lambda r: (r.date, version_key(r.version))))
     return Lock(deck=picked["deck"].get("deck"), note_types=picked["type"],
                 facts=picked["fact"], notes=picked["note"], was=picked["was"],
                 releases=releases, merged=merged)
@@ -287,7 +288,7 @@ _RECONCILE: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 
-def _vkey(version: str) -> tuple[Any, ...]:
+def version_key(version: str) -> tuple[Any, ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p)
                  for p in version.replace("-", ".").split("."))
 
@@ -303,7 +304,7 @@ def dumps(lock: Lock) -> str:
     lines += [_line({"fact": k, **_plain(v)}) for k, v in sorted(lock.facts.items())]
     lines += [_line({"note": k, **_plain(v)}) for k, v in sorted(lock.notes.items())]
     lines += [_line({"release": r.version, **_plain(r, skip="version")})
-              for r in sorted(lock.releases, key=lambda r: _vkey(r.version))]
+              for r in sorted(lock.releases, key=lambda r: version_key(r.version))]
     lines += [_line({"type": k, **_plain(v)}) for k, v in sorted(lock.note_types.items())]
     lines += [_line({"was": g, **_plain(v)}) for (g, _), v in sorted(lock.was.items())]
     return "\n".join(lines) + "\n"

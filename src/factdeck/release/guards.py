@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..errors import Location, Problem
+from ..errors import FactdeckError, Location, Problem, shown_path
 from ..lockfile import Lock
 from ..model import Deck, Diagram, NoteSpec
 from ..templates import NoteType
@@ -91,3 +92,33 @@ def note_problems(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[s
 
 def _shown(key: str | None) -> str:
     return f"'{key}'" if key else "(the top-level deck)"
+
+
+def distinct_decks(deck_dirs: Iterable[Path]) -> None:
+    """Two deck folders with one slug would write one package over the other; with one
+    name, Anki would merge their cards into one deck. Refused before anything is built."""
+    from ..load import DECK_FILE, read_yaml
+
+    seen: dict[tuple[str, str], Path] = {}
+    problems = []
+    for deck_dir in deck_dirs:
+        path = deck_dir / DECK_FILE
+        try:
+            data = read_yaml(path)
+        except FactdeckError:
+            continue  # the deck's own build reports it
+        if not isinstance(data, dict):
+            continue
+        for key in ("slug", "name"):
+            value = data.get(key)
+            if not isinstance(value, str):
+                continue
+            other = seen.setdefault((key, value), path)
+            if other != path:
+                problems.append(Problem(Location(path), (
+                    f"this deck's {key} '{value}' is also the {key} of {shown_path(other)}: "
+                    + ("both would be written to the same package, one over the other"
+                       if key == "slug" else "Anki would file both decks' cards into one deck")
+                    + f"; give one of them another {key}")))
+    if problems:
+        raise FactdeckError(problems)

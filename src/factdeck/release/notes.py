@@ -38,19 +38,21 @@ def student_text(fields: tuple[str, ...], note_type: NoteType) -> str:
 
 def render(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, NoteType],
            title: str, before_fields: Mapping[str, tuple[str, ...]] | None = None,
-           old_deck: LockedDeck | None = None) -> str:
+           old_deck: LockedDeck | None = None, why: Mapping[str, str] | None = None) -> str:
     """The whole notes file. `before_fields`: the previous release's note fields by GUID
-    (from its package, when kept), for full before → after texts."""
+    (from its package, when kept), for full before → after texts; `why`: each corrected
+    fact's `correction:`."""
     lines = [f"# {title}", ""]
     if changes.empty:
         return "\n".join([*lines, "No changes.", ""])
-    lines += _students(changes, spec, note_types, before_fields or {}, old_deck)
+    lines += _students(changes, spec, note_types, before_fields or {}, old_deck, why or {})
     lines += _instructors(changes, note_types)
     return "\n".join(lines)
 
 
 def _students(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, NoteType],
-              before: Mapping[str, tuple[str, ...]], old_deck: LockedDeck | None) -> list[str]:
+              before: Mapping[str, tuple[str, ...]], old_deck: LockedDeck | None,
+              why: Mapping[str, str]) -> list[str]:
     since = f" since version {changes.since.version}" if changes.since else ""
     out = ["## For students", "",
            f"{len(changes.added)} cards added, {len(changes.changed)} changed, "
@@ -67,7 +69,7 @@ def _students(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, 
                 "These answers were wrong or incomplete and are now corrected. A card you "
                 "know well may not come up again for months, so reset them: in Anki's "
                 f"browser search `tag:{tag}`, {FORGET}.", ""]
-        out += _grouped(corrected, spec, note_types, before, detail=True)
+        out += _grouped(corrected, spec, note_types, before, detail=True, why=why)
     rest = [d for d in changes.changed if not d.corrected]
     for heading, deltas in (("Added", changes.added), ("Changed", rest)):
         if deltas:
@@ -85,7 +87,7 @@ def _students(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, 
 
 def _grouped(deltas: tuple[Delta, ...] | list[Delta], spec: DeckSpec,
              note_types: Mapping[str, NoteType], before: Mapping[str, tuple[str, ...]],
-             detail: bool) -> list[str]:
+             detail: bool, why: Mapping[str, str] | None = None) -> list[str]:
     def deck_of(delta: Delta) -> str:
         key = delta.after.deck
         return f"{spec.name}::{spec.subdecks[key]}" if key in spec.subdecks else spec.name
@@ -95,6 +97,9 @@ def _grouped(deltas: tuple[Delta, ...] | list[Delta], spec: DeckSpec,
         out += [f"**{deck_name}**", ""]
         for delta in group:
             out += _card(delta, note_types, before, detail)
+            reason = (why or {}).get(delta.after.fact)
+            if reason:
+                out.append(f"  - why: {reason}")
         out.append("")
     return out
 
