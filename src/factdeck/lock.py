@@ -274,8 +274,8 @@ def _mark_corrected(note: NoteSpec, note_type: NoteType, old: Lock, last: Releas
                     version: str) -> NoteSpec:
     """A fact marked `correction:` tags each note whose answer changed since the release."""
     shipped = old.state_at(note.guid, last.version)
-    if shipped is None or not shipped.answer or shipped.retired is not None:
-        return note
+    if shipped is None or not shipped.answer or shipped.retired is not None or shipped.masks:
+        return note  # masks: guarded as reorders (release/guards.py), not corrections
     if _crc(answer_text(note, note_type, shipped.masks)) == shipped.answer:
         return note
     return dataclasses.replace(note, tags=(*note.tags, f"{CORRECTED_TAG}{version}"))

@@ -22,10 +22,11 @@ class Delta:
 
     @property
     def corrected(self) -> bool:
-        """The answer changed (both sides known): a correction, not a rewording."""
+        """The answer changed (both sides known): a correction, not a rewording. Diagram
+        masks are guarded apart (masks_changed): an appended mask is a new card."""
         before = self.before
         return (before is not None and bool(before.answer) and bool(self.after.answer)
-                and before.answer != self.after.answer)
+                and not before.masks and before.answer != self.after.answer)
 
     @property
     def moved(self) -> bool:
