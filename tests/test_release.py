@@ -385,3 +385,29 @@ def test_one_release_recorded_twice_differently_is_refused(mini_deck: Path, proj
     with pytest.raises(FactdeckError, match="release 1 is recorded twice with different "
                                             "contents"):
         check(mini_deck)
+
+
+def test_entries_both_branches_changed_are_reconciled(mini_deck: Path, project: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A union merge keeps both sides' lines for one note (and may give two new notes one
+    id): the build keeps one entry per note, newer than either side, and distinct ids."""
+    publish(mini_deck, project, "1", FACTS)
+    path = mini_deck / LOCK_NAME
+    lines = path.read_text().splitlines()
+    notes = {json.loads(line)["fact"]: line for line in lines if line.startswith('{"note"')}
+    one = json.loads(notes["one"])
+    side_a = json.dumps({**one, "hash": "a" * 16, "changed": EPOCH + 50, "rel": None})
+    side_b = json.dumps({**one, "hash": "b" * 16, "changed": EPOCH + 70, "rel": None})
+    two = json.loads(notes["two"])
+    clash = json.dumps({**two, "note": "zzzzzzzzzz", "rel": None})  # an unreleased note
+    path.write_text("\n".join([*lines, side_a, side_b, clash]) + "\n")
+    lock = read(mini_deck)
+    assert lock.merged and lock.notes[one["note"]].changed == EPOCH + 70
+    assert lock.state_at(one["note"], "1").hash == one["hash"]  # what release 1 shipped
+    check(mini_deck)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 60))
+    build(mini_deck, project / "dist")
+    after = read(mini_deck)
+    assert after.notes[one["note"]].changed == EPOCH + 71  # newer than both sides
+    assert after.notes[two["note"]].id == two["id"]  # the released note keeps its id
+    assert len({n.id for n in after.notes.values()}) == len(after.notes)

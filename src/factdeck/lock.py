@@ -91,6 +91,7 @@ def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, Note
           description: str, old: Lock, now: int, allow: Allow = NO_OVERRIDES) -> Stamping:
     """Give every note its id and time; retire what disappeared; refuse unsafe identity edits."""
     check(deck, notes, note_types, old, allow)
+    old = _distinct_ids(old)
     used_types = {n.note_type for n in notes} | {n.type for n in old.notes.values()}
     locked_types = {key: _locked_note_type(note_types[key], old.note_types.get(key), now)
                     for key in sorted(used_types)}
@@ -268,6 +269,26 @@ def new_id(guid: str, taken: set[int]) -> int:
 
 def _ids(old: Lock) -> set[int]:
     return {n.id for n in old.notes.values()}
+
+
+def _distinct_ids(old: Lock) -> Lock:
+    """After a merge, two branches' new notes may share an id (their GUIDs' slots met).
+    The note students already have keeps it; the unreleased one gets the next free slot.
+    (Two released notes with one id are refused by lockfile.problems.)"""
+    by_id: dict[int, list[str]] = {}
+    for guid, note in sorted(old.notes.items()):
+        by_id.setdefault(note.id, []).append(guid)
+    clashes = [guids for guids in by_id.values() if len(guids) > 1]
+    if not clashes:
+        return old
+    taken = _ids(old)
+    notes = dict(old.notes)
+    for guids in clashes:
+        keep = min(guids, key=lambda g: (notes[g].rel is None, g))
+        for guid in guids:
+            if guid != keep:
+                notes[guid] = dataclasses.replace(notes[guid], id=new_id(guid, taken))
+    return dataclasses.replace(old, notes=notes)
 
 
 def _mark_corrected(note: NoteSpec, note_type: NoteType, old: Lock, last: Release,

@@ -258,6 +258,10 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
         by_key.items(), key=lambda item: str(item[0]))} for kind, by_key in entries.items()}
     if problems:
         raise FactdeckError(problems)
+    for guid, values in entries["note"].items():  # a side's released state stays known
+        for _, value in values:
+            if value.rel is not None and value is not picked["note"][guid]:
+                picked["was"].setdefault((guid, value.rel), value)
     releases = tuple(sorted(picked["release"].values(),
                             key=lambda r: (r.date, version_key(r.version))))
     return Lock(deck=picked["deck"].get("deck"), note_types=picked["type"],
