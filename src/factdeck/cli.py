@@ -86,6 +86,8 @@ def main() -> None:
     \b
     Examples:
       factdeck build                 build every deck under ./cards into ./dist
+      factdeck release               publish dist/<slug>-<version>.apkg + notes
+      factdeck diff 1.0.0 1.1.0      release notes between two releases
       factdeck build --open          ... and open the card preview in a browser
       factdeck check                 validate everything, write nothing
       factdeck lint                  card-quality findings (long answers, lists, ...)
@@ -123,8 +125,10 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
           templates_dir: Path | None, open_preview: bool, **overrides: bool) -> None:
     """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
 
-    Each build updates the deck's factdeck.lock (commit it) and, when anything
-    changed, writes OUT/<slug>-changes.md: release notes for students. Lint
+    Each build updates the deck's factdeck.lock (commit it) and writes
+    OUT/<slug>-changes.md: the unreleased changes since the last release (removed
+    when there are none). Publish with `factdeck release`. Edits that would strand
+    students' cards are refused unless their --allow-... flag is given. Lint
     findings are shown as warnings. Big builds show a progress bar on a terminal.
 
     \b
@@ -133,6 +137,7 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
       factdeck build cards/low-back-pain --out /tmp/decks
       factdeck build --open          build, then look at every card in a browser
       factdeck build -q              print nothing but errors
+      factdeck build --allow-subdeck-move   accept facts moved to another sub-deck
     """
     from .pipeline import BUILD_STAGES
     from .pipeline import build as build_deck
