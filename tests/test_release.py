@@ -411,3 +411,22 @@ def test_entries_both_branches_changed_are_reconciled(mini_deck: Path, project: 
     assert after.notes[one["note"]].changed == EPOCH + 71  # newer than both sides
     assert after.notes[two["note"]].id == two["id"]  # the released note keeps its id
     assert len({n.id for n in after.notes.values()}) == len(after.notes)
+
+
+def test_an_unreadable_lock_is_refused(mini_deck: Path, project: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a lock without read permission does (the tests run as root, where chmod cannot)."""
+    build(mini_deck, project / "dist")
+    real = Path.read_bytes
+
+    def unreadable(path: Path) -> bytes:
+        if path.name == LOCK_NAME:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    monkeypatch.chdir(project)
+    with pytest.raises(FactdeckError) as caught:
+        check(mini_deck)
+    assert messages(caught) == ["cards/mini/factdeck.lock: cannot read the lock (Permission "
+                                "denied); check its permissions"]

@@ -163,7 +163,9 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
     cards = student.col.find_cards(f"nid:{note_id}")
     assert len(cards) == len(native.masks) + 1
     assert set(student.cards) <= set(student.col.find_cards(""))
-    assert "masks changed" not in done.notes.read_text()
+    notes = done.notes.read_text()
+    assert "masks changed" not in notes
+    assert re.search(rf"{len(native.masks) + 1}\. \*\*[^*]+\*\*", notes), notes
     student.close()
 
 

@@ -28,6 +28,7 @@ from . import stats as deck_stats
 from .model import Deck, DeckSpec, NoteSpec
 from .release import compare
 from .release import notes as release_notes
+from .release.labels import mask_labels
 from .templates import TemplateSet, find_templates, load_templates
 from .watch import Watch, unwatched
 
@@ -165,7 +166,8 @@ def _build(deck_dir: Path, out_dir: Path, templates_dir: Path | None,
         with watch("write"):
             tx.add(commit.Output(notes_path, None) if found.empty else text_output(
                 notes_path, release_notes.render(found, spec, checked.templates.note_types,
-                                                 title, old_deck=last.deck if last else None)),
+                                                 title, old_deck=last.deck if last else None,
+                                                 labels=mask_labels(checked.deck, found))),
                    lock_output(deck_dir, stamping.lock))
     with watch("lint"):
         findings = checked.findings()

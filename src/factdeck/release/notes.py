@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import groupby
 
 from ..changes import MERGE_ADVICE, RETIRED_TAG, plain
@@ -20,13 +21,17 @@ FORGET = ("select them all (Ctrl+A / ⌘A), then Cards → Reset… (“Forget�
           "repetition and lapse counts”")
 
 
-def student_text(fields: tuple[str, ...], note_type: NoteType) -> str:
+def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str, ...] = ()
+                 ) -> str:
     """A note as a student reads it, on one line: hidden cloze words in bold, a diagram
     by its header and mask labels, a question with its answer."""
     named = dict(zip(note_type.field_names, fields, strict=True))
     if "Text" in named:
         return plain(_CLOZE.sub(r"**\1**", named["Text"]), None)
     if "Occlusion" in named:
+        if labels:
+            shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1))
+            return f"{plain(named.get('Header', ''), None)}: masks {shown}"
         masks = len(set(re.findall(r"\{\{c(\d+)::", named["Occlusion"])))
         return f"{plain(named.get('Header', ''), None)} (diagram, {masks} masks)"
     if "Answer" in named:
@@ -38,21 +43,33 @@ def student_text(fields: tuple[str, ...], note_type: NoteType) -> str:
 
 def render(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, NoteType],
            title: str, before_fields: Mapping[str, tuple[str, ...]] | None = None,
-           old_deck: LockedDeck | None = None, why: Mapping[str, str] | None = None) -> str:
+           old_deck: LockedDeck | None = None, why: Mapping[str, str] | None = None,
+           labels: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """The whole notes file. `before_fields`: the previous release's note fields by GUID
     (from its package, when kept), for full before → after texts; `why`: each corrected
-    fact's `correction:`."""
+    fact's `correction:`; `labels`: each diagram fact's mask labels, in card order."""
     lines = [f"# {title}", ""]
     if changes.empty:
         return "\n".join([*lines, "No changes.", ""])
-    lines += _students(changes, spec, note_types, before_fields or {}, old_deck, why or {})
+    view = _View(spec, note_types, before_fields or {}, labels or {}, why or {})
+    lines += _students(changes, view, old_deck)
     lines += _instructors(changes, note_types)
     return "\n".join(lines)
 
 
-def _students(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, NoteType],
-              before: Mapping[str, tuple[str, ...]], old_deck: LockedDeck | None,
-              why: Mapping[str, str]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _View:
+    """What the students' part reads besides the changes."""
+
+    spec: DeckSpec
+    note_types: Mapping[str, NoteType]
+    before: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, tuple[str, ...]]
+    why: Mapping[str, str]
+
+
+def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None) -> list[str]:
+    spec, note_types = view.spec, view.note_types
     since = f" since version {changes.since.version}" if changes.since else ""
     out = ["## For students", "",
            f"{len(changes.added)} cards added, {len(changes.changed)} changed, "
@@ -69,25 +86,24 @@ def _students(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, 
                 "These answers were wrong or incomplete and are now corrected. A card you "
                 "know well may not come up again for months, so reset them: in Anki's "
                 f"browser search `tag:{tag}`, {FORGET}.", ""]
-        out += _grouped(corrected, spec, note_types, before, detail=True, why=why)
+        out += _grouped(corrected, view, detail=True)
     rest = [d for d in changes.changed if not d.corrected]
     for heading, deltas in (("Added", changes.added), ("Changed", rest)):
         if deltas:
-            out += [f"### {heading}", "", *_grouped(deltas, spec, note_types, before,
-                                                       detail=heading == "Changed")]
+            out += [f"### {heading}", "", *_grouped(deltas, view, detail=heading == "Changed")]
     if changes.retired:
         out += ["### Retired", "",
                 "These cards are no longer part of the deck; after importing, each shows a "
                 f"notice. Find them with the search `tag:{RETIRED_TAG}` and delete them "
                 "(Notes → Delete).", ""]
-        out += _grouped(changes.retired, spec, note_types, before, detail=False)
+        out += _grouped(changes.retired, view, detail=False)
     out += _steps(changes, spec, old_deck)
     return out
 
 
-def _grouped(deltas: tuple[Delta, ...] | list[Delta], spec: DeckSpec,
-             note_types: Mapping[str, NoteType], before: Mapping[str, tuple[str, ...]],
-             detail: bool, why: Mapping[str, str] | None = None) -> list[str]:
+def _grouped(deltas: tuple[Delta, ...] | list[Delta], view: _View, detail: bool) -> list[str]:
+    spec = view.spec
+
     def deck_of(delta: Delta) -> str:
         key = delta.after.deck
         return f"{spec.name}::{spec.subdecks[key]}" if key in spec.subdecks else spec.name
@@ -96,20 +112,20 @@ def _grouped(deltas: tuple[Delta, ...] | list[Delta], spec: DeckSpec,
     for deck_name, group in groupby(sorted(deltas, key=deck_of), key=deck_of):
         out += [f"**{deck_name}**", ""]
         for delta in group:
-            out += _card(delta, note_types, before, detail)
-            reason = (why or {}).get(delta.after.fact)
+            out += _card(delta, view, detail)
+            reason = view.why.get(delta.after.fact) if delta.corrected else None
             if reason:
                 out.append(f"  - why: {reason}")
         out.append("")
     return out
 
 
-def _card(delta: Delta, note_types: Mapping[str, NoteType], before: Mapping[str, tuple[str, ...]],
-          detail: bool) -> list[str]:
-    note_type = note_types.get(delta.after.type)
-    now = (student_text(delta.note.fields, note_type)
+def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
+    note_type = view.note_types.get(delta.after.type)
+    labels = view.labels.get(delta.after.fact, ())
+    now = (student_text(delta.note.fields, note_type, labels)
            if delta.note is not None and note_type is not None else delta.after.fact)
-    old_fields = before.get(delta.guid)
+    old_fields = view.before.get(delta.guid)
     then = (student_text(old_fields, note_type) if old_fields is not None
             and note_type is not None and len(old_fields) == len(note_type.field_names)
             else None)

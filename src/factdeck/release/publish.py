@@ -19,6 +19,7 @@ from ..watch import Watch, unwatched
 from . import notes as release_notes
 from .compare import ReleaseChanges
 from .guards import NO_OVERRIDES, Allow
+from .labels import mask_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,8 @@ def release(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
                 text = release_notes.render(found, spec, done.checked.templates.note_types,
                                             title, before, old_deck=last.deck if last else None,
                                             why={e.fact.id: e.fact.correction
-                                                 for e in deck.entries if e.fact.correction})
+                                                 for e in deck.entries if e.fact.correction},
+                                            labels=mask_labels(deck, found))
                 tx.add(text_output(notes_path, text),
                        lock_output(deck_dir, recorded(new, record)))
         return Published(deck, apkg, notes_path, record, found, reports[0])
