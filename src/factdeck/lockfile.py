@@ -112,6 +112,14 @@ class Lock:
     releases: tuple[Release, ...] = ()  # oldest first
     format: int = FORMAT
     merged: bool = False  # duplicate entries were reconciled (after a git merge)
+    _was_by_guid: Mapping[str, tuple[LockedNote, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_guid: dict[str, list[LockedNote]] = {}
+        for (guid, _), note in self.was.items():
+            by_guid.setdefault(guid, []).append(note)
+        object.__setattr__(self, "_was_by_guid", {g: tuple(n) for g, n in by_guid.items()})
 
     @property
     def last_release(self) -> Release | None:
@@ -124,8 +132,8 @@ class Lock:
         """The note as release `version` shipped it, or None if it did not exist then."""
         order = {r.version: i for i, r in enumerate(self.releases)}
         limit = order[version]
-        candidates = [n for (g, v), n in self.was.items() if g == guid and order.get(v, 1 << 30)
-                      <= limit]
+        candidates = [n for n in self._was_by_guid.get(guid, ())
+                      if order.get(n.rel or "", 1 << 30) <= limit]
         current = self.notes.get(guid)
         if current is not None and current.rel is not None and order.get(current.rel,
                                                                           1 << 30) <= limit:
