@@ -249,6 +249,8 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
     merged = any(len(values) > 1 for kind in entries.values() for values in kind.values())
 
     def one(kind: str, key: Any, values: list[tuple[int, Any]]) -> Any:
+        if len(values) == 1:
+            return values[0][1]
         distinct = list({json.dumps(_plain(v), sort_keys=True): (n, v) for n, v in values}
                         .values())
         if len(distinct) == 1:
@@ -314,16 +316,40 @@ def dumps(lock: Lock) -> str:
     if lock.deck is not None:
         lines.append(_line({"deck": lock.deck.slug, **_plain(lock.deck, skip="slug")}))
     lines += [_line({"fact": k, **_plain(v)}) for k, v in sorted(lock.facts.items())]
-    lines += [_line({"note": k, **_plain(v)}) for k, v in sorted(lock.notes.items())]
+    lines += [_line(_note_row("note", k, v)) for k, v in sorted(lock.notes.items())]
     lines += [_line({"release": r.version, **_plain(r, skip="version")})
               for r in sorted(lock.releases, key=lambda r: version_key(r.version))]
     lines += [_line({"type": k, **_plain(v)}) for k, v in sorted(lock.note_types.items())]
-    lines += [_line({"was": g, **_plain(v)}) for (g, _), v in sorted(lock.was.items())]
+    lines += [_line(_note_row("was", g, v)) for (g, _), v in sorted(lock.was.items())]
     return "\n".join(lines) + "\n"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _line(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(data)
+
+
+def _note_row(kind: str, key: str, n: LockedNote) -> dict[str, Any]:
+    """_plain for the entry there are tens of thousands of, written out: 4x faster."""
+    row: dict[str, Any] = {kind: key, "id": n.id, "fact": n.fact, "card": n.card,
+                           "type": n.type, "hash": n.hash, "changed": n.changed}
+    if n.answer:
+        row["answer"] = n.answer
+    if n.tags:
+        row["tags"] = n.tags
+    if n.deck is not None:
+        row["deck"] = n.deck
+    if n.cards != (0,):
+        row["cards"] = n.cards
+    if n.masks:
+        row["masks"] = n.masks
+    if n.retired is not None:
+        row["retired"] = n.retired
+    if n.rel is not None:
+        row["rel"] = n.rel
+    return row
 
 
 _DEFAULTS: dict[type, dict[str, Any]] = {}

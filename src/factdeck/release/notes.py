@@ -7,8 +7,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
+from pathlib import Path
 
 from ..changes import MERGE_ADVICE, RETIRED_TAG, plain
+from ..errors import shown_path
 from ..lock import CORRECTED_TAG
 from ..lockfile import LockedDeck
 from ..model import DeckSpec
@@ -194,13 +196,19 @@ def _steps(changes: ReleaseChanges, spec: DeckSpec, old_deck: LockedDeck | None)
 
 def _instructors(changes: ReleaseChanges, note_types: Mapping[str, NoteType]) -> list[str]:
     out = ["## For instructors", ""]
+    shown: dict[Path, str] = {}  # shown_path resolves the path: once per file, not per note
     for heading, deltas in (("Added", changes.added), ("Changed", changes.changed),
                             ("Retired", changes.retired)):
         if not deltas:
             continue
         out += [f"### {heading}", ""]
         for d in deltas:
-            where = f" ({d.note.location})" if d.note is not None else ""
+            where = ""
+            if d.note is not None:
+                path, line = d.note.location.path, d.note.location.line
+                if path not in shown:
+                    shown[path] = str(shown_path(path))
+                where = f" ({shown[path]}:{line})" if line else f" ({shown[path]})"
             kinds = [k for k, on in (("correction", d.corrected), ("moved", d.moved),
                                      ("tags", d.tags_changed), ("masks", d.masks_changed)) if on]
             extra = f" [{', '.join(kinds)}]" if kinds else ""
