@@ -91,15 +91,19 @@ def commit(deck_dir: Path, outputs: Sequence[Output]) -> None:
 
 
 def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> None:
-    """Finish a committed but interrupted run; delete the temporaries of an uncommitted one."""
+    """Finish a committed but interrupted run; delete the temporaries of an uncommitted one
+    (only names factdeck makes: `.factdeck*.tmp` in the deck, `.*.apkg.*.tmp` and
+    `.*.md.*.tmp` in the output folders)."""
     try:
         if (deck_dir / JOURNAL).exists():
             _finish(deck_dir)
-        for folder in (deck_dir, *out_dirs):
+        stale = [*deck_dir.glob(".factdeck*.tmp")]
+        for folder in out_dirs:
             if folder.is_dir():
-                for stale in folder.glob(".*.tmp"):
-                    if stale.is_file():
-                        stale.unlink(missing_ok=True)
+                stale += [*folder.glob(".*.apkg.*.tmp"), *folder.glob(".*.md.*.tmp")]
+        for path in stale:
+            if path.is_file():
+                path.unlink(missing_ok=True)
     except OSError as exc:
         raise _error(exc) from None
 
