@@ -137,6 +137,9 @@ def test_release_publishes_versioned_package_notes_and_record(
     assert sorted(p.name for p in (project / "dist").iterdir()) == ["mini-1.0.0.apkg",
                                                                      "mini-1.0.0.md"]
     publish(mini_deck, project, "1.0.1", monkeypatch=monkeypatch, when=EPOCH + 10)
+    notes = (project / "dist" / "mini-1.0.1.md").read_text()
+    assert "- Beta is **big** and **blue**. (reworded)\n" \
+           "  - before: The beta is **big** and **blue**." in notes  # from mini-1.0.0.apkg
     lock = read(mini_deck)
     assert [r.version for r in lock.releases] == ["1.0.0", "1.0.1"]
     two = [g for g, n in lock.notes.items() if n.fact == "two"]
