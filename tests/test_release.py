@@ -213,7 +213,7 @@ def test_diff_by_version_from_the_lock(mini_deck: Path, project: Path, runner: C
     monkeypatch.chdir(project)
     result = runner.invoke(main, ["diff", "1.0.0", "1.1.0"])
     assert result.exit_code == 0, result.output
-    assert "1 cards added, 1 changed, 0 retired since version 1.0.0" in result.stdout
+    assert "1 card added, 1 changed, 0 retired since version 1.0.0" in result.stdout
     assert "`one/qa` qa" in result.stdout and "`three/qa` qa" in result.stdout
     result = runner.invoke(main, ["diff", "1.1.0", "current"])
     assert result.exit_code == 0 and "No changes." in result.stdout

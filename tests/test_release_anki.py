@@ -164,7 +164,7 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
     assert len(cards) == len(native.masks) + 1
     assert set(student.cards) <= set(student.col.find_cards(""))
     notes = done.notes.read_text()
-    assert "masks changed" not in notes
+    assert "masks changed" not in notes and "(1 new mask, a new card each)" in notes
     assert re.search(rf"{len(native.masks) + 1}\. \*\*[^*]+\*\*", notes), notes
     student.close()
 

@@ -39,6 +39,14 @@ class Delta:
         return before is not None and bool(before.tags) and before.tags != self.after.tags
 
     @property
+    def masks_added(self) -> int:
+        """How many masks were appended to a diagram (new cards of the same note)."""
+        before = self.before
+        if before is None or not before.masks or self.masks_changed:
+            return 0
+        return len(self.after.masks) - len(before.masks)
+
+    @property
     def masks_changed(self) -> bool:
         before = self.before
         return (before is not None and bool(before.masks)

@@ -74,7 +74,7 @@ def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None)
     spec, note_types = view.spec, view.note_types
     since = f" since version {changes.since.version}" if changes.since else ""
     out = ["## For students", "",
-           f"{len(changes.added)} cards added, {len(changes.changed)} changed, "
+           f"{_count(len(changes.added), 'card')} added, {len(changes.changed)} changed, "
            f"{len(changes.retired)} retired{since}; {changes.unchanged} unchanged.", "",
            "Import the package as usual (File → Import); your reviews are kept.", ""]
     if any(note_types[t].field_names for t in changes.note_types if t in note_types) and \
@@ -138,8 +138,12 @@ def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
     what = []
     if delta.corrected:
         what.append("answer corrected")
-    elif delta.before is not None and delta.before.answer:
-        what.append("reworded" if not (delta.tags_changed or delta.moved) else "")
+    elif delta.masks_added:
+        what.append(f"{_count(delta.masks_added, 'new mask')}, a new card each")
+    elif delta.before is not None and delta.before.answer and not (
+            delta.tags_changed or delta.moved or delta.masks_changed):
+        picture = note_type is not None and "Image" in note_type.field_names
+        what.append("same answer, picture or wording updated" if picture else "reworded")
     if delta.tags_changed:
         what.append("tags changed")
     if delta.moved:
@@ -221,3 +225,7 @@ def _instructors(changes: ReleaseChanges, note_types: Mapping[str, NoteType]) ->
                 "fields changed" for k in changes.note_types]
         out.append("")
     return out
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
