@@ -136,7 +136,13 @@ def test_release_publishes_versioned_package_notes_and_record(
     assert (mini_deck / LOCK_NAME).read_bytes() == lock_before
     assert sorted(p.name for p in (project / "dist").iterdir()) == ["mini-1.0.0.apkg",
                                                                      "mini-1.0.0.md"]
+    lines_before = set(lock_before.decode().splitlines())
     publish(mini_deck, project, "1.0.1", monkeypatch=monkeypatch, when=EPOCH + 10)
+    lines_after = set((mini_deck / LOCK_NAME).read_text().splitlines())
+    # growth is proportional to what changed: the edited note, its 1.0.0 state, the record
+    assert sorted(line.split('"')[1] for line in lines_after - lines_before) == [
+        "note", "release", "was"]
+    assert [line.split('"')[1] for line in lines_before - lines_after] == ["note"]
     notes = (project / "dist" / "mini-1.0.1.md").read_text()
     assert "- Beta is **big** and **blue**. (reworded)\n" \
            "  - before: The beta is **big** and **blue**." in notes  # from mini-1.0.0.apkg
