@@ -15,6 +15,7 @@ import pytest
 
 from anki_engine import ImportLog, import_package, open_collection, render_all
 from conftest import EPOCH, REPO, write_tree
+from factdeck.errors import FactdeckError
 from factdeck.lock import LOCK_NAME, Allow, read
 from factdeck.pipeline import build, check
 from factdeck.release.publish import release
@@ -273,4 +274,35 @@ def test_two_instructors_branches_merge_with_plain_git_merge(
     assert all(q in texts for q in ("Added on branch A?", "Also on A?", "Added on branch B?"))
     notes = (project / "dist" / "mini-1.1.0.md").read_text()
     assert "3 cards added, 2 changed, 0 retired since version 1.0.0" in notes
+    student.close()
+
+
+def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
+        real_deck: Path, project: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    v1 = build(real_deck, project / "v1").apkg
+    student = Student(tmp_path / "student", v1)
+    fact_id = "figure-dorsal-rami"
+    native = next(n for n in read(real_deck).notes.values() if n.fact == fact_id and n.masks)
+    path = real_deck / "diagrams.yaml"
+    last = f"      - {native.masks[-1]}\n"
+    path.write_text(path.read_text().replace(last, "", 1))
+    bump(real_deck, "1.1.0")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
+    with pytest.raises(FactdeckError, match="--allow-mask-change"):
+        release(real_deck, project / "dist")
+    done = release(real_deck, project / "dist", allow=Allow(mask_change=True))
+    notes = done.notes.read_text()
+    assert "Tools → Empty Cards deletes the card of a removed mask" in notes
+    log = student.update(done.apkg)
+    assert log.new == 0
+    col = student.col
+    empty = col.get_empty_cards()
+    assert [len(note.card_ids) for note in empty.notes] == [1]  # the removed mask's card
+    col.remove_cards_and_orphaned_notes(list(empty.notes[0].card_ids))
+    assert len(col.find_cards(f"nid:{native.id}")) == len(native.masks) - 1
+    # the removed mask's portable note is retired, with its notice
+    retired = [c for c in render_all(col) if "factdeck::retired" in c.tags]
+    assert len(retired) == 1 and RETIRED_NOTICE in retired[0].answer
     student.close()

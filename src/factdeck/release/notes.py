@@ -187,9 +187,9 @@ def _steps(changes: ReleaseChanges, spec: DeckSpec, old_deck: LockedDeck | None)
     masks = [d for d in changes.changed if d.masks_changed]
     if masks:
         ids = ",".join(str(d.after.id) for d in masks)
-        steps.append(f"Diagram masks were reordered or removed: search `nid:{ids}`, {FORGET}; "
-                     "then Tools → Check Database is not needed, but Tools → Empty Cards "
-                     "deletes the card of a removed mask.")
+        steps.append(f"Diagram masks were reordered or removed, so some of your cards now "
+                     f"ask for another label: search `nid:{ids}`, {FORGET}. Then Tools → "
+                     "Empty Cards deletes the card of a removed mask.")
     changed = [d for d in changes.changed]
     if changed:
         steps.append(f"All changed cards: `nid:{','.join(str(d.after.id) for d in changed)}`.")
