@@ -62,8 +62,9 @@ def test_a_failure_while_writing_changes_nothing(mini_deck: Path, project: Path,
     with pytest.raises(FactdeckError) as caught:
         build(mini_deck, out)
     assert [str(p) for p in caught.value.problems] == [
-        "cannot write the build's files (the disk is full; free some space); nothing was "
-        "changed: the previous package, release notes and lock are as they were"]
+        "cannot write (No space left on device): the disk is full; free some space and build "
+        "again; nothing was changed: the previous package, release notes and lock are as they "
+        "were"]
     assert snapshot(mini_deck, out) == before and not leftovers(mini_deck, out)
 
 
@@ -82,8 +83,8 @@ def test_an_unwritable_folder_changes_nothing(mini_deck: Path, project: Path,
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(commit.tempfile, "mkstemp", read_only)
-    with pytest.raises(FactdeckError, match="permission denied; check the folder's "
-                                            "permissions"):
+    with pytest.raises(FactdeckError, match="you may not write there; make it "
+                                            "writable"):
         build(mini_deck, out)
     assert snapshot(mini_deck, out) == before and not leftovers(mini_deck, out)
 
@@ -91,7 +92,8 @@ def test_an_unwritable_folder_changes_nothing(mini_deck: Path, project: Path,
 def test_out_under_a_file_is_a_clean_error(mini_deck: Path, project: Path) -> None:
     (project / "afile").write_text("x")
     lock_before = (mini_deck / LOCK_NAME).exists()
-    with pytest.raises(FactdeckError, match="cannot write the build's files"):
+    with pytest.raises(FactdeckError, match="part of that path is a file, not a "
+                                            "folder"):
         build(mini_deck, project / "afile" / "dist")
     assert (mini_deck / LOCK_NAME).exists() == lock_before
 

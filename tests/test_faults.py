@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from factdeck import package
 from hostile import build_ok, read_only, refused
 
-NOTHING_REPLACED = "nothing was replaced"
+NOTHING_REPLACED = ("nothing was changed: the previous package, release notes and lock are as "
+                    "they were")
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +92,6 @@ def test_preview_into_a_read_only_folder(runner: CliRunner, project: Path, built
         assert refused(runner, project, built, ["preview"]) == (
             "Error: dist/mini-preview: cannot write (Permission denied): you may not write "
             "there; make it writable (chmod u+w) or build with --out DIR somewhere else; "
-            f"{NOTHING_REPLACED}\n")
+            "nothing was replaced\n")
     finally:
         site.chmod(0o755)

@@ -6,13 +6,13 @@ journal naming every rename (`.factdeck-commit.json` in the deck folder) is rena
 place: that is the commit point. The renames follow, the lock last; the journal goes.
 An interrupted run leaves either no journal (nothing happened: the next run deletes the
 temporaries) or a journal (the next run finishes the renames). `recover` does both, and
-runs under the deck's build lock (decklock.py) before anything else.
+runs under the deck's build lock (decklock.py) before anything else. File-system errors
+propagate as OSError; the build and release turn them into messages (oserrors.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import tempfile
@@ -42,17 +42,14 @@ class Transaction:
 
     def add(self, *outputs: Output) -> None:
         """Write these outputs' temporaries now (a failure discards everything staged)."""
-        try:
-            for output in outputs:
-                if output.write is None:
-                    self.deletes.append(output.dest)
-                    continue
-                tmp = _temp_beside(output.dest)
-                self.moves.append((tmp, output.dest))
-                output.write(tmp)
-                _sync(tmp)
-        except OSError as exc:
-            raise _error(exc) from None
+        for output in outputs:
+            if output.write is None:
+                self.deletes.append(output.dest)
+                continue
+            tmp = _temp_beside(output.dest)
+            self.moves.append((tmp, output.dest))
+            output.write(tmp)
+            _sync(tmp)
 
     def discard(self) -> None:
         for tmp, _ in self.moves:
@@ -75,9 +72,6 @@ def transaction(deck_dir: Path) -> Iterator[Transaction]:
         os.replace(pending, deck_dir / JOURNAL)  # the commit point
         tx.moves.pop()
         _sync_dir(deck_dir)
-    except OSError as exc:
-        tx.discard()
-        raise _error(exc) from None
     except BaseException:
         tx.discard()
         raise
@@ -94,18 +88,15 @@ def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> None:
     """Finish a committed but interrupted run; delete the temporaries of an uncommitted one
     (only names factdeck makes: `.factdeck*.tmp` in the deck, `.*.apkg.*.tmp` and
     `.*.md.*.tmp` in the output folders)."""
-    try:
-        if (deck_dir / JOURNAL).exists():
-            _finish(deck_dir)
-        stale = [*deck_dir.glob(".factdeck*.tmp")]
-        for folder in out_dirs:
-            if folder.is_dir():
-                stale += [*folder.glob(".*.apkg.*.tmp"), *folder.glob(".*.md.*.tmp")]
-        for path in stale:
-            if path.is_file():
-                path.unlink(missing_ok=True)
-    except OSError as exc:
-        raise _error(exc) from None
+    if (deck_dir / JOURNAL).exists():
+        _finish(deck_dir)
+    stale = [*deck_dir.glob(".factdeck*.tmp")]
+    for folder in out_dirs:
+        if folder.is_dir():
+            stale += [*folder.glob(".*.apkg.*.tmp"), *folder.glob(".*.md.*.tmp")]
+    for path in stale:
+        if path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def _finish(deck_dir: Path) -> None:
@@ -151,17 +142,3 @@ def _sync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _error(exc: OSError) -> FactdeckError:
-    where = Location(Path(exc.filename)) if exc.filename else None
-    hint = {errno.ENOSPC: "the disk is full; free some space",
-            errno.EACCES: "permission denied; check the folder's permissions",
-            errno.EPERM: "permission denied; check the folder's permissions",
-            errno.EROFS: "the file system is read-only",
-            errno.ENOTDIR: "a file stands where a folder should be; choose another --out",
-            }.get(exc.errno or 0, exc.strerror or str(exc))
-    return FactdeckError.at(where, f"cannot write the build's files ({hint}); nothing was "
-                                   "changed: the previous package, release notes and lock are "
-                                   "as they were")
-

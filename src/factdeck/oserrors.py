@@ -14,6 +14,10 @@ from pathlib import Path
 
 from .errors import FactdeckError, Location
 
+# What a failed build or release leaves: the commit point (commit.py) publishes all or none.
+BUILD_KEPT = ("nothing was changed: the previous package, release notes and lock are as "
+              "they were")
+
 _ADVICE = {
     errno.ENOSPC: "the disk is full; free some space and build again",
     errno.EDQUOT: "your disk quota is used up; free some space and build again",
@@ -31,8 +35,9 @@ _ABOUT_THE_FOLDER = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errn
 
 
 @contextlib.contextmanager
-def reported(what: str = "cannot write") -> Iterator[None]:
-    """Turn an OSError from the file system into a FactdeckError naming the path."""
+def reported(what: str = "cannot write", kept: str = "nothing was replaced") -> Iterator[None]:
+    """Turn an OSError from the file system into a FactdeckError naming the path and saying
+    what was left as it was (`kept`)."""
     try:
         yield
     except FactdeckError:
@@ -41,7 +46,7 @@ def reported(what: str = "cannot write") -> Iterator[None]:
         where = Location(_shown(Path(exc.filename), exc.errno)) if exc.filename else None
         advice = _ADVICE.get(exc.errno or 0, "check the folder and try again")
         reason = exc.strerror or str(exc)
-        raise FactdeckError.at(where, f"{what} ({reason}): {advice}; nothing was replaced"
+        raise FactdeckError.at(where, f"{what} ({reason}): {advice}; {kept}"
                                ) from None
 
 

@@ -105,7 +105,7 @@ def check(deck_dir: Path, templates_dir: Path | None = None,
 
 def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
           allow: lock.Allow = lock.NO_OVERRIDES, watch: Watch = unwatched) -> BuildResult:
-    with _rare_gc(), oserrors.reported(), decklock.holding(deck_dir):
+    with _rare_gc(), oserrors.reported(kept=oserrors.BUILD_KEPT), decklock.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
         return _build(deck_dir, out_dir, templates_dir, allow, watch)
 

@@ -36,7 +36,7 @@ def release(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
             allow: Allow = NO_OVERRIDES, watch: Watch = unwatched) -> Published:
     from ..pipeline import lock_output, package_output, stamped, text_output
 
-    with oserrors.reported(), decklock.holding(deck_dir):
+    with oserrors.reported(kept=oserrors.BUILD_KEPT), decklock.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
         done = stamped(deck_dir, templates_dir, allow, watch)
         deck, found, new = done.checked.deck, done.changes, done.stamping.lock
