@@ -112,6 +112,7 @@ class DeckSpec(Strict):
 class SourceRef(Strict):
     section: Slug
     refs: tuple[Slug, ...] = ()
+    refs_why: Text | None = None  # why these references support this claim (lint asks for it)
 
 
 def _source_shorthand(value: object) -> object:
