@@ -46,7 +46,8 @@ ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never
 # Lock entries are plain frozen dataclasses: the build makes tens of thousands of them.
 # Reading a lock validates them all (pydantic), since the file may be hand-edited or corrupt.
 _CLOSED = ConfigDict(extra="forbid")
-_CLOZE_MARKS = re.compile(r"\{\{(?:c\d*(?:::)?)?|\}\}")  # a retired cloze's text is quoted, not asked
+# A retired cloze note quotes its old text; cloze marks (even cut short) would be asked.
+_CLOZE_MARKS = re.compile(r"\{\{(?:c\d*(?:::)?)?|\}\}")
 
 
 @dataclass(frozen=True, slots=True)
