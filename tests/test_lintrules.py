@@ -157,6 +157,14 @@ def test_asked_twice_across_note_types(project: Path) -> None:
     assert rules_hit(project, other, "asked-twice") == []
 
 
+def test_one_exception_justifies_an_asked_twice_pair(project: Path) -> None:
+    facts = ("  - {id: n, kind: nerve, name: superior cluneal nerves, plural: true, "
+             "levels: L1–L3, source: body, lint: {asked-twice: \"one is a review of the other\"}}\n"
+             + cloze("s", "The superior cluneal nerves arise from {{c1::L1–L3}}."))
+    assert rules_hit(project, facts, "asked-twice") == []
+    assert rules_hit(project, facts, "bad-exception") == []
+
+
 def test_asked_twice_includes_diagram_labels(real_deck: Path) -> None:
     checked = expanded(real_deck)
     labels = [n for n in checked.notes if n.note_type == "io-portable"]
