@@ -234,6 +234,9 @@ def test_number_agreement_of_name_group_and_question(project: Path) -> None:
                             "'plural: true'") for m in found), found
     assert any(m.startswith("r: name 'dorsal rami' looks plural") for m in found), found
     assert any(m.startswith("q: note 'qa': 'Which gluteal nerve carry'") for m in found), found
+    of = qa("q", "Which branch of the cluneal nerves is most often compressed?",
+            "The superior cluneal nerves")
+    assert rules_hit(project, of, "number-agreement") == []
     good = ("  - {id: g, kind: nerve, name: superior gluteal nerve, group: gluteal nerve, "
             "levels: L4–S1, source: body}\n"
             "  - {id: r, kind: nerve, name: dorsal rami, plural: true, levels: L1–S3, "
