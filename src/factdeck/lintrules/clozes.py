@@ -52,7 +52,8 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
 def _giveaway(card: View) -> Iterator[Hit]:
     shown = content_words(card.visible)
     hidden = [w for h in card.hidden for w in content_words(h)]
-    clues = [next((v for v in shown if same_stem(stem(w), stem(v))), None) for w in hidden]
+    clues = [next((v for v in shown if v[:4] == w[:4] and same_stem(stem(w), stem(v))), None)
+             for w in hidden]  # (stems that match share their first letters: stem fewer words)
     if hidden and all(clues):
         given = ", ".join(dict.fromkeys(c for c in clues if c))
         yield card.hit("cloze-giveaway", f"c{card.number} hides '{card.answer}', but "
@@ -112,8 +113,10 @@ def _family(card: View, group: list[tuple[int, str, int, int]]) -> Iterator[Hit]
     for members in runs:
         if len(members) < 2:
             continue
-        shared = set.intersection(*({stem(w) for w in content_words(plain(m[1], limit=None))}
-                                    for m in members)) - _GENERIC
+        words = [content_words(plain(m[1], limit=None)) for m in members]
+        if not set.intersection(*({w[:3] for w in ws} for ws in words)):
+            continue  # no word in common, not even its start: no need to stem
+        shared = set.intersection(*({stem(w) for w in ws} for ws in words)) - _GENERIC
         if shared:
             items = ", ".join(plain(m[1], limit=None) for m in members)
             yield card.hit("cloze-set", f"sibling clozes list one family ({items}): each is "

@@ -88,7 +88,7 @@ def _named_elsewhere(noun: str, words: list[tuple[int, str]], first: int, last: 
     """The noun also appears qualified elsewhere on the card ("paraspinal muscle")."""
     target = stem(noun)
     for i, (_, word) in enumerate(words):
-        if first <= i <= last or stem(word) != target:
+        if first <= i <= last or word[:3] != noun[:3] or stem(word) != target:
             continue
         if i == 0 or words[i - 1][1] not in _POINTERS:
             return True
