@@ -53,8 +53,8 @@ def cloze(fact_id: str, text: str, more: str = "") -> str:
 def test_every_content_rule_is_a_lint_rule() -> None:
     assert set(CONTENT_RULES) <= set(RULES)
     assert {"vague-question", "negative-question", "no-antecedent", "cloze-giveaway",
-            "cloze-opposites", "cloze-set", "asked-twice", "unjustified-ref", "spelling",
-            "number-agreement"} == set(CONTENT_RULES)
+            "cloze-opposites", "cloze-set", "answer-in-question", "asked-twice",
+            "unjustified-ref", "spelling", "number-agreement"} == set(CONTENT_RULES)
 
 
 @pytest.mark.parametrize("question", [
@@ -115,6 +115,19 @@ def test_cloze_giveaway_by_a_shared_stem(project: Path) -> None:
                      "hide a word the sentence does not imply, or reword the sentence"]
     assert rules_hit(project, cloze("g", "The cluneal nerves carry {{c1::sensory}} fibers "
                                          "only."), "cloze-giveaway") == []
+
+
+def test_a_question_that_answers_itself(project: Path) -> None:
+    found = rules_hit(project, qa("a", "Which massage strokes glide along the spine?",
+                                  "Gliding strokes"), "answer-in-question")
+    assert found == ["a: note 'qa': every word of the answer 'Gliding strokes' is in the "
+                     "question: 'Which massage strokes glide along the spine?'; ask for what "
+                     "the question does not already say"]
+    assert rules_hit(project, qa("a", "Which massage strokes run along the spine?",
+                                 "Long gliding strokes"), "answer-in-question") == []
+    choice = qa("a", "Which branches supply the paraspinal muscles: dorsal or ventral rami?",
+                "The dorsal rami")
+    assert rules_hit(project, choice, "answer-in-question") == []
 
 
 def test_sibling_opposites_and_a_visible_opposite(project: Path) -> None:
