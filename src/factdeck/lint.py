@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from . import changes, textsafety
+from . import changes, lintrules, textsafety
 from .errors import Location, did_you_mean
 from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
 from .templates import NoteType
@@ -37,6 +37,7 @@ RULES = {
     "no-exam-tag": "a fact without an exam:: tag, in a deck that declares exam areas",
     "bad-exception": "a lint exception naming an unknown rule, or silencing nothing",
     textsafety.RULE: "an invisible character (bidirectional override, zero-width) in the text",
+    **lintrules.RULES,
 }
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -82,6 +83,8 @@ def lint(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteTyp
         *_missing_exam_tags(deck),
         *(Finding(e.location, e.fact.id, textsafety.RULE, message) for e in deck.entries
           for message in textsafety.hidden_characters(e.fact)),
+        *(Finding(h.location, h.fact_id, h.rule, h.message)
+          for h in lintrules.check(deck, notes, note_types)),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
     return tuple(sorted({*kept, *_exception_findings(deck, found)},

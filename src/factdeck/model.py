@@ -57,6 +57,15 @@ def _one_item_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+def _list_only(value: object) -> object:
+    """A list field whose items become one cloze or answer each: a bare string here is
+    almost always a list typed as text ("superior, medial and inferior"), one blob card."""
+    if isinstance(value, str):
+        raise ValueError(f"expects a list, got the text '{value}': write one item per line "
+                         "with '- ', or [first, second]; a single item is written [item]")
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
 Tag = Annotated[str, AfterValidator(_tag)]
 def _printable(value: str) -> str:
@@ -69,7 +78,8 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
-Items = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]
+Items = Annotated[tuple[Text, ...], BeforeValidator(_list_only)]
+OneOrMore = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]  # a string is one item
 ClozeText = Annotated[str, AfterValidator(_cloze_text), AfterValidator(_printable)]
 
 
@@ -112,10 +122,18 @@ class DeckSpec(Strict):
 class SourceRef(Strict):
     section: Slug
     refs: tuple[Slug, ...] = ()
+    refs_why: Text | None = None  # why these references support this claim (lint asks for it)
 
 
 def _source_shorthand(value: object) -> object:
     return {"section": value} if isinstance(value, str) else value
+
+
+class StandardView(Strict):
+    """Where standard anatomy differs from the article: the standard view and its source."""
+
+    text: Text
+    source: Text
 
 
 class FactBase(Strict):
@@ -127,11 +145,15 @@ class FactBase(Strict):
     html: tuple[str, ...] = ()
     lint: dict[str, Text] = {}
     revive: bool = False
+    also_accept: OneOrMore = ()  # synonyms an exam uses for the answer, shown on the back
+    standard: StandardView | None = None
     correction: str | None = None
+    questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""
-        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural"}
+        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural",
+                "standard", "questions", "look_alikes"}
         return tuple(name for name in type(self).model_fields if name not in skip)
 
 
@@ -140,7 +162,7 @@ class Named(FactBase):
     `plural`: the name is plural ("dorsal rami"), so questions say "are", not "is"."""
 
     name: Text
-    aka: Items = ()
+    aka: OneOrMore = ()
     plural: bool = False
 
 
@@ -150,12 +172,13 @@ class Nerve(Named):
     fibres: Text | None = None
     origin: Text | None = None
     levels: Text | None = None
+    forms: Text | None = None  # what its branches join to form ("the lumbar plexus")
     branches: Items = ()
     motor_supply: Items = ()
     sensory_supply: Items = ()
     course: Items = ()
     entrapment_sites: Items = ()
-    mistaken_for: Items = ()
+    mistaken_for: OneOrMore = ()
 
 
 class Structure(Named):
@@ -168,7 +191,7 @@ class Structure(Named):
 class Condition(Named):
     kind: Literal["condition"]
     first_suspect_for: Text | None = None
-    mistaken_for: Items = ()
+    mistaken_for: OneOrMore = ()
     causes: Items = ()
     pain_quality: Text | None = None
     pain_felt_in: Items = ()
@@ -183,6 +206,7 @@ class Technique(Named):
     how: Text | None = None
     effects: Items = ()
     mechanism: Text | None = None
+    targets: Items = ()  # the nerves it works on
 
 
 class Statement(FactBase):
@@ -194,6 +218,18 @@ class Question(FactBase):
     kind: Literal["question"]
     question: Text
     answer: Text
+
+
+class Case(FactBase):
+    """A short clinical case: presentation and question on the front; answer and why on the
+    back. `look_alikes`: ids of facts about what a student might confuse the answer with."""
+
+    kind: Literal["case"]
+    presentation: Text
+    question: Text
+    answer: Text
+    why: Text
+    look_alikes: Annotated[tuple[Slug, ...], BeforeValidator(_one_item_list)] = ()
 
 
 def _distinct_mask_ids(masks: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
@@ -230,10 +266,10 @@ class Diagram(FactBase):
                      AfterValidator(_distinct_mask_ids)]
 
 
-Fact = Nerve | Structure | Condition | Technique | Statement | Question | Diagram
+Fact = Nerve | Structure | Condition | Technique | Statement | Question | Case | Diagram
 KINDS: dict[str, type[FactBase]] = {
     cls.model_fields["kind"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (Nerve, Structure, Condition, Technique, Statement, Question, Diagram)
+    for cls in (Nerve, Structure, Condition, Technique, Statement, Question, Case, Diagram)
 }
 
 
