@@ -334,6 +334,12 @@ def stats(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
     _each_deck(deck_dirs, cards_dir, one)
 
 
+from .authoring.commands import COMMANDS  # noqa: E402  (new, kinds, schema, serve)
+
+for _command in COMMANDS:
+    main.add_command(_command)
+
+
 def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> None:
     from .preview import preview as write_preview
 
