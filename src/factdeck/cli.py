@@ -108,9 +108,9 @@ def main() -> None:
 @main.command()
 @DeckDirs
 @CardsOption
-@click.option("--out", "out_dir", default="dist", show_default=True,
+@click.option("--out", "out_dir", default=None,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Where the .apkg files go.")
+              help="Where the .apkg files go [default: dist/ of the project holding the deck].")
 @TemplatesOption
 @click.option("--allow-note-type-change", is_flag=True,
               help="Ship a note type whose fields or card types changed (students must import "
@@ -120,7 +120,7 @@ def main() -> None:
                    "the default browser.")
 @QuietOption
 @VerboseOption
-def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
+def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
           templates_dir: Path | None, allow_note_type_change: bool, open_preview: bool) -> None:
     """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
 
@@ -141,7 +141,8 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
     built = []
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        result = build_deck(deck_dir, out_dir, templates_dir, allow_note_type_change, watch)
+        out = out_dir or _dist(deck_dir)
+        result = build_deck(deck_dir, out, templates_dir, allow_note_type_change, watch)
         report, found = result.report, result.changes
         built.append(result)
         kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
@@ -163,7 +164,7 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         say_times(watch.times)
         report_warnings(result.findings)
         if open_preview:
-            _open_preview(deck_dir, out_dir, templates_dir)
+            _open_preview(deck_dir, out, templates_dir)
 
     _each_deck(deck_dirs, cards_dir, one, BUILD_STAGES)
     if len(built) > 1:
@@ -265,15 +266,16 @@ def diff(old: Path, new: Path) -> None:
 @main.command()
 @DeckDirs
 @CardsOption
-@click.option("--out", "out_dir", default="dist", show_default=True,
+@click.option("--out", "out_dir", default=None,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Where OUT/<slug>-preview/ goes.")
+              help="Where OUT/<slug>-preview/ goes [default: dist/ of the project holding "
+                   "the deck].")
 @TemplatesOption
 @click.option("--open", "open_preview", is_flag=True,
               help="Open each preview in the default browser.")
 @QuietOption
 @VerboseOption
-def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
+def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
             templates_dir: Path | None, open_preview: bool) -> None:
     """See every card before students do: OUT/<slug>-preview/index.html per deck.
 
@@ -293,7 +295,7 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
     from .preview import preview as write_preview
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        result = write_preview(deck_dir, out_dir, templates_dir, watch)
+        result = write_preview(deck_dir, out_dir or _dist(deck_dir), templates_dir, watch)
         say(f"{click.style('Preview', fg='green', bold=True)} "
             f"{click.style(result.deck.name, bold=True)} -> {result.index} "
             f"({_size(result.size)})")
@@ -302,7 +304,7 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         say(row("media", f"{result.media:>{width}} files"))
         say_times(watch.times)
         if open_preview:
-            click.launch(str(result.index))
+            _open(result.index)
 
     _each_deck(deck_dirs, cards_dir, one)
 
@@ -345,7 +347,20 @@ def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> 
 
     result = write_preview(deck_dir, out_dir, templates_dir)
     say(row("preview", str(result.index)))
-    click.launch(str(result.index))
+    _open(result.index)
+
+
+def _open(page: Path) -> None:
+    from .authoring.browser import open_url
+
+    open_url(page.resolve().as_uri())
+
+
+def _dist(deck_dir: Path) -> Path:
+    """The project's dist/, also when the command runs inside a deck folder (`build .`)."""
+    from .authoring.project import project_root
+
+    return project_root(deck_dir) / "dist"
 
 
 def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,
