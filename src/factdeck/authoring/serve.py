@@ -106,26 +106,24 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
     say(f"{click.style('Serving', fg='green', bold=True)} {url}  (Ctrl-C to stop)")
     say(row("watching", ", ".join(str(shown_path(p)) for p in watched)))
 
-    def watcher() -> None:
-        for changes in watch(*watched, stop_event=state.stopping, debounce=200,
-                             raise_interrupt=False):
-            names = sorted({Path(path).name for _, path in changes})
-            say(row("changed", ", ".join(names)))
-            _rebuild(deck, out, state)
-
-    threading.Thread(target=watcher, name="factdeck-watch", daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                     name="factdeck-serve", daemon=True).start()
     if open_page:
         from .browser import open_url
 
         open_url(url)
-    try:
-        server.serve_forever(poll_interval=0.2)
+    try:  # the watch runs here, in the main thread, where Ctrl-C arrives
+        for changes in watch(*watched, stop_event=state.stopping, debounce=200):
+            names = sorted({Path(path).name for _, path in changes})
+            say(row("changed", ", ".join(names)))
+            _rebuild(deck, out, state)
     except KeyboardInterrupt:
         say("Stopped.")
     finally:
         state.stopping.set()
         with state.changed:
             state.changed.notify_all()
+        server.shutdown()
         server.server_close()
 
 
