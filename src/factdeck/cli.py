@@ -273,10 +273,13 @@ def diff(old: Path, new: Path) -> None:
 @TemplatesOption
 @click.option("--open", "open_preview", is_flag=True,
               help="Open each preview in the default browser.")
+@click.option("--pdf", "pdf", is_flag=True,
+              help="Also print it to OUT/<slug>-handout.pdf with Chromium: a handout, each "
+                   "card's question and answer together.")
 @QuietOption
 @VerboseOption
 def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
-            templates_dir: Path | None, open_preview: bool) -> None:
+            templates_dir: Path | None, open_preview: bool, pdf: bool) -> None:
     """See every card before students do: OUT/<slug>-preview/index.html per deck.
 
     Each card's front and back, rendered from the same templates and CSS as the
@@ -291,6 +294,7 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
       factdeck preview
       factdeck preview cards/low-back-pain --open
       factdeck preview --out /tmp/review
+      factdeck preview --pdf         also dist/<slug>-handout.pdf, to print
     """
     from .preview import preview as write_preview
 
@@ -302,6 +306,13 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
         width = len(str(max(result.cards, result.media)))
         say(row("cards", f"{result.cards:>{width}} from {result.notes} notes"))
         say(row("media", f"{result.media:>{width}} files"))
+        if pdf:
+            from .authoring.handout import print_pdf
+
+            handout = result.index.parent.parent / f"{result.deck.slug}-handout.pdf"
+            with watch("pdf"):
+                size = print_pdf(result.index, handout)
+            say(row("handout", f"{shown_path(handout)} ({_size(size)})"))
         say_times(watch.times)
         if open_preview:
             _open(result.index)
