@@ -301,7 +301,7 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
     def one(deck_dir: Path, watch: Stopwatch) -> None:
         result = write_preview(deck_dir, out_dir or _dist(deck_dir), templates_dir, watch)
         say(f"{click.style('Preview', fg='green', bold=True)} "
-            f"{click.style(result.deck.name, bold=True)} -> {result.index} "
+            f"{click.style(result.deck.name, bold=True)} -> {shown_path(result.index)} "
             f"({_size(result.size)})")
         width = len(str(max(result.cards, result.media)))
         say(row("cards", f"{result.cards:>{width}} from {result.notes} notes"))
@@ -357,7 +357,7 @@ def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> 
     from .preview import preview as write_preview
 
     result = write_preview(deck_dir, out_dir, templates_dir)
-    say(row("preview", str(result.index)))
+    say(row("preview", str(shown_path(result.index))))
     _open(result.index)
 
 

@@ -111,7 +111,10 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
     if open_page:
         from .browser import open_url
 
-        open_url(url)
+        try:
+            open_url(url)
+        except FactdeckError as exc:  # the server is fine: say so and go on serving
+            click.echo(click.style(f"Warning: {exc}", fg="yellow"), err=True)
     try:  # the watch runs here, in the main thread, where Ctrl-C arrives
         for changes in watch(*watched, stop_event=state.stopping, debounce=200):
             names = sorted({Path(path).name for _, path in changes})
@@ -158,8 +161,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def __init__(self, *args: object, state: LiveState, **kwargs: object) -> None:
         self.state = state
-        site = state.site or Path.cwd()
-        super().__init__(*args, directory=str(site), **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, directory=str(state.site or "."), **kwargs)  # type: ignore[arg-type]
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the terminal shows builds, not requests."""
@@ -172,6 +174,8 @@ class _Handler(SimpleHTTPRequestHandler):
             self._send(json.dumps(self.state.snapshot()).encode(), "application/json")
         elif path in ("/", "/index.html"):
             self._page()
+        elif self.state.site is None:  # no good build yet: nothing else to serve
+            self.send_error(HTTPStatus.NOT_FOUND)
         else:
             super().do_GET()
 
