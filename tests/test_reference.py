@@ -102,6 +102,8 @@ FACT = {"id": "a-fact", "kind": "nerve", "name": "alpha nerves", "source": "body
     ({"name": None}, "missing required field 'name'"),
     ({"kind": "nerf"}, "unknown kind 'nerf'"),
     ({"plural": "yes please"}, "plural"),
+    ({"id": "Bad Id"}, "is not a valid id"),
+    ({"tags": ["two words"]}, "is not a valid tag"),
 ])
 def test_the_schema_rejects_what_the_build_rejects(change: dict[str, Any], build_says: str,
                                                    mini_deck: Path, runner: CliRunner) -> None:
@@ -125,6 +127,7 @@ def test_deck_and_claims_schemas_reject_unknown_and_missing_fields() -> None:
     deck = yaml.safe_load((DECKS[0] / "deck.yaml").read_text(encoding="utf-8"))
     assert _errors(schema.DECK_SCHEMA, {**deck, "sulg": "x"})
     assert _errors(schema.DECK_SCHEMA, {k: v for k, v in deck.items() if k != "slug"})
+    assert _errors(schema.DECK_SCHEMA, {**deck, "subdecks": {"Bad Key": "A name"}})
     claim = {"id": "c", "section": "s", "claim": "A claim."}
     assert _errors(schema.CLAIMS_SCHEMA, {"claims": [claim]}) == []
     assert _errors(schema.CLAIMS_SCHEMA, {"claims": [{**claim, "covered": []}]})

@@ -41,7 +41,7 @@ def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
     if not all((schemas / name).is_file() for name in schema.SCHEMAS):
         schema.write_schemas(schemas)
     article = read_article(article_path) if article_path else None
-    files = render(deck_dir.name, article, os.path.relpath(schemas, deck_dir.absolute()))
+    files = render(deck_dir.resolve().name, article, os.path.relpath(schemas, deck_dir.absolute()))
     for name, text in files.items():
         path = deck_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,34 @@ _SHORTHANDS: dict[Callable[..., Any], Callable[[JsonSchemaValue], JsonSchemaValu
 }
 
 
+# Validators that check a string's form after pydantic: the same rule as a pattern.
+_PATTERNS: dict[Callable[..., Any], str] = {
+    model._slug: model._SLUG.pattern,
+    model._tag: model._TAG.pattern,
+}
+
+
 class _AuthorSchema(GenerateJsonSchema):
-    """Pydantic's schema generator, widened to the shorthands authors may write."""
+    """Pydantic's schema generator, widened to the shorthands authors may write and told
+    the form of ids and tags."""
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        """Keys of a set form (section keys): every key must have it, not just those that
+        should be checked (which is what pydantic's patternProperties says)."""
+        generated = super().dict_schema(schema)
+        patterns = generated.pop("patternProperties", None)
+        if patterns and len(patterns) == 1:
+            (pattern, values), = patterns.items()
+            generated |= {"propertyNames": {"pattern": pattern}, "additionalProperties": values}
+        elif patterns:
+            generated["patternProperties"] = patterns
+        return generated
+
+    def function_after_schema(self, schema: core_schema.AfterValidatorFunctionSchema
+                              ) -> JsonSchemaValue:
+        inner = super().function_after_schema(schema)
+        pattern = _PATTERNS.get(schema["function"]["function"])
+        return {**inner, "pattern": f"^{pattern}$"} if pattern else inner
 
     def function_before_schema(self, schema: core_schema.BeforeValidatorFunctionSchema
                                ) -> JsonSchemaValue:
