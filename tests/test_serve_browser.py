@@ -106,3 +106,27 @@ def test_the_written_preview_has_no_live_script(server: Server, project: Path) -
     written = (project / "dist" / "knee-preview" / "index.html").read_text(encoding="utf-8")
     assert "__factdeck" not in written and "<article" in written
     server.stop()
+
+
+def test_a_deck_that_does_not_build_yet_shows_why_then_its_cards(project: Path,
+                                                                  browser: Any) -> None:
+    result = CliRunner().invoke(main, ["new", str(project / "cards" / "knee"), "-q"])
+    assert result.exit_code == 0, result.output
+    deck = project / "cards" / "knee" / "deck.yaml"
+    good = deck.read_text(encoding="utf-8")
+    deck.write_text(good.replace("slug: knee", "slug: Knee Deck"), encoding="utf-8")
+    server = Server(project)
+    try:
+        page = browser.new_page()
+        page.goto(server.url)
+        error = page.wait_for_selector("#fd-live-error", timeout=UPDATE_MS)
+        assert "cards/knee/deck.yaml:" in error.inner_text()
+        assert "'Knee Deck' is not a valid id" in error.inner_text()
+        deck.write_text(good, encoding="utf-8")
+        page.wait_for_selector("body[data-ready]", timeout=UPDATE_MS)
+        assert "largest" in page.evaluate(DATA)
+        assert page.locator("#fd-live-error").count() == 0
+        page.close()
+    finally:
+        code, errors = server.stop()
+    assert code == 0 and "Traceback" not in errors, errors

@@ -29,6 +29,8 @@ from .project import one_deck, project_root
 EVENTS = "/__factdeck/events"
 STATUS = "/__factdeck/status"
 _HEARTBEAT_SECONDS = 15
+_WATCHED_SUFFIXES = {".yaml", ".yml", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp",
+                     ".html", ".css", ".js", ".j2"}
 _LIVE_SCRIPT = """<script>
 /* factdeck serve: reload when the deck is rebuilt; show build errors over the page. */
 (() => {
@@ -116,7 +118,8 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
         except FactdeckError as exc:  # the server is fine: say so and go on serving
             click.echo(click.style(f"Warning: {exc}", fg="yellow"), err=True)
     try:  # the watch runs here, in the main thread, where Ctrl-C arrives
-        for changes in watch(*watched, stop_event=state.stopping, debounce=200):
+        for changes in watch(*watched, stop_event=state.stopping, debounce=200,
+                             watch_filter=_deck_file):
             names = sorted({Path(path).name for _, path in changes})
             say(row("changed", ", ".join(names)))
             _rebuild(deck, out, state)
@@ -128,6 +131,11 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
             state.changed.notify_all()
         server.shutdown()
         server.server_close()
+
+
+def _deck_file(change: object, path: str) -> bool:
+    """Facts, diagrams and templates; not editors' swap and backup files."""
+    return Path(path).suffix in _WATCHED_SUFFIXES
 
 
 def _rebuild(deck: Path, out: Path, state: LiveState) -> None:
