@@ -39,6 +39,8 @@ def _new(runner: CliRunner, project: Path, *args: str) -> Path:
     deck = project / "cards" / "knee"
     result = runner.invoke(main, ["new", str(deck), *args])
     assert result.exit_code == 0, result.output
+    claims = "4 drafts, none carded yet" if args else "2"
+    assert f"  claims   {claims}\n" in result.output, result.output
     return deck
 
 

@@ -89,8 +89,7 @@ def _kind(name: str, facts: dict[str, Any], templates_dir: Path) -> KindDoc:
     for note in notes:
         for field in note.requires + ((note.each,) if note.each else ()):
             yields.setdefault(field, []).append(note.id)
-    required = set(cls.model_fields) & {n for n, f in cls.model_fields.items()
-                                        if f.is_required()}
+    required = {n for n, f in cls.model_fields.items() if f.is_required()}
     common = set(FactBase.model_fields) - {"id"}
     written = _fields(definition, facts)
     ordered = sorted(written, key=lambda f: (f.name != "id", f.name != "kind", f.name in common))

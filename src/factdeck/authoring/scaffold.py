@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from ..errors import FactdeckError, Location
 from ..load import CLAIMS_FILE, DECK_FILE
 from ..templates import find_templates
@@ -46,9 +48,9 @@ def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
         path = deck_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    claims = sum(len(s.sentences) for s in article.sections) if article else 2
     return Scaffold(deck_dir, tuple(deck_dir / name for name in files),
-                    len(article.sections) if article else 1, claims)
+                    sections=len(yaml.safe_load(files[DECK_FILE])["source"]["sections"]),
+                    claims=len(yaml.safe_load(files[CLAIMS_FILE])["claims"]))
 
 
 def _check_target(deck_dir: Path) -> None:
