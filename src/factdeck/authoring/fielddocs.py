@@ -4,7 +4,9 @@ docs/kinds.md) and of the JSON Schemas' descriptions.
 Kept beside the models rather than in them, keyed by model and field, so model.py stays
 about validation. A test demands a description for every field of every model an author
 writes (deck.yaml, each fact kind, claims.yaml): a new field fails until it is documented
-here. A field inherited from a base model is looked up under the base's name.
+here. A field inherited from a base model is looked up under the base's name. Fields that
+work in progress adds to the models (also_accept, standard, the case kind, occlusion,
+practice...) are described here already; one for a field that does not exist is unused.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
                     "key; renaming the name is safe.",
         "exam_areas": "Exam content area key -> description; facts tag themselves "
                       "'exam::<key>'.",
+        "occlusion": "How diagrams ship: native (Anki's own image occlusion, Anki 23.10+ and "
+                     "AnkiDroid 2.17+) or portable (plain HTML masks, every client).",
+        "practice": "true: also make multiple-choice practice questions, in their own "
+                    "sub-deck.",
     },
     "ArticleSource": {
         "title": "The article's title, shown on every card's back.",
@@ -44,6 +50,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "SourceRef": {
         "section": "A section key from deck.yaml's source.sections.",
         "refs": "Reference keys from deck.yaml's source.references that back this fact.",
+        "refs_why": "Why these references support the fact.",
+    },
+    "StandardView": {
+        "text": "How standard anatomy describes it, where that differs from the article.",
+        "source": "Where that standard view comes from (an anatomy text, an atlas).",
     },
     "FactBase": {
         "id": "Stable id (lowercase words joined by hyphens): part of every note's identity, "
@@ -57,6 +68,14 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
                 "strong, sub, sup, br).",
         "lint": "Justified exceptions to lint rules: {rule: \"why this is fine\"}.",
         "revive": "Bring back a fact that was retired (deleted) in an earlier release.",
+        "also_accept": "Other answers an exam accepts (synonyms), shown with the answer.",
+        "standard": "Where standard anatomy differs from the article: {text, source}, shown "
+                    "on the back.",
+        "correction": "Why this fact's answer changed in this release (shown to students).",
+        "questions": "Note id -> this fact's own wording of that note's question.",
+        "practice": "false: no multiple-choice questions from this fact; {note id: false}: "
+                    "none from that note.",
+        "distractors": "Note id -> wrong options for that note's multiple-choice question.",
     },
     "Named": {
         "name": "What the fact is about, as questions name it ('superior cluneal nerves').",
@@ -75,6 +94,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "course": "Steps of its path, in order, one cloze each.",
         "entrapment_sites": "Where it can be entrapped, one cloze each.",
         "mistaken_for": "Conditions its entrapment is mistaken for.",
+        "forms": "What its branches join to form ('the lumbar plexus').",
     },
     "Structure": {
         "is_a": "What kind of tissue or structure it is.",
@@ -96,6 +116,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "how": "How it is applied.",
         "effects": "Its effects, one cloze each.",
         "mechanism": "How it relieves pain.",
+        "targets": "The nerves it works on.",
     },
     "Statement": {
         "text": "Free text with at least one cloze deletion: {{c1::hidden words}}.",
@@ -103,6 +124,14 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "Question": {
         "question": "The question, as the front of the card.",
         "answer": "The answer, as the back of the card.",
+    },
+    "Case": {
+        "presentation": "A short clinical presentation: what the client reports and shows.",
+        "question": "What the student is asked about the presentation.",
+        "answer": "The answer, short.",
+        "why": "Why that is the answer (shown on the back).",
+        "look_alikes": "Ids of facts about what a student might confuse the answer with; "
+                       "multiple-choice distractors come from them.",
     },
     "Diagram": {
         "image": "The SVG, relative to the deck folder ('diagrams/knee.svg').",
@@ -117,6 +146,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "claim": "The claim, in your own words.",
         "covered_by": "Facts whose cards state the claim: fact ids, or 'fact-id/note-id' for "
                       "one note; empty while no card states it yet.",
+        "not_carded": "Why no card states this claim, on purpose (instead of covered_by).",
     },
 }
 

@@ -17,6 +17,7 @@ import yaml
 
 from ..errors import FactdeckError, Location
 from ..load import CLAIMS_FILE, DECK_FILE
+from ..model import KINDS
 from ..templates import find_templates
 from . import schema
 from .article import Article, read_article, slugify
@@ -77,7 +78,7 @@ def render(folder_name: str, article: Article | None, schemas: str) -> dict[str,
     line = {name: SCHEMA_LINE.format(Path(schemas, name).as_posix()) for name in schema.SCHEMAS}
     return {
         DECK_FILE: line[schema.DECK_SCHEMA] + _deck_yaml(folder_name, slug, title, sections),
-        EXAMPLE_FILE: line[schema.FACTS_SCHEMA] + _EXAMPLES.format(section=section),
+        EXAMPLE_FILE: line[schema.FACTS_SCHEMA] + _examples(section),
         DIAGRAM_FILE: line[schema.FACTS_SCHEMA] + _DIAGRAMS.format(section=section,
                                                                    svg=EXAMPLE_SVG),
         CLAIMS_FILE: line[schema.CLAIMS_SCHEMA] + _claims_yaml(article, section),
@@ -126,53 +127,84 @@ exam_areas:
 """
 
 
-_EXAMPLES = """\
+_EXAMPLES_HEAD = """\
 # One example fact of every kind: copy one, change it, delete the rest.
 # `factdeck kinds KIND` lists a kind's fields and the questions each field makes.
 defaults:
   source: {section}             # a section key from deck.yaml
   subdeck: examples             # a sub-deck key from deck.yaml
 facts:
+"""
+
+# One example per kind (the diagram has its own file); a kind the build does not know yet
+# is left out, and a test asks for an example of every kind it knows.
+EXAMPLES = {
+    "nerve": """\
   - id: example-sciatic-nerve   # stable: never change an id once shipped
     kind: nerve
     name: sciatic nerve
-    group: nerves of the lower limb   # the cue in reverse questions
+    # group: leg nerve          # the cue of reverse questions ("Which leg nerve ..."),
+    #                           # singular or plural as the name is (`plural: true`)
     levels: L4–S3
     branches:                   # a list: one cloze per item
       - tibial nerve
       - common fibular nerve
     tags: [exam::anatomy]
-
+""",
+    "structure": """\
   - id: example-piriformis
     kind: structure
     name: piriformis
     is_a: a deep hip rotator muscle
     location: deep in the buttock, from the sacrum to the greater trochanter
     tags: [exam::anatomy]
-
+""",
+    "condition": """\
   - id: example-piriformis-syndrome
     kind: condition
     name: piriformis syndrome
     pain_felt_in: [the buttock, the back of the thigh]
     tags: [exam::pathology]
-
+""",
+    "technique": """\
   - id: example-effleurage
     kind: technique
     name: effleurage
     how: with long gliding strokes
     tags: [exam::techniques]
-
+""",
+    "statement": """\
   - id: example-sciatic-size
     kind: statement
-    text: The sciatic nerve is the {{{{c1::largest}}}} nerve of the body.
+    text: The sciatic nerve is the {{c1::largest}} nerve of the body.
     tags: [exam::anatomy]
-
+""",
+    "question": """\
   - id: example-sciatic-exit
     kind: question
     question: Through which opening does the sciatic nerve leave the pelvis?
     answer: The greater sciatic foramen
     tags: [exam::anatomy]
-"""
+""",
+    "case": """\
+  - id: example-buttock-case
+    kind: case
+    presentation: >-
+      A client has a deep ache in one buttock that grows worse after long sitting,
+      while the low back feels fine.
+    question: Which muscle is the first suspect?
+    answer: The piriformis
+    why: A tight piriformis can press on the sciatic nerve, which passes just below it.
+    look_alikes: [example-sciatic-nerve]   # facts a student might confuse it with
+    tags: [exam::pathology]
+""",
+}
+
+
+def _examples(section: str) -> str:
+    facts = [text for kind, text in EXAMPLES.items() if kind in KINDS]
+    return _EXAMPLES_HEAD.format(section=section) + "\n".join(facts)
+
 
 _DIAGRAMS = """\
 # A diagram: each mask hides one label of the SVG (an element id), one card per mask.
@@ -181,7 +213,7 @@ facts:
   - id: example-figure-leg      # stable: never change an id once shipped
     kind: diagram
     image: {svg}
-    header: "Example figure: the sciatic nerve and its branches"
+    header: "Example figure: a nerve of the back of the thigh, and where it divides"
     source: {section}
     subdeck: diagrams
     masks:                      # add new masks at the end: a mask's position is its card
