@@ -90,6 +90,9 @@ def main() -> None:
       factdeck lint                  card-quality findings (long answers, lists, ...)
       factdeck preview               every card, front and back, as a web page
       factdeck stats                 notes and cards by sub-deck, kind, tag; coverage
+      factdeck new cards/knee        start a deck (--from ARTICLE.txt to seed it)
+      factdeck serve cards/knee      live preview, reloaded on every save
+      factdeck kinds nerve           the fields of a kind and the questions they make
       factdeck build --help          options of one command
 
     \b
