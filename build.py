@@ -6,7 +6,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "src"))  # works from a plain clone, installed or not
 
-from factdeck.cli import main  # noqa: E402
+try:
+    from factdeck.cli import main
+except ModuleNotFoundError as missing:  # run with a Python that lacks the dependencies
+    sys.exit(f"build.py: factdeck's dependencies are not installed here (no module "
+             f"'{missing.name}'); run: python3 -m venv .venv && .venv/bin/pip install -e . "
+             "&& .venv/bin/python build.py")
 
 if __name__ == "__main__":
     main(["build", "--cards", str(HERE / "cards"), "--out", str(HERE / "dist"), *sys.argv[1:]])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from factdeck.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_DECK = REPO / "cards" / "low-back-pain"
+# Every deck of the project: tests over DECKS cover a new deck without being touched.
+DECKS = sorted(path.parent for path in (REPO / "cards").glob("*/deck.yaml"))
 TEMPLATES = REPO / "templates"
 EPOCH = 1_790_000_000  # a fixed "now" for reproducible builds in tests
 CHROMIUM = Path(os.environ.get("FACTDECK_CHROMIUM", "/usr/bin/chromium"))
@@ -96,14 +98,27 @@ def real_deck(project: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_real_deck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildResult]:
+def deck_builder(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], BuildResult]:
+    """Build a copy of a deck of cards/ once per test session, whoever asks first."""
+    built: dict[Path, BuildResult] = {}
+
+    def build_copy(deck: Path) -> BuildResult:
+        if deck not in built:
+            root = tmp_path_factory.mktemp(deck.name)
+            shutil.copytree(TEMPLATES, root / "templates")
+            shutil.copytree(deck, root / "cards" / deck.name)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+                built[deck] = build(root / "cards" / deck.name, root / "dist")
+        return built[deck]
+
+    return build_copy
+
+
+@pytest.fixture(scope="session")
+def built_real_deck(deck_builder: Callable[[Path], BuildResult]) -> BuildResult:
     """The shipped deck built once per test session (from a copy)."""
-    root = tmp_path_factory.mktemp("real")
-    shutil.copytree(TEMPLATES, root / "templates")
-    shutil.copytree(REAL_DECK, root / "cards" / REAL_DECK.name)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        yield build(root / "cards" / REAL_DECK.name, root / "dist")
+    return deck_builder(REAL_DECK)
 
 
 @pytest.fixture(scope="session")

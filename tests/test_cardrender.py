@@ -7,12 +7,13 @@ deck written to exercise sections, FrontSide, hints, entities and HTML fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from anki_engine import import_package, open_collection
-from conftest import write_tree
+from conftest import DECKS, write_tree
 from factdeck.anki_cloze import encode_attribute, reveal
 from factdeck.cardrender import (
     Replacement,
@@ -60,12 +61,13 @@ def assert_same(ours: Sides, anki: Sides) -> None:
         assert ours[key][1] == answer, key
 
 
-def test_every_card_of_the_shipped_deck_renders_as_in_anki(
-        built_real_deck: BuildResult, tmp_path: Path) -> None:
-    deck_dir = built_real_deck.apkg.parent.parent / "cards" / "low-back-pain"
-    ours = our_sides(expanded(deck_dir))
-    assert len(ours) == built_real_deck.report.cards
-    assert_same(ours, anki_sides(built_real_deck.apkg, tmp_path / "anki"))
+@pytest.mark.parametrize("deck", DECKS, ids=lambda deck: deck.name)
+def test_every_card_of_every_deck_renders_as_in_anki(
+        deck: Path, deck_builder: Callable[[Path], BuildResult], tmp_path: Path) -> None:
+    built = deck_builder(deck)
+    ours = our_sides(expanded(built.apkg.parent.parent / "cards" / deck.name))
+    assert len(ours) == built.report.cards
+    assert_same(ours, anki_sides(built.apkg, tmp_path / "anki"))
 
 
 TRICKY_BACK = """\

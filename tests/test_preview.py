@@ -133,7 +133,7 @@ def test_preview_command(runner: CliRunner, mini_deck: Path,
                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(mini_deck.parent.parent)
     opened: list[str] = []
-    monkeypatch.setattr("click.launch", lambda url, **_: opened.append(url))
+    monkeypatch.setattr("factdeck.authoring.browser.open_url", opened.append)
     result = runner.invoke(main, ["preview"])
     size = sum(p.stat().st_size for p in Path("dist/mini-preview").iterdir())
     assert (result.exit_code, result.stderr) == (0, "")
@@ -143,7 +143,7 @@ def test_preview_command(runner: CliRunner, mini_deck: Path,
         "  media    0 files\n")
     assert opened == []
     assert runner.invoke(main, ["preview", "--open"]).exit_code == 0
-    assert opened == ["dist/mini-preview/index.html"]
+    assert opened == [Path("dist/mini-preview/index.html").resolve().as_uri()]
     assert not Path("cards/mini/factdeck.lock").exists()
 
 
@@ -151,9 +151,9 @@ def test_build_open_builds_then_opens_the_preview(runner: CliRunner, mini_deck: 
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(mini_deck.parent.parent)
     opened: list[str] = []
-    monkeypatch.setattr("click.launch", lambda url, **_: opened.append(url))
+    monkeypatch.setattr("factdeck.authoring.browser.open_url", opened.append)
     result = runner.invoke(main, ["build", "--open"])
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("  preview  dist/mini-preview/index.html\n")
-    assert opened == ["dist/mini-preview/index.html"]
+    assert opened == [Path("dist/mini-preview/index.html").resolve().as_uri()]
     assert Path("dist/mini.apkg").is_file()

@@ -93,6 +93,9 @@ def main() -> None:
       factdeck lint                  card-quality findings (long answers, lists, ...)
       factdeck preview               every card, front and back, as a web page
       factdeck stats                 notes and cards by sub-deck, kind, tag; coverage
+      factdeck new cards/knee        start a deck (--from ARTICLE.txt to seed it)
+      factdeck serve cards/knee      live preview, reloaded on every save
+      factdeck kinds nerve           the fields of a kind and the questions they make
       factdeck build --help          options of one command
 
     \b
@@ -111,9 +114,9 @@ def main() -> None:
 @main.command()
 @DeckDirs
 @CardsOption
-@click.option("--out", "out_dir", default="dist", show_default=True,
+@click.option("--out", "out_dir", default=None,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Where the .apkg files go.")
+              help="Where the .apkg files go [default: dist/ of the project holding the deck].")
 @TemplatesOption
 @override_options
 @click.option("--open", "open_preview", is_flag=True,
@@ -121,7 +124,7 @@ def main() -> None:
                    "the default browser.")
 @QuietOption
 @VerboseOption
-def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
+def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
           templates_dir: Path | None, open_preview: bool, **overrides: bool) -> None:
     """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
 
@@ -146,7 +149,8 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
     allowed = allow(overrides)
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        result = build_deck(deck_dir, out_dir, templates_dir, allowed, watch)
+        out = out_dir or _dist(deck_dir)
+        result = build_deck(deck_dir, out, templates_dir, allowed, watch)
         report, found = result.report, result.changes
         built.append(result)
         kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
@@ -171,7 +175,7 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         say_times(watch.times)
         report_warnings(result.findings)
         if open_preview:
-            _open_preview(deck_dir, out_dir, templates_dir)
+            _open_preview(deck_dir, out, templates_dir)
 
     _each_deck(deck_dirs, cards_dir, one, BUILD_STAGES)
     if len(built) > 1:
@@ -293,16 +297,20 @@ def diff(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> None:
 @main.command()
 @DeckDirs
 @CardsOption
-@click.option("--out", "out_dir", default="dist", show_default=True,
+@click.option("--out", "out_dir", default=None,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Where OUT/<slug>-preview/ goes.")
+              help="Where OUT/<slug>-preview/ goes [default: dist/ of the project holding "
+                   "the deck].")
 @TemplatesOption
 @click.option("--open", "open_preview", is_flag=True,
               help="Open each preview in the default browser.")
+@click.option("--pdf", "pdf", is_flag=True,
+              help="Also print it to OUT/<slug>-handout.pdf with Chromium: a handout, each "
+                   "card's question and answer together.")
 @QuietOption
 @VerboseOption
-def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
-            templates_dir: Path | None, open_preview: bool) -> None:
+def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
+            templates_dir: Path | None, open_preview: bool, pdf: bool) -> None:
     """See every card before students do: OUT/<slug>-preview/index.html per deck.
 
     Each card's front and back, rendered from the same templates and CSS as the
@@ -317,20 +325,28 @@ def preview(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
       factdeck preview
       factdeck preview cards/low-back-pain --open
       factdeck preview --out /tmp/review
+      factdeck preview --pdf         also dist/<slug>-handout.pdf, to print
     """
     from .preview import preview as write_preview
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        result = write_preview(deck_dir, out_dir, templates_dir, watch)
+        result = write_preview(deck_dir, out_dir or _dist(deck_dir), templates_dir, watch)
         say(f"{click.style('Preview', fg='green', bold=True)} "
-            f"{click.style(result.deck.name, bold=True)} -> {result.index} "
+            f"{click.style(result.deck.name, bold=True)} -> {shown_path(result.index)} "
             f"({_size(result.size)})")
         width = len(str(max(result.cards, result.media)))
         say(row("cards", f"{result.cards:>{width}} from {result.notes} notes"))
         say(row("media", f"{result.media:>{width}} files"))
+        if pdf:
+            from .authoring.handout import print_pdf
+
+            handout = result.index.parent.parent / f"{result.deck.slug}-handout.pdf"
+            with watch("pdf"):
+                size = print_pdf(result.index, handout)
+            say(row("handout", f"{shown_path(handout)} ({_size(size)})"))
         say_times(watch.times)
         if open_preview:
-            click.launch(str(result.index))
+            _open(result.index)
 
     _each_deck(deck_dirs, cards_dir, one)
 
@@ -362,12 +378,31 @@ def stats(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
     _each_deck(deck_dirs, cards_dir, one)
 
 
+from .authoring.commands import COMMANDS  # noqa: E402  (new, kinds, schema, serve)
+
+for _command in COMMANDS:
+    main.add_command(_command)
+
+
 def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> None:
     from .preview import preview as write_preview
 
     result = write_preview(deck_dir, out_dir, templates_dir)
-    say(row("preview", str(result.index)))
-    click.launch(str(result.index))
+    say(row("preview", str(shown_path(result.index))))
+    _open(result.index)
+
+
+def _open(page: Path) -> None:
+    from .authoring.browser import open_url
+
+    open_url(page.resolve().as_uri())
+
+
+def _dist(deck_dir: Path) -> Path:
+    """The project's dist/, also when the command runs inside a deck folder (`build .`)."""
+    from .authoring.project import project_root
+
+    return project_root(deck_dir) / "dist"
 
 
 def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,

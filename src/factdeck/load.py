@@ -103,6 +103,7 @@ def load_deck(deck_dir: Path) -> RawDeck:
             Location(deck_dir),
             f"no {DECK_FILE} here; every deck folder needs one (name, slug, source)",
         )
+    _refuse_nested_decks(deck_dir)
     problems: list[Problem] = []
     deck = collect(problems, lambda: _load_mapping(deck_path))
     files = []
@@ -114,6 +115,17 @@ def load_deck(deck_dir: Path) -> RawDeck:
         raise FactdeckError(problems)
     assert deck is not None
     return RawDeck(deck_dir=deck_dir, deck_path=deck_path, deck=deck, files=tuple(files))
+
+
+def _refuse_nested_decks(deck_dir: Path) -> None:
+    """A deck.yaml below a deck would silently merge that deck's facts into this one."""
+    inner = sorted(p for p in deck_dir.rglob(DECK_FILE) if p.parent != deck_dir)
+    if inner:
+        raise FactdeckError.at(
+            Location(inner[0], 1),
+            f"a deck inside the deck '{deck_dir.name}': its facts would be mixed into it; "
+            f"move the folder beside it (next to {deck_dir.name}/) or delete this file",
+        )
 
 
 def fact_paths(deck_dir: Path) -> list[Path]:

@@ -20,7 +20,14 @@
     .card { display: block; padding: 8px 10px; overflow-wrap: break-word; }
     img { max-width: 100%; }
     .pv-io-layer { position: absolute; inset: 0; pointer-events: none; }
-    .pv-io-mask { position: absolute; box-sizing: border-box; }`;
+    .pv-io-mask { position: absolute; box-sizing: border-box; }
+    @media print {
+      /* The handout: each answer shows its diagram with every label; the question keeps
+         its masks. */
+      :host([data-side="back"]) .fd-io-other, :host([data-side="back"]) .pv-io-inactive {
+        display: none;
+      }
+    }`;
   const constructable = "adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype;
   const sheets = new Map();
   function sheet(css) {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import CardsOption, DeckDirs, TemplatesOption, _each_deck, _size
+from ..cli import CardsOption, DeckDirs, TemplatesOption, _dist, _each_deck, _size
 from ..errors import FactdeckError, shown_path
 from ..terminal import QuietOption, VerboseOption, row, say, say_times
 from .options import allow, override_options
@@ -15,14 +15,15 @@ from .options import allow, override_options
 @click.command()
 @DeckDirs
 @CardsOption
-@click.option("--out", "out_dir", default="dist", show_default=True,
+@click.option("--out", "out_dir", default=None,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Where OUT/<slug>-<version>.apkg and its release notes go.")
+              help="Where OUT/<slug>-<version>.apkg and its release notes go "
+                   "[default: dist/ of the project holding the deck].")
 @TemplatesOption
 @override_options
 @QuietOption
 @VerboseOption
-def release(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
+def release(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
             templates_dir: Path | None, **overrides: bool) -> None:
     """Publish a version: OUT/<slug>-<version>.apkg and OUT/<slug>-<version>.md.
 
@@ -46,7 +47,7 @@ def release(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
     allowed = allow(overrides)
 
     def one(deck_dir: Path, watch: object) -> None:
-        done = publish(deck_dir, out_dir, templates_dir, allowed, watch)  # type: ignore[arg-type]
+        done = publish(deck_dir, out_dir or _dist(deck_dir), templates_dir, allowed, watch)  # type: ignore[arg-type]
         found = done.changes
         say(f"{click.style('Released', fg='green', bold=True)} "
             f"{click.style(done.deck.spec.name, bold=True)} {done.release.version} -> "
