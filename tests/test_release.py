@@ -192,6 +192,30 @@ def test_an_answer_change_needs_a_correction(mini_deck: Path, project: Path,
         publish(mini_deck, project, "1.1.2", marked.replace("The beta is", "A beta is"))
 
 
+def test_an_answer_reworded_keeps_students_progress(mini_deck: Path, project: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spelling fix in a hidden word changes the answer's words, not what is right:
+    `reworded:` ships it without the corrected tag or the advice to re-learn."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    respelled = FACTS.replace("{{c1::big}}", "{{c1::big (large)}}")
+    with pytest.raises(FactdeckError, match="add `reworded: <what changed>`"):
+        publish(mini_deck, project, "1.0.1", respelled)
+    marked = respelled.replace("subdeck: part", "subdeck: part\n"
+                               "        reworded: The answer also gives the synonym.")
+    both = marked.replace("subdeck: part", "subdeck: part\n        correction: Wrong.")
+    with pytest.raises(FactdeckError, match="has both `correction:` and `reworded:`"):
+        publish(mini_deck, project, "1.0.1", both)
+    apkg = publish(mini_deck, project, "1.0.1", marked)
+    assert not [n for n in unpack(apkg).notes if any("corrected" in t for t in n.tags)]
+    notes = (project / "dist" / "mini-1.0.1.md").read_text()
+    assert "### Corrections" not in notes and "Forget" not in notes
+    assert "answer reworded: your answer still counts" in notes
+    assert "why: The answer also gives the synonym." in notes
+    with pytest.raises(FactdeckError, match="has a `reworded:` but its answer did not change"):
+        publish(mini_deck, project, "1.0.2", marked.replace("The beta is", "A beta is"))
+
+
 def test_build_reports_everything_since_the_last_release(
         mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     publish(mini_deck, project, "1.0.0", FACTS)
@@ -443,3 +467,15 @@ def test_an_unreadable_lock_is_refused(mini_deck: Path, project: Path,
         check(mini_deck)
     assert messages(caught) == ["cards/mini/factdeck.lock: cannot read the lock (Permission "
                                 "denied); check its permissions"]
+
+
+def test_a_cloze_taken_out_of_a_sentence_tells_students_to_run_empty_cards(
+        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    fewer = FACTS.replace("{{c1::big}}", "big").replace(
+        "subdeck: part", "subdeck: part\n        reworded: The size is no longer asked.")
+    publish(mini_deck, project, "1.0.1", fewer)
+    notes = (project / "dist" / "mini-1.0.1.md").read_text()
+    assert "card 1 removed: Tools → Empty Cards deletes it" in notes
+    assert "Tools → Empty Cards deletes exactly those cards" in notes

@@ -148,6 +148,7 @@ class FactBase(Strict):
     also_accept: OneOrMore = ()  # synonyms an exam uses for the answer, shown on the back
     standard: StandardView | None = None
     correction: str | None = None
+    reworded: str | None = None  # the answer's words changed, a student's old answer stands
     questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
 
     def text_fields(self) -> tuple[str, ...]:

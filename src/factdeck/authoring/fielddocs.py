@@ -72,6 +72,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "standard": "Where standard anatomy differs from the article: {text, source}, shown "
                     "on the back.",
         "correction": "Why this fact's answer changed in this release (shown to students).",
+        "reworded": "For the release that ships it: the answer's words changed but a "
+                    "student's old answer is still right (spelling, fuller wording), so no "
+                    "re-learning is asked for.",
         "questions": "Note id -> this fact's own wording of that note's question.",
         "practice": "false: no multiple-choice questions from this fact; {note id: false}: "
                     "none from that note.",

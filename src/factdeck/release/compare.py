@@ -47,6 +47,15 @@ class Delta:
         return len(self.after.masks) - len(before.masks)
 
     @property
+    def cards_dropped(self) -> tuple[int, ...]:
+        """Card numbers (ords) the note had at the release and no longer makes, e.g. a cloze
+        number taken out of a sentence: Anki keeps such a card, empty, until Empty Cards."""
+        before = self.before
+        if before is None or before.masks or self.after.retired is not None:
+            return ()
+        return tuple(sorted(set(before.cards) - set(self.after.cards)))
+
+    @property
     def masks_changed(self) -> bool:
         before = self.before
         return (before is not None and bool(before.masks)

@@ -46,14 +46,16 @@ def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str
 def render(changes: ReleaseChanges, spec: DeckSpec, note_types: Mapping[str, NoteType],
            title: str, before_fields: Mapping[str, tuple[str, ...]] | None = None,
            old_deck: LockedDeck | None = None, why: Mapping[str, str] | None = None,
-           labels: Mapping[str, tuple[str, ...]] | None = None) -> str:
+           labels: Mapping[str, tuple[str, ...]] | None = None,
+           reworded: Mapping[str, str] | None = None) -> str:
     """The whole notes file. `before_fields`: the previous release's note fields by GUID
     (from its package, when kept), for full before → after texts; `why`: each corrected
-    fact's `correction:`; `labels`: each diagram fact's mask labels, in card order."""
+    fact's `correction:`; `labels`: each diagram fact's mask labels, in card order;
+    `reworded`: each fact's `reworded:` (its answer's words changed, old answers stand)."""
     lines = [f"# {title}", ""]
     if changes.empty:
         return "\n".join([*lines, "No changes.", ""])
-    view = _View(spec, note_types, before_fields or {}, labels or {}, why or {})
+    view = _View(spec, note_types, before_fields or {}, labels or {}, why or {}, reworded or {})
     lines += _students(changes, view, old_deck)
     lines += _instructors(changes, note_types)
     return "\n".join(lines)
@@ -68,6 +70,11 @@ class _View:
     before: Mapping[str, tuple[str, ...]]
     labels: Mapping[str, tuple[str, ...]]
     why: Mapping[str, str]
+    reworded: Mapping[str, str]
+
+    def corrected(self, delta: Delta) -> bool:
+        """An answer change the instructor did not declare a rewording."""
+        return delta.corrected and delta.after.fact not in self.reworded
 
 
 def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None) -> list[str]:
@@ -81,7 +88,7 @@ def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None)
             changes.since is not None:
         out += [f"Some card layouts changed: if Anki reports notes as conflicting, import "
                 f"again with {MERGE_ADVICE}.", ""]
-    corrected = changes.corrected
+    corrected = [d for d in changes.corrected if view.corrected(d)]
     if corrected:
         tag = f"{CORRECTED_TAG}{spec.version}"
         out += ["### Corrections: re-learn these", "",
@@ -89,7 +96,7 @@ def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None)
                 "know well may not come up again for months, so reset them: in Anki's "
                 f"browser search `tag:{tag}`, {FORGET}.", ""]
         out += _grouped(corrected, view, detail=True)
-    rest = [d for d in changes.changed if not d.corrected]
+    rest = [d for d in changes.changed if not view.corrected(d)]
     for heading, deltas in (("Added", changes.added), ("Changed", rest)):
         if deltas:
             out += [f"### {heading}", "", *_grouped(deltas, view, detail=heading == "Changed")]
@@ -115,7 +122,8 @@ def _grouped(deltas: tuple[Delta, ...] | list[Delta], view: _View, detail: bool)
         out += [f"**{deck_name}**", ""]
         for delta in group:
             out += _card(delta, view, detail)
-            reason = view.why.get(delta.after.fact) if delta.corrected else None
+            reason = ((view.why if view.corrected(delta) else view.reworded).get(delta.after.fact)
+                      if delta.corrected else None)
             if reason:
                 out.append(f"  - why: {reason}")
         out.append("")
@@ -136,8 +144,10 @@ def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
     if not detail:
         return [f"- {now}"]
     what = []
-    if delta.corrected:
+    if view.corrected(delta):
         what.append("answer corrected")
+    elif delta.corrected:
+        what.append("answer reworded: your answer still counts")
     elif delta.masks_added:
         what.append(f"{_count(delta.masks_added, 'new mask')}, a new card each")
     elif delta.before is not None and delta.before.answer and not (
@@ -150,6 +160,9 @@ def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
         what.append("moved to another sub-deck")
     if delta.masks_changed:
         what.append("masks changed: reset these cards")
+    if delta.cards_dropped:
+        numbers = ", ".join(str(n + 1) for n in delta.cards_dropped)
+        what.append(f"card {numbers} removed: Tools → Empty Cards deletes it")
     label = ", ".join(w for w in what if w) or "changed"
     lines = [f"- {now} ({label})"]
     if then is not None and then != now:
@@ -190,6 +203,13 @@ def _steps(changes: ReleaseChanges, spec: DeckSpec, old_deck: LockedDeck | None)
         steps.append(f"Diagram masks were reordered or removed, so some of your cards now "
                      f"ask for another label: search `nid:{ids}`, {FORGET}. Then Tools → "
                      "Empty Cards deletes the card of a removed mask.")
+    dropped = [d for d in changes.changed if d.cards_dropped]
+    if dropped:
+        steps.append("Some notes ask fewer questions than before (a hidden part was taken out "
+                     "of a sentence): the card that asked it is now empty and Anki says so on "
+                     "it. Tools → Empty Cards deletes exactly those cards; your other cards "
+                     f"of these notes keep their reviews (`nid:"
+                     f"{','.join(str(d.after.id) for d in dropped)}`).")
     changed = [d for d in changes.changed]
     if changed:
         steps.append(f"All changed cards: `nid:{','.join(str(d.after.id) for d in changed)}`.")
@@ -213,7 +233,7 @@ def _instructors(changes: ReleaseChanges, note_types: Mapping[str, NoteType]) ->
                 if path not in shown:
                     shown[path] = str(shown_path(path))
                 where = f" ({shown[path]}:{line})" if line else f" ({shown[path]})"
-            kinds = [k for k, on in (("correction", d.corrected), ("moved", d.moved),
+            kinds = [k for k, on in (("answer changed", d.corrected), ("moved", d.moved),
                                      ("tags", d.tags_changed), ("masks", d.masks_changed)) if on]
             extra = f" [{', '.join(kinds)}]" if kinds else ""
             out.append(f"- `{d.after.fact}/{d.after.card}` {d.after.type}, note id "

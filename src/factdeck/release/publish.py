@@ -61,7 +61,9 @@ def release(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
                                             title, before, old_deck=last.deck if last else None,
                                             why={e.fact.id: e.fact.correction
                                                  for e in deck.entries if e.fact.correction},
-                                            labels=mask_labels(deck, found))
+                                            labels=mask_labels(deck, found),
+                                            reworded={e.fact.id: e.fact.reworded
+                                                      for e in deck.entries if e.fact.reworded})
                 tx.add(text_output(notes_path, text),
                        lock_output(deck_dir, recorded(new, record)))
         return Published(deck, apkg, notes_path, record, found, reports[0])
@@ -101,17 +103,27 @@ def _correction_problems(deck: Deck, found: ReleaseChanges) -> list[Problem]:
     problems = []
     for fact_id in sorted(corrected):
         entry = entries.get(fact_id)
-        if entry is not None and not entry.fact.correction:
+        if entry is None:
+            continue
+        if entry.fact.correction and entry.fact.reworded:
+            problems.append(Problem(entry.location, (
+                f"fact '{fact_id}' has both `correction:` and `reworded:`; keep the one that "
+                "is true: was the old answer wrong (correction) or only worded differently "
+                "(reworded)?")))
+        elif not (entry.fact.correction or entry.fact.reworded):
             problems.append(Problem(entry.location, (
                 f"fact '{fact_id}': what students must answer changed since the last release. "
                 "If the old answer was wrong, add `correction: <why it changed>` to the fact: "
-                "students are then told to re-learn these cards. If it is only reworded, keep "
-                "the answer's words as they were")))
+                "students are then told to re-learn these cards. If a student's old answer "
+                "is still right (spelling, fuller wording), add `reworded: <what changed>`; "
+                "or keep the answer's words as they were")))
     for fact_id, entry in sorted(entries.items()):
-        if entry.fact.correction and fact_id not in corrected:
-            problems.append(Problem(entry.location, (
-                f"fact '{fact_id}' has a `correction:` but its answer did not change since "
-                "the last release; remove the correction (it belonged to an earlier release)")))
+        for marker in ("correction", "reworded"):
+            if getattr(entry.fact, marker) and fact_id not in corrected:
+                problems.append(Problem(entry.location, (
+                    f"fact '{fact_id}' has a `{marker}:` but its answer did not change since "
+                    f"the last release; remove the {marker} (it belonged to an earlier "
+                    "release)")))
     return problems
 
 
