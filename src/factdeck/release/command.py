@@ -54,8 +54,10 @@ def release(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
             f"{shown_path(done.apkg)} ({_size(done.apkg.stat().st_size)})")
         since = found.since.version if found.since else "nothing (first release)"
         say(row("since", since))
+        reworded = {e.fact.id for e in done.deck.entries if e.fact.reworded}
+        corrected = [d for d in found.corrected if d.after.fact not in reworded]
         say(row("changes", f"{len(found.added)} added, {len(found.changed)} changed "
-                           f"({len(found.corrected)} corrected), {len(found.retired)} retired, "
+                           f"({len(corrected)} corrected), {len(found.retired)} retired, "
                            f"{found.unchanged} unchanged"))
         say(row("notes", f"{shown_path(done.notes)} (for students and instructors)"))
         say(row("lock", "release recorded in factdeck.lock: commit it"))
