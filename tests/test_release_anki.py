@@ -19,7 +19,7 @@ from factdeck.errors import FactdeckError
 from factdeck.lock import LOCK_NAME, Allow, read
 from factdeck.pipeline import build, check
 from factdeck.release.publish import release
-from test_release import FACTS, bump
+from test_release import FACTS, bump, next_release
 
 RETIRED_NOTICE = "This card was removed from"
 
@@ -155,7 +155,7 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
     last = f"      - {native.masks[-1]}\n"
     assert last in text
     path.write_text(text.replace(last, f"{last}      - {label}\n", 1))
-    bump(real_deck, "1.1.0")
+    next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
     done = release(real_deck, project / "dist")
     log = student.update(done.apkg)
@@ -188,7 +188,7 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
             source: introduction
             tags: [exam::assessment]
     """})
-    bump(real_deck, "2.0.0")
+    next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
     done = release(real_deck, project / "dist")
     log = student.update(done.apkg)
@@ -288,7 +288,7 @@ def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     path = real_deck / "diagrams.yaml"
     last = f"      - {native.masks[-1]}\n"
     path.write_text(path.read_text().replace(last, "", 1))
-    bump(real_deck, "1.1.0")
+    next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
     with pytest.raises(FactdeckError, match="--allow-mask-change"):
         release(real_deck, project / "dist")
