@@ -277,3 +277,13 @@ def test_unreadable_svg(deck: Path) -> None:
     assert errors(deck) == [
         "cards/mini/diagrams.yaml:5: diagram image 'figure.svg' is not a readable SVG (XML "
         "error: mismatched tag: line 1, column 13)"]
+
+
+def test_a_broken_when_test_is_refused_with_its_line(deck: Path, project: Path) -> None:
+    kind = project / "templates" / "kinds" / "diagram.yaml"
+    text = kind.read_text(encoding="utf-8")
+    kind.write_text(text.replace("when: deck.occlusion == 'native'", "when: deck.occlusion =="),
+                    encoding="utf-8")
+    line = text.splitlines().index("    when: deck.occlusion == 'native'") + 1
+    (problem,) = errors(deck)
+    assert problem.startswith(f"templates/kinds/diagram.yaml:{line}: template syntax error: ")
