@@ -28,6 +28,7 @@ OUT = Path(JOB["out"])
 NATIVE = JOB["note_type"]
 console: list[dict[str, Any]] = []
 phase = {"now": "navigating"}  # "cards" while a card is on screen
+ACTIVE_RGB = 0xFF8E8E  # Anki's active mask colour (io-native/style.css)
 shots: list[dict[str, Any]] = []
 problems: list[str] = []
 
@@ -115,6 +116,13 @@ def _shoot(theme: str, width: int, height: int, card: Any, side: str
     web = mw.reviewer.web
     origin = web.mapTo(mw, QPoint(0, 0))
     pixmap = mw.grab()
+    for _ in range(30):  # a busy machine may grab before the page's frame is composited
+        if _painted(pixmap, state, origin, web.zoomFactor(), side == "question"):
+            break
+        yield 300
+        pixmap = mw.grab()
+    else:
+        problems.append(f"card {card.id} {side}: the window never showed the image")
     name = f"{theme.lower()}-{width}x{height}-{card.nid}-{card.ord + 1}-{side}.png"
     pixmap.save(str(OUT / name))
     shots.append({
@@ -125,6 +133,22 @@ def _shoot(theme: str, width: int, height: int, card: Any, side: str
         "zoom": web.zoomFactor(), "dpr": pixmap.devicePixelRatio(), "night":
         theme_manager.night_mode, **state,
     })
+
+
+def _painted(pixmap: Any, state: dict[str, Any], origin: Any, zoom: float,
+             masked: bool) -> bool:
+    """Whether the grab shows the drawing where the image is (not one flat colour) and, on a
+    question, the canvas's masks over it (some pixel of the active mask colour)."""
+    image = pixmap.toImage()
+    dpr = pixmap.devicePixelRatio()
+    x, y, w, h = state["img"]
+    left, top = (origin.x() + x * zoom) * dpr, (origin.y() + y * zoom) * dpr
+    right = min(left + w * zoom * dpr, image.width() - 1)
+    bottom = min(top + h * zoom * dpr, image.height() - 1)
+    colours = {image.pixel(px, py) & 0xFFFFFF
+               for px in range(max(0, round(left)), round(right), 4)
+               for py in range(max(0, round(top)), round(bottom), 4)}
+    return len(colours) > 3 and (not masked or ACTIVE_RGB in colours)
 
 
 def _drive(plan: Generator[Any, Any, None], sent: Any = None) -> None:
