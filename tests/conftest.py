@@ -122,6 +122,20 @@ def built_real_deck(deck_builder: Callable[[Path], BuildResult]) -> BuildResult:
 
 
 @pytest.fixture(scope="session")
+def built_portable_deck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildResult]:
+    """The shipped deck with `occlusion: portable` (diagrams for clients without native IO)."""
+    root = tmp_path_factory.mktemp("portable")
+    shutil.copytree(TEMPLATES, root / "templates")
+    deck_dir = root / "cards" / REAL_DECK.name
+    shutil.copytree(REAL_DECK, deck_dir)
+    with (deck_dir / "deck.yaml").open("a", encoding="utf-8") as deck_yaml:
+        deck_yaml.write("occlusion: portable\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        yield build(deck_dir, root / "dist")
+
+
+@pytest.fixture(scope="session")
 def shipped_collection(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
                        ) -> Iterator[Any]:
     """The shipped deck imported once into a fresh collection of the Anki engine: read it only."""

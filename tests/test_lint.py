@@ -223,7 +223,8 @@ def test_exceptions_silence_a_rule_for_their_fact_only(project: Path) -> None:
         "4 typo [bad-exception] 'lint' names unknown rule 'list-answr' (did you mean "
         "'list-answer'?); rules: long-answer, list-answer, duplicate-question, same-answer, "
         "unnamed-subject, no-source, no-exam-tag, bad-exception, hidden-character, "
-        + ", ".join(CONTENT_RULES),
+        + ", ".join(CONTENT_RULES) + ", diagram-giveaway, diagram-small-text, "
+        "diagram-mask-colour",
     ]
 
 

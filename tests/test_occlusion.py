@@ -59,6 +59,14 @@ def deck(mini_deck: Path) -> Path:
     return write_tree(mini_deck, {"figs/figure.svg": FIGURE, "diagrams.yaml": DIAGRAMS})
 
 
+@pytest.fixture
+def portable(deck: Path) -> Path:
+    """The same deck, shipping the portable variant instead of Anki's native one."""
+    with (deck / "deck.yaml").open("a", encoding="utf-8") as deck_yaml:
+        deck_yaml.write("occlusion: portable\n")
+    return deck
+
+
 def with_fact(deck: Path, **changes: str) -> Path:
     text = DIAGRAMS
     for key, value in changes.items():
@@ -97,15 +105,49 @@ def test_media_names_carry_the_deck_slug_the_image_path_and_its_content() -> Non
     assert media_name("mini", "figs/figure.svg", redrawn) != MEDIA
 
 
-def test_a_diagram_yields_one_native_note_and_one_portable_note_per_group(deck: Path) -> None:
-    checked = expanded(deck)
-    notes = [n for n in checked.notes if n.fact_id == "fig"]
-    assert [(n.note_type, n.card_id) for n in notes] == [
-        ("io-native", "occlusion"), ("io-portable", "mask/label-a"),
-        ("io-portable", "mask/label-b")]
-    assert notes[1].guid == ids.guid_for("mini", "fig", "mask/label-a")
-    assert {m.name for n in notes for m in n.media} == {MEDIA}
+def test_a_diagram_yields_one_native_note_by_default(deck: Path) -> None:
+    notes = [n for n in expanded(deck).notes if n.fact_id == "fig"]
+    assert [(n.note_type, n.card_id) for n in notes] == [("io-native", "occlusion")]
+    assert notes[0].guid == ids.guid_for("mini", "fig", "occlusion")
+    assert {m.name for m in notes[0].media} == {MEDIA}
     assert notes[0].tags == ("mini::diagrams",)
+
+
+def test_occlusion_portable_yields_one_portable_note_per_group_instead(portable: Path) -> None:
+    notes = [n for n in expanded(portable).notes if n.fact_id == "fig"]
+    assert [(n.note_type, n.card_id) for n in notes] == [
+        ("io-portable", "mask/label-a"), ("io-portable", "mask/label-b")]
+    assert notes[0].guid == ids.guid_for("mini", "fig", "mask/label-a")
+    assert {m.name for n in notes for m in n.media} == {MEDIA}
+
+
+def test_an_unknown_occlusion_option_is_refused(deck: Path) -> None:
+    with (deck / "deck.yaml").open("a", encoding="utf-8") as deck_yaml:
+        deck_yaml.write("occlusion: both\n")
+    (problem,) = errors(deck)
+    assert problem.startswith("cards/mini/deck.yaml")
+    assert "occlusion" in problem and "'native'" in problem and "'portable'" in problem
+
+
+def test_a_retired_mask_keeps_the_numbers_of_the_masks_after_it(deck: Path) -> None:
+    with_fact(deck, masks="[~, [label-b, label-c]]")
+    assert diagram_notes(deck)["occlusion"]["Occlusion"] == (
+        "{{c2::image-occlusion:rect:left=.75:top=.1:width=.2:height=.2:oi=1}}<br>"
+        "{{c2::image-occlusion:rect:left=.75:top=.6:width=.2:height=.2:oi=1}}<br>")
+
+
+def test_a_retired_mask_makes_no_portable_note(portable: Path) -> None:
+    with_fact(portable, masks="[~, [label-b, label-c]]")
+    notes = diagram_notes(portable)
+    assert list(notes) == ["mask/label-b"]
+    assert notes["mask/label-b"]["Front Masks"].count("fd-io-target") == 2
+    assert "fd-io-other" not in notes["mask/label-b"]["Front Masks"]
+
+
+def test_every_mask_retired_is_refused(deck: Path) -> None:
+    assert errors(with_fact(deck, masks="[~, ~]")) == [
+        "cards/mini/diagrams.yaml:8: fact 'fig': field 'masks': every mask is retired (~); a "
+        "diagram needs at least one mask"]
 
 
 def test_native_occlusion_field_as_anki_writes_it(deck: Path) -> None:
@@ -118,8 +160,8 @@ def test_native_occlusion_field_as_anki_writes_it(deck: Path) -> None:
     assert native["Image"] == f'<img src="{MEDIA}">'
     assert native["Header"] == "Figure 1: a test"
     assert native["Back Extra"] == (
-        '<small><span class="fd-source-title">A Source</span> · '
-        '<span class="fd-source-section">Body</span></small>')
+        '<div class="fd-source"><span class="fd-source-title">A Source</span> · '
+        '<span class="fd-source-section">Body</span></div>')
     assert native["Comments"] == ""
 
 
@@ -136,8 +178,8 @@ def test_a_structure_path_is_measured_with_its_stroke(deck: Path) -> None:
         "{{c1::image-occlusion:rect:left=.29:top=.48:width=.42:height=.04:oi=1}}<br>")
 
 
-def test_portable_front_hides_all_and_back_outlines_the_target(deck: Path) -> None:
-    notes = diagram_notes(deck)
+def test_portable_front_hides_all_and_back_outlines_the_target(portable: Path) -> None:
+    notes = diagram_notes(portable)
     first, grouped = notes["mask/label-a"], notes["mask/label-b"]
     assert first["Front Masks"] == (
         '<div class="fd-io-mask fd-io-target" style="left:5%;top:10%;width:20%;height:20%">'
@@ -156,9 +198,9 @@ def test_portable_front_hides_all_and_back_outlines_the_target(deck: Path) -> No
     assert first["Image"] == f'<img src="{MEDIA}">'
 
 
-def test_portable_hide_one_shows_only_the_target(deck: Path) -> None:
-    write_tree(deck, {"diagrams.yaml": HIDE_ONE})
-    notes = diagram_notes(deck)
+def test_portable_hide_one_shows_only_the_target(portable: Path) -> None:
+    write_tree(portable, {"diagrams.yaml": HIDE_ONE})
+    notes = diagram_notes(portable)
     assert notes["mask/label-a"]["Front Masks"] == (
         '<div class="fd-io-mask fd-io-target" style="left:5%;top:10%;width:20%;height:20%">'
         "</div>")
@@ -235,3 +277,13 @@ def test_unreadable_svg(deck: Path) -> None:
     assert errors(deck) == [
         "cards/mini/diagrams.yaml:5: diagram image 'figure.svg' is not a readable SVG (XML "
         "error: mismatched tag: line 1, column 13)"]
+
+
+def test_a_broken_when_test_is_refused_with_its_line(deck: Path, project: Path) -> None:
+    kind = project / "templates" / "kinds" / "diagram.yaml"
+    text = kind.read_text(encoding="utf-8")
+    kind.write_text(text.replace("when: deck.occlusion == 'native'", "when: deck.occlusion =="),
+                    encoding="utf-8")
+    line = text.splitlines().index("    when: deck.occlusion == 'native'") + 1
+    (problem,) = errors(deck)
+    assert problem.startswith(f"templates/kinds/diagram.yaml:{line}: template syntax error: ")

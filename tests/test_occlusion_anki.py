@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,7 +17,7 @@ from conftest import REAL_DECK
 from factdeck.errors import Location
 from factdeck.model import Diagram
 from factdeck.occlusion import media_name
-from factdeck.pipeline import build, expanded
+from factdeck.pipeline import BuildResult, build, expanded
 from factdeck.svgmeasure import read_drawing
 
 NATIVE = "factdeck Image Occlusion"
@@ -91,9 +92,28 @@ def test_the_native_note_type_is_anki_stock_image_occlusion(shipped_collection: 
     assert fields(ours) == fields(stock)
     assert [f[0] for f in fields(ours)] == ["Occlusion", "Image", "Header", "Back Extra",
                                             "Comments"]
+    # The reviewer-script contract is stock; only the header and Back Extra carry our classes.
+    styled = {'<div>{{Header}}</div>': '<div class="fd-io-header">{{Header}}</div>',
+              '<div>{{Back Extra}}</div>': '<div class="fd-io-back">{{Back Extra}}</div>'}
+
+    def ours_from(html: str) -> str:
+        for plain, classed in styled.items():
+            html = html.replace(plain, classed)
+        return html
+
     assert [(t["name"], t["qfmt"], t["afmt"]) for t in ours["tmpls"]] == [
-        (t["name"], t["qfmt"], t["afmt"]) for t in stock["tmpls"]]
-    assert ours["css"] == stock["css"]
+        (t["name"], ours_from(t["qfmt"]), ours_from(t["afmt"])) for t in stock["tmpls"]]
+    canvas = re.search(r"#image-occlusion-canvas \{[^}]*\}", stock["css"])
+    assert canvas and canvas.group() in ours["css"]
+
+
+def test_native_back_is_styled_in_light_and_night_mode(shipped_collection: Collection) -> None:
+    css = shipped_collection.models.by_name(NATIVE)["css"]
+    assert ".fd-source" in css and ".fd-extra" in css and ".nightMode" in css
+    assert "color: black" not in css  # night mode's colours come from base.css's variables
+    (card_id, *_) = shipped_collection.find_cards(f'"note:{NATIVE}"')
+    answer = shipped_collection.get_card(card_id).answer()
+    assert '<div class="fd-io-back">' in answer and 'class="fd-source"' in answer
 
 
 def test_each_native_note_has_one_card_per_mask_group(shipped_collection: Collection,
@@ -103,7 +123,9 @@ def test_each_native_note_has_one_card_per_mask_group(shipped_collection: Collec
     for note in notes:
         fact = figures[note["Header"]]
         assert len(fact.masks) >= 3
-        assert sorted(c.ord for c in note.cards()) == list(range(len(fact.masks)))
+        # a retired mask (~) keeps its number: no card, and the ones after it keep theirs
+        assert sorted(c.ord for c in note.cards()) == [
+            ord_ for ord_, group in enumerate(fact.masks) if group]
 
 
 def test_each_native_card_asks_exactly_one_group_over_the_image(
@@ -111,7 +133,7 @@ def test_each_native_card_asks_exactly_one_group_over_the_image(
     checked = 0
     for note in notes_of(shipped_collection, NATIVE):
         fact = figures[note["Header"]]
-        sizes = [len(group) for group in fact.masks]
+        sizes = [len(group) if group else 0 for group in fact.masks]
         for card in note.cards():
             question = rendered(card.question())
             number = card.ord + 1
@@ -127,7 +149,7 @@ def test_each_native_card_asks_exactly_one_group_over_the_image(
             assert {"toggle", "image-occlusion-canvas"} <= answer.ids
             assert "Low Back Pain: Hidden Causes" in card.answer()
             checked += 1
-    assert checked == sum(len(f.masks) for f in figures.values())
+    assert checked == sum(len([g for g in f.masks if g]) for f in figures.values())
 
 
 def test_hide_all_and_hide_one_reach_anki(shipped_collection: Collection,
@@ -138,25 +160,42 @@ def test_hide_all_and_hide_one_reach_anki(shipped_collection: Collection,
         assert ('data-occludeInactive="1"' in html) is expected
 
 
-def test_portable_notes_one_per_group_with_a_card_each(shipped_collection: Collection,
-                                                       figures: dict[str, Diagram]) -> None:
-    notes = notes_of(shipped_collection, PORTABLE)
-    assert Counter(n["Header"] for n in notes) == {
-        header: len(fact.masks) for header, fact in figures.items()}
-    for note in notes:
-        fact = figures[note["Header"]]
-        (card,) = note.cards()
-        question, answer = rendered(card.question()), rendered(card.answer())
-        targets = question.classes["fd-io-target"]
-        group = next(g for g in fact.masks if targets == len(g))
-        others = sum(len(g) for g in fact.masks) - len(group) if fact.mode == "hide-all" else 0
-        assert targets >= 1
-        assert question.classes["fd-io-other"] == answer.classes["fd-io-other"] == others
-        assert answer.classes["fd-io-revealed"] == targets
-        assert question.classes["fd-io-revealed"] == answer.classes["fd-io-target"] == 0
-        assert question.images == answer.images == [shipped_name(fact)]
-        assert note["Answer"] and note["Answer"] in card.answer()
-        assert "Low Back Pain: Hidden Causes" in card.answer()
+def test_the_shipped_deck_asks_each_label_once(shipped_collection: Collection) -> None:
+    """Native only: portable notes shipped before come back retired, with no cards to study."""
+    assert notes_of(shipped_collection, NATIVE)
+    for note in notes_of(shipped_collection, PORTABLE):
+        assert note.tags == ["factdeck::retired"] and note.cards() == []
+    assert shipped_collection.find_cards(f'"note:{PORTABLE}"') == []
+
+
+def test_portable_notes_one_per_group_with_a_card_each(built_portable_deck: BuildResult,
+                                                       figures: dict[str, Diagram],
+                                                       tmp_path: Path) -> None:
+    col = open_collection(tmp_path / "anki")
+    try:
+        import_package(col, built_portable_deck.apkg)
+        for native in notes_of(col, NATIVE):  # shipped before: now retired, nothing to study
+            assert native.tags == ["factdeck::retired"] and native.cards() == []
+        notes = [n for n in notes_of(col, PORTABLE) if "factdeck::retired" not in n.tags]
+        assert Counter(n["Header"] for n in notes) == {
+            header: len([g for g in fact.masks if g]) for header, fact in figures.items()}
+        for note in notes:
+            fact = figures[note["Header"]]
+            groups = [g for g in fact.masks if g]
+            (card,) = note.cards()
+            question, answer = rendered(card.question()), rendered(card.answer())
+            targets = question.classes["fd-io-target"]
+            group = next(g for g in groups if targets == len(g))
+            others = sum(len(g) for g in groups) - len(group) if fact.mode == "hide-all" else 0
+            assert targets >= 1
+            assert question.classes["fd-io-other"] == answer.classes["fd-io-other"] == others
+            assert answer.classes["fd-io-revealed"] == targets
+            assert question.classes["fd-io-revealed"] == answer.classes["fd-io-target"] == 0
+            assert question.images == answer.images == [shipped_name(fact)]
+            assert note["Answer"] and note["Answer"] in card.answer()
+            assert "Low Back Pain: Hidden Causes" in card.answer()
+    finally:
+        col.close()
 
 
 def test_media_are_all_present_and_used(shipped_collection: Collection,
@@ -178,12 +217,12 @@ def test_a_redrawn_diagram_reaches_students_who_imported_it_before(
         first = build(real_deck, tmp_path / "v1")
         import_package(col, first.apkg)
         svg = real_deck / "diagrams" / "dorsal-rami.svg"
-        svg.write_text(svg.read_text(encoding="utf-8").replace("#e0a800", "#00aa00"),
+        svg.write_text(svg.read_text(encoding="utf-8").replace("#d49a00", "#00aa00"),
                        encoding="utf-8")
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(os.environ["SOURCE_DATE_EPOCH"]) + 86400))
         log = import_package(col, build(real_deck, tmp_path / "v2").apkg)
         figure = next(f for f in diagrams_in(real_deck) if f.image.endswith("dorsal-rami.svg"))
-        assert log.updated == 1 + len(figure.masks)
+        assert log.updated == 1  # the native note; its Image field names the new file
         name = media_name("low-back-pain", figure.image, read_drawing(svg, Location(svg)))
         assert (Path(col.media.dir()) / name).read_bytes() == svg.read_bytes()
         shown = {src for card_id in col.find_cards('"Header:Image 1*"')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,10 @@ import pytest
 from PIL import Image
 
 from anki_engine import import_package, open_collection
-from conftest import REAL_DECK
+from conftest import EPOCH, REAL_DECK, TEMPLATES
 from factdeck.model import Diagram
 from factdeck.occlusion import measure_masks
-from factdeck.pipeline import BuildResult, expanded
+from factdeck.pipeline import BuildResult, build, expanded
 from factdeck.svgmeasure import read_drawing
 
 TARGET = (0xFF, 0x8E, 0x8E)
@@ -38,21 +39,44 @@ class Card:
     answer: str
 
 
-@pytest.fixture(scope="module")
-def cards(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
-          ) -> tuple[Path, list[Card]]:
-    """The portable cards as Anki renders them, and the media folder beside them."""
-    col = open_collection(tmp_path_factory.mktemp("anki-portable"))
+def portable_cards(apkg: Path, folder: Path) -> tuple[Path, list[Card]]:
+    """The portable cards of a package as Anki renders them, and the media folder beside them."""
+    col = open_collection(folder)
     try:
-        import_package(col, built_real_deck.apkg)
+        import_package(col, apkg)
         found = []
-        for note_id in col.find_notes(f'"note:{PORTABLE}"'):
+        for note_id in col.find_notes(f'"note:{PORTABLE}" -tag:factdeck::retired'):
             note = col.get_note(note_id)
             (card,) = note.cards()
             found.append(Card(note["Header"], note["Answer"], card.question(), card.answer()))
         return Path(col.media.dir()), found
     finally:
         col.close()
+
+
+@pytest.fixture(scope="module")
+def cards(built_portable_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[Path, list[Card]]:
+    """The shipped deck with `occlusion: portable`."""
+    return portable_cards(built_portable_deck.apkg, tmp_path_factory.mktemp("anki-portable"))
+
+
+@pytest.fixture(scope="module")
+def hide_one_cards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Card]]:
+    """The same, with Image 3 in hide-one mode (the shipped figures all hide every label)."""
+    root = tmp_path_factory.mktemp("hide-one")
+    shutil.copytree(TEMPLATES, root / "templates")
+    deck_dir = shutil.copytree(REAL_DECK, root / "cards" / REAL_DECK.name)
+    with (deck_dir / "deck.yaml").open("a", encoding="utf-8") as deck_yaml:
+        deck_yaml.write("occlusion: portable\n")
+    diagrams = deck_dir / "diagrams.yaml"
+    text = diagrams.read_text(encoding="utf-8")
+    diagrams.write_text(re.sub(r'(?m)^(    header: "Image 3:.*)$', r"\1\n    mode: hide-one",
+                               text), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        apkg = build(deck_dir, root / "dist").apkg
+    return portable_cards(apkg, root / "anki")
 
 
 def card(cards: tuple[Path, list[Card]], header: str, answer: str) -> Card:
@@ -98,10 +122,10 @@ def near(pixel: tuple[int, ...], colour: tuple[int, int, int], slack: int = 6) -
 def test_hide_all_front_covers_the_target_and_back_reveals_it(
         browser: Any, cards: tuple[Path, list[Card]], width: int, night: bool) -> None:
     media = cards[0]
-    grouped = card(cards, "Image 2", "L1 / L2 / L3")
+    grouped = card(cards, "Image 4", "L1 / L2 / L3")
     front = show(browser, media, grouped.question, width, night)
     targets, others = boxes(front, ".fd-io-target"), boxes(front, ".fd-io-other")
-    assert len(targets) == 3 and len(others) == 9
+    assert len(targets) == 3 and len(others) == 5
     shot = screenshot(front)
     assert all(near(shot.getpixel(p), TARGET) for b in targets for p in interior(b))
     assert all(near(shot.getpixel(p), OTHER) for b in others for p in interior(b))
@@ -121,9 +145,9 @@ def test_hide_all_front_covers_the_target_and_back_reveals_it(
 
 
 def test_hide_one_front_covers_only_the_target(browser: Any,
-                                               cards: tuple[Path, list[Card]]) -> None:
-    media = cards[0]
-    ligament = card(cards, "Image 3", "compression site")
+                                               hide_one_cards: tuple[Path, list[Card]]) -> None:
+    media = hide_one_cards[0]
+    ligament = card(hide_one_cards, "Image 3", "compression site")
     page = show(browser, media, ligament.question)
     (target,) = boxes(page, ".fd-io-target")
     assert boxes(page, ".fd-io-other") == []

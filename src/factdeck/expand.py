@@ -76,6 +76,8 @@ def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
     for template in note_templates:
         if not all(_present(getattr(fact, name)) for name in template.requires):
             continue
+        if template.when and not _render(template.when, context, entry, template, "when"):
+            continue
         note_type = templates.note_types[template.note_type]
         for card_id, item_context in _instances(template, context, entry):
             fields = (_render_fields(template, note_type, {**context, **item_context}, entry, {})

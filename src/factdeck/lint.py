@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from . import changes, lintrules, textsafety
+from . import changes, diagram_lint, lintrules, textsafety
 from .errors import Location, did_you_mean
 from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
 from .templates import NoteType
@@ -38,6 +38,7 @@ RULES = {
     "bad-exception": "a lint exception naming an unknown rule, or silencing nothing",
     textsafety.RULE: "an invisible character (bidirectional override, zero-width) in the text",
     **lintrules.RULES,
+    **diagram_lint.RULES,
 }
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -85,6 +86,7 @@ def lint(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteTyp
           for message in textsafety.hidden_characters(e.fact)),
         *(Finding(h.location, h.fact_id, h.rule, h.message)
           for h in lintrules.check(deck, notes, note_types)),
+        *(Finding(d.location, d.fact_id, d.rule, d.message) for d in diagram_lint.findings(deck)),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
     return tuple(sorted({*kept, *_exception_findings(deck, found)},

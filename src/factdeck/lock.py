@@ -233,7 +233,7 @@ def _crc(text: str) -> str:
 
 def _masks(fact: object, note_type: NoteType) -> tuple[str, ...]:
     if note_type.stock_kind == NATIVE_OCCLUSION and isinstance(fact, Diagram):
-        return tuple(group[0] for group in fact.masks)
+        return fact.mask_ids
     return ()
 
 

@@ -114,6 +114,10 @@ class DeckSpec(Strict):
     source: ArticleSource
     subdecks: dict[Slug, Text] = {}
     exam_areas: dict[Slug, Text] = {}
+    # Which image occlusion diagrams ship as (never both: each label is asked once).
+    # native: Anki's own (desktop 23.10+, AnkiDroid 2.17+, AnkiMobile 23.10+); portable: plain
+    # HTML masks for older clients. Switching retires the other variant's notes.
+    occlusion: Literal["native", "portable"] = "native"
 
 
 # --- facts --------------------------------------------------------------------------
@@ -233,8 +237,11 @@ class Case(FactBase):
     look_alikes: Annotated[tuple[Slug, ...], BeforeValidator(_one_item_list)] = ()
 
 
-def _distinct_mask_ids(masks: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-    ids = [element_id for group in masks for element_id in group]
+def _distinct_mask_ids(masks: tuple[tuple[str, ...] | None, ...]
+                       ) -> tuple[tuple[str, ...] | None, ...]:
+    if all(group is None for group in masks):
+        raise ValueError("every mask is retired (~); a diagram needs at least one mask")
+    ids = [element_id for group in masks if group for element_id in group]
     twice = sorted({element_id for element_id in ids if ids.count(element_id) > 1})
     if twice:
         raise ValueError(f"element id '{twice[0]}' appears twice in masks; each "
@@ -256,15 +263,21 @@ class Diagram(FactBase):
 
     `masks` lists element ids of the SVG (usually label boxes); a list of ids is one
     group, hidden and asked together. Keep the order: the position of a group is its
-    card number in the native note, so add new masks at the end.
+    card number in the native note, so add new masks at the end. A removed group stays
+    as `~` (None), holding its number so that the groups after it keep theirs.
     """
 
     kind: Literal["diagram"]
     image: Text
     header: Text
     mode: Literal["hide-all", "hide-one"] = "hide-all"
-    masks: Annotated[tuple[MaskGroup, ...], Field(min_length=1),
+    masks: Annotated[tuple[MaskGroup | None, ...], Field(min_length=1),
                      AfterValidator(_distinct_mask_ids)]
+
+    @property
+    def mask_ids(self) -> tuple[str, ...]:
+        """Each card number's mask by its first element id; "" where a mask is retired."""
+        return tuple(group[0] if group else "" for group in self.masks)
 
 
 Fact = Nerve | Structure | Condition | Technique | Statement | Question | Case | Diagram

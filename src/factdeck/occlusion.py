@@ -118,6 +118,8 @@ def measure_masks(fact: Diagram, drawing: Drawing, file_name: str, where: Locati
     problems: list[Problem] = []
     masks = []
     for number, group in enumerate(fact.masks, 1):
+        if group is None:  # a retired mask keeps its number, so the ones after it keep theirs
+            continue
         shapes = []
         for element_id in group:
             shape = _shape(drawing, element_id, file_name)

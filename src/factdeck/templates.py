@@ -57,6 +57,7 @@ class NoteSchema(Strict):
     note_type: str
     requires: tuple[str, ...] = ()
     each: str | None = None
+    when: str | None = None  # a Jinja test, e.g. "deck.occlusion == 'native'"
     fields: dict[str, str]
 
 
@@ -127,6 +128,7 @@ class NoteTemplate:
     each: str | None
     fields: dict[str, FieldTemplate]
     location: Location
+    when: FieldTemplate | None = None  # renders non-empty when the note is made
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +267,15 @@ def _kind(env: jinja2.Environment, path: Path, note_types: dict[str, NoteType]
                 fields[name] = _compile(env, source, Location(path, raw["fields"].line_of(name)))
             except FactdeckError as exc:
                 problems.extend(exc.problems)
+        when = None
+        if note.when is not None:
+            try:
+                when = _compile(env, f"{{% if {note.when} %}}yes{{% endif %}}",
+                                Location(path, raw.line_of("when")))
+            except FactdeckError as exc:
+                problems.extend(exc.problems)
         notes.append(NoteTemplate(id=note.id, note_type=note.note_type, requires=note.requires,
-                                  each=note.each, fields=fields, location=where))
+                                  each=note.each, fields=fields, location=where, when=when))
     ids = [n.id for n in notes]
     problems.extend(Problem(Location(path), f"note id '{i}' is used twice; ids must be unique")
                     for i in sorted({i for i in ids if ids.count(i) > 1}))

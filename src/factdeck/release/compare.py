@@ -13,6 +13,14 @@ from ..lockfile import Lock, LockedNote, Release
 from ..model import NoteSpec
 
 
+def masks_moved(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """Whether a native occlusion card number now shows another label (its review history
+    would follow the number, not the label). Appending masks and retiring one as `~` ("")
+    move nothing: the retired number's card is merely left empty."""
+    return len(after) < len(before) or any(
+        a and a != b for b, a in zip(before, after[:len(before)], strict=True))
+
+
 @dataclass(frozen=True, slots=True)
 class Delta:
     guid: str
@@ -51,7 +59,7 @@ class Delta:
         """Card numbers (ords) the note had at the release and no longer makes, e.g. a cloze
         number taken out of a sentence: Anki keeps such a card, empty, until Empty Cards."""
         before = self.before
-        if before is None or before.masks or self.after.retired is not None:
+        if before is None or self.after.retired is not None:
             return ()
         return tuple(sorted(set(before.cards) - set(self.after.cards)))
 
@@ -59,7 +67,7 @@ class Delta:
     def masks_changed(self) -> bool:
         before = self.before
         return (before is not None and bool(before.masks)
-                and self.after.masks[:len(before.masks)] != before.masks)
+                and masks_moved(before.masks, self.after.masks))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from ..errors import FactdeckError, Location, Problem, shown_path
 from ..lockfile import Lock
 from ..model import Deck, Diagram, NoteSpec
 from ..templates import NoteType
+from .compare import masks_moved
 
 NATIVE_OCCLUSION = 6  # Anki's stock kind for image occlusion
 
@@ -72,11 +73,11 @@ def note_problems(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[s
         fact = facts[note.fact_id].fact
         if (note_type is not None and note_type.stock_kind == NATIVE_OCCLUSION
                 and isinstance(fact, Diagram) and not allow.mask_change):
-            masks = tuple(group[0] for group in fact.masks)
-            if masks[:len(before.masks)] != before.masks:
+            masks = fact.mask_ids
+            if masks_moved(before.masks, masks):
                 yield Problem(facts[note.fact_id].location, (
                     f"fact '{note.fact_id}': the masks were {', '.join(before.masks)} and are "
-                    f"now {', '.join(masks)}. A card's review history belongs to its position, "
+                    f"now {', '.join(m or '~' for m in masks)}. A card's review history belongs to its position, "
                     "so reordering or removing masks hands students' history to other labels. "
                     "Keep the old masks in their order and add new ones at the end, or rebuild "
                     "with --allow-mask-change (the release notes then tell students which "

@@ -1,0 +1,183 @@
+"""An add-on that runs inside Anki desktop (PyPI `aqt`) for tests/test_desktop_anki.py.
+
+The test copies this folder into BASE/addons21/ of a fresh profile and starts Anki with
+FACTDECK_DESKTOP_JOB naming a JSON job: the package to import, where to write, the window
+sizes. Once the profile is open it imports the package, then shows every native
+image-occlusion card in the real reviewer, question and answer, at every size, in the light
+and the dark theme; it grabs the window (mw.grab()) each time, records where the image sits
+and what the webviews logged to the console, writes results.json and quits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import traceback
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from aqt import gui_hooks, mw
+from aqt.qt import QPoint, QTimer
+from aqt.theme import Theme, theme_manager
+from aqt.webview import AnkiWebPage
+
+JOB = json.loads(Path(os.environ["FACTDECK_DESKTOP_JOB"]).read_text(encoding="utf-8"))
+OUT = Path(JOB["out"])
+NATIVE = JOB["note_type"]
+console: list[dict[str, Any]] = []
+phase = {"now": "navigating"}  # "cards" while a card is on screen
+ACTIVE_RGB = 0xFF8E8E  # Anki's active mask colour (io-native/style.css)
+shots: list[dict[str, Any]] = []
+problems: list[str] = []
+
+_logged = AnkiWebPage.javaScriptConsoleMessage
+
+
+def _record_console(self: AnkiWebPage, level: Any, message: str | None, line: int,
+                    source: str | None) -> None:
+    view = ("reviewer" if mw.reviewer.web and self is mw.reviewer.web.page() else
+            "bottom bar" if mw.reviewer.bottom.web and self is mw.reviewer.bottom.web.page()
+            else "other")
+    console.append({"level": getattr(level, "name", str(level)), "message": message or "",
+                    "line": line, "source": (source or "")[:120], "view": view,
+                    "after_shots": len(shots), "phase": phase["now"]})
+    _logged(self, level, message, line, source)
+
+
+AnkiWebPage.javaScriptConsoleMessage = _record_console  # type: ignore[method-assign]
+
+# Ready once the image occlusion script has sized its canvas over the loaded image; returns
+# where the image is (CSS px of the reviewer's page) and what the card's error box says.
+_STATE = """(() => {
+  const canvas = document.getElementById("image-occlusion-canvas");
+  const img = document.querySelector("#image-occlusion-container img");
+  const err = document.getElementById("err");
+  if (!canvas || !img || !img.complete || !img.naturalWidth || !canvas.width) return null;
+  if (img.getBoundingClientRect().bottom > innerHeight) img.scrollIntoView({block: "start"});
+  const r = img.getBoundingClientRect();
+  return {img: [r.x, r.y, r.width, r.height], err: err ? err.innerText : "",
+          body: document.body.className, viewport: [innerWidth, innerHeight],
+          shapes: document.querySelectorAll("[data-shape]").length};
+})()"""
+
+
+def _plan() -> Generator[Any, Any, None]:
+    col = mw.col
+    request = ImportAnkiPackageRequest(package_path=JOB["apkg"],
+                                       options=ImportAnkiPackageOptions())
+    col.import_anki_package(request)
+    cards = sorted(col.find_cards(f'"note:{NATIVE}"'))
+    col.decks.select(col.decks.id_for_name(JOB["deck"]))
+    for theme_name in JOB["themes"]:
+        mw.set_theme(Theme[theme_name])
+        for width, height in JOB["sizes"]:
+            mw.showNormal()
+            mw.resize(width, height)
+            mw.moveToState("deckBrowser")
+            yield 300
+            mw.moveToState("review")
+            for _ in range(100):  # until both reviewer pages have loaded their scripts
+                yield 100
+                ready = yield ("js", "typeof _showQuestion === 'function'")
+                bottom = yield ("bottom-js", "typeof showQuestion === 'function'")
+                if ready and bottom:
+                    break
+            yield 500
+            phase["now"] = "hook check"  # proves that console errors reach the test
+            yield ("js", "console.error('factdeck console hook check'); true")
+            yield 100
+            phase["now"] = "cards"
+            for card_id in cards:
+                card = col.get_card(card_id)
+                mw.reviewer.card = card
+                card.start_timer()
+                mw.reviewer._showQuestion()
+                yield from _shoot(theme_name, width, height, card, "question")
+                mw.reviewer._showAnswer()
+                yield from _shoot(theme_name, width, height, card, "answer")
+            phase["now"] = "navigating"
+
+
+def _shoot(theme: str, width: int, height: int, card: Any, side: str
+           ) -> Generator[Any, Any, None]:
+    state = None
+    for _ in range(60):  # up to 6 s for the image and the canvas
+        yield 100
+        state = yield ("js", _STATE)
+        if state:
+            break
+    if not state:
+        problems.append(f"card {card.id} {side}: the image occlusion canvas was never drawn")
+        return
+    yield 400  # the scroll and the canvas paint
+    state = yield ("js", _STATE)
+    web = mw.reviewer.web
+    origin = web.mapTo(mw, QPoint(0, 0))
+    pixmap = mw.grab()
+    for _ in range(30):  # a busy machine may grab before the page's frame is composited
+        if _painted(pixmap, state, origin, web.zoomFactor(), side == "question"):
+            break
+        yield 300
+        pixmap = mw.grab()
+    else:
+        problems.append(f"card {card.id} {side}: the window never showed the image")
+    name = f"{theme.lower()}-{width}x{height}-{card.nid}-{card.ord + 1}-{side}.png"
+    pixmap.save(str(OUT / name))
+    shots.append({
+        "file": name, "theme": theme, "size": [width, height], "window": [mw.width(),
+                                                                          mw.height()],
+        "card": card.id, "note": card.nid, "ord": card.ord, "side": side,
+        "header": card.note()["Header"], "web_origin": [origin.x(), origin.y()],
+        "zoom": web.zoomFactor(), "dpr": pixmap.devicePixelRatio(), "night":
+        theme_manager.night_mode, **state,
+    })
+
+
+def _painted(pixmap: Any, state: dict[str, Any], origin: Any, zoom: float,
+             masked: bool) -> bool:
+    """Whether the grab shows the drawing where the image is (not one flat colour) and, on a
+    question, the canvas's masks over it (some pixel of the active mask colour)."""
+    image = pixmap.toImage()
+    dpr = pixmap.devicePixelRatio()
+    x, y, w, h = state["img"]
+    left, top = (origin.x() + x * zoom) * dpr, (origin.y() + y * zoom) * dpr
+    right = min(left + w * zoom * dpr, image.width() - 1)
+    bottom = min(top + h * zoom * dpr, image.height() - 1)
+    colours = {image.pixel(px, py) & 0xFFFFFF
+               for px in range(max(0, round(left)), round(right), 4)
+               for py in range(max(0, round(top)), round(bottom), 4)}
+    return len(colours) > 3 and (not masked or ACTIVE_RGB in colours)
+
+
+def _drive(plan: Generator[Any, Any, None], sent: Any = None) -> None:
+    try:
+        step = plan.send(sent)
+    except StopIteration:
+        _finish()
+        return
+    except Exception:
+        problems.append(traceback.format_exc())
+        _finish()
+        return
+    if isinstance(step, tuple):
+        web = mw.reviewer.web if step[0] == "js" else mw.reviewer.bottom.web
+        web.evalWithCallback(step[1], lambda value: _drive(plan, value))
+    else:
+        QTimer.singleShot(step, lambda: _drive(plan))
+
+
+def _finish() -> None:
+    (OUT / "results.json").write_text(json.dumps(
+        {"shots": shots, "console": console, "problems": problems}, indent=1),
+        encoding="utf-8")
+    QTimer.singleShot(200, mw.unloadProfileAndExit)
+
+
+def _start() -> None:
+    plan = _plan()
+    QTimer.singleShot(500, lambda: _drive(plan))
+
+
+gui_hooks.profile_did_open.append(_start)
