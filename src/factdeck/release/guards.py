@@ -77,7 +77,8 @@ def note_problems(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[s
             if masks_moved(before.masks, masks):
                 yield Problem(facts[note.fact_id].location, (
                     f"fact '{note.fact_id}': the masks were {', '.join(before.masks)} and are "
-                    f"now {', '.join(m or '~' for m in masks)}. A card's review history belongs to its position, "
+                    f"now {', '.join(m or '~' for m in masks)}. A card's review history "
+                    "belongs to its position, "
                     "so reordering or removing masks hands students' history to other labels. "
                     "Keep the old masks in their order and add new ones at the end, or rebuild "
                     "with --allow-mask-change (the release notes then tell students which "
