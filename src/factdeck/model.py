@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from . import anki_cloze
 from .errors import Location
@@ -93,6 +100,7 @@ class ArticleSource(Strict):
     references: dict[Slug, Reference] = {}
 
 
+PRACTICE_SUBDECK = "exam-practice"  # sub-deck key of practice questions (never rename it)
 EXAM_PREFIX = "exam::"  # tags `exam::<area>`, one of the deck's `exam_areas`
 
 
@@ -104,6 +112,16 @@ class DeckSpec(Strict):
     source: ArticleSource
     subdecks: dict[Slug, Text] = {}
     exam_areas: dict[Slug, Text] = {}
+    # multiple-choice practice questions (practice/), in the sub-deck PRACTICE_SUBDECK
+    practice: bool = False
+
+    @model_validator(mode="after")
+    def _practice_subdeck(self) -> DeckSpec:
+        """Practice on: its sub-deck exists, under the deck's own name for it if it gives one."""
+        if self.practice and PRACTICE_SUBDECK not in self.subdecks:
+            subdecks = {**self.subdecks, PRACTICE_SUBDECK: "Exam Practice"}
+            object.__setattr__(self, "subdecks", subdecks)
+        return self
 
 
 # --- facts --------------------------------------------------------------------------
@@ -127,10 +145,15 @@ class FactBase(Strict):
     html: tuple[str, ...] = ()
     lint: dict[str, Text] = {}
     revive: bool = False
+    # multiple choice (practice/): `practice: false` opts the fact out, `{levels: false}` one
+    # question; `distractors: {levels: [...]}` gives a question's wrong options itself
+    practice: bool | dict[Slug, bool] = True
+    distractors: dict[Slug, Items] = {}
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""
-        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural"}
+        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural",
+                "practice", "distractors"}
         return tuple(name for name in type(self).model_fields if name not in skip)
 
 

@@ -1,0 +1,122 @@
+"""Which wrong options are valid, and which four options a question shows, in what order.
+
+Pure and deterministic: the same facts always give the same options in the same places,
+whatever the file order or the day; the right answer's place comes from the note's GUID.
+
+Valid by construction:
+- a wrong option is never also right: not equal to the answer or any of its synonyms
+  (`aka` when the answer is a name, `also_accept`), not containing one nor contained in one
+  (compared as words, ignoring case, articles, punctuation and dash styles);
+- three distinct wrong options, else no question;
+- comparable form: the longest option is at most LONG_RATIO times the next longest, or
+  LONG_SLACK characters longer (a lone long option is a give-away: test-wise students pick it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+CHOICES = 4
+LETTERS = "ABCD"
+LONG_RATIO = 1.5
+LONG_SLACK = 12
+SEARCH = 12  # candidates (in hash order) combined when looking for comparable options
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_ARTICLES = re.compile(r"\b(?:the|a|an)\b")
+_PUNCT = re.compile(r"[^\w\s-]")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible wrong option: its text, its synonyms, and what it really belongs to."""
+
+    text: str
+    synonyms: tuple[str, ...] = ()
+    explain: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    letter: str
+    text: str
+    correct: bool
+    explain: str
+
+
+def normal(text: str) -> str:
+    """Text as compared: case, articles, punctuation, brackets and dash styles ignored."""
+    folded = _DASHES.sub("-", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(_PUNCT.sub(" ", _ARTICLES.sub(" ", folded)).split())
+
+
+def overlaps(one: str, other: str) -> bool:
+    """Equal, or one contains the other as whole words."""
+    a, b = normal(one), normal(other)
+    if not a or not b:
+        return a == b
+    return f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
+def conflict(accepted: Iterable[str], candidate: Candidate) -> str | None:
+    """Why `candidate` would also be a right answer, or None when it is safely wrong."""
+    right = tuple(accepted)
+    for text in (candidate.text, *candidate.synonyms):
+        for answer in right:
+            if overlaps(text, answer):
+                same = normal(text) == normal(answer)
+                return (f"'{candidate.text}' {'is' if same else 'overlaps'} the accepted "
+                        f"answer '{answer}'")
+    return None
+
+
+def comparable(texts: Sequence[str]) -> bool:
+    """No lone long option: the longest is close to the next longest."""
+    lengths = sorted((len(t) for t in texts), reverse=True)
+    if len(lengths) < 2:
+        return True
+    return lengths[0] <= max(LONG_RATIO * lengths[1], lengths[1] + LONG_SLACK)
+
+
+def rank(seed: str, text: str) -> bytes:
+    """A stable order of candidates for one question, independent of file order."""
+    return hashlib.sha256(f"{seed}\x1f{normal(text)}".encode()).digest()
+
+
+def distinct(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """One candidate per text (the first), in the order given."""
+    seen: set[str] = set()
+    out = []
+    for candidate in candidates:
+        key = normal(candidate.text)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(candidate)
+    return out
+
+
+def choose(seed: str, answer: str, candidates: Sequence[Candidate], ordered: bool = False
+           ) -> tuple[Candidate, ...] | None:
+    """Three wrong options of comparable form, or None. `candidates` must be valid and distinct;
+    they are tried in hash order (or as given, when `ordered`), the first fitting set wins."""
+    pool = list(candidates) if ordered else sorted(candidates, key=lambda c: rank(seed, c.text))
+    for chosen in itertools.combinations(pool[:SEARCH], CHOICES - 1):
+        if comparable([answer, *(c.text for c in chosen)]):
+            return chosen
+    return None
+
+
+def arrange(seed: str, answer: str, explain: str, wrong: Sequence[Candidate]
+            ) -> tuple[Option, ...]:
+    """The four lettered options; the right one at a place given by the seed's hash."""
+    place = int.from_bytes(hashlib.sha256(f"place\x1f{seed}".encode()).digest()[:4], "big")
+    place %= CHOICES
+    texts = [(c.text, False, c.explain) for c in wrong]
+    texts.insert(place, (answer, True, explain))
+    return tuple(Option(LETTERS[i], text, correct, why)
+                 for i, (text, correct, why) in enumerate(texts))
