@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import escape
 
 from . import ids
-from .errors import FactdeckError, Problem
+from .errors import FactdeckError, Problem, did_you_mean
 from .model import Deck, DeckSpec, Entry, Fact, Media, NoteSpec, SourceRef
 from .sanitize import safe_html
 from .templates import FieldTemplate, NoteTemplate, NoteType, TemplateSet
@@ -81,6 +81,8 @@ def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
             fields = (_render_fields(template, note_type, {**context, **item_context}, entry, {})
                       if item_context else
                       _render_fields(template, note_type, context, entry, shared))
+            if template.id in fact.questions:
+                fields = _reworded(fields, note_type, template, entry)
             _check_question(fields, note_type, template, entry)
             notes.append(NoteSpec(
                 guid=ids.guid_for(deck.spec.slug, fact.id, card_id),
@@ -93,6 +95,7 @@ def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
                 location=entry.location,
                 media=media,
             ))
+    _check_rewordings(entry, note_templates, {n.card_id.split("/")[0] for n in notes})
     if not notes:
         optional = sorted({r for t in note_templates for r in t.requires})
         raise FactdeckError.at(entry.location, f"{label}: yields no cards; fill in at least one "
@@ -178,6 +181,37 @@ def _check_question(fields: tuple[str, ...], note_type: NoteType, template: Note
         raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': note '{template.id}' "
                                f"renders with an empty question; it needs {need} "
                                f"({template.location})")
+
+
+def _reworded(fields: tuple[str, ...], note_type: NoteType, template: NoteTemplate,
+              entry: Entry) -> tuple[str, ...]:
+    """The note with its question field replaced by the fact's own wording (`questions:`)."""
+    asked = note_type.asked[0] if len(note_type.asked) == 1 else ()
+    if template.each is not None or len(asked) != 1:
+        raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': 'questions' cannot "
+                               f"reword note '{template.id}': its question is not one text "
+                               f"field ({template.location})")
+    text = str(escape(entry.fact.questions[template.id]))
+    return tuple(text if i == asked[0] else value for i, value in enumerate(fields))
+
+
+def _check_rewordings(entry: Entry, note_templates: tuple[NoteTemplate, ...],
+                      made: set[str]) -> None:
+    """A `questions:` key must name a note this fact makes, or the wording is silently lost."""
+    fact = entry.fact
+    known = {t.id: t for t in note_templates}
+    problems = []
+    for note_id in fact.questions:
+        template = known.get(note_id)
+        if template is None:
+            problems.append(f"'questions' names note '{note_id}', which a {fact.kind} does not "
+                            f"make{did_you_mean(note_id, known)}; its notes: {', '.join(known)}")
+        elif note_id not in made:
+            problems.append(f"'questions' rewords note '{note_id}', which this fact does not "
+                            f"make: fill in {', '.join(template.requires)}")
+    if problems:
+        raise FactdeckError([Problem(entry.location, f"fact '{fact.id}': {p}")
+                             for p in problems])
 
 
 def _present(value: object) -> bool:

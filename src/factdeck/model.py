@@ -136,6 +136,13 @@ def _source_shorthand(value: object) -> object:
     return {"section": value} if isinstance(value, str) else value
 
 
+class StandardView(Strict):
+    """Where standard anatomy differs from the article: the standard view and its source."""
+
+    text: Text
+    source: Text
+
+
 class FactBase(Strict):
     id: Slug
     tags: tuple[Tag, ...] = ()
@@ -145,6 +152,10 @@ class FactBase(Strict):
     html: tuple[str, ...] = ()
     lint: dict[str, Text] = {}
     revive: bool = False
+    also_accept: Items = ()  # synonyms an exam uses for the answer, shown on the back
+    standard: StandardView | None = None
+    correction: str | None = None
+    questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
     # multiple choice (practice/): `practice: false` opts the fact out, `{levels: false}` one
     # question; `distractors: {levels: [...]}` gives a question's wrong options itself
     practice: bool | dict[Slug, bool] = True
@@ -153,7 +164,7 @@ class FactBase(Strict):
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""
         skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural",
-                "practice", "distractors"}
+                "standard", "questions", "look_alikes", "practice", "distractors"}
         return tuple(name for name in type(self).model_fields if name not in skip)
 
 
@@ -172,6 +183,7 @@ class Nerve(Named):
     fibres: Text | None = None
     origin: Text | None = None
     levels: Text | None = None
+    forms: Text | None = None  # what its branches join to form ("the lumbar plexus")
     branches: Items = ()
     motor_supply: Items = ()
     sensory_supply: Items = ()
@@ -205,6 +217,7 @@ class Technique(Named):
     how: Text | None = None
     effects: Items = ()
     mechanism: Text | None = None
+    targets: Items = ()  # the nerves it works on
 
 
 class Statement(FactBase):
@@ -216,6 +229,18 @@ class Question(FactBase):
     kind: Literal["question"]
     question: Text
     answer: Text
+
+
+class Case(FactBase):
+    """A short clinical case: presentation and question on the front; answer and why on the
+    back. `look_alikes`: ids of facts about what a student might confuse the answer with."""
+
+    kind: Literal["case"]
+    presentation: Text
+    question: Text
+    answer: Text
+    why: Text
+    look_alikes: Annotated[tuple[Slug, ...], BeforeValidator(_one_item_list)] = ()
 
 
 def _distinct_mask_ids(masks: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
@@ -252,10 +277,10 @@ class Diagram(FactBase):
                      AfterValidator(_distinct_mask_ids)]
 
 
-Fact = Nerve | Structure | Condition | Technique | Statement | Question | Diagram
+Fact = Nerve | Structure | Condition | Technique | Statement | Question | Case | Diagram
 KINDS: dict[str, type[FactBase]] = {
     cls.model_fields["kind"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (Nerve, Structure, Condition, Technique, Statement, Question, Diagram)
+    for cls in (Nerve, Structure, Condition, Technique, Statement, Question, Case, Diagram)
 }
 
 

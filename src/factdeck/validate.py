@@ -20,6 +20,7 @@ def validate(raw: RawDeck) -> Deck:
     spec = _validate_spec(raw, problems)
     entries = [entry for file in raw.files for entry in _validate_file(file, problems)]
     problems.extend(_duplicate_ids(entries))
+    problems.extend(_unknown_look_alikes(entries))
     if spec is not None:
         for entry in entries:
             problems.extend(_check_against_deck(entry, spec))
@@ -102,6 +103,20 @@ def _duplicate_ids(entries: list[Entry]) -> Iterable[Problem]:
             )
         else:
             first[fact_id] = entry.location
+
+
+def _unknown_look_alikes(entries: list[Entry]) -> Iterable[Problem]:
+    """A case's `look_alikes` name facts of this deck (distractors come from them)."""
+    ids = {entry.fact.id for entry in entries}
+    for entry in entries:
+        for other in getattr(entry.fact, "look_alikes", ()):
+            if other not in ids:
+                yield Problem(entry.location, f"fact '{entry.fact.id}': 'look_alikes' names "
+                              f"unknown fact '{other}'{did_you_mean(other, ids)}; use the id "
+                              "of a fact in this deck")
+            elif other == entry.fact.id:
+                yield Problem(entry.location, f"fact '{entry.fact.id}': 'look_alikes' names "
+                              "the case itself; name the facts a student might confuse it with")
 
 
 def _check_against_deck(entry: Entry, spec: DeckSpec) -> Iterable[Problem]:

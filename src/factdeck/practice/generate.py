@@ -142,9 +142,7 @@ class _Generator:
             if wrong is None:
                 return self._skip(asked, "no three wrong options of a length comparable to the "
                                   f"answer ({len(answer)} characters)")
-        explain = self._render(self.kinds[fact.kind].label, asked, self._context(fact))
-        context = {**self._context(fact),
-                   "options": options.arrange(guid, answer, explain, wrong)}
+        context = {**self._context(fact), "options": options.arrange(guid, answer, wrong)}
         fields = tuple(
             self._render(question.question, asked, context) if name == QUESTION_FIELD
             else self._render(self.note_type.defaults[name], asked, context)

@@ -30,6 +30,7 @@ SEARCH = 12  # candidates (in hash order) combined when looking for comparable o
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _ARTICLES = re.compile(r"\b(?:the|a|an)\b")
 _PUNCT = re.compile(r"[^\w\s-]")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +112,20 @@ def choose(seed: str, answer: str, candidates: Sequence[Candidate], ordered: boo
     return None
 
 
-def arrange(seed: str, answer: str, explain: str, wrong: Sequence[Candidate]
-            ) -> tuple[Option, ...]:
+def arrange(seed: str, answer: str, wrong: Sequence[Candidate]) -> tuple[Option, ...]:
     """The four lettered options; the right one at a place given by the seed's hash."""
     place = int.from_bytes(hashlib.sha256(f"place\x1f{seed}".encode()).digest()[:4], "big")
     place %= CHOICES
     texts = [(c.text, False, c.explain) for c in wrong]
-    texts.insert(place, (answer, True, explain))
+    texts.insert(place, (answer, True, ""))
+    shown = same_form([text for text, _, _ in texts])
     return tuple(Option(LETTERS[i], text, correct, why)
-                 for i, (text, correct, why) in enumerate(texts))
+                 for i, (text, (_, correct, why)) in enumerate(zip(shown, texts, strict=True)))
+
+
+def same_form(texts: Sequence[str]) -> list[str]:
+    """Leading articles kept only when every option has one: 'The medial cluneal nerves'
+    among bare names would point at the answer."""
+    if all(_LEADING_ARTICLE.match(t) for t in texts):
+        return list(texts)
+    return [_LEADING_ARTICLE.sub("", t) for t in texts]
