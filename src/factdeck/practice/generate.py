@@ -72,6 +72,13 @@ class _Generator:
         self.contexts: dict[str, dict[str, Any]] = {}
         self.pools: dict[str, list[_Asked]] = defaultdict(list)
         self.asked: list[_Asked] = []
+        # every name a named fact of the deck goes by -> all its names: an answer that is one
+        # of them accepts the others ('first nerves' when the answer is 'the alpha nerves')
+        self.names: dict[str, set[str]] = defaultdict(set)
+        for entry in deck.entries:
+            names = _accepted(entry.fact, "name")
+            for name in names:
+                self.names[options.normal(name)].update(names)
         for entry in deck.entries:
             kind = kinds.get(entry.fact.kind)
             for question in kind.questions if kind else ():
@@ -119,7 +126,7 @@ class _Generator:
         if not _wanted(fact, question.id):
             return self._skip(asked, "opted out (practice: false)")
         answer = _text(getattr(fact, question.answer))
-        accepted = _accepted(fact, question.answer)
+        accepted = self._synonyms(_accepted(fact, question.answer))
         own = fact.distractors.get(question.id)
         if own is not None:
             wrong = self._own(asked, answer, accepted, own)
@@ -174,6 +181,11 @@ class _Generator:
                                    "than the others (a give-away); give options of comparable "
                                    f"length (the answer has {len(answer)} characters)")
         return chosen
+
+    def _synonyms(self, accepted: tuple[str, ...]) -> tuple[str, ...]:
+        more = sorted({n for text in accepted for n in self.names.get(options.normal(text), ())}
+                      - set(accepted))
+        return (*accepted, *more)
 
     def _siblings(self, asked: _Asked) -> list[Candidate]:
         fact, question = asked.entry.fact, asked.question

@@ -6,7 +6,8 @@ whatever the file order or the day; the right answer's place comes from the note
 Valid by construction:
 - a wrong option is never also right: not equal to the answer or any of its synonyms
   (`aka` when the answer is a name, `also_accept`), not containing one nor contained in one
-  (compared as words, ignoring case, articles, punctuation and dash styles);
+  (compared as words, ignoring case, articles and punctuation; a dash separates words, so
+  'S1' is inside 'S1–S3');
 - three distinct wrong options, else no question;
 - comparable form: the longest option is at most LONG_RATIO times the next longest, or
   LONG_SLACK characters longer (a lone long option is a give-away: test-wise students pick it).
@@ -29,7 +30,7 @@ SEARCH = 12  # candidates (in hash order) combined when looking for comparable o
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _ARTICLES = re.compile(r"\b(?:the|a|an)\b")
-_PUNCT = re.compile(r"[^\w\s-]")
+_PUNCT = re.compile(r"[^\w\s]")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 
@@ -51,8 +52,9 @@ class Option:
 
 
 def normal(text: str) -> str:
-    """Text as compared: case, articles, punctuation, brackets and dash styles ignored."""
-    folded = _DASHES.sub("-", unicodedata.normalize("NFKC", text).casefold())
+    """Text as compared: case, articles, punctuation and brackets ignored; dashes and hyphens
+    separate words."""
+    folded = _DASHES.sub(" ", unicodedata.normalize("NFKC", text).casefold())
     return " ".join(_PUNCT.sub(" ", _ARTICLES.sub(" ", folded)).split())
 
 
