@@ -7,6 +7,8 @@ question group), or the fact's own `distractors:`, or, for a case, its `look_ali
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,6 +74,10 @@ class _Generator:
         self.contexts: dict[str, dict[str, Any]] = {}
         self.pools: dict[str, list[_Asked]] = defaultdict(list)
         self.asked: list[_Asked] = []
+        self.rings: dict[str, tuple[list[list[_Asked]], list[bytes]]] = {}
+        self.cue_texts: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.explains: dict[tuple[str, str], str] = {}
+        self.accepted: dict[tuple[str, str], tuple[str, ...]] = {}
         # every name a named fact of the deck goes by -> all its names: an answer that is one
         # of them accepts the others ('first nerves' when the answer is 'the alpha nerves')
         self.names: dict[str, set[str]] = defaultdict(set)
@@ -131,21 +137,23 @@ class _Generator:
         if own is not None:
             wrong = self._own(asked, answer, accepted, own)
         else:
-            candidates = (self._look_alikes(asked) if question.look_alikes
-                          else self._siblings(asked))
-            found = options.distinct(candidates)
-            valid = [c for c in found if not options.conflict(accepted, c)]
+            if question.look_alikes:
+                alike = options.distinct(self._look_alikes(asked))
+                valid = [c for c in alike if not options.conflict(accepted, c)]
+                found, right = len(alike), len(alike) - len(valid)
+                valid.sort(key=lambda c: options.rank(guid, c.text))
+            else:
+                valid, found, right = self._siblings(asked, accepted, guid)
             if len(valid) < options.CHOICES - 1:
                 asked_by = question.cue if question.answer == "name" else (question.answer,)
                 source = ("look-alikes" if question.look_alikes else
                           f"other facts with {' and '.join(asked_by)}")
-                right = len(found) - len(valid)
                 return self._skip(asked, f"{len(valid)} wrong option"
                                   f"{'' if len(valid) == 1 else 's'} from {source} "
-                                  f"({len(found)} distinct, {right} also right); need "
+                                  f"({found} distinct, {right} also right); need "
                                   f"{options.CHOICES - 1}: add facts, or give this fact "
                                   f"`distractors: {{{question.id}: [...]}}`")
-            wrong = options.choose(guid, answer, valid)
+            wrong = options.choose(guid, answer, valid, ordered=True)
             if wrong is None:
                 return self._skip(asked, "no three wrong options of a length comparable to the "
                                   f"answer ({len(answer)} characters)")
@@ -187,25 +195,85 @@ class _Generator:
                       - set(accepted))
         return (*accepted, *more)
 
-    def _siblings(self, asked: _Asked) -> list[Candidate]:
+    def _siblings(self, asked: _Asked, accepted: tuple[str, ...], guid: str
+                  ) -> tuple[list[Candidate], int, int]:
+        """Up to options.SEARCH valid wrong options from the question's group, and (after a
+        full scan) how many distinct values there were and how many were also right.
+
+        The group's distinct values sit on a ring ordered by a hash of their text; each
+        question starts at its GUID's hash and walks on. So a question looks at a few values,
+        not the whole group, and a new value only changes the questions it lands next to."""
         fact, question = asked.entry.fact, asked.question
-        cues = [text for name in question.cue for text in _accepted(fact, name)]
-        out = []
-        for other in self.pools[question.group]:
-            sibling = other.entry.fact
-            if sibling.id == fact.id or not all(
-                    _present(getattr(sibling, name, None)) for name in question.cue) or any(
-                    _normal_value(getattr(sibling, name, None))
-                    != _normal_value(getattr(fact, name)) for name in question.same):
+        values, ranks = self._ring(question.group)
+        start = bisect.bisect_left(ranks, hashlib.sha256(guid.encode()).digest())
+        cues = {options.normal(t) for name in question.cue for t in _accepted(fact, name)}
+        same = {name: _normal_value(getattr(fact, name)) for name in question.same}
+        valid: list[Candidate] = []
+        found = right = 0
+        for step in range(len(values)):
+            owners = [o for o in values[(start + step) % len(values)]
+                      if o.entry.fact.id != fact.id]
+            if not owners or any(self._same_subject(o.entry.fact, question.cue, cues)
+                                 for o in owners):
+                continue  # its own value, or held by the same subject: it may be right
+            eligible = [o for o in owners if all(
+                options.normal((self._accepted(o.entry.fact, name) or ("",))[0]) == value
+                for name, value in same.items())]
+            if not eligible:
                 continue
-            if any(options.overlaps(mine, theirs) for name in question.cue
-                   for theirs in _accepted(sibling, name) for mine in cues):
-                continue  # the same subject (or a whole it belongs to): its answer may be right
-            explain = self._render(other.question.explain or self.kinds[sibling.kind].label,
-                                   other, self._context(sibling))
-            out.append(Candidate(_text(getattr(sibling, other.question.answer)),
-                                 _accepted(sibling, other.question.answer)[1:], explain))
-        return out
+            found += 1
+            first = eligible[0]
+            synonyms = sorted({t for o in owners
+                               for t in self._accepted(o.entry.fact, o.question.answer)[1:]})
+            candidate = Candidate(self._accepted(first.entry.fact, first.question.answer)[0],
+                                  tuple(synonyms))
+            if options.conflict(accepted, candidate):
+                right += 1
+                continue
+            valid.append(Candidate(candidate.text, candidate.synonyms,
+                                   "; ".join(sorted({self._explain(o) for o in eligible}))))
+            if len(valid) == options.SEARCH:
+                break
+        return valid, found, right
+
+    def _accepted(self, fact: Fact, field: str) -> tuple[str, ...]:
+        """`_accepted`, computed once per fact and field."""
+        key = (fact.id, field)
+        if key not in self.accepted:
+            self.accepted[key] = _accepted(fact, field)
+        return self.accepted[key]
+
+    def _explain(self, owner: _Asked) -> str:
+        """What a wrong option held by `owner` really is (rendered once per fact and question)."""
+        key = (owner.entry.fact.id, owner.question.id)
+        if key not in self.explains:
+            fact = owner.entry.fact
+            template = owner.question.explain or self.kinds[fact.kind].label
+            self.explains[key] = self._render(template, owner, self._context(fact))
+        return self.explains[key]
+
+    def _ring(self, group: str) -> tuple[list[list[_Asked]], list[bytes]]:
+        """The group's distinct values (each with the facts that hold it), in hash order."""
+        if group not in self.rings:
+            held: dict[str, list[_Asked]] = defaultdict(list)
+            for asked in self.pools[group]:
+                key = options.normal(self._accepted(asked.entry.fact, asked.question.answer)[0])
+                held[key].append(asked)
+            ordered = sorted(held, key=lambda key: options.rank(group, key))
+            self.rings[group] = ([held[key] for key in ordered],
+                                 [options.rank(group, key) for key in ordered])
+        return self.rings[group]
+
+    def _same_subject(self, other: Fact, cue: tuple[str, ...], mine: set[str]) -> bool:
+        """Does `other` name the same subject as the asked fact (or a whole it belongs to)?"""
+        for name in cue:
+            key = (other.id, name)
+            if key not in self.cue_texts:
+                self.cue_texts[key] = tuple(options.normal(t)
+                                            for t in self._accepted(other, name))
+            if any(options.overlaps_normal(a, b) for a in mine for b in self.cue_texts[key]):
+                return True
+        return False
 
     def _look_alikes(self, asked: _Asked) -> list[Candidate]:
         fact, field = asked.entry.fact, asked.question.look_alikes

@@ -15,6 +15,7 @@ Valid by construction:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -51,6 +52,7 @@ class Option:
     explain: str
 
 
+@functools.lru_cache(maxsize=65536)
 def normal(text: str) -> str:
     """Text as compared: case, articles, punctuation and brackets ignored; dashes and hyphens
     separate words."""
@@ -60,7 +62,11 @@ def normal(text: str) -> str:
 
 def overlaps(one: str, other: str) -> bool:
     """Equal, or one contains the other as whole words."""
-    a, b = normal(one), normal(other)
+    return overlaps_normal(normal(one), normal(other))
+
+
+def overlaps_normal(a: str, b: str) -> bool:
+    """`overlaps` of two texts already passed through `normal`."""
     if not a or not b:
         return a == b
     return f" {a} " in f" {b} " or f" {b} " in f" {a} "
@@ -106,7 +112,8 @@ def distinct(candidates: Iterable[Candidate]) -> list[Candidate]:
 def choose(seed: str, answer: str, candidates: Sequence[Candidate], ordered: bool = False
            ) -> tuple[Candidate, ...] | None:
     """Three wrong options of comparable form, or None. `candidates` must be valid and distinct;
-    they are tried in hash order (or as given, when `ordered`), the first fitting set wins."""
+    the first SEARCH are tried in hash order (or as given, when `ordered`), the first set of
+    three that fits wins."""
     pool = list(candidates) if ordered else sorted(candidates, key=lambda c: rank(seed, c.text))
     for chosen in itertools.combinations(pool[:SEARCH], CHOICES - 1):
         if comparable([answer, *(c.text for c in chosen)]):
