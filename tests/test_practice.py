@@ -333,3 +333,20 @@ def test_practice_sections_are_checked(project: Path, deck: Path) -> None:
                                             r"nerve has no field 'level' \(did you mean "
                                             r"'levels'\?\)"):
         expanded(deck)
+
+
+def test_same_limits_wrong_options_to_facts_alike_in_a_field(deck: Path, project: Path) -> None:
+    path = project / "templates" / "kinds" / "nerve.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "      answer: levels\n", "      answer: levels\n      same: [group]\n", 1),
+        encoding="utf-8")
+    facts = deck / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    for name in ("alpha", "beta", "gamma", "delta"):
+        text = text.replace(f"name: {name} nerves,", f"name: {name} nerves, group: greek,")
+    facts.write_text(text, encoding="utf-8")
+    notes = practice_notes(expanded(deck))
+    alpha = options_of(notes["alpha/practice/levels"])
+    assert sorted(t for _, t, _ in alpha) == ["L1–L3", "L4–L5", "S1–S3", "T10–T12"]
+    zeta = {t for _, t, mark in options_of(notes["zeta/practice/levels"]) if mark == "wrong"}
+    assert zeta.isdisjoint({"L4–L5", "S1–S3", "T10–T12"})  # no group: only group-less facts
