@@ -233,7 +233,7 @@ def test_a_case_is_asked_with_its_look_alikes(checked: Checked) -> None:
     assert not any("First" in text for _, text, _ in options)
     assert "A client has pain after lifting." in note.fields[0]
     assert "Their levels match the pain." in note.fields[4]
-    assert "Beta nerves, from L4–L5" in note.fields[2]  # the look-alike's summary
+    assert "Beta nerves<span class=\"fd-mcq-why\">: from L4–L5" in note.fields[2]  # its summary
 
 
 @pytest.mark.parametrize(("distractors", "message"), [

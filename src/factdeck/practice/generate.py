@@ -81,10 +81,12 @@ class _Generator:
         # every name a named fact of the deck goes by -> all its names: an answer that is one
         # of them accepts the others ('first nerves' when the answer is 'the alpha nerves')
         self.names: dict[str, set[str]] = defaultdict(set)
+        self.named: dict[str, list[Entry]] = defaultdict(list)  # a name -> the facts it names
         for entry in deck.entries:
             names = _accepted(entry.fact, "name")
             for name in names:
                 self.names[options.normal(name)].update(names)
+                self.named[options.normal(name)].append(entry)
         for entry in deck.entries:
             kind = kinds.get(entry.fact.kind)
             for question in kind.questions if kind else ():
@@ -137,8 +139,13 @@ class _Generator:
         if own is not None:
             wrong = self._own(asked, answer, accepted, own)
         else:
+            unnamed: list[str] = []
+            kinds: set[str] = set()
             if question.look_alikes:
-                alike = options.distinct(self._look_alikes(asked))
+                named, unnamed = self._look_alikes(asked)
+                kinds = self._kinds_named(accepted)
+                unnamed += [c.text for c in named if kinds and c.kind not in kinds]
+                alike = options.distinct(c for c in named if not kinds or c.kind in kinds)
                 valid = [c for c in alike if not options.conflict(accepted, c)]
                 found, right = len(alike), len(alike) - len(valid)
                 valid.sort(key=lambda c: options.rank(guid, c.text))
@@ -152,15 +159,20 @@ class _Generator:
                                   f"{'' if len(valid) == 1 else 's'} from {source} "
                                   f"({found} distinct, {right} also right); need "
                                   f"{options.CHOICES - 1}: add facts, or give this fact "
-                                  f"`distractors: {{{question.id}: [...]}}`")
+                                  f"`distractors: {{{question.id}: [...]}}`"
+                                  + (f" (look-alikes left out, without a name or not a "
+                                     f"{' or '.join(sorted(kinds)) or 'named fact'} like the "
+                                     f"answer: {', '.join(unnamed)})" if unnamed else ""))
             wrong = options.choose(guid, answer, valid, ordered=True)
             if wrong is None:
                 return self._skip(asked, "no three wrong options of a length comparable to the "
                                   f"answer ({len(answer)} characters)")
         context = {**self._context(fact), "options": options.arrange(guid, answer, wrong)}
         fields = tuple(
-            self._render(question.question, asked, context) if name == QUESTION_FIELD
-            else self._render(self.note_type.defaults[name], asked, context)
+            self._render(question.question, asked.entry, f"question '{question.id}'", context)
+            if name == QUESTION_FIELD else
+            self._render(self.note_type.defaults[name], asked.entry,
+                         f"question '{question.id}'", context)
             if name in self.note_type.defaults else ""
             for name in self.note_type.field_names)
         return NoteSpec(guid=guid, note_type=self.note_type.key, fields=fields,
@@ -174,7 +186,7 @@ class _Generator:
         """The fact's own `distractors:` for this question: checked, never silently dropped."""
         fact, qid = asked.entry.fact, asked.question.id
         label = f"fact '{fact.id}': distractors for '{qid}'"
-        wrong = options.distinct(Candidate(text) for text in given)
+        wrong = options.distinct(Candidate(text, (), self._summary_of(text)) for text in given)
         problems = [f"{label}: {why}; remove it" for c in wrong
                     if (why := options.conflict(accepted, c))]
         if len(wrong) != len(given):
@@ -191,9 +203,23 @@ class _Generator:
         return chosen
 
     def _synonyms(self, accepted: tuple[str, ...]) -> tuple[str, ...]:
-        more = sorted({n for text in accepted for n in self.names.get(options.normal(text), ())}
-                      - set(accepted))
+        more = sorted({n for text in accepted for variant in options.variants(text)
+                       for n in self.names.get(options.normal(variant), ())} - set(accepted))
         return (*accepted, *more)
+
+    def _summary_of(self, text: str) -> str:
+        """What a fact of the deck named `text` is (its kind's summary), or ''."""
+        for entry in self.named.get(options.normal(text), ()):
+            kind = self.kinds.get(entry.fact.kind)
+            if kind and kind.summary:
+                return self._render(kind.summary, entry, "summary", self._context(entry.fact))
+        return ""
+
+    def _kinds_named(self, texts: tuple[str, ...]) -> set[str]:
+        """The kinds of the deck's facts that these texts name ('nerve' for 'the superior
+        cluneal nerves'): a case's wrong options must be things of the same kind."""
+        return {entry.fact.kind for text in texts for variant in options.variants(text)
+                for entry in self.named.get(options.normal(variant), ())}
 
     def _siblings(self, asked: _Asked, accepted: tuple[str, ...], guid: str
                   ) -> tuple[list[Candidate], int, int]:
@@ -249,7 +275,9 @@ class _Generator:
         if key not in self.explains:
             fact = owner.entry.fact
             template = owner.question.explain or self.kinds[fact.kind].label
-            self.explains[key] = self._render(template, owner, self._context(fact))
+            self.explains[key] = self._render(template, owner.entry,
+                                              f"question '{owner.question.id}'",
+                                              self._context(fact))
         return self.explains[key]
 
     def _ring(self, group: str) -> tuple[list[list[_Asked]], list[bytes]]:
@@ -275,37 +303,43 @@ class _Generator:
                 return True
         return False
 
-    def _look_alikes(self, asked: _Asked) -> list[Candidate]:
+    def _look_alikes(self, asked: _Asked) -> tuple[list[Candidate], list[str]]:
+        """A case's look-alikes as wrong options (their names), and the ids of those that
+        have no name to show (a statement or question is a look-alike for recall only)."""
         fact, field = asked.entry.fact, asked.question.look_alikes
-        out = []
+        out, unnamed = [], []
         for fact_id in getattr(fact, field or "") or ():
             entry = self.by_id.get(fact_id)
-            name = getattr(entry.fact, "name", None) if entry else None
-            if entry is None or name is None:
-                what = "not a fact of this deck" if entry is None else "a fact without a name"
+            if entry is None:
                 raise FactdeckError.at(asked.entry.location, f"fact '{fact.id}': {field} "
-                                       f"names '{fact_id}', which is {what}")
+                                       f"names '{fact_id}', which is not a fact of this deck")
+            name = getattr(entry.fact, "name", None)
+            if name is None:
+                unnamed.append(fact_id)
+                continue
             kind = self.kinds.get(entry.fact.kind)
             summary = kind.summary if kind else None
-            explain = (self._render(summary, asked, self._context(entry.fact))
+            explain = (self._render(summary, entry, "summary", self._context(entry.fact))
                        if summary else "")
-            out.append(Candidate(name, _accepted(entry.fact, "name")[1:], explain))
-        return out
+            out.append(Candidate(name, _accepted(entry.fact, "name")[1:], explain,
+                                 entry.fact.kind))
+        return out, unnamed
 
     def _context(self, fact: Fact) -> dict[str, Any]:
         if fact.id not in self.contexts:
             self.contexts[fact.id] = fact_context(fact, self.deck.spec)
         return self.contexts[fact.id]
 
-    def _render(self, field: FieldTemplate, asked: _Asked, context: Mapping[str, Any]) -> str:
+    def _render(self, field: FieldTemplate, entry: Entry, what: str,
+                context: Mapping[str, Any]) -> str:
         try:
             return field.template.render(context).strip()
         except jinja2.UndefinedError as exc:
             reason = f"{exc.message}; the template names something this fact does not have"
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
             reason = f"template failed: {exc}"
-        raise FactdeckError.at(asked.entry.location, f"fact '{asked.entry.fact.id}': practice "
-                               f"question '{asked.question.id}': {reason} ({field.location})")
+        raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': practice {what}: "
+                               f"{reason} ({field.location})")
 
     def _skip(self, asked: _Asked, reason: str) -> Skip:
         return Skip(asked.entry.fact.id, asked.question.id, asked.entry.location, reason)

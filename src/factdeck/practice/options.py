@@ -42,6 +42,7 @@ class Candidate:
     text: str
     synonyms: tuple[str, ...] = ()
     explain: str = ""
+    kind: str = ""  # the kind of the fact it names, where known (a case's look-alike)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,25 @@ def overlaps_normal(a: str, b: str) -> bool:
     return f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
+_ALTERNATE = re.compile(r"(\S+)\s*\(([^()]+)\)")
+
+
+def variants(text: str) -> tuple[str, ...]:
+    """The names a text with a bracketed alternate stands for: 'medial (middle) cluneal
+    nerves' -> itself, 'medial cluneal nerves' and 'middle cluneal nerves'."""
+    if "(" not in text:
+        return (text,)
+    without = _ALTERNATE.sub(lambda m: m.group(1), text)
+    instead = _ALTERNATE.sub(lambda m: m.group(2), text)
+    return tuple(dict.fromkeys((text, without, instead)))
+
+
 def conflict(accepted: Iterable[str], candidate: Candidate) -> str | None:
     """Why `candidate` would also be a right answer, or None when it is safely wrong."""
     right = tuple(accepted)
     for text in (candidate.text, *candidate.synonyms):
         for answer in right:
-            if overlaps(text, answer):
+            if any(overlaps(a, b) for a in variants(text) for b in variants(answer)):
                 same = normal(text) == normal(answer)
                 return (f"'{candidate.text}' {'is' if same else 'overlaps'} the accepted "
                         f"answer '{answer}'")
