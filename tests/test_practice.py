@@ -26,6 +26,7 @@ from factdeck.practice.options import (
     normal,
     overlaps,
     same_form,
+    variants,
 )
 from factdeck.preview import preview
 
@@ -350,3 +351,26 @@ def test_same_limits_wrong_options_to_facts_alike_in_a_field(deck: Path, project
     assert sorted(t for _, t, _ in alpha) == ["L1–L3", "L4–L5", "S1–S3", "T10–T12"]
     zeta = {t for _, t, mark in options_of(notes["zeta/practice/levels"]) if mark == "wrong"}
     assert zeta.isdisjoint({"L4–L5", "S1–S3", "T10–T12"})  # no group: only group-less facts
+
+
+def test_bracketed_alternates_are_synonyms() -> None:
+    assert variants("medial (middle) cluneal nerves") == (
+        "medial (middle) cluneal nerves", "medial cluneal nerves", "middle cluneal nerves")
+    answer = ("The medial (middle) cluneal nerves",)
+    assert conflict(answer, Candidate("medial cluneal nerves"))
+    assert conflict(answer, Candidate("the middle cluneal nerves"))
+    assert conflict(answer, Candidate("superior cluneal nerves")) is None
+
+
+def test_a_case_s_wrong_options_are_of_the_answer_s_kind(deck: Path) -> None:
+    facts = deck / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "look_alikes: [beta, gamma, first-again]",
+        "look_alikes: [beta, gamma, delta-ligament, first-again]")
+        + "  - {id: delta-ligament, kind: structure, name: delta ligament, is_a: dense tissue}\n",
+        encoding="utf-8")
+    checked = expanded(deck)
+    why = {f"{s.fact_id}/{s.question}": s.reason for s in checked.skipped}
+    assert why["case-alpha-short/case"].endswith(
+        "(look-alikes left out, without a name or not a nerve like the answer: delta ligament)")
+    assert "case-alpha-short/practice/case" not in practice_notes(checked)
