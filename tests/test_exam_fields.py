@@ -173,3 +173,34 @@ def test_standard_needs_its_source(mini_deck: Path) -> None:
             source: body
     """)
     assert any("missing required field 'standard.source'" in line for line in lines), lines
+
+
+def test_a_string_in_a_list_field_is_an_error_unless_one_item_is_allowed(mini_deck: Path
+                                                                          ) -> None:
+    lines = errors(mini_deck, """
+        facts:
+          - id: n
+            kind: nerve
+            name: cluneal nerves
+            plural: true
+            branches: superior, medial and inferior
+            source: body
+    """)
+    assert [line.split("cards/mini/", 1)[1] for line in lines] == [
+        "facts.yaml:6: fact 'n': field 'branches': expects a list, got the text 'superior, "
+        "medial and inferior': write one item per line with '- ', or [first, second]; a single "
+        "item is written [item]"]
+    write_tree(mini_deck, {"facts.yaml": """
+        facts:
+          - id: n
+            kind: nerve
+            name: medial cluneal nerves
+            aka: middle cluneal nerves
+            plural: true
+            mistaken_for: sacroiliac joint dysfunction
+            also_accept: middle clunial nerves
+            source: body
+    """})
+    fact = expanded(mini_deck).deck.entries[0].fact
+    assert (fact.aka, fact.mistaken_for, fact.also_accept) == (
+        ("middle cluneal nerves",), ("sacroiliac joint dysfunction",), ("middle clunial nerves",))

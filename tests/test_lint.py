@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from conftest import write_tree
 from factdeck.cli import main
 from factdeck.lint import MAX_ANSWER_WORDS, lint
+from factdeck.lintrules import RULES as CONTENT_RULES
 from factdeck.pipeline import expanded
 
 DECK = """
@@ -60,13 +61,13 @@ def test_long_answer(project: Path) -> None:
 
 def test_list_answer(project: Path) -> None:
     assert findings(project, facts(
-        question("two", "Which fibres do the dorsal rami carry?", "Motor and sensory"),
-        question("number", "How many fibres can the dorsal rami carry?", "Up to 200,000"),
+        question("two", "Which fibers do the dorsal rami carry?", "Motor and sensory"),
+        question("number", "How many fibers can the dorsal rami carry?", "Up to 200,000"),
     )) == []
     assert findings(project, facts(
         question("three", "Which nerves can be entrapped near the pelvis?",
                  "Superior, medial and inferior cluneal"),
-        question("lines", "Which fibres do the dorsal rami carry in total?", "Motor<br>sensory",
+        question("lines", "Which fibers do the dorsal rami carry in total?", "Motor<br>sensory",
                  ", html: [answer]"),
     )) == [
         "2 three [list-answer] note 'qa': answer is a list: 'Superior, medial and inferior "
@@ -82,14 +83,15 @@ def test_cloze_answers_are_linted_one_deletion_at_a_time(project: Path) -> None:
           - id: ok
             kind: nerve
             name: dorsal rami
-            course: [a first step, a second step, a third step]
+            plural: true
+            course: [over the iliac crest, through the thoracolumbar fascia, into the skin]
             source: body
           - id: blob
             kind: statement
             text: "The cluneal nerves are the {{c1::superior, medial and inferior}} nerves."
             source: body
     """) == [
-        "7 blob [list-answer] note 'text': answer is a list: 'superior, medial and inferior'; "
+        "8 blob [list-answer] note 'text': answer is a list: 'superior, medial and inferior'; "
         "make one cloze per item (a list field with the `clozes` filter)"]
 
 
@@ -125,6 +127,7 @@ def test_same_answer_across_facts(project: Path) -> None:
           - id: forward-and-reverse
             kind: nerve
             name: cluneal nerves
+            plural: true
             origin: the posterior femoral cutaneous nerve
             source: body
           - {id: named, kind: question, question: Which nerves innervate the buttock skin?,
@@ -135,23 +138,23 @@ def test_same_answer_across_facts(project: Path) -> None:
              answer: Gluteal region, source: body}
     """) == []
     assert findings(project, facts(
-        question("one", "What may explain pain from back mice?", "Pressure on nerve fibres"),
-        question("two", "What may explain pain in the buttock?", "pressure on nerve fibres."),
+        question("one", "What may explain pain from back mice?", "Pressure on nerve fibers"),
+        question("two", "What may explain pain in the buttock?", "pressure on nerve fibers."),
     )) == [
-        "2 one [same-answer] note 'qa': answer 'Pressure on nerve fibres' also answers fact "
+        "2 one [same-answer] note 'qa': answer 'Pressure on nerve fibers' also answers fact "
         "'two'; make the questions ask for different things, or merge the facts",
-        "3 two [same-answer] note 'qa': answer 'pressure on nerve fibres.' also answers fact "
+        "3 two [same-answer] note 'qa': answer 'pressure on nerve fibers.' also answers fact "
         "'one'; make the questions ask for different things, or merge the facts",
     ]
 
 
 def test_unnamed_subject(project: Path) -> None:
     assert findings(project, facts(
-        question("pronoun", "They carry how many nerve fibres?", "Up to 200,000"),
+        question("pronoun", "They carry how many nerve fibers?", "Up to 200,000"),
         question("short", "Where?", "Along the spine"),
     )) == [
         "2 pronoun [unnamed-subject] note 'qa': question starts with 'they': 'They carry how "
-        "many nerve fibres?'; name the subject, a shuffled review gives no context",
+        "many nerve fibers?'; name the subject, a shuffled review gives no context",
         "3 short [unnamed-subject] note 'qa': question has fewer than 4 words: 'Where?'; say "
         "what it is about",
     ]
@@ -210,23 +213,27 @@ def test_exceptions_silence_a_rule_for_their_fact_only(project: Path) -> None:
     assert findings(project, facts(
         question("kept", "Which branches do the cluneal nerves have?", "Superior, medial, "
                  "inferior", why),
-        question("stale", "Which fibres do the dorsal rami carry?", "Mixed",
+        question("stale", "Which fibers do the dorsal rami carry?", "Mixed",
                  ', lint: {list-answer: "no longer a list"}'),
-        question("typo", "Which fibres do the cluneal nerves carry?", "Sensory",
+        question("typo", "Which fibers do the cluneal nerves carry?", "Sensory",
                  ', lint: {list-answr: "x"}'),
     )) == [
         "3 stale [bad-exception] 'lint' silences 'list-answer', which this fact does not "
         "trigger; delete the exception",
         "4 typo [bad-exception] 'lint' names unknown rule 'list-answr' (did you mean "
         "'list-answer'?); rules: long-answer, list-answer, duplicate-question, same-answer, "
-        "unnamed-subject, no-source, no-exam-tag, bad-exception",
+        "unnamed-subject, no-source, no-exam-tag, bad-exception, " + ", ".join(CONTENT_RULES),
     ]
 
 
-def test_image_occlusion_notes_are_not_linted(real_deck: Path) -> None:
+def test_image_occlusion_notes_are_not_linted_as_questions(real_deck: Path) -> None:
+    """Their question is a picture; only the content rules that read labels (a label asked
+    twice, its spelling) and the facts' own fields (references) apply to them."""
     checked = expanded(real_deck)
     diagrams = [n for n in checked.notes if n.note_type.startswith("io-")]
-    assert diagrams and lint(checked.deck, diagrams, checked.templates.note_types) == ()
+    found = lint(checked.deck, diagrams, checked.templates.note_types)
+    assert diagrams and {f.rule for f in found} <= {"asked-twice", "spelling", "unjustified-ref",
+                                                    "number-agreement", "bad-exception"}
 
 
 def test_the_shipped_deck_lints_clean(real_deck: Path) -> None:
@@ -236,9 +243,9 @@ def test_the_shipped_deck_lints_clean(real_deck: Path) -> None:
 
 # --- the command line -----------------------------------------------------------------------
 
-BAD_FACTS = facts(question("pronoun", "They carry how many nerve fibres?", "Up to 200,000"))
+BAD_FACTS = facts(question("pronoun", "They carry how many nerve fibers?", "Up to 200,000"))
 BAD_LINE = ("cards/tiny/facts.yaml:2: fact 'pronoun': [unnamed-subject] note 'qa': question "
-            "starts with 'they': 'They carry how many nerve fibres?'; name the subject, a "
+            "starts with 'they': 'They carry how many nerve fibers?'; name the subject, a "
             "shuffled review gives no context")
 
 
@@ -251,7 +258,7 @@ def test_lint_command_lists_findings_and_fails(runner: CliRunner, project: Path)
 
 def test_lint_command_passes_a_clean_deck(runner: CliRunner, project: Path) -> None:
     deck_dir = write_tree(project / "cards" / "tiny", {"deck.yaml": DECK, "facts.yaml": facts(
-        question("ok", "How many fibres can the dorsal rami carry?", "Up to 200,000"))})
+        question("ok", "How many fibers can the dorsal rami carry?", "Up to 200,000"))})
     result = runner.invoke(main, ["lint", str(deck_dir)])
     assert (result.exit_code, result.output) == (0, "Tiny: no lint findings in 1 notes\n")
 

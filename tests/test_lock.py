@@ -84,6 +84,17 @@ def test_retired_notes_are_remembered_and_shipped_as_tagged_tombstones(
     col.close()
 
 
+def test_a_retired_cloze_quotes_its_text_without_asking_it(
+        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock keeps 60 characters of text, which can cut a cloze in half ("{{c1…")."""
+    cloze = ("      - {id: c, kind: statement, source: body, text: 'A sentence long enough "
+             "that the lock cuts it at its gap {{c1::hidden words}}.'}\n")
+    rebuild(mini_deck, project / "dist", monkeypatch, EPOCH, FACTS + cloze)
+    rebuild(mini_deck, project / "dist", monkeypatch, EPOCH + 10, FACTS)
+    (tombstone,) = [n for n in read(mini_deck).notes.values() if n.retired]
+    assert tombstone.fact == "c"
+
+
 def test_a_retired_id_cannot_be_reused_unless_revived(mini_deck: Path, project: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     rebuild(mini_deck, project / "dist", monkeypatch, EPOCH, FACTS)

@@ -2,7 +2,8 @@
 
 Written by hand next to the facts (`claims.yaml`), because only a reader of the source
 can say what it claims. Coverage is computed from the expanded notes, so deleting or
-renaming the last fact that states a claim is caught, not silently shipped.
+renaming the last fact that states a claim is caught, not silently shipped. A claim left
+off the cards on purpose (framing, marketing, a duplicate) says why in `not_carded`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class ClaimSchema(Strict):
     section: Slug
     claim: Text
     covered_by: tuple[Text, ...] = ()  # fact ids, or `fact-id/note-id` for one note
+    not_carded: Text | None = None  # why no card states it (instead of covered_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class Claim:
     text: str
     covered_by: tuple[str, ...]
     location: Location
+    not_carded: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class Coverage:
     covered: tuple[Claim, ...]
     uncovered: tuple[Claim, ...]
     dangling: tuple[Problem, ...]  # covered_by entries naming no fact or note
+    not_carded: tuple[Claim, ...] = ()  # left off the cards on purpose, with the reason
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -75,8 +79,14 @@ def load(deck_dir: Path, spec: DeckSpec) -> tuple[Claim, ...]:
         except ValidationError as exc:
             problems.extend(pydantic_problems(exc, ClaimSchema, item, path, label))
             continue
+        if spec_item.covered_by and spec_item.not_carded:
+            problems.append(Problem(Location(path, item.line), f"{label}: give covered_by "
+                                    "(the facts that state it) or not_carded (why no card "
+                                    "states it), not both"))
+            continue
         claims.append(Claim(spec_item.id, spec_item.section, spec_item.claim,
-                            spec_item.covered_by, Location(path, item.line)))
+                            spec_item.covered_by, Location(path, item.line),
+                            spec_item.not_carded))
     problems.extend(_deck_problems(claims, spec))
     if problems:
         raise FactdeckError(problems)
@@ -102,8 +112,11 @@ def coverage(claims: Iterable[Claim], notes: Iterable[NoteSpec]) -> Coverage:
     cards: dict[str, set[str]] = defaultdict(set)
     for note in notes:
         cards[note.fact_id].add(note.card_id)
-    covered, uncovered, dangling = [], [], []
+    covered, uncovered, dangling, not_carded = [], [], [], []
     for claim in claims:
+        if claim.not_carded:
+            not_carded.append(claim)
+            continue
         live = 0
         for ref in claim.covered_by:
             problem = _dangling(ref, cards)
@@ -112,7 +125,7 @@ def coverage(claims: Iterable[Claim], notes: Iterable[NoteSpec]) -> Coverage:
             else:
                 live += 1
         (covered if live else uncovered).append(claim)
-    return Coverage(tuple(covered), tuple(uncovered), tuple(dangling))
+    return Coverage(tuple(covered), tuple(uncovered), tuple(dangling), tuple(not_carded))
 
 
 def _dangling(ref: str, cards: dict[str, set[str]]) -> str | None:

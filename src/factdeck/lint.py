@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from . import changes
+from . import changes, lintrules
 from .errors import Location, did_you_mean
 from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
 from .templates import NoteType
@@ -36,6 +36,7 @@ RULES = {
     "no-source": "a card whose back does not show its source",
     "no-exam-tag": "a fact without an exam:: tag, in a deck that declares exam areas",
     "bad-exception": "a lint exception naming an unknown rule, or silencing nothing",
+    **lintrules.RULES,
 }
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -79,6 +80,8 @@ def lint(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteTyp
         *_duplicate_questions(cards),
         *_same_answers(cards, deck),
         *_missing_exam_tags(deck),
+        *(Finding(h.location, h.fact_id, h.rule, h.message)
+          for h in lintrules.check(deck, notes, note_types)),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
     return tuple(sorted({*kept, *_exception_findings(deck, found)},

@@ -46,6 +46,8 @@ ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never
 # Lock entries are plain frozen dataclasses: the build makes tens of thousands of them.
 # Reading a lock validates them all (pydantic), since the file may be hand-edited or corrupt.
 _CLOSED = ConfigDict(extra="forbid")
+# A retired cloze note quotes its old text; cloze marks (even cut short) would be asked.
+_CLOZE_MARKS = re.compile(r"\{\{(?:c\d*(?:::)?)?|\}\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +259,8 @@ def _locked_note(note: NoteSpec, note_type: NoteType, before: LockedNote | None,
 
 def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
     """A retired note as shipped: same GUID and type, a notice, and a tag to find it by."""
-    context = {"text": next((t for t in locked.texts if t), ""), "deck": deck.spec,
+    text = _CLOZE_MARKS.sub("", next((t for t in locked.texts if t), ""))
+    context = {"text": text, "deck": deck.spec,
                "tag": RETIRED_TAG, "fact": locked.fact}
     fields = tuple(
         note_type.retired[name].template.render(context) if name in note_type.retired else ""

@@ -64,6 +64,15 @@ def _one_item_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+def _list_only(value: object) -> object:
+    """A list field whose items become one cloze or answer each: a bare string here is
+    almost always a list typed as text ("superior, medial and inferior"), one blob card."""
+    if isinstance(value, str):
+        raise ValueError(f"expects a list, got the text '{value}': write one item per line "
+                         "with '- ', or [first, second]; a single item is written [item]")
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
 Tag = Annotated[str, AfterValidator(_tag)]
 def _printable(value: str) -> str:
@@ -76,7 +85,8 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
-Items = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]
+Items = Annotated[tuple[Text, ...], BeforeValidator(_list_only)]
+OneOrMore = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]  # a string is one item
 ClozeText = Annotated[str, AfterValidator(_cloze_text), AfterValidator(_printable)]
 
 
@@ -130,6 +140,7 @@ class DeckSpec(Strict):
 class SourceRef(Strict):
     section: Slug
     refs: tuple[Slug, ...] = ()
+    refs_why: Text | None = None  # why these references support this claim (lint asks for it)
 
 
 def _source_shorthand(value: object) -> object:
@@ -152,7 +163,7 @@ class FactBase(Strict):
     html: tuple[str, ...] = ()
     lint: dict[str, Text] = {}
     revive: bool = False
-    also_accept: Items = ()  # synonyms an exam uses for the answer, shown on the back
+    also_accept: OneOrMore = ()  # synonyms an exam uses for the answer, shown on the back
     standard: StandardView | None = None
     correction: str | None = None
     questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
@@ -173,7 +184,7 @@ class Named(FactBase):
     `plural`: the name is plural ("dorsal rami"), so questions say "are", not "is"."""
 
     name: Text
-    aka: Items = ()
+    aka: OneOrMore = ()
     plural: bool = False
 
 
@@ -189,7 +200,7 @@ class Nerve(Named):
     sensory_supply: Items = ()
     course: Items = ()
     entrapment_sites: Items = ()
-    mistaken_for: Items = ()
+    mistaken_for: OneOrMore = ()
 
 
 class Structure(Named):
@@ -202,7 +213,7 @@ class Structure(Named):
 class Condition(Named):
     kind: Literal["condition"]
     first_suspect_for: Text | None = None
-    mistaken_for: Items = ()
+    mistaken_for: OneOrMore = ()
     causes: Items = ()
     pain_quality: Text | None = None
     pain_felt_in: Items = ()
