@@ -14,6 +14,7 @@ from factdeck.changes import RETIRED_TAG
 from factdeck.lint import plain
 from factdeck.model import EXAM_PREFIX
 from factdeck.pipeline import BuildResult, Checked, expanded
+from factdeck.practice import PRACTICE_TAG
 
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 
@@ -52,7 +53,7 @@ def test_every_card_renders_a_front_and_a_back(cards: list[RenderedCard]) -> Non
 
 def test_every_note_has_a_topic_and_a_declared_exam_tag(shipped_collection: Collection,
                                                         shipped: Checked) -> None:
-    areas = {f"{EXAM_PREFIX}{key}" for key in shipped.deck.spec.exam_areas}
+    areas = {f"{EXAM_PREFIX}{key}" for key in shipped.deck.spec.exam_areas} | {PRACTICE_TAG}
     for note_id in shipped_collection.find_notes(f"-tag:{RETIRED_TAG}"):
         tags = shipped_collection.get_note(note_id).tags
         exam = [t for t in tags if t.startswith(EXAM_PREFIX)]

@@ -160,6 +160,13 @@ def test_a_leading_article_only_when_every_option_has_one() -> None:
     assert same_form(["the skin", "the fascia"]) == ["the skin", "the fascia"]
 
 
+def test_a_bracketed_part_only_when_another_option_has_one() -> None:
+    assert same_form(["the posterior femoral cutaneous nerve (PFCN)", "the sciatic nerve"]) == [
+        "the posterior femoral cutaneous nerve", "the sciatic nerve"]
+    both = ["dorsal (posterior) rami", "ventral (anterior) rami", "cluneal nerves"]
+    assert same_form(both) == both
+
+
 # --- generated from a deck ---------------------------------------------------------------
 
 

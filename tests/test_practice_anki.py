@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from anki.collection import Collection
+
 from anki_engine import import_package, open_collection, render_all
-from conftest import write_tree
-from factdeck.pipeline import build, expanded
+from conftest import REAL_DECK, write_tree
+from factdeck.pipeline import BuildResult, build, expanded
 from factdeck.practice import PRACTICE_TAG
 from test_practice import DECK, FACTS, options_of, practice_notes
 
@@ -46,3 +48,35 @@ def test_every_practice_card_renders_four_options_and_marks_exactly_the_right_on
         assert col.get_empty_cards().notes == []
     finally:
         col.close()
+
+
+def _bare(text: str) -> str:
+    """Lowercase words, brackets and articles out: an independent reading of 'the same'."""
+    text = re.sub(r"\([^)]*\)|\b(?:the|a|an)\b|[^\w\s]", " ", text.lower())
+    return " ".join(text.split())
+
+
+def test_the_shipped_deck_s_practice_cards_in_the_anki_engine(
+        shipped_collection: Collection, built_real_deck: BuildResult) -> None:
+    checked = expanded(REAL_DECK)
+    notes = {n.guid: n for n in checked.notes if PRACTICE_TAG in n.tags}
+    facts = {e.fact.id: e.fact for e in checked.deck.entries}
+    assert checked.deck.spec.practice and len(notes) >= 7
+    cards = [c for c in render_all(shipped_collection)
+             if c.note_type == "factdeck Multiple Choice"]
+    assert len(cards) == len(notes)
+    for card in cards:
+        note = shipped_collection.get_note(card.note_id)
+        spec = notes[note.guid]
+        assert card.deck == "Low Back Pain::Exam Practice"
+        front, back = _STYLE.sub("", card.question), _STYLE.sub("", card.answer)
+        assert _FRONT_OPTION.findall(front) == ["A", "B", "C", "D"]
+        (marked,) = _CORRECT.findall(back)
+        assert note["Answer"] == f"{marked[0]}. {marked[1]}"
+        # no wrong option is the answer, one of its synonyms, or contains / is inside one
+        fact = facts[spec.fact_id]
+        right = {_bare(t) for t in (marked[1], *getattr(fact, "aka", ()), *fact.also_accept)}
+        for _, text, mark in options_of(spec):
+            if mark == "wrong":
+                assert all(_bare(text) not in r and r not in _bare(text) for r in right), (
+                    spec.fact_id, text)

@@ -209,7 +209,8 @@ class _Generator:
 
     def _summary_of(self, text: str) -> str:
         """What a fact of the deck named `text` is (its kind's summary), or ''."""
-        for entry in self.named.get(options.normal(text), ()):
+        for entry in (e for variant in options.variants(text)
+                      for e in self.named.get(options.normal(variant), ())):
             kind = self.kinds.get(entry.fact.kind)
             if kind and kind.summary:
                 return self._render(kind.summary, entry, "summary", self._context(entry.fact))

@@ -73,6 +73,7 @@ def overlaps_normal(a: str, b: str) -> bool:
     return f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
 _ALTERNATE = re.compile(r"(\S+)\s*\(([^()]+)\)")
 
 
@@ -147,8 +148,12 @@ def arrange(seed: str, answer: str, wrong: Sequence[Candidate]) -> tuple[Option,
 
 
 def same_form(texts: Sequence[str]) -> list[str]:
-    """Leading articles kept only when every option has one: 'The medial cluneal nerves'
-    among bare names would point at the answer."""
-    if all(_LEADING_ARTICLE.match(t) for t in texts):
-        return list(texts)
-    return [_LEADING_ARTICLE.sub("", t) for t in texts]
+    """Options that look alike: leading articles kept only when every option has one, and a
+    bracketed part ('(PFCN)', '(middle)') only when another option has one too. 'The medial
+    (middle) cluneal nerves' among bare names would point at the answer."""
+    shown = list(texts)
+    if not all(_LEADING_ARTICLE.match(t) for t in shown):
+        shown = [_LEADING_ARTICLE.sub("", t) for t in shown]
+    if sum("(" in t for t in shown) == 1:
+        shown = [" ".join(_BRACKETED.sub(" ", t).split()) for t in shown]
+    return shown
