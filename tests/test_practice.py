@@ -381,3 +381,14 @@ def test_a_case_s_wrong_options_are_of_the_answer_s_kind(deck: Path) -> None:
     assert why["case-alpha-short/case"].endswith(
         "(look-alikes left out, without a name or not a nerve like the answer: delta ligament)")
     assert "case-alpha-short/practice/case" not in practice_notes(checked)
+
+
+def test_switching_practice_off_retires_its_notes(deck: Path, project: Path) -> None:
+    build(deck, project / "dist")
+    path = deck / "deck.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("practice: true", "practice: false"),
+                    encoding="utf-8")
+    result = build(deck, project / "dist")
+    retired = {note.label for note in result.changes.retired}
+    assert len(retired) == 9 and "alpha/practice/levels" in retired
+    assert not result.changes.added and not result.changes.changed
