@@ -248,6 +248,7 @@ def test_a_case_is_asked_with_its_look_alikes(checked: Checked) -> None:
     ("[T6-T8, T4–T5, C1–C3]", "'T6-T8' is the accepted answer 'T6–T8'; remove it"),
     ("[T1–T3, T4–T5]", "2 given, 3 needed"),
     ("[T1–T3, T4–T5, T4–T5, C1–C3]", "the same option is given twice"),
+    ("[T1–T3, T4–T5, All of the above]", "'All of the above' points at the other options"),
     ("[T1–T3, T4–T5, the whole thoracic and lumbar spine from top to bottom]",
      "one option is much longer than the others"),
 ])

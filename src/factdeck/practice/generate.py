@@ -189,6 +189,8 @@ class _Generator:
         wrong = options.distinct(Candidate(text, (), self._summary_of(text)) for text in given)
         problems = [f"{label}: {why}; remove it" for c in wrong
                     if (why := options.conflict(accepted, c))]
+        problems += [f"{label}: '{c.text}' points at the other options; give a wrong answer of "
+                     "its own" for c in wrong if options.ABOVE.search(c.text)]
         if len(wrong) != len(given):
             problems.append(f"{label}: the same option is given twice")
         if len(wrong) < options.CHOICES - 1:

@@ -73,6 +73,8 @@ def overlaps_normal(a: str, b: str) -> bool:
     return f" {a} " in f" {b} " or f" {b} " in f" {a} "
 
 
+# "all of the above" and kin: never an option (each option must stand alone when shuffled)
+ABOVE = re.compile(r"\b(?:all|none|both|neither) of (?:the )?(?:above|these)\b", re.IGNORECASE)
 _BRACKETED = re.compile(r"\s*\([^()]*\)")
 _ALTERNATE = re.compile(r"(\S+)\s*\(([^()]+)\)")
 
