@@ -41,13 +41,14 @@ MINI_DECK = {
           - id: nerve-a
             kind: nerve
             name: alpha nerves
+            plural: true
             levels: L1–L3
             source: body
             tags: [mini::nerves]
           - id: fact-b
             kind: statement
             text: "The beta is {{c1::big}}."
-            source: {section: intro, refs: [ref-one]}
+            source: {section: intro, refs: [ref-one], refs_why: Ref 2000 measured the beta.}
             subdeck: part
     """,
 }

@@ -53,8 +53,8 @@ def cloze(fact_id: str, text: str, more: str = "") -> str:
 def test_every_content_rule_is_a_lint_rule() -> None:
     assert set(CONTENT_RULES) <= set(RULES)
     assert {"vague-question", "negative-question", "no-antecedent", "cloze-giveaway",
-            "cloze-opposites", "cloze-set", "asked-twice", "unjustified-ref", "spelling",
-            "number-agreement"} == set(CONTENT_RULES)
+            "cloze-opposites", "cloze-set", "answer-in-question", "asked-twice",
+            "unjustified-ref", "spelling", "number-agreement"} == set(CONTENT_RULES)
 
 
 @pytest.mark.parametrize("question", [
@@ -117,6 +117,19 @@ def test_cloze_giveaway_by_a_shared_stem(project: Path) -> None:
                                          "only."), "cloze-giveaway") == []
 
 
+def test_a_question_that_answers_itself(project: Path) -> None:
+    found = rules_hit(project, qa("a", "Which massage strokes glide along the spine?",
+                                  "Gliding strokes"), "answer-in-question")
+    assert found == ["a: note 'qa': every word of the answer 'Gliding strokes' is in the "
+                     "question: 'Which massage strokes glide along the spine?'; ask for what "
+                     "the question does not already say"]
+    assert rules_hit(project, qa("a", "Which massage strokes run along the spine?",
+                                 "Long gliding strokes"), "answer-in-question") == []
+    choice = qa("a", "Which branches supply the paraspinal muscles: dorsal or ventral rami?",
+                "The dorsal rami")
+    assert rules_hit(project, choice, "answer-in-question") == []
+
+
 def test_sibling_opposites_and_a_visible_opposite(project: Path) -> None:
     found = rules_hit(project, cloze("o", "The {{c1::superior}} cluneal nerves run above the "
                                           "{{c2::inferior}} cluneal nerves."), "cloze-opposites")
@@ -155,6 +168,14 @@ def test_asked_twice_across_note_types(project: Path) -> None:
              "levels: L1–L3, source: body}\n"
              + cloze("s", "The iliohypogastric nerve arises from {{c1::L1}} alone."))
     assert rules_hit(project, other, "asked-twice") == []
+
+
+def test_one_exception_justifies_an_asked_twice_pair(project: Path) -> None:
+    facts = ("  - {id: n, kind: nerve, name: superior cluneal nerves, plural: true, "
+             "levels: L1–L3, source: body, lint: {asked-twice: \"one is a review of the other\"}}\n"
+             + cloze("s", "The superior cluneal nerves arise from {{c1::L1–L3}}."))
+    assert rules_hit(project, facts, "asked-twice") == []
+    assert rules_hit(project, facts, "bad-exception") == []
 
 
 def test_asked_twice_includes_diagram_labels(real_deck: Path) -> None:
@@ -226,6 +247,9 @@ def test_number_agreement_of_name_group_and_question(project: Path) -> None:
                             "'plural: true'") for m in found), found
     assert any(m.startswith("r: name 'dorsal rami' looks plural") for m in found), found
     assert any(m.startswith("q: note 'qa': 'Which gluteal nerve carry'") for m in found), found
+    of = qa("q", "Which branch of the cluneal nerves is most often compressed?",
+            "The superior cluneal nerves")
+    assert rules_hit(project, of, "number-agreement") == []
     good = ("  - {id: g, kind: nerve, name: superior gluteal nerve, group: gluteal nerve, "
             "levels: L4–S1, source: body}\n"
             "  - {id: r, kind: nerve, name: dorsal rami, plural: true, levels: L1–S3, "

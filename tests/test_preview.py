@@ -51,12 +51,13 @@ def test_each_card_shows_where_it_comes_from(mini_deck: Path, tmp_path: Path) ->
     assert "<span class=\"pv-kind\">factdeck Cloze · Cloze 1</span>" in article
     assert "<span class=\"pv-deck\">Mini::Part</span>" in article
     assert "<p class=\"pv-source\">Source: Introduction · Ref 2000</p>" in article
-    assert ('<summary><code class="pv-location">cards/mini/facts.yaml:8</code> · '
+    assert ('<summary><code class="pv-location">cards/mini/facts.yaml:9</code> · '
             '<code class="pv-ids">fact-b/text</code></summary>') in article
     assert '<a href="../../cards/mini/facts.yaml">Open cards/mini/facts.yaml</a>' in article
     assert page_data(tmp_path / "out" / "mini-preview" / "index.html")["facts"]["fact-b"] == (
         '- id: fact-b\n  kind: statement\n  text: "The beta is {{c1::big}}."\n'
-        "  source: {section: intro, refs: [ref-one]}\n  subdeck: part")
+        "  source: {section: intro, refs: [ref-one], refs_why: Ref 2000 measured the beta.}\n"
+        "  subdeck: part")
 
 
 def test_card_html_cannot_break_out_of_the_page(mini_deck: Path, tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ cloze-giveaway: every word hidden on a card also shows, in some form, in what th
 leaves visible ("{{c1::sensory}} fibers carry sensation").
 cloze-opposites: a hidden word whose opposite shows in the same sentence, or two sibling
 clozes of one sentence that are a pair of opposites (each half guesses the other).
+answer-in-question: a Q/A card whose every answer word is already in its question: it is
+answered by its own wording (a choice, "… A or B?", names its answer on purpose).
 cloze-set: sibling clozes listed in one sentence as members of one family ("medial
 branch, lateral branch"): each is guessed from the visible rest. Ask the set from its
 cue instead (one note per member, or a question per member).
@@ -23,6 +25,7 @@ RULES = {
     "cloze-giveaway": "a cloze whose hidden words also show in the rest of the card",
     "cloze-opposites": "a cloze whose opposite shows in the sentence, or sibling opposites",
     "cloze-set": "sibling clozes of one sentence listing one family, each guessed from the rest",
+    "answer-in-question": "a Q/A card whose answer words all show in its question",
 }
 
 _PAIRS = [("superior", "inferior"), ("medial", "lateral"), ("anterior", "posterior"),
@@ -41,6 +44,8 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
     for card in cards:
+        if card.shape == "qa":
+            yield from _answered_by_question(card)
         if card.shape != "cloze":
             continue
         yield from _giveaway(card)
@@ -52,12 +57,24 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
 def _giveaway(card: View) -> Iterator[Hit]:
     shown = content_words(card.visible)
     hidden = [w for h in card.hidden for w in content_words(h)]
-    clues = [next((v for v in shown if same_stem(stem(w), stem(v))), None) for w in hidden]
+    clues = [next((v for v in shown if v[:4] == w[:4] and same_stem(stem(w), stem(v))), None)
+             for w in hidden]  # (stems that match share their first letters: stem fewer words)
     if hidden and all(clues):
         given = ", ".join(dict.fromkeys(c for c in clues if c))
         yield card.hit("cloze-giveaway", f"c{card.number} hides '{card.answer}', but "
                        f"'{given}' shows in the rest: '{card.question}'; hide a word "
                        "the sentence does not imply, or reword the sentence")
+
+
+def _answered_by_question(card: View) -> Iterator[Hit]:
+    if re.search(r"\bor\b[^?]*\?\s*$", card.question):
+        return  # a choice ("… the dorsal roots or the dorsal rami?") names its answer on purpose
+    asked = {stem(w) for w in content_words(card.question)}  # same stems only: a question
+    answer = content_words(card.answer)  # may rightly name a neighbour ("sacroiliac": sacrum)
+    if answer and all(stem(w) in asked for w in answer):
+        yield card.hit("answer-in-question", f"every word of the answer '{card.answer}' is in "
+                       f"the question: '{card.question}'; ask for what the question does not "
+                       "already say")
 
 
 def _visible_opposite(card: View) -> Iterator[Hit]:
@@ -112,8 +129,10 @@ def _family(card: View, group: list[tuple[int, str, int, int]]) -> Iterator[Hit]
     for members in runs:
         if len(members) < 2:
             continue
-        shared = set.intersection(*({stem(w) for w in content_words(plain(m[1], limit=None))}
-                                    for m in members)) - _GENERIC
+        words = [content_words(plain(m[1], limit=None)) for m in members]
+        if not set.intersection(*({w[:3] for w in ws} for ws in words)):
+            continue  # no word in common, not even its start: no need to stem
+        shared = set.intersection(*({stem(w) for w in ws} for ws in words)) - _GENERIC
         if shared:
             items = ", ".join(plain(m[1], limit=None) for m in members)
             yield card.hit("cloze-set", f"sibling clozes list one family ({items}): each is "

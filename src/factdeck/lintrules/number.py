@@ -76,7 +76,10 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
             at = next((i for i, w in enumerate(words) if i and w in _VERBS), None)
             if at is None:
                 continue
-            noun, verb = words[at - 1], words[at]
+            head = words[:at].index("of") - 1 if "of" in words[:at] else at - 1
+            if head < 0:
+                continue
+            noun, verb = words[head], words[at]  # "which branch of the nerves is": branch
             plural = looks_plural(noun)
             if (plural is True and verb in _SINGULAR_VERBS) or (
                     plural is False and verb in _PLURAL_VERBS):

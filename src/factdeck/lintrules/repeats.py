@@ -5,7 +5,8 @@ answers are equal (after normalising), and the cues share at least two content s
 CUE_OVERLAP of the smaller cue (the answer's own words left out). A diagram label's cue
 is the diagram's header, which must be mostly shared both ways; two diagrams are two
 different cues (two pictures), so labels repeated across figures do not pair. Notes of
-one fact ask different fields by design and never pair.
+one fact ask different fields by design and never pair. An exception on either fact of
+a pair (`lint: {asked-twice: "why they differ"}`) covers the pair.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _ASKING = {"which", "what", "kind", "name", "call", "give", "explain", "mean", "
 
 
 def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+    excused = {e.fact.id for e in deck.entries if "asked-twice" in e.fact.lint}
     groups: dict[str, list[View]] = defaultdict(list)
     for card in cards:
         key = answer_key(card.answer)
@@ -43,10 +45,19 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
                 if (a.note.fact_id == b.note.fact_id or a.shape == b.shape == "diagram"
                         or not _same_cue(cues[i], cues[j], "diagram" in (a.shape, b.shape))):
                     continue
-                for this, other in ((a, b), (b, a)):
+                for this, other in _sides(a, b, excused):
                     yield this.hit("asked-twice", f"asks '{this.answer}' as fact "
                                    f"'{other.note.fact_id}' note '{other.note.card_id}' "
                                    f"({other.shape}) does: '{this.question}'; keep one of them")
+
+
+def _sides(a: View, b: View, excused: set[str]) -> tuple[tuple[View, View], ...]:
+    """Both cards are told, unless one fact's `lint: {asked-twice: why}` justifies the pair:
+    then only that side is (where the exception silences it), not the partner."""
+    for this, other in ((a, b), (b, a)):
+        if this.note.fact_id in excused:
+            return ((this, other),)
+    return ((a, b), (b, a))
 
 
 def answer_key(answer: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import cache
 
 from ..model import Deck
 from .views import Hit, View, tokens
@@ -71,6 +72,7 @@ def _table() -> dict[str, str]:
 _TABLE = _table()
 
 
+@cache
 def us_spelling(word: str) -> str | None:
     """The US spelling of a British `word` (lowercase), or None when it is not British."""
     if word in _TABLE:

@@ -27,9 +27,10 @@ _VAGUE = re.compile(r"\b(?:one|a|some) possible\b|\bwhat (?:can|could|might)\b|\
                     r"|\bwhat else\b|\bfor example\b", re.IGNORECASE)
 _NEGATIVE = re.compile(r"\b(?:not|never|except|cannot|none|neither|nor|least likely)\b|n't\b",
                        re.IGNORECASE)
-# Openings that always refer back: a card has nothing before its first word.
+# Openings that always refer back: a card has nothing before its first word. (Pronoun
+# openings, "This …", "They …", are the unnamed-subject rule's.)
 _BACK_REFERENCE_OPENINGS = {"other", "another", "such", "both", "similar", "same", "former",
-                            "latter", "those", "these", "this", "that", "it", "they"}
+                            "latter"}
 # Nouns a card must qualify ("the superior cluneal nerves"), never use bare ("the nerves").
 GENERIC_NOUNS = {"nerve", "nerves", "ramus", "rami", "branch", "branches", "root", "roots",
                  "fiber", "fibers", "fibre", "fibres", "muscle", "muscles", "ligament",
@@ -58,8 +59,7 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
 
 def _antecedents(card: View) -> Iterator[Hit]:
     first = (tokens(card.question) or [""])[0]
-    if first in _BACK_REFERENCE_OPENINGS - {"this", "these", "those", "it", "they"}:
-        # (pronoun openings are the unnamed-subject rule's)
+    if first in _BACK_REFERENCE_OPENINGS:
         yield card.hit("no-antecedent", f"opens with '{first}', which refers to something "
                        f"the card never named: '{card.question}'; name it")
     said = f"{card.question} \n {card.answer} \n {card.extra}"
@@ -88,7 +88,7 @@ def _named_elsewhere(noun: str, words: list[tuple[int, str]], first: int, last: 
     """The noun also appears qualified elsewhere on the card ("paraspinal muscle")."""
     target = stem(noun)
     for i, (_, word) in enumerate(words):
-        if first <= i <= last or stem(word) != target:
+        if first <= i <= last or word[:3] != noun[:3] or stem(word) != target:
             continue
         if i == 0 or words[i - 1][1] not in _POINTERS:
             return True
