@@ -18,6 +18,7 @@ from factdeck.changes import RETIRED_TAG
 from factdeck.lint import plain
 from factdeck.model import EXAM_PREFIX
 from factdeck.pipeline import BuildResult, Checked, expanded
+from factdeck.practice import PRACTICE_TAG
 
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 
@@ -74,11 +75,11 @@ def test_every_card_renders_a_front_and_a_back(cards: list[RenderedCard]) -> Non
 
 
 def test_every_note_has_a_declared_exam_tag(collection: Collection, checked: Checked) -> None:
-    areas = {f"{EXAM_PREFIX}{key}" for key in checked.deck.spec.exam_areas}
+    areas = {f"{EXAM_PREFIX}{key}" for key in checked.deck.spec.exam_areas} | {PRACTICE_TAG}
     for note_id in collection.find_notes(f"-tag:{RETIRED_TAG}"):
         exam = [t for t in collection.get_note(note_id).tags if t.startswith(EXAM_PREFIX)]
         assert set(exam) <= areas, exam
-        assert exam or not areas
+        assert exam or not checked.deck.spec.exam_areas
 
 
 def test_cards_are_filed_in_the_declared_sub_decks(cards: list[RenderedCard],

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from . import anki_cloze
 from .errors import Location
@@ -103,6 +110,7 @@ class ArticleSource(Strict):
     references: dict[Slug, Reference] = {}
 
 
+PRACTICE_SUBDECK = "exam-practice"  # sub-deck key of practice questions (never rename it)
 EXAM_PREFIX = "exam::"  # tags `exam::<area>`, one of the deck's `exam_areas`
 
 
@@ -118,6 +126,16 @@ class DeckSpec(Strict):
     # native: Anki's own (desktop 23.10+, AnkiDroid 2.17+, AnkiMobile 23.10+); portable: plain
     # HTML masks for older clients. Switching retires the other variant's notes.
     occlusion: Literal["native", "portable"] = "native"
+    # multiple-choice practice questions (practice/), in the sub-deck PRACTICE_SUBDECK
+    practice: bool = False
+
+    @model_validator(mode="after")
+    def _practice_subdeck(self) -> DeckSpec:
+        """Practice on: its sub-deck exists, under the deck's own name for it if it gives one."""
+        if self.practice and PRACTICE_SUBDECK not in self.subdecks:
+            subdecks = {**self.subdecks, PRACTICE_SUBDECK: "Exam Practice"}
+            object.__setattr__(self, "subdecks", subdecks)
+        return self
 
 
 # --- facts --------------------------------------------------------------------------
@@ -154,11 +172,15 @@ class FactBase(Strict):
     correction: str | None = None
     reworded: str | None = None  # the answer's words changed, a student's old answer stands
     questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
+    # multiple choice (practice/): `practice: false` opts the fact out, `{levels: false}` one
+    # question; `distractors: {levels: [...]}` gives a question's wrong options itself
+    practice: bool | dict[Slug, bool] = True
+    distractors: dict[Slug, Items] = {}
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""
         skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural",
-                "standard", "questions", "look_alikes"}
+                "standard", "questions", "look_alikes", "practice", "distractors"}
         return tuple(name for name in type(self).model_fields if name not in skip)
 
 

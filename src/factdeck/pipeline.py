@@ -22,6 +22,7 @@ from . import (
     occlusion,
     oserrors,
     package,
+    practice,
     validate,
     verify,
 )
@@ -53,6 +54,7 @@ class Checked:
     deck: Deck
     templates: TemplateSet
     notes: tuple[NoteSpec, ...]
+    skipped: tuple[practice.Skip, ...] = ()  # practice questions not made, and why
 
     def findings(self) -> tuple[lint.Finding, ...]:
         """Card-quality lint of the expanded notes (lint.py)."""
@@ -91,7 +93,8 @@ def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Check
         templates = load_templates(templates_dir or find_templates(deck_dir))
     with watch("expand"):
         notes = expand.expand(deck, templates, providers())
-    return Checked(deck=deck, templates=templates, notes=notes)
+        made = practice.generate(deck, templates)
+    return Checked(deck=deck, templates=templates, notes=notes + made.notes, skipped=made.skipped)
 
 
 def check(deck_dir: Path, templates_dir: Path | None = None,
@@ -189,7 +192,7 @@ def stats(deck_dir: Path, templates_dir: Path | None = None,
     with watch("lint"):
         warnings = len(checked.findings())
     return deck_stats.deck_stats(checked.deck, checked.notes, checked.templates.note_types,
-                                 warnings, coverage)
+                                 warnings, coverage, checked.skipped)
 
 
 def providers() -> dict[str, expand.Provider]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .claims import Coverage
 from .model import Deck, NoteSpec
+from .practice import PRACTICE_TAG, Skip
 from .templates import NoteType
 
 TAG_LEVELS = 2  # tags are grouped by their first two levels: lbp::nerves, exam::pathology
@@ -49,10 +50,13 @@ class Stats:
     tags: tuple[tuple[str, Count], ...]
     lint_warnings: int
     claims: ClaimStats | None  # None: the deck keeps no claim inventory
+    practice: int = 0  # practice (multiple-choice) notes
+    practice_skipped: tuple[Skip, ...] = ()  # practice questions not made, and why
 
 
 def deck_stats(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType],
-               lint_warnings: int, coverage: Coverage | None) -> Stats:
+               lint_warnings: int, coverage: Coverage | None,
+               practice_skipped: Iterable[Skip] = ()) -> Stats:
     notes = tuple(notes)
     spec = deck.spec
     kinds = {entry.fact.id: entry.fact.kind for entry in deck.entries}
@@ -85,6 +89,8 @@ def deck_stats(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, N
             total=len(coverage.covered) + len(coverage.uncovered),
             uncovered=tuple(Uncovered(c.id, c.text, str(c.location))
                             for c in coverage.uncovered)),
+        practice=sum(PRACTICE_TAG in n.tags for n in notes),
+        practice_skipped=tuple(practice_skipped),
     )
 
 
@@ -111,6 +117,11 @@ def lines(stats: Stats) -> list[str]:
         out.append(f"  claims: {claims.covered}/{claims.total} covered ({percent:.0f}%)")
         out.extend(f"    uncovered: {u.claim_id} ({u.location}): {u.text}"
                    for u in claims.uncovered)
+    if stats.practice or stats.practice_skipped:
+        out.append(f"  practice: {stats.practice} multiple-choice question"
+                   f"{'' if stats.practice == 1 else 's'}, {len(stats.practice_skipped)} not made")
+        out.extend(f"    not made: {s.fact_id}/{s.question} ({s.location}): {s.reason}"
+                   for s in stats.practice_skipped)
     return out
 
 

@@ -63,6 +63,7 @@ class NoteSchema(Strict):
 
 class KindSchema(Strict):
     notes: tuple[NoteSchema, ...]
+    practice: object = None  # multiple-choice questions: read and checked by practice/spec.py
 
 
 # --- what the build uses ------------------------------------------------------------
