@@ -10,13 +10,12 @@ A fact silences a rule for its own notes with `lint: {rule-name: "why this is fi
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from . import changes
+from . import changes, near_duplicates
 from .errors import Location, did_you_mean
 from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
 from .templates import NoteType
@@ -24,7 +23,6 @@ from .templates import NoteType
 MAX_ANSWER_WORDS = 12  # the issue aims at a median of 8; 12 leaves room for a qualifier
 MIN_QUESTION_WORDS = 4  # "Where is it?" cannot stand alone in a shuffled review
 NEAR_DUPLICATE = 0.9  # difflib ratio over content words: one word in ten may differ
-NEIGHBOURS = 4  # how many sorted neighbours each question is compared with (see _near)
 SAME_ANSWER_MIN_WORDS = 3  # "buttock", "L1–L3": short answers rightly recur across claims
 
 RULES = {
@@ -172,54 +170,20 @@ def _subject_problems(card: Card, fact: Fact | None) -> Iterator[str]:
 def _duplicate_questions(cards: tuple[Card, ...]) -> Iterator[Finding]:
     """Same question after normalising, or nearly (NEAR_DUPLICATE over content words).
 
-    Cloze cards of one note share their text by design and are never compared.
+    Cloze cards of one note share their text by design and are never compared. Every
+    such pair is found, through an index (near_duplicates.py), not by comparing all pairs.
     """
-    keyed = [(_content_words(card.question), card) for card in cards]
-    sets = {id(words): frozenset(words) for words, _ in keyed}
-    for (a_words, a), (b_words, b) in _near(keyed):
+    keys = [_content_words(card.question) for card in cards]
+    for i, j in near_duplicates.pairs(keys, NEAR_DUPLICATE):
+        a, b = cards[i], cards[j]
         if a.note.guid == b.note.guid:
             continue
-        if _similarity(a_words, b_words, sets[id(a_words)], sets[id(b_words)]) < NEAR_DUPLICATE:
-            continue
-        same = "the same" if a_words == b_words else "nearly the same"
+        same = "the same" if keys[i] == keys[j] else "nearly the same"
         for this, other in ((a, b), (b, a)):
             yield Finding(this.note.location, this.note.fact_id, "duplicate-question",
                           f"note '{this.note.card_id}' asks {same} question as fact "
                           f"'{other.note.fact_id}' note '{other.note.card_id}': "
                           f"'{this.question}'")
-
-
-def _near(keyed: list[tuple[tuple[str, ...], Card]]
-          ) -> Iterator[tuple[tuple[tuple[str, ...], Card], tuple[tuple[str, ...], Card]]]:
-    """Candidate pairs: each question with its NEIGHBOURS in two sort orders.
-
-    Comparing every pair is quadratic (hours at curriculum scale); questions that
-    differ in a word or two sort next to each other by their start or by their end.
-    """
-    seen: set[tuple[int, int]] = set()
-    for order in (lambda k: k[0], lambda k: k[0][::-1]):
-        ranked = sorted(range(len(keyed)), key=lambda i: order(keyed[i]))
-        for pos, i in enumerate(ranked):
-            for j in ranked[pos + 1: pos + 1 + NEIGHBOURS]:
-                pair = (min(i, j), max(i, j))
-                if pair not in seen:
-                    seen.add(pair)
-                    yield keyed[pair[0]], keyed[pair[1]]
-
-
-def _similarity(a: tuple[str, ...], b: tuple[str, ...], set_a: frozenset[str],
-                set_b: frozenset[str]) -> float:
-    """difflib's ratio, after the cheap upper bounds (length, shared words) rule most out."""
-    total = len(a) + len(b)
-    if a == b or not total:
-        return 1.0
-    if 2 * min(len(a), len(b)) / total < NEAR_DUPLICATE:
-        return 0.0
-    shared = (len(set_a & set_b) if len(set_a) == len(a) and len(set_b) == len(b)  # no repeats
-              else sum((Counter(a) & Counter(b)).values()))
-    if 2 * shared / total < NEAR_DUPLICATE:
-        return 0.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _content_words(text: str) -> tuple[str, ...]:
