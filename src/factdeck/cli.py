@@ -69,7 +69,7 @@ def report_problems(exc: FactdeckError) -> None:
         echo(click.style(f"Error: {problem}", fg="red"), err=True)
 
 
-def report_warnings(findings: Iterable[Finding]) -> None:
+def report_warnings(findings: Iterable[Finding | str]) -> None:
     """Lint findings during build and check: shown, never fatal (`factdeck lint` fails)."""
     if level() == QUIET:
         return
@@ -135,27 +135,33 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
       factdeck build --open          build, then look at every card in a browser
       factdeck build -q              print nothing but errors
     """
+    from . import manifest
     from .pipeline import BUILD_STAGES
-    from .pipeline import build as build_deck
 
     built = []
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        result = build_deck(deck_dir, out_dir, templates_dir, allow_note_type_change, watch)
-        report, found = result.report, result.changes
+        options = manifest.options(allow_note_type_change)
+        result = manifest.unchanged(deck_dir, out_dir, templates_dir, options)
+        if result is None:  # something changed since the last build: build
+            from .pipeline import build as build_deck
+            from .pipeline import summarize
+
+            result = summarize(build_deck(deck_dir, out_dir, templates_dir,
+                                          allow_note_type_change, watch))
         built.append(result)
-        kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
-        retired = f" + {report.retired} retired" if report.retired else ""
-        rows = [("notes", report.notes, f"({kinds}){retired}"),
-                ("cards", report.cards, ""), ("media", report.media, "files")]
+        kinds = ", ".join(f"{n} {name}" for name, n in result.notes_by_type)
+        retired = f" + {result.retired_notes} retired" if result.retired_notes else ""
+        rows = [("notes", result.notes, f"({kinds}){retired}"),
+                ("cards", result.cards, ""), ("media", result.media, "files")]
         width = max(len(str(number)) for _, number, _ in rows)
         say(f"{click.style('Built', fg='green', bold=True)} "
-            f"{click.style(result.deck.name, bold=True)} -> {shown_path(result.apkg)} "
+            f"{click.style(result.name, bold=True)} -> {shown_path(result.apkg)} "
             f"({_size(result.size)})")
         for label, number, rest in rows:
             say(row(label, f"{number:>{width}} {rest}".rstrip()))
-        say(row("changes", f"{len(found.added)} added, {len(found.changed)} changed, "
-                            f"{len(found.retired)} retired, {found.unchanged} unchanged"))
+        say(row("changes", f"{result.added} added, {result.changed} changed, "
+                            f"{result.retired} retired, {result.unchanged} unchanged"))
         if result.release_notes:
             say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
         say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
@@ -167,8 +173,8 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
 
     _each_deck(deck_dirs, cards_dir, one, BUILD_STAGES)
     if len(built) > 1:
-        say(f"Built {len(built)} decks: {sum(r.report.notes for r in built)} notes, "
-            f"{sum(r.report.cards for r in built)} cards")
+        say(f"Built {len(built)} decks: {sum(r.notes for r in built)} notes, "
+            f"{sum(r.cards for r in built)} cards")
 
 
 @main.command()

@@ -15,15 +15,18 @@ from . import (
     claims,
     clock,
     expand,
+    incremental,
     lint,
     load,
     lock,
+    manifest,
     occlusion,
     package,
     validate,
     verify,
 )
 from . import stats as deck_stats
+from .errors import FactdeckError
 from .model import Deck, DeckSpec, NoteSpec
 from .templates import TemplateSet, find_templates, load_templates
 from .watch import Watch, unwatched
@@ -78,6 +81,17 @@ def expanded(deck_dir: Path, templates_dir: Path | None = None,
 
 
 def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
+    """Through the per-file cache (incremental.py); a deck with problems takes the plain
+    stages, which report every problem."""
+    try:
+        deck, templates, notes = incremental.expanded(
+            deck_dir, templates_dir or find_templates(deck_dir), providers(), watch)
+    except FactdeckError:
+        return _expanded_plain(deck_dir, templates_dir, unwatched)
+    return Checked(deck=deck, templates=templates, notes=notes)
+
+
+def _expanded_plain(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
     with watch("load"):
         raw = load.load_deck(deck_dir)
     with watch("validate"):
@@ -123,9 +137,23 @@ def _build(deck_dir: Path, out_dir: Path, templates_dir: Path | None,
         notes_path = _write_release_notes(out_dir, deck.spec, stamping.changes)
     with watch("lint"):
         findings = checked.findings()
-    return BuildResult(deck=deck.spec, apkg=apkg, size=apkg.stat().st_size, report=report,
-                       changes=stamping.changes, release_notes=notes_path,
-                       facts=len(deck.entries), findings=findings)
+    result = BuildResult(deck=deck.spec, apkg=apkg, size=apkg.stat().st_size, report=report,
+                         changes=stamping.changes, release_notes=notes_path,
+                         facts=len(deck.entries), findings=findings)
+    manifest.record(deck_dir, out_dir, templates_dir, manifest.options(allow_note_type_change),
+                    summarize(result), len(stamping.lock.notes))
+    return result
+
+
+def summarize(result: BuildResult) -> manifest.Summary:
+    report, found = result.report, result.changes
+    return manifest.Summary(
+        name=result.deck.name, apkg=result.apkg, size=result.size, notes=report.notes,
+        retired_notes=report.retired, cards=report.cards, media=report.media,
+        notes_by_type=report.notes_by_type, added=len(found.added), changed=len(found.changed),
+        retired=len(found.retired), unchanged=found.unchanged,
+        release_notes=result.release_notes, facts=result.facts,
+        findings=tuple(str(f) for f in result.findings))
 
 
 def stats(deck_dir: Path, templates_dir: Path | None = None,
