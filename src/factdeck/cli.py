@@ -136,7 +136,7 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
       factdeck build -q              print nothing but errors
     """
     from . import manifest
-    from .pipeline import BUILD_STAGES
+    from .watch import BUILD_STAGES
 
     built = []
 

@@ -17,6 +17,7 @@ an incremental lint compares only changed cards against the index of all of them
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Sequence
@@ -26,7 +27,7 @@ Words = tuple[str, ...]
 
 def alike(a: Words, b: Words, threshold: float) -> bool:
     """difflib's ratio over words is at least `threshold` (cheap upper bounds first)."""
-    return _similarity(a, b, threshold) >= threshold
+    return _alike(a, b, frozenset(_tokens(a)), frozenset(_tokens(b)), threshold)
 
 
 def pairs(keys: Sequence[Words], threshold: float, probe: Collection[int] | None = None
@@ -37,34 +38,50 @@ def pairs(keys: Sequence[Words], threshold: float, probe: Collection[int] | None
     """
     tokens = [_tokens(words) for words in keys]
     frequency = Counter(token for own in tokens for token in own)
-    ranked = [sorted(own, key=lambda t: (frequency[t], t)) for own in tokens]
-    index: dict[tuple[str, int], list[int]] = defaultdict(list)
+    rank = {token: r for r, token in enumerate(sorted(frequency,
+                                                      key=lambda t: (frequency[t], t)))}
+    ranked = [sorted(rank[token] for token in own) for own in tokens]  # rarest first
+    sets = [frozenset(own) for own in ranked]
+    index: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for i, own in enumerate(ranked):
-        for token in own[:_prefix(len(own), threshold)]:
-            index[token].append(i)
+        for position, token in enumerate(own[:_prefix(len(own), threshold)]):
+            index[token].append((i, position))
     empty = [i for i, own in enumerate(ranked) if not own]
     wanted = range(len(keys)) if probe is None else sorted(set(probe))
+    low, high = threshold / (2 - threshold), (2 - threshold) / threshold
     for i in wanted:
         own = ranked[i]
-        seen: set[int] = set()
-        for token in own[:_prefix(len(own), threshold)]:
-            seen.update(index[token])
-        if not own:  # empty sequences are alike only to each other (ratio 1.0)
-            seen.update(empty)
-        seen.discard(i)
-        for j in seen:
+        size = len(own)
+        met: set[int] = {i}
+        candidates = [j for j in empty if j != i] if not own else []
+        for position, token in enumerate(own[:_probe(size, threshold)]):
+            for j, other_position in index[token]:
+                if j in met:
+                    continue
+                met.add(j)
+                other = len(ranked[j])
+                if not low * size - 1e-9 <= other <= high * size + 1e-9:
+                    continue  # too short or too long to be alike
+                # Their first shared word: at most the words after it can still be shared.
+                bound = 1 + min(size - position - 1, other - other_position - 1)
+                if 2 * bound < threshold * (size + other) - 1e-9:
+                    continue
+                candidates.append(j)
+        for j in candidates:
             if j < i and (probe is None or j in probe):
                 continue  # found when j was probed
-            if alike(keys[i], keys[j], threshold):
+            if _alike(keys[i], keys[j], sets[i], sets[j], threshold):
                 yield (i, j) if i < j else (j, i)
 
 
-def _tokens(words: Words) -> list[tuple[str, int]]:
-    """A multiset as a set: the k-th occurrence of a word is its own token."""
+def _tokens(words: Words) -> list[str]:
+    """A multiset as a set: the k-th repeat of a word is its own token."""
+    if len(set(words)) == len(words):
+        return list(words)
     count: Counter[str] = Counter()
     out = []
     for word in words:
-        out.append((word, count[word]))
+        out.append(f"{word}\0{count[word]}" if count[word] else word)
         count[word] += 1
     return out
 
@@ -76,14 +93,25 @@ def _prefix(size: int, threshold: float) -> int:
     return min(size, size - max(needed, 1) + 1)
 
 
-def _similarity(a: Words, b: Words, threshold: float) -> float:
-    """The ratio, or 0.0 once an upper bound shows it is under `threshold`."""
+@functools.cache
+def _probe(size: int, threshold: float) -> int:
+    """How many of its indexed words a sequence must look up: a partner whose first shared
+    word comes later can share at most the words after it, too few at any partner size."""
+    sizes = range(max(1, math.ceil(threshold / (2 - threshold) * size - 1e-9)),
+                  math.floor((2 - threshold) / threshold * size + 1e-9) + 1)
+    positions = [p for p in range(_prefix(size, threshold))
+                 if any(2 * (1 + min(size - p - 1, other - 1)) >= threshold * (size + other) - 1e-9
+                        for other in sizes)]
+    return max(positions, default=-1) + 1
+
+
+def _alike(a: Words, b: Words, set_a: frozenset[object], set_b: frozenset[object],
+           threshold: float) -> bool:
     total = len(a) + len(b)
     if a == b or not total:
-        return 1.0
+        return True
     if 2 * min(len(a), len(b)) / total < threshold:
-        return 0.0
-    shared = sum((Counter(a) & Counter(b)).values())
-    if 2 * shared / total < threshold:
-        return 0.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        return False
+    if 2 * len(set_a & set_b) / total < threshold:  # shared words, counted as multisets
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold

@@ -29,7 +29,7 @@ from . import stats as deck_stats
 from .errors import FactdeckError
 from .model import Deck, DeckSpec, NoteSpec
 from .templates import TemplateSet, find_templates, load_templates
-from .watch import Watch, unwatched
+from .watch import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +55,6 @@ class Checked:
     def findings(self) -> tuple[lint.Finding, ...]:
         """Card-quality lint of the expanded notes (lint.py)."""
         return lint.lint(self.deck, self.notes, self.templates.note_types)
-
-
-# The stages `build` reports to its watch, in order (the progress bar counts them).
-BUILD_STAGES = ("load", "validate", "templates", "expand", "stamp", "package", "verify",
-                "write", "lint")
 
 
 @contextlib.contextmanager
