@@ -48,9 +48,10 @@ def test_same_pairs_as_comparing_every_pair(seed: int, threshold: float) -> None
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_probe_gives_the_pairs_touching_it(seed: int) -> None:
+@pytest.mark.parametrize("probed", [1, 15])  # a plain scan, and the index
+def test_probe_gives_the_pairs_touching_it(seed: int, probed: int) -> None:
     keys = random_keys(seed, 120)
-    probe = set(random.Random(seed).sample(range(len(keys)), 15))
+    probe = set(random.Random(seed).sample(range(len(keys)), probed))
     expected = {p for p in brute_force(keys, NEAR_DUPLICATE) if probe & set(p)}
     found = list(pairs(keys, NEAR_DUPLICATE, probe))
     assert len(found) == len(set(found))

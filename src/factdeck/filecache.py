@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .lint import FileLint, Seen
 from .model import Entry, NoteSpec
 
 CACHE_DIR = ".factdeck-cache"
@@ -34,10 +35,12 @@ _ALLOWED_BUILTINS = {"tuple", "list", "dict", "set", "frozenset", "str", "int", 
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """What one fact file yields: its facts in order, then their notes in order."""
+    """What one fact file yields: its facts in order, their notes in order, and the per-card
+    lint of those notes."""
 
     entries: tuple[Entry, ...]
     notes: tuple[NoteSpec, ...]
+    lint: FileLint
 
 
 def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> bytes:
@@ -55,6 +58,14 @@ def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> byt
     return digest.digest()
 
 
+def seen_key() -> str:
+    """The last lint's near-duplicate pairs depend only on the cards and on factdeck."""
+    digest = hashlib.sha256(FORMAT + b"seen\0" + _version("factdeck").encode())
+    for path in sorted(_CODE.glob("*.py")):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def file_key(context: bytes, path: Path, data: bytes) -> str:
     return hashlib.sha256(context + str(path).encode() + b"\0" + data).hexdigest()
 
@@ -67,6 +78,14 @@ class Store:
         self.used: set[str] = set()
 
     def get(self, key: str) -> FileResult | None:
+        found = self._get(key)
+        return found if _well_formed(found) else None  # type: ignore[return-value]
+
+    def get_seen(self, key: str) -> Seen | None:
+        found = self._get(key)
+        return found if isinstance(found, Seen) else None
+
+    def _get(self, key: str) -> object:
         self.used.add(key)
         try:
             blob = (self.folder / f"{key}.pickle").read_bytes()
@@ -79,9 +98,9 @@ class Store:
             result = _Unpickler(io.BytesIO(payload)).load()
         except Exception:  # any unreadable entry is rebuilt, whatever broke it
             return None
-        return result if _well_formed(result) else None
+        return result
 
-    def put(self, key: str, result: FileResult) -> None:
+    def put(self, key: str, result: FileResult | Seen) -> None:
         self.used.add(key)
         payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         blob = hashlib.sha256(key.encode() + payload).digest() + payload
@@ -98,8 +117,9 @@ class Store:
         """Delete entries this build did not use (old versions of edited files)."""
         if not self.folder.is_dir():
             return
+        keep = self.used | {seen_key()}
         for path in self.folder.glob("*.pickle"):
-            if path.stem not in self.used:
+            if path.stem not in keep:
                 path.unlink(missing_ok=True)
 
 
@@ -115,7 +135,8 @@ def _well_formed(result: object) -> bool:
     return (isinstance(result, FileResult) and isinstance(result.entries, tuple)
             and isinstance(result.notes, tuple)
             and all(isinstance(e, Entry) for e in result.entries)
-            and all(isinstance(n, NoteSpec) for n in result.notes))
+            and all(isinstance(n, NoteSpec) for n in result.notes)
+            and isinstance(result.lint, FileLint))
 
 
 def _ignore_in_git(folder: Path) -> None:

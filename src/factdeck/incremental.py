@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import expand, load, validate
+from . import expand, lint, load, validate
 from .errors import FactdeckError, Location
 from .expand import Provider
 from .filecache import FileResult, Store, context_digest, file_key
@@ -22,7 +22,8 @@ from .watch import Watch
 
 
 def expanded(deck_dir: Path, templates_root: Path, providers: Mapping[str, Provider],
-             watch: Watch) -> tuple[Deck, TemplateSet, tuple[NoteSpec, ...]]:
+             watch: Watch
+             ) -> tuple[Deck, TemplateSet, tuple[NoteSpec, ...], tuple[lint.FileLint, ...]]:
     store = Store(deck_dir)
     with watch("load"):
         deck_path = deck_dir / load.DECK_FILE
@@ -46,8 +47,10 @@ def expanded(deck_dir: Path, templates_root: Path, providers: Mapping[str, Provi
         notes = _by_file(fresh_notes)
         for path, key in zip(paths, keys, strict=True):
             if found[path] is None:
-                found[path] = FileResult(entries=tuple(entries.get(path, ())),
-                                         notes=tuple(notes.get(path, ())))
+                own = tuple(notes.get(path, ()))
+                found[path] = FileResult(
+                    entries=tuple(entries.get(path, ())), notes=own,
+                    lint=lint.file_lint(fresh_deck, own, templates.note_types))
                 store.put(key, found[path])  # type: ignore[arg-type]
         store.prune()
     results = [found[path] for path in paths]
@@ -55,7 +58,8 @@ def expanded(deck_dir: Path, templates_root: Path, providers: Mapping[str, Provi
     if len({e.fact.id for e in all_entries}) != len(all_entries):
         raise FactdeckError.at(None, "duplicate fact ids")  # reported in full by validate
     deck = Deck(spec=fresh_deck.spec, deck_dir=deck_dir, entries=all_entries)
-    return deck, templates, tuple(n for r in results if r for n in r.notes)
+    return (deck, templates, tuple(n for r in results if r for n in r.notes),
+            tuple(r.lint for r in results if r))
 
 
 def _by_file(items: tuple[Entry, ...] | tuple[NoteSpec, ...]) -> dict[Path, list]:

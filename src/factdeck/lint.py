@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from . import changes, near_duplicates
@@ -67,21 +67,71 @@ class Card:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class FileLint:
+    """The per-card part of lint for some notes (one fact file's, in a build): their cards,
+    each card's question as compared words, and what the per-card rules found. Kept with
+    the file's notes in the build cache, so unchanged files are not linted again."""
+
+    cards: tuple[Card, ...]
+    keys: tuple[tuple[str, ...], ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The near-duplicate pairs of the last lint, by card (GUID, compared words): pairs of
+    cards that are still there are still pairs; only other cards need looking up."""
+
+    cards: frozenset[tuple[str, tuple[str, ...]]] = frozenset()
+    pairs: frozenset[tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]] = (
+        frozenset())
+
+
+# Rules that look at one card (and its fact) at a time; the rest compare cards across the
+# deck. A new per-card rule is a generator of findings added here; a new cross-card rule
+# gets the deck's cards in lint_deck.
+CARD_RULES: tuple[Callable[[Card, Fact | None], Iterable[Finding]], ...] = ()
+
+
 def lint(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
          ) -> tuple[Finding, ...]:
-    notes = tuple(notes)
+    return lint_deck(deck, (file_lint(deck, tuple(notes), note_types),))[0]
+
+
+def file_lint(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType]
+              ) -> FileLint:
+    """The per-card rules over `notes` (facts looked up in `deck`)."""
     cards = tuple(study_cards(notes, note_types))
     facts = {e.fact.id: e.fact for e in deck.entries}
+    found = tuple(f for card in cards for rule in (_card_findings, *CARD_RULES)
+                  for f in rule(card, facts.get(card.note.fact_id)))
+    return FileLint(cards=cards, keys=tuple(_content_words(c.question) for c in cards),
+                    findings=found)
+
+
+def lint_deck(deck: Deck, files: Iterable[FileLint], seen: Seen | None = None
+              ) -> tuple[tuple[Finding, ...], Seen]:
+    """Every finding, from the per-card findings of each file and the cross-card rules.
+
+    With `seen` (the last lint's near-duplicate pairs), only cards that are new since are
+    looked up in the near-duplicate index: the findings are the same as without it.
+    """
+    files = tuple(files)
+    cards = tuple(card for f in files for card in f.cards)
+    keys = tuple(key for f in files for key in f.keys)
+    pairs, now_seen = _near_pairs(cards, keys, seen)
+    facts = {e.fact.id: e.fact for e in deck.entries}
     found = [
-        *(f for card in cards for f in _card_findings(card, facts.get(card.note.fact_id))),
-        *_duplicate_questions(cards),
+        *(finding for f in files for finding in f.findings),
+        *_duplicate_questions(cards, keys, pairs),
         *_same_answers(cards, deck),
         *_missing_exam_tags(deck),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
     return tuple(sorted({*kept, *_exception_findings(deck, found)},
                         key=lambda f: (str(f.location.path), f.location.line or 0, f.fact_id,
-                                       f.rule, f.message)))
+                                       f.rule, f.message))), now_seen
 
 
 def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
@@ -167,14 +217,34 @@ def _subject_problems(card: Card, fact: Fact | None) -> Iterator[str]:
 # --- across cards ----------------------------------------------------------------------------
 
 
-def _duplicate_questions(cards: tuple[Card, ...]) -> Iterator[Finding]:
+def _near_pairs(cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], seen: Seen | None
+                ) -> tuple[list[tuple[int, int]], Seen]:
+    """Index pairs of cards with near-duplicate questions (NEAR_DUPLICATE over words)."""
+    ids = [(card.note.guid, key) for card, key in zip(cards, keys, strict=True)]
+    current = frozenset(ids)
+    if seen is None:
+        probe = None
+        kept: set[tuple[int, int]] = set()
+    else:
+        probe = [i for i, ident in enumerate(ids) if ident not in seen.cards]
+        where: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+        for i, ident in enumerate(ids):
+            where[ident].append(i)
+        kept = {(min(i, j), max(i, j)) for a, b in seen.pairs if a in current and b in current
+                for i in where[a] for j in where[b] if i != j}
+    found = kept | set(near_duplicates.pairs(keys, NEAR_DUPLICATE, probe))
+    pairs = sorted(found)
+    return pairs, Seen(cards=current, pairs=frozenset((ids[i], ids[j]) for i, j in pairs))
+
+
+def _duplicate_questions(cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...],
+                         pairs: Iterable[tuple[int, int]]) -> Iterator[Finding]:
     """Same question after normalising, or nearly (NEAR_DUPLICATE over content words).
 
     Cloze cards of one note share their text by design and are never compared. Every
     such pair is found, through an index (near_duplicates.py), not by comparing all pairs.
     """
-    keys = [_content_words(card.question) for card in cards]
-    for i, j in near_duplicates.pairs(keys, NEAR_DUPLICATE):
+    for i, j in pairs:
         a, b = cards[i], cards[j]
         if a.note.guid == b.note.guid:
             continue

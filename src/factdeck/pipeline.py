@@ -15,6 +15,7 @@ from . import (
     claims,
     clock,
     expand,
+    filecache,
     incremental,
     lint,
     load,
@@ -51,10 +52,17 @@ class Checked:
     deck: Deck
     templates: TemplateSet
     notes: tuple[NoteSpec, ...]
+    file_lints: tuple[lint.FileLint, ...] | None = None  # per fact file, from the cache
 
     def findings(self) -> tuple[lint.Finding, ...]:
-        """Card-quality lint of the expanded notes (lint.py)."""
-        return lint.lint(self.deck, self.notes, self.templates.note_types)
+        """Card-quality lint of the expanded notes (lint.py): with the cache, only the
+        cards of edited files are linted and looked up for near duplicates."""
+        if self.file_lints is None:
+            return lint.lint(self.deck, self.notes, self.templates.note_types)
+        store, key = filecache.Store(self.deck.deck_dir), filecache.seen_key()
+        found, seen = lint.lint_deck(self.deck, self.file_lints, store.get_seen(key))
+        store.put(key, seen)
+        return found
 
 
 @contextlib.contextmanager
@@ -79,11 +87,11 @@ def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Check
     """Through the per-file cache (incremental.py); a deck with problems takes the plain
     stages, which report every problem."""
     try:
-        deck, templates, notes = incremental.expanded(
+        deck, templates, notes, file_lints = incremental.expanded(
             deck_dir, templates_dir or find_templates(deck_dir), providers(), watch)
     except FactdeckError:
         return _expanded_plain(deck_dir, templates_dir, unwatched)
-    return Checked(deck=deck, templates=templates, notes=notes)
+    return Checked(deck=deck, templates=templates, notes=notes, file_lints=file_lints)
 
 
 def _expanded_plain(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
