@@ -24,6 +24,7 @@ from .lint import FileLint, Seen
 from .model import Entry, NoteSpec
 
 CACHE_DIR = ".factdeck-cache"
+LOCK_FILE = "factdeck.lock"  # lock.LOCK_NAME, without importing the lock
 FORMAT = b"factdeck-filecache-1\n"
 _CODE = Path(__file__).resolve().parent
 # What a cache entry may contain: factdeck's records and the values inside them.
@@ -49,7 +50,8 @@ def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> byt
     for part in (sys.version, _version("factdeck"), _version("pydantic"), _version("jinja2"),
                  str(deck_dir)):
         digest.update(part.encode() + b"\0")
-    extra = [p for p in _files(deck_dir) if p.suffix not in (".yaml", ".yml")]
+    extra = [p for p in _files(deck_dir)  # diagrams; not the lock, which notes never read
+             if p.suffix not in (".yaml", ".yml") and p.name != LOCK_FILE]
     for root, paths in ((_CODE, sorted(_CODE.glob("*.py"))), (deck_dir, [deck_file, *extra]),
                         (templates_root, _files(templates_root))):
         for path in paths:
