@@ -11,6 +11,7 @@ rebuilt, never trusted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import io
@@ -19,9 +20,11 @@ import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .lint import FileLint, Seen
-from .model import Entry, NoteSpec
+from .errors import Location
+from .lint import Card, FileLint, Finding, Seen
+from .model import Entry, Media, NoteSpec
 
 CACHE_DIR = ".factdeck-cache"
 LOCK_FILE = "factdeck.lock"  # lock.LOCK_NAME, without importing the lock
@@ -104,7 +107,11 @@ class Store:
 
     def put(self, key: str, result: FileResult | Seen) -> None:
         self.used.add(key)
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = _DISPATCH
+        pickler.dump(result)
+        payload = buffer.getvalue()
         blob = hashlib.sha256(key.encode() + payload).digest() + payload
         try:
             self.folder.mkdir(exist_ok=True)
@@ -123,6 +130,17 @@ class Store:
         for path in self.folder.glob("*.pickle"):
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
+
+
+def _by_constructor(record: Any) -> tuple[type, tuple[object, ...]]:
+    """Pickle a frozen dataclass as its constructor's arguments: loading it then costs one
+    call, not dataclasses' generic __setstate__ (most of the time of a cached build)."""
+    kind = type(record)
+    return kind, tuple(getattr(record, field.name) for field in dataclasses.fields(kind))
+
+
+_DISPATCH = {kind: _by_constructor for kind in (NoteSpec, Entry, Media, Location, Card, Finding,
+                                                FileLint, Seen)}
 
 
 class _Unpickler(pickle.Unpickler):

@@ -10,6 +10,7 @@ A fact silences a rule for its own notes with `lint: {rule-name: "why this is fi
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -75,6 +76,7 @@ class FileLint:
 
     cards: tuple[Card, ...]
     keys: tuple[tuple[str, ...], ...]
+    answers: tuple[str, ...]  # each card's answer as the same-answer rule compares it
     findings: tuple[Finding, ...]
 
 
@@ -83,9 +85,8 @@ class Seen:
     """The near-duplicate pairs of the last lint, by card (GUID, compared words): pairs of
     cards that are still there are still pairs; only other cards need looking up."""
 
-    cards: frozenset[tuple[str, tuple[str, ...]]] = frozenset()
-    pairs: frozenset[tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]] = (
-        frozenset())
+    cards: frozenset[int] = frozenset()  # each card's _card_digest
+    pairs: frozenset[tuple[int, int]] = frozenset()
 
 
 # Rules that look at one card (and its fact) at a time; the rest compare cards across the
@@ -107,7 +108,7 @@ def file_lint(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, 
     found = tuple(f for card in cards for rule in (_card_findings, *CARD_RULES)
                   for f in rule(card, facts.get(card.note.fact_id)))
     return FileLint(cards=cards, keys=tuple(_content_words(c.question) for c in cards),
-                    findings=found)
+                    answers=tuple(_answer_key(c.answer) for c in cards), findings=found)
 
 
 def lint_deck(deck: Deck, files: Iterable[FileLint], seen: Seen | None = None
@@ -120,12 +121,13 @@ def lint_deck(deck: Deck, files: Iterable[FileLint], seen: Seen | None = None
     files = tuple(files)
     cards = tuple(card for f in files for card in f.cards)
     keys = tuple(key for f in files for key in f.keys)
+    answers = tuple(answer for f in files for answer in f.answers)
     pairs, now_seen = _near_pairs(cards, keys, seen)
     facts = {e.fact.id: e.fact for e in deck.entries}
     found = [
         *(finding for f in files for finding in f.findings),
         *_duplicate_questions(cards, keys, pairs),
-        *_same_answers(cards, deck),
+        *_same_answers(cards, answers, deck),
         *_missing_exam_tags(deck),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
@@ -220,14 +222,14 @@ def _subject_problems(card: Card, fact: Fact | None) -> Iterator[str]:
 def _near_pairs(cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], seen: Seen | None
                 ) -> tuple[list[tuple[int, int]], Seen]:
     """Index pairs of cards with near-duplicate questions (NEAR_DUPLICATE over words)."""
-    ids = [(card.note.guid, key) for card, key in zip(cards, keys, strict=True)]
+    ids = [_card_digest(card.note.guid, key) for card, key in zip(cards, keys, strict=True)]
     current = frozenset(ids)
     if seen is None:
         probe = None
         kept: set[tuple[int, int]] = set()
     else:
         probe = [i for i, ident in enumerate(ids) if ident not in seen.cards]
-        where: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+        where: dict[int, list[int]] = defaultdict(list)
         for i, ident in enumerate(ids):
             where[ident].append(i)
         kept = {(min(i, j), max(i, j)) for a, b in seen.pairs if a in current and b in current
@@ -235,6 +237,12 @@ def _near_pairs(cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], seen
     found = kept | set(near_duplicates.pairs(keys, NEAR_DUPLICATE, probe))
     pairs = sorted(found)
     return pairs, Seen(cards=current, pairs=frozenset((ids[i], ids[j]) for i, j in pairs))
+
+
+def _card_digest(guid: str, key: tuple[str, ...]) -> int:
+    """A card as the near-duplicate rule sees it, in 64 bits (stable across runs)."""
+    data = "\x1f".join((guid, *key)).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
 def _duplicate_questions(cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...],
@@ -261,7 +269,8 @@ def _content_words(text: str) -> tuple[str, ...]:
     return tuple(t.removesuffix("s") for t in tokens if t not in _STOP_WORDS)
 
 
-def _same_answers(cards: tuple[Card, ...], deck: Deck) -> Iterator[Finding]:
+def _same_answers(cards: tuple[Card, ...], answers: tuple[str, ...], deck: Deck
+                  ) -> Iterator[Finding]:
     """One answer to questions of different facts: usually one claim carded twice.
 
     Fine and not reported: notes of the same fact (a forward and a reverse card are the
@@ -273,9 +282,8 @@ def _same_answers(cards: tuple[Card, ...], deck: Deck) -> Iterator[Finding]:
     names = {_answer_key(n) for e in deck.entries
              for n in (getattr(e.fact, "name", None), *getattr(e.fact, "aka", ())) if n}
     groups: dict[str, list[Card]] = defaultdict(list)
-    for card in cards:
-        key = _answer_key(card.answer)
-        if words(key) >= SAME_ANSWER_MIN_WORDS and key not in names:
+    for card, key in zip(cards, answers, strict=True):
+        if key not in names and words(key) >= SAME_ANSWER_MIN_WORDS:
             groups[key].append(card)
     for group in groups.values():
         for card in group:

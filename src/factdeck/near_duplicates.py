@@ -84,12 +84,22 @@ def pairs(keys: Sequence[Words], threshold: float, probe: Collection[int] | None
 def _scan(keys: Sequence[Words], threshold: float, probe: Collection[int]
           ) -> Iterator[tuple[int, int]]:
     """A few sequences against all: one pass each, cheaper than building the index."""
-    sets = [frozenset(_tokens(words)) for words in keys]
+    sets: dict[int, frozenset[str]] = {}
+
+    def tokens(j: int) -> frozenset[str]:
+        if j not in sets:
+            sets[j] = frozenset(_tokens(keys[j]))
+        return sets[j]
+
+    low, high = threshold / (2 - threshold), (2 - threshold) / threshold
     for i in sorted(probe):
-        for j in range(len(keys)):
+        size = len(keys[i])
+        for j, other in enumerate(keys):
             if j == i or (j < i and j in probe):
                 continue
-            if _alike(keys[i], keys[j], sets[i], sets[j], threshold):
+            if size and not low * size - 1e-9 <= len(other) <= high * size + 1e-9:
+                continue  # too short or too long to be alike
+            if _alike(keys[i], other, tokens(i), tokens(j), threshold):
                 yield (i, j) if i < j else (j, i)
 
 
