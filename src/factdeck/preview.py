@@ -34,7 +34,8 @@ from .watch import Watch, unwatched
 
 PREVIEW_DIR = "preview"
 PARTS_DIR = "parts"
-PART_CARDS = 500  # cards per data file: the first part is drawn while the rest load
+PART_CARDS = 1000  # cards per data file; the first part is drawn while the rest load
+FIRST_PART_CARDS = 100  # a small first part: the first screen of cards, at once
 _HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 PAGE = "index.html.j2"
@@ -196,8 +197,9 @@ def render_page(built: Preview, env: jinja2.Environment, site: Path) -> Site:
             "href": links[path], "file": card.location.rsplit(":", 1)[0],
             "line": note.location.line})
     parts = []
-    for start in range(0, len(records), PART_CARDS):
-        chunk = records[start:start + PART_CARDS]
+    starts = [0, *range(min(FIRST_PART_CARDS, PART_CARDS), len(records), PART_CARDS)]
+    for start, end in zip(starts, [*starts[1:], len(records)], strict=True):
+        chunk = records[start:end]
         facts = {r["fact"]: built.facts.get(r["fact"], "") for r in chunk}
         parts.append(f"factdeckPreview.add({json.dumps({'cards': chunk, 'facts': facts})});\n")
     data = {"styles": built.styles, "parts": [_part_name(n) for n in range(len(parts))],
