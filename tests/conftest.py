@@ -129,3 +129,13 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests (killing real builds) run in CI (.ci/run sets FACTDECK_SLOW=1)."""
+    if os.environ.get("FACTDECK_SLOW"):
+        return
+    skip = pytest.mark.skip(reason="slow: set FACTDECK_SLOW=1 (as .ci/run does) to run it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

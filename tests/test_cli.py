@@ -43,7 +43,7 @@ def test_build_summary(runner: CliRunner, mini_deck: Path) -> None:
         "  notes    3 (1 factdeck Cloze, 2 factdeck Q/A)\n"
         "  cards    3\n"
         "  media    0 files\n"
-        "  changes  3 added, 0 changed, 0 retired, 0 unchanged\n"
+        "  changes  3 added, 0 changed, 0 retired, 0 unchanged: changes (never released)\n"
         "  release  dist/mini-changes.md (notes for students)\n")
     assert result.stderr == ""
 

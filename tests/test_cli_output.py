@@ -113,7 +113,8 @@ def test_unknown_command_and_missing_deck_are_usage_errors(runner: CliRunner) ->
 
 def many_decks(project: Path, count: int) -> None:
     for number in range(count):
-        deck = MINI_DECK["deck.yaml"].replace("slug: mini", f"slug: mini-{number}")
+        deck = MINI_DECK["deck.yaml"].replace("slug: mini", f"slug: mini-{number}").replace(
+            "name: Mini", f"name: Mini {number}")  # two decks may not share a name
         write_tree(project / "cards" / f"mini-{number}", {**MINI_DECK, "deck.yaml": deck})
 
 
@@ -134,7 +135,7 @@ def test_progress_bar_only_for_big_builds_on_a_terminal(
     assert shown.stderr.splitlines() == ["Building 4 decks", *stages]
     # Summaries wait until the bar is done, then come out in order.
     assert [line for line in shown.stdout.splitlines() if not line.startswith(" ")] == [
-        f"Built Mini -> dist/mini-{n}.apkg ({size})" for n, size in enumerate(
+        f"Built Mini {n} -> dist/mini-{n}.apkg ({size})" for n, size in enumerate(
             re.findall(r"\((\d+\.\d kB)\)", plain.stdout))] + ["Built 4 decks: 12 notes, 12 cards"]
     assert runner.invoke(main, ["build", "-q"]).stderr == ""
 

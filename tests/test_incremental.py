@@ -165,7 +165,7 @@ def test_a_rebuild_with_nothing_changed_says_what_a_full_rebuild_says(
     assert outputs(deck_dir, project / "dist") == bytes_early
 
 
-@pytest.mark.parametrize("change", ["package", "lock", "option", "template"])
+@pytest.mark.parametrize("change", ["package", "lock", "option", "template", "interrupted"])
 def test_any_changed_input_or_output_means_a_full_build(
         project: Path, runner: CliRunner, change: str) -> None:
     deck_dir = copy_deck(project, "deck")
@@ -175,9 +175,11 @@ def test_any_changed_input_or_output_means_a_full_build(
         (project / "dist" / "low-back-pain.apkg").write_bytes(b"not a package")
     elif change == "lock":
         lock = deck_dir / "factdeck.lock"
-        lock.write_text(lock.read_text().replace('"format"', ' "format"', 1))
+        lock.write_text(lock.read_text() + "\n")  # the same entries, other bytes
     elif change == "option":
         args.append("--allow-note-type-change")
+    elif change == "interrupted":  # a build stopped before its commit point (commit.py)
+        (deck_dir / ".factdeck-lock.123.tmp").write_text("half written")
     else:
         css = project / "templates" / "base.css"
         css.write_text(css.read_text() + "\n/* changed */\n")
@@ -185,3 +187,4 @@ def test_any_changed_input_or_output_means_a_full_build(
     assert result.exit_code == 0, result.output
     assert "stamp" in result.stdout  # the stages ran
     assert (project / "dist" / "low-back-pain.apkg").read_bytes()[:2] == b"PK"
+    assert not list(deck_dir.glob(".factdeck*.tmp"))  # recovered

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .errors import FactdeckError, shown_path
+from .release.options import allow, override_options
 from .terminal import (
     QUIET,
     VERBOSE,
@@ -85,6 +86,8 @@ def main() -> None:
     \b
     Examples:
       factdeck build                 build every deck under ./cards into ./dist
+      factdeck release               publish dist/<slug>-<version>.apkg + notes
+      factdeck diff 1.0.0 1.1.0      release notes between two releases
       factdeck build --open          ... and open the card preview in a browser
       factdeck check                 validate everything, write nothing
       factdeck lint                  card-quality findings (long answers, lists, ...)
@@ -112,20 +115,20 @@ def main() -> None:
               type=click.Path(file_okay=False, path_type=Path),
               help="Where the .apkg files go.")
 @TemplatesOption
-@click.option("--allow-note-type-change", is_flag=True,
-              help="Ship a note type whose fields or card types changed (students must import "
-                   "with 'Merge note types' ticked and 'Update notes: Always').")
+@override_options
 @click.option("--open", "open_preview", is_flag=True,
               help="Also write each deck's preview (as `factdeck preview`) and open it in "
                    "the default browser.")
 @QuietOption
 @VerboseOption
 def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
-          templates_dir: Path | None, allow_note_type_change: bool, open_preview: bool) -> None:
+          templates_dir: Path | None, open_preview: bool, **overrides: bool) -> None:
     """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
 
-    Each build updates the deck's factdeck.lock (commit it) and, when anything
-    changed, writes OUT/<slug>-changes.md: release notes for students. Lint
+    Each build updates the deck's factdeck.lock (commit it) and writes
+    OUT/<slug>-changes.md: the unreleased changes since the last release (removed
+    when there are none). Publish with `factdeck release`. Edits that would strand
+    students' cards are refused unless their --allow-... flag is given. Lint
     findings are shown as warnings. Big builds show a progress bar on a terminal.
 
     \b
@@ -134,21 +137,23 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
       factdeck build cards/low-back-pain --out /tmp/decks
       factdeck build --open          build, then look at every card in a browser
       factdeck build -q              print nothing but errors
+      factdeck build --allow-subdeck-move   accept facts moved to another sub-deck
     """
     from . import manifest
     from .watch import BUILD_STAGES
 
     built = []
+    flags = dict(overrides)  # allow() imports the pipeline's records: only when building
+    options = manifest.options(flags)
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        options = manifest.options(allow_note_type_change)
         result = manifest.unchanged(deck_dir, out_dir, templates_dir, options)
         if result is None:  # something changed since the last build: build
             from .pipeline import build as build_deck
             from .pipeline import summarize
 
-            result = summarize(build_deck(deck_dir, out_dir, templates_dir,
-                                          allow_note_type_change, watch))
+            result = summarize(build_deck(deck_dir, out_dir, templates_dir, allow(dict(flags)),
+                                          watch))
         built.append(result)
         kinds = ", ".join(f"{n} {name}" for name, n in result.notes_by_type)
         retired = f" + {result.retired_notes} retired" if result.retired_notes else ""
@@ -161,7 +166,8 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
         for label, number, rest in rows:
             say(row(label, f"{number:>{width}} {rest}".rstrip()))
         say(row("changes", f"{result.added} added, {result.changed} changed, "
-                            f"{result.retired} retired, {result.unchanged} unchanged"))
+                            f"{result.retired} retired, {result.unchanged} unchanged: "
+                            f"{result.since}"))
         if result.release_notes:
             say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
         say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
@@ -181,11 +187,11 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path,
 @DeckDirs
 @CardsOption
 @TemplatesOption
-@click.option("--allow-note-type-change", is_flag=True, help="As for build.")
+@override_options
 @QuietOption
 @VerboseOption
 def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None,
-          allow_note_type_change: bool) -> None:
+          **overrides: bool) -> None:
     """Validate decks (schema, templates, media, lock) without writing anything.
 
     Fast enough to run on every save.
@@ -198,8 +204,10 @@ def check(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
     """
     from .pipeline import check as check_deck
 
+    allowed = allow(overrides)
+
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        checked = check_deck(deck_dir, templates_dir, allow_note_type_change, watch)
+        checked = check_deck(deck_dir, templates_dir, allowed, watch)
         say(f"{click.style('OK', fg='green', bold=True)} {checked.deck.spec.name}: "
             f"{len(checked.deck.entries)} facts, {len(checked.notes)} notes")
         say_times(watch.times)
@@ -249,23 +257,41 @@ def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | Non
 
 
 @main.command()
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def diff(old: Path, new: Path) -> None:
-    """Compare two built packages: added, changed (before -> after), retired notes.
+@click.argument("old")
+@click.argument("new")
+@click.option("--deck", "deck_dir", default=None,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The deck whose lock holds the releases [default: the only deck in "
+                   "--cards].")
+@CardsOption
+def diff(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> None:
+    """Compare two releases (by version, from the lock) or two .apkg files.
 
-    Prints the same release notes a build writes, as Markdown.
+    Prints release notes as Markdown: added, changed (corrections first) and
+    retired cards. Between versions, NEW may be `current` (the lock as last built).
 
     \b
     Examples:
-      factdeck diff v1/low-back-pain.apkg dist/low-back-pain.apkg
-      factdeck diff old.apkg new.apkg > CHANGES.md
+      factdeck diff 1.0.0 1.1.0
+      factdeck diff 1.1.0 current --deck cards/low-back-pain
+      factdeck diff v1/low-back-pain.apkg dist/low-back-pain.apkg > CHANGES.md
     """
-    from .changes import compare, release_notes
-    from .unpack import snapshot, unpack
+    if old.endswith(".apkg") or new.endswith(".apkg"):
+        from .changes import compare, release_notes
+        from .unpack import snapshot, unpack
 
-    found = compare(snapshot(unpack(old)), snapshot(unpack(new)))
-    click.echo(release_notes(found, f"Changes from {old.name} to {new.name}"), nl=False)
+        paths = [Path(p) for p in (old, new)]
+        for path in paths:
+            if not path.is_file():
+                raise FactdeckError.at(None, f"no package at {path}; give two .apkg files or "
+                                             "two released versions")
+        found = compare(snapshot(unpack(paths[0])), snapshot(unpack(paths[1])))
+        click.echo(release_notes(found, f"Changes from {paths[0].name} to {paths[1].name}"),
+                   nl=False)
+        return
+    from .release.command import diff_versions
+
+    click.echo(diff_versions(old, new, deck_dir, cards_dir), nl=False)
 
 
 @main.command()
@@ -356,6 +382,9 @@ def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,
     from .watch import Stopwatch
 
     decks = list(deck_dirs or _find_decks(cards_dir))
+    from .release.guards import distinct_decks
+
+    distinct_decks(decks)
     bar = progress_bar(decks, stages)
     failed = False
     try:
@@ -390,3 +419,8 @@ def _find_decks(cards_dir: Path) -> Iterator[Path]:
 
 def _size(size: int) -> str:
     return f"{size / 1024:.1f} kB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
+from .release.command import release as _release  # noqa: E402  (uses the helpers above)
+
+main.add_command(_release)

@@ -53,8 +53,9 @@ def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> byt
     for part in (sys.version, _version("factdeck"), _version("pydantic"), _version("jinja2"),
                  str(deck_dir)):
         digest.update(part.encode() + b"\0")
-    extra = [p for p in _files(deck_dir)  # diagrams; not the lock, which notes never read
-             if p.suffix not in (".yaml", ".yml") and p.name != LOCK_FILE]
+    extra = [p for p in _files(deck_dir)  # diagrams; not the lock nor the build's own files
+             if p.suffix not in (".yaml", ".yml") and p.name != LOCK_FILE
+             and not p.name.startswith(".factdeck")]
     for root, paths in ((_CODE, sorted(_CODE.glob("*.py"))), (deck_dir, [deck_file, *extra]),
                         (templates_root, _files(templates_root))):
         for path in paths:

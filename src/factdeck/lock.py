@@ -15,111 +15,71 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
-
-from . import atomic, ids
-from .changes import (
-    MERGE_ADVICE,
-    RETIRED_TAG,
-    Changes,
-    NoteState,
-    NoteTypeState,
-    Snapshot,
-    compare,
-    plain,
-)
+from . import atomic, ids, lockfile
+from .changes import MERGE_ADVICE, RETIRED_TAG, plain
 from .errors import FactdeckError, Location, Problem
-from .model import Deck, NoteSpec
+from .lockfile import (
+    FIX,
+    Lock,
+    LockedDeck,
+    LockedFact,
+    LockedNote,
+    LockedNoteType,
+    Release,
+    dumps,
+)
+from .model import Deck, Diagram, NoteSpec
 from .package import PackagePlan, StampedNote, StampedNoteType
+from .release import guards
+from .release.guards import NO_OVERRIDES, Allow
 from .templates import NoteType
 
+__all__ = ["NO_OVERRIDES", "Allow", "Lock", "LockedDeck", "LockedFact", "LockedNote",
+           "LockedNoteType", "Release", "dumps", "read", "stamp", "write"]
+
 LOCK_NAME = "factdeck.lock"
-LOCK_TEXT = 60  # characters of each field kept for release notes
 ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never collides
-
-
-# Lock entries are plain frozen dataclasses: the build makes tens of thousands of them.
-# Reading a lock validates them all (pydantic), since the file may be hand-edited or corrupt.
-_CLOSED = ConfigDict(extra="forbid")
-
-
-@dataclass(frozen=True, slots=True)
-class LockedNote:
-    __pydantic_config__ = _CLOSED
-    id: int
-    fact: str
-    card: str
-    type: str
-    hash: str
-    changed: int
-    retired: int | None
-    texts: tuple[str, ...]  # each field, short plain text: the "before" of release notes
-    digests: tuple[str, ...]
-    tags: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class LockedFact:
-    __pydantic_config__ = _CLOSED
-    kind: str
-    retired: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LockedNoteType:
-    __pydantic_config__ = _CLOSED
-    id: int
-    name: str
-    hash: str
-    changed: int
-    fields: tuple[str, ...]
-    cards: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Lock:
-    __pydantic_config__ = _CLOSED
-    format: Literal[1] = 1
-    note_types: Mapping[str, LockedNoteType] = field(default_factory=dict)
-    facts: Mapping[str, LockedFact] = field(default_factory=dict)
-    notes: Mapping[str, LockedNote] = field(default_factory=dict)
-
-
-_LOCK = TypeAdapter(Lock)
+# New note ids come from the GUID (never the clock), so two branches that each add notes
+# cannot pick the same one. The range reads as creation dates 2001-2020 in Anki's browser,
+# below the clock-based ids of notes students create themselves.
+ID_BASE, ID_SLOTS = 1_000_000_000_000, 600_000_000
+CORRECTED_TAG = "factdeck::corrected::"
+NATIVE_OCCLUSION = guards.NATIVE_OCCLUSION
 
 
 @dataclass(frozen=True, slots=True)
 class Stamping:
     plan: PackagePlan
     lock: Lock
-    changes: Changes
 
 
 def lock_path(deck_dir: Path) -> Path:
     return deck_dir / LOCK_NAME
 
 
-def read(deck_dir: Path) -> Lock:
-    """The deck's lock, or an empty one for a deck never built before."""
+def read(deck_dir: Path, version: str | None = None) -> Lock:
+    """The deck's lock, or an empty one for a deck never built before. A format-1 lock is
+    migrated, recording it as release `version` (the deck's version: what students have)."""
     path = lock_path(deck_dir)
-    if not path.exists():
-        return Lock()
-    fix = ("restore it from version control (git checkout -- factdeck.lock); do not delete "
-           "it: without it, every note looks new and students lose in-place updates")
     try:
-        return _LOCK.validate_json(path.read_bytes())
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        found = f"at '{where}': {first['msg']}" if where else first["msg"]
-        line = re.search(r"at line (\d+)", found) if first["type"] == "json_invalid" else None
-        raise FactdeckError.at(Location(path, int(line[1]) if line else None),
-                               f"lock file is corrupt ({found}); {fix}") from None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Lock()
+    except IsADirectoryError:
+        raise FactdeckError.at(Location(path), f"the lock is a folder, not a file; {FIX}"
+                               ) from None
+    except OSError as exc:
+        raise FactdeckError.at(Location(path), f"cannot read the lock ({exc.strerror}); check "
+                                               "its permissions") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FactdeckError.at(Location(path), f"lock file is corrupt (Invalid JSON: not "
+                                               f"UTF-8 text); {FIX}") from None
+    return lockfile.parse(text, path, version)
 
 
 def write(deck_dir: Path, lock: Lock) -> None:
@@ -127,68 +87,74 @@ def write(deck_dir: Path, lock: Lock) -> None:
         tmp.write_text(dumps(lock), encoding="utf-8")
 
 
-def dumps(lock: Lock) -> str:
-    """Stable JSON, one entry per line, so the committed lock diffs readably."""
-    def section(name: str, entries: Mapping[str, object]) -> str:
-        body = ",\n".join(
-            f"  {json.dumps(key)}: {json.dumps(_row(value), ensure_ascii=False)}"
-            for key, value in sorted(entries.items())
-        )
-        return f'"{name}": {{\n{body}\n}}' if body else f'"{name}": {{}}'
-
-    parts = [f'"format": {lock.format}', section("note_types", lock.note_types),
-             section("facts", lock.facts), section("notes", lock.notes)]
-    return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
 def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType],
-          description: str, old: Lock, now: int, allow_note_type_change: bool = False
-          ) -> Stamping:
+          description: str, old: Lock, now: int, allow: Allow = NO_OVERRIDES) -> Stamping:
     """Give every note its id and time; retire what disappeared; refuse unsafe identity edits."""
-    check(deck, notes, note_types, old, allow_note_type_change)
+    check(deck, notes, note_types, old, allow)
+    old = _distinct_ids(old)
     used_types = {n.note_type for n in notes} | {n.type for n in old.notes.values()}
     locked_types = {key: _locked_note_type(note_types[key], old.note_types.get(key), now)
                     for key in sorted(used_types)}
-
-    next_id = max(now * 1000, max((n.id for n in old.notes.values()), default=0) + ID_STEP)
+    facts = {e.fact.id: e.fact for e in deck.entries}
+    last = old.last_release
+    taken = _ids(old)
+    was = dict(old.was)
     stamped, locked_notes = [], {}
     for note in notes:
         before = old.notes.get(note.guid)
-        locked = _locked_note(note, note_types[note.note_type], before, now, next_id)
-        if before is None:
-            next_id += ID_STEP
+        note_type = note_types[note.note_type]
+        fact = facts[note.fact_id]
+        if getattr(fact, "correction", None) and last is not None:
+            note = _mark_corrected(note, note_type, old, last, deck.spec.version)
+        locked = _locked_note(note, note_type, fact, before, now, taken)
+        if before is not None and locked.hash != before.hash and before.rel is not None:
+            was.setdefault((note.guid, before.rel), before)
         locked_notes[note.guid] = locked
         stamped.append(StampedNote(note, locked.id, locked.changed))
 
     for guid, before in old.notes.items():
         if guid in locked_notes:
             continue
-        retired = before if before.retired else dataclasses.replace(
-            before, retired=max(now, before.changed + 1))
+        retired = before
+        if before.retired is None:
+            at = max(now, before.changed + 1)
+            retired = dataclasses.replace(before, retired=at, changed=at, rel=None)
+            if before.rel is not None:
+                was.setdefault((guid, before.rel), before)
         locked_notes[guid] = retired
         stamped.append(StampedNote(_tombstone(guid, retired, note_types[retired.type], deck),
-                                   retired.id, retired.retired, retired=True))
+                                   retired.id, retired.changed, retired=True))
 
-    lock = Lock(note_types=locked_types, facts=_locked_facts(deck, old, now), notes=locked_notes)
+    spec = deck.spec
+    deck_entry = LockedDeck(slug=spec.slug, name=spec.name, subdecks=dict(spec.subdecks))
+    releases = tuple(r if r.deck.slug else dataclasses.replace(r, deck=old.deck or deck_entry)
+                     for r in old.releases)  # a migrated release: the deck as first built
+    lock = Lock(deck=deck_entry, note_types=locked_types, facts=_locked_facts(deck, old, now),
+                notes=locked_notes, was=was, releases=releases)
     plan = PackagePlan(
         deck=deck.spec, description=description,
         note_types=tuple(StampedNoteType(note_types[k], v.changed)
                          for k, v in sorted(locked_types.items())),
         notes=tuple(stamped),
     )
-    return Stamping(plan=plan, lock=lock, changes=_changes(old, lock))
+    return Stamping(plan=plan, lock=lock)
 
 
 def check(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType],
-          old: Lock, allow_note_type_change: bool = False) -> None:
-    """The identity guards: reused retired ids, changed kinds, changed note-type schemas."""
-    problems = list(_fact_identity_problems(deck, old))
+          old: Lock, allow: Allow = NO_OVERRIDES) -> None:
+    """The identity guards: reused retired ids, changed kinds, changed note-type schemas,
+    a changed slug or deck name, moved facts, reordered masks; and a merged lock's sanity."""
+    path = lock_path(deck.deck_dir)
+    problems = lockfile.problems(old, path)
+    problems.extend(_fact_identity_problems(deck, old))
+    problems.extend(guards.deck_problems(deck, old, allow))
+    problems.extend(guards.note_problems(deck, notes, note_types, old, allow))
     for key in sorted({n.note_type for n in notes} | {n.type for n in old.notes.values()}):
         if key not in note_types:
             problems.append(Problem(None, f"note type '{key}' is used by notes in {LOCK_NAME} "
                                           f"but its template is gone; restore "
                                           f"templates/note-types/{key}.yaml"))
-        elif key in old.note_types and not allow_note_type_change:
+        elif key in old.note_types and not allow.note_type_change:
             problems.extend(_schema_problem(note_types[key], old.note_types[key]))
     if problems:
         raise FactdeckError(problems)
@@ -238,33 +204,116 @@ def _locked_note_type(note_type: NoteType, before: LockedNoteType | None, now: i
                           cards=tuple(c.name for c in note_type.cards))
 
 
-def _locked_note(note: NoteSpec, note_type: NoteType, before: LockedNote | None, now: int,
-                 new_id: int) -> LockedNote:
-    content = _digest("\x1e".join((note.note_type, "\x1f".join(note.fields), " ".join(note.tags),
-                                   note.subdeck or "")))
+def content_hash(note: NoteSpec) -> str:
+    """Everything of a note that Anki stores: when it changes, the note needs a newer time."""
+    return _digest("\x1e".join((note.note_type, "\x1f".join(note.fields), " ".join(note.tags),
+                                note.subdeck or "")))
+
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
+ANSWER_FIELDS = ("Back", "Answer")
+
+
+def answer_text(note: NoteSpec, note_type: NoteType, masks: tuple[str, ...] = ()) -> str:
+    """What a student must answer: a cloze's hidden words, a Back or Answer field, or (for
+    a native occlusion note) which mask each card hides. Wording around it may change."""
+    if note_type.stock_kind == NATIVE_OCCLUSION:
+        return " | ".join(masks)
+    if note_type.cloze:
+        text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
+        return " | ".join(f"{n}:{plain(hidden, None)}"
+                          for n, hidden in sorted(_CLOZE.findall(text)))
+    names = dict(zip(note_type.field_names, note.fields, strict=True))
+    return " | ".join(plain(names[n], None) for n in ANSWER_FIELDS if n in names)
+
+
+def _crc(text: str) -> str:
+    return f"{zlib.crc32(text.encode()):08x}"
+
+
+def _masks(fact: object, note_type: NoteType) -> tuple[str, ...]:
+    if note_type.stock_kind == NATIVE_OCCLUSION and isinstance(fact, Diagram):
+        return tuple(group[0] for group in fact.masks)
+    return ()
+
+
+def _locked_note(note: NoteSpec, note_type: NoteType, fact: object, before: LockedNote | None,
+                 now: int, taken: set[int]) -> LockedNote:
+    content = content_hash(note)
+    masks = _masks(fact, note_type)
+    known = {"answer": _crc(answer_text(note, note_type, masks)),
+             "tags": _crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
+             "deck": note.subdeck,
+             "cards": note_type.card_ords(note.fields), "masks": masks}
     if before is not None and before.hash == content and before.retired is None:
-        return before
+        if before.answer:
+            return before
+        return dataclasses.replace(before, **known)  # a migrated note: fill in what it lacked
     return LockedNote(
-        id=before.id if before else new_id,
+        id=before.id if before else new_id(note.guid, taken),
         fact=note.fact_id, card=note.card_id, type=note.note_type, hash=content,
-        changed=max(now, before.changed + 1) if before else now, retired=None,
-        texts=tuple(plain(value, LOCK_TEXT) for value in note.fields),
-        # which fields changed, for release notes only (the note hash decides updates)
-        digests=tuple(f"{zlib.crc32(value.encode()):08x}" for value in note.fields),
-        tags=note.tags,
-    )
+        changed=max(now, before.changed + 1) if before else now, **known)
+
+
+def new_id(guid: str, taken: set[int]) -> int:
+    """A note id from the GUID, probing on until free (and then taken)."""
+    seed = guid
+    while True:
+        number = int.from_bytes(hashlib.sha256(f"note-id\x1f{seed}".encode()).digest()[:8], "big")
+        note_id = ID_BASE + (number % ID_SLOTS) * ID_STEP
+        if note_id not in taken:
+            taken.add(note_id)
+            return note_id
+        seed = f"{seed}+"
+
+
+def _ids(old: Lock) -> set[int]:
+    return {n.id for n in old.notes.values()}
+
+
+def _distinct_ids(old: Lock) -> Lock:
+    """After a merge, two branches' new notes may share an id (their GUIDs' slots met).
+    The note students already have keeps it; the unreleased one gets the next free slot.
+    (Two released notes with one id are refused by lockfile.problems.)"""
+    by_id: dict[int, list[str]] = {}
+    for guid, note in sorted(old.notes.items()):
+        by_id.setdefault(note.id, []).append(guid)
+    clashes = [guids for guids in by_id.values() if len(guids) > 1]
+    if not clashes:
+        return old
+    taken = _ids(old)
+    notes = dict(old.notes)
+    for guids in clashes:
+        keep = min(guids, key=lambda g: (notes[g].rel is None, g))
+        for guid in guids:
+            if guid != keep:
+                notes[guid] = dataclasses.replace(notes[guid], id=new_id(guid, taken))
+    return dataclasses.replace(old, notes=notes)
+
+
+def _mark_corrected(note: NoteSpec, note_type: NoteType, old: Lock, last: Release,
+                    version: str) -> NoteSpec:
+    """A fact marked `correction:` tags each note whose answer changed since the release."""
+    shipped = old.state_at(note.guid, last.version)
+    if shipped is None or not shipped.answer or shipped.retired is not None or shipped.masks:
+        return note  # masks: guarded as reorders (release/guards.py), not corrections
+    if _crc(answer_text(note, note_type, shipped.masks)) == shipped.answer:
+        return note
+    return dataclasses.replace(note, tags=(*note.tags, f"{CORRECTED_TAG}{version}"))
 
 
 def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
-    """A retired note as shipped: same GUID and type, a notice, and a tag to find it by."""
-    context = {"text": next((t for t in locked.texts if t), ""), "deck": deck.spec,
-               "tag": RETIRED_TAG, "fact": locked.fact}
+    """A retired note as shipped: same GUID and type, a notice on every card it had, and a
+    tag to find it by. The text names the fact, so it never cuts through markup."""
+    numbers = ",".join(str(ord_ + 1) for ord_ in (locked.cards or (0,)))
+    context = {"text": locked.fact.replace("-", " "), "deck": deck.spec, "tag": RETIRED_TAG,
+               "fact": locked.fact, "numbers": numbers}
     fields = tuple(
         note_type.retired[name].template.render(context) if name in note_type.retired else ""
         for name in note_type.field_names
     )
     return NoteSpec(guid=guid, note_type=note_type.key, fields=fields, tags=(RETIRED_TAG,),
-                    subdeck=None, fact_id=locked.fact, card_id=locked.card,
+                    subdeck=locked.deck, fact_id=locked.fact, card_id=locked.card,
                     location=Location(deck.deck_dir / LOCK_NAME))
 
 
@@ -277,36 +326,6 @@ def _locked_facts(deck: Deck, old: Lock, now: int) -> dict[str, LockedFact]:
     return {**retired, **current}
 
 
-def _changes(old: Lock, new: Lock) -> Changes:
-    """compare() on the notes that differ; identical entries are the same objects, so cheap."""
-    same = {guid for guid, note in new.notes.items() if old.notes.get(guid) is note}
-    changes = compare(snapshot(old, same), snapshot(new, same))
-    return dataclasses.replace(changes, unchanged=changes.unchanged + len(same))
-
-
-def snapshot(lock: Lock, skip: AbstractSet[str] = frozenset()) -> Snapshot:
-    names = {key: t.fields for key, t in lock.note_types.items()}
-    notes = {
-        guid: NoteState(guid=guid, label=f"{n.fact}/{n.card}", note_type=n.type,
-                        field_names=names[n.type], texts=n.texts, digests=n.digests, tags=n.tags,
-                        retired=n.retired is not None)
-        for guid, n in lock.notes.items() if guid not in skip
-    }
-    types = {
-        str(t.id): NoteTypeState(id=str(t.id), name=t.name, fields=t.fields, cards=t.cards,
-                                 digest=t.hash)
-        for t in lock.note_types.values()
-    }
-    return Snapshot(notes=notes, note_types=types)
-
-
-def _row(entry: object) -> dict[str, object]:
-    return {name: getattr(entry, name) for name in _FIELDS[type(entry)]}
-
-
-_FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls))
-           for cls in (LockedNote, LockedFact, LockedNoteType)}
-
-
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+

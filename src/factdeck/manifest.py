@@ -17,12 +17,15 @@ import hashlib
 import importlib.metadata
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".factdeck-cache"  # the same folder as filecache.CACHE_DIR
 MANIFEST = "manifest.json"
+JOURNAL = ".factdeck-commit.json"  # commit.JOURNAL
+BUILD_LOCK = ".factdeck-build.lock"  # decklock.LOCK_FILE: held, not read, by a build
 FORMAT = 1
 _CODE = Path(__file__).resolve().parent
 
@@ -43,24 +46,23 @@ class Summary:
     changed: int
     retired: int
     unchanged: int
+    since: str  # "unreleased changes since 1.0.0", or "changes (never released)"
     release_notes: Path | None
     facts: int
     findings: tuple[str, ...]
 
-    def unchanged_rebuild(self, lock_notes: int) -> Summary:
-        """The same build run again: nothing added, changed or retired, no release notes."""
-        return dataclasses.replace(self, added=0, changed=0, retired=0, unchanged=lock_notes,
-                                   release_notes=None)
 
-
-def options(allow_note_type_change: bool) -> str:
-    """The build options that change what a build writes, as recorded."""
-    return f"allow-note-type-change={allow_note_type_change}"
+def options(flags: Mapping[str, bool]) -> str:
+    """The build's override flags (release.guards.Allow), as recorded."""
+    return ",".join(f"{name}={bool(value)}" for name, value in sorted(flags.items()))
 
 
 def unchanged(deck_dir: Path, out_dir: Path, templates_dir: Path | None, options: str
               ) -> Summary | None:
     """The summary of the last build if nothing it read or wrote has changed since."""
+    if (deck_dir / JOURNAL).exists() or any(deck_dir.glob(".factdeck*.tmp")) or any(
+            out_dir.glob(".*.tmp")):
+        return None  # an interrupted build: the full build recovers it (commit.py)
     try:
         saved = json.loads((deck_dir / CACHE_DIR / MANIFEST).read_text(encoding="utf-8"))
         if saved.get("format") != FORMAT:
@@ -76,7 +78,7 @@ def unchanged(deck_dir: Path, out_dir: Path, templates_dir: Path | None, options
 
 
 def record(deck_dir: Path, out_dir: Path, templates_dir: Path | None, options: str,
-           summary: Summary, lock_notes: int) -> None:
+           summary: Summary) -> None:
     """Remember a successful build for the next one (after its outputs are in place)."""
     folder = deck_dir / CACHE_DIR
     digest = inputs_digest(deck_dir, out_dir, templates_dir, options)
@@ -86,7 +88,7 @@ def record(deck_dir: Path, out_dir: Path, templates_dir: Path | None, options: s
             return
         folder.mkdir(exist_ok=True)
         data = {"format": FORMAT, "inputs": digest, "package": _file_digest(summary.apkg),
-                "summary": _plain(summary.unchanged_rebuild(lock_notes))}
+                "summary": _plain(summary)}
         tmp = folder / f"{MANIFEST}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(folder / MANIFEST)
@@ -102,7 +104,7 @@ def inputs_digest(deck_dir: Path, out_dir: Path, templates_dir: Path | None, opt
     digest = hashlib.sha256(f"{FORMAT}\0{_version()}\0{deck_dir}\0{out_dir.resolve()}\0"
                             f"{templates.resolve()}\0{options}\0{Path.cwd()}\0".encode())
     for root in (_CODE, deck_dir, templates):
-        for path in sorted(p for p in root.rglob("*") if p.is_file()
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != BUILD_LOCK
                            and CACHE_DIR not in p.parts and "__pycache__" not in p.parts):
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -138,4 +140,5 @@ def _plain(summary: Summary) -> dict[str, Any]:
 def _summary(data: dict[str, Any]) -> Summary:
     return Summary(**{**data, "apkg": Path(data["apkg"]),
                       "notes_by_type": tuple(tuple(pair) for pair in data["notes_by_type"]),
-                      "release_notes": None, "findings": tuple(data["findings"])})
+                      "release_notes": data["release_notes"] and Path(data["release_notes"]),
+                      "findings": tuple(data["findings"])})

@@ -127,6 +127,7 @@ class FactBase(Strict):
     html: tuple[str, ...] = ()
     lint: dict[str, Text] = {}
     revive: bool = False
+    correction: str | None = None
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""

@@ -4,22 +4,24 @@ progress bar). Named so nobody confuses it with build.py."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import (
-    atomic,
-    changes,
     claims,
     clock,
+    commit,
+    decklock,
     expand,
     filecache,
     incremental,
     lint,
     load,
     lock,
+    lockfile,
     manifest,
     occlusion,
     package,
@@ -29,6 +31,9 @@ from . import (
 from . import stats as deck_stats
 from .errors import FactdeckError
 from .model import Deck, DeckSpec, NoteSpec
+from .release import compare
+from .release import notes as release_notes
+from .release.labels import mask_labels
 from .templates import TemplateSet, find_templates, load_templates
 from .watch import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
 
@@ -39,7 +44,7 @@ class BuildResult:
     apkg: Path
     size: int
     report: verify.PackageReport
-    changes: changes.Changes
+    changes: compare.ReleaseChanges  # since the last release (all notes before the first)
     release_notes: Path | None
     facts: int = 0
     findings: tuple[lint.Finding, ...] = ()  # card-quality warnings; they never stop a build
@@ -107,54 +112,101 @@ def _expanded_plain(deck_dir: Path, templates_dir: Path | None, watch: Watch) ->
 
 
 def check(deck_dir: Path, templates_dir: Path | None = None,
-          allow_note_type_change: bool = False, watch: Watch = unwatched) -> Checked:
+          allow: lock.Allow = lock.NO_OVERRIDES, watch: Watch = unwatched) -> Checked:
     checked = expanded(deck_dir, templates_dir, watch)
     with watch("lock"):
         lock.check(checked.deck, checked.notes, checked.templates.note_types,
-                   lock.read(deck_dir), allow_note_type_change)
+                   lock.read(deck_dir, checked.deck.spec.version), allow)
     return checked
 
 
 def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
-          allow_note_type_change: bool = False, watch: Watch = unwatched) -> BuildResult:
-    with _rare_gc():
-        return _build(deck_dir, out_dir, templates_dir, allow_note_type_change, watch)
+          allow: lock.Allow = lock.NO_OVERRIDES, watch: Watch = unwatched) -> BuildResult:
+    with _rare_gc(), decklock.holding(deck_dir):
+        commit.recover(deck_dir, (out_dir,))
+        return _build(deck_dir, out_dir, templates_dir, allow, watch)
 
 
-def _build(deck_dir: Path, out_dir: Path, templates_dir: Path | None,
-           allow_note_type_change: bool, watch: Watch) -> BuildResult:
+@dataclass(frozen=True, slots=True)
+class Stamped:
+    """A deck expanded and stamped against its lock: what build and release both write."""
+
+    checked: Checked
+    stamping: lock.Stamping
+    changes: compare.ReleaseChanges
+
+
+def stamped(deck_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch: Watch
+            ) -> Stamped:
     checked = _expanded(deck_dir, templates_dir, watch)
     deck, templates = checked.deck, checked.templates
     with watch("stamp"):
         description = expand.describe(deck, templates)
         stamping = lock.stamp(deck, checked.notes, templates.note_types, description,
-                              lock.read(deck_dir), clock.now(), allow_note_type_change)
-    apkg = out_dir / f"{deck.spec.slug}.apkg"
-    with atomic.replacing(apkg) as tmp:
+                              lock.read(deck_dir, deck.spec.version), clock.now(), allow)
+        found = compare.since_release(stamping.lock, {n.guid: n for n in checked.notes},
+                                      stamping.lock.last_release)
+    return Stamped(checked, stamping, found)
+
+
+def package_output(dest: Path, plan: package.PackagePlan, watch: Watch,
+                   reports: list[verify.PackageReport]) -> commit.Output:
+    """The package as one output of a commit: written, then verified before it counts."""
+    def write(tmp: Path) -> None:
         with watch("package"):
-            package.write(stamping.plan, tmp)
+            package.write(plan, tmp)
         with watch("verify"):
-            report = verify.verify(tmp, stamping.plan)
-    with watch("write"):
-        lock.write(deck_dir, stamping.lock)
-        notes_path = _write_release_notes(out_dir, deck.spec, stamping.changes)
+            reports.append(verify.verify(tmp, plan))
+    return commit.Output(dest, write)
+
+
+def text_output(dest: Path, text: str) -> commit.Output:
+    return commit.Output(dest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def lock_output(deck_dir: Path, new: lockfile.Lock) -> commit.Output:
+    return text_output(lock.lock_path(deck_dir), lockfile.dumps(new))
+
+
+def _build(deck_dir: Path, out_dir: Path, templates_dir: Path | None,
+           allow: lock.Allow, watch: Watch) -> BuildResult:
+    done = stamped(deck_dir, templates_dir, allow, watch)
+    checked, stamping, found = done.checked, done.stamping, done.changes
+    spec = checked.deck.spec
+    apkg = out_dir / f"{spec.slug}.apkg"
+    notes_path = out_dir / f"{spec.slug}-changes.md"
+    last = stamping.lock.last_release
+    title = (f"{spec.name}: unreleased changes since version {last.version}" if last else
+             f"{spec.name}, version {spec.version}: not released yet")
+    reports: list[verify.PackageReport] = []
+    with commit.transaction(deck_dir) as tx:
+        tx.add(package_output(apkg, stamping.plan, watch, reports))
+        with watch("write"):
+            tx.add(commit.Output(notes_path, None) if found.empty else text_output(
+                notes_path, release_notes.render(found, spec, checked.templates.note_types,
+                                                 title, old_deck=last.deck if last else None,
+                                                 labels=mask_labels(checked.deck, found))),
+                   lock_output(deck_dir, stamping.lock))
     with watch("lint"):
         findings = checked.findings()
-    result = BuildResult(deck=deck.spec, apkg=apkg, size=apkg.stat().st_size, report=report,
-                         changes=stamping.changes, release_notes=notes_path,
-                         facts=len(deck.entries), findings=findings)
-    manifest.record(deck_dir, out_dir, templates_dir, manifest.options(allow_note_type_change),
-                    summarize(result), len(stamping.lock.notes))
+    result = BuildResult(deck=spec, apkg=apkg, size=apkg.stat().st_size, report=reports[0],
+                         changes=found, release_notes=None if found.empty else notes_path,
+                         facts=len(checked.deck.entries), findings=findings)
+    manifest.record(deck_dir, out_dir, templates_dir,
+                    manifest.options(dataclasses.asdict(allow)), summarize(result))
     return result
 
 
 def summarize(result: BuildResult) -> manifest.Summary:
+    """What `factdeck build` prints, as the manifest keeps it for a rebuild that stops early."""
     report, found = result.report, result.changes
     return manifest.Summary(
         name=result.deck.name, apkg=result.apkg, size=result.size, notes=report.notes,
         retired_notes=report.retired, cards=report.cards, media=report.media,
         notes_by_type=report.notes_by_type, added=len(found.added), changed=len(found.changed),
         retired=len(found.retired), unchanged=found.unchanged,
+        since=(f"unreleased changes since {found.since.version}" if found.since
+               else "changes (never released)"),
         release_notes=result.release_notes, facts=result.facts,
         findings=tuple(str(f) for f in result.findings))
 
@@ -177,13 +229,3 @@ def stats(deck_dir: Path, templates_dir: Path | None = None,
 def providers() -> dict[str, expand.Provider]:
     """Kinds whose notes need more than the fact's own fields."""
     return {"diagram": occlusion.provider}
-
-
-def _write_release_notes(out_dir: Path, spec: DeckSpec, found: changes.Changes) -> Path | None:
-    if found.empty:
-        return None
-    path = out_dir / f"{spec.slug}-changes.md"
-    title = f"{spec.name}, version {spec.version}: changes"
-    with atomic.replacing(path) as tmp:
-        tmp.write_text(changes.release_notes(found, title), encoding="utf-8")
-    return path

@@ -20,7 +20,7 @@ from .package import PackagePlan
 
 _MEDIA_REF = re.compile(r"""<img[^>]*\bsrc=["']([^"']+)["']""", re.IGNORECASE)
 _SUSPECT = re.compile(r"<img|[{}]", re.IGNORECASE)
-_LEFTOVER = re.compile(r"\{%|%\}|\{#|#\}|\{\{(?!c\d+::)")
+_LEFTOVER = re.compile(r"\{%|%\}|\{#|#\}|\{\{(?!c\d+(?:,\d+)*::)")  # c1,2:: tombstones
 
 
 @dataclass(frozen=True, slots=True)
