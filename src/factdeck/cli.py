@@ -382,9 +382,10 @@ def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,
     from .watch import Stopwatch
 
     decks = list(deck_dirs or _find_decks(cards_dir))
-    from .release.guards import distinct_decks
+    if len(decks) > 1:  # one deck cannot clash; and guards' imports cost a fast rebuild
+        from .release.guards import distinct_decks
 
-    distinct_decks(decks)
+        distinct_decks(decks)
     bar = progress_bar(decks, stages)
     failed = False
     try:
