@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,7 @@ def test_progress_bar_only_for_big_builds_on_a_terminal(
     assert plain.stdout.endswith("Built 4 decks: 12 notes, 12 cards\n")
 
     monkeypatch.setattr(terminal, "stderr_is_terminal", lambda: True)
+    shutil.rmtree(project / "dist")  # else the rebuild stops early: nothing changed
     shown = runner.invoke(main, ["build"])
     assert shown.exit_code == 0
     # Off a real terminal click prints each new label of a bar instead of redrawing it:

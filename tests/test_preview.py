@@ -21,8 +21,17 @@ DATA = re.compile(r'<script type="application/json" id="pv-data">(.*?)</script>'
 
 
 def page_data(index: Path) -> dict:
+    """The page's data with the cards and facts of all its parts (parts/NNNN.js)."""
     (match,) = DATA.findall(index.read_text(encoding="utf-8"))
-    return json.loads(match)
+    data = json.loads(match)
+    data["cards"], data["facts"] = [], {}
+    for name in data["parts"]:
+        script = (index.parent / name).read_text(encoding="utf-8")
+        assert script.startswith("factdeckPreview.add(") and script.endswith(");\n")
+        part = json.loads(script.removeprefix("factdeckPreview.add(").removesuffix(");\n"))
+        data["cards"].extend(part["cards"])
+        data["facts"].update(part["facts"])
+    return data
 
 
 def test_every_card_front_and_back_as_anki_renders_it(mini_deck: Path, tmp_path: Path) -> None:
@@ -44,20 +53,31 @@ def test_every_card_front_and_back_as_anki_renders_it(mini_deck: Path, tmp_path:
 
 
 def test_each_card_shows_where_it_comes_from(mini_deck: Path, tmp_path: Path) -> None:
-    html = preview(mini_deck, tmp_path / "out").index.read_text(encoding="utf-8")
-    article = html[html.index('<article class="pv-card" id="fact-b--text--1"'):]
-    article = article[:article.index("</article>")]
-    assert 'data-subdeck="part" data-tags=""' in article
-    assert "<span class=\"pv-kind\">factdeck Cloze · Cloze 1</span>" in article
-    assert "<span class=\"pv-deck\">Mini::Part</span>" in article
-    assert "<p class=\"pv-source\">Source: Introduction · Ref 2000</p>" in article
-    assert ('<summary><code class="pv-location">cards/mini/facts.yaml:9</code> · '
-            '<code class="pv-ids">fact-b/text</code></summary>') in article
-    assert '<a href="../../cards/mini/facts.yaml">Open cards/mini/facts.yaml</a>' in article
-    assert page_data(tmp_path / "out" / "mini-preview" / "index.html")["facts"]["fact-b"] == (
+    index = preview(mini_deck, tmp_path / "out").index
+    card = next(c for c in page_data(index)["cards"] if c["anchor"] == "fact-b--text--1")
+    assert (card["subdeck"], card["tags"]) == ("part", [])
+    assert card["kind"] == "factdeck Cloze · Cloze 1"
+    assert card["deck"] == "Mini::Part"
+    assert card["source"] == "Introduction · Ref 2000"
+    assert (card["location"], card["ids"]) == ("cards/mini/facts.yaml:9", "fact-b/text")
+    assert (card["href"], card["file"], card["line"]) == (
+        "../../cards/mini/facts.yaml", "cards/mini/facts.yaml", 9)
+    assert page_data(index)["facts"]["fact-b"] == (
         '- id: fact-b\n  kind: statement\n  text: "The beta is {{c1::big}}."\n'
         "  source: {section: intro, refs: [ref-one], refs_why: Ref 2000 measured the beta.}\n"
         "  subdeck: part")
+
+
+def test_a_big_deck_comes_in_parts(mini_deck: Path, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("factdeck.preview.PART_CARDS", 2)
+    index = preview(mini_deck, tmp_path / "out").index
+    assert page_data(index)["parts"] == ["parts/0001.js", "parts/0002.js"]
+    in_parts = page_data(index)["cards"]
+    monkeypatch.setattr("factdeck.preview.PART_CARDS", 500)
+    preview(mini_deck, tmp_path / "out")
+    assert sorted(p.name for p in (index.parent / "parts").iterdir()) == ["0001.js"]
+    assert page_data(index)["cards"] == in_parts  # the same cards, in the same order
 
 
 def test_card_html_cannot_break_out_of_the_page(mini_deck: Path, tmp_path: Path) -> None:
@@ -82,8 +102,8 @@ def test_diagrams_bring_their_media_and_stale_files_go(real_deck: Path, tmp_path
     media = sorted(p.name for p in site.iterdir() if p.suffix == ".svg")
     assert len(media) == result.media == 4
     assert all(name.startswith("low-back-pain-diagrams-") for name in media)
-    assert sorted(p.name for p in site.iterdir()) == sorted(["index.html", *media])
-    assert result.size == sum(p.stat().st_size for p in site.iterdir())
+    assert sorted(p.name for p in site.iterdir()) == sorted(["index.html", "parts", *media])
+    assert result.size == sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     first = result.index.read_bytes()
     preview(real_deck, tmp_path / "out")
     assert result.index.read_bytes() == first  # same input, same page
@@ -135,7 +155,7 @@ def test_preview_command(runner: CliRunner, mini_deck: Path,
     opened: list[str] = []
     monkeypatch.setattr("factdeck.authoring.browser.open_url", opened.append)
     result = runner.invoke(main, ["preview"])
-    size = sum(p.stat().st_size for p in Path("dist/mini-preview").iterdir())
+    size = sum(p.stat().st_size for p in Path("dist/mini-preview").rglob("*") if p.is_file())
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
         f"Preview Mini -> dist/mini-preview/index.html ({size / 1024:.1f} kB)\n"

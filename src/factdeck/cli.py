@@ -70,7 +70,7 @@ def report_problems(exc: FactdeckError) -> None:
         echo(click.style(f"Error: {problem}", fg="red"), err=True)
 
 
-def report_warnings(findings: Iterable[Finding]) -> None:
+def report_warnings(findings: Iterable[Finding | str]) -> None:
     """Lint findings during build and check: shown, never fatal (`factdeck lint` fails)."""
     if level() == QUIET:
         return
@@ -142,32 +142,36 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
       factdeck build -q              print nothing but errors
       factdeck build --allow-subdeck-move   accept facts moved to another sub-deck
     """
-    from .pipeline import BUILD_STAGES
-    from .pipeline import build as build_deck
+    from . import manifest
+    from .watch import BUILD_STAGES
 
     built = []
-    allowed = allow(overrides)
+    flags = dict(overrides)  # allow() imports the pipeline's records: only when building
+    options = manifest.options(flags)
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
         out = out_dir or _dist(deck_dir)
-        result = build_deck(deck_dir, out, templates_dir, allowed, watch)
-        report, found = result.report, result.changes
+        result = manifest.unchanged(deck_dir, out, templates_dir, options)
+        if result is None:  # something changed since the last build: build
+            from .pipeline import build as build_deck
+            from .pipeline import summarize
+
+            result = summarize(build_deck(deck_dir, out, templates_dir, allow(dict(flags)),
+                                          watch))
         built.append(result)
-        kinds = ", ".join(f"{n} {name}" for name, n in report.notes_by_type)
-        retired = f" + {report.retired} retired" if report.retired else ""
-        rows = [("notes", report.notes, f"({kinds}){retired}"),
-                ("cards", report.cards, ""), ("media", report.media, "files")]
+        kinds = ", ".join(f"{n} {name}" for name, n in result.notes_by_type)
+        retired = f" + {result.retired_notes} retired" if result.retired_notes else ""
+        rows = [("notes", result.notes, f"({kinds}){retired}"),
+                ("cards", result.cards, ""), ("media", result.media, "files")]
         width = max(len(str(number)) for _, number, _ in rows)
         say(f"{click.style('Built', fg='green', bold=True)} "
-            f"{click.style(result.deck.name, bold=True)} -> {shown_path(result.apkg)} "
+            f"{click.style(result.name, bold=True)} -> {shown_path(result.apkg)} "
             f"({_size(result.size)})")
         for label, number, rest in rows:
             say(row(label, f"{number:>{width}} {rest}".rstrip()))
-        since = (f"unreleased changes since {found.since.version}" if found.since
-                 else "changes (never released)")
-        say(row("changes", f"{len(found.added)} added, {len(found.changed)} changed, "
-                            f"{len(found.retired)} retired, {found.unchanged} unchanged: "
-                            f"{since}"))
+        say(row("changes", f"{result.added} added, {result.changed} changed, "
+                            f"{result.retired} retired, {result.unchanged} unchanged: "
+                            f"{result.since}"))
         if result.release_notes:
             say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
         say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
@@ -179,8 +183,8 @@ def build(deck_dirs: tuple[Path, ...], cards_dir: Path, out_dir: Path | None,
 
     _each_deck(deck_dirs, cards_dir, one, BUILD_STAGES)
     if len(built) > 1:
-        say(f"Built {len(built)} decks: {sum(r.report.notes for r in built)} notes, "
-            f"{sum(r.report.cards for r in built)} cards")
+        say(f"Built {len(built)} decks: {sum(r.notes for r in built)} notes, "
+            f"{sum(r.cards for r in built)} cards")
 
 
 @main.command()
@@ -413,9 +417,10 @@ def _each_deck(deck_dirs: tuple[Path, ...], cards_dir: Path,
     from .watch import Stopwatch
 
     decks = list(deck_dirs or _find_decks(cards_dir))
-    from .release.guards import distinct_decks
+    if len(decks) > 1:  # one deck cannot clash; and guards' imports cost a fast rebuild
+        from .release.guards import distinct_decks
 
-    distinct_decks(decks)
+        distinct_decks(decks)
     bar = progress_bar(decks, stages)
     failed = False
     try:

@@ -10,13 +10,13 @@ A fact silences a rule for its own notes with `lint: {rule-name: "why this is fi
 
 from __future__ import annotations
 
-import difflib
+import hashlib
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from . import changes, diagram_lint, lintrules, textsafety
+from . import changes, diagram_lint, lintrules, near_duplicates, textsafety
 from .errors import Location, did_you_mean
 from .model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
 from .templates import NoteType
@@ -24,7 +24,6 @@ from .templates import NoteType
 MAX_ANSWER_WORDS = 12  # the issue aims at a median of 8; 12 leaves room for a qualifier
 MIN_QUESTION_WORDS = 4  # "Where is it?" cannot stand alone in a shuffled review
 NEAR_DUPLICATE = 0.9  # difflib ratio over content words: one word in ten may differ
-NEIGHBOURS = 4  # how many sorted neighbours each question is compared with (see _near)
 SAME_ANSWER_MIN_WORDS = 3  # "buttock", "L1–L3": short answers rightly recur across claims
 
 RULES = {
@@ -72,15 +71,69 @@ class Card:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class FileLint:
+    """The per-card part of lint for some notes (one fact file's, in a build): their cards,
+    each card's question as compared words, and what the per-card rules found. Kept with
+    the file's notes in the build cache, so unchanged files are not linted again."""
+
+    cards: tuple[Card, ...]
+    keys: tuple[tuple[str, ...], ...]
+    answers: tuple[str, ...]  # each card's answer as the same-answer rule compares it
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The near-duplicate pairs of the last lint, by card (GUID, compared words): pairs of
+    cards that are still there are still pairs; only other cards need looking up."""
+
+    cards: frozenset[int] = frozenset()  # each card's _card_digest
+    pairs: frozenset[tuple[int, int]] = frozenset()
+
+
+# Rules that look at one card (and its fact) at a time; the rest compare cards across the
+# deck. A new per-card rule is a generator of findings added here; a new cross-card rule
+# gets the deck's cards in lint_deck.
+CARD_RULES: tuple[Callable[[Card, Fact | None], Iterable[Finding]], ...] = ()
+
+
 def lint(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
          ) -> tuple[Finding, ...]:
     notes = tuple(notes)
+    return lint_deck(deck, (file_lint(deck, notes, note_types),), notes, note_types)[0]
+
+
+def file_lint(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType]
+              ) -> FileLint:
+    """The per-card rules over `notes` (facts looked up in `deck`)."""
     cards = tuple(study_cards(notes, note_types))
     facts = {e.fact.id: e.fact for e in deck.entries}
+    found = tuple(f for card in cards for rule in (_card_findings, *CARD_RULES)
+                  for f in rule(card, facts.get(card.note.fact_id)))
+    return FileLint(cards=cards, keys=tuple(_content_words(c.question) for c in cards),
+                    answers=tuple(_answer_key(c.answer) for c in cards), findings=found)
+
+
+def lint_deck(deck: Deck, files: Iterable[FileLint], notes: tuple[NoteSpec, ...],
+              note_types: Mapping[str, NoteType], seen: Seen | None = None
+              ) -> tuple[tuple[Finding, ...], Seen]:
+    """Every finding, from the per-card findings of each file and the cross-card rules
+    (the content rules of lintrules/ and the diagram rules read the whole deck each time).
+
+    With `seen` (the last lint's near-duplicate pairs), only cards that are new since are
+    looked up in the near-duplicate index: the findings are the same as without it.
+    """
+    files = tuple(files)
+    cards = tuple(card for f in files for card in f.cards)
+    keys = tuple(key for f in files for key in f.keys)
+    answers = tuple(answer for f in files for answer in f.answers)
+    pairs, now_seen = _near_pairs(cards, keys, seen)
+    facts = {e.fact.id: e.fact for e in deck.entries}
     found = [
-        *(f for card in cards for f in _card_findings(card, facts.get(card.note.fact_id))),
-        *_duplicate_questions(cards),
-        *_same_answers(cards, deck),
+        *(finding for f in files for finding in f.findings),
+        *_duplicate_questions(cards, keys, pairs),
+        *_same_answers(cards, answers, deck),
         *_missing_exam_tags(deck),
         *(Finding(e.location, e.fact.id, textsafety.RULE, message) for e in deck.entries
           for message in textsafety.hidden_characters(e.fact)),
@@ -91,7 +144,7 @@ def lint(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteTyp
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
     return tuple(sorted({*kept, *_exception_findings(deck, found)},
                         key=lambda f: (str(f.location.path), f.location.line or 0, f.fact_id,
-                                       f.rule, f.message)))
+                                       f.rule, f.message))), now_seen
 
 
 def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
@@ -177,19 +230,44 @@ def _subject_problems(card: Card, fact: Fact | None) -> Iterator[str]:
 # --- across cards ----------------------------------------------------------------------------
 
 
-def _duplicate_questions(cards: tuple[Card, ...]) -> Iterator[Finding]:
+def _near_pairs(cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], seen: Seen | None
+                ) -> tuple[list[tuple[int, int]], Seen]:
+    """Index pairs of cards with near-duplicate questions (NEAR_DUPLICATE over words)."""
+    ids = [_card_digest(card.note.guid, key) for card, key in zip(cards, keys, strict=True)]
+    current = frozenset(ids)
+    if seen is None:
+        probe = None
+        kept: set[tuple[int, int]] = set()
+    else:
+        probe = [i for i, ident in enumerate(ids) if ident not in seen.cards]
+        where: dict[int, list[int]] = defaultdict(list)
+        for i, ident in enumerate(ids):
+            where[ident].append(i)
+        kept = {(min(i, j), max(i, j)) for a, b in seen.pairs if a in current and b in current
+                for i in where[a] for j in where[b] if i != j}
+    found = kept | set(near_duplicates.pairs(keys, NEAR_DUPLICATE, probe))
+    pairs = sorted(found)
+    return pairs, Seen(cards=current, pairs=frozenset((ids[i], ids[j]) for i, j in pairs))
+
+
+def _card_digest(guid: str, key: tuple[str, ...]) -> int:
+    """A card as the near-duplicate rule sees it, in 64 bits (stable across runs)."""
+    data = "\x1f".join((guid, *key)).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def _duplicate_questions(cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...],
+                         pairs: Iterable[tuple[int, int]]) -> Iterator[Finding]:
     """Same question after normalising, or nearly (NEAR_DUPLICATE over content words).
 
-    Cloze cards of one note share their text by design and are never compared.
+    Cloze cards of one note share their text by design and are never compared. Every
+    such pair is found, through an index (near_duplicates.py), not by comparing all pairs.
     """
-    keyed = [(_content_words(card.question), card) for card in cards]
-    sets = {id(words): frozenset(words) for words, _ in keyed}
-    for (a_words, a), (b_words, b) in _near(keyed):
+    for i, j in pairs:
+        a, b = cards[i], cards[j]
         if a.note.guid == b.note.guid:
             continue
-        if _similarity(a_words, b_words, sets[id(a_words)], sets[id(b_words)]) < NEAR_DUPLICATE:
-            continue
-        same = "the same" if a_words == b_words else "nearly the same"
+        same = "the same" if keys[i] == keys[j] else "nearly the same"
         for this, other in ((a, b), (b, a)):
             yield Finding(this.note.location, this.note.fact_id, "duplicate-question",
                           f"note '{this.note.card_id}' asks {same} question as fact "
@@ -197,45 +275,13 @@ def _duplicate_questions(cards: tuple[Card, ...]) -> Iterator[Finding]:
                           f"'{this.question}'")
 
 
-def _near(keyed: list[tuple[tuple[str, ...], Card]]
-          ) -> Iterator[tuple[tuple[tuple[str, ...], Card], tuple[tuple[str, ...], Card]]]:
-    """Candidate pairs: each question with its NEIGHBOURS in two sort orders.
-
-    Comparing every pair is quadratic (hours at curriculum scale); questions that
-    differ in a word or two sort next to each other by their start or by their end.
-    """
-    seen: set[tuple[int, int]] = set()
-    for order in (lambda k: k[0], lambda k: k[0][::-1]):
-        ranked = sorted(range(len(keyed)), key=lambda i: order(keyed[i]))
-        for pos, i in enumerate(ranked):
-            for j in ranked[pos + 1: pos + 1 + NEIGHBOURS]:
-                pair = (min(i, j), max(i, j))
-                if pair not in seen:
-                    seen.add(pair)
-                    yield keyed[pair[0]], keyed[pair[1]]
-
-
-def _similarity(a: tuple[str, ...], b: tuple[str, ...], set_a: frozenset[str],
-                set_b: frozenset[str]) -> float:
-    """difflib's ratio, after the cheap upper bounds (length, shared words) rule most out."""
-    total = len(a) + len(b)
-    if a == b or not total:
-        return 1.0
-    if 2 * min(len(a), len(b)) / total < NEAR_DUPLICATE:
-        return 0.0
-    shared = (len(set_a & set_b) if len(set_a) == len(a) and len(set_b) == len(b)  # no repeats
-              else sum((Counter(a) & Counter(b)).values()))
-    if 2 * shared / total < NEAR_DUPLICATE:
-        return 0.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
 def _content_words(text: str) -> tuple[str, ...]:
     tokens = re.findall(r"[\w–-]+", text.lower())
     return tuple(t.removesuffix("s") for t in tokens if t not in _STOP_WORDS)
 
 
-def _same_answers(cards: tuple[Card, ...], deck: Deck) -> Iterator[Finding]:
+def _same_answers(cards: tuple[Card, ...], answers: tuple[str, ...], deck: Deck
+                  ) -> Iterator[Finding]:
     """One answer to questions of different facts: usually one claim carded twice.
 
     Fine and not reported: notes of the same fact (a forward and a reverse card are the
@@ -247,9 +293,8 @@ def _same_answers(cards: tuple[Card, ...], deck: Deck) -> Iterator[Finding]:
     names = {_answer_key(n) for e in deck.entries
              for n in (getattr(e.fact, "name", None), *getattr(e.fact, "aka", ())) if n}
     groups: dict[str, list[Card]] = defaultdict(list)
-    for card in cards:
-        key = _answer_key(card.answer)
-        if words(key) >= SAME_ANSWER_MIN_WORDS and key not in names:
+    for card, key in zip(cards, answers, strict=True):
+        if key not in names and words(key) >= SAME_ANSWER_MIN_WORDS:
             groups[key].append(card)
     for group in groups.values():
         for card in group:

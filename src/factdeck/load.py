@@ -105,10 +105,10 @@ def load_deck(deck_dir: Path) -> RawDeck:
         )
     _refuse_nested_decks(deck_dir)
     problems: list[Problem] = []
-    deck = collect(problems, lambda: _load_mapping(deck_path))
+    deck = collect(problems, lambda: read_mapping(deck_path))
     files = []
     for path in fact_paths(deck_dir):
-        raw = collect(problems, lambda p=path: _load_fact_file(p))
+        raw = collect(problems, lambda p=path: load_fact_file(p))
         if raw is not None:
             files.append(raw)
     if problems:
@@ -162,7 +162,7 @@ def read_yaml(path: Path) -> Any:
     return data
 
 
-def _load_mapping(path: Path) -> LineMap:
+def read_mapping(path: Path) -> LineMap:
     data = read_yaml(path)
     if not isinstance(data, LineMap):
         raise FactdeckError.at(
@@ -171,8 +171,8 @@ def _load_mapping(path: Path) -> LineMap:
     return data
 
 
-def _load_fact_file(path: Path) -> RawFile:
-    data = _load_mapping(path)
+def load_fact_file(path: Path) -> RawFile:
+    data = read_mapping(path)
     unknown = sorted(set(data) - {"defaults", "facts"})
     if unknown:
         raise FactdeckError.at(

@@ -4,6 +4,7 @@ progress bar). Named so nobody confuses it with build.py."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,10 +16,13 @@ from . import (
     commit,
     decklock,
     expand,
+    filecache,
+    incremental,
     lint,
     load,
     lock,
     lockfile,
+    manifest,
     occlusion,
     oserrors,
     package,
@@ -27,12 +31,13 @@ from . import (
     verify,
 )
 from . import stats as deck_stats
+from .errors import FactdeckError
 from .model import Deck, DeckSpec, NoteSpec
 from .release import compare
 from .release import notes as release_notes
 from .release.labels import mask_labels
 from .templates import TemplateSet, find_templates, load_templates
-from .watch import Watch, unwatched
+from .watch import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +60,18 @@ class Checked:
     templates: TemplateSet
     notes: tuple[NoteSpec, ...]
     skipped: tuple[practice.Skip, ...] = ()  # practice questions not made, and why
+    file_lints: tuple[lint.FileLint, ...] | None = None  # per fact file, from the cache
 
     def findings(self) -> tuple[lint.Finding, ...]:
-        """Card-quality lint of the expanded notes (lint.py)."""
-        return lint.lint(self.deck, self.notes, self.templates.note_types)
-
-
-# The stages `build` reports to its watch, in order (the progress bar counts them).
-BUILD_STAGES = ("load", "validate", "templates", "expand", "stamp", "package", "verify",
-                "write", "lint")
+        """Card-quality lint of the expanded notes (lint.py): with the cache, only the
+        cards of edited files are linted and looked up for near duplicates."""
+        if self.file_lints is None:
+            return lint.lint(self.deck, self.notes, self.templates.note_types)
+        store, key = filecache.Store(self.deck.deck_dir), filecache.seen_key()
+        found, seen = lint.lint_deck(self.deck, self.file_lints, self.notes,
+                                   self.templates.note_types, store.get_seen(key))
+        store.put(key, seen)
+        return found
 
 
 @contextlib.contextmanager
@@ -85,6 +93,23 @@ def expanded(deck_dir: Path, templates_dir: Path | None = None,
 
 
 def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
+    """Through the per-file cache (incremental.py); a deck with problems takes the plain
+    stages, which report every problem."""
+    try:
+        deck, templates, notes, file_lints = incremental.expanded(
+            deck_dir, templates_dir or find_templates(deck_dir), providers(), watch)
+    except FactdeckError:
+        return _expanded_plain(deck_dir, templates_dir, unwatched)
+    with watch("expand"):
+        # Practice questions draw on sibling facts across files, so they are made per deck.
+        made = practice.generate(deck, templates)
+        if made.notes:
+            file_lints += (lint.file_lint(deck, made.notes, templates.note_types),)
+    return Checked(deck=deck, templates=templates, notes=notes + made.notes,
+                   skipped=made.skipped, file_lints=file_lints)
+
+
+def _expanded_plain(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
     with watch("load"):
         raw = load.load_deck(deck_dir)
     with watch("validate"):
@@ -175,9 +200,26 @@ def _build(deck_dir: Path, out_dir: Path, templates_dir: Path | None,
                    lock_output(deck_dir, stamping.lock))
     with watch("lint"):
         findings = checked.findings()
-    return BuildResult(deck=spec, apkg=apkg, size=apkg.stat().st_size, report=reports[0],
-                       changes=found, release_notes=None if found.empty else notes_path,
-                       facts=len(checked.deck.entries), findings=findings)
+    result = BuildResult(deck=spec, apkg=apkg, size=apkg.stat().st_size, report=reports[0],
+                         changes=found, release_notes=None if found.empty else notes_path,
+                         facts=len(checked.deck.entries), findings=findings)
+    manifest.record(deck_dir, out_dir, templates_dir,
+                    manifest.options(dataclasses.asdict(allow)), summarize(result))
+    return result
+
+
+def summarize(result: BuildResult) -> manifest.Summary:
+    """What `factdeck build` prints, as the manifest keeps it for a rebuild that stops early."""
+    report, found = result.report, result.changes
+    return manifest.Summary(
+        name=result.deck.name, apkg=result.apkg, size=result.size, notes=report.notes,
+        retired_notes=report.retired, cards=report.cards, media=report.media,
+        notes_by_type=report.notes_by_type, added=len(found.added), changed=len(found.changed),
+        retired=len(found.retired), unchanged=found.unchanged,
+        since=(f"unreleased changes since {found.since.version}" if found.since
+               else "changes (never released)"),
+        release_notes=result.release_notes, facts=result.facts,
+        findings=tuple(str(f) for f in result.findings))
 
 
 def stats(deck_dir: Path, templates_dir: Path | None = None,

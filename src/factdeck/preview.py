@@ -4,18 +4,21 @@ Cards come from the same note-type templates and CSS as the package (cardrender.
 checked against the Anki engine). The page (templates/preview/) shows each face in a
 shadow root holding its note type's CSS, so a card looks as in Anki and cannot restyle
 the page; native image occlusion is drawn by a small stand-in for Anki's reviewer
-script, as HTML boxes like the portable note type's. The site is one index.html with
-the deck's media beside it: it works from a file:// URL, offline, in any browser.
+script, as HTML boxes like the portable note type's. The site is an index.html, its
+cards in parts/ (loaded one after another, so a big deck opens at once) and the deck's
+media: it works from a file:// URL, offline, in any browser.
 The preview reads the deck and writes only under OUT; the lock is never touched.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 
 import jinja2
@@ -30,6 +33,11 @@ from .templates import NOTE_TYPES_DIR
 from .watch import Watch, unwatched
 
 PREVIEW_DIR = "preview"
+PARTS_DIR = "parts"
+PART_CARDS = 1000  # cards per data file; the first part is drawn while the rest load
+FIRST_PART_CARDS = 100  # a small first part: the first screen of cards, at once
+_HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 PAGE = "index.html.j2"
 ASSETS = ("preview.css", "preview.js")
 
@@ -90,9 +98,9 @@ def preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
     site = out_dir / f"{checked.deck.spec.slug}-preview"
     with watch("render"):
         built = build_preview(checked, fact_sources(checked.deck))
-        page = render_page(built, _page_environment(checked.templates.root), site)
+        rendered = render_page(built, _page_environment(checked.templates.root), site)
     with watch("write"), oserrors.reported():
-        return write_site(site, page, built)
+        return write_site(site, rendered, built)
 
 
 def build_preview(checked: Checked, facts: Mapping[str, str]) -> Preview:
@@ -161,69 +169,87 @@ def fact_sources(deck: Deck) -> dict[str, str]:
     return sources
 
 
-def render_page(built: Preview, env: jinja2.Environment, site: Path) -> str:
-    """index.html: the cards' metadata as HTML, their faces as JSON for preview.js."""
-    data = {
-        "styles": built.styles,
-        "facts": built.facts,
-        "cards": [{"type": c.note.note_type, "front": c.faces.front, "back": c.faces.back,
-                   "text": c.text} for c in built.cards],
-    }
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The files of the preview: the page, and its cards in parts loaded one after another."""
+
+    page: str
+    parts: tuple[str, ...]  # parts/NNNN.js, in order
+
+
+def render_page(built: Preview, env: jinja2.Environment, site: Path) -> Site:
+    """index.html: the deck's filters and a loader; the cards, faces and origin, travel as
+    JSON in parts/NNNN.js files of PART_CARDS cards each, which preview.js adds one after
+    another (script tags, so it works from file://): the first cards show at once,
+    however big the deck."""
+    links: dict[Path, str] = {}
+    records = []
+    for card in built.cards:
+        note, path = card.note, card.note.location.path
+        if path not in links:
+            links[path] = _href(path, site)
+        records.append({
+            "type": note.note_type, "front": card.faces.front, "back": card.faces.back,
+            "text": card.text, "anchor": card.anchor, "subdeck": note.subdeck or "",
+            "tags": note.tags, "kind": f"{card.note_type} · {card.faces.name}",
+            "deck": card.deck, "source": card.source, "location": card.location,
+            "ids": f"{note.fact_id}/{note.card_id}", "fact": note.fact_id,
+            "href": links[path], "file": card.location.rsplit(":", 1)[0],
+            "line": note.location.line})
+    parts = []
+    starts = [0, *range(min(FIRST_PART_CARDS, PART_CARDS), len(records), PART_CARDS)]
+    for start, end in zip(starts, [*starts[1:], len(records)], strict=True):
+        chunk = records[start:end]
+        facts = {r["fact"]: built.facts.get(r["fact"], "") for r in chunk}
+        parts.append(f"factdeckPreview.add({json.dumps({'cards': chunk, 'facts': facts})});\n")
+    data = {"styles": built.styles, "parts": [_part_name(n) for n in range(len(parts))],
+            "cards": len(records)}
     assets = {name.split(".")[-1]: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
               for name in ASSETS}
-    links = {card.note.location.path: _href(card.note.location.path, site)
-             for card in built.cards}
-    return env.get_template(PAGE).render(preview=built, data=data, css=assets["css"],
-                                         js=assets["js"], links=links)
+    page = env.get_template(PAGE).render(preview=built, data=data, css=assets["css"],
+                                         js=assets["js"])
+    return Site(page=page, parts=tuple(parts))
 
 
-def write_site(site: Path, page: str, built: Preview) -> PreviewResult:
-    """Media first, index.html last, each file replaced atomically; then stale files go."""
+def write_site(site: Path, rendered: Site, built: Preview) -> PreviewResult:
+    """Media and parts first, index.html last, each file replaced atomically; then stale
+    files go."""
     site.mkdir(parents=True, exist_ok=True)
     size = 0
-    for item in built.media:
-        data = item.path.read_bytes()
+    for name, data in [*((item.name, item.path.read_bytes()) for item in built.media),
+                       *((_part_name(n), part.encode("utf-8"))
+                         for n, part in enumerate(rendered.parts))]:
         size += len(data)
-        dest = site / item.name
+        dest = site / name
         if not dest.is_file() or dest.read_bytes() != data:
+            dest.parent.mkdir(exist_ok=True)
             with atomic.replacing(dest) as tmp:
                 tmp.write_bytes(data)
     index = site / "index.html"
-    encoded = page.encode("utf-8")
+    encoded = rendered.page.encode("utf-8")
     with atomic.replacing(index) as tmp:
         tmp.write_bytes(encoded)
-    keep = {index.name, *(item.name for item in built.media)}
-    for stale in site.iterdir():
-        if stale.is_file() and stale.name not in keep and not stale.name.startswith("."):
+    keep = {index.name, *(item.name for item in built.media),
+            *(_part_name(n) for n in range(len(rendered.parts)))}
+    for stale in [*site.iterdir(), *site.glob(f"{PARTS_DIR}/*")]:
+        name = stale.relative_to(site).as_posix()
+        if stale.is_file() and name not in keep and not stale.name.startswith("."):
             stale.unlink()
     return PreviewResult(deck=built.deck, index=index, notes=built.notes,
                          cards=len(built.cards), media=len(built.media),
                          size=size + len(encoded))
 
 
+def _part_name(number: int) -> str:
+    return f"{PARTS_DIR}/{number + 1:04d}.js"
+
+
 def text_of(html: str) -> str:
     """The words a reader sees in an HTML fragment (no tags, styles or scripts)."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return " ".join(" ".join(parser.parts).split())
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        self._skipping += tag in ("style", "script")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._skipping -= tag in ("style", "script") and self._skipping > 0
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    text = _TAG.sub(" ", _HIDDEN.sub(" ", html))
+    return " ".join(unescape(text).split())
 
 
 def _page_environment(templates_root: Path) -> jinja2.Environment:

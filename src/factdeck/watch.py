@@ -12,6 +12,11 @@ from dataclasses import dataclass
 
 Watch = Callable[[str], AbstractContextManager[None]]
 
+# The stages `build` reports to its watch, in order (the progress bar counts them);
+# here, not in pipeline.py, so the CLI knows them without importing the pipeline.
+BUILD_STAGES = ("load", "validate", "templates", "expand", "stamp", "package", "verify",
+                "write", "lint")
+
 
 def unwatched(stage: str) -> AbstractContextManager[None]:
     """The default watch: nobody is listening."""

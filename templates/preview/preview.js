@@ -3,8 +3,13 @@
 (() => {
   "use strict";
 
+  // The page holds the styles and the list of parts; each part (parts/NNNN.js, a script
+  // tag, as file:// allows no fetch) calls factdeckPreview.add with its cards.
   const data = JSON.parse(document.getElementById("pv-data").textContent);
-  const articles = Array.from(document.querySelectorAll("article.pv-card"));
+  data.cards = [];
+  data.facts = {};
+  const articles = [];
+  const main = document.getElementById("pv-cards");
   const search = document.getElementById("pv-search");
   const tagSelect = document.getElementById("pv-tag");
   const subdeckSelect = document.getElementById("pv-subdeck");
@@ -123,10 +128,90 @@
       }
     }, { rootMargin: "1000px 0px" })
     : null;
-  for (const article of articles) {
-    if (observer) observer.observe(article); else draw(article);
-  }
   window.addEventListener("beforeprint", () => articles.forEach(draw));
+
+  function element(tag, className, text) {
+    const made = document.createElement(tag);
+    if (className) made.className = className;
+    if (text !== undefined) made.textContent = text;
+    return made;
+  }
+
+  // One card's article: its metadata as text (never as HTML), its faces drawn later.
+  function article(card, index) {
+    const node = element("article", "pv-card");
+    node.id = card.anchor;
+    Object.assign(node.dataset, { card: index, type: card.type, subdeck: card.subdeck,
+                                  tags: card.tags.join(" ") });
+    const head = element("header", "pv-card-head");
+    const anchor = element("a", "pv-anchor", "#");
+    anchor.href = "#" + card.anchor;
+    anchor.title = "Link to this card";
+    head.append(element("span", "pv-kind", card.kind), element("span", "pv-deck", card.deck),
+                anchor);
+    const faces = element("div", "pv-faces");
+    for (const side of ["front", "back"]) {
+      const face = element("section", "pv-face");
+      face.setAttribute("aria-label", side);
+      const host = element("div", "pv-host");
+      host.dataset.side = side;
+      face.append(element("h2", "", side === "front" ? "Front" : "Back"), host);
+      faces.append(face);
+    }
+    const foot = element("footer", "pv-card-foot");
+    const tags = element("ul", "pv-tags");
+    for (const tag of card.tags) tags.append(element("li", "", tag));
+    const origin = element("details", "pv-origin");
+    const summary = element("summary");
+    summary.append(element("code", "pv-location", card.location), " · ",
+                   element("code", "pv-ids", card.ids));
+    const open = element("p");
+    const link = element("a", "", "Open " + card.file);
+    link.href = card.href;
+    open.append(link, ` — the fact starts at line ${card.line}.`);
+    const yaml = element("pre", "pv-yaml");
+    yaml.dataset.fact = card.fact;
+    origin.append(summary, open, yaml);
+    foot.append(tags, element("p", "pv-source", "Source: " + card.source), origin);
+    node.append(head, faces, foot);
+    return node;
+  }
+
+  window.factdeckPreview = {
+    add(part) {
+      Object.assign(data.facts, part.facts);
+      const fragment = document.createDocumentFragment();
+      const added = [];
+      for (const card of part.cards) {
+        const node = article(card, data.cards.length);
+        data.cards.push(card);
+        articles.push(node);
+        added.push(node);
+        fragment.append(node);
+      }
+      main.append(fragment);
+      for (const node of added) {
+        if (observer) observer.observe(node); else draw(node);
+      }
+    },
+  };
+
+  function load(number) {
+    if (number >= data.parts.length) {
+      filter();
+      for (const control of [search, tagSelect, subdeckSelect, typeSelect]) {
+        control.addEventListener("input", filter);
+      }
+      if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
+      document.body.dataset.ready = "1";
+      return;
+    }
+    const script = document.createElement("script");
+    script.src = data.parts[number];
+    script.onload = () => load(number + 1);
+    script.onerror = () => { count.textContent = `could not read ${data.parts[number]}`; };
+    document.body.append(script);
+  }
 
   function matches(article, terms, tag, subdeck, type) {
     if (type && article.dataset.type !== type) return false;
@@ -151,12 +236,8 @@
     empty.hidden = shown > 0;
   }
 
-  for (const control of [search, tagSelect, subdeckSelect, typeSelect]) {
-    control.addEventListener("input", filter);
-  }
   nightBox.addEventListener("change", () => {
     for (const wrapper of wrappers) wrapper.classList.toggle("nightMode", nightBox.checked);
   });
-  filter();
-  document.body.dataset.ready = "1";
+  load(0);
 })();

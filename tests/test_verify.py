@@ -1,0 +1,52 @@
+"""verify: a package whose collection Anki would refuse stops the build and never replaces
+the previous good package."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from factdeck import package, pipeline
+from factdeck.pipeline import build
+
+
+def rewrite_collection(apkg: Path, sql: str) -> None:
+    """Run `sql` on the package's collection, as a broken writer might have left it."""
+    with zipfile.ZipFile(apkg) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    db_path = apkg.with_suffix(".sqlite")
+    db_path.write_bytes(entries["collection.anki2"])
+    db = sqlite3.connect(db_path)
+    db.execute(sql)
+    db.commit()
+    db.close()
+    entries["collection.anki2"] = db_path.read_bytes()
+    with zipfile.ZipFile(apkg, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE notes SET flds = replace(flds, char(31), '') WHERE id = (SELECT min(id) FROM notes)",
+    "DELETE FROM cards WHERE id = (SELECT min(id) FROM cards)",
+    "UPDATE notes SET guid = (SELECT max(guid) FROM notes)",
+])
+def test_a_package_anki_would_refuse_never_replaces_a_good_one(
+        mini_deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: str) -> None:
+    good = build(mini_deck, tmp_path).apkg.read_bytes()
+    real_write = package.write
+
+    def broken_write(plan: package.PackagePlan, dest: Path) -> None:
+        real_write(plan, dest)
+        rewrite_collection(dest, sql)
+
+    monkeypatch.setattr(pipeline.package, "write", broken_write)
+    (mini_deck / "facts.yaml").write_text((mini_deck / "facts.yaml").read_text().replace(
+        "big", "large"))
+    with pytest.raises(AssertionError):
+        build(mini_deck, tmp_path)
+    assert (tmp_path / "mini.apkg").read_bytes() == good
+
