@@ -57,7 +57,9 @@ _STATE = """(() => {
   if (!canvas || !img || !img.complete || !img.naturalWidth || !canvas.width) return null;
   if (img.getBoundingClientRect().bottom > innerHeight) img.scrollIntoView({block: "start"});
   const r = img.getBoundingClientRect();
-  return {img: [r.x, r.y, r.width, r.height], err: err ? err.innerText : "",
+  const asked = document.querySelector('[data-shape][data-ordinal="ORDINAL"]');
+  const box = asked ? ["left", "top", "width", "height"].map(k => +asked.dataset[k]) : null;
+  return {img: [r.x, r.y, r.width, r.height], asked: box, err: err ? err.innerText : "",
           body: document.body.className, viewport: [innerWidth, innerHeight],
           shapes: document.querySelectorAll("[data-shape]").length};
 })()"""
@@ -105,24 +107,24 @@ def _shoot(theme: str, width: int, height: int, card: Any, side: str
     state = None
     for _ in range(60):  # up to 6 s for the image and the canvas
         yield 100
-        state = yield ("js", _STATE)
+        state = yield ("js", _STATE.replace("ORDINAL", str(card.ord + 1)))
         if state:
             break
     if not state:
         problems.append(f"card {card.id} {side}: the image occlusion canvas was never drawn")
         return
-    yield 400  # the scroll and the canvas paint
-    state = yield ("js", _STATE)
     web = mw.reviewer.web
-    origin = web.mapTo(mw, QPoint(0, 0))
-    pixmap = mw.grab()
-    for _ in range(30):  # a busy machine may grab before the page's frame is composited
-        if _painted(pixmap, state, origin, web.zoomFactor(), side == "question"):
-            break
-        yield 300
+    for _ in range(40):  # a busy machine may lay out, paint or composite late: wait until the
+        yield 300  # image has stopped moving and the grab shows it with its masks
+        before, state = state, (yield ("js", _STATE.replace("ORDINAL", str(card.ord + 1))))
+        origin = web.mapTo(mw, QPoint(0, 0))
         pixmap = mw.grab()
+        if state and state == before and _painted(pixmap, state, origin, web.zoomFactor(),
+                                                  side == "question"):
+            break
     else:
         problems.append(f"card {card.id} {side}: the window never showed the image")
+        return
     name = f"{theme.lower()}-{width}x{height}-{card.nid}-{card.ord + 1}-{side}.png"
     pixmap.save(str(OUT / name))
     shots.append({
@@ -136,19 +138,25 @@ def _shoot(theme: str, width: int, height: int, card: Any, side: str
 
 
 def _painted(pixmap: Any, state: dict[str, Any], origin: Any, zoom: float,
-             masked: bool) -> bool:
-    """Whether the grab shows the drawing where the image is (not one flat colour) and, on a
-    question, the canvas's masks over it (some pixel of the active mask colour)."""
+             question: bool) -> bool:
+    """Whether the grab shows this card: the drawing where the image is (not one flat colour)
+    and, at the asked shape's centre, the active mask on the question and not on the answer."""
     image = pixmap.toImage()
     dpr = pixmap.devicePixelRatio()
     x, y, w, h = state["img"]
-    left, top = (origin.x() + x * zoom) * dpr, (origin.y() + y * zoom) * dpr
-    right = min(left + w * zoom * dpr, image.width() - 1)
-    bottom = min(top + h * zoom * dpr, image.height() - 1)
-    colours = {image.pixel(px, py) & 0xFFFFFF
-               for px in range(max(0, round(left)), round(right), 4)
-               for py in range(max(0, round(top)), round(bottom), 4)}
-    return len(colours) > 3 and (not masked or ACTIVE_RGB in colours)
+
+    def pixel(fx: float, fy: float) -> int:
+        px = round((origin.x() + (x + w * fx) * zoom) * dpr)
+        py = round((origin.y() + (y + h * fy) * zoom) * dpr)
+        inside = 0 <= px < image.width() and 0 <= py < image.height()
+        return image.pixel(px, py) & 0xFFFFFF if inside else -1
+
+    colours = {pixel(i / 8, j / 8) for i in range(1, 8) for j in range(1, 8)}
+    if len(colours) <= 3 or not state["asked"]:
+        return False
+    left, top, width, height = state["asked"]
+    centre = pixel(left + width / 2, top + height / 2)
+    return (centre == ACTIVE_RGB) is question
 
 
 def _drive(plan: Generator[Any, Any, None], sent: Any = None) -> None:
