@@ -85,7 +85,7 @@ def test_every_note_has_a_declared_exam_tag(collection: Collection, checked: Che
 def test_cards_are_filed_in_the_declared_sub_decks(cards: list[RenderedCard],
                                                    checked: Checked) -> None:
     spec = checked.deck.spec
-    used = {entry.fact.subdeck for entry in checked.deck.entries}
+    used = {note.subdeck for note in checked.notes}
     declared = {spec.name if key is None else f"{spec.name}::{spec.subdecks[key]}"
                 for key in used}
     assert {card.deck for card in cards} == declared

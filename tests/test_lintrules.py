@@ -10,6 +10,7 @@ import pytest
 from conftest import write_tree
 from factdeck.lint import RULES, lint
 from factdeck.lintrules import RULES as CONTENT_RULES
+from factdeck.lintrules import native_labels
 from factdeck.lintrules.number import looks_plural
 from factdeck.lintrules.spelling import us_spelling
 from factdeck.pipeline import expanded
@@ -179,13 +180,12 @@ def test_one_exception_justifies_an_asked_twice_pair(project: Path) -> None:
 
 
 def test_asked_twice_includes_diagram_labels(real_deck: Path) -> None:
+    """A label of a native image-occlusion note (one note, a card per mask) counts as asked."""
     checked = expanded(real_deck)
-    labels = [n for n in checked.notes if n.note_type == "io-portable"]
-    assert labels
     figure = next(e.fact for e in checked.deck.entries if e.fact.kind == "diagram")
-    label = next(n for n in labels if n.fact_id == figure.id)
-    answer = label.fields[4]
-    header = label.fields[0]
+    native = next(n for n in checked.notes if n.fact_id == figure.id)
+    header = native.fields[2]
+    answer = native_labels(checked.deck)[figure.id][0]
     facts = qa("copy", f"{header}: which structure is labeled here?", answer).replace(
         "source: body", f"source: {figure.source.section}")
     write_tree(real_deck, {"copy.yaml": "facts:\n" + facts})

@@ -5,6 +5,7 @@ package whose names Anki's importer would change. Checked against the official A
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from anki_engine import import_package, open_collection
 from conftest import write_tree
 from factdeck import medianame
+from factdeck.filecache import CACHE_DIR
 from hostile import DIAGRAM_FACTS, build_ok, refused, svg
 
 
@@ -101,6 +103,7 @@ def test_verify_refuses_a_name_anki_would_change(runner: CliRunner, project: Pat
     diagram_deck(mini_deck, "figs/figure.svg")
     build_ok(runner)
     monkeypatch.setattr(medianame, "media_name", lambda *parts: "figs/figure[1].svg")
+    shutil.rmtree(mini_deck / CACHE_DIR)  # the cache knows factdeck's code, not this patch
     assert refused(runner, project, mini_deck) == (
         "Error: cards/mini/diagrams.yaml:2: media file name 'figs/figure[1].svg' is one Anki "
         "would store as 'figsfigure1.svg', so cards would not find it; rename the image file\n")

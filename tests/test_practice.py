@@ -29,6 +29,7 @@ from factdeck.practice.options import (
     variants,
 )
 from factdeck.preview import preview
+from factdeck.release.publish import release
 
 DECK = """
     name: Practice
@@ -301,7 +302,7 @@ def test_rebuilding_twice_gives_the_same_questions_and_bytes(deck: Path, project
     again = build(deck, out)
     assert again.apkg.read_bytes() == data
     assert (deck / "factdeck.lock").read_text(encoding="utf-8") == lock
-    assert again.changes.empty
+    assert again.changes == first.changes  # nothing since the first build (never released)
     assert '"practice/levels"' in lock or "practice/levels" in lock
 
 
@@ -309,8 +310,10 @@ def test_release_notes_list_practice_questions(deck: Path, project: Path) -> Non
     result = build(deck, project / "dist")
     assert result.release_notes is not None
     notes = result.release_notes.read_text(encoding="utf-8")
-    assert "`alpha/practice/levels` Which spinal levels give rise to the alpha" in notes
-    assert "“factdeck Multiple Choice”: new note type" in notes
+    students, instructors = notes.split("## For instructors")
+    assert "Which spinal levels give rise to the alpha" in students
+    assert "`alpha/practice/levels` mcq, note id" in instructors
+    assert "factdeck Multiple Choice (mcq)" in instructors
 
 
 def test_stats_count_questions_and_say_which_were_not_made(
@@ -385,11 +388,11 @@ def test_a_case_s_wrong_options_are_of_the_answer_s_kind(deck: Path) -> None:
 
 
 def test_switching_practice_off_retires_its_notes(deck: Path, project: Path) -> None:
-    build(deck, project / "dist")
+    release(deck, project / "dist")
     path = deck / "deck.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("practice: true", "practice: false"),
                     encoding="utf-8")
     result = build(deck, project / "dist")
-    retired = {note.label for note in result.changes.retired}
+    retired = {f"{d.after.fact}/{d.after.card}" for d in result.changes.retired}
     assert len(retired) == 9 and "alpha/practice/levels" in retired
     assert not result.changes.added and not result.changes.changed

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .errors import Location
 from .lint import Card, FileLint, Finding, Seen
 from .model import Entry, Media, NoteSpec
@@ -47,6 +48,8 @@ class FileResult:
     lint: FileLint
 
 
+_READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the plain stages to refuse
+
 def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> bytes:
     """Everything outside a fact file that its entries and notes depend on."""
     digest = hashlib.sha256(FORMAT)
@@ -60,7 +63,7 @@ def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> byt
                         (templates_root, _files(templates_root))):
         for path in paths:
             digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(hashlib.sha256(files.read_bytes(path, _READ_LIMIT)).digest())
     return digest.digest()
 
 
@@ -168,7 +171,8 @@ def _ignore_in_git(folder: Path) -> None:
 
 
 def _files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and CACHE_DIR not in p.parts
+    """Every file but folders (a pipe or device too: reading it refuses, files.read_bytes)."""
+    return sorted(p for p in root.rglob("*") if not p.is_dir() and CACHE_DIR not in p.parts
                   and "__pycache__" not in p.parts)
 
 

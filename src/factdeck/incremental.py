@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import expand, lint, load, validate
+from . import expand, files, lint, load, validate
 from .errors import FactdeckError, Location
 from .expand import Provider
 from .filecache import FileResult, Store, context_digest, file_key
@@ -29,9 +29,13 @@ def expanded(deck_dir: Path, templates_root: Path, providers: Mapping[str, Provi
         deck_path = deck_dir / load.DECK_FILE
         if not deck_path.is_file():
             raise FactdeckError.at(Location(deck_dir), "no deck.yaml")
-        context = context_digest(deck_dir, deck_path, templates_root)
-        paths = load.fact_paths(deck_dir)
-        keys = [file_key(context, path, path.read_bytes()) for path in paths]
+        try:
+            context = context_digest(deck_dir, deck_path, templates_root)
+            paths = load.fact_paths(deck_dir)
+            keys = [file_key(context, path, files.read_bytes(path, load.MAX_FILE_BYTES))
+                    for path in paths]
+        except files.NotReadable:  # the plain stages say which file and why
+            raise FactdeckError.at(Location(deck_dir), "a file cannot be read") from None
         found = {path: store.get(key) for path, key in zip(paths, keys, strict=True)}
         missed = [path for path, result in found.items() if result is None]
         raw = load.RawDeck(deck_dir=deck_dir, deck_path=deck_path,

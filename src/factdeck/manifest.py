@@ -17,10 +17,13 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from . import files
 
 CACHE_DIR = ".factdeck-cache"  # the same folder as filecache.CACHE_DIR
 MANIFEST = "manifest.json"
@@ -28,6 +31,7 @@ JOURNAL = ".factdeck-commit.json"  # commit.JOURNAL
 BUILD_LOCK = ".factdeck-build.lock"  # decklock.LOCK_FILE: held, not read, by a build
 FORMAT = 1
 _CODE = Path(__file__).resolve().parent
+_READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the full build to refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +108,35 @@ def inputs_digest(deck_dir: Path, out_dir: Path, templates_dir: Path | None, opt
     digest = hashlib.sha256(f"{FORMAT}\0{_version()}\0{deck_dir}\0{out_dir.resolve()}\0"
                             f"{templates.resolve()}\0{options}\0{Path.cwd()}\0".encode())
     for root in (_CODE, deck_dir, templates):
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != BUILD_LOCK
-                           and CACHE_DIR not in p.parts and "__pycache__" not in p.parts):
+        paths = _plain_files(root)
+        if paths is None:
+            return None
+        for path in paths:
             digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            try:
+                digest.update(hashlib.sha256(files.read_bytes(path, _READ_LIMIT)).digest())
+            except files.NotReadable:
+                return None
     return digest.hexdigest()
+
+
+def _plain_files(root: Path) -> list[Path] | None:
+    """Every file below `root` that a build may read, or None when anything is odd (an
+    unreadable folder, a pipe, a device, a socket): the full build then says what it is."""
+    found, odd = [], []
+    for folder, dirs, names in os.walk(root, onerror=odd.append):
+        dirs[:] = [d for d in dirs if d not in (CACHE_DIR, "__pycache__")]
+        for name in names:
+            path = Path(folder) / name
+            if name == BUILD_LOCK:
+                continue
+            try:
+                if not stat.S_ISREG(path.stat().st_mode):
+                    return None
+            except OSError:
+                return None  # a dangling link, or one that cannot be followed
+            found.append(path)
+    return None if odd else sorted(found)
 
 
 def _find_templates(deck_dir: Path) -> Path | None:

@@ -100,11 +100,10 @@ def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Check
             deck_dir, templates_dir or find_templates(deck_dir), providers(), watch)
     except FactdeckError:
         return _expanded_plain(deck_dir, templates_dir, unwatched)
-    with watch("expand"):
-        # Practice questions draw on sibling facts across files, so they are made per deck.
-        made = practice.generate(deck, templates)
-        if made.notes:
-            file_lints += (lint.file_lint(deck, made.notes, templates.note_types),)
+    # Practice questions draw on sibling facts across files, so they are made per deck.
+    made = practice.generate(deck, templates)
+    if made.notes:
+        file_lints += (lint.file_lint(deck, made.notes, templates.note_types),)
     return Checked(deck=deck, templates=templates, notes=notes + made.notes,
                    skipped=made.skipped, file_lints=file_lints)
 

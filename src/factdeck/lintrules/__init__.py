@@ -20,8 +20,18 @@ RULES: dict[str, str] = {name: text for module in _MODULES for name, text in mod
 __all__ = ["RULES", "Hit", "check"]
 
 
+def native_labels(deck: Deck) -> dict[str, tuple[str, ...]]:
+    """Each diagram fact's mask labels in card order: a native occlusion note asks them all
+    from one note, so they are read from the drawing, not from its fields."""
+    from ..model import Diagram
+    from ..occlusion import provider
+
+    return {e.fact.id: tuple(m.answer for m in provider(e, deck).context["masks"])
+            for e in deck.entries if isinstance(e.fact, Diagram)}
+
+
 def check(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
           ) -> Iterator[Hit]:
-    cards = tuple(views(notes, note_types))
+    cards = tuple(views(notes, note_types, native_labels(deck)))
     for module in _MODULES:
         yield from module.check(deck, cards)

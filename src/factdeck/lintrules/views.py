@@ -13,6 +13,7 @@ import snowballstemmer
 from ..changes import plain
 from ..errors import Location
 from ..model import NoteSpec, cloze_numbers
+from ..release.guards import NATIVE_OCCLUSION
 from ..templates import NoteType
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -58,14 +59,22 @@ class View:
                    f"note '{self.note.card_id}': {message}")
 
 
-def views(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]) -> Iterator[View]:
+def views(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType],
+          labels: Mapping[str, tuple[str, ...]] | None = None) -> Iterator[View]:
+    """Every card as the rules read it; `labels`: each diagram fact's mask labels, for native
+    image-occlusion notes (one note, a card per mask)."""
     for note in notes:
         note_type = note_types[note.note_type]
         fields = dict(zip(note_type.field_names, note.fields, strict=True))
         extra = plain(fields.get("Extra", fields.get("Back Extra", "")), limit=None)
         reading = " \n ".join(plain(value, limit=None) for name, value in fields.items()
                                if name not in _NOT_READ)
-        if note_type.cloze and "Text" in fields:
+        if note_type.stock_kind == NATIVE_OCCLUSION and labels:
+            header = plain(fields.get("Header", ""), limit=None)
+            for number, label in enumerate(labels.get(note.fact_id, ()), start=1):
+                yield View(note, "diagram", header, plain(label, limit=None), extra, number,
+                           reading=reading)
+        elif note_type.cloze and "Text" in fields:
             text = fields["Text"]
             for number in sorted(cloze_numbers(text)):
                 hidden, question, visible = _cloze_sides(text, number)
