@@ -101,10 +101,10 @@ def test_committed_lock_of_release_1_0_0_migrates_losslessly(real_deck: Path, pr
     assert all(packed[g] > v1["notes"][g]["changed"] for g in v1["notes"] if g not in same)
 
 
-def test_the_repository_lock_is_the_migrated_1_0_0_lock(real_deck: Path) -> None:
+def test_the_repository_lock_holds_the_migrated_1_0_0_and_the_2_0_0_release(real_deck: Path) -> None:
     assert (REAL_DECK / LOCK_NAME).read_text().startswith('{"factdeck-lock": 2}\n')
     lock = read(REAL_DECK)
-    assert [r.version for r in lock.releases] == ["1.0.0"]
+    assert [r.version for r in lock.releases] == ["1.0.0", "2.0.0"]
 
 
 def test_lock_size_per_note(real_deck: Path) -> None:
@@ -500,3 +500,17 @@ def test_a_cloze_taken_out_of_a_sentence_tells_students_to_run_empty_cards(
     notes = (project / "dist" / "mini-1.0.1.md").read_text()
     assert "card 1 removed: Tools → Empty Cards deletes it" in notes
     assert "Tools → Empty Cards deletes exactly those cards" in notes
+
+
+def test_a_rebuild_after_a_release_keeps_its_corrected_tags(
+        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Until the version is bumped, a build is the release again: same tags, same lock."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    marked = FACTS.replace("{{c1::big}}", "{{c1::huge}}").replace(
+        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly.")
+    released = publish(mini_deck, project, "1.1.0", marked).read_bytes()
+    lock = (mini_deck / LOCK_NAME).read_bytes()
+    again = build(mini_deck, project / "dist")
+    assert again.changes.empty and (mini_deck / LOCK_NAME).read_bytes() == lock
+    assert again.apkg.read_bytes() == released

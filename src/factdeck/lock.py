@@ -96,7 +96,7 @@ def stamp(deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, Note
     locked_types = {key: _locked_note_type(note_types[key], old.note_types.get(key), now)
                     for key in sorted(used_types)}
     facts = {e.fact.id: e.fact for e in deck.entries}
-    last = old.last_release
+    last = _corrections_base(old, deck.spec.version)
     taken = _ids(old)
     was = dict(old.was)
     stamped, locked_notes = [], {}
@@ -289,6 +289,16 @@ def _distinct_ids(old: Lock) -> Lock:
             if guid != keep:
                 notes[guid] = dataclasses.replace(notes[guid], id=new_id(guid, taken))
     return dataclasses.replace(old, notes=notes)
+
+
+def _corrections_base(old: Lock, version: str) -> Release | None:
+    """The release this version's corrections are measured against: the last one, or, while
+    the deck is still at the version just released, the one before it (so a rebuild after a
+    release keeps that release's corrected tags instead of shipping their removal)."""
+    releases = old.releases
+    if releases and releases[-1].version == version:
+        return releases[-2] if len(releases) > 1 else None
+    return releases[-1] if releases else None
 
 
 def _mark_corrected(note: NoteSpec, note_type: NoteType, old: Lock, last: Release,
