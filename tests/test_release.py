@@ -101,7 +101,7 @@ def test_committed_lock_of_release_1_0_0_migrates_losslessly(real_deck: Path, pr
     assert all(packed[g] > v1["notes"][g]["changed"] for g in v1["notes"] if g not in same)
 
 
-def test_the_repository_lock_holds_the_migrated_1_0_0_and_the_2_0_0_release(real_deck: Path) -> None:
+def test_the_repository_lock_holds_the_migrated_1_0_0_and_the_2_0_0_release() -> None:
     assert (REAL_DECK / LOCK_NAME).read_text().startswith('{"factdeck-lock": 2}\n')
     lock = read(REAL_DECK)
     assert [r.version for r in lock.releases] == ["1.0.0", "2.0.0"]
