@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import pickle
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -176,19 +177,28 @@ def test_every_native_card_is_shown_at_every_size_and_theme(desktop: Run, masks:
         assert ("nightMode" in shot["body"].split()) is (shot["theme"] == "DARK")
 
 
+# Anki's reviewer page calls these into itself while it loads; under load it may call them
+# before its own script has defined them (seen as `_anki/legacyPageData` errors).
+ANKI_BOOTSTRAP = re.compile(r"Uncaught ReferenceError: _?(?:showQuestion|showAnswer|drawFlag|"
+                            r"drawMark|blockDefaultDragDropBehavior|updateQA) is not defined")
+
+
 def test_no_javascript_errors(desktop: Run) -> None:
     """Nothing logged an error while the cards were shown, nor ever in the card's webview.
 
     Left out: Anki's own toolbar and bottom-bar pages while the test switches theme, size
     and screen faster than a person would (under load, Anki may then call into a page whose
-    script is still loading); they do not involve the cards.
+    script is still loading); they do not involve the cards. For the same reason, while it
+    navigates, the reviewer page itself may report Anki's own bootstrap functions as not yet
+    defined: those are ignored by name; anything else there still fails the test.
     """
     check = {"level": "ErrorMessageLevel", "view": "reviewer",
              "message": "factdeck console hook check"}
     checks = [m for m in desktop.console if check.items() <= m.items()]
     assert len(checks) == len(SIZES) * len(THEMES)  # the hook does see the reviewer's errors
     errors = [m for m in desktop.console if "Error" in m["level"] and m not in checks
-              and (m["phase"] == "cards" or m["view"] == "reviewer")]
+              and (m["phase"] == "cards" or m["view"] == "reviewer")
+              and not (m["phase"] == "navigating" and ANKI_BOOTSTRAP.fullmatch(m["message"]))]
     assert errors == []
     assert desktop.shots and all(shot["err"] == "" for shot in desktop.shots)
 

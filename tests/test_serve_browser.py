@@ -77,7 +77,7 @@ def test_the_page_follows_edits_errors_and_fixes(server: Server, browser: Any,
     page = browser.new_page(viewport=TALL)
     page.goto(server.url)
     page.wait_for_selector("body[data-ready]")
-    assert "largest" in page.evaluate(DATA)
+    page.wait_for_function(f"{DATA}.includes('largest')", timeout=UPDATE_MS)  # drawn in view
     page.evaluate("window.notReloaded = true")
 
     facts.write_text(good.replace("{{c1::largest}}", "{{c1::widest}}"), encoding="utf-8")
@@ -128,7 +128,7 @@ def test_a_deck_that_does_not_build_yet_shows_why_then_its_cards(project: Path,
         assert "'Knee Deck' is not a valid id" in error.inner_text()
         deck.write_text(good, encoding="utf-8")
         page.wait_for_selector("body[data-ready]", timeout=UPDATE_MS)
-        assert "largest" in page.evaluate(DATA)
+        page.wait_for_function(f"{DATA}.includes('largest')", timeout=UPDATE_MS)
         assert page.locator("#fd-live-error").count() == 0
         page.close()
     finally:
