@@ -170,7 +170,7 @@ def shots_of(run: Run, side: str) -> Iterator[tuple[dict[str, Any], Image.Image]
 def test_every_native_card_is_shown_at_every_size_and_theme(desktop: Run, masks: Any) -> None:
     assert desktop.problems == []
     cards = sum(len(found) for _, found in masks.values())
-    assert cards == 24
+    assert cards == sum(1 for fact, _ in masks.values() for group in fact.masks if group) > 0
     assert len(desktop.shots) == cards * len(SIZES) * len(THEMES) * 2
     for shot in desktop.shots:
         assert shot["shapes"] > 0 and shot["err"] == ""
