@@ -22,7 +22,7 @@ from factdeck.cli import main
 
 pytestmark = pytest.mark.browser
 
-UPDATE_MS = 15_000  # generous on a busy 2-core machine; a rebuild takes well under a second
+UPDATE_MS = 30_000  # generous on a busy 2-core machine; a rebuild takes well under a second
 # The cards' text as drawn (the page loads them from parts/*.js and draws the cards in view
 # into shadow roots; TALL makes every card of the small test deck be in view).
 TALL = {"width": 1280, "height": 40_000}
