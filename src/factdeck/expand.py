@@ -76,7 +76,8 @@ def _notes_for(entry: Entry, deck: Deck, templates: TemplateSet,
     for template in note_templates:
         if not all(_present(getattr(fact, name)) for name in template.requires):
             continue
-        if template.when and not _render(template.when, context, entry, template, "when"):
+        if template.when and not render_field(template.when, context, entry,
+                                              _where(template, "when")):
             continue
         note_type = templates.note_types[template.note_type]
         for card_id, item_context in _instances(template, context, entry):
@@ -152,26 +153,32 @@ def _render_fields(template: NoteTemplate, note_type: NoteType, context: Mapping
     for name in note_type.field_names:
         field = template.fields.get(name)
         if field is not None:
-            values.append(_render(field, context, entry, template, name))
+            values.append(render_field(field, context, entry, _where(template, name)))
             continue
         default = note_type.defaults.get(name)
         key = (note_type.key, name)
         if default is not None and key not in shared:
-            shared[key] = _render(default, context, entry, template, name)
+            shared[key] = render_field(default, context, entry, _where(template, name))
         values.append(shared.get(key, ""))
     return tuple(values)
 
 
-def _render(field: FieldTemplate, context: Mapping[str, Any], entry: Entry,
-            template: NoteTemplate, name: str) -> str:
+def _where(template: NoteTemplate, name: str) -> str:
+    return f"note '{template.id}', field '{name}'"
+
+
+def render_field(field: FieldTemplate, context: Mapping[str, Any], entry: Entry,
+                 where: str) -> str:
+    """One template field for one fact; a failure names the fact, `where` in the templates
+    (e.g. "note 'qa', field 'Back'") and the template's file and line."""
     try:
         return field.template.render(context).strip()
     except jinja2.UndefinedError as exc:
         reason = f"{exc.message}; the template names something a {entry.fact.kind} does not have"
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
         reason = f"template failed: {exc}"
-    raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': {reason} (note "
-                           f"'{template.id}', field '{name}', {field.location})")
+    raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': {reason} ({where}, "
+                           f"{field.location})")
 
 
 def _check_question(fields: tuple[str, ...], note_type: NoteType, template: NoteTemplate,

@@ -14,11 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
 from .. import ids
 from ..errors import FactdeckError, Location, Problem
-from ..expand import fact_context
+from ..expand import fact_context, render_field
 from ..model import PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
 from ..templates import FieldTemplate, NoteType, TemplateSet, and_list
 from . import options, spec
@@ -335,14 +333,7 @@ class _Generator:
 
     def _render(self, field: FieldTemplate, entry: Entry, what: str,
                 context: Mapping[str, Any]) -> str:
-        try:
-            return field.template.render(context).strip()
-        except jinja2.UndefinedError as exc:
-            reason = f"{exc.message}; the template names something this fact does not have"
-        except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
-            reason = f"template failed: {exc}"
-        raise FactdeckError.at(entry.location, f"fact '{entry.fact.id}': practice {what}: "
-                               f"{reason} ({field.location})")
+        return render_field(field, context, entry, f"practice {what}")
 
     def _skip(self, asked: _Asked, reason: str) -> Skip:
         return Skip(asked.entry.fact.id, asked.question.id, asked.entry.location, reason)
