@@ -26,7 +26,7 @@ from pypdf import PdfReader
 REPO = Path(__file__).resolve().parent.parent
 DECK = REPO / "cards" / "low-back-pain"
 CHROMIUM = os.environ.get("FACTDECK_CHROMIUM", "/usr/bin/chromium")
-FACTDECK = [sys.executable, "-c", "from factdeck.cli import main; main()"]
+FACTDECK = [sys.executable, "-c", "from factdeck.cli.main import main; main()"]
 EDITS = 5
 
 
@@ -36,22 +36,31 @@ def main() -> None:
         shutil.copytree(REPO / "templates", project / "templates")
         shutil.copytree(DECK, project / "cards" / DECK.name)
         waits = serve_latency(project)
-        print(f"serve: save -> page updated, {EDITS} edits of the shipped deck: median "
-              f"{statistics.median(waits):.2f} s (min {min(waits):.2f}, max {max(waits):.2f})")
+        print(
+            f"serve: save -> page updated, {EDITS} edits of the shipped deck: median "
+            f"{statistics.median(waits):.2f} s (min {min(waits):.2f}, max {max(waits):.2f})"
+        )
         started = time.perf_counter()
-        subprocess.run([*FACTDECK, "preview", "-q", "--pdf"], cwd=project, check=True,
-                       env={**os.environ, "FACTDECK_CHROMIUM": CHROMIUM})
+        subprocess.run(
+            [*FACTDECK, "preview", "-q", "--pdf"],
+            cwd=project,
+            check=True,
+            env={**os.environ, "FACTDECK_CHROMIUM": CHROMIUM},
+        )
         seconds = time.perf_counter() - started
         pdf = project / "dist" / f"{DECK.name}-handout.pdf"
         pages = len(PdfReader(pdf).pages)
-        print(f"preview --pdf: {seconds:.1f} s for the whole command, {pages} pages, "
-              f"{pdf.stat().st_size / 1e6:.1f} MB")
+        print(
+            f"preview --pdf: {seconds:.1f} s for the whole command, {pages} pages, "
+            f"{pdf.stat().st_size / 1e6:.1f} MB"
+        )
 
 
 def serve_latency(project: Path) -> list[float]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
-    server = subprocess.Popen([*FACTDECK, "serve", "--port", "0"], cwd=project, env=env,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*FACTDECK, "serve", "--port", "0"], cwd=project, env=env, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert server.stdout is not None
         url = next(line for line in server.stdout if line.startswith("Serving ")).split()[1]
@@ -59,8 +68,9 @@ def serve_latency(project: Path) -> list[float]:
         original = facts.read_text(encoding="utf-8")
         waits = []
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                 args=["--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
             page = browser.new_page()
             page.goto(url)
             page.wait_for_selector("body[data-ready]")
@@ -72,7 +82,8 @@ def serve_latency(project: Path) -> list[float]:
                 page.wait_for_function(
                     "!window.notReloaded && document.body.dataset.ready && "
                     f"document.getElementById('pv-data').textContent.includes('{marker}')",
-                    timeout=60_000)
+                    timeout=60_000,
+                )
                 waits.append(time.perf_counter() - started)
             browser.close()
         return waits

@@ -36,21 +36,51 @@ DECK = REPO / "cards" / "low-back-pain"
 CHROMIUM = Path("/usr/bin/chromium")
 # Syllables for made-up words: a realistic curriculum rarely repeats a question, so the
 # text must not come from a tiny vocabulary (lint would flag thousands of near-duplicates).
-SYLLABLES = ("ra", "ti", "mo", "lu", "se", "fa", "cre", "lig", "glu", "dor", "ven", "me", "la",
-             "spi", "fi", "mus", "tis", "pre", "ten", "gli")
+SYLLABLES = (
+    "ra",
+    "ti",
+    "mo",
+    "lu",
+    "se",
+    "fa",
+    "cre",
+    "lig",
+    "glu",
+    "dor",
+    "ven",
+    "me",
+    "la",
+    "spi",
+    "fi",
+    "mus",
+    "tis",
+    "pre",
+    "ten",
+    "gli",
+)
 FACTS_PER_FILE = 200
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000", "NO_COLOR": "1"}
 # What each row is divided by: genanki's write, except imports (genanki's package imported).
-ROWS = (("cold build", "genanki"), ("no-change rebuild", "genanki"),
-        ("one-edit rebuild", "genanki"), ("check after one edit", "genanki"),
-        ("preview", "genanki"), ("import fresh", "import genanki fresh"),
-        ("re-import", "re-import genanki"))
+ROWS = (
+    ("cold build", "genanki"),
+    ("no-change rebuild", "genanki"),
+    ("one-edit rebuild", "genanki"),
+    ("check after one edit", "genanki"),
+    ("preview", "genanki"),
+    ("import fresh", "import genanki fresh"),
+    ("re-import", "re-import genanki"),
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--facts", type=int, nargs="*", default=[1_000, 10_000],
-                        help="curriculum sizes in facts (each yields about 5 notes)")
+    parser.add_argument(
+        "--facts",
+        type=int,
+        nargs="*",
+        default=[1_000, 10_000],
+        help="curriculum sizes in facts (each yields about 5 notes)",
+    )
     parser.add_argument("--large", action="store_true", help="also 40,000 facts (200,000 notes)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -59,29 +89,41 @@ def main() -> None:
         print(json.dumps(CHILDREN[what](*rest)))
         return
     sizes = [*args.facts, *([40_000] if args.large else [])]
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}, "
-          f"load average {os.getloadavg()[0]:.1f}; each command a whole process; "
-          "ratio = factdeck / genanki's write (fastest of 3) in the same run")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}, "
+        f"load average {os.getloadavg()[0]:.1f}; each command a whole process; "
+        "ratio = factdeck / genanki's write (fastest of 3) in the same run"
+    )
     results = {facts: run_size(facts) for facts in sizes}
     for facts, result in results.items():
-        print(f"\n{facts:,} facts, {result['notes']:,} notes; genanki write "
-              f"{result['genanki']['seconds']:.2f} s, {result['genanki']['peak_mb']:.0f} MB; "
-              f".apkg {result['cold build']['bytes'] / 1024:,.0f} kB vs genanki "
-              f"{result['genanki']['bytes'] / 1024:,.0f} kB")
+        print(
+            f"\n{facts:,} facts, {result['notes']:,} notes; genanki write "
+            f"{result['genanki']['seconds']:.2f} s, {result['genanki']['peak_mb']:.0f} MB; "
+            f".apkg {result['cold build']['bytes'] / 1024:,.0f} kB vs genanki "
+            f"{result['genanki']['bytes'] / 1024:,.0f} kB"
+        )
         print(f"  {'command':<22} {'seconds':>8} {'ratio':>6} {'peak MB':>8} {'mem ratio':>9}")
         for row, base in ROWS:
             ours, theirs = result[row], result[base]
-            print(f"  {row:<22} {ours['seconds']:>8.2f} "
-                  f"{ours['seconds'] / theirs['seconds']:>5.2f}x {ours['peak_mb']:>8.0f} "
-                  f"{ours['peak_mb'] / theirs['peak_mb']:>8.2f}x")
+            print(
+                f"  {row:<22} {ours['seconds']:>8.2f} "
+                f"{ours['seconds'] / theirs['seconds']:>5.2f}x {ours['peak_mb']:>8.0f} "
+                f"{ours['peak_mb'] / theirs['peak_mb']:>8.2f}x"
+            )
         page = result["preview page"]
-        print(f"  preview page {page['bytes'] / 1024:,.0f} kB (all files "
-              f"{page['site_bytes'] / 1024:,.0f} kB); first cards drawn in Chromium "
-              f"{page['first_draw']:.2f} s after opening" if page.get("first_draw") is not None
-              else f"  preview page {page['bytes'] / 1024:,.0f} kB (no Chromium)")
+        print(
+            f"  preview page {page['bytes'] / 1024:,.0f} kB (all files "
+            f"{page['site_bytes'] / 1024:,.0f} kB); first cards drawn in Chromium "
+            f"{page['first_draw']:.2f} s after opening"
+            if page.get("first_draw") is not None
+            else f"  preview page {page['bytes'] / 1024:,.0f} kB (no Chromium)"
+        )
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
-    print("start-up:", f"factdeck --help {startup(['--help']):.3f} s,",
-          f"factdeck check (real deck) {startup(['check', str(DECK)]):.3f} s")
+    print(
+        "start-up:",
+        f"factdeck --help {startup(['--help']):.3f} s,",
+        f"factdeck check (real deck) {startup(['check', str(DECK)]):.3f} s",
+    )
 
 
 def run_size(facts: int) -> dict[str, Any]:
@@ -102,8 +144,12 @@ def run_size(facts: int) -> dict[str, Any]:
         result["preview page"] = first_draw(out / "bench-preview")
         apkg = out / "bench.apkg"
         result["cold build"]["bytes"] = apkg.stat().st_size
-        subprocess.run([sys.executable, __file__, "--child", "notes", str(deck_dir)],
-                       check=True, capture_output=True, env=ENV)
+        subprocess.run(
+            [sys.executable, __file__, "--child", "notes", str(deck_dir)],
+            check=True,
+            capture_output=True,
+            env=ENV,
+        )
         # genanki's write is the yardstick: the fastest of three, so a busy moment on a
         # shared machine does not flatter the ratios.
         runs = [child("genanki", str(deck_dir), str(root / f"genanki-{n}")) for n in range(3)]
@@ -122,8 +168,9 @@ def command(argv: list[str]) -> dict[str, Any]:
     """`factdeck ARGV` as a whole process: wall time and its own peak memory."""
     exe = Path(sys.executable).with_name("factdeck")
     start = time.perf_counter()
-    process = subprocess.Popen([str(exe), *argv], env=ENV, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(exe), *argv], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     assert process.stderr is not None
@@ -147,18 +194,30 @@ def edit(deck_dir: Path, marker: str) -> None:
 def first_draw(site: Path) -> dict[str, Any]:
     """Page size, and seconds from opening index.html (file://) to the first drawn card."""
     page = site / "index.html"
-    sizes = {"bytes": page.stat().st_size,
-             "site_bytes": sum(p.stat().st_size for p in site.rglob("*") if p.is_file())}
+    sizes = {
+        "bytes": page.stat().st_size,
+        "site_bytes": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()),
+    }
     if not CHROMIUM.exists():
         return sizes
-    done = subprocess.run([sys.executable, __file__, "--child", "browser", str(page)],
-                          check=True, capture_output=True, text=True, env=ENV)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", "browser", str(page)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
     return {**sizes, **json.loads(done.stdout.splitlines()[-1])}
 
 
 def child(what: str, *argv: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", what, *argv],
-                          check=True, capture_output=True, text=True, env=ENV)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", what, *argv],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
     return json.loads(done.stdout.splitlines()[-1])
 
 
@@ -205,27 +264,47 @@ def time_genanki(deck_dir: str, out: str) -> dict[str, float]:
     start = time.perf_counter()
     import genanki
 
-    models = {key: genanki.Model(m["id"], m["name"], fields=[{"name": f} for f in m["fields"]],
-                                 templates=m["templates"], css=m["css"],
-                                 model_type=genanki.Model.CLOZE if m["cloze"] else
-                                 genanki.Model.FRONT_BACK)
-              for key, m in data["models"].items()}
+    models = {
+        key: genanki.Model(
+            m["id"],
+            m["name"],
+            fields=[{"name": f} for f in m["fields"]],
+            templates=m["templates"],
+            css=m["css"],
+            model_type=genanki.Model.CLOZE if m["cloze"] else genanki.Model.FRONT_BACK,
+        )
+        for key, m in data["models"].items()
+    }
     decks = {key: genanki.Deck(d["id"], d["name"]) for key, d in data["decks"].items()}
     for note in data["notes"]:
-        decks[note["deck"]].add_note(genanki.Note(model=models[note["type"]],
-                                                  fields=note["fields"], guid=note["guid"],
-                                                  tags=note["tags"]))
-    package = genanki.Package(list(decks.values()),
-                              media_files=[str(media_dir / n) for n in sorted(data["media"])])
+        decks[note["deck"]].add_note(
+            genanki.Note(
+                model=models[note["type"]],
+                fields=note["fields"],
+                guid=note["guid"],
+                tags=note["tags"],
+            )
+        )
+    package = genanki.Package(
+        list(decks.values()), media_files=[str(media_dir / n) for n in sorted(data["media"])]
+    )
     apkg = Path(out) / "genanki.apkg"
     package.write_to_file(apkg, timestamp=1790000000)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "notes": len(data["notes"]), "bytes": apkg.stat().st_size,
-            "peak_mb": _peak_mb()}
+    return {
+        "seconds": seconds,
+        "notes": len(data["notes"]),
+        "bytes": apkg.stat().st_size,
+        "peak_mb": _peak_mb(),
+    }
 
 
-CHILDREN = {"genanki": time_genanki, "notes": dump_notes, "import": time_import,
-            "browser": time_browser}
+CHILDREN = {
+    "genanki": time_genanki,
+    "notes": dump_notes,
+    "import": time_import,
+    "browser": time_browser,
+}
 
 
 def _notes_file(deck_dir: Path) -> Path:
@@ -233,25 +312,50 @@ def _notes_file(deck_dir: Path) -> Path:
 
 
 def _dump_notes(deck_dir: Path, path: Path) -> None:
-    from factdeck import ids
+    from factdeck.anki import ids
     from factdeck.pipeline import expanded
 
     checked = expanded(deck_dir)
     spec = checked.deck.spec
     types = checked.templates.note_types
     decks = {"": {"id": ids.deck_id(spec.slug), "name": spec.name}}
-    decks.update({key: {"id": ids.deck_id(spec.slug, key), "name": f"{spec.name}::{name}"}
-                  for key, name in spec.subdecks.items()})
-    path.write_text(json.dumps({
-        "models": {key: {"id": ids.model_id(key), "name": t.name, "fields": t.field_names,
-                         "templates": [{"name": c.name, "qfmt": c.front, "afmt": c.back}
-                                       for c in t.cards],
-                         "css": t.css, "cloze": t.cloze} for key, t in types.items()},
-        "decks": decks,
-        "media": {m.name: str(m.path) for n in checked.notes for m in n.media},
-        "notes": [{"guid": n.guid, "type": n.note_type, "fields": list(n.fields),
-                   "tags": list(n.tags), "deck": n.subdeck or ""} for n in checked.notes],
-    }))
+    decks.update(
+        {
+            key: {"id": ids.deck_id(spec.slug, key), "name": f"{spec.name}::{name}"}
+            for key, name in spec.subdecks.items()
+        }
+    )
+    path.write_text(
+        json.dumps(
+            {
+                "models": {
+                    key: {
+                        "id": ids.model_id(key),
+                        "name": t.name,
+                        "fields": t.field_names,
+                        "templates": [
+                            {"name": c.name, "qfmt": c.front, "afmt": c.back} for c in t.cards
+                        ],
+                        "css": t.css,
+                        "cloze": t.cloze,
+                    }
+                    for key, t in types.items()
+                },
+                "decks": decks,
+                "media": {m.name: str(m.path) for n in checked.notes for m in n.media},
+                "notes": [
+                    {
+                        "guid": n.guid,
+                        "type": n.note_type,
+                        "fields": list(n.fields),
+                        "tags": list(n.tags),
+                        "deck": n.subdeck or "",
+                    }
+                    for n in checked.notes
+                ],
+            }
+        )
+    )
 
 
 def _peak_mb() -> float:
@@ -273,10 +377,15 @@ def generate(deck_dir: Path, facts: int) -> None:
     shutil.copytree(DECK / "diagrams", deck_dir / "diagrams")
     subdecks = {f"unit-{i}": f"Unit {i}" for i in range(20)}
     deck = {
-        "name": "Benchmark Curriculum", "slug": "bench", "version": "1",
+        "name": "Benchmark Curriculum",
+        "slug": "bench",
+        "version": "1",
         "description": "Synthetic curriculum for the benchmark.",
-        "source": {"title": "Synthetic", "sections": {"s1": "One", "s2": "Two"},
-                   "references": {"r1": {"short": "Ref 1", "full": "Ref, A. Paper."}}},
+        "source": {
+            "title": "Synthetic",
+            "sections": {"s1": "One", "s2": "Two"},
+            "references": {"r1": {"short": "Ref 1", "full": "Ref, A. Paper."}},
+        },
         "subdecks": {**subdecks, "diagrams": "Diagrams"},
         "exam_areas": {"anatomy-physiology": "A&P", "pathology": "Pathology"},
     }
@@ -286,8 +395,11 @@ def generate(deck_dir: Path, facts: int) -> None:
     batch: list[dict[str, object]] = []
     for number in range(facts - len(diagrams)):
         fact = makers[number % len(makers)](rng, number)
-        fact.update(subdeck=f"unit-{number % 20}", source="s1",
-                    tags=[f"bench::unit-{number % 20}", "exam::anatomy-physiology"])
+        fact.update(
+            subdeck=f"unit-{number % 20}",
+            source="s1",
+            tags=[f"bench::unit-{number % 20}", "exam::anatomy-physiology"],
+        )
         batch.append(fact)
         if len(batch) == FACTS_PER_FILE:
             _write_facts(deck_dir, batch)
@@ -317,8 +429,15 @@ def _shipped_diagrams() -> list[dict[str, object]]:
 
     data = yaml.safe_load((DECK / "diagrams.yaml").read_text())
     defaults = data.get("defaults", {})
-    return [{**defaults, **fact, "tags": ["bench::diagrams", "exam::anatomy-physiology"],
-             "source": "s2"} for fact in data["facts"]]
+    return [
+        {
+            **defaults,
+            **fact,
+            "tags": ["bench::diagrams", "exam::anatomy-physiology"],
+            "source": "s2",
+        }
+        for fact in data["facts"]
+    ]
 
 
 def _phrase(rng: random.Random, words: int) -> str:
@@ -330,42 +449,75 @@ def _items(rng: random.Random, count: int) -> list[str]:
 
 
 def _nerve(rng: random.Random, n: int) -> dict[str, object]:
-    return {"id": f"nerve-{n}", "kind": "nerve", "name": f"{_phrase(rng, 2)} nerves {n}",
-            "aka": [_phrase(rng, 2)], "fibres": "sensory",
-            "levels": f"{_phrase(rng, 1)} L{n % 5 + 1}",
-            "origin": f"posterior rami {n}", "sensory_supply": _items(rng, 2),
-            "motor_supply": _items(rng, 2), "course": _items(rng, 3),
-            "entrapment_sites": _items(rng, 2), "mistaken_for": [_phrase(rng, 3)]}
+    return {
+        "id": f"nerve-{n}",
+        "kind": "nerve",
+        "name": f"{_phrase(rng, 2)} nerves {n}",
+        "aka": [_phrase(rng, 2)],
+        "fibres": "sensory",
+        "levels": f"{_phrase(rng, 1)} L{n % 5 + 1}",
+        "origin": f"posterior rami {n}",
+        "sensory_supply": _items(rng, 2),
+        "motor_supply": _items(rng, 2),
+        "course": _items(rng, 3),
+        "entrapment_sites": _items(rng, 2),
+        "mistaken_for": [_phrase(rng, 3)],
+    }
 
 
 def _structure(rng: random.Random, n: int) -> dict[str, object]:
-    return {"id": f"structure-{n}", "kind": "structure", "name": f"{_phrase(rng, 2)} {n}",
-            "is_a": _phrase(rng, 3), "location": _phrase(rng, 5),
-            "nerves_at_risk": _items(rng, 2)}
+    return {
+        "id": f"structure-{n}",
+        "kind": "structure",
+        "name": f"{_phrase(rng, 2)} {n}",
+        "is_a": _phrase(rng, 3),
+        "location": _phrase(rng, 5),
+        "nerves_at_risk": _items(rng, 2),
+    }
 
 
 def _condition(rng: random.Random, n: int) -> dict[str, object]:
-    return {"id": f"condition-{n}", "kind": "condition", "name": f"{_phrase(rng, 2)} {n}",
-            "mistaken_for": [_phrase(rng, 3)], "pain_quality": _phrase(rng, 4),
-            "causes": _items(rng, 2), "pain_felt_in": _items(rng, 2),
-            "location": _phrase(rng, 4), "palpation": _phrase(rng, 4),
-            "possible_cause": _phrase(rng, 6)}
+    return {
+        "id": f"condition-{n}",
+        "kind": "condition",
+        "name": f"{_phrase(rng, 2)} {n}",
+        "mistaken_for": [_phrase(rng, 3)],
+        "pain_quality": _phrase(rng, 4),
+        "causes": _items(rng, 2),
+        "pain_felt_in": _items(rng, 2),
+        "location": _phrase(rng, 4),
+        "palpation": _phrase(rng, 4),
+        "possible_cause": _phrase(rng, 6),
+    }
 
 
 def _technique(rng: random.Random, n: int) -> dict[str, object]:
-    return {"id": f"technique-{n}", "kind": "technique", "name": f"{_phrase(rng, 2)} {n}",
-            "used_for": _phrase(rng, 3), "how": _phrase(rng, 5), "effects": _items(rng, 3),
-            "mechanism": _phrase(rng, 8)}
+    return {
+        "id": f"technique-{n}",
+        "kind": "technique",
+        "name": f"{_phrase(rng, 2)} {n}",
+        "used_for": _phrase(rng, 3),
+        "how": _phrase(rng, 5),
+        "effects": _items(rng, 3),
+        "mechanism": _phrase(rng, 8),
+    }
 
 
 def _statement(rng: random.Random, n: int) -> dict[str, object]:
-    return {"id": f"statement-{n}", "kind": "statement",
-            "text": f"{_phrase(rng, 4)} {{{{c1::{_phrase(rng, 2)}}}}} {_phrase(rng, 3)} {n}."}
+    return {
+        "id": f"statement-{n}",
+        "kind": "statement",
+        "text": f"{_phrase(rng, 4)} {{{{c1::{_phrase(rng, 2)}}}}} {_phrase(rng, 3)} {n}.",
+    }
 
 
 def _question(rng: random.Random, n: int) -> dict[str, object]:
-    return {"id": f"question-{n}", "kind": "question",
-            "question": f"What {_phrase(rng, 6)} {n}?", "answer": _phrase(rng, 4)}
+    return {
+        "id": f"question-{n}",
+        "kind": "question",
+        "question": f"What {_phrase(rng, 6)} {n}?",
+        "answer": _phrase(rng, 4),
+    }
 
 
 if __name__ == "__main__":

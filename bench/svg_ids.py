@@ -13,14 +13,13 @@ import argparse
 import time
 from pathlib import Path
 
+from factdeck.diagrams.measure import parse_drawing
 from factdeck.errors import Location
-from factdeck.svgmeasure import parse_drawing
 
 
 def drawing(ids: int) -> bytes:
     body = "".join(f'<rect id="r{i}" x="1" y="1" width="5" height="5"/>' for i in range(ids))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">{body}</svg>'
-            ).encode()
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">{body}</svg>').encode()
 
 
 def main() -> None:

@@ -34,26 +34,38 @@ def open_collection(folder: Path) -> Collection:
     return Collection(str(folder / "collection.anki2"))
 
 
-def import_package(col: Collection, apkg: Path, *, merge_notetypes: bool = False,
-                   with_scheduling: bool = False, always_update_notes: bool = False
-                   ) -> ImportLog:
+def import_package(
+    col: Collection,
+    apkg: Path,
+    *,
+    merge_notetypes: bool = False,
+    with_scheduling: bool = False,
+    always_update_notes: bool = False,
+) -> ImportLog:
     """Import with Anki's default options (update notes and note types if newer)."""
     conditions = ImportAnkiPackageUpdateCondition
     options = ImportAnkiPackageOptions(
         merge_notetypes=merge_notetypes,
-        update_notes=(conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
-                      if always_update_notes else
-                      conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER),
+        update_notes=(
+            conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
+            if always_update_notes
+            else conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+        ),
         update_notetypes=(
-            ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER),
+            ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+        ),
         with_scheduling=with_scheduling,
         with_deck_configs=False,
     )
     request = ImportAnkiPackageRequest(package_path=str(apkg), options=options)
     log = col.import_anki_package(request).log
-    return ImportLog(new=len(log.new), updated=len(log.updated), duplicate=len(log.duplicate),
-                     conflicting=len(log.conflicting),
-                     first_field_match=len(log.first_field_match))
+    return ImportLog(
+        new=len(log.new),
+        updated=len(log.updated),
+        duplicate=len(log.duplicate),
+        conflicting=len(log.conflicting),
+        first_field_match=len(log.first_field_match),
+    )
 
 
 def render_all(col: Collection) -> list[RenderedCard]:
@@ -61,9 +73,15 @@ def render_all(col: Collection) -> list[RenderedCard]:
     for card_id in sorted(col.find_cards("")):
         card = col.get_card(card_id)
         note = card.note()
-        cards.append(RenderedCard(
-            card_id=card_id, note_id=note.id, deck=col.decks.name(card.did),
-            tags=tuple(note.tags), note_type=note.note_type()["name"],
-            question=card.question(), answer=card.answer(),
-        ))
+        cards.append(
+            RenderedCard(
+                card_id=card_id,
+                note_id=note.id,
+                deck=col.decks.name(card.did),
+                tags=tuple(note.tags),
+                note_type=note.note_type()["name"],
+                question=card.question(),
+                answer=card.answer(),
+            )
+        )
     return cards

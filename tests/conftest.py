@@ -23,8 +23,14 @@ DECKS = sorted(path.parent for path in (REPO / "cards").glob("*/deck.yaml"))
 TEMPLATES = REPO / "templates"
 EPOCH = 1_790_000_000  # a fixed "now" for reproducible builds in tests
 CHROMIUM = Path(os.environ.get("FACTDECK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 MINI_DECK = {
     "deck.yaml": """
@@ -136,8 +142,9 @@ def built_portable_deck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bu
 
 
 @pytest.fixture(scope="session")
-def shipped_collection(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
-                       ) -> Iterator[Any]:
+def shipped_collection(
+    built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """The shipped deck imported once into a fresh collection of the Anki engine: read it only."""
     col = open_collection(tmp_path_factory.mktemp("shipped"))
     import_package(col, built_real_deck.apkg)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from factdeck.cli import main
+from factdeck.cli.main import main
 
 LOCK = "factdeck.lock"
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -30,16 +30,21 @@ DIAGRAM_FACTS = """
 
 def svg(body: str, view_box: str = "0 0 200 100", attributes: str = "") -> str:
     """A small diagram with one measurable label, plus `body`."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" '
-            f'xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="{view_box}"{attributes}>\n'
-            '  <g id="label-a"><rect x="10" y="10" width="40" height="20"/><text>alpha</text>'
-            f'</g>\n{body}\n</svg>\n')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" '
+        f'xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="{view_box}"{attributes}>\n'
+        '  <g id="label-a"><rect x="10" y="10" width="40" height="20"/><text>alpha</text>'
+        f"</g>\n{body}\n</svg>\n"
+    )
 
 
 def outputs(project: Path, deck: Path) -> dict[str, bytes]:
     """Every file of dist/ and the deck's lock, by name: what a failed build must not touch."""
-    found = {f"dist/{p.name}": p.read_bytes() for p in sorted((project / "dist").glob("*"))
-             if p.is_file()}
+    found = {
+        f"dist/{p.name}": p.read_bytes()
+        for p in sorted((project / "dist").glob("*"))
+        if p.is_file()
+    }
     lock = deck / LOCK
     if lock.exists():
         found[LOCK] = lock.read_bytes()
@@ -51,14 +56,12 @@ def build_ok(runner: CliRunner, args: Iterable[str] = ()) -> None:
     assert (result.exit_code, result.stderr) == (0, ""), result.output
 
 
-def refused(runner: CliRunner, project: Path, deck: Path, args: Iterable[str] = ("build",)
-            ) -> str:
+def refused(runner: CliRunner, project: Path, deck: Path, args: Iterable[str] = ("build",)) -> str:
     """Run the CLI; assert exit 1, nothing on stdout, no traceback, outputs untouched.
     Returns stderr for the caller to compare whole."""
     before = outputs(project, deck)
     result = runner.invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exc_info
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     assert "Traceback" not in result.output
     assert (result.exit_code, result.stdout) == (1, ""), result.output
     assert outputs(project, deck) == before
@@ -91,6 +94,7 @@ def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
             if inside(src) or inside(dst):
                 raise refuse(dst)
             real(src, dst, *args, **kwargs)  # type: ignore[operator]
+
         return move
 
     monkeypatch.setattr(os, "open", fake_open)

@@ -14,8 +14,10 @@ import pytest
 
 from anki_engine import import_package, open_collection
 from conftest import DECKS, write_tree
-from factdeck.anki_cloze import encode_attribute, reveal
-from factdeck.cardrender import (
+from factdeck.anki.cloze import encode_attribute, reveal
+from factdeck.errors import FactdeckError, Location
+from factdeck.pipeline import BuildResult, Checked, build, expanded
+from factdeck.preview.card_templates import (
     Replacement,
     Section,
     TemplateSyntaxError,
@@ -24,8 +26,6 @@ from factdeck.cardrender import (
     parse,
     render_note,
 )
-from factdeck.errors import FactdeckError, Location
-from factdeck.pipeline import BuildResult, Checked, build, expanded
 
 Sides = dict[tuple[str, int], tuple[str, str]]
 
@@ -63,7 +63,8 @@ def assert_same(ours: Sides, anki: Sides) -> None:
 
 @pytest.mark.parametrize("deck", DECKS, ids=lambda deck: deck.name)
 def test_every_card_of_every_deck_renders_as_in_anki(
-        deck: Path, deck_builder: Callable[[Path], BuildResult], tmp_path: Path) -> None:
+    deck: Path, deck_builder: Callable[[Path], BuildResult], tmp_path: Path
+) -> None:
     built = deck_builder(deck)
     ours = our_sides(expanded(built.apkg.parent.parent / "cards" / deck.name))
     assert len(ours) == built.report.cards
@@ -80,11 +81,15 @@ TRICKY_BACK = """\
 """
 
 
-def test_sections_front_side_hints_and_entities_render_as_in_anki(mini_deck: Path,
-                                                                  tmp_path: Path) -> None:
+def test_sections_front_side_hints_and_entities_render_as_in_anki(
+    mini_deck: Path, tmp_path: Path
+) -> None:
     templates = mini_deck.parent.parent / "templates"
     (templates / "note-types" / "qa" / "back.html").write_text(TRICKY_BACK)
-    write_tree(mini_deck, {"facts.yaml": """
+    write_tree(
+        mini_deck,
+        {
+            "facts.yaml": """
         facts:
           - {id: with-extra, kind: question, question: "Q & <A>?", answer: "A",
              extra: "more", source: body}
@@ -98,7 +103,9 @@ def test_sections_front_side_hints_and_entities_render_as_in_anki(mini_deck: Pat
             text: "An <b>{{c1::bold}}</b> <i>word</i>"
             html: [text]
             source: intro
-    """})
+    """
+        },
+    )
     result = build(mini_deck, tmp_path / "dist")
     ours = our_sides(expanded(mini_deck))
     anki = anki_sides(result.apkg, tmp_path / "anki")
@@ -113,12 +120,15 @@ def test_cloze_front_hides_the_active_cloze_and_back_shows_it() -> None:
     assert reveal(text, 1, question=True) == (
         'A <span class="cloze" data-cloze="b&amp;amp&#x3B;c&#x20;&lt;i&gt;d&lt;&#x2F;i&gt;'
         '&#x20;&#xE9;&#x20;–&#x20;1&#x2C;2&#x2E;" data-ordinal="1">[...]</span> e '
-        '<span class="cloze-inactive" data-ordinal="2">f</span>')
+        '<span class="cloze-inactive" data-ordinal="2">f</span>'
+    )
     assert reveal(text, 1, question=False) == (
         'A <span class="cloze" data-ordinal="1">b&amp;c <i>d</i> é – 1,2.</span> e '
-        '<span class="cloze-inactive" data-ordinal="2">f</span>')
+        '<span class="cloze-inactive" data-ordinal="2">f</span>'
+    )
     assert reveal(text, 2, question=True).endswith(
-        '<span class="cloze" data-cloze="f" data-ordinal="2">[hint here]</span>')
+        '<span class="cloze" data-cloze="f" data-ordinal="2">[hint here]</span>'
+    )
     assert reveal(text, 3, question=True) == ""
 
 
@@ -128,25 +138,30 @@ def test_nested_clozes_and_stray_markers_follow_anki() -> None:
     assert reveal(nested, 2, question=True) == (
         '<span class="cloze-inactive" data-ordinal="1">outer <span class="cloze" '
         'data-cloze="inner" data-ordinal="2">[...]</span> tail</span> and '
-        '<span class="cloze-inactive" data-ordinal="3">x</span>')
+        '<span class="cloze-inactive" data-ordinal="3">x</span>'
+    )
     assert reveal(nested, 3, question=True).endswith('data-ordinal="3">[h1::h2]</span>')
     assert reveal("stray }} and {{c1::ok}} {{c99999::big}}", 1, question=False) == (
-        'stray }} and <span class="cloze" data-ordinal="1">ok</span> {{c99999::big}}')
+        'stray }} and <span class="cloze" data-ordinal="1">ok</span> {{c99999::big}}'
+    )
 
 
 def test_image_occlusion_clozes_become_shape_data() -> None:
-    text = ("{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=0:oi=1}}"
-            "{{c2::image-occlusion:rect:left=.5:top=.5:width=.1:height=.1}}")
+    text = (
+        "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=0:oi=1}}"
+        "{{c2::image-occlusion:rect:left=.5:top=.5:width=.1:height=.1}}"
+    )
     assert reveal(text, 1, question=True) == (
         '<div class="cloze" data-ordinal="1" data-shape="rect" data-left=".1" data-top=".2" '
         'data-width=".3" data-occludeInactive="1" ></div>'
         '<div class="cloze-inactive" data-ordinal="2" data-shape="rect" data-left=".5" '
-        'data-top=".5" data-width=".1" data-height=".1" ></div>')
+        'data-top=".5" data-width=".1" data-height=".1" ></div>'
+    )
     assert reveal(text, 1, question=False).startswith('<div class="cloze-highlight"')
 
 
 def test_attribute_encoding_is_anki_s() -> None:
-    assert encode_attribute("\"No\", he said.") == "&quot;No&quot;&#x2C;&#x20;he&#x20;said&#x2E;"
+    assert encode_attribute('"No", he said.') == "&quot;No&quot;&#x2C;&#x20;he&#x20;said&#x2E;"
     assert encode_attribute("x'y–z") == "x&#x27;y–z"
 
 
@@ -158,23 +173,26 @@ def test_parse_builds_a_tree() -> None:
     )
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("{{#A}}x", "{{#A}} is never closed with {{/A}}"),
-    ("{{#A}}x{{/B}}", "{{/B}} closes no open section while {{#A}} is open"),
-    ("x{{/B}}", "{{/B}} closes no open section"),
-    ("x {{Front", "'{{' without its '}}': '{{Front'"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{{#A}}x", "{{#A}} is never closed with {{/A}}"),
+        ("{{#A}}x{{/B}}", "{{/B}} closes no open section while {{#A}} is open"),
+        ("x{{/B}}", "{{/B}} closes no open section"),
+        ("x {{Front", "'{{' without its '}}': '{{Front'"),
+    ],
+)
 def test_template_syntax_errors(source: str, message: str) -> None:
     with pytest.raises(TemplateSyntaxError) as caught:
         parse(source)
     assert str(caught.value) == message
 
 
-def test_unknown_fields_and_filters_are_refused_with_the_template_named(
-        mini_deck: Path) -> None:
+def test_unknown_fields_and_filters_are_refused_with_the_template_named(mini_deck: Path) -> None:
     templates = mini_deck.parent.parent / "templates"
     (templates / "note-types" / "qa" / "front.html").write_text(
-        "{{Front}} {{hint:Back}} {{#Nope}}{{/Nope}} {{Tags}}")
+        "{{Front}} {{hint:Back}} {{#Nope}}{{/Nope}} {{Tags}}"
+    )
     qa = expanded(mini_deck).templates.note_types["qa"]
     with pytest.raises(FactdeckError) as caught:
         compile_note_type(qa, Location(Path("templates/note-types/qa.yaml")))

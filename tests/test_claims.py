@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from conftest import MINI_DECK, write_tree
-from factdeck import claims
 from factdeck.errors import FactdeckError
+from factdeck.facts import claims
 from factdeck.pipeline import expanded
 
 
@@ -32,7 +32,10 @@ def test_every_claim_of_the_article_has_a_card(real_deck: Path) -> None:
 
 
 def test_a_claim_left_off_the_cards_says_why_and_is_not_uncovered(mini_deck: Path) -> None:
-    write_tree(mini_deck, {"claims.yaml": """
+    write_tree(
+        mini_deck,
+        {
+            "claims.yaml": """
         claims:
           - id: alpha
             section: body
@@ -42,29 +45,38 @@ def test_a_claim_left_off_the_cards_says_why_and_is_not_uncovered(mini_deck: Pat
             section: intro
             claim: Nerves are everywhere.
             not_carded: Framing, no exam asks it.
-    """})
+    """
+        },
+    )
     coverage = coverage_of(mini_deck)
     assert [str(p) for p in coverage.problems] == []
     assert [c.id for c in coverage.covered] == ["alpha"]
     assert [(c.id, c.not_carded) for c in coverage.not_carded] == [
-        ("framing", "Framing, no exam asks it.")]
+        ("framing", "Framing, no exam asks it.")
+    ]
 
 
 def test_a_claim_is_either_carded_or_not(mini_deck: Path) -> None:
-    write_tree(mini_deck, {"claims.yaml": """
+    write_tree(
+        mini_deck,
+        {
+            "claims.yaml": """
         claims:
           - id: alpha
             section: body
             claim: The alpha nerves arise from L1–L3.
             covered_by: [nerve-a]
             not_carded: Framing.
-    """})
+    """
+        },
+    )
     spec = expanded(mini_deck).deck.spec
     with pytest.raises(FactdeckError) as caught:
         claims.load(mini_deck, spec)
     assert [str(p) for p in caught.value.problems] == [
         "cards/mini/claims.yaml:2: claim 'alpha': give covered_by (the facts that state it) "
-        "or not_carded (why no card states it), not both"]
+        "or not_carded (why no card states it), not both"
+    ]
 
 
 def test_every_card_states_a_claim_of_the_article(real_deck: Path) -> None:
@@ -73,11 +85,16 @@ def test_every_card_states_a_claim_of_the_article(real_deck: Path) -> None:
     Diagram notes are the article's figures, not claims, and are left out.
     """
     checked = expanded(real_deck)
-    listed = {ref for claim in claims.load(real_deck, checked.deck.spec)
-              for ref in claim.covered_by}
-    unlisted = [f"{n.fact_id}/{n.card_id}" for n in checked.notes
-                if not n.note_type.startswith("io-")
-                and n.fact_id not in listed and f"{n.fact_id}/{n.card_id}" not in listed]
+    listed = {
+        ref for claim in claims.load(real_deck, checked.deck.spec) for ref in claim.covered_by
+    }
+    unlisted = [
+        f"{n.fact_id}/{n.card_id}"
+        for n in checked.notes
+        if not n.note_type.startswith("io-")
+        and n.fact_id not in listed
+        and f"{n.fact_id}/{n.card_id}" not in listed
+    ]
     assert unlisted == []
 
 
@@ -87,22 +104,28 @@ def test_removing_the_last_covering_fact_uncovers_its_claim(real_deck: Path) -> 
     data["facts"] = [f for f in data["facts"] if f["id"] != "back-mice-pain"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     coverage = coverage_of(real_deck)
-    line = next(n for n, text in enumerate(
-        (real_deck / "claims.yaml").read_text(encoding="utf-8").splitlines(), 1)
-        if text == "  - id: lipomas-pain-explanation")
+    line = next(
+        n
+        for n, text in enumerate(
+            (real_deck / "claims.yaml").read_text(encoding="utf-8").splitlines(), 1
+        )
+        if text == "  - id: lipomas-pain-explanation"
+    )
     assert [str(p) for p in coverage.problems] == [
         f"cards/low-back-pain/claims.yaml:{line}: claim 'lipomas-pain-explanation': fact "
         "'back-mice-pain' does not exist (did you mean 'back-mice'?)",
         f"cards/low-back-pain/claims.yaml:{line}: claim 'lipomas-pain-explanation' is stated "
-        "by no card: \"One possible explanation for this pain could be pressure on adjacent "
-        "superior cluneal nerve fibers.\"; add a fact that states it and list it in covered_by",
+        'by no card: "One possible explanation for this pain could be pressure on adjacent '
+        'superior cluneal nerve fibers."; add a fact that states it and list it in covered_by',
     ]
     assert [c.id for c in coverage.uncovered] == ["lipomas-pain-explanation"]
 
 
-def test_a_dangling_reference_is_reported_even_when_another_fact_covers(
-        mini_deck: Path) -> None:
-    write_tree(mini_deck, {"claims.yaml": """
+def test_a_dangling_reference_is_reported_even_when_another_fact_covers(mini_deck: Path) -> None:
+    write_tree(
+        mini_deck,
+        {
+            "claims.yaml": """
         claims:
           - id: alpha
             section: body
@@ -112,7 +135,9 @@ def test_a_dangling_reference_is_reported_even_when_another_fact_covers(
             section: intro
             claim: The beta is big.
             covered_by: [fact-b]
-    """})
+    """
+        },
+    )
     coverage = coverage_of(mini_deck)
     assert [str(p) for p in coverage.problems] == [
         "cards/mini/claims.yaml:2: claim 'alpha': fact 'nerve-b' does not exist (did you mean "
@@ -123,9 +148,11 @@ def test_a_dangling_reference_is_reported_even_when_another_fact_covers(
     assert [c.id for c in coverage.covered] == ["alpha", "beta"]
 
 
-def test_claims_file_is_not_read_as_facts_and_its_mistakes_are_located(
-        mini_deck: Path) -> None:
-    write_tree(mini_deck, {"claims.yaml": """
+def test_claims_file_is_not_read_as_facts_and_its_mistakes_are_located(mini_deck: Path) -> None:
+    write_tree(
+        mini_deck,
+        {
+            "claims.yaml": """
         claims:
           - id: alpha
             section: bdy
@@ -134,7 +161,9 @@ def test_claims_file_is_not_read_as_facts_and_its_mistakes_are_located(
           - id: alpha
             section: body
             covered_by: [nerve-a]
-    """})
+    """
+        },
+    )
     spec = expanded(mini_deck).deck.spec
     with pytest.raises(FactdeckError) as caught:
         claims.load(mini_deck, spec)

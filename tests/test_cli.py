@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, write_tree
-from factdeck.cli import main
+from factdeck.cli.main import main
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,8 @@ def test_build_summary(runner: CliRunner, mini_deck: Path) -> None:
         "  cards    3\n"
         "  media    0 files\n"
         "  changes  3 added, 0 changed, 0 retired, 0 unchanged: changes (never released)\n"
-        "  release  dist/mini-changes.md (notes for students)\n")
+        "  release  dist/mini-changes.md (notes for students)\n"
+    )
     assert result.stderr == ""
 
 
@@ -54,8 +55,9 @@ def test_check_writes_nothing(runner: CliRunner, mini_deck: Path) -> None:
     assert not Path("dist").exists() and not (mini_deck / "factdeck.lock").exists()
 
 
-def test_bad_input_fails_cleanly_and_keeps_the_previous_output(runner: CliRunner,
-                                                               mini_deck: Path) -> None:
+def test_bad_input_fails_cleanly_and_keeps_the_previous_output(
+    runner: CliRunner, mini_deck: Path
+) -> None:
     assert runner.invoke(main, ["build"]).exit_code == 0
     apkg, lock = Path("dist/mini.apkg"), mini_deck / "factdeck.lock"
     before = (apkg.read_bytes(), lock.read_bytes())
@@ -67,7 +69,8 @@ def test_bad_input_fails_cleanly_and_keeps_the_previous_output(runner: CliRunner
         "Error: cards/mini/facts.yaml:2: fact 'x': missing required field 'source'\n"
         "Error: cards/mini/facts.yaml:2: fact 'x': missing required field 'name'\n"
         "Error: cards/mini/facts.yaml:4: fact 'x': unknown field 'orign' (did you mean "
-        "'origin'?)\n")
+        "'origin'?)\n"
+    )
     assert (apkg.read_bytes(), lock.read_bytes()) == before
     assert sorted(p.name for p in Path("dist").iterdir()) == ["mini-changes.md", "mini.apkg"]
 
@@ -83,15 +86,18 @@ def test_one_bad_deck_does_not_stop_the_others(runner: CliRunner, mini_deck: Pat
 def test_no_decks(runner: CliRunner) -> None:
     result = runner.invoke(main, ["build"])
     assert (result.exit_code, result.stderr) == (
-        1, "Error: no decks found: no cards/*/deck.yaml; pass a DECK_DIR or --cards\n")
+        1,
+        "Error: no decks found: no cards/*/deck.yaml; pass a DECK_DIR or --cards\n",
+    )
 
 
 def test_usage_error_exit_code(runner: CliRunner) -> None:
     assert runner.invoke(main, ["build", "--nope"]).exit_code == 2
 
 
-def test_diff_of_two_packages(runner: CliRunner, mini_deck: Path,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_of_two_packages(
+    runner: CliRunner, mini_deck: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     facts = """
         facts:
           - {id: a, kind: question, question: Where?, answer: L1–L3, source: body}
@@ -101,8 +107,14 @@ def test_diff_of_two_packages(runner: CliRunner, mini_deck: Path,
     write_tree(mini_deck, {"facts.yaml": facts})
     runner.invoke(main, ["build", "--out", "v1"])
     edited = [line for line in facts.splitlines() if "id: b," not in line]
-    write_tree(mini_deck, {"facts.yaml": "\n".join(edited).replace("L1–L3", "L1–L4")
-               .replace("tags: [x]", "tags: [y]")})
+    write_tree(
+        mini_deck,
+        {
+            "facts.yaml": "\n".join(edited)
+            .replace("L1–L3", "L1–L4")
+            .replace("tags: [x]", "tags: [y]")
+        },
+    )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(2_000_000_000))
     runner.invoke(main, ["build", "--out", "v2"])
     result = runner.invoke(main, ["diff", "v1/mini.apkg", "v2/mini.apkg"])
@@ -118,7 +130,8 @@ def test_diff_of_two_packages(runner: CliRunner, mini_deck: Path,
         "## Retired\n\n"
         "These notes are no longer part of the deck. After importing, find them in Anki's "
         "browser with the search `tag:factdeck::retired` and delete them.\n\n"
-        "- Why?\n")
+        "- Why?\n"
+    )
 
 
 def test_diff_refuses_a_file_that_is_not_a_package(runner: CliRunner, tmp_path: Path) -> None:
@@ -133,13 +146,24 @@ def test_build_py_is_a_thin_door(project: Path) -> None:
     (project / "build.py").write_text((REPO / "build.py").read_text())
     deck_yaml = (REPO / "tests" / "conftest.py").read_text().split('"deck.yaml": """')[1]
     write_tree(project / "cards" / "mini", {"deck.yaml": deck_yaml.split('"""')[0]})
-    write_tree(project / "cards" / "mini", {"facts.yaml": """
+    write_tree(
+        project / "cards" / "mini",
+        {
+            "facts.yaml": """
         facts:
           - {id: q, kind: question, question: Q?, answer: A, source: body}
-    """})
+    """
+        },
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    done = subprocess.run([sys.executable, "build.py"], cwd=project, env=env, text=True,
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "build.py"],
+        cwd=project,
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert (project / "dist" / "mini.apkg").is_file()
     assert done.stdout.startswith("Built Mini -> ")

@@ -10,15 +10,17 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import MINI_DECK, write_tree
-from factdeck import terminal
-from factdeck.cli import main
+from factdeck.cli import terminal
+from factdeck.cli.main import main
 from factdeck.pipeline import BUILD_STAGES
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-LINT_WARNING = {"more.yaml": """
+LINT_WARNING = {
+    "more.yaml": """
     facts:
       - {id: vague, kind: question, question: "Is it?", answer: "Yes", source: body}
-"""}
+"""
+}
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +40,7 @@ def test_quiet_prints_nothing_but_errors(runner: CliRunner, mini_deck: Path) -> 
     assert error.startswith("Error: cards/mini/more.yaml:2: invalid YAML")
 
 
-def test_warnings_go_to_stderr_and_results_to_stdout(runner: CliRunner, mini_deck: Path
-                                                      ) -> None:
+def test_warnings_go_to_stderr_and_results_to_stdout(runner: CliRunner, mini_deck: Path) -> None:
     write_tree(mini_deck, LINT_WARNING)
     result = runner.invoke(main, ["check"])
     assert result.exit_code == 0
@@ -63,20 +64,21 @@ def test_verbose_adds_counts_and_stage_timings(runner: CliRunner, mini_deck: Pat
         "           verify N ms\n"
         "           write N ms\n"
         "           lint N ms\n"
-        "           total N ms\n")
+        "           total N ms\n"
+    )
     assert len({line.index(" ms") for line in verbose.splitlines()[2:]}) == 1  # aligned
 
 
-def test_quiet_and_verbose_together_is_a_usage_error(runner: CliRunner, mini_deck: Path
-                                                     ) -> None:
+def test_quiet_and_verbose_together_is_a_usage_error(runner: CliRunner, mini_deck: Path) -> None:
     result = runner.invoke(main, ["check", "-q", "-v"])
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.endswith("Error: --quiet and --verbose cannot be used together\n")
 
 
-def test_colour_on_a_terminal_and_never_with_no_color(runner: CliRunner, mini_deck: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_colour_on_a_terminal_and_never_with_no_color(
+    runner: CliRunner, mini_deck: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     coloured = runner.invoke(main, ["check"], color=True)
     assert coloured.stdout == "\x1b[32m\x1b[1mOK\x1b[0m Mini: 2 facts, 3 notes\n"
     monkeypatch.setenv("NO_COLOR", "1")
@@ -97,10 +99,12 @@ def test_errors_are_red_on_a_terminal(runner: CliRunner, mini_deck: Path) -> Non
 def test_exit_codes_are_documented_in_the_main_help(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    assert ("  Exit codes:\n"
-            "    0  success\n"
-            "    1  a problem in the input (file:line: message on stderr), or lint findings\n"
-            "    2  a usage error (unknown option, missing argument)\n") in result.stdout
+    assert (
+        "  Exit codes:\n"
+        "    0  success\n"
+        "    1  a problem in the input (file:line: message on stderr), or lint findings\n"
+        "    2  a usage error (unknown option, missing argument)\n"
+    ) in result.stdout
     assert "NO_COLOR" in result.stdout
 
 
@@ -113,13 +117,17 @@ def test_unknown_command_and_missing_deck_are_usage_errors(runner: CliRunner) ->
 
 def many_decks(project: Path, count: int) -> None:
     for number in range(count):
-        deck = MINI_DECK["deck.yaml"].replace("slug: mini", f"slug: mini-{number}").replace(
-            "name: Mini", f"name: Mini {number}")  # two decks may not share a name
+        deck = (
+            MINI_DECK["deck.yaml"]
+            .replace("slug: mini", f"slug: mini-{number}")
+            .replace("name: Mini", f"name: Mini {number}")
+        )  # two decks may not share a name
         write_tree(project / "cards" / f"mini-{number}", {**MINI_DECK, "deck.yaml": deck})
 
 
 def test_progress_bar_only_for_big_builds_on_a_terminal(
-        runner: CliRunner, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner: CliRunner, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     many_decks(project, terminal.BIG_DECK_COUNT)
     plain = runner.invoke(main, ["build"])
     assert plain.exit_code == 0 and plain.stderr == ""
@@ -135,13 +143,15 @@ def test_progress_bar_only_for_big_builds_on_a_terminal(
     assert shown.stderr.splitlines() == ["Building 4 decks", *stages]
     # Summaries wait until the bar is done, then come out in order.
     assert [line for line in shown.stdout.splitlines() if not line.startswith(" ")] == [
-        f"Built Mini {n} -> dist/mini-{n}.apkg ({size})" for n, size in enumerate(
-            re.findall(r"\((\d+\.\d kB)\)", plain.stdout))] + ["Built 4 decks: 12 notes, 12 cards"]
+        f"Built Mini {n} -> dist/mini-{n}.apkg ({size})"
+        for n, size in enumerate(re.findall(r"\((\d+\.\d kB)\)", plain.stdout))
+    ] + ["Built 4 decks: 12 notes, 12 cards"]
     assert runner.invoke(main, ["build", "-q"]).stderr == ""
 
 
 def test_small_builds_show_no_bar_even_on_a_terminal(
-        runner: CliRunner, mini_deck: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner: CliRunner, mini_deck: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(terminal, "stderr_is_terminal", lambda: True)
     result = runner.invoke(main, ["build"])
     assert (result.exit_code, result.stderr) == (0, "")

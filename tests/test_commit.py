@@ -15,31 +15,40 @@ import pytest
 
 from anki_engine import import_package, open_collection
 from conftest import EPOCH, write_tree
-from factdeck import commit, decklock, lockfile
+from factdeck.apkg.read import unpack
 from factdeck.errors import FactdeckError
-from factdeck.lock import LOCK_NAME, read
+from factdeck.fs import commit, mutex
+from factdeck.history import lockfile
+from factdeck.history.lock import LOCK_NAME, read
 from factdeck.pipeline import build
-from factdeck.unpack import unpack
 
 
 def big_facts(count: int, word: str) -> str:
     lines = ["facts:"]
-    lines += [f'  - {{id: fact-{i}, kind: statement, source: body, text: "Fact {i} is '
-              f'{{{{c1::{word} {i}}}}}."}}' for i in range(count)]
+    lines += [
+        f'  - {{id: fact-{i}, kind: statement, source: body, text: "Fact {i} is '
+        f'{{{{c1::{word} {i}}}}}."}}'
+        for i in range(count)
+    ]
     return "\n".join(lines) + "\n"
 
 
 def leftovers(*folders: Path) -> list[str]:
-    return sorted(p.name for folder in folders if folder.is_dir()
-                  for p in folder.iterdir() if p.name.endswith(".tmp")
-                  or p.name == commit.JOURNAL)
+    return sorted(
+        p.name
+        for folder in folders
+        if folder.is_dir()
+        for p in folder.iterdir()
+        if p.name.endswith(".tmp") or p.name == commit.JOURNAL
+    )
 
 
 def consistent(deck: Path, apkg: Path) -> bool:
     """The package is the one the lock describes: every note's time is the lock's."""
     lock = read(deck)
     return {n.guid: n.mod for n in unpack(apkg).notes} == {
-        g: n.changed for g, n in lock.notes.items()}
+        g: n.changed for g, n in lock.notes.items()
+    }
 
 
 def snapshot(deck: Path, out: Path) -> dict[str, bytes]:
@@ -47,8 +56,9 @@ def snapshot(deck: Path, out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in files}
 
 
-def test_a_failure_while_writing_changes_nothing(mini_deck: Path, project: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_while_writing_changes_nothing(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = project / "dist"
     build(mini_deck, out)
     write_tree(mini_deck, {"facts.yaml": big_facts(3, "edited")})
@@ -64,12 +74,14 @@ def test_a_failure_while_writing_changes_nothing(mini_deck: Path, project: Path,
     assert [str(p) for p in caught.value.problems] == [
         "cannot write (No space left on device): the disk is full; free some space and build "
         "again; nothing was changed: the previous package, release notes and lock are as they "
-        "were"]
+        "were"
+    ]
     assert snapshot(mini_deck, out) == before and not leftovers(mini_deck, out)
 
 
-def test_an_unwritable_folder_changes_nothing(mini_deck: Path, project: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unwritable_folder_changes_nothing(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """As a read-only deck folder does (the tests run as root, where chmod cannot)."""
     out = project / "dist"
     build(mini_deck, out)
@@ -83,8 +95,7 @@ def test_an_unwritable_folder_changes_nothing(mini_deck: Path, project: Path,
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(commit.tempfile, "mkstemp", read_only)
-    with pytest.raises(FactdeckError, match="you may not write there; make it "
-                                            "writable"):
+    with pytest.raises(FactdeckError, match="you may not write there; make it writable"):
         build(mini_deck, out)
     assert snapshot(mini_deck, out) == before and not leftovers(mini_deck, out)
 
@@ -92,14 +103,14 @@ def test_an_unwritable_folder_changes_nothing(mini_deck: Path, project: Path,
 def test_out_under_a_file_is_a_clean_error(mini_deck: Path, project: Path) -> None:
     (project / "afile").write_text("x")
     lock_before = (mini_deck / LOCK_NAME).exists()
-    with pytest.raises(FactdeckError, match="part of that path is a file, not a "
-                                            "folder"):
+    with pytest.raises(FactdeckError, match="part of that path is a file, not a folder"):
         build(mini_deck, project / "afile" / "dist")
     assert (mini_deck / LOCK_NAME).exists() == lock_before
 
 
 def test_a_committed_but_interrupted_run_is_completed_by_the_next(
-        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = project / "dist"
     build(mini_deck, out)
     write_tree(mini_deck, {"facts.yaml": big_facts(3, "edited")})
@@ -117,14 +128,19 @@ def test_a_committed_but_interrupted_run_is_completed_by_the_next(
     assert len(read(mini_deck).notes) == 3 + 3  # the new set: 3 new, 3 retired
 
 
-BUILD = [sys.executable, "-c", "import sys; from factdeck.cli import main; "
-         "main(['build', sys.argv[1], '--out', sys.argv[2], '-q'])"]
+BUILD = [
+    sys.executable,
+    "-c",
+    "import sys; from factdeck.cli.main import main; "
+    "main(['build', sys.argv[1], '--out', sys.argv[2], '-q'])",
+]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_killed_builds_leave_an_old_or_new_set(mini_deck: Path, project: Path, sig: int,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_killed_builds_leave_an_old_or_new_set(
+    mini_deck: Path, project: Path, sig: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = project / "dist"
     write_tree(mini_deck, {"facts.yaml": big_facts(800, "first")})
     build(mini_deck, out)
@@ -137,8 +153,9 @@ def test_killed_builds_leave_an_old_or_new_set(mini_deck: Path, project: Path, s
     for trial in range(6):
         write_tree(mini_deck, {"facts.yaml": big_facts(800, f"edit {trial}")})
         env["SOURCE_DATE_EPOCH"] = str(EPOCH + 10 + trial)
-        process = subprocess.Popen([*BUILD, str(mini_deck), str(out)], env=env,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [*BUILD, str(mini_deck), str(out)], env=env, stderr=subprocess.DEVNULL
+        )
         time.sleep(duration * (0.45 + trial * 0.11))  # from mid-build past its end
         process.send_signal(sig)
         process.wait()
@@ -153,18 +170,21 @@ def test_killed_builds_leave_an_old_or_new_set(mini_deck: Path, project: Path, s
     assert outcomes & {True, False}
 
 
-def test_a_second_build_waits_then_refuses(mini_deck: Path, project: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_build_waits_then_refuses(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FACTDECK_LOCK_WAIT", "0.3")
     monkeypatch.chdir(project)
-    with decklock.holding(mini_deck):
+    with mutex.holding(mini_deck):
         started = time.monotonic()
         with pytest.raises(FactdeckError) as caught:
             build(mini_deck, project / "dist")
         assert time.monotonic() - started >= 0.3
     (message,) = [str(p) for p in caught.value.problems]
-    assert message.startswith(f"cards/mini: another factdeck build or release of this deck is "
-                              f"running (process {os.getpid()}); waited 0.3 s.")
+    assert message.startswith(
+        f"cards/mini: another factdeck build or release of this deck is "
+        f"running (process {os.getpid()}); waited 0.3 s."
+    )
     assert not (project / "dist").exists()
     build(mini_deck, project / "dist")  # free again
 
@@ -180,7 +200,8 @@ def test_concurrent_builds_serialise(mini_deck: Path, project: Path) -> None:
 
 
 def test_an_edit_in_the_same_second_still_gets_a_newer_time(
-        mini_deck: Path, project: Path, tmp_path: Path) -> None:
+    mini_deck: Path, project: Path, tmp_path: Path
+) -> None:
     """SOURCE_DATE_EPOCH is fixed for both builds: the edited note must still be newer,
     or Anki would skip it as up to date."""
     first = build(mini_deck, project / "v1").apkg

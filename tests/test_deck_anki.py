@@ -14,8 +14,8 @@ from anki.collection import Collection
 
 from anki_engine import RenderedCard, import_package, open_collection, render_all
 from conftest import DECKS
-from factdeck.changes import RETIRED_TAG
-from factdeck.lint import plain
+from factdeck.history.apkg_diff import RETIRED_TAG
+from factdeck.lint.engine import plain
 from factdeck.model import EXAM_PREFIX
 from factdeck.pipeline import BuildResult, Checked, expanded
 from factdeck.practice import PRACTICE_TAG
@@ -40,8 +40,9 @@ def checked(deck: Path, built: BuildResult) -> Checked:
 
 
 @pytest.fixture(scope="module")
-def collection(built: BuildResult, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[Collection]:
+def collection(
+    built: BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Collection]:
     col = open_collection(tmp_path_factory.mktemp("anki"))
     import_package(col, built.apkg)
     yield col
@@ -56,7 +57,9 @@ def cards(collection: Collection) -> list[RenderedCard]:
 def test_counts_match_the_build_report(collection: Collection, built: BuildResult) -> None:
     report = built.report
     assert (collection.note_count(), collection.card_count()) == (
-        report.notes + report.retired, report.cards)
+        report.notes + report.retired,
+        report.cards,
+    )
     assert collection.get_empty_cards().notes == []
 
 
@@ -82,17 +85,18 @@ def test_every_note_has_a_declared_exam_tag(collection: Collection, checked: Che
         assert exam or not checked.deck.spec.exam_areas
 
 
-def test_cards_are_filed_in_the_declared_sub_decks(cards: list[RenderedCard],
-                                                   checked: Checked) -> None:
+def test_cards_are_filed_in_the_declared_sub_decks(
+    cards: list[RenderedCard], checked: Checked
+) -> None:
     spec = checked.deck.spec
     used = {note.subdeck for note in checked.notes}
-    declared = {spec.name if key is None else f"{spec.name}::{spec.subdecks[key]}"
-                for key in used}
+    declared = {spec.name if key is None else f"{spec.name}::{spec.subdecks[key]}" for key in used}
     assert {card.deck for card in cards} == declared
 
 
-def test_every_back_shows_its_source_section(collection: Collection, cards: list[RenderedCard],
-                                             checked: Checked) -> None:
+def test_every_back_shows_its_source_section(
+    collection: Collection, cards: list[RenderedCard], checked: Checked
+) -> None:
     sections = checked.deck.spec.source.sections
     facts = {e.fact.id: e.fact for e in checked.deck.entries}
     section_of = {n.guid: sections[facts[n.fact_id].source.section] for n in checked.notes}

@@ -32,10 +32,10 @@ import pytest
 from PIL import Image
 
 from conftest import REAL_DECK
+from factdeck.diagrams.measure import read_drawing
+from factdeck.diagrams.occlusion import Mask, measure_masks
 from factdeck.model import Diagram
-from factdeck.occlusion import Mask, measure_masks
 from factdeck.pipeline import BuildResult, expanded
-from factdeck.svgmeasure import read_drawing
 
 pytestmark = pytest.mark.desktop
 
@@ -51,10 +51,13 @@ TIMEOUT = 900  # seconds for the whole run: 24 cards × 2 sides × 4 views on 2 
 
 def missing() -> str | None:
     """Why the desktop app cannot run here, or None."""
-    if (importlib.util.find_spec("aqt") is None
-            or importlib.util.find_spec("PyQt6.QtWebEngineWidgets") is None):
-        return ("needs Anki desktop: PyPI aqt==26.9.3 and PyQt6-WebEngine "
-                "(pip install -e '.[desktop]')")
+    if (
+        importlib.util.find_spec("aqt") is None
+        or importlib.util.find_spec("PyQt6.QtWebEngineWidgets") is None
+    ):
+        return (
+            "needs Anki desktop: PyPI aqt==26.9.3 and PyQt6-WebEngine (pip install -e '.[desktop]')"
+        )
     if shutil.which("xvfb-run") is None:
         return "needs Xvfb to run Anki desktop headless (apt-get install -y xvfb xauth)"
     return None
@@ -73,21 +76,25 @@ def fresh_profile(base: Path) -> None:
     """prefs21.db as Anki writes it after its first run: no language dialog, no update check."""
     from aqt.profiles import metaConf, profileConf
 
-    meta = {**metaConf, "firstRun": False, "defaultLang": "en_US", "check_for_updates": False,
-            "last_loaded_profile_name": PROFILE}
+    meta = {
+        **metaConf,
+        "firstRun": False,
+        "defaultLang": "en_US",
+        "check_for_updates": False,
+        "last_loaded_profile_name": PROFILE,
+    }
     db = sqlite3.connect(base / "prefs21.db")
-    db.execute("create table profiles (name text primary key collate nocase, "
-               "data blob not null)")
+    db.execute("create table profiles (name text primary key collate nocase, data blob not null)")
     db.execute("insert into profiles values ('_global', ?)", (pickle.dumps(meta, protocol=4),))
-    db.execute("insert into profiles values (?, ?)",
-               (PROFILE, pickle.dumps(dict(profileConf), protocol=4)))
+    db.execute(
+        "insert into profiles values (?, ?)", (PROFILE, pickle.dumps(dict(profileConf), protocol=4))
+    )
     db.commit()
     db.close()
 
 
 @pytest.fixture(scope="module")
-def desktop(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
-            ) -> Run:
+def desktop(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Run:
     reason = missing()
     if reason:
         if os.environ.get("FACTDECK_REQUIRE_DESKTOP"):
@@ -100,24 +107,52 @@ def desktop(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFacto
     fresh_profile(base)
     shutil.copytree(ADDON, base / "addons21" / "factdeck_desktop_test")
     job = folder / "job.json"
-    job.write_text(json.dumps({
-        "apkg": str(built_real_deck.apkg), "out": str(out), "note_type": NATIVE,
-        "deck": "Low Back Pain::Diagrams", "sizes": SIZES, "themes": THEMES}),
-        encoding="utf-8")
-    env = {**os.environ, "FACTDECK_DESKTOP_JOB": str(job), "QTWEBENGINE_DISABLE_SANDBOX": "1",
-           "ANKI_SOFTWAREOPENGL": "1", "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu",
-           "QT_QPA_PLATFORM": "xcb"}
-    start = ("import sys, aqt; sys.argv = ['anki', '-b', sys.argv[1], '-p', sys.argv[2]]; "
-             "aqt.run()")
+    job.write_text(
+        json.dumps(
+            {
+                "apkg": str(built_real_deck.apkg),
+                "out": str(out),
+                "note_type": NATIVE,
+                "deck": "Low Back Pain::Diagrams",
+                "sizes": SIZES,
+                "themes": THEMES,
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "FACTDECK_DESKTOP_JOB": str(job),
+        "QTWEBENGINE_DISABLE_SANDBOX": "1",
+        "ANKI_SOFTWAREOPENGL": "1",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu",
+        "QT_QPA_PLATFORM": "xcb",
+    }
+    start = "import sys, aqt; sys.argv = ['anki', '-b', sys.argv[1], '-p', sys.argv[2]]; aqt.run()"
     began = time.monotonic()
     done = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24", sys.executable, "-c", start,
-         str(base), PROFILE],
-        env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1600x1200x24",
+            sys.executable,
+            "-c",
+            start,
+            str(base),
+            PROFILE,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     results = out / "results.json"
     assert results.exists(), (
         f"Anki desktop exited ({done.returncode}) after {time.monotonic() - began:.0f} s "
-        f"without results:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        f"without results:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
     found = json.loads(results.read_text(encoding="utf-8"))
     return Run(out, found["shots"], found["console"], found["problems"], done.stdout)
 
@@ -130,8 +165,10 @@ def masks() -> dict[str, tuple[Diagram, tuple[Mask, ...]]]:
         fact = entry.fact
         if isinstance(fact, Diagram):
             path = REAL_DECK / fact.image
-            found[fact.header] = (fact, measure_masks(fact, read_drawing(path, entry.location),
-                                                      path.name, entry.location))
+            found[fact.header] = (
+                fact,
+                measure_masks(fact, read_drawing(path, entry.location), path.name, entry.location),
+            )
     return found
 
 
@@ -156,8 +193,7 @@ def near(pixel: tuple[int, ...], colour: tuple[int, int, int], slack: int = 14) 
     return all(abs(a - b) <= slack for a, b in zip(pixel, colour, strict=False))
 
 
-def share(image: Image.Image, points: list[tuple[int, int]],
-          colour: tuple[int, int, int]) -> float:
+def share(image: Image.Image, points: list[tuple[int, int]], colour: tuple[int, int, int]) -> float:
     return sum(near(image.getpixel(p), colour) for p in points) / len(points)
 
 
@@ -179,8 +215,10 @@ def test_every_native_card_is_shown_at_every_size_and_theme(desktop: Run, masks:
 
 # Anki's reviewer page calls these into itself while it loads; under load it may call them
 # before its own script has defined them (seen as `_anki/legacyPageData` errors).
-ANKI_BOOTSTRAP = re.compile(r"Uncaught ReferenceError: _?(?:showQuestion|showAnswer|drawFlag|"
-                            r"drawMark|blockDefaultDragDropBehavior|updateQA) is not defined")
+ANKI_BOOTSTRAP = re.compile(
+    r"Uncaught ReferenceError: _?(?:showQuestion|showAnswer|drawFlag|"
+    r"drawMark|blockDefaultDragDropBehavior|updateQA) is not defined"
+)
 
 
 def test_no_javascript_errors(desktop: Run) -> None:
@@ -192,19 +230,28 @@ def test_no_javascript_errors(desktop: Run) -> None:
     navigates, the reviewer page itself may report Anki's own bootstrap functions as not yet
     defined: those are ignored by name; anything else there still fails the test.
     """
-    check = {"level": "ErrorMessageLevel", "view": "reviewer",
-             "message": "factdeck console hook check"}
+    check = {
+        "level": "ErrorMessageLevel",
+        "view": "reviewer",
+        "message": "factdeck console hook check",
+    }
     checks = [m for m in desktop.console if check.items() <= m.items()]
     assert len(checks) == len(SIZES) * len(THEMES)  # the hook does see the reviewer's errors
-    errors = [m for m in desktop.console if "Error" in m["level"] and m not in checks
-              and (m["phase"] == "cards" or m["view"] == "reviewer")
-              and not (m["phase"] == "navigating" and ANKI_BOOTSTRAP.fullmatch(m["message"]))]
+    errors = [
+        m
+        for m in desktop.console
+        if "Error" in m["level"]
+        and m not in checks
+        and (m["phase"] == "cards" or m["view"] == "reviewer")
+        and not (m["phase"] == "navigating" and ANKI_BOOTSTRAP.fullmatch(m["message"]))
+    ]
     assert errors == []
     assert desktop.shots and all(shot["err"] == "" for shot in desktop.shots)
 
 
 def test_the_active_mask_covers_the_asked_label_and_inactive_masks_the_others(
-        desktop: Run, masks: Any) -> None:
+    desktop: Run, masks: Any
+) -> None:
     checked = 0
     for shot, image in shots_of(desktop, "question"):
         fact, found = masks[shot["header"]]

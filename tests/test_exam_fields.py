@@ -59,8 +59,9 @@ def deck(mini_deck: Path) -> Path:
     return write_tree(mini_deck, {"facts.yaml": FACTS})
 
 
-def test_the_back_shows_synonyms_and_the_standard_view_in_anki(deck: Path, project: Path,
-                                                               tmp_path: Path) -> None:
+def test_the_back_shows_synonyms_and_the_standard_view_in_anki(
+    deck: Path, project: Path, tmp_path: Path
+) -> None:
     result = build(deck, project / "dist")
     col = open_collection(tmp_path / "anki")
     try:
@@ -77,8 +78,9 @@ def test_the_back_shows_synonyms_and_the_standard_view_in_anki(deck: Path, proje
 
     ligament = next(c for f, c in by_front.items() if "article gives" in f)
     assert "Also accepted: PLL" in ligament.answer
-    assert ("Standard anatomy: the sinuvertebral nerve supplies the posterior longitudinal "
-            "ligament") in ligament.answer
+    assert (
+        "Standard anatomy: the sinuvertebral nerve supplies the posterior longitudinal ligament"
+    ) in ligament.answer
     assert "(Gray's Anatomy)" in html.unescape(ligament.answer)
     assert "Standard anatomy" not in ligament.question
 
@@ -116,7 +118,9 @@ def errors(deck: Path, text: str) -> list[str]:
 
 
 def test_a_rewording_of_an_unknown_or_unmade_note_is_an_error(mini_deck: Path) -> None:
-    lines = errors(mini_deck, """
+    lines = errors(
+        mini_deck,
+        """
         facts:
           - id: n
             kind: nerve
@@ -124,15 +128,24 @@ def test_a_rewording_of_an_unknown_or_unmade_note_is_an_error(mini_deck: Path) -
             levels: L1
             source: body
             questions: {levles: "Where?", origin: "From what do the alpha nerves arise?"}
-    """)
-    assert any("facts.yaml:2:" in line and "'questions' names note 'levles'" in line
-               and "did you mean 'levels'" in line for line in lines), lines
-    assert any("rewords note 'origin', which this fact does not make: fill in origin" in line
-               for line in lines), lines
+    """,
+    )
+    assert any(
+        "facts.yaml:2:" in line
+        and "'questions' names note 'levles'" in line
+        and "did you mean 'levels'" in line
+        for line in lines
+    ), lines
+    assert any(
+        "rewords note 'origin', which this fact does not make: fill in origin" in line
+        for line in lines
+    ), lines
 
 
 def test_a_case_needs_its_parts_and_known_look_alikes(mini_deck: Path) -> None:
-    lines = errors(mini_deck, """
+    lines = errors(
+        mini_deck,
+        """
         facts:
           - id: c
             kind: case
@@ -141,9 +154,12 @@ def test_a_case_needs_its_parts_and_known_look_alikes(mini_deck: Path) -> None:
             answer: The superior cluneal nerves
             look_alikes: [nerve-x]
             source: body
-    """)
+    """,
+    )
     assert any("missing required field 'why'" in line for line in lines), lines
-    lines = errors(mini_deck, """
+    lines = errors(
+        mini_deck,
+        """
         facts:
           - id: c
             kind: case
@@ -158,26 +174,31 @@ def test_a_case_needs_its_parts_and_known_look_alikes(mini_deck: Path) -> None:
             name: alpha nerves
             levels: L1
             source: body
-    """)
+    """,
+    )
     assert any("'look_alikes' names unknown fact 'nerve-x'" in line for line in lines), lines
     assert any("'look_alikes' names the case itself" in line for line in lines), lines
 
 
 def test_standard_needs_its_source(mini_deck: Path) -> None:
-    lines = errors(mini_deck, """
+    lines = errors(
+        mini_deck,
+        """
         facts:
           - id: s
             kind: statement
             text: "The {{c1::beta}} is big."
             standard: {text: the standard view}
             source: body
-    """)
+    """,
+    )
     assert any("missing required field 'standard.source'" in line for line in lines), lines
 
 
-def test_a_string_in_a_list_field_is_an_error_unless_one_item_is_allowed(mini_deck: Path
-                                                                          ) -> None:
-    lines = errors(mini_deck, """
+def test_a_string_in_a_list_field_is_an_error_unless_one_item_is_allowed(mini_deck: Path) -> None:
+    lines = errors(
+        mini_deck,
+        """
         facts:
           - id: n
             kind: nerve
@@ -185,12 +206,17 @@ def test_a_string_in_a_list_field_is_an_error_unless_one_item_is_allowed(mini_de
             plural: true
             branches: superior, medial and inferior
             source: body
-    """)
+    """,
+    )
     assert [line.split("cards/mini/", 1)[1] for line in lines] == [
         "facts.yaml:6: fact 'n': field 'branches': expects a list, got the text 'superior, "
         "medial and inferior': write one item per line with '- ', or [first, second]; a single "
-        "item is written [item]"]
-    write_tree(mini_deck, {"facts.yaml": """
+        "item is written [item]"
+    ]
+    write_tree(
+        mini_deck,
+        {
+            "facts.yaml": """
         facts:
           - id: n
             kind: nerve
@@ -200,7 +226,12 @@ def test_a_string_in_a_list_field_is_an_error_unless_one_item_is_allowed(mini_de
             mistaken_for: sacroiliac joint dysfunction
             also_accept: middle clunial nerves
             source: body
-    """})
+    """
+        },
+    )
     fact = expanded(mini_deck).deck.entries[0].fact
     assert (fact.aka, fact.mistaken_for, fact.also_accept) == (
-        ("middle cluneal nerves",), ("sacroiliac joint dysfunction",), ("middle clunial nerves",))
+        ("middle cluneal nerves",),
+        ("sacroiliac joint dysfunction",),
+        ("middle clunial nerves",),
+    )

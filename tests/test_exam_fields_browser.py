@@ -29,16 +29,21 @@ def backs(mini_deck: Path, project: Path, tmp_path: Path) -> dict[str, str]:
         cards = render_all(col)
     finally:
         col.close()
-    return {"ligament": next(c.answer for c in cards if "article gives" in c.question),
-            "case": next(c.answer for c in cards if "long drives" in c.question)}
+    return {
+        "ligament": next(c.answer for c in cards if "article gives" in c.question),
+        "case": next(c.answer for c in cards if "long drives" in c.question),
+    }
 
 
 def styles(browser: Any, tmp_path: Path, html: str, night: bool) -> dict[str, Any]:
     page = browser.new_page(viewport={"width": 390, "height": 900})
     body = "card nightMode" if night else "card"
     path = tmp_path / f"back-{int(night)}.html"
-    path.write_text(f'<!doctype html><html><head><meta charset="utf-8"></head>'
-                    f'<body class="{body}">{html}</body></html>', encoding="utf-8")
+    path.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"></head>'
+        f'<body class="{body}">{html}</body></html>',
+        encoding="utf-8",
+    )
     page.goto(path.as_uri())
     try:
         return page.evaluate("""() => {
@@ -59,8 +64,9 @@ def styles(browser: Any, tmp_path: Path, html: str, night: bool) -> dict[str, An
 
 
 @pytest.mark.parametrize("night", [False, True])
-def test_synonyms_and_standard_anatomy_show_in_both_themes(browser: Any, backs: dict[str, str],
-                                                          tmp_path: Path, night: bool) -> None:
+def test_synonyms_and_standard_anatomy_show_in_both_themes(
+    browser: Any, backs: dict[str, str], tmp_path: Path, night: bool
+) -> None:
     theme = NIGHT if night else LIGHT
     seen = styles(browser, tmp_path, backs["ligament"], night)
     assert seen["accept"] == "Also accepted: PLL" and seen["acceptShown"]

@@ -8,21 +8,24 @@ import pytest
 
 from conftest import MINI_DECK, write_tree
 from factdeck.errors import FactdeckError
-from factdeck.load import load_deck
-from factdeck.validate import validate
+from factdeck.facts.load import load_deck
+from factdeck.facts.validate import validate
 
 AREAS = "exam_areas: {anatomy-physiology: Anatomy & physiology, pathology: Pathology}\n"
 
 
 def deck_with(tmp_path: Path, tags: str, areas: str = AREAS) -> Path:
-    return write_tree(tmp_path / "d", {
-        "deck.yaml": MINI_DECK["deck.yaml"].rstrip() + "\n        " + areas,
-        "facts.yaml": f"""
+    return write_tree(
+        tmp_path / "d",
+        {
+            "deck.yaml": MINI_DECK["deck.yaml"].rstrip() + "\n        " + areas,
+            "facts.yaml": f"""
             facts:
               - {{id: q, kind: question, question: Where?, answer: Here, source: body,
                  tags: {tags}}}
         """,
-    })
+        },
+    )
 
 
 def test_declared_exam_areas_are_accepted(tmp_path: Path) -> None:
@@ -31,14 +34,16 @@ def test_declared_exam_areas_are_accepted(tmp_path: Path) -> None:
 
 
 def test_an_undeclared_exam_area_is_refused_with_a_suggestion(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FactdeckError) as caught:
         validate(load_deck(deck_with(tmp_path, "[exam::patology]")))
     assert [str(p) for p in caught.value.problems] == [
         "d/facts.yaml:2: fact 'q': tag 'exam::patology' names unknown exam area 'patology' "
         "(did you mean 'pathology'?); deck.yaml's exam_areas lists: anatomy-physiology, "
-        "pathology"]
+        "pathology"
+    ]
 
 
 def test_exam_tags_need_declared_areas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,4 +52,5 @@ def test_exam_tags_need_declared_areas(tmp_path: Path, monkeypatch: pytest.Monke
         validate(load_deck(deck_with(tmp_path, "[exam::pathology]", areas="")))
     assert [str(p) for p in caught.value.problems] == [
         "d/facts.yaml:2: fact 'q': tag 'exam::pathology' names unknown exam area 'pathology'; "
-        "deck.yaml's exam_areas lists: none yet"]
+        "deck.yaml's exam_areas lists: none yet"
+    ]

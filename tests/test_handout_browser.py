@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import CHROMIUM
-from factdeck.cli import main
+from factdeck.cli.main import main
 from factdeck.pipeline import expanded
-from factdeck.preview import text_of
+from factdeck.preview.page import text_of
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,21 @@ def handout(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Path:
     deck = project / "cards" / "knee"
     assert CliRunner().invoke(main, ["new", str(deck), "-q"]).exit_code == 0
     done = subprocess.run(
-        [sys.executable, "-c", "from factdeck.cli import main; main()", "preview", str(deck),
-         "--pdf"], cwd=project, capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "FACTDECK_CHROMIUM": str(CHROMIUM), "NO_COLOR": "1"})
+        [
+            sys.executable,
+            "-c",
+            "from factdeck.cli.main import main; main()",
+            "preview",
+            str(deck),
+            "--pdf",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "FACTDECK_CHROMIUM": str(CHROMIUM), "NO_COLOR": "1"},
+    )
     assert done.returncode == 0, done.stderr
     assert "handout  dist/knee-handout.pdf" in done.stdout
     return project
@@ -72,6 +84,7 @@ def test_printed_answers_show_the_diagram_with_its_labels(handout: Path, browser
           [h.dataset.side, getComputedStyle(m).display !== 'none']))""")
     assert {side for side, _ in shown} == {"front", "back"}
     assert all(visible == (side == "front") for side, visible in shown), shown
-    assert page.evaluate("getComputedStyle(document.querySelector('.pv-card')).breakInside") \
-        == "avoid"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.pv-card')).breakInside") == "avoid"
+    )
     page.close()

@@ -1,4 +1,4 @@
-"""Incremental builds: the per-file cache (filecache.py, incremental.py) and the early stop of
+"""Incremental builds: the per-file cache (store.py, incremental.py) and the early stop of
 a rebuild with nothing changed (manifest.py). A cached build is byte-identical to an
 uncached one; only edited files are expanded again; a corrupt, foreign or other-version
 cache is rebuilt, never trusted; the early stop reports exactly what a full rebuild does."""
@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REAL_DECK
-from factdeck import filecache, incremental
-from factdeck.cli import main
-from factdeck.filecache import CACHE_DIR
-from factdeck.load import fact_paths
+from factdeck.cache import incremental, store
+from factdeck.cache.store import CACHE_DIR
+from factdeck.cli.main import main
+from factdeck.facts.load import fact_paths
 from factdeck.pipeline import build
 
 
@@ -51,13 +51,16 @@ def edit(deck_dir: Path) -> None:
     path = deck_dir / "cluneal-superior.yaml"
     text = path.read_text(encoding="utf-8")
     assert "across the upper margin of the iliac crest" in text  # a course item, not a comment
-    path.write_text(text.replace("across the upper margin", "across the upper edge", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("across the upper margin", "across the upper edge", 1), encoding="utf-8"
+    )
 
 
 def facts_in(deck_dir: Path) -> int:
-    return sum(len(re.findall(r"^  - id: ", path.read_text(encoding="utf-8"), re.MULTILINE))
-               for path in fact_paths(deck_dir))
+    return sum(
+        len(re.findall(r"^  - id: ", path.read_text(encoding="utf-8"), re.MULTILINE))
+        for path in fact_paths(deck_dir)
+    )
 
 
 def outputs(deck_dir: Path, out: Path) -> tuple[bytes, bytes]:
@@ -65,7 +68,8 @@ def outputs(deck_dir: Path, out: Path) -> tuple[bytes, bytes]:
 
 
 def test_a_cached_build_is_byte_identical_to_an_uncached_one(
-        project: Path, expanded_facts: list[str]) -> None:
+    project: Path, expanded_facts: list[str]
+) -> None:
     cached, plain = copy_deck(project, "a"), copy_deck(project, "b")
     for deck_dir in (cached, plain):
         (deck_dir / "factdeck.lock").unlink()  # the first build writes a new lock
@@ -94,7 +98,7 @@ def forged(entry: Path, others: list[bytes]) -> None:
     """A well-checksummed entry holding something that is not factdeck's records."""
     payload = pickle.dumps(print)
     key = entry.stem
-    entry.write_bytes(filecache.hashlib.sha256(key.encode() + payload).digest() + payload)
+    entry.write_bytes(store.hashlib.sha256(key.encode() + payload).digest() + payload)
 
 
 def foreign(entry: Path, others: list[bytes]) -> None:
@@ -103,8 +107,7 @@ def foreign(entry: Path, others: list[bytes]) -> None:
 
 
 @pytest.mark.parametrize("spoil", [corrupt, truncated, forged, foreign])
-def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str],
-                                         spoil) -> None:  # type: ignore[no-untyped-def]
+def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str], spoil) -> None:  # type: ignore[no-untyped-def]
     deck_dir = copy_deck(project, "deck")
     build(deck_dir, project / "out")
     good = outputs(deck_dir, project / "out")
@@ -125,11 +128,12 @@ def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str
 
 
 def test_another_version_or_templates_miss_the_cache(
-        project: Path, expanded_facts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, expanded_facts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     deck_dir = copy_deck(project, "deck")
     build(deck_dir, project / "out")
     expanded_facts.clear()
-    monkeypatch.setattr(filecache, "_version", lambda package: "99.0")
+    monkeypatch.setattr(store, "version", lambda package: "99.0")
     build(deck_dir, project / "out")
     assert len(expanded_facts) == facts_in(deck_dir)
     expanded_facts.clear()
@@ -153,7 +157,8 @@ def test_problems_are_reported_as_without_a_cache(project: Path, runner: CliRunn
 
 
 def test_a_rebuild_with_nothing_changed_says_what_a_full_rebuild_says(
-        project: Path, runner: CliRunner, expanded_facts: list[str]) -> None:
+    project: Path, runner: CliRunner, expanded_facts: list[str]
+) -> None:
     deck_dir = copy_deck(project, "deck")
     edit(deck_dir)  # so the first build has changes and release notes to report
     first = runner.invoke(main, ["build", str(deck_dir), "-v"])
@@ -173,7 +178,8 @@ def test_a_rebuild_with_nothing_changed_says_what_a_full_rebuild_says(
 
 @pytest.mark.parametrize("change", ["package", "lock", "option", "template", "interrupted"])
 def test_any_changed_input_or_output_means_a_full_build(
-        project: Path, runner: CliRunner, change: str) -> None:
+    project: Path, runner: CliRunner, change: str
+) -> None:
     deck_dir = copy_deck(project, "deck")
     assert runner.invoke(main, ["build", str(deck_dir)]).exit_code == 0
     args = ["build", str(deck_dir), "-v"]

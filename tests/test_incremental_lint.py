@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tree
-from factdeck.lint import lint
+from factdeck.lint.engine import lint
 from factdeck.pipeline import expanded
 
 DECK = """
@@ -22,8 +22,20 @@ DECK = """
       title: A Source
       sections: {body: Body}
 """
-WORDS = ["nerve", "crest", "iliac", "fascia", "pierce", "lumbar", "ramus", "gluteal", "pain",
-         "cluneal", "superior", "medial"]
+WORDS = [
+    "nerve",
+    "crest",
+    "iliac",
+    "fascia",
+    "pierce",
+    "lumbar",
+    "ramus",
+    "gluteal",
+    "pain",
+    "cluneal",
+    "superior",
+    "medial",
+]
 
 
 BASES = [random.Random(n).choices(WORDS, k=10) for n in range(4)]
@@ -39,8 +51,10 @@ def question_file(rng: random.Random, number: int) -> str:
             words_list[rng.randrange(10)] = rng.choice(WORDS)
         words = " ".join(words_list)
         answer = " ".join(rng.choices(WORDS, k=rng.randint(1, 4)))
-        lines.append(f'  - {{id: q-{number}-{n}, kind: question, question: "What {words}?", '
-                     f'answer: "{answer}", source: body}}')
+        lines.append(
+            f'  - {{id: q-{number}-{n}, kind: question, question: "What {words}?", '
+            f'answer: "{answer}", source: body}}'
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from factdeck.errors import FactdeckError
-from factdeck.load import MAX_FILE_BYTES, load_deck, read_yaml
+from factdeck.facts.load import MAX_FILE_BYTES, load_deck, read_yaml
 
 DECK = """
     name: D
@@ -65,21 +65,25 @@ def test_empty_file(deck_dir: Path) -> None:
 
 def test_binary_file(deck_dir: Path) -> None:
     write(deck_dir, b"facts:\n\x00\x01")
-    assert problems(deck_dir) == ["d/f.yaml:2: file is binary, not YAML text; save it as "
-                                  "UTF-8 text"]
+    assert problems(deck_dir) == [
+        "d/f.yaml:2: file is binary, not YAML text; save it as UTF-8 text"
+    ]
 
 
 def test_non_utf8_file(deck_dir: Path) -> None:
     write(deck_dir, "facts:\n  - id: caf\xe9\n".encode("latin-1"))
-    assert problems(deck_dir) == ["d/f.yaml:2: file is not UTF-8 text (byte 0xe9); re-save it "
-                                  "as UTF-8"]
+    assert problems(deck_dir) == [
+        "d/f.yaml:2: file is not UTF-8 text (byte 0xe9); re-save it as UTF-8"
+    ]
 
 
 def test_absurdly_large_file(deck_dir: Path) -> None:
     write(deck_dir, "#" * (MAX_FILE_BYTES + 1))
-    assert problems(deck_dir) == [f"d/f.yaml: file is {MAX_FILE_BYTES + 1:,} bytes, over the "
-                                  f"{MAX_FILE_BYTES:,}-byte limit; split it into several fact "
-                                  "files"]
+    assert problems(deck_dir) == [
+        f"d/f.yaml: file is {MAX_FILE_BYTES + 1:,} bytes, over the "
+        f"{MAX_FILE_BYTES:,}-byte limit; split it into several fact "
+        "files"
+    ]
 
 
 def test_alias_bomb_is_refused_without_expanding_it(deck_dir: Path) -> None:
@@ -88,9 +92,11 @@ def test_alias_bomb_is_refused_without_expanding_it(deck_dir: Path) -> None:
         previous = chr(ord(level) - 1)
         lines.append(f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]")
     write(deck_dir, "\n".join(lines) + "\n")
-    assert problems(deck_dir) == ["d/f.yaml: YAML expands to more than 1,000,000 values "
-                                  "(through aliases or deep nesting); write the values out "
-                                  "plainly"]
+    assert problems(deck_dir) == [
+        "d/f.yaml: YAML expands to more than 1,000,000 values "
+        "(through aliases or deep nesting); write the values out "
+        "plainly"
+    ]
 
 
 def test_a_few_aliases_are_fine(deck_dir: Path) -> None:
@@ -101,8 +107,9 @@ def test_a_few_aliases_are_fine(deck_dir: Path) -> None:
 
 def test_duplicate_key(deck_dir: Path) -> None:
     write(deck_dir, "facts:\n  - id: a\n    id: b\n")
-    assert problems(deck_dir) == ["d/f.yaml:3: invalid YAML: duplicate key 'id' (first on "
-                                  "line 2); keep one of them"]
+    assert problems(deck_dir) == [
+        "d/f.yaml:3: invalid YAML: duplicate key 'id' (first on line 2); keep one of them"
+    ]
 
 
 def test_python_objects_are_not_constructed(deck_dir: Path) -> None:
@@ -111,16 +118,27 @@ def test_python_objects_are_not_constructed(deck_dir: Path) -> None:
     assert message.startswith("d/f.yaml:2: invalid YAML: could not determine a constructor")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("- id: a\n", "d/f.yaml:1: expected a mapping of keys to values, found a list"),
-    ("facts: []\n", "d/f.yaml:1: 'facts' must be a non-empty list of facts (each item starting "
-                    "with '- id: ...')"),
-    ("fact:\n  - id: a\n", "d/f.yaml:1: unknown top-level key 'fact'; a fact file has 'facts' "
-                           "(a list) and optionally 'defaults' (a mapping)"),
-    ("facts:\n  - just text\n", "d/f.yaml:1: fact #1 is text, not a mapping of fields"),
-    ("defaults: [x]\nfacts:\n  - {id: a}\n", "d/f.yaml:1: 'defaults' must be a mapping, found "
-                                              "a list"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- id: a\n", "d/f.yaml:1: expected a mapping of keys to values, found a list"),
+        (
+            "facts: []\n",
+            "d/f.yaml:1: 'facts' must be a non-empty list of facts (each item starting "
+            "with '- id: ...')",
+        ),
+        (
+            "fact:\n  - id: a\n",
+            "d/f.yaml:1: unknown top-level key 'fact'; a fact file has 'facts' "
+            "(a list) and optionally 'defaults' (a mapping)",
+        ),
+        ("facts:\n  - just text\n", "d/f.yaml:1: fact #1 is text, not a mapping of fields"),
+        (
+            "defaults: [x]\nfacts:\n  - {id: a}\n",
+            "d/f.yaml:1: 'defaults' must be a mapping, found a list",
+        ),
+    ],
+)
 def test_file_shape(deck_dir: Path, text: str, expected: str) -> None:
     write(deck_dir, text)
     assert problems(deck_dir) == [expected]

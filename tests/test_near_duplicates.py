@@ -7,13 +7,17 @@ import random
 
 import pytest
 
-from factdeck.lint import NEAR_DUPLICATE
-from factdeck.near_duplicates import alike, pairs
+from factdeck.lint.engine import NEAR_DUPLICATE
+from factdeck.lint.near_duplicates import alike, pairs
 
 
 def brute_force(keys: list[tuple[str, ...]], threshold: float) -> set[tuple[int, int]]:
-    return {(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys))
-            if alike(keys[i], keys[j], threshold)}
+    return {
+        (i, j)
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if alike(keys[i], keys[j], threshold)
+    }
 
 
 def random_keys(seed: int, count: int) -> list[tuple[str, ...]]:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from anki_engine import import_package, open_collection, render_all
 from conftest import REPO
 from factdeck.authoring import schema
-from factdeck.cli import main
+from factdeck.cli.main import main
 from factdeck.model import KINDS
 
 ARTICLE = """\
@@ -45,11 +45,15 @@ def _new(runner: CliRunner, project: Path, *args: str) -> Path:
 
 
 def test_the_scaffold_builds_lints_clean_and_imports_into_anki(
-        runner: CliRunner, project: Path, tmp_path: Path) -> None:
+    runner: CliRunner, project: Path, tmp_path: Path
+) -> None:
     deck = _new(runner, project)
-    kinds = {fact["kind"] for path in deck.glob("*.yaml") if path.name not in
-             ("deck.yaml", "claims.yaml")
-             for fact in yaml.safe_load(path.read_text(encoding="utf-8"))["facts"]}
+    kinds = {
+        fact["kind"]
+        for path in deck.glob("*.yaml")
+        if path.name not in ("deck.yaml", "claims.yaml")
+        for fact in yaml.safe_load(path.read_text(encoding="utf-8"))["facts"]
+    }
     assert kinds == set(KINDS)
     assert (deck / "diagrams" / "example-leg.svg").is_file()
     built = runner.invoke(main, ["build", str(deck), "--out", str(project / "dist")])
@@ -66,8 +70,9 @@ def test_the_scaffold_builds_lints_clean_and_imports_into_anki(
     col.close()
 
 
-def test_every_file_names_its_schema_and_is_valid_against_it(runner: CliRunner,
-                                                             project: Path) -> None:
+def test_every_file_names_its_schema_and_is_valid_against_it(
+    runner: CliRunner, project: Path
+) -> None:
     deck = _new(runner, project)
     for path in deck.glob("*.yaml"):
         first = path.read_text(encoding="utf-8").splitlines()[0]
@@ -90,14 +95,17 @@ def test_the_repository_keeps_its_own_schemas(runner: CliRunner, tmp_path: Path)
 
 
 def test_from_an_article_headings_become_sections_and_sentences_draft_claims(
-        runner: CliRunner, project: Path) -> None:
+    runner: CliRunner, project: Path
+) -> None:
     article = project / "knee.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     deck = _new(runner, project, "--from", str(article))
     spec = yaml.safe_load((deck / "deck.yaml").read_text(encoding="utf-8"))
     assert spec["source"]["title"] == "Knee Basics for Therapists"
-    assert spec["source"]["sections"] == {"introduction": "Introduction",
-                                          "ligaments-of-the-knee": "Ligaments of the Knee"}
+    assert spec["source"]["sections"] == {
+        "introduction": "Introduction",
+        "ligaments-of-the-knee": "Ligaments of the Knee",
+    }
     claims = yaml.safe_load((deck / "claims.yaml").read_text(encoding="utf-8"))["claims"]
     assert [(c["section"], c["claim"]) for c in claims] == [
         ("introduction", "The knee is the largest joint of the body."),
@@ -113,8 +121,9 @@ def test_from_an_article_headings_become_sections_and_sentences_draft_claims(
     assert "uncovered: introduction-1" in stats.output
 
 
-def test_new_refuses_a_folder_in_use_or_inside_a_deck(runner: CliRunner, project: Path,
-                                                      mini_deck: Path) -> None:
+def test_new_refuses_a_folder_in_use_or_inside_a_deck(
+    runner: CliRunner, project: Path, mini_deck: Path
+) -> None:
     taken = runner.invoke(main, ["new", str(mini_deck)])
     assert taken.exit_code == 1 and "already exists and is not empty" in taken.output
     nested = runner.invoke(main, ["new", str(mini_deck / "inner")])

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tree
-from factdeck import ids
+from factdeck.anki import ids
+from factdeck.diagrams.measure import parse_drawing
+from factdeck.diagrams.occlusion import fraction, media_name, percent
 from factdeck.errors import FactdeckError, Location
-from factdeck.occlusion import fraction, media_name, percent
 from factdeck.pipeline import expanded
-from factdeck.svgmeasure import parse_drawing
 
 FIGURE = """
     <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">
@@ -84,23 +84,35 @@ def errors(deck: Path) -> list[str]:
 def diagram_notes(deck: Path) -> dict[str, dict[str, str]]:
     checked = expanded(deck)
     types = checked.templates.note_types
-    return {n.card_id: dict(zip(types[n.note_type].field_names, n.fields, strict=True))
-            for n in checked.notes if n.fact_id == "fig"}
+    return {
+        n.card_id: dict(zip(types[n.note_type].field_names, n.fields, strict=True))
+        for n in checked.notes
+        if n.fact_id == "fig"
+    }
 
 
 def test_numbers_are_compact_and_deterministic() -> None:
     assert [fraction(v) for v in (0.0, 0.25, 1.0, 0.123456, 0.00004, -0.0, 0.99996)] == [
-        "0", ".25", "1", ".1235", "0", "0", "1"]
+        "0",
+        ".25",
+        "1",
+        ".1235",
+        "0",
+        "0",
+        "1",
+    ]
     assert [percent(v) for v in (0.0, 0.25, 0.123456, 1.0)] == ["0%", "25%", "12.35%", "100%"]
 
 
 def test_media_names_carry_the_deck_slug_the_image_path_and_its_content() -> None:
     drawing = parse_drawing(FIGURE_BYTES, Path("figure.svg"), Location(Path("f.yaml")))
-    redrawn = parse_drawing(FIGURE_BYTES.replace(b"#e0a800", b"#00aa00"), Path("figure.svg"),
-                            Location(Path("f.yaml")))
+    redrawn = parse_drawing(
+        FIGURE_BYTES.replace(b"#e0a800", b"#00aa00"), Path("figure.svg"), Location(Path("f.yaml"))
+    )
     digest = hashlib.sha256(FIGURE_BYTES).hexdigest()[:8]
     assert media_name("low-back-pain", "diagrams/dorsal-rami.svg", drawing) == (
-        f"low-back-pain-diagrams-dorsal-rami-{digest}.svg")
+        f"low-back-pain-diagrams-dorsal-rami-{digest}.svg"
+    )
     assert media_name("mini", "figs/figure.svg", drawing) == MEDIA
     assert media_name("mini", "figs/figure.svg", redrawn) != MEDIA
 
@@ -116,7 +128,9 @@ def test_a_diagram_yields_one_native_note_by_default(deck: Path) -> None:
 def test_occlusion_portable_yields_one_portable_note_per_group_instead(portable: Path) -> None:
     notes = [n for n in expanded(portable).notes if n.fact_id == "fig"]
     assert [(n.note_type, n.card_id) for n in notes] == [
-        ("io-portable", "mask/label-a"), ("io-portable", "mask/label-b")]
+        ("io-portable", "mask/label-a"),
+        ("io-portable", "mask/label-b"),
+    ]
     assert notes[0].guid == ids.guid_for("mini", "fig", "mask/label-a")
     assert {m.name for n in notes for m in n.media} == {MEDIA}
 
@@ -133,7 +147,8 @@ def test_a_retired_mask_keeps_the_numbers_of_the_masks_after_it(deck: Path) -> N
     with_fact(deck, masks="[~, [label-b, label-c]]")
     assert diagram_notes(deck)["occlusion"]["Occlusion"] == (
         "{{c2::image-occlusion:rect:left=.75:top=.1:width=.2:height=.2:oi=1}}<br>"
-        "{{c2::image-occlusion:rect:left=.75:top=.6:width=.2:height=.2:oi=1}}<br>")
+        "{{c2::image-occlusion:rect:left=.75:top=.6:width=.2:height=.2:oi=1}}<br>"
+    )
 
 
 def test_a_retired_mask_makes_no_portable_note(portable: Path) -> None:
@@ -147,7 +162,8 @@ def test_a_retired_mask_makes_no_portable_note(portable: Path) -> None:
 def test_every_mask_retired_is_refused(deck: Path) -> None:
     assert errors(with_fact(deck, masks="[~, ~]")) == [
         "cards/mini/diagrams.yaml:8: fact 'fig': field 'masks': every mask is retired (~); a "
-        "diagram needs at least one mask"]
+        "diagram needs at least one mask"
+    ]
 
 
 def test_native_occlusion_field_as_anki_writes_it(deck: Path) -> None:
@@ -156,12 +172,14 @@ def test_native_occlusion_field_as_anki_writes_it(deck: Path) -> None:
     assert native["Occlusion"] == (
         "{{c1::image-occlusion:rect:left=.05:top=.1:width=.2:height=.2:oi=1}}<br>"
         "{{c2::image-occlusion:rect:left=.75:top=.1:width=.2:height=.2:oi=1}}<br>"
-        "{{c2::image-occlusion:rect:left=.75:top=.6:width=.2:height=.2:oi=1}}<br>")
+        "{{c2::image-occlusion:rect:left=.75:top=.6:width=.2:height=.2:oi=1}}<br>"
+    )
     assert native["Image"] == f'<img src="{MEDIA}">'
     assert native["Header"] == "Figure 1: a test"
     assert native["Back Extra"] == (
         '<div class="fd-source"><span class="fd-source-title">A Source</span> · '
-        '<span class="fd-source-section">Body</span></div>')
+        '<span class="fd-source-section">Body</span></div>'
+    )
     assert native["Comments"] == ""
 
 
@@ -175,7 +193,8 @@ def test_hide_one_mode_drops_oi(deck: Path) -> None:
 def test_a_structure_path_is_measured_with_its_stroke(deck: Path) -> None:
     with_fact(deck, masks="[nerve]")
     assert diagram_notes(deck)["occlusion"]["Occlusion"] == (
-        "{{c1::image-occlusion:rect:left=.29:top=.48:width=.42:height=.04:oi=1}}<br>")
+        "{{c1::image-occlusion:rect:left=.29:top=.48:width=.42:height=.04:oi=1}}<br>"
+    )
 
 
 def test_portable_front_hides_all_and_back_outlines_the_target(portable: Path) -> None:
@@ -187,7 +206,8 @@ def test_portable_front_hides_all_and_back_outlines_the_target(portable: Path) -
         '<div class="fd-io-mask fd-io-other" style="left:75%;top:10%;width:20%;height:20%">'
         "</div>\n"
         '<div class="fd-io-mask fd-io-other" style="left:75%;top:60%;width:20%;height:20%">'
-        "</div>")
+        "</div>"
+    )
     assert first["Back Masks"] == first["Front Masks"].replace("fd-io-target", "fd-io-revealed")
     assert grouped["Front Masks"].count("fd-io-target") == 2
     assert grouped["Back Masks"].count("fd-io-revealed") == 2
@@ -202,8 +222,8 @@ def test_portable_hide_one_shows_only_the_target(portable: Path) -> None:
     write_tree(portable, {"diagrams.yaml": HIDE_ONE})
     notes = diagram_notes(portable)
     assert notes["mask/label-a"]["Front Masks"] == (
-        '<div class="fd-io-mask fd-io-target" style="left:5%;top:10%;width:20%;height:20%">'
-        "</div>")
+        '<div class="fd-io-mask fd-io-target" style="left:5%;top:10%;width:20%;height:20%"></div>'
+    )
     assert "fd-io-other" not in notes["mask/label-b"]["Back Masks"]
 
 
@@ -214,76 +234,86 @@ WHERE = "cards/mini/diagrams.yaml:5: fact 'fig'"
 
 def test_unknown_id_suggests_a_near_one(deck: Path) -> None:
     assert errors(with_fact(deck, masks="[label-aa, label-bb, label-a]")) == [
-        f"{WHERE}: mask 'label-aa' is not an element id in 'figure.svg' (did you mean "
-        "'label-a'?)",
-        f"{WHERE}: mask 'label-bb' is not an element id in 'figure.svg' (did you mean "
-        "'label-b'?)"]
+        f"{WHERE}: mask 'label-aa' is not an element id in 'figure.svg' (did you mean 'label-a'?)",
+        f"{WHERE}: mask 'label-bb' is not an element id in 'figure.svg' (did you mean 'label-b'?)",
+    ]
 
 
 def test_text_only_element_cannot_be_measured(deck: Path) -> None:
     assert errors(with_fact(deck, masks="[title]")) == [
         f"{WHERE}: mask 'title' has no shape to measure in 'figure.svg' (text alone has no "
         "reliable size without the reader's fonts); draw a <rect> box around the label in the "
-        "same <g> and name the <g>"]
+        "same <g> and name the <g>"
+    ]
 
 
 def test_mask_outside_the_image(deck: Path) -> None:
     assert errors(with_fact(deck, masks="[label-out]")) == [
         f"{WHERE}: mask 'label-out' reaches outside the image in 'figure.svg' (it spans "
-        "95%–115% across and 10%–30% down); move it inside the viewBox"]
+        "95%–115% across and 10%–30% down); move it inside the viewBox"
+    ]
 
 
 def test_duplicate_ids_in_masks(deck: Path) -> None:
     assert errors(with_fact(deck, masks="[label-a, [label-b, label-a]]")) == [
         "cards/mini/diagrams.yaml:8: fact 'fig': field 'masks': element id 'label-a' appears "
-        "twice in masks; each element can be hidden by one mask only"]
+        "twice in masks; each element can be hidden by one mask only"
+    ]
 
 
 def test_empty_mask_group(deck: Path) -> None:
     assert errors(with_fact(deck, masks="[label-a, []]")) == [
         "cards/mini/diagrams.yaml:8: fact 'fig': field 'masks[2]': a mask needs at least one "
-        "element id"]
+        "element id"
+    ]
 
 
 def test_duplicate_ids_in_the_svg(deck: Path) -> None:
     write_tree(deck, {"figs/figure.svg": FIGURE.replace('id="scaled"', 'id="label-a"')})
     assert errors(deck) == [
         f"{WHERE}: mask 'label-a' names several elements in 'figure.svg'; give each element "
-        "its own id"]
+        "its own id"
+    ]
 
 
 def test_missing_image(deck: Path) -> None:
     assert errors(with_fact(deck, image="figs/gone.svg")) == [
         f"{WHERE}: image 'figs/gone.svg' does not exist (looked for gone.svg in "
-        f"{(deck / 'figs').resolve()})"]
+        f"{(deck / 'figs').resolve()})"
+    ]
 
 
 def test_image_outside_the_deck_folder(deck: Path) -> None:
     write_tree(deck.parent, {"elsewhere.svg": FIGURE})
     assert errors(with_fact(deck, image="../elsewhere.svg")) == [
         f"{WHERE}: image '../elsewhere.svg' is outside the deck folder; keep diagrams inside "
-        "it (e.g. diagrams/name.svg)"]
+        "it (e.g. diagrams/name.svg)"
+    ]
 
 
 def test_image_that_is_not_svg(deck: Path) -> None:
     write_tree(deck, {"figs/figure.png": "not really"})
     assert errors(with_fact(deck, image="figs/figure.png")) == [
         f"{WHERE}: image 'figs/figure.png' is not an .svg file; masks are measured from an "
-        "SVG's element ids"]
+        "SVG's element ids"
+    ]
 
 
 def test_unreadable_svg(deck: Path) -> None:
     write_tree(deck, {"figs/figure.svg": "<svg><rect></svg>"})
     assert errors(deck) == [
         "cards/mini/diagrams.yaml:5: diagram image 'figure.svg' is not a readable SVG (XML "
-        "error: mismatched tag: line 1, column 13)"]
+        "error: mismatched tag: line 1, column 13)"
+    ]
 
 
 def test_a_broken_when_test_is_refused_with_its_line(deck: Path, project: Path) -> None:
     kind = project / "templates" / "kinds" / "diagram.yaml"
     text = kind.read_text(encoding="utf-8")
-    kind.write_text(text.replace("when: deck.occlusion == 'native'", "when: deck.occlusion =="),
-                    encoding="utf-8")
+    kind.write_text(
+        text.replace("when: deck.occlusion == 'native'", "when: deck.occlusion =="),
+        encoding="utf-8",
+    )
     line = text.splitlines().index("    when: deck.occlusion == 'native'") + 1
     (problem,) = errors(deck)
     assert problem.startswith(f"templates/kinds/diagram.yaml:{line}: template syntax error: ")

@@ -14,11 +14,11 @@ from anki.collection import Collection
 
 from anki_engine import import_package, open_collection
 from conftest import REAL_DECK
+from factdeck.diagrams.measure import read_drawing
+from factdeck.diagrams.occlusion import media_name
 from factdeck.errors import Location
 from factdeck.model import Diagram
-from factdeck.occlusion import media_name
 from factdeck.pipeline import BuildResult, build, expanded
-from factdeck.svgmeasure import read_drawing
 
 NATIVE = "factdeck Image Occlusion"
 PORTABLE = "factdeck Image Occlusion (portable)"
@@ -69,16 +69,18 @@ def figures() -> dict[str, Diagram]:
 
 
 def shipped_name(fact: Diagram) -> str:
-    return media_name("low-back-pain", fact.image,
-                      read_drawing(REAL_DECK / fact.image, Location(REAL_DECK)))
+    return media_name(
+        "low-back-pain", fact.image, read_drawing(REAL_DECK / fact.image, Location(REAL_DECK))
+    )
 
 
 def notes_of(col: Collection, note_type: str) -> list[Any]:
     return [col.get_note(nid) for nid in col.find_notes(f'"note:{note_type}"')]
 
 
-def test_the_native_note_type_is_anki_stock_image_occlusion(shipped_collection: Collection,
-                                                            stock: dict[str, Any]) -> None:
+def test_the_native_note_type_is_anki_stock_image_occlusion(
+    shipped_collection: Collection, stock: dict[str, Any]
+) -> None:
     ours = shipped_collection.models.by_name(NATIVE)
     assert ours is not None and stock
     assert ours["name"] != stock["name"]
@@ -86,15 +88,24 @@ def test_the_native_note_type_is_anki_stock_image_occlusion(shipped_collection: 
     assert ours["originalStockKind"] == stock["originalStockKind"] == 6
 
     def fields(model: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return [(f["name"], f["ord"], f.get("tag"), f.get("preventDeletion", False))
-                for f in model["flds"]]
+        return [
+            (f["name"], f["ord"], f.get("tag"), f.get("preventDeletion", False))
+            for f in model["flds"]
+        ]
 
     assert fields(ours) == fields(stock)
-    assert [f[0] for f in fields(ours)] == ["Occlusion", "Image", "Header", "Back Extra",
-                                            "Comments"]
+    assert [f[0] for f in fields(ours)] == [
+        "Occlusion",
+        "Image",
+        "Header",
+        "Back Extra",
+        "Comments",
+    ]
     # The reviewer-script contract is stock; only the header and Back Extra carry our classes.
-    styled = {'<div>{{Header}}</div>': '<div class="fd-io-header">{{Header}}</div>',
-              '<div>{{Back Extra}}</div>': '<div class="fd-io-back">{{Back Extra}}</div>'}
+    styled = {
+        "<div>{{Header}}</div>": '<div class="fd-io-header">{{Header}}</div>',
+        "<div>{{Back Extra}}</div>": '<div class="fd-io-back">{{Back Extra}}</div>',
+    }
 
     def ours_from(html: str) -> str:
         for plain, classed in styled.items():
@@ -102,7 +113,8 @@ def test_the_native_note_type_is_anki_stock_image_occlusion(shipped_collection: 
         return html
 
     assert [(t["name"], t["qfmt"], t["afmt"]) for t in ours["tmpls"]] == [
-        (t["name"], ours_from(t["qfmt"]), ours_from(t["afmt"])) for t in stock["tmpls"]]
+        (t["name"], ours_from(t["qfmt"]), ours_from(t["afmt"])) for t in stock["tmpls"]
+    ]
     canvas = re.search(r"#image-occlusion-canvas \{[^}]*\}", stock["css"])
     assert canvas and canvas.group() in ours["css"]
 
@@ -116,8 +128,9 @@ def test_native_back_is_styled_in_light_and_night_mode(shipped_collection: Colle
     assert '<div class="fd-io-back">' in answer and 'class="fd-source"' in answer
 
 
-def test_each_native_note_has_one_card_per_mask_group(shipped_collection: Collection,
-                                                      figures: dict[str, Diagram]) -> None:
+def test_each_native_note_has_one_card_per_mask_group(
+    shipped_collection: Collection, figures: dict[str, Diagram]
+) -> None:
     notes = notes_of(shipped_collection, NATIVE)
     assert sorted(n["Header"] for n in notes) == sorted(figures)
     for note in notes:
@@ -125,11 +138,13 @@ def test_each_native_note_has_one_card_per_mask_group(shipped_collection: Collec
         assert len(fact.masks) >= 3
         # a retired mask (~) keeps its number: no card, and the ones after it keep theirs
         assert sorted(c.ord for c in note.cards()) == [
-            ord_ for ord_, group in enumerate(fact.masks) if group]
+            ord_ for ord_, group in enumerate(fact.masks) if group
+        ]
 
 
 def test_each_native_card_asks_exactly_one_group_over_the_image(
-        shipped_collection: Collection, figures: dict[str, Diagram]) -> None:
+    shipped_collection: Collection, figures: dict[str, Diagram]
+) -> None:
     checked = 0
     for note in notes_of(shipped_collection, NATIVE):
         fact = figures[note["Header"]]
@@ -138,8 +153,9 @@ def test_each_native_card_asks_exactly_one_group_over_the_image(
             question = rendered(card.question())
             number = card.ord + 1
             active = [ordinal for cls, ordinal in question.shapes if cls == "cloze"]
-            inactive = Counter(ordinal for cls, ordinal in question.shapes
-                               if cls == "cloze-inactive")
+            inactive = Counter(
+                ordinal for cls, ordinal in question.shapes if cls == "cloze-inactive"
+            )
             assert set(active) == {number}
             assert len(active) == sizes[card.ord]
             assert sum(inactive.values()) == sum(sizes) - sizes[card.ord]
@@ -152,8 +168,9 @@ def test_each_native_card_asks_exactly_one_group_over_the_image(
     assert checked == sum(len([g for g in f.masks if g]) for f in figures.values())
 
 
-def test_hide_all_and_hide_one_reach_anki(shipped_collection: Collection,
-                                          figures: dict[str, Diagram]) -> None:
+def test_hide_all_and_hide_one_reach_anki(
+    shipped_collection: Collection, figures: dict[str, Diagram]
+) -> None:
     for note in notes_of(shipped_collection, NATIVE):
         html = note.cards()[0].question()
         expected = figures[note["Header"]].mode == "hide-all"
@@ -168,9 +185,9 @@ def test_the_shipped_deck_asks_each_label_once(shipped_collection: Collection) -
     assert shipped_collection.find_cards(f'"note:{PORTABLE}"') == []
 
 
-def test_portable_notes_one_per_group_with_a_card_each(built_portable_deck: BuildResult,
-                                                       figures: dict[str, Diagram],
-                                                       tmp_path: Path) -> None:
+def test_portable_notes_one_per_group_with_a_card_each(
+    built_portable_deck: BuildResult, figures: dict[str, Diagram], tmp_path: Path
+) -> None:
     col = open_collection(tmp_path / "anki")
     try:
         import_package(col, built_portable_deck.apkg)
@@ -178,7 +195,8 @@ def test_portable_notes_one_per_group_with_a_card_each(built_portable_deck: Buil
             assert native.tags == ["factdeck::retired"] and native.cards() == []
         notes = [n for n in notes_of(col, PORTABLE) if "factdeck::retired" not in n.tags]
         assert Counter(n["Header"] for n in notes) == {
-            header: len([g for g in fact.masks if g]) for header, fact in figures.items()}
+            header: len([g for g in fact.masks if g]) for header, fact in figures.items()
+        }
         for note in notes:
             fact = figures[note["Header"]]
             groups = [g for g in fact.masks if g]
@@ -198,35 +216,40 @@ def test_portable_notes_one_per_group_with_a_card_each(built_portable_deck: Buil
         col.close()
 
 
-def test_media_are_all_present_and_used(shipped_collection: Collection,
-                                        figures: dict[str, Diagram]) -> None:
+def test_media_are_all_present_and_used(
+    shipped_collection: Collection, figures: dict[str, Diagram]
+) -> None:
     check = shipped_collection.media.check()
     assert list(check.missing) == []
     assert list(check.unused) == []
     media = Path(shipped_collection.media.dir())
     for fact in figures.values():
-        assert (media / shipped_name(fact)).read_bytes() == (
-            REAL_DECK / fact.image).read_bytes()
+        assert (media / shipped_name(fact)).read_bytes() == (REAL_DECK / fact.image).read_bytes()
 
 
 def test_a_redrawn_diagram_reaches_students_who_imported_it_before(
-        real_deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Anki keeps a media file it already has, so a new drawing must come under a new name."""
     col = open_collection(tmp_path / "student")
     try:
         first = build(real_deck, tmp_path / "v1")
         import_package(col, first.apkg)
         svg = real_deck / "diagrams" / "dorsal-rami.svg"
-        svg.write_text(svg.read_text(encoding="utf-8").replace("#d49a00", "#00aa00"),
-                       encoding="utf-8")
+        svg.write_text(
+            svg.read_text(encoding="utf-8").replace("#d49a00", "#00aa00"), encoding="utf-8"
+        )
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(os.environ["SOURCE_DATE_EPOCH"]) + 86400))
         log = import_package(col, build(real_deck, tmp_path / "v2").apkg)
         figure = next(f for f in diagrams_in(real_deck) if f.image.endswith("dorsal-rami.svg"))
         assert log.updated == 1  # the native note; its Image field names the new file
         name = media_name("low-back-pain", figure.image, read_drawing(svg, Location(svg)))
         assert (Path(col.media.dir()) / name).read_bytes() == svg.read_bytes()
-        shown = {src for card_id in col.find_cards('"Header:Image 1*"')
-                 for src in rendered(col.get_card(card_id).question()).images}
+        shown = {
+            src
+            for card_id in col.find_cards('"Header:Image 1*"')
+            for src in rendered(col.get_card(card_id).question()).images
+        }
         assert shown == {name}
     finally:
         col.close()

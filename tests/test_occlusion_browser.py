@@ -19,10 +19,10 @@ from PIL import Image
 
 from anki_engine import import_package, open_collection
 from conftest import EPOCH, REAL_DECK, TEMPLATES
+from factdeck.diagrams.measure import read_drawing
+from factdeck.diagrams.occlusion import measure_masks
 from factdeck.model import Diagram
-from factdeck.occlusion import measure_masks
 from factdeck.pipeline import BuildResult, build, expanded
-from factdeck.svgmeasure import read_drawing
 
 TARGET = (0xFF, 0x8E, 0x8E)
 OTHER = (0xFF, 0xEB, 0xA2)
@@ -55,8 +55,9 @@ def portable_cards(apkg: Path, folder: Path) -> tuple[Path, list[Card]]:
 
 
 @pytest.fixture(scope="module")
-def cards(built_portable_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
-          ) -> tuple[Path, list[Card]]:
+def cards(
+    built_portable_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[Card]]:
     """The shipped deck with `occlusion: portable`."""
     return portable_cards(built_portable_deck.apkg, tmp_path_factory.mktemp("anki-portable"))
 
@@ -71,8 +72,10 @@ def hide_one_cards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list
         deck_yaml.write("occlusion: portable\n")
     diagrams = deck_dir / "diagrams.yaml"
     text = diagrams.read_text(encoding="utf-8")
-    diagrams.write_text(re.sub(r'(?m)^(    header: "Image 3:.*)$', r"\1\n    mode: hide-one",
-                               text), encoding="utf-8")
+    diagrams.write_text(
+        re.sub(r'(?m)^(    header: "Image 3:.*)$', r"\1\n    mode: hide-one", text),
+        encoding="utf-8",
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
         apkg = build(deck_dir, root / "dist").apkg
@@ -88,9 +91,12 @@ def show(browser: Any, media: Path, html: str, width: int = 800, night: bool = F
     page = browser.new_page(viewport={"width": width, "height": 900})
     body_class = "card nightMode" if night else "card"
     path = media / f"card-{width}-{int(night)}.html"
-    path.write_text(f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
-                    f'content="width=device-width"></head><body class="{body_class}">{html}'
-                    "</body></html>", encoding="utf-8")
+    path.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width"></head><body class="{body_class}">{html}'
+        "</body></html>",
+        encoding="utf-8",
+    )
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
     return page
@@ -101,9 +107,14 @@ def screenshot(page: Any) -> Image.Image:
 
 
 def boxes(page: Any, selector: str) -> list[tuple[float, float, float, float]]:
-    return [tuple(b) for b in page.eval_on_selector_all(
-        selector, "els => els.map(e => { const r = e.getBoundingClientRect(); "
-                  "return [r.x, r.y, r.width, r.height]; })")]
+    return [
+        tuple(b)
+        for b in page.eval_on_selector_all(
+            selector,
+            "els => els.map(e => { const r = e.getBoundingClientRect(); "
+            "return [r.x, r.y, r.width, r.height]; })",
+        )
+    ]
 
 
 def interior(box: tuple[float, float, float, float], inset: float = 4) -> list[tuple[int, int]]:
@@ -120,7 +131,8 @@ def near(pixel: tuple[int, ...], colour: tuple[int, int, int], slack: int = 6) -
 
 @pytest.mark.parametrize(("width", "night"), [(800, False), (390, False), (390, True)])
 def test_hide_all_front_covers_the_target_and_back_reveals_it(
-        browser: Any, cards: tuple[Path, list[Card]], width: int, night: bool) -> None:
+    browser: Any, cards: tuple[Path, list[Card]], width: int, night: bool
+) -> None:
     media = cards[0]
     asked = card(cards, "Image 4", "thoracolumbar fascia")
     front = show(browser, media, asked.question, width, night)
@@ -134,8 +146,11 @@ def test_hide_all_front_covers_the_target_and_back_reveals_it(
     revealed = boxes(back, ".fd-io-revealed")
     assert revealed == targets  # same layout above the answer line
     shot = screenshot(back)
-    assert not any(near(shot.getpixel(p), TARGET) or near(shot.getpixel(p), OTHER)
-                   for b in revealed for p in interior(b))
+    assert not any(
+        near(shot.getpixel(p), TARGET) or near(shot.getpixel(p), OTHER)
+        for b in revealed
+        for p in interior(b)
+    )
     assert all(near(shot.getpixel(p), OTHER) for b in others for p in interior(b))
     back.add_style_tag(content=".fd-io-layer { display: none; }")
     bare = screenshot(back)
@@ -144,8 +159,9 @@ def test_hide_all_front_covers_the_target_and_back_reveals_it(
     back.close()
 
 
-def test_hide_one_front_covers_only_the_target(browser: Any,
-                                               hide_one_cards: tuple[Path, list[Card]]) -> None:
+def test_hide_one_front_covers_only_the_target(
+    browser: Any, hide_one_cards: tuple[Path, list[Card]]
+) -> None:
     media = hide_one_cards[0]
     ligament = card(hide_one_cards, "Image 3", "compression site")
     page = show(browser, media, ligament.question)
@@ -172,19 +188,30 @@ def test_masks_cover_each_label_as_chromium_lays_it_out(browser: Any) -> None:
         drawing = read_drawing(path, entry.location)
         svg_text = re.sub(r"<\?xml[^>]*\?>", "", path.read_text(encoding="utf-8"))
         page.set_content(f'<html><body style="margin:0">{svg_text}</body></html>')
-        size = page.eval_on_selector("svg", "s => [s.getBoundingClientRect().width, "
-                                            "s.getBoundingClientRect().height]")
+        size = page.eval_on_selector(
+            "svg", "s => [s.getBoundingClientRect().width, s.getBoundingClientRect().height]"
+        )
         for mask in measure_masks(fact, drawing, path.name, entry.location):
             for shape in mask.shapes:
                 x, y, w, h = page.eval_on_selector(
-                    f"#{shape.id}", "e => { const r = e.getBoundingClientRect(); "
-                                    "return [r.x, r.y, r.width, r.height]; }")
-                ours = (shape.box.left * size[0], shape.box.top * size[1],
-                        shape.box.right * size[0], shape.box.bottom * size[1])
+                    f"#{shape.id}",
+                    "e => { const r = e.getBoundingClientRect(); "
+                    "return [r.x, r.y, r.width, r.height]; }",
+                )
+                ours = (
+                    shape.box.left * size[0],
+                    shape.box.top * size[1],
+                    shape.box.right * size[0],
+                    shape.box.bottom * size[1],
+                )
                 theirs = (x, y, x + w, y + h)
                 # ours includes the box's stroke (about 1px); Chromium's includes the text
                 assert all(abs(a - b) <= 2 for a, b in zip(ours, theirs, strict=True)), (
-                    fact.id, shape.id, ours, theirs)
+                    fact.id,
+                    shape.id,
+                    ours,
+                    theirs,
+                )
                 checked += 1
     page.close()
     assert checked >= 12

@@ -30,7 +30,8 @@ def ship_both(templates: Path) -> None:
 
 
 def test_a_student_with_both_variants_keeps_native_history_and_sees_portable_retired(
-        real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     templates = project / "templates"
     original = (templates / "kinds" / "diagram.yaml").read_text(encoding="utf-8")
     ship_both(templates)
@@ -57,8 +58,9 @@ def test_a_student_with_both_variants_keeps_native_history_and_sees_portable_ret
         # native: the same cards, reviews kept (the notes update in place)
         assert sorted(col.find_cards(f'"note:{NATIVE}"')) == native_cards
         assert {cid: col.get_card(cid).reps for cid in native_cards} == reviews
-        assert col.db.scalar("select count() from revlog where cid in "
-                             f"({','.join(map(str, native_cards))})") == len(native_cards)
+        assert col.db.scalar(
+            f"select count() from revlog where cid in ({','.join(map(str, native_cards))})"
+        ) == len(native_cards)
         # portable: never deleted by Anki; every one now says it was retired
         assert sorted(col.find_cards(f'"note:{PORTABLE}"')) == portable_cards
         assert sorted(col.find_cards(f'"note:{PORTABLE}" tag:{RETIRED}')) == portable_cards

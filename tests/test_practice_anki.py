@@ -17,17 +17,22 @@ from test_practice import DECK, FACTS, options_of, practice_notes
 
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 _FRONT_OPTION = re.compile(r'<li class="fd-mcq-option"><span class="fd-mcq-letter">([A-D])\.')
-_CORRECT = re.compile(r'fd-mcq-correct"><span class="fd-mcq-letter">([A-D])\.</span> '
-                      r'<span class="fd-mcq-text">([^<]*)</span> <span class="fd-mcq-mark">'
-                      r'✓ Answer')
+_CORRECT = re.compile(
+    r'fd-mcq-correct"><span class="fd-mcq-letter">([A-D])\.</span> '
+    r'<span class="fd-mcq-text">([^<]*)</span> <span class="fd-mcq-mark">'
+    r"✓ Answer"
+)
 
 
 def test_every_practice_card_renders_four_options_and_marks_exactly_the_right_one(
-        project: Path, tmp_path: Path) -> None:
+    project: Path, tmp_path: Path
+) -> None:
     deck = write_tree(project / "cards" / "practice", {"deck.yaml": DECK, "facts.yaml": FACTS})
     result = build(deck, project / "dist")
-    answers = {note.guid: next(text for _, text, mark in options_of(note) if mark == "correct")
-               for note in practice_notes(expanded(deck)).values()}
+    answers = {
+        note.guid: next(text for _, text, mark in options_of(note) if mark == "correct")
+        for note in practice_notes(expanded(deck)).values()
+    }
     col = open_collection(tmp_path / "col")
     try:
         import_package(col, result.apkg)
@@ -57,13 +62,13 @@ def _bare(text: str) -> str:
 
 
 def test_the_shipped_deck_s_practice_cards_in_the_anki_engine(
-        shipped_collection: Collection, built_real_deck: BuildResult) -> None:
+    shipped_collection: Collection, built_real_deck: BuildResult
+) -> None:
     checked = expanded(REAL_DECK)
     notes = {n.guid: n for n in checked.notes if PRACTICE_TAG in n.tags}
     facts = {e.fact.id: e.fact for e in checked.deck.entries}
     assert checked.deck.spec.practice and len(notes) >= 7
-    cards = [c for c in render_all(shipped_collection)
-             if c.note_type == "factdeck Multiple Choice"]
+    cards = [c for c in render_all(shipped_collection) if c.note_type == "factdeck Multiple Choice"]
     assert len(cards) == len(notes)
     for card in cards:
         note = shipped_collection.get_note(card.note_id)
@@ -79,4 +84,6 @@ def test_the_shipped_deck_s_practice_cards_in_the_anki_engine(
         for _, text, mark in options_of(spec):
             if mark == "wrong":
                 assert all(_bare(text) not in r and r not in _bare(text) for r in right), (
-                    spec.fact_id, text)
+                    spec.fact_id,
+                    text,
+                )

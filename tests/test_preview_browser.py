@@ -21,7 +21,7 @@ from PIL import Image
 
 from conftest import REPO
 from factdeck.pipeline import BuildResult, expanded
-from factdeck.preview import Preview, build_preview, fact_sources, preview
+from factdeck.preview.page import Preview, build_preview, fact_sources, preview
 
 pytestmark = pytest.mark.browser
 
@@ -52,16 +52,16 @@ def site(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory)
     deck_dir = built_real_deck.apkg.parent.parent / "cards" / "low-back-pain"
     result = preview(deck_dir, tmp_path_factory.mktemp("preview"))
     checked = expanded(deck_dir)
-    return Site(result.index.as_uri(), build_preview(checked, fact_sources(checked.deck)),
-                built_real_deck)
+    return Site(
+        result.index.as_uri(), build_preview(checked, fact_sources(checked.deck)), built_real_deck
+    )
 
 
 @pytest.fixture(scope="module")
 def loaded(browser: Any, site: Site) -> Iterator[Page]:
     page = Page(browser.new_page(viewport={"width": 1280, "height": 900}))
     page.page.on("request", lambda request: page.requests.append(request.url))
-    page.page.on("console", lambda message: page.console.append(
-        f"{message.type}: {message.text}"))
+    page.page.on("console", lambda message: page.console.append(f"{message.type}: {message.text}"))
     page.page.on("pageerror", lambda error: page.console.append(f"pageerror: {error}"))
     page.page.goto(site.url)
     page.page.wait_for_selector("body[data-ready]")
@@ -97,9 +97,11 @@ def test_filters_and_search_narrow_the_list(loaded: Page, site: Site) -> None:
     diagrams = sum(card.note.subdeck == "diagrams" for card in cards)
     assert 0 < set_filters(page, subdeck="diagrams") == diagrams < len(cards)
 
-    pathology = [card for card in cards
-                 if any(t == "exam::pathology" or t.startswith("exam::pathology::")
-                        for t in card.note.tags)]
+    pathology = [
+        card
+        for card in cards
+        if any(t == "exam::pathology" or t.startswith("exam::pathology::") for t in card.note.tags)
+    ]
     assert 0 < set_filters(page, tag="exam::pathology") == len(pathology) < len(cards)
     nerves = sum(any(t.startswith("lbp::nerves::") for t in card.note.tags) for card in cards)
     assert set_filters(page, tag="lbp::nerves") == nerves  # a level matches all below it
@@ -109,7 +111,8 @@ def test_filters_and_search_narrow_the_list(loaded: Page, site: Site) -> None:
     both = [card for card in found if card in pathology]
     assert set_filters(page, search="piriformis", tag="exam::pathology") == len(both)
     assert set_filters(page, search="piriformis nerve") == sum(
-        "nerve" in card.text for card in found)
+        "nerve" in card.text for card in found
+    )
     assert set_filters(page, search="no such words anywhere") == 0
     assert page.is_visible("#pv-empty")
     assert set_filters(page) == len(cards)
@@ -149,15 +152,22 @@ def near(pixel: tuple[int, ...], colour: tuple[int, int, int], slack: int = 6) -
 
 # The shipped deck has native IO only (occlusion: native); the portable variant's masks, plain
 # HTML in the card, are checked in a browser by test_occlusion_browser.py.
-@pytest.mark.parametrize(("note", "target", "other"), [
-    ("occlusion", ".pv-io-active", ".pv-io-inactive"),  # native IO, masks drawn by preview.js
-])
-def test_a_diagram_shows_its_masks(loaded: Page, site: Site, note: str, target: str,
-                                   other: str) -> None:
+@pytest.mark.parametrize(
+    ("note", "target", "other"),
+    [
+        ("occlusion", ".pv-io-active", ".pv-io-inactive"),  # native IO, masks drawn by preview.js
+    ],
+)
+def test_a_diagram_shows_its_masks(
+    loaded: Page, site: Site, note: str, target: str, other: str
+) -> None:
     page = loaded.page
     set_filters(page, subdeck="diagrams")
-    card = next(c for c in site.preview.cards
-                if c.note.card_id.startswith(note) and c.note.fact_id == "figure-dorsal-rami")
+    card = next(
+        c
+        for c in site.preview.cards
+        if c.note.card_id.startswith(note) and c.note.fact_id == "figure-dorsal-rami"
+    )
     front = page.locator(f"[id='{card.anchor}'] .pv-host[data-side='front']")
     front.scroll_into_view_if_needed()
     page.wait_for_function("id => document.getElementById(id).dataset.rendered", arg=card.anchor)
@@ -180,11 +190,14 @@ def test_card_css_stays_inside_the_cards(loaded: Page) -> None:
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(238, 240, 243)"
     first = page.locator("article.pv-card").first
     first.scroll_into_view_if_needed()
-    assert first.locator(".pv-host .card").first.evaluate(
-        "el => getComputedStyle(el).fontSize") == "20px"
+    assert (
+        first.locator(".pv-host .card").first.evaluate("el => getComputedStyle(el).fontSize")
+        == "20px"
+    )
     page.check("#pv-night")
     assert first.locator(".pv-host .card").first.evaluate(
-        "el => el.classList.contains('nightMode')")
+        "el => el.classList.contains('nightMode')"
+    )
     page.uncheck("#pv-night")
 
 
@@ -193,12 +206,16 @@ def test_readme_screenshot(loaded: Page, tmp_path: Path) -> None:
     page = loaded.page
     assert set_filters(page, search="Image 4", subdeck="diagrams") > 0
     page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_function("[...document.querySelectorAll('article.pv-card')]"
-                           ".filter(a => !a.hidden).slice(0, 2)"
-                           ".every(a => a.dataset.rendered)")
-    page.evaluate("Promise.all([...document.querySelectorAll('.pv-host')]"
-                  ".flatMap(h => h.shadowRoot ? [...h.shadowRoot.querySelectorAll('img')] : [])"
-                  ".map(img => img.decode()))")
+    page.wait_for_function(
+        "[...document.querySelectorAll('article.pv-card')]"
+        ".filter(a => !a.hidden).slice(0, 2)"
+        ".every(a => a.dataset.rendered)"
+    )
+    page.evaluate(
+        "Promise.all([...document.querySelectorAll('.pv-host')]"
+        ".flatMap(h => h.shadowRoot ? [...h.shadowRoot.querySelectorAll('img')] : [])"
+        ".map(img => img.decode()))"
+    )
     dest = tmp_path / "preview.png"
     page.screenshot(path=str(dest))
     set_filters(page)

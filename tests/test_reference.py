@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from conftest import REPO, TEMPLATES
 from factdeck.authoring import reference, schema
 from factdeck.authoring.fielddocs import undocumented
-from factdeck.claims import ClaimSchema
-from factdeck.cli import main
+from factdeck.cli.main import main
+from factdeck.facts.claims import ClaimSchema
 from factdeck.model import KINDS, DeckSpec
 
 DECKS = sorted(path.parent for path in (REPO / "cards").glob("*/deck.yaml"))
@@ -38,8 +38,9 @@ def test_docs_kinds_md_is_current() -> None:
 def test_committed_schemas_are_current() -> None:
     """Regenerate with `factdeck schema`."""
     for name, make in schema.SCHEMAS.items():
-        assert (REPO / schema.SCHEMA_DIR / name).read_text(encoding="utf-8") == \
-            schema.render(make()), name
+        assert (REPO / schema.SCHEMA_DIR / name).read_text(encoding="utf-8") == schema.render(
+            make()
+        ), name
 
 
 def test_kinds_lists_fields_with_type_need_and_notes_with_wording(runner: CliRunner) -> None:
@@ -71,8 +72,9 @@ def test_schema_command_writes_the_three_schemas(runner: CliRunner, tmp_path: Pa
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads((REPO / schema.SCHEMA_DIR / name)
-                                                      .read_text(encoding="utf-8")))
+    return jsonschema.Draft202012Validator(
+        json.loads((REPO / schema.SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    )
 
 
 def _errors(name: str, data: Any) -> list[str]:
@@ -93,20 +95,30 @@ def test_every_shipped_file_is_valid_against_its_schema(deck: Path) -> None:
         assert _errors(schema.FACTS_SCHEMA, load(path)) == [], path
 
 
-FACT = {"id": "a-fact", "kind": "nerve", "name": "alpha nerves", "source": "body",
-        "levels": "L1–L3", "course": ["one", "two"]}
+FACT = {
+    "id": "a-fact",
+    "kind": "nerve",
+    "name": "alpha nerves",
+    "source": "body",
+    "levels": "L1–L3",
+    "course": ["one", "two"],
+}
 
 
-@pytest.mark.parametrize(("change", "build_says"), [
-    ({"levles": "L1"}, "unknown field 'levles'"),
-    ({"name": None}, "missing required field 'name'"),
-    ({"kind": "nerf"}, "unknown kind 'nerf'"),
-    ({"plural": "yes please"}, "plural"),
-    ({"id": "Bad Id"}, "is not a valid id"),
-    ({"tags": ["two words"]}, "is not a valid tag"),
-])
-def test_the_schema_rejects_what_the_build_rejects(change: dict[str, Any], build_says: str,
-                                                   mini_deck: Path, runner: CliRunner) -> None:
+@pytest.mark.parametrize(
+    ("change", "build_says"),
+    [
+        ({"levles": "L1"}, "unknown field 'levles'"),
+        ({"name": None}, "missing required field 'name'"),
+        ({"kind": "nerf"}, "unknown kind 'nerf'"),
+        ({"plural": "yes please"}, "plural"),
+        ({"id": "Bad Id"}, "is not a valid id"),
+        ({"tags": ["two words"]}, "is not a valid tag"),
+    ],
+)
+def test_the_schema_rejects_what_the_build_rejects(
+    change: dict[str, Any], build_says: str, mini_deck: Path, runner: CliRunner
+) -> None:
     fact = {k: v for k, v in {**FACT, **change}.items() if v is not None}
     document = {"facts": [fact]}
     assert _errors(schema.FACTS_SCHEMA, document)
@@ -117,8 +129,12 @@ def test_the_schema_rejects_what_the_build_rejects(change: dict[str, Any], build
 
 def test_the_schema_accepts_the_shorthands_the_build_accepts() -> None:
     fact = {**FACT, "aka": "one other name", "source": {"section": "body", "refs": ["r"]}}
-    assert _errors(schema.FACTS_SCHEMA, {"defaults": {"source": "body", "tags": ["x"]},
-                                         "facts": [fact]}) == []
+    assert (
+        _errors(
+            schema.FACTS_SCHEMA, {"defaults": {"source": "body", "tags": ["x"]}, "facts": [fact]}
+        )
+        == []
+    )
     assert _errors(schema.FACTS_SCHEMA, {"facts": [{**FACT, "source": None}]}) != []
     assert _errors(schema.FACTS_SCHEMA, {"defaults": {"id": "x"}, "facts": [FACT]}) != []
 

@@ -35,15 +35,17 @@ V2 = """
 """
 
 
-def build_version(deck: Path, out: Path, facts: str, when: int,
-                  monkeypatch: pytest.MonkeyPatch) -> Path:
+def build_version(
+    deck: Path, out: Path, facts: str, when: int, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     write_tree(deck, {"facts.yaml": facts})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(when))
     return build(deck, out).apkg
 
 
 def test_version_two_updates_in_place_and_keeps_reviews(
-        mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = project / "dist"
     v1 = build_version(mini_deck, out, V1, EPOCH, monkeypatch)
     v1_copy = tmp_path / "v1.apkg"
@@ -77,8 +79,9 @@ def test_version_two_updates_in_place_and_keeps_reviews(
     assert "L1–L3 (fixed)" in edited.answer
     assert any("Brand new question?" in t for t in texts)
     # the list gained an item: a new card on the same note, the old cards kept
-    assert sum("fascia" in c.answer and c.note_type == "factdeck Cloze"
-               for c in after.values()) == 3
+    assert (
+        sum("fascia" in c.answer and c.note_type == "factdeck Cloze" for c in after.values()) == 3
+    )
     retired = [c for c in after.values() if "factdeck::retired" in c.tags]
     assert len(retired) == 1 and "Retired card: drop" in retired[0].question
     assert len(col.find_notes("tag:factdeck::retired")) == 1
@@ -95,7 +98,8 @@ def test_version_two_updates_in_place_and_keeps_reviews(
 
 
 def test_reimporting_the_same_version_changes_nothing(
-        mini_deck: Path, project: Path, tmp_path: Path) -> None:
+    mini_deck: Path, project: Path, tmp_path: Path
+) -> None:
     apkg = build(mini_deck, project / "dist").apkg
     col = open_collection(tmp_path / "student")
     import_package(col, apkg)

@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EPOCH, REAL_DECK, write_tree
-from factdeck.cli import main
+from factdeck.apkg.read import unpack
+from factdeck.cli.main import main
 from factdeck.errors import FactdeckError
-from factdeck.lock import LOCK_NAME, Allow, read
-from factdeck.lockfile import MIGRATED_NOTE
+from factdeck.history.lock import LOCK_NAME, Allow, read
+from factdeck.history.lockfile import MIGRATED_NOTE
 from factdeck.pipeline import build, check
-from factdeck.release.publish import release
-from factdeck.unpack import unpack
+from factdeck.release import release
 
 DATA = Path(__file__).parent / "data"
 FACTS = """
@@ -38,7 +38,7 @@ def bump(deck: Path, version: str) -> None:
     text = path.read_text()
     start = text.index("version: ")
     end = text.index("\n", start)
-    path.write_text(f"{text[:start]}version: \"{version}\"{text[end:]}")
+    path.write_text(f'{text[:start]}version: "{version}"{text[end:]}')
 
 
 def next_release(deck: Path) -> str:
@@ -54,9 +54,15 @@ def next_release(deck: Path) -> str:
     return version
 
 
-def publish(deck: Path, project: Path, version: str, facts: str | None = None,
-            monkeypatch: pytest.MonkeyPatch | None = None, when: int = EPOCH,
-            **flags: bool) -> Path:
+def publish(
+    deck: Path,
+    project: Path,
+    version: str,
+    facts: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+    when: int = EPOCH,
+    **flags: bool,
+) -> Path:
     if facts is not None:
         write_tree(deck, {"facts.yaml": facts})
     bump(deck, version)
@@ -72,29 +78,37 @@ def messages(caught: pytest.ExceptionInfo[FactdeckError]) -> list[str]:
 # --- the lock format ---------------------------------------------------------------------
 
 
-def test_committed_lock_of_release_1_0_0_migrates_losslessly(real_deck: Path, project: Path
-                                                             ) -> None:
+def test_committed_lock_of_release_1_0_0_migrates_losslessly(
+    real_deck: Path, project: Path
+) -> None:
     """The format-1 lock students' 1.0.0 was built from: same GUIDs, ids and times, and
     1.0.0 recorded as the last release (digest unknown)."""
     v1 = json.loads((DATA / "low-back-pain-1.0.0.lock").read_text())
     (real_deck / LOCK_NAME).write_text((DATA / "low-back-pain-1.0.0.lock").read_text())
     bump(real_deck, "1.0.0")  # a format-1 lock is migrated as the version deck.yaml names
     lock = read(real_deck, "1.0.0")
-    assert {g: (n.id, n.changed, n.hash, n.fact, n.card, n.type)
-            for g, n in lock.notes.items()} == {
+    assert {
+        g: (n.id, n.changed, n.hash, n.fact, n.card, n.type) for g, n in lock.notes.items()
+    } == {
         g: (n["id"], n["changed"], n["hash"], n["fact"], n["card"], n["type"])
-        for g, n in v1["notes"].items()}
+        for g, n in v1["notes"].items()
+    }
     assert [(r.version, r.package, r.note) for r in lock.releases] == [
-        ("1.0.0", None, MIGRATED_NOTE)]
+        ("1.0.0", None, MIGRATED_NOTE)
+    ]
     # Built over the migrated lock, every 1.0.0 note keeps its GUID and id, and a note whose
     # content is as 1.0.0 shipped it keeps its 1.0.0 time: students see no update for it.
     result = build(real_deck, project / "dist")
     assert result.changes.since is not None and result.changes.since.version == "1.0.0"
     migrated = read(real_deck)
     assert {g: migrated.notes[g].id for g in v1["notes"]} == {
-        g: n["id"] for g, n in v1["notes"].items()}
-    same = {g for g, n in v1["notes"].items()
-            if migrated.notes[g].hash == n["hash"] and migrated.notes[g].retired is None}
+        g: n["id"] for g, n in v1["notes"].items()
+    }
+    same = {
+        g
+        for g, n in v1["notes"].items()
+        if migrated.notes[g].hash == n["hash"] and migrated.notes[g].retired is None
+    }
     assert same  # the current deck still ships some notes exactly as 1.0.0 did
     packed = {n.guid: n.mod for n in unpack(result.apkg).notes}
     assert {g: packed[g] for g in same} == {g: v1["notes"][g]["changed"] for g in same}
@@ -117,8 +131,9 @@ def test_lock_size_per_note(real_deck: Path) -> None:
     assert len(history) <= len(notes)
 
 
-def test_note_ids_come_from_the_guid_not_the_clock(mini_deck: Path, project: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_note_ids_come_from_the_guid_not_the_clock(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build(mini_deck, project / "a")
     first = {g: n.id for g, n in read(mini_deck).notes.items()}
     (mini_deck / LOCK_NAME).unlink()
@@ -131,7 +146,8 @@ def test_note_ids_come_from_the_guid_not_the_clock(mini_deck: Path, project: Pat
 
 
 def test_release_publishes_versioned_package_notes_and_record(
-        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     apkg = publish(mini_deck, project, "1.0.0", FACTS)
     assert apkg == project / "dist" / "mini-1.0.0.apkg"
@@ -146,27 +162,36 @@ def test_release_publishes_versioned_package_notes_and_record(
         publish(mini_deck, project, "1.0.1")
     assert messages(caught) == [
         "cards/mini/deck.yaml: nothing changed since release 1.0.0; there is nothing to "
-        "publish (edit facts, then release with a new version)"]
+        "publish (edit facts, then release with a new version)"
+    ]
     reworded = FACTS.replace("The beta is", "Beta is")
     lock_before = (mini_deck / LOCK_NAME).read_bytes()
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "1.0.0", reworded)
     assert messages(caught) == [
         "cards/mini/deck.yaml: version '1.0.0' is not newer than the last release (1.0.0); "
-        "set `version:` in deck.yaml to a higher one, e.g. \"1.0.1\""]
+        'set `version:` in deck.yaml to a higher one, e.g. "1.0.1"'
+    ]
     assert (mini_deck / LOCK_NAME).read_bytes() == lock_before
-    assert sorted(p.name for p in (project / "dist").iterdir()) == ["mini-1.0.0.apkg",
-                                                                     "mini-1.0.0.md"]
+    assert sorted(p.name for p in (project / "dist").iterdir()) == [
+        "mini-1.0.0.apkg",
+        "mini-1.0.0.md",
+    ]
     lines_before = set(lock_before.decode().splitlines())
     publish(mini_deck, project, "1.0.1", monkeypatch=monkeypatch, when=EPOCH + 10)
     lines_after = set((mini_deck / LOCK_NAME).read_text().splitlines())
     # growth is proportional to what changed: the edited note, its 1.0.0 state, the record
     assert sorted(line.split('"')[1] for line in lines_after - lines_before) == [
-        "note", "release", "was"]
+        "note",
+        "release",
+        "was",
+    ]
     assert [line.split('"')[1] for line in lines_before - lines_after] == ["note"]
     notes = (project / "dist" / "mini-1.0.1.md").read_text()
-    assert "- Beta is **big** and **blue**. (reworded)\n" \
-           "  - before: The beta is **big** and **blue**." in notes  # from mini-1.0.0.apkg
+    assert (
+        "- Beta is **big** and **blue**. (reworded)\n"
+        "  - before: The beta is **big** and **blue**." in notes
+    )  # from mini-1.0.0.apkg
     lock = read(mini_deck)
     assert [r.version for r in lock.releases] == ["1.0.0", "1.0.1"]
     two = [g for g, n in lock.notes.items() if n.fact == "two"]
@@ -182,19 +207,23 @@ def test_release_refuses_when_check_fails(mini_deck: Path, project: Path) -> Non
     assert not (project / "dist").exists() and not (mini_deck / LOCK_NAME).exists()
 
 
-def test_an_answer_change_needs_a_correction(mini_deck: Path, project: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_answer_change_needs_a_correction(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
     changed = FACTS.replace("{{c1::big}}", "{{c1::huge}}")
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "1.1.0", changed)
     (message,) = messages(caught)
-    assert message.startswith("cards/mini/facts.yaml:3: fact 'two': what students must answer "
-                              "changed since the last release. If the old answer was wrong, "
-                              "add `correction: <why it changed>`")
-    marked = changed.replace("subdeck: part", "subdeck: part\n"
-                             "        correction: The beta was measured wrongly.")
+    assert message.startswith(
+        "cards/mini/facts.yaml:3: fact 'two': what students must answer "
+        "changed since the last release. If the old answer was wrong, "
+        "add `correction: <why it changed>`"
+    )
+    marked = changed.replace(
+        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly."
+    )
     apkg = publish(mini_deck, project, "1.1.0", marked)
     tags = {n.fields[0]: n.tags for n in unpack(apkg).notes}
     corrected = [t for t in tags.values() if "factdeck::corrected::1.1.0" in t]
@@ -206,15 +235,17 @@ def test_an_answer_change_needs_a_correction(mini_deck: Path, project: Path,
     assert "why: The beta was measured wrongly." in notes
     # a rewording of the sentence around the hidden words is not a correction
     reworded = marked.replace("The beta is", "Beta is").replace(
-        "        correction: The beta was measured wrongly.", "")
+        "        correction: The beta was measured wrongly.", ""
+    )
     publish(mini_deck, project, "1.1.1", reworded)
     # a correction left over from an earlier release is refused
     with pytest.raises(FactdeckError, match="has a `correction:` but its answer did not change"):
         publish(mini_deck, project, "1.1.2", marked.replace("The beta is", "A beta is"))
 
 
-def test_an_answer_reworded_keeps_students_progress(mini_deck: Path, project: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_answer_reworded_keeps_students_progress(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A spelling fix in a hidden word changes the answer's words, not what is right:
     `reworded:` ships it without the corrected tag or the advice to re-learn."""
     monkeypatch.chdir(project)
@@ -222,8 +253,9 @@ def test_an_answer_reworded_keeps_students_progress(mini_deck: Path, project: Pa
     respelled = FACTS.replace("{{c1::big}}", "{{c1::big (large)}}")
     with pytest.raises(FactdeckError, match="add `reworded: <what changed>`"):
         publish(mini_deck, project, "1.0.1", respelled)
-    marked = respelled.replace("subdeck: part", "subdeck: part\n"
-                               "        reworded: The answer also gives the synonym.")
+    marked = respelled.replace(
+        "subdeck: part", "subdeck: part\n        reworded: The answer also gives the synonym."
+    )
     both = marked.replace("subdeck: part", "subdeck: part\n        correction: Wrong.")
     with pytest.raises(FactdeckError, match="has both `correction:` and `reworded:`"):
         publish(mini_deck, project, "1.0.1", both)
@@ -238,12 +270,15 @@ def test_an_answer_reworded_keeps_students_progress(mini_deck: Path, project: Pa
 
 
 def test_build_reports_everything_since_the_last_release(
-        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     publish(mini_deck, project, "1.0.0", FACTS)
     write_tree(mini_deck, {"facts.yaml": FACTS.replace("First?", "First one?")})
     build(mini_deck, project / "dist")
-    write_tree(mini_deck, {"facts.yaml": FACTS.replace("First?", "First one?").replace(
-        "The beta is", "Beta is")})
+    write_tree(
+        mini_deck,
+        {"facts.yaml": FACTS.replace("First?", "First one?").replace("The beta is", "Beta is")},
+    )
     result = build(mini_deck, project / "dist")
     assert result.changes.since is not None and result.changes.since.version == "1.0.0"
     assert len(result.changes.changed) == 2  # both edits, not only the last build's
@@ -255,12 +290,20 @@ def test_build_reports_everything_since_the_last_release(
     assert result.changes.empty and not (project / "dist" / "mini-changes.md").exists()
 
 
-def test_diff_by_version_from_the_lock(mini_deck: Path, project: Path, runner: CliRunner,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_by_version_from_the_lock(
+    mini_deck: Path, project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     publish(mini_deck, project, "1.0.0", FACTS)
-    publish(mini_deck, project, "1.1.0", FACTS.replace("First?", "First one?").replace(
-        "  - id: two", "  - {id: three, kind: question, question: Third?, answer: C, "
-        "source: body}\n      - id: two"))
+    publish(
+        mini_deck,
+        project,
+        "1.1.0",
+        FACTS.replace("First?", "First one?").replace(
+            "  - id: two",
+            "  - {id: three, kind: question, question: Third?, answer: C, "
+            "source: body}\n      - id: two",
+        ),
+    )
     monkeypatch.chdir(project)
     result = runner.invoke(main, ["diff", "1.0.0", "1.1.0"])
     assert result.exit_code == 0, result.output
@@ -278,8 +321,9 @@ def test_diff_by_version_from_the_lock(mini_deck: Path, project: Path, runner: C
     assert result.exit_code == 0 and "1 added, 1 changed" in result.stdout
 
 
-def test_release_cli(mini_deck: Path, project: Path, runner: CliRunner,
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_release_cli(
+    mini_deck: Path, project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     result = runner.invoke(main, ["release"])
     assert result.exit_code == 0, result.output
@@ -292,8 +336,9 @@ def test_release_cli(mini_deck: Path, project: Path, runner: CliRunner,
 # --- identity guards ---------------------------------------------------------------------
 
 
-def test_slug_change_is_refused_unless_allowed(mini_deck: Path, project: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_slug_change_is_refused_unless_allowed(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1", FACTS)
     deck_yaml = mini_deck / "deck.yaml"
@@ -301,8 +346,9 @@ def test_slug_change_is_refused_unless_allowed(mini_deck: Path, project: Path,
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "2")
     (message,) = messages(caught)
-    assert message.startswith("cards/mini/deck.yaml: the deck's slug changed from 'mini' to "
-                              "'mini-two'")
+    assert message.startswith(
+        "cards/mini/deck.yaml: the deck's slug changed from 'mini' to 'mini-two'"
+    )
     assert "--allow-slug-change" in message
     publish(mini_deck, project, "2", slug_change=True)
     notes = (project / "dist" / "mini-two-2.md").read_text()
@@ -310,17 +356,23 @@ def test_slug_change_is_refused_unless_allowed(mini_deck: Path, project: Path,
 
 
 def test_deck_and_subdeck_renames_are_refused_unless_allowed(
-        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1", FACTS)
     deck_yaml = mini_deck / "deck.yaml"
-    deck_yaml.write_text(deck_yaml.read_text().replace("name: Mini", "name: Mini Deck")
-                         .replace("{part: Part}", "{part: Parts}"))
+    deck_yaml.write_text(
+        deck_yaml.read_text()
+        .replace("name: Mini", "name: Mini Deck")
+        .replace("{part: Part}", "{part: Parts}")
+    )
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "2", FACTS.replace("First?", "First one?"))
     (message,) = messages(caught)
-    assert "renaming the deck 'Mini' to 'Mini Deck'; the sub-deck 'Part' (part) to 'Parts'" \
-        in message and "--allow-deck-rename" in message
+    assert (
+        "renaming the deck 'Mini' to 'Mini Deck'; the sub-deck 'Part' (part) to 'Parts'" in message
+        and "--allow-deck-rename" in message
+    )
     publish(mini_deck, project, "2", deck_rename=True)
     notes = (project / "dist" / "mini-2.md").read_text()
     assert "rename your “Mini” deck to “Mini Deck”" in notes
@@ -328,7 +380,8 @@ def test_deck_and_subdeck_renames_are_refused_unless_allowed(
 
 
 def test_subdeck_move_is_refused_unless_allowed_and_then_explained(
-        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1", FACTS)
     moved = FACTS.replace("        subdeck: part\n", "")
@@ -339,12 +392,15 @@ def test_subdeck_move_is_refused_unless_allowed_and_then_explained(
         "deck): Anki never moves cards students already have, so their cards would stay where "
         "they are and only new students would see the move. Move it back, or rebuild with "
         "--allow-subdeck-move (the release notes then give students the search and the "
-        "Change Deck steps)"]
+        "Change Deck steps)"
+    ]
     publish(mini_deck, project, "2", moved, subdeck_move=True)
     note_id = next(n.id for n in read(mini_deck).notes.values() if n.fact == "two")
     notes = (project / "dist" / "mini-2.md").read_text()
-    assert f"search `nid:{note_id}`, select all, then Cards → Change Deck (Ctrl+D) and " \
-           "choose “Mini”" in notes
+    assert (
+        f"search `nid:{note_id}`, select all, then Cards → Change Deck (Ctrl+D) and "
+        "choose “Mini”" in notes
+    )
 
 
 DIAGRAM = "figure-dorsal-rami"
@@ -355,16 +411,20 @@ def _masks(deck: Path) -> tuple[Path, str]:
     return path, path.read_text()
 
 
-def test_mask_reorder_is_refused_and_appending_is_not(real_deck: Path, project: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mask_reorder_is_refused_and_appending_is_not(
+    real_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     build(real_deck, project / "dist")
     lock = read(real_deck)
     native = next(n for n in lock.notes.values() if n.fact == DIAGRAM and n.masks)
     path, text = _masks(real_deck)
     first, second = native.masks[:2]
-    swapped = text.replace(f"- {first}\n", "- @@\n", 1).replace(
-        f"- {second}\n", f"- {first}\n", 1).replace("- @@\n", f"- {second}\n", 1)
+    swapped = (
+        text.replace(f"- {first}\n", "- @@\n", 1)
+        .replace(f"- {second}\n", f"- {first}\n", 1)
+        .replace("- @@\n", f"- {second}\n", 1)
+    )
     assert swapped != text, "the masks are listed one per line"
     path.write_text(swapped)
     with pytest.raises(FactdeckError) as caught:
@@ -375,12 +435,14 @@ def test_mask_reorder_is_refused_and_appending_is_not(real_deck: Path, project: 
     build(real_deck, project / "dist", allow=Allow(mask_change=True))
     changed = read(real_deck).notes
     assert next(n for n in changed.values() if n.fact == DIAGRAM and n.masks).masks[:2] == (
-        second, first)
+        second,
+        first,
+    )
 
 
-def test_two_decks_sharing_a_slug_or_a_name_are_refused(mini_deck: Path, project: Path,
-                                                       runner: CliRunner,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_decks_sharing_a_slug_or_a_name_are_refused(
+    mini_deck: Path, project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     shutil.copytree(mini_deck, project / "cards" / "copy")
     result = runner.invoke(main, ["build"])
@@ -391,34 +453,44 @@ def test_two_decks_sharing_a_slug_or_a_name_are_refused(mini_deck: Path, project
         "other; give one of them another slug",
         "Error: cards/mini/deck.yaml: this deck's name 'Mini' is also the name of "
         "cards/copy/deck.yaml: Anki would file both decks' cards into one deck; give one of "
-        "them another name"]
+        "them another name",
+    ]
 
 
 # --- reading locks -----------------------------------------------------------------------
 
 
-def test_a_lock_that_is_a_folder_is_refused(mini_deck: Path, project: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_lock_that_is_a_folder_is_refused(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     (mini_deck / LOCK_NAME).mkdir()
     with pytest.raises(FactdeckError) as caught:
         build(mini_deck, project / "dist")
-    assert messages(caught)[0].startswith("cards/mini/factdeck.lock: the lock is a folder, "
-                                          "not a file; restore it from version control")
+    assert messages(caught)[0].startswith(
+        "cards/mini/factdeck.lock: the lock is a folder, "
+        "not a file; restore it from version control"
+    )
 
 
-def test_merged_lock_problems_are_reported_by_check(mini_deck: Path, project: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_merged_lock_problems_are_reported_by_check(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1", FACTS)
     path = mini_deck / LOCK_NAME
     lines = path.read_text().splitlines()
     notes = [json.loads(line) for line in lines if line.startswith('{"note"')]
-    same_id = [json.dumps({**notes[1], "id": notes[0]["id"]}) if line.startswith(
-        '{"note":"' + notes[1]["note"]) else line for line in lines]
+    same_id = [
+        json.dumps({**notes[1], "id": notes[0]["id"]})
+        if line.startswith('{"note":"' + notes[1]["note"])
+        else line
+        for line in lines
+    ]
     path.write_text("\n".join(same_id) + "\n")
-    with pytest.raises(FactdeckError, match=f"share the id {notes[0]['id']} and each was "
-                                            "already released"):
+    with pytest.raises(
+        FactdeckError, match=f"share the id {notes[0]['id']} and each was already released"
+    ):
         check(mini_deck)
     no_type = [line for line in lines if not line.startswith('{"type":"qa"')]
     path.write_text("\n".join(no_type) + "\n")
@@ -430,9 +502,9 @@ def test_merged_lock_problems_are_reported_by_check(mini_deck: Path, project: Pa
         check(mini_deck)
 
 
-def test_one_release_recorded_twice_differently_is_refused(mini_deck: Path, project: Path,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_one_release_recorded_twice_differently_is_refused(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1", FACTS)
     path = mini_deck / LOCK_NAME
@@ -440,13 +512,13 @@ def test_one_release_recorded_twice_differently_is_refused(mini_deck: Path, proj
     (record,) = [line for line in lines if line.startswith('{"release"')]
     other = json.dumps({**json.loads(record), "date": EPOCH + 5})
     path.write_text("\n".join([*lines, other]) + "\n")
-    with pytest.raises(FactdeckError, match="release 1 is recorded twice with different "
-                                            "contents"):
+    with pytest.raises(FactdeckError, match="release 1 is recorded twice with different contents"):
         check(mini_deck)
 
 
-def test_entries_both_branches_changed_are_reconciled(mini_deck: Path, project: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entries_both_branches_changed_are_reconciled(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A union merge keeps both sides' lines for one note (and may give two new notes one
     id): the build keeps one entry per note, newer than either side, and distinct ids."""
     publish(mini_deck, project, "1", FACTS)
@@ -471,8 +543,9 @@ def test_entries_both_branches_changed_are_reconciled(mini_deck: Path, project: 
     assert len({n.id for n in after.notes.values()}) == len(after.notes)
 
 
-def test_an_unreadable_lock_is_refused(mini_deck: Path, project: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_lock_is_refused(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """As a lock without read permission does (the tests run as root, where chmod cannot)."""
     build(mini_deck, project / "dist")
     real = Path.read_bytes
@@ -486,16 +559,19 @@ def test_an_unreadable_lock_is_refused(mini_deck: Path, project: Path,
     monkeypatch.chdir(project)
     with pytest.raises(FactdeckError) as caught:
         check(mini_deck)
-    assert messages(caught) == ["cards/mini/factdeck.lock: cannot read the lock (Permission "
-                                "denied); check its permissions"]
+    assert messages(caught) == [
+        "cards/mini/factdeck.lock: cannot read the lock (Permission denied); check its permissions"
+    ]
 
 
 def test_a_cloze_taken_out_of_a_sentence_tells_students_to_run_empty_cards(
-        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
     fewer = FACTS.replace("{{c1::big}}", "big").replace(
-        "subdeck: part", "subdeck: part\n        reworded: The size is no longer asked.")
+        "subdeck: part", "subdeck: part\n        reworded: The size is no longer asked."
+    )
     publish(mini_deck, project, "1.0.1", fewer)
     notes = (project / "dist" / "mini-1.0.1.md").read_text()
     assert "card 1 removed: Tools → Empty Cards deletes it" in notes
@@ -503,12 +579,14 @@ def test_a_cloze_taken_out_of_a_sentence_tells_students_to_run_empty_cards(
 
 
 def test_a_rebuild_after_a_release_keeps_its_corrected_tags(
-        mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Until the version is bumped, a build is the release again: same tags, same lock."""
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
     marked = FACTS.replace("{{c1::big}}", "{{c1::huge}}").replace(
-        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly.")
+        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly."
+    )
     released = publish(mini_deck, project, "1.1.0", marked).read_bytes()
     lock = (mini_deck / LOCK_NAME).read_bytes()
     again = build(mini_deck, project / "dist")

@@ -16,9 +16,9 @@ import pytest
 from anki_engine import ImportLog, import_package, open_collection, render_all
 from conftest import EPOCH, REPO, write_tree
 from factdeck.errors import FactdeckError
-from factdeck.lock import LOCK_NAME, Allow, read
+from factdeck.history.lock import LOCK_NAME, Allow, read
 from factdeck.pipeline import build, check
-from factdeck.release.publish import release
+from factdeck.release import release
 from test_release import FACTS, bump, next_release
 
 RETIRED_NOTICE = "This card was removed from"
@@ -52,8 +52,15 @@ class Student:
         self.col.close()
 
 
-def publish(deck: Path, project: Path, version: str, facts: str | None, when: int,
-            monkeypatch: pytest.MonkeyPatch, **flags: bool) -> Path:
+def publish(
+    deck: Path,
+    project: Path,
+    version: str,
+    facts: str | None,
+    when: int,
+    monkeypatch: pytest.MonkeyPatch,
+    **flags: bool,
+) -> Path:
     if facts is not None:
         write_tree(deck, {"facts.yaml": facts})
     bump(deck, version)
@@ -62,8 +69,7 @@ def publish(deck: Path, project: Path, version: str, facts: str | None, when: in
 
 
 @pytest.fixture
-def student(mini_deck: Path, project: Path, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Any:
+def student(mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
     reviewed = Student(tmp_path / "student", v1)
     yield reviewed
@@ -74,21 +80,29 @@ def notes_of(project: Path, version: str) -> str:
     return (project / "dist" / f"mini-{version}.md").read_text()
 
 
-def test_rewording_updates_in_place(student: Student, mini_deck: Path, project: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    apkg = publish(mini_deck, project, "1.0.1", FACTS.replace("First?", "Which is first?"),
-                   EPOCH + 86_400, monkeypatch)
+def test_rewording_updates_in_place(
+    student: Student, mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apkg = publish(
+        mini_deck,
+        project,
+        "1.0.1",
+        FACTS.replace("First?", "Which is first?"),
+        EPOCH + 86_400,
+        monkeypatch,
+    )
     log = student.update(apkg)
     assert (log.new, log.updated) == (0, 1) and student.col.note_count() == student.notes
     assert sum("Which is first?" in c.question for c in render_all(student.col)) == 1
     assert "Which is first? → **Alpha** (reworded)" in notes_of(project, "1.0.1")
 
 
-def test_answer_correction_is_tagged_for_forgetting(student: Student, mini_deck: Path,
-                                                    project: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_answer_correction_is_tagged_for_forgetting(
+    student: Student, mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corrected = FACTS.replace("{{c1::big}}", "{{c1::small}}").replace(
-        "subdeck: part", "subdeck: part\n        correction: It was never big.")
+        "subdeck: part", "subdeck: part\n        correction: It was never big."
+    )
     apkg = publish(mini_deck, project, "1.1.0", corrected, EPOCH + 86_400, monkeypatch)
     log = student.update(apkg)
     assert (log.new, log.updated) == (0, 1)
@@ -102,10 +116,12 @@ def test_answer_correction_is_tagged_for_forgetting(student: Student, mini_deck:
     assert {student.col.get_card(c).type for c in found} == {0}  # the advice works: new again
 
 
-def test_tag_change_updates_tags(student: Student, mini_deck: Path, project: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    tagged = FACTS.replace("answer: Alpha, source: body}",
-                           "answer: Alpha, source: body, tags: [mini::first]}")
+def test_tag_change_updates_tags(
+    student: Student, mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tagged = FACTS.replace(
+        "answer: Alpha, source: body}", "answer: Alpha, source: body, tags: [mini::first]}"
+    )
     apkg = publish(mini_deck, project, "1.0.1", tagged, EPOCH + 86_400, monkeypatch)
     log = student.update(apkg)
     assert (log.new, log.updated) == (0, 1)
@@ -114,21 +130,26 @@ def test_tag_change_updates_tags(student: Student, mini_deck: Path, project: Pat
 
 
 def test_subdeck_move_reaches_students_through_the_notes_steps(
-        student: Student, mini_deck: Path, project: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    student: Student, mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     moved = FACTS.replace("        subdeck: part\n", "")
-    apkg = publish(mini_deck, project, "2.0.0", moved, EPOCH + 86_400, monkeypatch,
-                   subdeck_move=True)
+    apkg = publish(
+        mini_deck, project, "2.0.0", moved, EPOCH + 86_400, monkeypatch, subdeck_move=True
+    )
     log = student.update(apkg)
     assert log.new == 0
     col = student.col
     notes = notes_of(project, "2.0.0")
-    step = re.search(r"search `(nid:[\d,]+)`, select all, then Cards → Change Deck \(Ctrl\+D\) "
-                     r"and choose “([^”]+)”", notes)
+    step = re.search(
+        r"search `(nid:[\d,]+)`, select all, then Cards → Change Deck \(Ctrl\+D\) "
+        r"and choose “([^”]+)”",
+        notes,
+    )
     assert step is not None
     cards = col.find_cards(step[1])
     assert len(cards) == 2 and {col.decks.name(col.get_card(c).did) for c in cards} == {
-        "Mini::Part"}  # Anki did not move them: the notes are right to say so
+        "Mini::Part"
+    }  # Anki did not move them: the notes are right to say so
     col.set_deck(cards, col.decks.id(step[2]))
     assert {col.decks.name(col.get_card(c).did) for c in cards} == {"Mini"}
 
@@ -142,8 +163,8 @@ def _unused_label(deck: Path, fact_id: str, masks: tuple[str, ...]) -> str:
 
 
 def test_mask_appended_adds_one_card_and_keeps_the_others(
-        real_deck: Path, project: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     v1 = build(real_deck, project / "v1").apkg
     student = Student(tmp_path / "student", v1)
@@ -172,15 +193,18 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
 
 
 def test_every_fact_retired_shows_the_notice_on_every_card(
-        real_deck: Path, project: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     v1 = build(real_deck, project / "v1").apkg
     student = Student(tmp_path / "student", v1)
     for path in real_deck.glob("*.yaml"):
         if path.name not in ("deck.yaml", "claims.yaml"):
             path.unlink()
-    write_tree(real_deck, {"new.yaml": """
+    write_tree(
+        real_deck,
+        {
+            "new.yaml": """
         facts:
           - id: brand-new-fact
             kind: question
@@ -188,7 +212,9 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
             answer: This one
             source: introduction
             tags: [exam::assessment]
-    """})
+    """
+        },
+    )
     next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
     done = release(real_deck, project / "dist")
@@ -213,10 +239,16 @@ def _text(html: str) -> str:
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
-                          text=True).stdout
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 BRANCH_A = """
@@ -231,8 +263,8 @@ BRANCH_B = """
 
 
 def test_two_instructors_branches_merge_with_plain_git_merge(
-        mini_deck: Path, project: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
     student = Student(tmp_path / "student", v1)
     repo = project
@@ -281,8 +313,8 @@ def test_two_instructors_branches_merge_with_plain_git_merge(
 
 
 def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
-        real_deck: Path, project: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     v1 = build(real_deck, project / "v1").apkg
     student = Student(tmp_path / "student", v1)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import MINI_DECK, write_tree
-from factdeck.cli import main
+from factdeck.cli.main import main
 
 
 def test_a_port_in_use_is_one_line(runner: CliRunner, mini_deck: Path) -> None:
@@ -24,10 +24,12 @@ def test_a_port_in_use_is_one_line(runner: CliRunner, mini_deck: Path) -> None:
 
 
 def test_without_a_deck_and_several_under_cards_it_asks_which(
-        runner: CliRunner, mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_tree(project / "cards" / "other", {**MINI_DECK, "deck.yaml": MINI_DECK["deck.yaml"]
-                                            .replace("slug: mini", "slug: other")})
+    write_tree(
+        project / "cards" / "other",
+        {**MINI_DECK, "deck.yaml": MINI_DECK["deck.yaml"].replace("slug: mini", "slug: other")},
+    )
     monkeypatch.chdir(project)
     result = runner.invoke(main, ["serve"])
     assert result.exit_code == 1

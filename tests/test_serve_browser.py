@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from factdeck.cli import main
+from factdeck.cli.main import main
 
 pytestmark = pytest.mark.browser
 
@@ -26,17 +26,30 @@ UPDATE_MS = 30_000  # generous on a busy 2-core machine; a rebuild takes well un
 # The cards' text as drawn (the page loads them from parts/*.js and draws the cards in view
 # into shadow roots; TALL makes every card of the small test deck be in view).
 TALL = {"width": 1280, "height": 40_000}
-DATA = ("[...document.querySelectorAll('.pv-host')]"
-        ".map(h => h.shadowRoot ? h.shadowRoot.textContent : '').join(' ')")
+DATA = (
+    "[...document.querySelectorAll('.pv-host')]"
+    ".map(h => h.shadowRoot ? h.shadowRoot.textContent : '').join(' ')"
+)
 
 
 class Server:
     def __init__(self, project: Path) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from factdeck.cli import main; main()", "serve",
-             "--port", "0"], cwd=project, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-c",
+                "from factdeck.cli.main import main; main()",
+                "serve",
+                "--port",
+                "0",
+            ],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.url = self._wait_for("Serving ").split()[1]
@@ -70,8 +83,9 @@ def server(project: Path) -> Iterator[Server]:
         running.process.wait()
 
 
-def test_the_page_follows_edits_errors_and_fixes(server: Server, browser: Any,
-                                                 project: Path) -> None:
+def test_the_page_follows_edits_errors_and_fixes(
+    server: Server, browser: Any, project: Path
+) -> None:
     facts = project / "cards" / "knee" / "examples.yaml"
     good = facts.read_text(encoding="utf-8")
     page = browser.new_page(viewport=TALL)
@@ -81,8 +95,7 @@ def test_the_page_follows_edits_errors_and_fixes(server: Server, browser: Any,
     page.evaluate("window.notReloaded = true")
 
     facts.write_text(good.replace("{{c1::largest}}", "{{c1::widest}}"), encoding="utf-8")
-    page.wait_for_function(f"!window.notReloaded && {DATA}.includes('widest')",
-                           timeout=UPDATE_MS)
+    page.wait_for_function(f"!window.notReloaded && {DATA}.includes('widest')", timeout=UPDATE_MS)
     page.wait_for_selector("body[data-ready]")
     assert page.locator("#fd-live-error").count() == 0
     page.evaluate("window.notReloaded = true")
@@ -91,13 +104,13 @@ def test_the_page_follows_edits_errors_and_fixes(server: Server, browser: Any,
     facts.write_text(broken, encoding="utf-8")
     error = page.wait_for_selector("#fd-live-error", timeout=UPDATE_MS)
     line = broken.splitlines().index("    colour: red") + 1
-    assert (f"cards/knee/examples.yaml:{line}: fact 'example-piriformis': unknown field "
-            "'colour'") in error.inner_text()
+    assert (
+        f"cards/knee/examples.yaml:{line}: fact 'example-piriformis': unknown field 'colour'"
+    ) in error.inner_text()
     assert page.evaluate("window.notReloaded")  # the last good cards stay on screen
 
     facts.write_text(good.replace("{{c1::largest}}", "{{c1::thickest}}"), encoding="utf-8")
-    page.wait_for_function(f"!window.notReloaded && {DATA}.includes('thickest')",
-                           timeout=UPDATE_MS)
+    page.wait_for_function(f"!window.notReloaded && {DATA}.includes('thickest')", timeout=UPDATE_MS)
     assert page.locator("#fd-live-error").count() == 0
     page.close()
 
@@ -112,8 +125,9 @@ def test_the_written_preview_has_no_live_script(server: Server, project: Path) -
     server.stop()
 
 
-def test_a_deck_that_does_not_build_yet_shows_why_then_its_cards(project: Path,
-                                                                  browser: Any) -> None:
+def test_a_deck_that_does_not_build_yet_shows_why_then_its_cards(
+    project: Path, browser: Any
+) -> None:
     result = CliRunner().invoke(main, ["new", str(project / "cards" / "knee"), "-q"])
     assert result.exit_code == 0, result.output
     deck = project / "cards" / "knee" / "deck.yaml"

@@ -8,9 +8,9 @@ import pytest
 
 from conftest import MINI_DECK, write_tree
 from factdeck.errors import FactdeckError
-from factdeck.load import load_deck
+from factdeck.facts.load import load_deck
+from factdeck.facts.validate import validate
 from factdeck.model import Nerve, Statement
-from factdeck.validate import validate
 
 
 @pytest.fixture
@@ -31,36 +31,53 @@ def test_valid_deck_gives_typed_frozen_facts(tmp_path: Path) -> None:
     nerve, statement = (e.fact for e in deck.entries)
     assert isinstance(nerve, Nerve) and isinstance(statement, Statement)
     assert (nerve.levels, statement.source.refs, deck.entries[0].location.line) == (
-        "L1–L3", ("ref-one",), 2)
+        "L1–L3",
+        ("ref-one",),
+        2,
+    )
     with pytest.raises(ValueError, match="frozen"):
         nerve.name = "changed"  # type: ignore[misc]
 
 
 def test_defaults_apply_and_tags_merge(deck_dir: Path) -> None:
-    write_tree(deck_dir, {"facts.yaml": """
+    write_tree(
+        deck_dir,
+        {
+            "facts.yaml": """
         defaults: {source: body, tags: [mini::a]}
         facts:
           - {id: x, kind: question, question: Q?, answer: A, tags: [mini::b]}
           - {id: y, kind: question, question: Q2?, answer: A, source: intro}
-    """})
+    """
+        },
+    )
     x, y = (e.fact for e in validate(load_deck(deck_dir)).entries)
     assert (x.tags, x.source.section, y.tags, y.source.section) == (
-        ("mini::a", "mini::b"), "body", ("mini::a",), "intro")
+        ("mini::a", "mini::b"),
+        "body",
+        ("mini::a",),
+        "intro",
+    )
 
 
 def test_unknown_field_suggests_the_nearest_name(deck_dir: Path) -> None:
-    assert problems(deck_dir, """
+    assert problems(
+        deck_dir,
+        """
         facts:
           - id: n
             kind: nerve
             name: a nerve
             orign: L1
             source: body
-    """) == ["d/facts.yaml:5: fact 'n': unknown field 'orign' (did you mean 'origin'?)"]
+    """,
+    ) == ["d/facts.yaml:5: fact 'n': unknown field 'orign' (did you mean 'origin'?)"]
 
 
 def test_missing_field_wrong_type_and_unknown_kind_all_at_once(deck_dir: Path) -> None:
-    assert problems(deck_dir, """
+    assert problems(
+        deck_dir,
+        """
         facts:
           - id: n
             kind: nerve
@@ -71,7 +88,8 @@ def test_missing_field_wrong_type_and_unknown_kind_all_at_once(deck_dir: Path) -
             source: body
           - id: q
             source: body
-    """) == [
+    """,
+    ) == [
         "d/facts.yaml:2: fact 'n': missing required field 'name'",
         "d/facts.yaml:4: fact 'n': field 'levels': YAML reads '5' as a number, not text; put it "
         'in quotes: levels: "5"',
@@ -93,7 +111,9 @@ def test_duplicate_ids_within_and_across_files(deck_dir: Path) -> None:
 
 
 def test_references_to_the_deck_are_checked(deck_dir: Path) -> None:
-    assert problems(deck_dir, """
+    assert problems(
+        deck_dir,
+        """
         facts:
           - id: q
             kind: question
@@ -102,7 +122,8 @@ def test_references_to_the_deck_are_checked(deck_dir: Path) -> None:
             source: {section: bdy, refs: [ref-two]}
             subdeck: parts
             html: [answr]
-    """) == [
+    """,
+    ) == [
         "d/facts.yaml:2: fact 'q': unknown subdeck 'parts' (did you mean 'part'?); declare it "
         "under 'subdecks' in deck.yaml (part)",
         "d/facts.yaml:2: fact 'q': unknown source section 'bdy' (did you mean 'body'?); "
@@ -114,17 +135,32 @@ def test_references_to_the_deck_are_checked(deck_dir: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("id", "Bad_Id", "field 'id': 'Bad_Id' is not a valid id: use lowercase letters and digits "
-                     "joined by single hyphens, e.g. 'superior-cluneal-origin'"),
-    ("tags", "[has space]", "field 'tags[1]': 'has space' is not a valid tag: no spaces; "
-                            "letters, digits, '-', '_' and '.' in levels joined by '::', e.g. "
-                            "'lbp::nerves::cluneal::superior'"),
-    ("answer", "'   '", "field 'answer': String should have at least 1 character"),
-    ("answer", "[a, b]", "field 'answer': Input should be a valid string (got a list)"),
-    ("answer", '"a\\x1fb"', "field 'answer': contains the control character U+001F; remove it "
-                            "(only line breaks and tabs are allowed)"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "id",
+            "Bad_Id",
+            "field 'id': 'Bad_Id' is not a valid id: use lowercase letters and digits "
+            "joined by single hyphens, e.g. 'superior-cluneal-origin'",
+        ),
+        (
+            "tags",
+            "[has space]",
+            "field 'tags[1]': 'has space' is not a valid tag: no spaces; "
+            "letters, digits, '-', '_' and '.' in levels joined by '::', e.g. "
+            "'lbp::nerves::cluneal::superior'",
+        ),
+        ("answer", "'   '", "field 'answer': String should have at least 1 character"),
+        ("answer", "[a, b]", "field 'answer': Input should be a valid string (got a list)"),
+        (
+            "answer",
+            '"a\\x1fb"',
+            "field 'answer': contains the control character U+001F; remove it "
+            "(only line breaks and tabs are allowed)",
+        ),
+    ],
+)
 def test_field_rules(deck_dir: Path, field: str, value: str, message: str) -> None:
     base = {"id": "q", "kind": "question", "question": "Q?", "answer": "A", "source": "body"}
     base[field] = value
@@ -135,33 +171,50 @@ def test_field_rules(deck_dir: Path, field: str, value: str, message: str) -> No
     assert found == f"d/facts.yaml:{line}: {label}: {message}"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("No cloze here.", "a statement needs at least one cloze deletion, written "
-                       "{{c1::hidden words}}"),
-    ("A {{c0::zero}}.", "cloze numbers start at 1: write {{c1::...}}, not {{c0::...}}"),
-    ("A {{c1::open}} and {{c2::shut}.", "unbalanced '{{' and '}}' in a cloze; each {{cN::...}} "
-                                        "needs its '}}'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "No cloze here.",
+            "a statement needs at least one cloze deletion, written {{c1::hidden words}}",
+        ),
+        ("A {{c0::zero}}.", "cloze numbers start at 1: write {{c1::...}}, not {{c0::...}}"),
+        (
+            "A {{c1::open}} and {{c2::shut}.",
+            "unbalanced '{{' and '}}' in a cloze; each {{cN::...}} needs its '}}'",
+        ),
+    ],
+)
 def test_statement_cloze_rules(deck_dir: Path, text: str, message: str) -> None:
-    assert problems(deck_dir, f"""
+    assert problems(
+        deck_dir,
+        f"""
         facts:
           - id: s
             kind: statement
             text: "{text}"
             source: body
-    """) == [f"d/facts.yaml:4: fact 's': field 'text': {message}"]
+    """,
+    ) == [f"d/facts.yaml:4: fact 's': field 'text': {message}"]
 
 
-def test_deck_file_problems_point_into_deck_yaml(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deck_file_problems_point_into_deck_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    write_tree(tmp_path / "d", {"deck.yaml": """
+    write_tree(
+        tmp_path / "d",
+        {
+            "deck.yaml": """
         name: D
         slug: Not A Slug
         version: "1"
         description: x
         source: {title: T, sections: {s: S}, refrences: {}}
-    """, "f.yaml": "facts:\n  - {id: q, kind: question, question: Q, answer: A, source: s}\n"})
+    """,
+            "f.yaml": "facts:\n  - {id: q, kind: question, question: Q, answer: A, source: s}\n",
+        },
+    )
     with pytest.raises(FactdeckError) as caught:
         validate(load_deck(tmp_path / "d"))
     assert [str(p) for p in caught.value.problems] == [

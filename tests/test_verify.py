@@ -1,5 +1,5 @@
 """verify: a package whose collection Anki would refuse stops the build and never replaces
-the previous good package."""
+the previous good write."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from factdeck import package, pipeline
+from factdeck import pipeline
+from factdeck.apkg import write
 from factdeck.pipeline import build
 
 
@@ -29,24 +30,28 @@ def rewrite_collection(apkg: Path, sql: str) -> None:
             archive.writestr(name, data)
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE notes SET flds = replace(flds, char(31), '') WHERE id = (SELECT min(id) FROM notes)",
-    "DELETE FROM cards WHERE id = (SELECT min(id) FROM cards)",
-    "UPDATE notes SET guid = (SELECT max(guid) FROM notes)",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE notes SET flds = replace(flds, char(31), '') WHERE id = (SELECT min(id) FROM notes)",
+        "DELETE FROM cards WHERE id = (SELECT min(id) FROM cards)",
+        "UPDATE notes SET guid = (SELECT max(guid) FROM notes)",
+    ],
+)
 def test_a_package_anki_would_refuse_never_replaces_a_good_one(
-        mini_deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: str) -> None:
+    mini_deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sql: str
+) -> None:
     good = build(mini_deck, tmp_path).apkg.read_bytes()
-    real_write = package.write
+    real_write = write.write_package
 
-    def broken_write(plan: package.PackagePlan, dest: Path) -> None:
+    def broken_write(plan: write.PackagePlan, dest: Path) -> None:
         real_write(plan, dest)
         rewrite_collection(dest, sql)
 
-    monkeypatch.setattr(pipeline.package, "write", broken_write)
-    (mini_deck / "facts.yaml").write_text((mini_deck / "facts.yaml").read_text().replace(
-        "big", "large"))
+    monkeypatch.setattr(pipeline.apkg_write, "write_package", broken_write)
+    (mini_deck / "facts.yaml").write_text(
+        (mini_deck / "facts.yaml").read_text().replace("big", "large")
+    )
     with pytest.raises(AssertionError):
         build(mini_deck, tmp_path)
     assert (tmp_path / "mini.apkg").read_bytes() == good
-

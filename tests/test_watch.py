@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from factdeck.pipeline import BUILD_STAGES, build, check
-from factdeck.watch import StageTime, Stopwatch
+from factdeck.stages import StageTime, Stopwatch
 
 
 def test_build_reports_every_stage_in_order(mini_deck: Path, tmp_path: Path) -> None:
     started: list[str] = []
     ended: list[StageTime] = []
     ticks = iter(range(100))
-    watch = Stopwatch(on_start=started.append, on_end=ended.append,
-                      clock=lambda: float(next(ticks)))
+    watch = Stopwatch(
+        on_start=started.append, on_end=ended.append, clock=lambda: float(next(ticks))
+    )
     build(mini_deck, tmp_path / "dist", watch=watch)
     assert tuple(started) == BUILD_STAGES
     assert watch.times == ended

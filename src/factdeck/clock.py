@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from .errors import FactdeckError
+from factdeck.errors import FactdeckError
 
 
 def now() -> int:
@@ -13,6 +13,7 @@ def now() -> int:
     if value is None:
         return int(time.time())
     if not value.isdigit():
-        raise FactdeckError.at(None, f"SOURCE_DATE_EPOCH must be whole seconds since 1970, "
-                                     f"got '{value}'")
+        raise FactdeckError.at(
+            None, f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got '{value}'"
+        )
     return int(value)

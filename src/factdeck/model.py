@@ -21,8 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from . import anki_cloze
-from .errors import Location
+from factdeck.anki import cloze
+from factdeck.errors import Location
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:::[A-Za-z0-9][A-Za-z0-9_.-]*)*")
@@ -68,19 +68,25 @@ def _list_only(value: object) -> object:
     """A list field whose items become one cloze or answer each: a bare string here is
     almost always a list typed as text ("superior, medial and inferior"), one blob card."""
     if isinstance(value, str):
-        raise ValueError(f"expects a list, got the text '{value}': write one item per line "
-                         "with '- ', or [first, second]; a single item is written [item]")
+        raise ValueError(
+            f"expects a list, got the text '{value}': write one item per line "
+            "with '- ', or [first, second]; a single item is written [item]"
+        )
     return value
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
 Tag = Annotated[str, AfterValidator(_tag)]
+
+
 def _printable(value: str) -> str:
     """Anki separates fields with \\x1f: a control character in text would corrupt the note."""
     bad = _CONTROL.search(value)
     if bad:
-        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it "
-                         "(only line breaks and tabs are allowed)")
+        raise ValueError(
+            f"contains the control character U+{ord(bad.group()):04X}; remove it "
+            "(only line breaks and tabs are allowed)"
+        )
     return value
 
 
@@ -179,8 +185,22 @@ class FactBase(Strict):
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""
-        skip = {"id", "kind", "tags", "source", "subdeck", "html", "lint", "revive", "plural",
-                "standard", "questions", "look_alikes", "practice", "distractors"}
+        skip = {
+            "id",
+            "kind",
+            "tags",
+            "source",
+            "subdeck",
+            "html",
+            "lint",
+            "revive",
+            "plural",
+            "standard",
+            "questions",
+            "look_alikes",
+            "practice",
+            "distractors",
+        }
         return tuple(name for name in type(self).model_fields if name not in skip)
 
 
@@ -259,15 +279,18 @@ class Case(FactBase):
     look_alikes: Annotated[tuple[Slug, ...], BeforeValidator(_one_item_list)] = ()
 
 
-def _distinct_mask_ids(masks: tuple[tuple[str, ...] | None, ...]
-                       ) -> tuple[tuple[str, ...] | None, ...]:
+def _distinct_mask_ids(
+    masks: tuple[tuple[str, ...] | None, ...],
+) -> tuple[tuple[str, ...] | None, ...]:
     if all(group is None for group in masks):
         raise ValueError("every mask is retired (~); a diagram needs at least one mask")
     ids = [element_id for group in masks if group for element_id in group]
     twice = sorted({element_id for element_id in ids if ids.count(element_id) > 1})
     if twice:
-        raise ValueError(f"element id '{twice[0]}' appears twice in masks; each "
-                         "element can be hidden by one mask only")
+        raise ValueError(
+            f"element id '{twice[0]}' appears twice in masks; each "
+            "element can be hidden by one mask only"
+        )
     return masks
 
 
@@ -293,8 +316,9 @@ class Diagram(FactBase):
     image: Text
     header: Text
     mode: Literal["hide-all", "hide-one"] = "hide-all"
-    masks: Annotated[tuple[MaskGroup | None, ...], Field(min_length=1),
-                     AfterValidator(_distinct_mask_ids)]
+    masks: Annotated[
+        tuple[MaskGroup | None, ...], Field(min_length=1), AfterValidator(_distinct_mask_ids)
+    ]
 
     @property
     def mask_ids(self) -> tuple[str, ...]:
@@ -354,4 +378,4 @@ class NoteSpec:
 
 def cloze_numbers(text: str) -> set[int]:
     """The cloze numbers used in `text` (each is one card), found as Anki finds them."""
-    return anki_cloze.ordinals(text)
+    return cloze.ordinals(text)

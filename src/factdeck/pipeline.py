@@ -10,34 +10,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import (
-    claims,
-    clock,
-    commit,
-    decklock,
-    expand,
-    filecache,
-    incremental,
-    lint,
-    load,
-    lock,
-    lockfile,
-    manifest,
-    occlusion,
-    oserrors,
-    package,
-    practice,
-    validate,
-    verify,
-)
-from . import stats as deck_stats
-from .errors import FactdeckError
-from .model import Deck, DeckSpec, NoteSpec
-from .release import compare
-from .release import notes as release_notes
-from .release.labels import mask_labels
-from .templates import TemplateSet, find_templates, load_templates
-from .watch import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
+from factdeck import clock, practice
+from factdeck import stats as deck_stats
+from factdeck.apkg import verify
+from factdeck.apkg import write as apkg_write
+from factdeck.apkg.write import PackagePlan
+from factdeck.cache import incremental, manifest
+from factdeck.cache.store import Store, seen_key
+from factdeck.diagrams import occlusion
+from factdeck.diagrams.occlusion import mask_labels
+from factdeck.errors import FactdeckError
+from factdeck.facts import claims, load, validate
+from factdeck.fs import commit, mutex, oserrors
+from factdeck.history import compare, lock, lockfile
+from factdeck.history import notes as release_notes
+from factdeck.lint import engine
+from factdeck.model import Deck, DeckSpec, NoteSpec
+from factdeck.project import find_templates
+from factdeck.render import expand
+from factdeck.render.templates import TemplateSet, load_templates
+from factdeck.stages import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +41,7 @@ class BuildResult:
     changes: compare.ReleaseChanges  # since the last release (all notes before the first)
     release_notes: Path | None
     facts: int = 0
-    findings: tuple[lint.Finding, ...] = ()  # card-quality warnings; they never stop a build
+    findings: tuple[engine.Finding, ...] = ()  # card-quality warnings; they never stop a build
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +52,17 @@ class Checked:
     templates: TemplateSet
     notes: tuple[NoteSpec, ...]
     skipped: tuple[practice.Skip, ...] = ()  # practice questions not made, and why
-    file_lints: tuple[lint.FileLint, ...] | None = None  # per fact file, from the cache
+    file_lints: tuple[engine.FileLint, ...] | None = None  # per fact file, from the cache
 
-    def findings(self) -> tuple[lint.Finding, ...]:
-        """Card-quality lint of the expanded notes (lint.py): with the cache, only the
+    def findings(self) -> tuple[engine.Finding, ...]:
+        """Card-quality lint of the expanded notes (engine.py): with the cache, only the
         cards of edited files are linted and looked up for near duplicates."""
         if self.file_lints is None:
-            return lint.lint(self.deck, self.notes, self.templates.note_types)
-        store, key = filecache.Store(self.deck.deck_dir), filecache.seen_key()
-        found, seen = lint.lint_deck(self.deck, self.file_lints, self.notes,
-                                   self.templates.note_types, store.get_seen(key))
+            return engine.lint(self.deck, self.notes, self.templates.note_types)
+        store, key = Store(self.deck.deck_dir), seen_key()
+        found, seen = engine.lint_deck(
+            self.deck, self.file_lints, self.notes, self.templates.note_types, store.get_seen(key)
+        )
         store.put(key, seen)
         return found
 
@@ -86,8 +79,9 @@ def _rare_gc() -> Iterator[None]:
         gc.set_threshold(*threshold)
 
 
-def expanded(deck_dir: Path, templates_dir: Path | None = None,
-             watch: Watch = unwatched) -> Checked:
+def expanded(
+    deck_dir: Path, templates_dir: Path | None = None, watch: Watch = unwatched
+) -> Checked:
     with _rare_gc():
         return _expanded(deck_dir, templates_dir, watch)
 
@@ -97,15 +91,21 @@ def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Check
     stages, which report every problem."""
     try:
         deck, templates, notes, file_lints = incremental.expanded(
-            deck_dir, templates_dir or find_templates(deck_dir), providers(), watch)
+            deck_dir, templates_dir or find_templates(deck_dir), providers(), watch
+        )
     except FactdeckError:
         return _expanded_plain(deck_dir, templates_dir, unwatched)
     # Practice questions draw on sibling facts across files, so they are made per deck.
     made = practice.generate(deck, templates)
     if made.notes:
-        file_lints += (lint.file_lint(deck, made.notes, templates.note_types),)
-    return Checked(deck=deck, templates=templates, notes=notes + made.notes,
-                   skipped=made.skipped, file_lints=file_lints)
+        file_lints += (engine.file_lint(deck, made.notes, templates.note_types),)
+    return Checked(
+        deck=deck,
+        templates=templates,
+        notes=notes + made.notes,
+        skipped=made.skipped,
+        file_lints=file_lints,
+    )
 
 
 def _expanded_plain(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
@@ -121,18 +121,32 @@ def _expanded_plain(deck_dir: Path, templates_dir: Path | None, watch: Watch) ->
     return Checked(deck=deck, templates=templates, notes=notes + made.notes, skipped=made.skipped)
 
 
-def check(deck_dir: Path, templates_dir: Path | None = None,
-          allow: lock.Allow = lock.NO_OVERRIDES, watch: Watch = unwatched) -> Checked:
+def check(
+    deck_dir: Path,
+    templates_dir: Path | None = None,
+    allow: lock.Allow = lock.NO_OVERRIDES,
+    watch: Watch = unwatched,
+) -> Checked:
     checked = expanded(deck_dir, templates_dir, watch)
     with watch("lock"):
-        lock.check(checked.deck, checked.notes, checked.templates.note_types,
-                   lock.read(deck_dir, checked.deck.spec.version), allow)
+        lock.check(
+            checked.deck,
+            checked.notes,
+            checked.templates.note_types,
+            lock.read(deck_dir, checked.deck.spec.version),
+            allow,
+        )
     return checked
 
 
-def build(deck_dir: Path, out_dir: Path, templates_dir: Path | None = None,
-          allow: lock.Allow = lock.NO_OVERRIDES, watch: Watch = unwatched) -> BuildResult:
-    with _rare_gc(), oserrors.reported(kept=oserrors.BUILD_KEPT), decklock.holding(deck_dir):
+def build(
+    deck_dir: Path,
+    out_dir: Path,
+    templates_dir: Path | None = None,
+    allow: lock.Allow = lock.NO_OVERRIDES,
+    watch: Watch = unwatched,
+) -> BuildResult:
+    with _rare_gc(), oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
         return _build(deck_dir, out_dir, templates_dir, allow, watch)
 
@@ -146,27 +160,37 @@ class Stamped:
     changes: compare.ReleaseChanges
 
 
-def stamped(deck_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch: Watch
-            ) -> Stamped:
+def stamped(deck_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch: Watch) -> Stamped:
     checked = _expanded(deck_dir, templates_dir, watch)
     deck, templates = checked.deck, checked.templates
     with watch("stamp"):
         description = expand.describe(deck, templates)
-        stamping = lock.stamp(deck, checked.notes, templates.note_types, description,
-                              lock.read(deck_dir, deck.spec.version), clock.now(), allow)
-        found = compare.since_release(stamping.lock, {n.guid: n for n in checked.notes},
-                                      stamping.lock.last_release)
+        stamping = lock.stamp(
+            deck,
+            checked.notes,
+            templates.note_types,
+            description,
+            lock.read(deck_dir, deck.spec.version),
+            clock.now(),
+            allow,
+        )
+        found = compare.since_release(
+            stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
+        )
     return Stamped(checked, stamping, found)
 
 
-def package_output(dest: Path, plan: package.PackagePlan, watch: Watch,
-                   reports: list[verify.PackageReport]) -> commit.Output:
+def package_output(
+    dest: Path, plan: PackagePlan, watch: Watch, reports: list[verify.PackageReport]
+) -> commit.Output:
     """The package as one output of a commit: written, then verified before it counts."""
+
     def write(tmp: Path) -> None:
         with watch("package"):
-            package.write(plan, tmp)
+            apkg_write.write_package(plan, tmp)
         with watch("verify"):
             reports.append(verify.verify(tmp, plan))
+
     return commit.Output(dest, write)
 
 
@@ -178,32 +202,59 @@ def lock_output(deck_dir: Path, new: lockfile.Lock) -> commit.Output:
     return text_output(lock.lock_path(deck_dir), lockfile.dumps(new))
 
 
-def _build(deck_dir: Path, out_dir: Path, templates_dir: Path | None,
-           allow: lock.Allow, watch: Watch) -> BuildResult:
+def _build(
+    deck_dir: Path, out_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch: Watch
+) -> BuildResult:
     done = stamped(deck_dir, templates_dir, allow, watch)
     checked, stamping, found = done.checked, done.stamping, done.changes
     spec = checked.deck.spec
     apkg = out_dir / f"{spec.slug}.apkg"
     notes_path = out_dir / f"{spec.slug}-changes.md"
     last = stamping.lock.last_release
-    title = (f"{spec.name}: unreleased changes since version {last.version}" if last else
-             f"{spec.name}, version {spec.version}: not released yet")
+    title = (
+        f"{spec.name}: unreleased changes since version {last.version}"
+        if last
+        else f"{spec.name}, version {spec.version}: not released yet"
+    )
     reports: list[verify.PackageReport] = []
     with commit.transaction(deck_dir) as tx:
         tx.add(package_output(apkg, stamping.plan, watch, reports))
         with watch("write"):
-            tx.add(commit.Output(notes_path, None) if found.empty else text_output(
-                notes_path, release_notes.render(found, spec, checked.templates.note_types,
-                                                 title, old_deck=last.deck if last else None,
-                                                 labels=mask_labels(checked.deck, found))),
-                   lock_output(deck_dir, stamping.lock))
+            tx.add(
+                commit.Output(notes_path, None)
+                if found.empty
+                else text_output(
+                    notes_path,
+                    release_notes.render(
+                        found,
+                        spec,
+                        checked.templates.note_types,
+                        title,
+                        old_deck=last.deck if last else None,
+                        labels=mask_labels(checked.deck, found.masked_facts),
+                    ),
+                ),
+                lock_output(deck_dir, stamping.lock),
+            )
     with watch("lint"):
         findings = checked.findings()
-    result = BuildResult(deck=spec, apkg=apkg, size=apkg.stat().st_size, report=reports[0],
-                         changes=found, release_notes=None if found.empty else notes_path,
-                         facts=len(checked.deck.entries), findings=findings)
-    manifest.record(deck_dir, out_dir, templates_dir,
-                    manifest.options(dataclasses.asdict(allow)), summarize(result))
+    result = BuildResult(
+        deck=spec,
+        apkg=apkg,
+        size=apkg.stat().st_size,
+        report=reports[0],
+        changes=found,
+        release_notes=None if found.empty else notes_path,
+        facts=len(checked.deck.entries),
+        findings=findings,
+    )
+    manifest.record(
+        deck_dir,
+        out_dir,
+        templates_dir,
+        manifest.options(dataclasses.asdict(allow)),
+        summarize(result),
+    )
     return result
 
 
@@ -211,18 +262,32 @@ def summarize(result: BuildResult) -> manifest.Summary:
     """What `factdeck build` prints, as the manifest keeps it for a rebuild that stops early."""
     report, found = result.report, result.changes
     return manifest.Summary(
-        name=result.deck.name, apkg=result.apkg, size=result.size, notes=report.notes,
-        retired_notes=report.retired, cards=report.cards, media=report.media,
-        notes_by_type=report.notes_by_type, added=len(found.added), changed=len(found.changed),
-        retired=len(found.retired), unchanged=found.unchanged,
-        since=(f"unreleased changes since {found.since.version}" if found.since
-               else "changes (never released)"),
-        release_notes=result.release_notes, facts=result.facts,
-        findings=tuple(str(f) for f in result.findings))
+        name=result.deck.name,
+        apkg=result.apkg,
+        size=result.size,
+        notes=report.notes,
+        retired_notes=report.retired,
+        cards=report.cards,
+        media=report.media,
+        notes_by_type=report.notes_by_type,
+        added=len(found.added),
+        changed=len(found.changed),
+        retired=len(found.retired),
+        unchanged=found.unchanged,
+        since=(
+            f"unreleased changes since {found.since.version}"
+            if found.since
+            else "changes (never released)"
+        ),
+        release_notes=result.release_notes,
+        facts=result.facts,
+        findings=tuple(str(f) for f in result.findings),
+    )
 
 
-def stats(deck_dir: Path, templates_dir: Path | None = None,
-          watch: Watch = unwatched) -> deck_stats.Stats:
+def stats(
+    deck_dir: Path, templates_dir: Path | None = None, watch: Watch = unwatched
+) -> deck_stats.Stats:
     """What `factdeck stats` shows: counts, lint warnings, claim-inventory coverage."""
     checked = expanded(deck_dir, templates_dir, watch)
     coverage = None
@@ -232,8 +297,14 @@ def stats(deck_dir: Path, templates_dir: Path | None = None,
             coverage = claims.coverage(inventory, checked.notes)
     with watch("lint"):
         warnings = len(checked.findings())
-    return deck_stats.deck_stats(checked.deck, checked.notes, checked.templates.note_types,
-                                 warnings, coverage, checked.skipped)
+    return deck_stats.deck_stats(
+        checked.deck,
+        checked.notes,
+        checked.templates.note_types,
+        warnings,
+        coverage,
+        checked.skipped,
+    )
 
 
 def providers() -> dict[str, expand.Provider]:

@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .claims import Coverage
-from .model import Deck, NoteSpec
-from .practice import PRACTICE_TAG, Skip
-from .templates import NoteType
+from factdeck.facts.claims import Coverage
+from factdeck.model import Deck, NoteSpec
+from factdeck.practice import PRACTICE_TAG, Skip
+from factdeck.render.templates import NoteType
 
 TAG_LEVELS = 2  # tags are grouped by their first two levels: lbp::nerves, exam::pathology
 
@@ -54,9 +54,14 @@ class Stats:
     practice_skipped: tuple[Skip, ...] = ()  # practice questions not made, and why
 
 
-def deck_stats(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType],
-               lint_warnings: int, coverage: Coverage | None,
-               practice_skipped: Iterable[Skip] = ()) -> Stats:
+def deck_stats(
+    deck: Deck,
+    notes: Iterable[NoteSpec],
+    note_types: Mapping[str, NoteType],
+    lint_warnings: int,
+    coverage: Coverage | None,
+    practice_skipped: Iterable[Skip] = (),
+) -> Stats:
     notes = tuple(notes)
     spec = deck.spec
     kinds = {entry.fact.id: entry.fact.kind for entry in deck.entries}
@@ -78,17 +83,21 @@ def deck_stats(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, N
     by_type = count({n.guid: [note_types[n.note_type].name] for n in notes})
     by_tag = count({n.guid: [_group(tag) for tag in n.tags] for n in notes})
     return Stats(
-        deck=spec.name, facts=len(deck.entries),
+        deck=spec.name,
+        facts=len(deck.entries),
         total=Count(len(notes), sum(cards.values())),
         subdecks=tuple((names[key], subdecks[key]) for key in names if key in subdecks),
-        kinds=_by_size(by_kind), note_types=_by_size(by_type),
+        kinds=_by_size(by_kind),
+        note_types=_by_size(by_type),
         tags=tuple(sorted(by_tag.items())),
         lint_warnings=lint_warnings,
-        claims=None if coverage is None else ClaimStats(
+        claims=None
+        if coverage is None
+        else ClaimStats(
             covered=len(coverage.covered),
             total=len(coverage.covered) + len(coverage.uncovered),
-            uncovered=tuple(Uncovered(c.id, c.text, str(c.location))
-                            for c in coverage.uncovered)),
+            uncovered=tuple(Uncovered(c.id, c.text, str(c.location)) for c in coverage.uncovered),
+        ),
         practice=sum(PRACTICE_TAG in n.tags for n in notes),
         practice_skipped=tuple(practice_skipped),
     )
@@ -96,32 +105,45 @@ def deck_stats(deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, N
 
 def lines(stats: Stats) -> list[str]:
     """The stats as aligned text: a header, then one table of notes and cards per grouping."""
-    sections = [("sub-deck", stats.subdecks), ("kind", stats.kinds),
-                ("note type", stats.note_types), ("tag", stats.tags)]
+    sections = [
+        ("sub-deck", stats.subdecks),
+        ("kind", stats.kinds),
+        ("note type", stats.note_types),
+        ("tag", stats.tags),
+    ]
     width = max(len(label) for _, rows in sections for label, _ in rows)
     digits = max(len("notes"), len(str(stats.total.cards)))
-    out = [f"{stats.deck}: {stats.facts} facts, {stats.total.notes} notes, "
-           f"{stats.total.cards} cards"]
+    out = [
+        f"{stats.deck}: {stats.facts} facts, {stats.total.notes} notes, {stats.total.cards} cards"
+    ]
     for title, rows in sections:
         out.append(f"  {title:<{width + 2}} {'notes':>{digits}} {'cards':>{digits}}")
-        out.extend(f"    {label:<{width}} {c.notes:>{digits}} {c.cards:>{digits}}"
-                   for label, c in rows)
+        out.extend(
+            f"    {label:<{width}} {c.notes:>{digits}} {c.cards:>{digits}}" for label, c in rows
+        )
     warnings = stats.lint_warnings
-    out.append(f"  lint: {warnings or 'no'} warning{'' if warnings == 1 else 's'}"
-               + (" (factdeck lint lists them)" if warnings else ""))
+    out.append(
+        f"  lint: {warnings or 'no'} warning{'' if warnings == 1 else 's'}"
+        + (" (factdeck lint lists them)" if warnings else "")
+    )
     claims = stats.claims
     if claims is None:
         out.append("  claims: no claim inventory (claims.yaml)")
     else:
         percent = 100 * claims.covered / claims.total if claims.total else 100
         out.append(f"  claims: {claims.covered}/{claims.total} covered ({percent:.0f}%)")
-        out.extend(f"    uncovered: {u.claim_id} ({u.location}): {u.text}"
-                   for u in claims.uncovered)
+        out.extend(
+            f"    uncovered: {u.claim_id} ({u.location}): {u.text}" for u in claims.uncovered
+        )
     if stats.practice or stats.practice_skipped:
-        out.append(f"  practice: {stats.practice} multiple-choice question"
-                   f"{'' if stats.practice == 1 else 's'}, {len(stats.practice_skipped)} not made")
-        out.extend(f"    not made: {s.fact_id}/{s.question} ({s.location}): {s.reason}"
-                   for s in stats.practice_skipped)
+        out.append(
+            f"  practice: {stats.practice} multiple-choice question"
+            f"{'' if stats.practice == 1 else 's'}, {len(stats.practice_skipped)} not made"
+        )
+        out.extend(
+            f"    not made: {s.fact_id}/{s.question} ({s.location}): {s.reason}"
+            for s in stats.practice_skipped
+        )
     return out
 
 

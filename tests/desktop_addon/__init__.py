@@ -35,14 +35,27 @@ problems: list[str] = []
 _logged = AnkiWebPage.javaScriptConsoleMessage
 
 
-def _record_console(self: AnkiWebPage, level: Any, message: str | None, line: int,
-                    source: str | None) -> None:
-    view = ("reviewer" if mw.reviewer.web and self is mw.reviewer.web.page() else
-            "bottom bar" if mw.reviewer.bottom.web and self is mw.reviewer.bottom.web.page()
-            else "other")
-    console.append({"level": getattr(level, "name", str(level)), "message": message or "",
-                    "line": line, "source": (source or "")[:120], "view": view,
-                    "after_shots": len(shots), "phase": phase["now"]})
+def _record_console(
+    self: AnkiWebPage, level: Any, message: str | None, line: int, source: str | None
+) -> None:
+    view = (
+        "reviewer"
+        if mw.reviewer.web and self is mw.reviewer.web.page()
+        else "bottom bar"
+        if mw.reviewer.bottom.web and self is mw.reviewer.bottom.web.page()
+        else "other"
+    )
+    console.append(
+        {
+            "level": getattr(level, "name", str(level)),
+            "message": message or "",
+            "line": line,
+            "source": (source or "")[:120],
+            "view": view,
+            "after_shots": len(shots),
+            "phase": phase["now"],
+        }
+    )
     _logged(self, level, message, line, source)
 
 
@@ -67,8 +80,7 @@ _STATE = """(() => {
 
 def _plan() -> Generator[Any, Any, None]:
     col = mw.col
-    request = ImportAnkiPackageRequest(package_path=JOB["apkg"],
-                                       options=ImportAnkiPackageOptions())
+    request = ImportAnkiPackageRequest(package_path=JOB["apkg"], options=ImportAnkiPackageOptions())
     col.import_anki_package(request)
     cards = sorted(col.find_cards(f'"note:{NATIVE}"'))
     col.decks.select(col.decks.id_for_name(JOB["deck"]))
@@ -102,8 +114,7 @@ def _plan() -> Generator[Any, Any, None]:
             phase["now"] = "navigating"
 
 
-def _shoot(theme: str, width: int, height: int, card: Any, side: str
-           ) -> Generator[Any, Any, None]:
+def _shoot(theme: str, width: int, height: int, card: Any, side: str) -> Generator[Any, Any, None]:
     state = None
     for _ in range(60):  # up to 6 s for the image and the canvas
         yield 100
@@ -119,26 +130,38 @@ def _shoot(theme: str, width: int, height: int, card: Any, side: str
         before, state = state, (yield ("js", _STATE.replace("ORDINAL", str(card.ord + 1))))
         origin = web.mapTo(mw, QPoint(0, 0))
         pixmap = mw.grab()
-        if state and state == before and _painted(pixmap, state, origin, web.zoomFactor(),
-                                                  side == "question"):
+        if (
+            state
+            and state == before
+            and _painted(pixmap, state, origin, web.zoomFactor(), side == "question")
+        ):
             break
     else:
         problems.append(f"card {card.id} {side}: the window never showed the image")
         return
     name = f"{theme.lower()}-{width}x{height}-{card.nid}-{card.ord + 1}-{side}.png"
     pixmap.save(str(OUT / name))
-    shots.append({
-        "file": name, "theme": theme, "size": [width, height], "window": [mw.width(),
-                                                                          mw.height()],
-        "card": card.id, "note": card.nid, "ord": card.ord, "side": side,
-        "header": card.note()["Header"], "web_origin": [origin.x(), origin.y()],
-        "zoom": web.zoomFactor(), "dpr": pixmap.devicePixelRatio(), "night":
-        theme_manager.night_mode, **state,
-    })
+    shots.append(
+        {
+            "file": name,
+            "theme": theme,
+            "size": [width, height],
+            "window": [mw.width(), mw.height()],
+            "card": card.id,
+            "note": card.nid,
+            "ord": card.ord,
+            "side": side,
+            "header": card.note()["Header"],
+            "web_origin": [origin.x(), origin.y()],
+            "zoom": web.zoomFactor(),
+            "dpr": pixmap.devicePixelRatio(),
+            "night": theme_manager.night_mode,
+            **state,
+        }
+    )
 
 
-def _painted(pixmap: Any, state: dict[str, Any], origin: Any, zoom: float,
-             question: bool) -> bool:
+def _painted(pixmap: Any, state: dict[str, Any], origin: Any, zoom: float, question: bool) -> bool:
     """Whether the grab shows this card: the drawing where the image is (not one flat colour)
     and, at the asked shape's centre, the active mask on the question and not on the answer."""
     image = pixmap.toImage()
@@ -177,9 +200,10 @@ def _drive(plan: Generator[Any, Any, None], sent: Any = None) -> None:
 
 
 def _finish() -> None:
-    (OUT / "results.json").write_text(json.dumps(
-        {"shots": shots, "console": console, "problems": problems}, indent=1),
-        encoding="utf-8")
+    (OUT / "results.json").write_text(
+        json.dumps({"shots": shots, "console": console, "problems": problems}, indent=1),
+        encoding="utf-8",
+    )
     QTimer.singleShot(200, mw.unloadProfileAndExit)
 
 

@@ -12,15 +12,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FactdeckError, Location
+from factdeck.errors import FactdeckError, Location
 
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _NOT_A_HEADING_END = (".", "!", "?", ",", ";", ":")
 _MAX_HEADING_WORDS = 12
 _MIN_CLAIM_WORDS = 4
-_BACK_MATTER = {"notes", "references", "bibliography", "sources", "footnotes",
-                "further reading"}
+_BACK_MATTER = {"notes", "references", "bibliography", "sources", "footnotes", "further reading"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +39,15 @@ def read_article(path: Path) -> Article:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FactdeckError.at(Location(path), f"cannot read the article: {exc}; give a "
-                                               "UTF-8 text or Markdown file") from None
+        raise FactdeckError.at(
+            Location(path), f"cannot read the article: {exc}; give a UTF-8 text or Markdown file"
+        ) from None
     article = parse(text)
     if not article.sections:
-        raise FactdeckError.at(Location(path), "found no sentences in the article; give "
-                                               "its plain text (headings on their own lines)")
+        raise FactdeckError.at(
+            Location(path),
+            "found no sentences in the article; give its plain text (headings on their own lines)",
+        )
     return article
 
 
@@ -100,8 +102,12 @@ def _heading(line: str) -> str | None:
     if markdown:
         return markdown.group(1)
     words = line.split()
-    if (len(words) > _MAX_HEADING_WORDS or line.endswith(_NOT_A_HEADING_END)
-            or not line[0].isupper() or re.match(r"\d+[.)]\s", line)):
+    if (
+        len(words) > _MAX_HEADING_WORDS
+        or line.endswith(_NOT_A_HEADING_END)
+        or not line[0].isupper()
+        or re.match(r"\d+[.)]\s", line)
+    ):
         return None
     return line
 
@@ -109,8 +115,7 @@ def _heading(line: str) -> str | None:
 def _sentences(paragraph: str) -> list[str]:
     if re.match(r"\d+[.)]\s", paragraph):  # a numbered reference
         return []
-    return [s.strip() for s in _SENTENCE_END.split(paragraph)
-            if len(s.split()) >= _MIN_CLAIM_WORDS]
+    return [s.strip() for s in _SENTENCE_END.split(paragraph) if len(s.split()) >= _MIN_CLAIM_WORDS]
 
 
 def _unique(key: str, taken: set[str]) -> str:

@@ -21,20 +21,18 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "DeckSpec": {
         "name": "The deck's name in Anki (a sub-deck shows as 'Name::Sub-deck').",
         "slug": "Stable id of the deck: every id derives from it, so never change it after "
-                "release; also the file name of dist/<slug>.apkg.",
+        "release; also the file name of dist/<slug>.apkg.",
         "version": "The content version, shown in the preview and release notes; bump it for "
-                   "each release (quote it: \"1.0.0\").",
+        'each release (quote it: "1.0.0").',
         "description": "Shown in Anki's deck overview.",
         "source": "The article the deck teaches: title, author, url, its sections and the "
-                  "works it cites.",
+        "works it cites.",
         "subdecks": "Sub-deck key -> name in Anki. Keys are part of deck ids: never change a "
-                    "key; renaming the name is safe.",
-        "exam_areas": "Exam content area key -> description; facts tag themselves "
-                      "'exam::<key>'.",
+        "key; renaming the name is safe.",
+        "exam_areas": "Exam content area key -> description; facts tag themselves 'exam::<key>'.",
         "occlusion": "How diagrams ship: native (Anki's own image occlusion, Anki 23.10+ and "
-                     "AnkiDroid 2.17+) or portable (plain HTML masks, every client).",
-        "practice": "true: also make multiple-choice practice questions, in their own "
-                    "sub-deck.",
+        "AnkiDroid 2.17+) or portable (plain HTML masks, every client).",
+        "practice": "true: also make multiple-choice practice questions, in their own sub-deck.",
     },
     "ArticleSource": {
         "title": "The article's title, shown on every card's back.",
@@ -58,26 +56,26 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "FactBase": {
         "id": "Stable id (lowercase words joined by hyphens): part of every note's identity, "
-              "never change it once shipped.",
+        "never change it once shipped.",
         "kind": "Which kind of fact this is: decides its fields and the notes it yields.",
         "tags": "Anki tags, hierarchical with '::' (e.g. 'lbp::nerves', 'exam::pathology').",
         "source": "Where the fact comes from: a section key, or {section, refs}.",
         "subdeck": "A sub-deck key from deck.yaml; the deck's top level when left out.",
         "extra": "A short note shown on the back of every card of this fact.",
         "html": "Names of text fields that may use a small safe HTML subset (b, i, em, "
-                "strong, sub, sup, br).",
-        "lint": "Justified exceptions to lint rules: {rule: \"why this is fine\"}.",
+        "strong, sub, sup, br).",
+        "lint": 'Justified exceptions to lint rules: {rule: "why this is fine"}.',
         "revive": "Bring back a fact that was retired (deleted) in an earlier release.",
         "also_accept": "Other answers an exam accepts (synonyms), shown with the answer.",
         "standard": "Where standard anatomy differs from the article: {text, source}, shown "
-                    "on the back.",
+        "on the back.",
         "correction": "Why this fact's answer changed in this release (shown to students).",
         "reworded": "For the release that ships it: the answer's words changed but a "
-                    "student's old answer is still right (spelling, fuller wording), so no "
-                    "re-learning is asked for.",
+        "student's old answer is still right (spelling, fuller wording), so no "
+        "re-learning is asked for.",
         "questions": "Note id -> this fact's own wording of that note's question.",
         "practice": "false: no multiple-choice questions from this fact; {note id: false}: "
-                    "none from that note.",
+        "none from that note.",
         "distractors": "Note id -> wrong options for that note's multiple-choice question.",
     },
     "Named": {
@@ -87,7 +85,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "Nerve": {
         "group": "The family name used as the cue in reverse questions ('cluneal nerves': "
-                 "'Which cluneal nerves arise from L1–L3?').",
+        "'Which cluneal nerves arise from L1–L3?').",
         "fibres": "What kind of fibres it carries (sensory, motor, mixed).",
         "origin": "What it arises from.",
         "levels": "The spinal levels it arises from ('L1–L3').",
@@ -134,21 +132,21 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "answer": "The answer, short.",
         "why": "Why that is the answer (shown on the back).",
         "look_alikes": "Ids of facts about what a student might confuse the answer with; "
-                       "multiple-choice distractors come from them.",
+        "multiple-choice distractors come from them.",
     },
     "Diagram": {
         "image": "The SVG, relative to the deck folder ('diagrams/knee.svg').",
         "header": "Shown above the image ('Figure 1: the knee').",
         "mode": "hide-all: every label is masked; hide-one: only the asked label.",
         "masks": "Element ids of the SVG to hide, one card each; a list of ids is one card. "
-                 "Add new masks at the end.",
+        "Add new masks at the end.",
     },
     "ClaimSchema": {
         "id": "Stable id of the claim.",
         "section": "The section key (deck.yaml's source.sections) the claim is made in.",
         "claim": "The claim, in your own words.",
         "covered_by": "Facts whose cards state the claim: fact ids, or 'fact-id/note-id' for "
-                      "one note; empty while no card states it yet.",
+        "one note; empty while no card states it yet.",
         "not_carded": "Why no card states this claim, on purpose (instead of covered_by).",
     },
 }
@@ -187,6 +185,12 @@ def _models(annotation: object) -> Iterator[type[BaseModel]]:
 
 def undocumented(roots: tuple[type[BaseModel], ...]) -> list[str]:
     """'Model.field' for every field under `roots` that has no description."""
-    return sorted({f"{model.__name__}.{name}"
-                   for root in roots for model in models_in(root)
-                   for name in model.model_fields if not describe(model, name)})
+    return sorted(
+        {
+            f"{model.__name__}.{name}"
+            for root in roots
+            for model in models_in(root)
+            for name in model.model_fields
+            if not describe(model, name)
+        }
+    )

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import FactdeckError, Location, did_you_mean
-from ..load import LineMap, read_yaml
-from ..model import KINDS, FactBase
-from ..templates import KINDS_DIR, KindSchema
-from . import schema
+from factdeck.authoring import schema
+from factdeck.errors import FactdeckError, Location, did_you_mean
+from factdeck.facts.load import LineMap, read_yaml
+from factdeck.model import KINDS, FactBase
+from factdeck.render.templates import KINDS_DIR, KindSchema
 
 # The field of a note that holds its question, in order of preference, and its answer.
 _QUESTION_FIELDS = ("Front", "Text", "Header")
@@ -65,8 +65,11 @@ def kinds(templates_dir: Path) -> tuple[KindDoc, ...]:
 
 def kind(name: str, templates_dir: Path) -> KindDoc:
     if name not in KINDS:
-        raise FactdeckError.at(None, f"unknown kind '{name}'{did_you_mean(name, KINDS)}; "
-                                     f"known kinds: {', '.join(sorted(KINDS))}")
+        raise FactdeckError.at(
+            None,
+            f"unknown kind '{name}'{did_you_mean(name, KINDS)}; "
+            f"known kinds: {', '.join(sorted(KINDS))}",
+        )
     return _kind(name, schema.facts_schema(), templates_dir)
 
 
@@ -74,10 +77,13 @@ def other_files() -> tuple[ModelDoc, ...]:
     """deck.yaml and its parts, and a claim of claims.yaml."""
     deck, claims = schema.deck_schema(), schema.claims_schema()
     docs = [ModelDoc("deck.yaml", _fields(deck, deck))]
-    docs.extend(ModelDoc(f"deck.yaml: {name}", _fields(d, deck))
-                for name, d in sorted(deck.get("$defs", {}).items()))
-    docs.append(ModelDoc("claims.yaml: each claim",
-                         _fields(claims["$defs"]["ClaimSchema"], claims)))
+    docs.extend(
+        ModelDoc(f"deck.yaml: {name}", _fields(d, deck))
+        for name, d in sorted(deck.get("$defs", {}).items())
+    )
+    docs.append(
+        ModelDoc("claims.yaml: each claim", _fields(claims["$defs"]["ClaimSchema"], claims))
+    )
     return tuple(docs)
 
 
@@ -94,8 +100,14 @@ def _kind(name: str, facts: dict[str, Any], templates_dir: Path) -> KindDoc:
     written = _fields(definition, facts)
     ordered = sorted(written, key=lambda f: (f.name != "id", f.name != "kind", f.name in common))
     fields = tuple(
-        FieldDoc(field.name, field.type, field.name in required, field.many,
-                 field.description, tuple(yields.get(field.name, ())))
+        FieldDoc(
+            field.name,
+            field.type,
+            field.name in required,
+            field.many,
+            field.description,
+            tuple(yields.get(field.name, ())),
+        )
         for field in ordered
     )
     return KindDoc(name, fields, tuple(_note_doc(note) for note in notes))
@@ -112,8 +124,9 @@ def _note_doc(note: Any) -> NoteDoc:
     if note.each:
         when = f"one per item of {note.each}"
     elif note.requires:
-        when = f"when {' and '.join(note.requires)} {'is' if len(note.requires) == 1 else 'are'}" \
-               " set"
+        when = (
+            f"when {' and '.join(note.requires)} {'is' if len(note.requires) == 1 else 'are'} set"
+        )
     else:
         when = "always"
     question = next((note.fields[f] for f in _QUESTION_FIELDS if f in note.fields), "")
@@ -124,8 +137,14 @@ def _note_doc(note: Any) -> NoteDoc:
 def _fields(definition: Mapping[str, Any], document: Mapping[str, Any]) -> tuple[FieldDoc, ...]:
     required = set(definition.get("required", ()))
     return tuple(
-        FieldDoc(name, type_words(prop, document), name in required, _many(prop, document),
-                 prop.get("description", ""), ())
+        FieldDoc(
+            name,
+            type_words(prop, document),
+            name in required,
+            _many(prop, document),
+            prop.get("description", ""),
+            (),
+        )
         for name, prop in definition.get("properties", {}).items()
     )
 
@@ -153,8 +172,12 @@ def type_words(prop: Mapping[str, Any], document: Mapping[str, Any]) -> str:
         if isinstance(values, dict):
             return f"mapping of key: {type_words(values, document)}"
         return "mapping"
-    return {"string": "text", "boolean": "true/false", "integer": "whole number",
-            "number": "number"}.get(kind or "", "anything")
+    return {
+        "string": "text",
+        "boolean": "true/false",
+        "integer": "whole number",
+        "number": "number",
+    }.get(kind or "", "anything")
 
 
 def _many(prop: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
@@ -215,21 +238,36 @@ def markdown(docs: tuple[KindDoc, ...], files: tuple[ModelDoc, ...]) -> str:
         "",
     ]
     for doc in docs:
-        out += [f"## {doc.kind}", "", "| field | type | required | list | what it is for "
-                "| notes |", "|---|---|---|---|---|---|"]
-        out += [f"| `{f.name}` | {_cell(f.type)} | {'yes' if f.required else 'no'} | "
-                f"{'list' if f.many else 'single'} | {_cell(f.description)} | "
-                f"{', '.join(f'`{n}`' for n in f.notes)} |" for f in doc.fields]
+        out += [
+            f"## {doc.kind}",
+            "",
+            "| field | type | required | list | what it is for | notes |",
+            "|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| `{f.name}` | {_cell(f.type)} | {'yes' if f.required else 'no'} | "
+            f"{'list' if f.many else 'single'} | {_cell(f.description)} | "
+            f"{', '.join(f'`{n}`' for n in f.notes)} |"
+            for f in doc.fields
+        ]
         out += ["", "| note | note type | made | question | answer |", "|---|---|---|---|---|"]
-        out += [f"| `{n.id}` | {n.note_type} | {n.when} | {_code(n.question)} | "
-                f"{_code(n.answer)} |" for n in doc.notes]
+        out += [
+            f"| `{n.id}` | {n.note_type} | {n.when} | {_code(n.question)} | {_code(n.answer)} |"
+            for n in doc.notes
+        ]
         out.append("")
     for model_doc in files:
-        out += [f"## {model_doc.title}", "", "| field | type | required | list | what it is for |",
-                "|---|---|---|---|---|"]
-        out += [f"| `{f.name}` | {_cell(f.type)} | {'yes' if f.required else 'no'} | "
-                f"{'list' if f.many else 'single'} | {_cell(f.description)} |"
-                for f in model_doc.fields]
+        out += [
+            f"## {model_doc.title}",
+            "",
+            "| field | type | required | list | what it is for |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| `{f.name}` | {_cell(f.type)} | {'yes' if f.required else 'no'} | "
+            f"{'list' if f.many else 'single'} | {_cell(f.description)} |"
+            for f in model_doc.fields
+        ]
         out.append("")
     return "\n".join(out)
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import FactdeckError, Location
-from ..load import CLAIMS_FILE, DECK_FILE
-from ..model import KINDS
-from ..templates import find_templates
-from . import schema
-from .article import Article, read_article, slugify
+from factdeck.authoring import schema
+from factdeck.authoring.article import Article, read_article, slugify
+from factdeck.errors import FactdeckError, Location
+from factdeck.facts.load import CLAIMS_FILE, DECK_FILE
+from factdeck.model import KINDS
+from factdeck.project import find_templates
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 EXAMPLE_FILE = "examples.yaml"
@@ -49,20 +49,28 @@ def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
         path = deck_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return Scaffold(deck_dir, tuple(deck_dir / name for name in files),
-                    sections=len(yaml.safe_load(files[DECK_FILE])["source"]["sections"]),
-                    claims=len(yaml.safe_load(files[CLAIMS_FILE])["claims"]))
+    return Scaffold(
+        deck_dir,
+        tuple(deck_dir / name for name in files),
+        sections=len(yaml.safe_load(files[DECK_FILE])["source"]["sections"]),
+        claims=len(yaml.safe_load(files[CLAIMS_FILE])["claims"]),
+    )
 
 
 def _check_target(deck_dir: Path) -> None:
     if deck_dir.exists() and (not deck_dir.is_dir() or any(deck_dir.iterdir())):
-        raise FactdeckError.at(Location(deck_dir), "already exists and is not empty; give a "
-                                                   "new folder, e.g. cards/knee")
+        raise FactdeckError.at(
+            Location(deck_dir),
+            "already exists and is not empty; give a new folder, e.g. cards/knee",
+        )
     for folder in deck_dir.absolute().parents:
         if (folder / DECK_FILE).is_file():
-            raise FactdeckError.at(Location(folder / DECK_FILE), "a deck cannot hold another "
-                                   "deck; put the new one beside it, e.g. "
-                                   f"{folder.parent.name}/{deck_dir.name}")
+            raise FactdeckError.at(
+                Location(folder / DECK_FILE),
+                "a deck cannot hold another "
+                "deck; put the new one beside it, e.g. "
+                f"{folder.parent.name}/{deck_dir.name}",
+            )
 
 
 def render(folder_name: str, article: Article | None, schemas: str) -> dict[str, str]:
@@ -79,8 +87,8 @@ def render(folder_name: str, article: Article | None, schemas: str) -> dict[str,
     return {
         DECK_FILE: line[schema.DECK_SCHEMA] + _deck_yaml(folder_name, slug, title, sections),
         EXAMPLE_FILE: line[schema.FACTS_SCHEMA] + _examples(section),
-        DIAGRAM_FILE: line[schema.FACTS_SCHEMA] + _DIAGRAMS.format(section=section,
-                                                                   svg=EXAMPLE_SVG),
+        DIAGRAM_FILE: line[schema.FACTS_SCHEMA]
+        + _DIAGRAMS.format(section=section, svg=EXAMPLE_SVG),
         CLAIMS_FILE: line[schema.CLAIMS_SCHEMA] + _claims_yaml(article, section),
         EXAMPLE_SVG: _SVG,
     }
@@ -246,11 +254,15 @@ _SVG = """\
 
 
 def _claims_yaml(article: Article | None, section: str) -> str:
-    head = ("# Every testable claim of the article, in its order, and the facts whose cards\n"
-            "# state it (`covered_by`: fact ids, or fact-id/note-id). `factdeck stats` lists\n"
-            "# the claims no card states yet.\n")
+    head = (
+        "# Every testable claim of the article, in its order, and the facts whose cards\n"
+        "# state it (`covered_by`: fact ids, or fact-id/note-id). `factdeck stats` lists\n"
+        "# the claims no card states yet.\n"
+    )
     if article is None:
-        return head + f"""\
+        return (
+            head
+            + f"""\
 claims:
   - id: sciatic-levels
     section: {section}
@@ -262,12 +274,17 @@ claims:
     claim: The sciatic nerve is the largest nerve of the body.
     covered_by: [example-sciatic-size]
 """
-    lines = [head + "# Drafted from the article, one claim per sentence: reword each in your "
-             "own words,\n# delete what is not testable, and list the facts that state it.\n"
-             "claims:\n"]
+        )
+    lines = [
+        head + "# Drafted from the article, one claim per sentence: reword each in your "
+        "own words,\n# delete what is not testable, and list the facts that state it.\n"
+        "claims:\n"
+    ]
     for part in article.sections:
         lines.append(f"  # --- {part.heading} ---\n")
         for number, sentence in enumerate(part.sentences, 1):
-            lines.append(f"  - id: {part.key}-{number}\n    section: {part.key}\n"
-                         f"    claim: {_q(sentence)}\n    covered_by: []\n\n")
+            lines.append(
+                f"  - id: {part.key}-{number}\n    section: {part.key}\n"
+                f"    claim: {_q(sentence)}\n    covered_by: []\n\n"
+            )
     return "".join(lines).rstrip("\n") + "\n"

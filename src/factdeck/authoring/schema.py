@@ -20,14 +20,18 @@ from pydantic import BaseModel, Field, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from .. import atomic, model
-from ..claims import ClaimSchema
-from .fielddocs import describe, models_in
+from factdeck import model
+from factdeck.authoring.fielddocs import describe, models_in
+from factdeck.facts.claims import ClaimSchema
+from factdeck.fs import atomic
 
 SCHEMA_DIR = "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-DECK_SCHEMA, FACTS_SCHEMA, CLAIMS_SCHEMA = "deck.schema.json", "facts.schema.json", \
-    "claims.schema.json"
+DECK_SCHEMA, FACTS_SCHEMA, CLAIMS_SCHEMA = (
+    "deck.schema.json",
+    "facts.schema.json",
+    "claims.schema.json",
+)
 
 # Validators that accept a shorthand before the model validates: the schema of what they
 # accept, given the schema of what they pass on.
@@ -54,29 +58,34 @@ class _AuthorSchema(GenerateJsonSchema):
         generated = super().dict_schema(schema)
         patterns = generated.pop("patternProperties", None)
         if patterns and len(patterns) == 1:
-            (pattern, values), = patterns.items()
+            ((pattern, values),) = patterns.items()
             generated |= {"propertyNames": {"pattern": pattern}, "additionalProperties": values}
         elif patterns:
             generated["patternProperties"] = patterns
         return generated
 
-    def function_after_schema(self, schema: core_schema.AfterValidatorFunctionSchema
-                              ) -> JsonSchemaValue:
+    def function_after_schema(
+        self, schema: core_schema.AfterValidatorFunctionSchema
+    ) -> JsonSchemaValue:
         inner = super().function_after_schema(schema)
         pattern = _PATTERNS.get(schema["function"]["function"])
         return {**inner, "pattern": f"^{pattern}$"} if pattern else inner
 
-    def function_before_schema(self, schema: core_schema.BeforeValidatorFunctionSchema
-                               ) -> JsonSchemaValue:
+    def function_before_schema(
+        self, schema: core_schema.BeforeValidatorFunctionSchema
+    ) -> JsonSchemaValue:
         inner = super().function_before_schema(schema)
         widen = _SHORTHANDS.get(schema["function"]["function"])
         return widen(inner) if widen else inner
 
 
 def deck_schema() -> dict[str, Any]:
-    return _finish(_generate(model.DeckSpec), "deck.yaml",
-                   "A factdeck deck: its name, slug, version and source article.",
-                   (model.DeckSpec,))
+    return _finish(
+        _generate(model.DeckSpec),
+        "deck.yaml",
+        "A factdeck deck: its name, slug, version and source article.",
+        (model.DeckSpec,),
+    )
 
 
 def facts_schema() -> dict[str, Any]:
@@ -90,8 +99,9 @@ def facts_schema() -> dict[str, Any]:
     items["anyOf"] = items.pop("oneOf")  # `kind` may come from defaults: several may match
     for cls in kinds:
         definition = defs[cls.__name__]
-        definition["required"] = [name for name in definition.get("required", [])
-                                  if name not in base]
+        definition["required"] = [
+            name for name in definition.get("required", []) if name not in base
+        ]
     defaults: dict[str, Any] = {}
     for cls in kinds:
         for name, prop in defs[cls.__name__]["properties"].items():
@@ -103,18 +113,24 @@ def facts_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["facts"],
         "properties": {
-            "defaults": {"type": "object", "additionalProperties": False,
-                         "description": "Fields every fact of this file gets unless it sets "
-                                        "them itself (tags are added to the fact's own).",
-                         "properties": {"kind": {"enum": kind_names}, **defaults}},
-            "facts": {**generated, "minItems": 1,
-                      "description": "The facts: each has an id and a kind "
-                                     f"({', '.join(kind_names)})."},
+            "defaults": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "Fields every fact of this file gets unless it sets "
+                "them itself (tags are added to the fact's own).",
+                "properties": {"kind": {"enum": kind_names}, **defaults},
+            },
+            "facts": {
+                **generated,
+                "minItems": 1,
+                "description": f"The facts: each has an id and a kind ({', '.join(kind_names)}).",
+            },
         },
         "$defs": defs,
     }
-    return _finish(document, "fact file", "A factdeck fact file: optional defaults and a "
-                   "list of facts.", kinds)
+    return _finish(
+        document, "fact file", "A factdeck fact file: optional defaults and a list of facts.", kinds
+    )
 
 
 def claims_schema() -> dict[str, Any]:
@@ -122,17 +138,28 @@ def claims_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": ["claims"],
-        "properties": {"claims": {"type": "array", "minItems": 1,
-                                  "items": {"$ref": "#/$defs/ClaimSchema"},
-                                  "description": "Every testable claim of the article."}},
+        "properties": {
+            "claims": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/ClaimSchema"},
+                "description": "Every testable claim of the article.",
+            }
+        },
         "$defs": {"ClaimSchema": _generate(ClaimSchema)},
     }
-    return _finish(document, "claims.yaml", "A deck's claim inventory: each claim of the "
-                   "article and the facts that state it.", (ClaimSchema,))
+    return _finish(
+        document,
+        "claims.yaml",
+        "A deck's claim inventory: each claim of the article and the facts that state it.",
+        (ClaimSchema,),
+    )
 
 
 SCHEMAS: Mapping[str, Callable[[], dict[str, Any]]] = {
-    DECK_SCHEMA: deck_schema, FACTS_SCHEMA: facts_schema, CLAIMS_SCHEMA: claims_schema,
+    DECK_SCHEMA: deck_schema,
+    FACTS_SCHEMA: facts_schema,
+    CLAIMS_SCHEMA: claims_schema,
 }
 
 
@@ -162,8 +189,9 @@ def _generate_type(annotation: Any) -> dict[str, Any]:
     return TypeAdapter(annotation).json_schema(schema_generator=_AuthorSchema)
 
 
-def _finish(document: dict[str, Any], title: str, description: str,
-            roots: tuple[type[BaseModel], ...]) -> dict[str, Any]:
+def _finish(
+    document: dict[str, Any], title: str, description: str, roots: tuple[type[BaseModel], ...]
+) -> dict[str, Any]:
     """Field descriptions from fielddocs on every model's properties, and the header."""
     by_name = {cls.__name__: cls for root in roots for cls in models_in(root)}
     definitions = [(name, d) for name, d in document.get("$defs", {}).items()]

@@ -5,6 +5,6 @@ options are valid and which four are shown (pure, deterministic), `generate` tur
 facts into practice notes and says which facts got none, and why.
 """
 
-from .generate import PRACTICE_TAG, Practice, Skip, generate
+from factdeck.practice.generate import PRACTICE_TAG, Practice, Skip, generate
 
 __all__ = ["PRACTICE_TAG", "Practice", "Skip", "generate"]

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import ids
-from ..errors import FactdeckError, Location, Problem
-from ..expand import fact_context, render_field
-from ..model import PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
-from ..templates import FieldTemplate, NoteType, TemplateSet, and_list
-from . import options, spec
-from .options import Candidate
+from factdeck.anki import ids
+from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.model import PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
+from factdeck.practice import options, spec
+from factdeck.practice.options import Candidate
+from factdeck.render.expand import fact_context, render_field
+from factdeck.render.templates import FieldTemplate, NoteType, TemplateSet, and_list
 
 NOTE_TYPE = "mcq"  # templates/note-types/mcq.yaml
 PRACTICE_TAG = "exam::practice"
@@ -58,15 +58,19 @@ def generate(deck: Deck, templates: TemplateSet) -> Practice:
         return Practice((), ())
     note_type = templates.note_types.get(NOTE_TYPE)
     if note_type is None:
-        raise FactdeckError.at(Location(templates.root), f"deck.yaml sets practice: true, but "
-                               f"there is no note type '{NOTE_TYPE}' "
-                               f"({templates.root.name}/note-types/{NOTE_TYPE}.yaml)")
+        raise FactdeckError.at(
+            Location(templates.root),
+            f"deck.yaml sets practice: true, but "
+            f"there is no note type '{NOTE_TYPE}' "
+            f"({templates.root.name}/note-types/{NOTE_TYPE}.yaml)",
+        )
     return _Generator(deck, kinds, note_type).run()
 
 
 class _Generator:
-    def __init__(self, deck: Deck, kinds: Mapping[str, spec.KindPractice],
-                 note_type: NoteType) -> None:
+    def __init__(
+        self, deck: Deck, kinds: Mapping[str, spec.KindPractice], note_type: NoteType
+    ) -> None:
         self.deck, self.kinds, self.note_type = deck, kinds, note_type
         self.by_id = {entry.fact.id: entry for entry in deck.entries}
         self.contexts: dict[str, dict[str, Any]] = {}
@@ -88,8 +92,9 @@ class _Generator:
         for entry in deck.entries:
             kind = kinds.get(entry.fact.kind)
             for question in kind.questions if kind else ():
-                if all(_present(getattr(entry.fact, name))
-                       for name in (question.answer, *question.cue)):
+                if all(
+                    _present(getattr(entry.fact, name)) for name in (question.answer, *question.cue)
+                ):
                     asked = _Asked(entry, question)
                     self.asked.append(asked)
                     self.pools[question.group].append(asked)
@@ -121,9 +126,14 @@ class _Generator:
             keys = [*fact.distractors, *(fact.practice if isinstance(fact.practice, dict) else ())]
             for key in keys:
                 if key not in known:
-                    problems.append(Problem(entry.location, f"fact '{fact.id}': no practice "
-                                            f"question '{key}' for a {fact.kind}; its questions "
-                                            f"are: {', '.join(known) or 'none'}"))
+                    problems.append(
+                        Problem(
+                            entry.location,
+                            f"fact '{fact.id}': no practice "
+                            f"question '{key}' for a {fact.kind}; its questions "
+                            f"are: {', '.join(known) or 'none'}",
+                        )
+                    )
         return problems
 
     def _note(self, asked: _Asked) -> NoteSpec | Skip:
@@ -151,44 +161,70 @@ class _Generator:
                 valid, found, right = self._siblings(asked, accepted, guid)
             if len(valid) < options.CHOICES - 1:
                 asked_by = question.cue if question.answer == "name" else (question.answer,)
-                source = ("look-alikes" if question.look_alikes else
-                          f"other facts with {' and '.join(asked_by)}")
-                return self._skip(asked, f"{len(valid)} wrong option"
-                                  f"{'' if len(valid) == 1 else 's'} from {source} "
-                                  f"({found} distinct, {right} also right); need "
-                                  f"{options.CHOICES - 1}: add facts, or give this fact "
-                                  f"`distractors: {{{question.id}: [...]}}`"
-                                  + (f" (look-alikes left out, without a name or not a "
-                                     f"{' or '.join(sorted(kinds)) or 'named fact'} like the "
-                                     f"answer: {', '.join(unnamed)})" if unnamed else ""))
+                source = (
+                    "look-alikes"
+                    if question.look_alikes
+                    else f"other facts with {' and '.join(asked_by)}"
+                )
+                return self._skip(
+                    asked,
+                    f"{len(valid)} wrong option"
+                    f"{'' if len(valid) == 1 else 's'} from {source} "
+                    f"({found} distinct, {right} also right); need "
+                    f"{options.CHOICES - 1}: add facts, or give this fact "
+                    f"`distractors: {{{question.id}: [...]}}`"
+                    + (
+                        f" (look-alikes left out, without a name or not a "
+                        f"{' or '.join(sorted(kinds)) or 'named fact'} like the "
+                        f"answer: {', '.join(unnamed)})"
+                        if unnamed
+                        else ""
+                    ),
+                )
             wrong = options.choose(guid, answer, valid, ordered=True)
             if wrong is None:
-                return self._skip(asked, "no three wrong options of a length comparable to the "
-                                  f"answer ({len(answer)} characters)")
+                return self._skip(
+                    asked,
+                    "no three wrong options of a length comparable to the "
+                    f"answer ({len(answer)} characters)",
+                )
         context = {**self._context(fact), "options": options.arrange(guid, answer, wrong)}
         fields = tuple(
             self._render(question.question, asked.entry, f"question '{question.id}'", context)
-            if name == QUESTION_FIELD else
-            self._render(self.note_type.defaults[name], asked.entry,
-                         f"question '{question.id}'", context)
-            if name in self.note_type.defaults else ""
-            for name in self.note_type.field_names)
-        return NoteSpec(guid=guid, note_type=self.note_type.key, fields=fields,
-                        tags=(*fact.tags, PRACTICE_TAG) if PRACTICE_TAG not in fact.tags
-                        else fact.tags,
-                        subdeck=PRACTICE_SUBDECK, fact_id=fact.id, card_id=question.card_id,
-                        location=asked.entry.location)
+            if name == QUESTION_FIELD
+            else self._render(
+                self.note_type.defaults[name], asked.entry, f"question '{question.id}'", context
+            )
+            if name in self.note_type.defaults
+            else ""
+            for name in self.note_type.field_names
+        )
+        return NoteSpec(
+            guid=guid,
+            note_type=self.note_type.key,
+            fields=fields,
+            tags=(*fact.tags, PRACTICE_TAG) if PRACTICE_TAG not in fact.tags else fact.tags,
+            subdeck=PRACTICE_SUBDECK,
+            fact_id=fact.id,
+            card_id=question.card_id,
+            location=asked.entry.location,
+        )
 
-    def _own(self, asked: _Asked, answer: str, accepted: tuple[str, ...],
-             given: tuple[str, ...]) -> tuple[Candidate, ...]:
+    def _own(
+        self, asked: _Asked, answer: str, accepted: tuple[str, ...], given: tuple[str, ...]
+    ) -> tuple[Candidate, ...]:
         """The fact's own `distractors:` for this question: checked, never silently dropped."""
         fact, qid = asked.entry.fact, asked.question.id
         label = f"fact '{fact.id}': distractors for '{qid}'"
         wrong = options.distinct(Candidate(text, (), self._summary_of(text)) for text in given)
-        problems = [f"{label}: {why}; remove it" for c in wrong
-                    if (why := options.conflict(accepted, c))]
-        problems += [f"{label}: '{c.text}' points at the other options; give a wrong answer of "
-                     "its own" for c in wrong if options.ABOVE.search(c.text)]
+        problems = [
+            f"{label}: {why}; remove it" for c in wrong if (why := options.conflict(accepted, c))
+        ]
+        problems += [
+            f"{label}: '{c.text}' points at the other options; give a wrong answer of its own"
+            for c in wrong
+            if options.ABOVE.search(c.text)
+        ]
         if len(wrong) != len(given):
             problems.append(f"{label}: the same option is given twice")
         if len(wrong) < options.CHOICES - 1:
@@ -197,20 +233,33 @@ class _Generator:
             raise FactdeckError(Problem(asked.entry.location, p) for p in problems)
         chosen = options.choose("", answer, wrong, ordered=True)
         if chosen is None:
-            raise FactdeckError.at(asked.entry.location, f"{label}: one option is much longer "
-                                   "than the others (a give-away); give options of comparable "
-                                   f"length (the answer has {len(answer)} characters)")
+            raise FactdeckError.at(
+                asked.entry.location,
+                f"{label}: one option is much longer "
+                "than the others (a give-away); give options of comparable "
+                f"length (the answer has {len(answer)} characters)",
+            )
         return chosen
 
     def _synonyms(self, accepted: tuple[str, ...]) -> tuple[str, ...]:
-        more = sorted({n for text in accepted for variant in options.variants(text)
-                       for n in self.names.get(options.normal(variant), ())} - set(accepted))
+        more = sorted(
+            {
+                n
+                for text in accepted
+                for variant in options.variants(text)
+                for n in self.names.get(options.normal(variant), ())
+            }
+            - set(accepted)
+        )
         return (*accepted, *more)
 
     def _summary_of(self, text: str) -> str:
         """What a fact of the deck named `text` is (its kind's summary), or ''."""
-        for entry in (e for variant in options.variants(text)
-                      for e in self.named.get(options.normal(variant), ())):
+        for entry in (
+            e
+            for variant in options.variants(text)
+            for e in self.named.get(options.normal(variant), ())
+        ):
             kind = self.kinds.get(entry.fact.kind)
             if kind and kind.summary:
                 return self._render(kind.summary, entry, "summary", self._context(entry.fact))
@@ -219,11 +268,16 @@ class _Generator:
     def _kinds_named(self, texts: tuple[str, ...]) -> set[str]:
         """The kinds of the deck's facts that these texts name ('nerve' for 'the superior
         cluneal nerves'): a case's wrong options must be things of the same kind."""
-        return {entry.fact.kind for text in texts for variant in options.variants(text)
-                for entry in self.named.get(options.normal(variant), ())}
+        return {
+            entry.fact.kind
+            for text in texts
+            for variant in options.variants(text)
+            for entry in self.named.get(options.normal(variant), ())
+        }
 
-    def _siblings(self, asked: _Asked, accepted: tuple[str, ...], guid: str
-                  ) -> tuple[list[Candidate], int, int]:
+    def _siblings(
+        self, asked: _Asked, accepted: tuple[str, ...], guid: str
+    ) -> tuple[list[Candidate], int, int]:
         """Up to options.SEARCH valid wrong options from the question's group, and (after a
         full scan) how many distinct values there were and how many were also right.
 
@@ -238,27 +292,39 @@ class _Generator:
         valid: list[Candidate] = []
         found = right = 0
         for step in range(len(values)):
-            owners = [o for o in values[(start + step) % len(values)]
-                      if o.entry.fact.id != fact.id]
-            if not owners or any(self._same_subject(o.entry.fact, question.cue, cues)
-                                 for o in owners):
+            owners = [o for o in values[(start + step) % len(values)] if o.entry.fact.id != fact.id]
+            if not owners or any(
+                self._same_subject(o.entry.fact, question.cue, cues) for o in owners
+            ):
                 continue  # its own value, or held by the same subject: it may be right
-            eligible = [o for o in owners if all(
-                options.normal((self._accepted(o.entry.fact, name) or ("",))[0]) == value
-                for name, value in same.items())]
+            eligible = [
+                o
+                for o in owners
+                if all(
+                    options.normal((self._accepted(o.entry.fact, name) or ("",))[0]) == value
+                    for name, value in same.items()
+                )
+            ]
             if not eligible:
                 continue
             found += 1
             first = eligible[0]
-            synonyms = sorted({t for o in owners
-                               for t in self._accepted(o.entry.fact, o.question.answer)[1:]})
-            candidate = Candidate(self._accepted(first.entry.fact, first.question.answer)[0],
-                                  tuple(synonyms))
+            synonyms = sorted(
+                {t for o in owners for t in self._accepted(o.entry.fact, o.question.answer)[1:]}
+            )
+            candidate = Candidate(
+                self._accepted(first.entry.fact, first.question.answer)[0], tuple(synonyms)
+            )
             if options.conflict(accepted, candidate):
                 right += 1
                 continue
-            valid.append(Candidate(candidate.text, candidate.synonyms,
-                                   "; ".join(sorted({self._explain(o) for o in eligible}))))
+            valid.append(
+                Candidate(
+                    candidate.text,
+                    candidate.synonyms,
+                    "; ".join(sorted({self._explain(o) for o in eligible})),
+                )
+            )
             if len(valid) == options.SEARCH:
                 break
         return valid, found, right
@@ -276,9 +342,9 @@ class _Generator:
         if key not in self.explains:
             fact = owner.entry.fact
             template = owner.question.explain or self.kinds[fact.kind].label
-            self.explains[key] = self._render(template, owner.entry,
-                                              f"question '{owner.question.id}'",
-                                              self._context(fact))
+            self.explains[key] = self._render(
+                template, owner.entry, f"question '{owner.question.id}'", self._context(fact)
+            )
         return self.explains[key]
 
     def _ring(self, group: str) -> tuple[list[list[_Asked]], list[bytes]]:
@@ -289,8 +355,10 @@ class _Generator:
                 key = options.normal(self._accepted(asked.entry.fact, asked.question.answer)[0])
                 held[key].append(asked)
             ordered = sorted(held, key=lambda key: options.rank(group, key))
-            self.rings[group] = ([held[key] for key in ordered],
-                                 [options.rank(group, key) for key in ordered])
+            self.rings[group] = (
+                [held[key] for key in ordered],
+                [options.rank(group, key) for key in ordered],
+            )
         return self.rings[group]
 
     def _same_subject(self, other: Fact, cue: tuple[str, ...], mine: set[str]) -> bool:
@@ -298,8 +366,7 @@ class _Generator:
         for name in cue:
             key = (other.id, name)
             if key not in self.cue_texts:
-                self.cue_texts[key] = tuple(options.normal(t)
-                                            for t in self._accepted(other, name))
+                self.cue_texts[key] = tuple(options.normal(t) for t in self._accepted(other, name))
             if any(options.overlaps_normal(a, b) for a in mine for b in self.cue_texts[key]):
                 return True
         return False
@@ -312,18 +379,23 @@ class _Generator:
         for fact_id in getattr(fact, field or "") or ():
             entry = self.by_id.get(fact_id)
             if entry is None:
-                raise FactdeckError.at(asked.entry.location, f"fact '{fact.id}': {field} "
-                                       f"names '{fact_id}', which is not a fact of this deck")
+                raise FactdeckError.at(
+                    asked.entry.location,
+                    f"fact '{fact.id}': {field} "
+                    f"names '{fact_id}', which is not a fact of this deck",
+                )
             name = getattr(entry.fact, "name", None)
             if name is None:
                 unnamed.append(fact_id)
                 continue
             kind = self.kinds.get(entry.fact.kind)
             summary = kind.summary if kind else None
-            explain = (self._render(summary, entry, "summary", self._context(entry.fact))
-                       if summary else "")
-            out.append(Candidate(name, _accepted(entry.fact, "name")[1:], explain,
-                                 entry.fact.kind))
+            explain = (
+                self._render(summary, entry, "summary", self._context(entry.fact))
+                if summary
+                else ""
+            )
+            out.append(Candidate(name, _accepted(entry.fact, "name")[1:], explain, entry.fact.kind))
         return out, unnamed
 
     def _context(self, fact: Fact) -> dict[str, Any]:
@@ -331,8 +403,9 @@ class _Generator:
             self.contexts[fact.id] = fact_context(fact, self.deck.spec)
         return self.contexts[fact.id]
 
-    def _render(self, field: FieldTemplate, entry: Entry, what: str,
-                context: Mapping[str, Any]) -> str:
+    def _render(
+        self, field: FieldTemplate, entry: Entry, what: str, context: Mapping[str, Any]
+    ) -> str:
         return render_field(field, context, entry, f"practice {what}")
 
     def _skip(self, asked: _Asked, reason: str) -> Skip:

@@ -96,8 +96,10 @@ def conflict(accepted: Iterable[str], candidate: Candidate) -> str | None:
         for answer in right:
             if any(overlaps(a, b) for a in variants(text) for b in variants(answer)):
                 same = normal(text) == normal(answer)
-                return (f"'{candidate.text}' {'is' if same else 'overlaps'} the accepted "
-                        f"answer '{answer}'")
+                return (
+                    f"'{candidate.text}' {'is' if same else 'overlaps'} the accepted "
+                    f"answer '{answer}'"
+                )
     return None
 
 
@@ -126,8 +128,9 @@ def distinct(candidates: Iterable[Candidate]) -> list[Candidate]:
     return out
 
 
-def choose(seed: str, answer: str, candidates: Sequence[Candidate], ordered: bool = False
-           ) -> tuple[Candidate, ...] | None:
+def choose(
+    seed: str, answer: str, candidates: Sequence[Candidate], ordered: bool = False
+) -> tuple[Candidate, ...] | None:
     """Three wrong options of comparable form, or None. `candidates` must be valid and distinct;
     the first SEARCH are tried in hash order (or as given, when `ordered`), the first set of
     three that fits wins."""
@@ -145,8 +148,10 @@ def arrange(seed: str, answer: str, wrong: Sequence[Candidate]) -> tuple[Option,
     texts = [(c.text, False, c.explain) for c in wrong]
     texts.insert(place, (answer, True, ""))
     shown = same_form([text for text, _, _ in texts])
-    return tuple(Option(LETTERS[i], text, correct, why)
-                 for i, (text, (_, correct, why)) in enumerate(zip(shown, texts, strict=True)))
+    return tuple(
+        Option(LETTERS[i], text, correct, why)
+        for i, (text, (_, correct, why)) in enumerate(zip(shown, texts, strict=True))
+    )
 
 
 def same_form(texts: Sequence[str]) -> list[str]:

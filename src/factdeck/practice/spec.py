@@ -19,11 +19,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import FactdeckError, Location, Problem, collect, did_you_mean
-from ..load import LineMap, read_yaml
-from ..model import KINDS, Slug, Strict
-from ..templates import KINDS_DIR, FieldTemplate, make_environment
-from ..validate import pydantic_problems
+from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_mean
+from factdeck.facts.load import LineMap, read_yaml
+from factdeck.facts.validate import pydantic_problems
+from factdeck.model import KINDS, Slug, Strict
+from factdeck.render.templates import KINDS_DIR, FieldTemplate, make_environment
 
 DEFAULT_LABEL = "{{ name|with_aka(aka) }}"
 
@@ -100,8 +100,9 @@ def _kind(env, path: Path) -> KindPractice | None:  # type: ignore[no-untyped-de
     try:
         spec = PracticeSchema.model_validate(dict(raw))
     except ValidationError as exc:
-        raise FactdeckError(pydantic_problems(exc, PracticeSchema, raw, path,
-                                              "practice section")) from None
+        raise FactdeckError(
+            pydantic_problems(exc, PracticeSchema, raw, path, "practice section")
+        ) from None
     kind = path.stem
     fields = KINDS[kind].model_fields
     problems: list[Problem] = []
@@ -118,31 +119,62 @@ def _kind(env, path: Path) -> KindPractice | None:  # type: ignore[no-untyped-de
         item = raw["questions"][number]
         where = Location(path, item.line)
         label = f"practice question '{question.id}'"
-        names = (question.answer, *(question.cue or ()), *question.same,
-                 *((question.look_alikes,) if question.look_alikes else ()))
+        names = (
+            question.answer,
+            *(question.cue or ()),
+            *question.same,
+            *((question.look_alikes,) if question.look_alikes else ()),
+        )
         for name in names:
             if name not in fields:
-                problems.append(Problem(where, f"{label}: a {kind} has no field '{name}'"
-                                        f"{did_you_mean(name, fields)}"))
-        question_template = collect(problems, lambda q=question, i=item: compiled(
-            q.question, i.line_of("question")))
-        explain = (collect(problems, lambda q=question, i=item: compiled(
-            q.explain or "", i.line_of("explain"))) if question.explain else None)
+                problems.append(
+                    Problem(
+                        where,
+                        f"{label}: a {kind} has no field '{name}'{did_you_mean(name, fields)}",
+                    )
+                )
+        question_template = collect(
+            problems, lambda q=question, i=item: compiled(q.question, i.line_of("question"))
+        )
+        explain = (
+            collect(
+                problems, lambda q=question, i=item: compiled(q.explain or "", i.line_of("explain"))
+            )
+            if question.explain
+            else None
+        )
         if question_template is None:
             continue
-        questions.append(QuestionSpec(
-            kind=kind, id=question.id, answer=question.answer, question=question_template,
-            cue=question.cue if question.cue is not None else
-            (("name",) if "name" in fields else ()),
-            group=question.group or f"{kind}.{question.answer}", same=question.same,
-            look_alikes=question.look_alikes, explain=explain, location=where))
+        questions.append(
+            QuestionSpec(
+                kind=kind,
+                id=question.id,
+                answer=question.answer,
+                question=question_template,
+                cue=question.cue
+                if question.cue is not None
+                else (("name",) if "name" in fields else ()),
+                group=question.group or f"{kind}.{question.answer}",
+                same=question.same,
+                look_alikes=question.look_alikes,
+                explain=explain,
+                location=where,
+            )
+        )
     ids = [q.id for q in spec.questions]
-    problems.extend(Problem(Location(path, raw.line), f"practice question id '{i}' is used "
-                            "twice; ids must be unique") for i in sorted({i for i in ids
-                                                                          if ids.count(i) > 1}))
+    problems.extend(
+        Problem(
+            Location(path, raw.line),
+            f"practice question id '{i}' is used twice; ids must be unique",
+        )
+        for i in sorted({i for i in ids if ids.count(i) > 1})
+    )
     label_template = collect(problems, lambda: compiled(spec.label, raw.line_of("label")))
-    summary = (collect(problems, lambda: compiled(spec.summary or "", raw.line_of("summary")))
-               if spec.summary else None)
+    summary = (
+        collect(problems, lambda: compiled(spec.summary or "", raw.line_of("summary")))
+        if spec.summary
+        else None
+    )
     if problems or label_template is None:
         raise FactdeckError(problems)
     return KindPractice(label=label_template, summary=summary, questions=tuple(questions))

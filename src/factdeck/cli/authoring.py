@@ -1,0 +1,146 @@
+"""The authoring commands (`new`, `kinds`, `schema`, `serve`): options and help here, the
+work in their own modules, imported only when a command runs so `--help` stays fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from factdeck.cli.terminal import QuietOption, VerboseOption, row, say
+from factdeck.errors import shown_path
+
+
+@click.command()
+@click.argument("deck_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "article",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An article (plain text or Markdown): its headings become the deck's "
+    "source sections, its sentences draft claims in claims.yaml.",
+)
+@QuietOption
+@VerboseOption
+def new(deck_dir: Path, article: Path | None) -> None:
+    """Start a deck in DECK_DIR that builds at once: a commented deck.yaml, one
+    example fact of every kind, an example diagram and claims.yaml. Each file
+    names its editor schema (schemas/), so editors complete and check fields.
+
+    \b
+    Examples:
+      factdeck new cards/knee
+      factdeck new cards/knee --from knee-article.txt
+      factdeck serve cards/knee      then edit, and watch the cards change
+    """
+    from factdeck.authoring.scaffold import new_deck
+
+    made = new_deck(deck_dir, article)
+    say(f"{click.style('Created', fg='green', bold=True)} {deck_dir}")
+    for path in made.files:
+        say(row("file", str(path)))
+    say(row("sections", str(made.sections)))
+    say(row("claims", f"{made.claims}{' drafts, none carded yet' if article else ''}"))
+    say(f"Next: factdeck serve {deck_dir}   (live preview while you edit)")
+
+
+@click.command()
+@click.argument("kind", required=False)
+@click.option(
+    "--markdown", is_flag=True, help="Print the whole reference as Markdown (docs/kinds.md)."
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Templates folder [default: nearest templates/ here or above].",
+)
+def kinds(kind: str | None, markdown: bool, templates_dir: Path | None) -> None:
+    """The field reference: each kind's fields (type, required or optional, single
+    value or list, what it is for) and the notes they make, with their wording.
+
+    \b
+    Examples:
+      factdeck kinds                 every kind
+      factdeck kinds nerve           one kind
+      factdeck kinds --markdown > docs/kinds.md
+    """
+    from factdeck.authoring import reference
+    from factdeck.project import find_templates
+
+    root = templates_dir or find_templates(Path.cwd())
+    if markdown:
+        click.echo(reference.markdown(reference.kinds(root), reference.other_files()), nl=False)
+        return
+    docs = (reference.kind(kind, root),) if kind else reference.kinds(root)
+    for number, doc in enumerate(docs):
+        if number:
+            click.echo()
+        for line in reference.text_lines(doc):
+            click.echo(line)
+
+
+@click.command()
+@click.argument("out_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@QuietOption
+@VerboseOption
+def schema(out_dir: Path | None) -> None:
+    """Write JSON Schemas for deck.yaml, fact files and claims.yaml [default OUT_DIR:
+    schemas/ of the project]. Editors with the YAML language server (VS Code's YAML
+    extension, and others) use them through the first line of each file:
+
+    \b
+      # yaml-language-server: $schema=../../schemas/facts.schema.json
+
+    \b
+    Examples:
+      factdeck schema
+      factdeck schema /tmp/schemas
+    """
+    from factdeck.authoring.schema import SCHEMA_DIR, write_schemas
+    from factdeck.project import find_templates
+
+    target = out_dir or find_templates(Path.cwd()).parent / SCHEMA_DIR
+    for path in write_schemas(target):
+        say(row("schema", str(shown_path(path))))
+
+
+@click.command()
+@click.argument(
+    "deck_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the preview is written [default: the project's dist/].",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@QuietOption
+@VerboseOption
+def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: bool) -> None:
+    """Live preview: build the deck's preview, serve it on 127.0.0.1, and rebuild
+    and reload the open page whenever a file under cards/ or templates/ changes.
+    A build error shows in the page (file:line: message) until it is fixed.
+    Ctrl-C stops. Without DECK_DIR: the only deck under cards/.
+
+    \b
+    Examples:
+      factdeck serve cards/knee
+      factdeck serve --port 8123
+    """
+    from factdeck.cli.serve import serve as run
+
+    run(deck_dir, port, out_dir, open_page)
+
+
+COMMANDS = (new, kinds, schema, serve)

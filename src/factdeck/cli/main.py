@@ -1,0 +1,395 @@
+"""The command line: parse options, call the pipeline, show FactdeckErrors as plain messages.
+
+Heavy modules are imported inside the commands, so `factdeck --help` starts fast.
+
+Exit codes: 0 success; 1 a problem in the input (each reported as file:line: message);
+2 a usage error (unknown option, missing argument). Errors and warnings go to stderr,
+results to stdout; colour only on a terminal, and never when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from factdeck.cli.authoring import COMMANDS
+from factdeck.cli.decks import dist_dir, each_deck, size_text
+from factdeck.cli.options import CardsOption, allow, deck_options
+from factdeck.cli.release import release
+from factdeck.cli.terminal import (
+    EXIT_INPUT,
+    VERBOSE,
+    report_problems,
+    report_warnings,
+    row,
+    say,
+    say_times,
+)
+from factdeck.errors import FactdeckError, shown_path
+
+if TYPE_CHECKING:
+    from factdeck.stages import Stopwatch
+
+
+class Group(click.Group):
+    """Turns FactdeckError into 'Error: file:line: message' lines on stderr and exit code 1,
+    and honours NO_COLOR (https://no-color.org): when set, no ANSI codes, even on a terminal."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if os.environ.get("NO_COLOR"):
+            ctx.color = False
+        try:
+            return super().invoke(ctx)
+        except FactdeckError as exc:
+            report_problems(exc)
+            ctx.exit(EXIT_INPUT)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="factdeck", prog_name="factdeck")
+def main() -> None:
+    """Turn structured facts (YAML) into Anki study decks (.apkg).
+
+    \b
+    Examples:
+      factdeck build                 build every deck under ./cards into ./dist
+      factdeck release               publish dist/<slug>-<version>.apkg + notes
+      factdeck diff 1.0.0 1.1.0      release notes between two releases
+      factdeck build --open          ... and open the card preview in a browser
+      factdeck check                 validate everything, write nothing
+      factdeck lint                  card-quality findings (long answers, lists, ...)
+      factdeck preview               every card, front and back, as a web page
+      factdeck stats                 notes and cards by sub-deck, kind, tag; coverage
+      factdeck new cards/knee        start a deck (--from ARTICLE.txt to seed it)
+      factdeck serve cards/knee      live preview, reloaded on every save
+      factdeck kinds nerve           the fields of a kind and the questions they make
+      factdeck build --help          options of one command
+
+    \b
+    Exit codes:
+      0  success
+      1  a problem in the input (file:line: message on stderr), or lint findings
+      2  a usage error (unknown option, missing argument)
+
+    \b
+    Output: results on stdout; errors and warnings on stderr. Commands take
+    -q/--quiet (errors only) and -v/--verbose (stage timings and counts).
+    Colour only on a terminal; set NO_COLOR=1 to turn it off there too.
+    """
+
+
+@main.command()
+@deck_options(
+    out="Where the .apkg files go [default: dist/ of the project holding the deck].",
+    overrides=True,
+    extra=(
+        click.option(
+            "--open",
+            "open_preview",
+            is_flag=True,
+            help="Also write each deck's preview (as `factdeck preview`) "
+            "and open it in the default browser.",
+        ),
+    ),
+)
+def build(
+    deck_dirs: tuple[Path, ...],
+    cards_dir: Path,
+    out_dir: Path | None,
+    templates_dir: Path | None,
+    open_preview: bool,
+    **overrides: bool,
+) -> None:
+    """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
+
+    Each build updates the deck's factdeck.lock (commit it) and writes
+    OUT/<slug>-changes.md: the unreleased changes since the last release (removed
+    when there are none). Publish with `factdeck release`. Edits that would strand
+    students' cards are refused unless their --allow-... flag is given. Lint
+    findings are shown as warnings. Big builds show a progress bar on a terminal.
+
+    \b
+    Examples:
+      factdeck build
+      factdeck build cards/low-back-pain --out /tmp/decks
+      factdeck build --open          build, then look at every card in a browser
+      factdeck build -q              print nothing but errors
+      factdeck build --allow-subdeck-move   accept facts moved to another sub-deck
+    """
+    from factdeck.cache import manifest
+    from factdeck.stages import BUILD_STAGES
+
+    built = []
+    flags = dict(overrides)  # allow() imports the pipeline's records: only when building
+    options = manifest.options(flags)
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        out = out_dir or dist_dir(deck_dir)
+        result = manifest.unchanged(deck_dir, out, templates_dir, options)
+        if result is None:  # something changed since the last build: build
+            from factdeck.pipeline import build as build_deck
+            from factdeck.pipeline import summarize
+
+            result = summarize(build_deck(deck_dir, out, templates_dir, allow(dict(flags)), watch))
+        built.append(result)
+        kinds = ", ".join(f"{n} {name}" for name, n in result.notes_by_type)
+        retired = f" + {result.retired_notes} retired" if result.retired_notes else ""
+        rows = [
+            ("notes", result.notes, f"({kinds}){retired}"),
+            ("cards", result.cards, ""),
+            ("media", result.media, "files"),
+        ]
+        width = max(len(str(number)) for _, number, _ in rows)
+        say(
+            f"{click.style('Built', fg='green', bold=True)} "
+            f"{click.style(result.name, bold=True)} -> {shown_path(result.apkg)} "
+            f"({size_text(result.size)})"
+        )
+        for label, number, rest in rows:
+            say(row(label, f"{number:>{width}} {rest}".rstrip()))
+        say(
+            row(
+                "changes",
+                f"{result.added} added, {result.changed} changed, "
+                f"{result.retired} retired, {result.unchanged} unchanged: "
+                f"{result.since}",
+            )
+        )
+        if result.release_notes:
+            say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
+        say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
+        say(row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
+        say_times(watch.times)
+        report_warnings(result.findings)
+        if open_preview:
+            _open_preview(deck_dir, out, templates_dir)
+
+    each_deck(deck_dirs, cards_dir, one, BUILD_STAGES)
+    if len(built) > 1:
+        say(
+            f"Built {len(built)} decks: {sum(r.notes for r in built)} notes, "
+            f"{sum(r.cards for r in built)} cards"
+        )
+
+
+@main.command()
+@deck_options(overrides=True)
+def check(
+    deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None, **overrides: bool
+) -> None:
+    """Validate decks (schema, templates, media, lock) without writing anything.
+
+    Fast enough to run on every save.
+
+    \b
+    Examples:
+      factdeck check
+      factdeck check cards/low-back-pain
+      factdeck check -q && echo fine
+    """
+    from factdeck.pipeline import check as check_deck
+
+    allowed = allow(overrides)
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        checked = check_deck(deck_dir, templates_dir, allowed, watch)
+        say(
+            f"{click.style('OK', fg='green', bold=True)} {checked.deck.spec.name}: "
+            f"{len(checked.deck.entries)} facts, {len(checked.notes)} notes"
+        )
+        say_times(watch.times)
+        report_warnings(checked.findings())
+
+    each_deck(deck_dirs, cards_dir, one)
+
+
+@main.command()
+@deck_options()
+def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None) -> None:
+    """Check card quality: fails (exit 1) if any card breaks a rule.
+
+    Rules: long-answer, list-answer, duplicate-question, same-answer,
+    unnamed-subject, no-source, no-exam-tag, bad-exception, hidden-character. A
+    fact silences a rule for its own cards with `lint: {RULE: "why this is fine"}`. Build and
+    check print the same findings as warnings.
+
+    \b
+    Examples:
+      factdeck lint
+      factdeck lint cards/low-back-pain
+    """
+    from factdeck.pipeline import expanded
+
+    found = 0
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        nonlocal found
+        checked = expanded(deck_dir, templates_dir, watch)
+        with watch("lint"):
+            findings = checked.findings()
+        for finding in findings:
+            say(str(finding))
+        found += len(findings)
+        say(
+            f"{checked.deck.spec.name}: {len(findings) or 'no'} lint finding"
+            f"{'' if len(findings) == 1 else 's'} in {len(checked.notes)} notes"
+        )
+        say_times(watch.times)
+
+    each_deck(deck_dirs, cards_dir, one)
+    if found:
+        sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--deck",
+    "deck_dir",
+    default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The deck whose lock holds the releases [default: the only deck in --cards].",
+)
+@CardsOption
+def diff(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> None:
+    """Compare two releases (by version, from the lock) or two .apkg files.
+
+    Prints release notes as Markdown: added, changed (corrections first) and
+    retired cards. Between versions, NEW may be `current` (the lock as last built).
+
+    \b
+    Examples:
+      factdeck diff 1.0.0 1.1.0
+      factdeck diff 1.1.0 current --deck cards/low-back-pain
+      factdeck diff v1/low-back-pain.apkg dist/low-back-pain.apkg > CHANGES.md
+    """
+    if old.endswith(".apkg") or new.endswith(".apkg"):
+        from factdeck.apkg.read import unpack
+        from factdeck.history.apkg_diff import compare, release_notes, snapshot
+
+        paths = [Path(p) for p in (old, new)]
+        for path in paths:
+            if not path.is_file():
+                raise FactdeckError.at(
+                    None, f"no package at {path}; give two .apkg files or two released versions"
+                )
+        found = compare(snapshot(unpack(paths[0])), snapshot(unpack(paths[1])))
+        click.echo(
+            release_notes(found, f"Changes from {paths[0].name} to {paths[1].name}"), nl=False
+        )
+        return
+    from factdeck.release import diff_versions
+
+    click.echo(diff_versions(old, new, deck_dir, cards_dir), nl=False)
+
+
+@main.command()
+@deck_options(
+    out="Where OUT/<slug>-preview/ goes [default: dist/ of the project holding the deck].",
+    extra=(
+        click.option(
+            "--open", "open_preview", is_flag=True, help="Open each preview in the default browser."
+        ),
+        click.option(
+            "--pdf",
+            "pdf",
+            is_flag=True,
+            help="Also print it to OUT/<slug>-handout.pdf with Chromium: "
+            "a handout, each card's question and answer together.",
+        ),
+    ),
+)
+def preview(
+    deck_dirs: tuple[Path, ...],
+    cards_dir: Path,
+    out_dir: Path | None,
+    templates_dir: Path | None,
+    open_preview: bool,
+    pdf: bool,
+) -> None:
+    """See every card before students do: OUT/<slug>-preview/index.html per deck.
+
+    Each card's front and back, rendered from the same templates and CSS as the
+    package (diagrams with their masks), with its tags, sub-deck, source, and
+    the fact file and line it comes from. Filter by tag, sub-deck or note type,
+    search the text; open a card's origin to read its YAML. The page works
+    from the file itself, offline, in any current browser: send the folder to
+    a reviewer who does not use Anki. The lock is never touched.
+
+    \b
+    Examples:
+      factdeck preview
+      factdeck preview cards/low-back-pain --open
+      factdeck preview --out /tmp/review
+      factdeck preview --pdf         also dist/<slug>-handout.pdf, to print
+    """
+    from factdeck.preview.page import preview as write_preview
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        result = write_preview(deck_dir, out_dir or dist_dir(deck_dir), templates_dir, watch)
+        say(
+            f"{click.style('Preview', fg='green', bold=True)} "
+            f"{click.style(result.deck.name, bold=True)} -> {shown_path(result.index)} "
+            f"({size_text(result.size)})"
+        )
+        width = len(str(max(result.cards, result.media)))
+        say(row("cards", f"{result.cards:>{width}} from {result.notes} notes"))
+        say(row("media", f"{result.media:>{width}} files"))
+        if pdf:
+            from factdeck.preview.handout import print_pdf
+
+            handout = result.index.parent.parent / f"{result.deck.slug}-handout.pdf"
+            with watch("pdf"):
+                size = print_pdf(result.index, handout)
+            say(row("handout", f"{shown_path(handout)} ({size_text(size)})"))
+        say_times(watch.times)
+        if open_preview:
+            _open(result.index)
+
+    each_deck(deck_dirs, cards_dir, one)
+
+
+@main.command()
+@deck_options()
+def stats(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None) -> None:
+    """Count what each deck holds: notes and cards by sub-deck, kind, note type and
+    tag group; lint warnings; how many claims of the inventory (claims.yaml) the
+    cards cover, listing those they do not. Writes nothing.
+
+    \b
+    Examples:
+      factdeck stats
+      factdeck stats cards/low-back-pain
+    """
+    from factdeck.pipeline import stats as deck_stats
+    from factdeck.stats import lines
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        for line in lines(deck_stats(deck_dir, templates_dir, watch)):
+            say(line)
+        say_times(watch.times)
+
+    each_deck(deck_dirs, cards_dir, one)
+
+
+def _open_preview(deck_dir: Path, out_dir: Path, templates_dir: Path | None) -> None:
+    from factdeck.preview.page import preview as write_preview
+
+    result = write_preview(deck_dir, out_dir, templates_dir)
+    say(row("preview", str(shown_path(result.index))))
+    _open(result.index)
+
+
+def _open(page: Path) -> None:
+    from factdeck.cli.browser import open_url
+
+    open_url(page.resolve().as_uri())
+
+
+for _command in (*COMMANDS, release):  # new, kinds, schema, serve; release
+    main.add_command(_command)

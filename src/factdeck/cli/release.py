@@ -1,0 +1,74 @@
+"""The `release` command (registered in cli/main.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from factdeck.cli.decks import dist_dir, each_deck, size_text
+from factdeck.cli.options import allow, deck_options
+from factdeck.cli.terminal import row, say, say_times
+from factdeck.errors import shown_path
+from factdeck.stages import Stopwatch
+
+
+@click.command()
+@deck_options(
+    out="Where OUT/<slug>-<version>.apkg and its release notes go "
+    "[default: dist/ of the project holding the deck].",
+    overrides=True,
+)
+def release(
+    deck_dirs: tuple[Path, ...],
+    cards_dir: Path,
+    out_dir: Path | None,
+    templates_dir: Path | None,
+    **overrides: bool,
+) -> None:
+    """Publish a version: OUT/<slug>-<version>.apkg and OUT/<slug>-<version>.md.
+
+    Refuses (exit 1, nothing written) when nothing changed since the last release,
+    when deck.yaml's `version` is not newer than it, when `check` fails, or when a
+    card's answer changed and the fact has no `correction: <why>`. The release notes
+    have a part for students (every added, changed, corrected and retired card as
+    they see it, grouped by sub-deck, and the Anki searches and steps to take) and a
+    part for instructors (fact ids, file:line, note types). The release is recorded
+    in factdeck.lock (version, date, package digest): commit the lock with it.
+
+    \b
+    Examples:
+      factdeck release                       every deck under ./cards
+      factdeck release cards/low-back-pain --out /tmp/publish
+      factdeck release --allow-subdeck-move  ship moved facts (notes give the steps)
+      factdeck diff 1.0.0 1.1.0              what changed between two releases
+    """
+    from factdeck.release import release as publish
+
+    allowed = allow(overrides)
+
+    def one(deck_dir: Path, watch: Stopwatch) -> None:
+        done = publish(deck_dir, out_dir or dist_dir(deck_dir), templates_dir, allowed, watch)
+        found = done.changes
+        say(
+            f"{click.style('Released', fg='green', bold=True)} "
+            f"{click.style(done.deck.spec.name, bold=True)} {done.release.version} -> "
+            f"{shown_path(done.apkg)} ({size_text(done.apkg.stat().st_size)})"
+        )
+        since = found.since.version if found.since else "nothing (first release)"
+        say(row("since", since))
+        reworded = {e.fact.id for e in done.deck.entries if e.fact.reworded}
+        corrected = [d for d in found.corrected if d.after.fact not in reworded]
+        say(
+            row(
+                "changes",
+                f"{len(found.added)} added, {len(found.changed)} changed "
+                f"({len(corrected)} corrected), {len(found.retired)} retired, "
+                f"{found.unchanged} unchanged",
+            )
+        )
+        say(row("notes", f"{shown_path(done.notes)} (for students and instructors)"))
+        say(row("lock", "release recorded in factdeck.lock: commit it"))
+        say_times(watch.times)
+
+    each_deck(deck_dirs, cards_dir, one)

@@ -1,0 +1,72 @@
+"""One build of a deck at a time: an inter-process lock on the deck folder.
+
+A second build waits a little (`FACTDECK_LOCK_WAIT` seconds, default 10), then refuses:
+two builds interleaving could leave the lock one edit ahead of the package, and a
+package that reuses a note's modification time is one Anki skips as "up to date".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from factdeck.errors import FactdeckError, Location
+from factdeck.fs.names import MUTEX_FILE
+
+DEFAULT_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def holding(deck_dir: Path) -> Iterator[None]:
+    path = deck_dir / MUTEX_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise FactdeckError.at(
+            Location(path),
+            f"cannot create the build lock ({exc.strerror}); check the deck folder's permissions",
+        ) from None
+    try:
+        _acquire(fd, path, _wait())
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _wait() -> float:
+    value = os.environ.get("FACTDECK_LOCK_WAIT", "")
+    try:
+        return max(0.0, float(value)) if value else DEFAULT_WAIT
+    except ValueError:
+        raise FactdeckError.at(
+            None, f"FACTDECK_LOCK_WAIT must be a number of seconds, got '{value}'"
+        ) from None
+
+
+def _acquire(fd: int, path: Path, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if time.monotonic() >= deadline:
+            holder = path.read_text(encoding="utf-8", errors="replace").strip() or "?"
+            raise FactdeckError.at(
+                Location(path.parent),
+                (
+                    f"another factdeck build or release of this deck is running (process "
+                    f"{holder}); waited {wait:g} s. Let it finish and run again (set "
+                    "FACTDECK_LOCK_WAIT to wait longer)"
+                ),
+            )
+        time.sleep(0.05)

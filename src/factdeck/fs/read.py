@@ -1,0 +1,101 @@
+"""Finding and reading the author's files without hanging, ballooning or skipping silently.
+
+A deck folder is the author's working folder: editors leave lock and backup files
+in it, a fact file may be a named pipe or a link to a device, a folder may be
+unreadable. Fact files are found whatever the case of their extension; editor
+droppings are skipped by name; anything that is not a plain file is refused by
+name before it is opened for reading; sizes are bounded before reading.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from factdeck.errors import FactdeckError, Location, Problem
+
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
+def is_editor_file(name: str) -> bool:
+    """Emacs locks (.#x.yaml) and autosaves (#x.yaml#), backups (x.yaml~), vim swap files."""
+    return (
+        name.startswith((".#", "#"))
+        or name.endswith("~")
+        or name.rsplit(".", 1)[-1].lower() in {"swp", "swo", "swx"}
+    )
+
+
+def yaml_files(root: Path) -> list[Path]:
+    """Every *.yaml / *.yml below `root` (any case), sorted; an unreadable folder is an error."""
+    problems: list[Problem] = []
+
+    def unreadable(exc: OSError) -> None:
+        folder = Path(exc.filename) if exc.filename else root
+        problems.append(
+            Problem(
+                Location(folder),
+                f"cannot read this folder ({exc.strerror}); "
+                "fix its permissions or move it out of "
+                "the deck folder",
+            )
+        )
+
+    found = [
+        Path(folder) / name
+        for folder, _dirs, names in os.walk(root, onerror=unreadable)
+        for name in names
+        if Path(name).suffix.lower() in YAML_SUFFIXES and not is_editor_file(name)
+    ]
+    if problems:
+        raise FactdeckError(problems)
+    return sorted(found)
+
+
+class NotReadable(Exception):
+    """Why a file was not read, worded to follow its name ("'x.yaml' is a named pipe ...")."""
+
+
+class TooBig(NotReadable):
+    """The file is over the size limit (the caller knows how to split it)."""
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a plain file of at most `limit` bytes, else NotReadable saying why.
+
+    Opened without blocking (a FIFO would wait for a writer forever) and checked to be
+    a regular file of a bounded size before a byte is read (a link to /dev/zero never ends).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise NotReadable("does not exist") from None
+    except OSError as exc:
+        hint = "; fix its permissions (chmod u+r)" if isinstance(exc, PermissionError) else ""
+        raise NotReadable(f"cannot be read ({exc.strerror}){hint}") from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotReadable(
+                f"is {_file_kind(info.st_mode)}, not a regular file; factdeck "
+                "opens only plain files: replace it with one or delete it"
+            )
+        if info.st_size > limit:
+            raise TooBig(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit")
+        data = file.read(limit + 1)
+    if len(data) > limit:  # it grew while we looked
+        raise TooBig(f"is over the {limit:,}-byte limit")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR(mode), "a folder"),
+        (stat.S_ISFIFO(mode), "a named pipe (FIFO)"),
+        (stat.S_ISCHR(mode), "a character device"),
+        (stat.S_ISBLK(mode), "a block device"),
+        (stat.S_ISSOCK(mode), "a socket"),
+    )
+    return next((name for match, name in kinds if match), "a special file")

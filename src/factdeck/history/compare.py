@@ -1,0 +1,140 @@
+"""What changed since a release, from the lock alone (no old package needed).
+
+A note's state at a release is its lock entry if that release shipped it (`rel`), or the
+`was` entry kept when it later changed; lockfile.Lock.state_at finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from factdeck.history.lockfile import Lock, LockedNote, Release
+from factdeck.model import NoteSpec
+
+
+def masks_moved(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """Whether a native occlusion card number now shows another label (its review history
+    would follow the number, not the label). Appending masks and retiring one as `~` ("")
+    move nothing: the retired number's card is merely left empty."""
+    return len(after) < len(before) or any(
+        a and a != b for b, a in zip(before, after[: len(before)], strict=True)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    guid: str
+    before: LockedNote | None  # as the release shipped it
+    after: LockedNote  # as it is now
+    note: NoteSpec | None  # its current text (None: retired, or compared from the lock only)
+
+    @property
+    def corrected(self) -> bool:
+        """The answer changed (both sides known): a correction, not a rewording. Diagram
+        masks are guarded apart (masks_changed): an appended mask is a new card."""
+        before = self.before
+        return (
+            before is not None
+            and bool(before.answer)
+            and bool(self.after.answer)
+            and not before.masks
+            and before.answer != self.after.answer
+        )
+
+    @property
+    def moved(self) -> bool:
+        before = self.before
+        return before is not None and bool(before.answer) and before.deck != self.after.deck
+
+    @property
+    def tags_changed(self) -> bool:
+        before = self.before
+        return before is not None and bool(before.tags) and before.tags != self.after.tags
+
+    @property
+    def masks_added(self) -> int:
+        """How many masks were appended to a diagram (new cards of the same note)."""
+        before = self.before
+        if before is None or not before.masks or self.masks_changed:
+            return 0
+        return len(self.after.masks) - len(before.masks)
+
+    @property
+    def cards_dropped(self) -> tuple[int, ...]:
+        """Card numbers (ords) the note had at the release and no longer makes, e.g. a cloze
+        number taken out of a sentence: Anki keeps such a card, empty, until Empty Cards."""
+        before = self.before
+        if before is None or self.after.retired is not None:
+            return ()
+        return tuple(sorted(set(before.cards) - set(self.after.cards)))
+
+    @property
+    def masks_changed(self) -> bool:
+        before = self.before
+        return (
+            before is not None
+            and bool(before.masks)
+            and masks_moved(before.masks, self.after.masks)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseChanges:
+    since: Release | None
+    added: tuple[Delta, ...]
+    changed: tuple[Delta, ...]
+    retired: tuple[Delta, ...]
+    note_types: tuple[str, ...]  # keys of note types whose layout or fields changed
+    unchanged: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.retired or self.note_types)
+
+    @property
+    def corrected(self) -> tuple[Delta, ...]:
+        return tuple(d for d in self.changed if d.corrected)
+
+    @property
+    def masked_facts(self) -> frozenset[str]:
+        """Facts whose added or changed notes carry masks: the notes name those masks."""
+        return frozenset(d.after.fact for d in (*self.added, *self.changed) if d.after.masks)
+
+
+def since_release(
+    lock: Lock, notes: Mapping[str, NoteSpec], since: Release | None
+) -> ReleaseChanges:
+    """`lock` (just stamped) against what release `since` shipped; None: everything is new."""
+    return between(lock, since, None, notes)
+
+
+def between(
+    lock: Lock,
+    old: Release | None,
+    new: Release | None,
+    notes: Mapping[str, NoteSpec] | None = None,
+) -> ReleaseChanges:
+    """Release `old` against release `new` (None: the current lock)."""
+    added, changed, retired = [], [], []
+    unchanged = 0
+    for guid in sorted(lock.notes, key=lambda g: (lock.notes[g].fact, lock.notes[g].card)):
+        after = lock.notes[guid] if new is None else lock.state_at(guid, new.version)
+        if after is None:
+            continue
+        before = lock.state_at(guid, old.version) if old is not None else None
+        delta = Delta(guid, before, after, (notes or {}).get(guid))
+        was_live = before is not None and before.retired is None
+        if after.retired is not None:
+            if was_live:
+                retired.append(delta)
+        elif not was_live:
+            added.append(delta)
+        elif before is not None and before.hash != after.hash:
+            changed.append(delta)
+        else:
+            unchanged += 1
+    types_now = {k: t.hash for k, t in lock.note_types.items()} if new is None else dict(new.types)
+    types_then = dict(old.types) if old is not None else {}
+    note_types = tuple(k for k, h in sorted(types_now.items()) if types_then.get(k) != h)
+    return ReleaseChanges(old, tuple(added), tuple(changed), tuple(retired), note_types, unchanged)

@@ -1,0 +1,447 @@
+"""The lock: per-note change tracking, so re-imports update in place and builds are reproducible.
+
+Anki updates an imported note only when its modification time is newer than the
+student's copy. The lock remembers, for every note GUID ever shipped, its id, a hash
+of its content and when that content last changed; a note's time moves only when
+its content does. It also remembers retired fact ids and note-type schemas, so a
+reused id or a renamed field is caught before students see conflicting notes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from factdeck.anki import ids
+from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
+from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.fs import atomic
+from factdeck.fs.names import LOCK_NAME
+from factdeck.history import guards, lockfile
+from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
+from factdeck.history.guards import NO_OVERRIDES, Allow
+from factdeck.history.lockfile import (
+    FIX,
+    Lock,
+    LockedDeck,
+    LockedFact,
+    LockedNote,
+    LockedNoteType,
+    Release,
+    dumps,
+)
+from factdeck.model import Deck, Diagram, NoteSpec
+from factdeck.render.html import plain
+from factdeck.render.templates import NoteType
+
+__all__ = [
+    "NO_OVERRIDES",
+    "Allow",
+    "Lock",
+    "LockedDeck",
+    "LockedFact",
+    "LockedNote",
+    "LockedNoteType",
+    "Release",
+    "dumps",
+    "read",
+    "stamp",
+    "write",
+]
+
+ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never collides
+# New note ids come from the GUID (never the clock), so two branches that each add notes
+# cannot pick the same one. The range reads as creation dates 2001-2020 in Anki's browser,
+# below the clock-based ids of notes students create themselves.
+ID_BASE, ID_SLOTS = 1_000_000_000_000, 600_000_000
+CORRECTED_TAG = "factdeck::corrected::"
+
+
+@dataclass(frozen=True, slots=True)
+class Stamping:
+    plan: PackagePlan
+    lock: Lock
+
+
+def lock_path(deck_dir: Path) -> Path:
+    return deck_dir / LOCK_NAME
+
+
+def read(deck_dir: Path, version: str | None = None) -> Lock:
+    """The deck's lock, or an empty one for a deck never built before. A format-1 lock is
+    migrated, recording it as release `version` (the deck's version: what students have)."""
+    path = lock_path(deck_dir)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Lock()
+    except IsADirectoryError:
+        raise FactdeckError.at(Location(path), f"the lock is a folder, not a file; {FIX}") from None
+    except OSError as exc:
+        raise FactdeckError.at(
+            Location(path), f"cannot read the lock ({exc.strerror}); check its permissions"
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FactdeckError.at(
+            Location(path), f"lock file is corrupt (Invalid JSON: not UTF-8 text); {FIX}"
+        ) from None
+    return lockfile.parse(text, path, version)
+
+
+def write(deck_dir: Path, lock: Lock) -> None:
+    with atomic.replacing(lock_path(deck_dir)) as tmp:
+        tmp.write_text(dumps(lock), encoding="utf-8")
+
+
+def stamp(
+    deck: Deck,
+    notes: tuple[NoteSpec, ...],
+    note_types: Mapping[str, NoteType],
+    description: str,
+    old: Lock,
+    now: int,
+    allow: Allow = NO_OVERRIDES,
+) -> Stamping:
+    """Give every note its id and time; retire what disappeared; refuse unsafe identity edits."""
+    check(deck, notes, note_types, old, allow)
+    old = _distinct_ids(old)
+    used_types = {n.note_type for n in notes} | {n.type for n in old.notes.values()}
+    locked_types = {
+        key: _locked_note_type(note_types[key], old.note_types.get(key), now)
+        for key in sorted(used_types)
+    }
+    facts = {e.fact.id: e.fact for e in deck.entries}
+    last = _corrections_base(old, deck.spec.version)
+    taken = _ids(old)
+    was = dict(old.was)
+    stamped, locked_notes = [], {}
+    for note in notes:
+        before = old.notes.get(note.guid)
+        note_type = note_types[note.note_type]
+        fact = facts[note.fact_id]
+        if getattr(fact, "correction", None) and last is not None:
+            note = _mark_corrected(note, note_type, old, last, deck.spec.version)
+        locked = _locked_note(note, note_type, fact, before, now, taken)
+        if before is not None and locked.hash != before.hash and before.rel is not None:
+            was.setdefault((note.guid, before.rel), before)
+        locked_notes[note.guid] = locked
+        stamped.append(StampedNote(note, locked.id, locked.changed))
+
+    for guid, before in old.notes.items():
+        if guid in locked_notes:
+            continue
+        retired = before
+        if before.retired is None:
+            at = max(now, before.changed + 1)
+            retired = dataclasses.replace(before, retired=at, changed=at, rel=None)
+            if before.rel is not None:
+                was.setdefault((guid, before.rel), before)
+        locked_notes[guid] = retired
+        stamped.append(
+            StampedNote(
+                _tombstone(guid, retired, note_types[retired.type], deck),
+                retired.id,
+                retired.changed,
+                retired=True,
+            )
+        )
+
+    spec = deck.spec
+    deck_entry = LockedDeck(slug=spec.slug, name=spec.name, subdecks=dict(spec.subdecks))
+    releases = tuple(
+        r if r.deck.slug else dataclasses.replace(r, deck=old.deck or deck_entry)
+        for r in old.releases
+    )  # a migrated release: the deck as first built
+    lock = Lock(
+        deck=deck_entry,
+        note_types=locked_types,
+        facts=_locked_facts(deck, old, now),
+        notes=locked_notes,
+        was=was,
+        releases=releases,
+    )
+    plan = PackagePlan(
+        deck=deck.spec,
+        description=description,
+        note_types=tuple(
+            StampedNoteType(note_types[k], v.changed) for k, v in sorted(locked_types.items())
+        ),
+        notes=tuple(stamped),
+    )
+    return Stamping(plan=plan, lock=lock)
+
+
+def check(
+    deck: Deck,
+    notes: tuple[NoteSpec, ...],
+    note_types: Mapping[str, NoteType],
+    old: Lock,
+    allow: Allow = NO_OVERRIDES,
+) -> None:
+    """The identity guards: reused retired ids, changed kinds, changed note-type schemas,
+    a changed slug or deck name, moved facts, reordered masks; and a merged lock's sanity."""
+    path = lock_path(deck.deck_dir)
+    problems = lockfile.problems(old, path)
+    problems.extend(_fact_identity_problems(deck, old))
+    problems.extend(guards.deck_problems(deck, old, allow))
+    problems.extend(guards.note_problems(deck, notes, note_types, old, allow))
+    for key in sorted({n.note_type for n in notes} | {n.type for n in old.notes.values()}):
+        if key not in note_types:
+            problems.append(
+                Problem(
+                    None,
+                    f"note type '{key}' is used by notes in {LOCK_NAME} "
+                    f"but its template is gone; restore "
+                    f"templates/note-types/{key}.yaml",
+                )
+            )
+        elif key in old.note_types and not allow.note_type_change:
+            problems.extend(_schema_problem(note_types[key], old.note_types[key]))
+    if problems:
+        raise FactdeckError(problems)
+
+
+def _fact_identity_problems(deck: Deck, old: Lock) -> Iterable[Problem]:
+    for entry in deck.entries:
+        fact, locked = entry.fact, old.facts.get(entry.fact.id)
+        if locked is None:
+            continue
+        if locked.retired is not None and not fact.revive:
+            yield Problem(
+                entry.location,
+                (
+                    f"fact id '{fact.id}' was retired earlier; students may still have its old "
+                    "cards, so reusing the id would turn them into a different fact. Give this "
+                    "fact a new id, or, if it really is the same fact coming back, add "
+                    "'revive: true' to it"
+                ),
+            )
+        elif locked.kind != fact.kind:
+            yield Problem(
+                entry.location,
+                (
+                    f"fact id '{fact.id}' was a {locked.kind} and is now a {fact.kind}; a "
+                    "different fact needs a new id (the old one will then be retired)"
+                ),
+            )
+
+
+def _schema_problem(note_type: NoteType, before: LockedNoteType) -> Iterable[Problem]:
+    fields, cards = note_type.field_names, tuple(c.name for c in note_type.cards)
+    if (before.fields, before.cards) == (fields, cards):
+        return
+    yield Problem(
+        None,
+        (
+            f"note type '{note_type.name}' changed its fields or card types "
+            f"({', '.join(before.fields)} / {', '.join(before.cards)} -> "
+            f"{', '.join(fields)} / {', '.join(cards)}). Students who re-import would get a second "
+            "copy of the note type and Anki would skip every note of it as conflicting. Rename the "
+            "fields back, or rebuild with --allow-note-type-change and tell students to import "
+            f"with {MERGE_ADVICE} (the release notes say so)"
+        ),
+    )
+
+
+def _locked_note_type(
+    note_type: NoteType, before: LockedNoteType | None, now: int
+) -> LockedNoteType:
+    digest = _digest(
+        json.dumps(
+            [
+                note_type.name,
+                note_type.cloze,
+                note_type.stock_kind,
+                [[f.name, f.tag, f.prevent_deletion] for f in note_type.fields],
+                [[c.name, c.front, c.back] for c in note_type.cards],
+                note_type.css,
+            ]
+        )
+    )
+    changed = now
+    if before is not None:
+        changed = before.changed if before.hash == digest else max(now, before.changed + 1)
+    return LockedNoteType(
+        id=ids.model_id(note_type.key),
+        name=note_type.name,
+        hash=digest,
+        changed=changed,
+        fields=note_type.field_names,
+        cards=tuple(c.name for c in note_type.cards),
+    )
+
+
+def content_hash(note: NoteSpec) -> str:
+    """Everything of a note that Anki stores: when it changes, the note needs a newer time."""
+    return _digest(
+        "\x1e".join(
+            (note.note_type, "\x1f".join(note.fields), " ".join(note.tags), note.subdeck or "")
+        )
+    )
+
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
+ANSWER_FIELDS = ("Back", "Answer")
+
+
+def answer_text(note: NoteSpec, note_type: NoteType, masks: tuple[str, ...] = ()) -> str:
+    """What a student must answer: a cloze's hidden words, a Back or Answer field, or (for
+    a native occlusion note) which mask each card hides. Wording around it may change."""
+    if note_type.native_occlusion:
+        return " | ".join(masks)
+    if note_type.cloze:
+        text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
+        return " | ".join(
+            f"{n}:{plain(hidden, None)}" for n, hidden in sorted(_CLOZE.findall(text))
+        )
+    names = dict(zip(note_type.field_names, note.fields, strict=True))
+    return " | ".join(plain(names[n], None) for n in ANSWER_FIELDS if n in names)
+
+
+def _crc(text: str) -> str:
+    return f"{zlib.crc32(text.encode()):08x}"
+
+
+def _masks(fact: object, note_type: NoteType) -> tuple[str, ...]:
+    if note_type.native_occlusion and isinstance(fact, Diagram):
+        return fact.mask_ids
+    return ()
+
+
+def _locked_note(
+    note: NoteSpec,
+    note_type: NoteType,
+    fact: object,
+    before: LockedNote | None,
+    now: int,
+    taken: set[int],
+) -> LockedNote:
+    content = content_hash(note)
+    masks = _masks(fact, note_type)
+    known = {
+        "answer": _crc(answer_text(note, note_type, masks)),
+        "tags": _crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
+        "deck": note.subdeck,
+        "cards": note_type.card_ords(note.fields),
+        "masks": masks,
+    }
+    if before is not None and before.hash == content and before.retired is None:
+        if before.answer:
+            return before
+        return dataclasses.replace(before, **known)  # a migrated note: fill in what it lacked
+    return LockedNote(
+        id=before.id if before else new_id(note.guid, taken),
+        fact=note.fact_id,
+        card=note.card_id,
+        type=note.note_type,
+        hash=content,
+        changed=max(now, before.changed + 1) if before else now,
+        **known,
+    )
+
+
+def new_id(guid: str, taken: set[int]) -> int:
+    """A note id from the GUID, probing on until free (and then taken)."""
+    seed = guid
+    while True:
+        number = int.from_bytes(hashlib.sha256(f"note-id\x1f{seed}".encode()).digest()[:8], "big")
+        note_id = ID_BASE + (number % ID_SLOTS) * ID_STEP
+        if note_id not in taken:
+            taken.add(note_id)
+            return note_id
+        seed = f"{seed}+"
+
+
+def _ids(old: Lock) -> set[int]:
+    return {n.id for n in old.notes.values()}
+
+
+def _distinct_ids(old: Lock) -> Lock:
+    """After a merge, two branches' new notes may share an id (their GUIDs' slots met).
+    The note students already have keeps it; the unreleased one gets the next free slot.
+    (Two released notes with one id are refused by lockfile.problems.)"""
+    by_id: dict[int, list[str]] = {}
+    for guid, note in sorted(old.notes.items()):
+        by_id.setdefault(note.id, []).append(guid)
+    clashes = [guids for guids in by_id.values() if len(guids) > 1]
+    if not clashes:
+        return old
+    taken = _ids(old)
+    notes = dict(old.notes)
+    for guids in clashes:
+        keep = min(guids, key=lambda g: (notes[g].rel is None, g))
+        for guid in guids:
+            if guid != keep:
+                notes[guid] = dataclasses.replace(notes[guid], id=new_id(guid, taken))
+    return dataclasses.replace(old, notes=notes)
+
+
+def _corrections_base(old: Lock, version: str) -> Release | None:
+    """The release this version's corrections are measured against: the last one, or, while
+    the deck is still at the version just released, the one before it (so a rebuild after a
+    release keeps that release's corrected tags instead of shipping their removal)."""
+    releases = old.releases
+    if releases and releases[-1].version == version:
+        return releases[-2] if len(releases) > 1 else None
+    return releases[-1] if releases else None
+
+
+def _mark_corrected(
+    note: NoteSpec, note_type: NoteType, old: Lock, last: Release, version: str
+) -> NoteSpec:
+    """A fact marked `correction:` tags each note whose answer changed since the release."""
+    shipped = old.state_at(note.guid, last.version)
+    if shipped is None or not shipped.answer or shipped.retired is not None or shipped.masks:
+        return note  # masks: guarded as reorders (history/guards.py), not corrections
+    if _crc(answer_text(note, note_type, shipped.masks)) == shipped.answer:
+        return note
+    return dataclasses.replace(note, tags=(*note.tags, f"{CORRECTED_TAG}{version}"))
+
+
+def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
+    """A retired note as shipped: same GUID and type, a notice on every card it had, and a
+    tag to find it by. The text names the fact, so it never cuts through markup."""
+    numbers = ",".join(str(ord_ + 1) for ord_ in (locked.cards or (0,)))
+    context = {
+        "text": locked.fact.replace("-", " "),
+        "deck": deck.spec,
+        "tag": RETIRED_TAG,
+        "fact": locked.fact,
+        "numbers": numbers,
+    }
+    fields = tuple(
+        note_type.retired[name].template.render(context) if name in note_type.retired else ""
+        for name in note_type.field_names
+    )
+    return NoteSpec(
+        guid=guid,
+        note_type=note_type.key,
+        fields=fields,
+        tags=(RETIRED_TAG,),
+        subdeck=locked.deck,
+        fact_id=locked.fact,
+        card_id=locked.card,
+        location=Location(deck.deck_dir / LOCK_NAME),
+    )
+
+
+def _locked_facts(deck: Deck, old: Lock, now: int) -> dict[str, LockedFact]:
+    current = {e.fact.id: LockedFact(kind=e.fact.kind) for e in deck.entries}
+    retired = {
+        fact_id: locked if locked.retired else dataclasses.replace(locked, retired=now)
+        for fact_id, locked in old.facts.items()
+        if fact_id not in current
+    }
+    return {**retired, **current}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,544 @@
+"""The lock file's format (format 2): one self-contained JSON entry per line, sorted by key.
+
+Why lines: two instructors' branches that each add or edit facts touch different lines,
+so git merges them; `.gitattributes` sets `merge=union` for the lock, so even neighbouring
+additions merge without conflict markers. A union merge may leave two entries for one key
+(both sides edited a note); `reconcile` keeps one, deterministically, and the next build
+re-derives it from the facts. Entries, one per line:
+
+    {"factdeck-lock": 2}                                  header
+    {"deck": SLUG, "name": ..., "subdecks": {...}}        what the deck was last built as
+    {"fact": ID, "kind": ..., "retired": T?}              every fact ever built
+    {"note": GUID, "id": ..., "fact": ..., ...}           every note ever built (LockedNote)
+    {"release": VERSION, "date": T, "package": ...}       every published release (Release)
+    {"type": KEY, "id": ..., "hash": ..., ...}            note types (LockedNoteType)
+    {"was": GUID, "rel": VERSION, ...}                    a note as release VERSION shipped
+                                                          it, kept once the note changed
+
+Format 1 (one JSON object) is read and migrated losslessly: same GUIDs, ids and times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+from factdeck.errors import FactdeckError, Location, Problem
+
+FORMAT = 2
+HEADER = {"factdeck-lock": FORMAT}
+MIGRATED_NOTE = (
+    "migrated from a format-1 lock: this release was built before factdeck "
+    "recorded releases, so its package digest is unknown"
+)
+FIX = (
+    "restore it from version control (git checkout -- factdeck.lock); do not delete it: "
+    "without it, every note looks new and students lose in-place updates"
+)
+_CLOSED = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class LockedNote:
+    """A note's identity and a digest of everything students see of it."""
+
+    __pydantic_config__ = _CLOSED
+    id: int
+    fact: str
+    card: str
+    type: str
+    hash: str  # fields, tags and sub-deck: when it changes, the note gets a newer time
+    changed: int  # the note's modification time in the package
+    answer: str = ""  # what a student must answer (hidden cloze words, Back, Answer)
+    tags: str = ""  # digest of the tags: release notes tell tag-only changes apart
+    deck: str | None = None  # sub-deck key
+    cards: tuple[int, ...] = (0,)  # card ords it had: a tombstone keeps one card per ord
+    masks: tuple[str, ...] = ()  # native occlusion: the mask id each card number shows
+    retired: int | None = None
+    rel: str | None = None  # the release that shipped exactly this state; None: unreleased
+
+
+@dataclass(frozen=True, slots=True)
+class LockedFact:
+    __pydantic_config__ = _CLOSED
+    kind: str
+    retired: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LockedNoteType:
+    __pydantic_config__ = _CLOSED
+    id: int
+    name: str
+    hash: str
+    changed: int
+    fields: tuple[str, ...]
+    cards: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LockedDeck:
+    """The deck's identity as last built: the guards compare the next build with it."""
+
+    __pydantic_config__ = _CLOSED
+    slug: str
+    name: str
+    subdecks: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """A published version. Notes shipped in it carry `rel` = its version (or a `was`
+    entry once they changed), so later releases compare with it without its package."""
+
+    __pydantic_config__ = _CLOSED
+    version: str
+    date: int
+    package: str | None  # "sha256:<hex>" of dist/<slug>-<version>.apkg; None: unknown
+    deck: LockedDeck
+    types: Mapping[str, str] = field(default_factory=dict)  # note-type key -> hash
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    deck: LockedDeck | None = None
+    note_types: Mapping[str, LockedNoteType] = field(default_factory=dict)
+    facts: Mapping[str, LockedFact] = field(default_factory=dict)
+    notes: Mapping[str, LockedNote] = field(default_factory=dict)
+    was: Mapping[tuple[str, str], LockedNote] = field(default_factory=dict)  # (guid, version)
+    releases: tuple[Release, ...] = ()  # oldest first
+    format: int = FORMAT
+    merged: bool = False  # duplicate entries were reconciled (after a git merge)
+    _was_by_guid: Mapping[str, tuple[LockedNote, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        by_guid: dict[str, list[LockedNote]] = {}
+        for (guid, _), note in self.was.items():
+            by_guid.setdefault(guid, []).append(note)
+        object.__setattr__(self, "_was_by_guid", {g: tuple(n) for g, n in by_guid.items()})
+
+    @property
+    def last_release(self) -> Release | None:
+        return self.releases[-1] if self.releases else None
+
+    def release(self, version: str) -> Release | None:
+        return next((r for r in self.releases if r.version == version), None)
+
+    def state_at(self, guid: str, version: str) -> LockedNote | None:
+        """The note as release `version` shipped it, or None if it did not exist then."""
+        order = {r.version: i for i, r in enumerate(self.releases)}
+        limit = order[version]
+        candidates = [
+            n for n in self._was_by_guid.get(guid, ()) if order.get(n.rel or "", 1 << 30) <= limit
+        ]
+        current = self.notes.get(guid)
+        if (
+            current is not None
+            and current.rel is not None
+            and order.get(current.rel, 1 << 30) <= limit
+        ):
+            candidates.append(current)
+        return max(candidates, key=lambda n: order[n.rel or ""], default=None)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+_NOTE, _FACT, _TYPE = (TypeAdapter(c) for c in (LockedNote, LockedFact, LockedNoteType))
+_DECK, _RELEASE = TypeAdapter(LockedDeck), TypeAdapter(Release)
+
+
+def parse(text: str, path: Path, version: str | None = None) -> Lock:
+    """The lock in `text` (format 1 or 2). A format-1 lock is migrated; `version` is the
+    deck version it was built as (recorded as the last release)."""
+    stripped = text.lstrip()
+    if stripped.startswith("{\n") or stripped.startswith('{"format"') or stripped == "{}":
+        return migrate(_parse_v1(text, path), version or "1.0.0")
+    problems: list[Problem] = []
+    entries: dict[str, dict[Any, list[tuple[int, Any]]]] = {k: {} for k in _KINDS}
+    header = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = Location(path, number)
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem(
+                    where,
+                    _conflict_hint(line)
+                    or f"lock file is corrupt (invalid JSON: {exc.msg}); {FIX}",
+                )
+            )
+            continue
+        if data == HEADER:
+            header = True
+            continue
+        # the first key names the entry's kind (a note also has a "type" and a "fact")
+        kind = next(iter(data), None) if isinstance(data, dict) else None
+        if kind not in _KINDS:
+            problems.append(
+                Problem(
+                    where, f"lock file is corrupt (an entry of unknown kind: {line[:60]}); {FIX}"
+                )
+            )
+            continue
+        try:
+            key, value = _KINDS[kind](data)
+        except (ValidationError, TypeError, ValueError) as exc:
+            problems.append(Problem(where, f"lock file is corrupt ({_reason(exc)}); {FIX}"))
+            continue
+        entries[kind].setdefault(key, []).append((number, value))
+    if not header and not problems:
+        problems.append(
+            Problem(
+                Location(path, 1), f"lock file is corrupt (no {json.dumps(HEADER)} line); {FIX}"
+            )
+        )
+    if problems:
+        raise FactdeckError(problems)
+    return _assemble(entries, path)
+
+
+def _conflict_hint(line: str) -> str | None:
+    if line.startswith(("<<<<<<<", "=======", ">>>>>>>")):
+        return (
+            "git left a merge conflict in the lock; set `factdeck.lock merge=union` in "
+            ".gitattributes (factdeck's repository has it), or remove the conflict "
+            "markers and keep both sides' lines: factdeck reconciles duplicate entries"
+        )
+    return None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"at '{where}': {first['msg']}" if where else first["msg"]
+    return str(exc)
+
+
+def _note(data: dict[str, Any]) -> tuple[Any, Any]:
+    guid = data.pop("note")
+    return guid, _NOTE.validate_python(data)
+
+
+def _was(data: dict[str, Any]) -> tuple[Any, Any]:
+    guid = data.pop("was")
+    note = _NOTE.validate_python(data)
+    if note.rel is None:
+        raise ValueError("a 'was' entry needs the release it shows ('rel')")
+    return (guid, note.rel), note
+
+
+def _keyed(name: str, adapter: TypeAdapter[Any]) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
+    def read(data: dict[str, Any]) -> tuple[Any, Any]:
+        key = data.pop(name)
+        if not isinstance(key, str):
+            raise ValueError(f"'{name}' must be a string")
+        return key, adapter.validate_python(data)
+
+    return read
+
+
+def _deck(data: dict[str, Any]) -> tuple[Any, Any]:
+    data["slug"] = data.pop("deck")
+    return "deck", _DECK.validate_python(data)
+
+
+def _release(data: dict[str, Any]) -> tuple[Any, Any]:
+    data["version"] = data.pop("release")
+    return data["version"], _RELEASE.validate_python(data)
+
+
+_KINDS: dict[str, Callable[[dict[str, Any]], tuple[Any, Any]]] = {
+    "deck": _deck,
+    "type": _keyed("type", _TYPE),
+    "fact": _keyed("fact", _FACT),
+    "note": _note,
+    "release": _release,
+    "was": _was,
+}
+
+
+def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: Path) -> Lock:
+    """One value per key; several (a union merge of two branches) are reconciled."""
+    problems: list[Problem] = []
+    merged = any(len(values) > 1 for kind in entries.values() for values in kind.values())
+
+    def one(kind: str, key: Any, values: list[tuple[int, Any]]) -> Any:
+        if len(values) == 1:
+            return values[0][1]
+        distinct = list({json.dumps(_plain(v), sort_keys=True): (n, v) for n, v in values}.values())
+        if len(distinct) == 1:
+            return distinct[0][1]
+        if kind == "release":
+            lines = ", ".join(str(n) for n, _ in distinct)
+            problems.append(
+                Problem(
+                    Location(path, distinct[0][0]),
+                    (
+                        f"release {key} is recorded twice with different contents (lines {lines}): two "
+                        "branches each published it. Keep the line of the release students actually "
+                        "received, delete the other, and publish the merged deck as a new version"
+                    ),
+                )
+            )
+            return distinct[0][1]
+        return _RECONCILE[kind]([v for _, v in distinct])
+
+    picked = {
+        kind: {
+            key: one(kind, key, values)
+            for key, values in sorted(by_key.items(), key=lambda item: str(item[0]))
+        }
+        for kind, by_key in entries.items()
+    }
+    if problems:
+        raise FactdeckError(problems)
+    for guid, values in entries["note"].items():  # a side's released state stays known
+        for _, value in values:
+            if value.rel is not None and value is not picked["note"][guid]:
+                picked["was"].setdefault((guid, value.rel), value)
+    releases = tuple(
+        sorted(picked["release"].values(), key=lambda r: (r.date, version_key(r.version)))
+    )
+    return Lock(
+        deck=picked["deck"].get("deck"),
+        note_types=picked["type"],
+        facts=picked["fact"],
+        notes=picked["note"],
+        was=picked["was"],
+        releases=releases,
+        merged=merged,
+    )
+
+
+def _pick_note(values: list[LockedNote]) -> LockedNote:
+    """Both branches changed this note: keep the newest, with a time later than any copy,
+    so whichever content the facts now give is newer than what either side shipped."""
+    best = max(values, key=lambda n: (n.changed, n.hash, n.rel or ""))
+    released = [n.rel for n in values if n.rel]
+    return dataclasses.replace(
+        best,
+        changed=max(n.changed for n in values),
+        rel=best.rel if len(set(released)) <= 1 else None,
+    )
+
+
+def _pick_fact(values: list[LockedFact]) -> LockedFact:
+    live = [v for v in values if v.retired is None]
+    return live[0] if live else max(values, key=lambda v: v.retired or 0)
+
+
+_RECONCILE: dict[str, Callable[[list[Any]], Any]] = {
+    "note": _pick_note,
+    "was": lambda values: max(values, key=lambda n: (n.changed, n.hash)),
+    "fact": _pick_fact,
+    "type": lambda values: max(values, key=lambda t: (t.changed, t.hash)),
+    "deck": lambda values: max(values, key=lambda d: json.dumps(_plain(d), sort_keys=True)),
+}
+
+
+def version_key(version: str) -> tuple[Any, ...]:
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.replace("-", ".").split(".")
+    )
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def dumps(lock: Lock) -> str:
+    """Stable text: a given lock always gives the same bytes, one entry per line."""
+    lines = [json.dumps(HEADER)]
+    if lock.deck is not None:
+        lines.append(_line({"deck": lock.deck.slug, **_plain(lock.deck, skip="slug")}))
+    lines += [_line({"fact": k, **_plain(v)}) for k, v in sorted(lock.facts.items())]
+    lines += [_line(_note_row("note", k, v)) for k, v in sorted(lock.notes.items())]
+    lines += [
+        _line({"release": r.version, **_plain(r, skip="version")})
+        for r in sorted(lock.releases, key=lambda r: version_key(r.version))
+    ]
+    lines += [_line({"type": k, **_plain(v)}) for k, v in sorted(lock.note_types.items())]
+    lines += [_line(_note_row("was", g, v)) for (g, _), v in sorted(lock.was.items())]
+    return "\n".join(lines) + "\n"
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _line(data: dict[str, Any]) -> str:
+    return _ENCODER.encode(data)
+
+
+def _note_row(kind: str, key: str, n: LockedNote) -> dict[str, Any]:
+    """_plain for the entry there are tens of thousands of, written out: 4x faster."""
+    row: dict[str, Any] = {
+        kind: key,
+        "id": n.id,
+        "fact": n.fact,
+        "card": n.card,
+        "type": n.type,
+        "hash": n.hash,
+        "changed": n.changed,
+    }
+    if n.answer:
+        row["answer"] = n.answer
+    if n.tags:
+        row["tags"] = n.tags
+    if n.deck is not None:
+        row["deck"] = n.deck
+    if n.cards != (0,):
+        row["cards"] = n.cards
+    if n.masks:
+        row["masks"] = n.masks
+    if n.retired is not None:
+        row["retired"] = n.retired
+    if n.rel is not None:
+        row["rel"] = n.rel
+    return row
+
+
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+def _plain(entry: Any, skip: str = "") -> dict[str, Any]:
+    """The entry's fields, leaving out those at their default (keeps lines short)."""
+    cls = type(entry)
+    if cls not in _DEFAULTS:
+        _DEFAULTS[cls] = {
+            f.name: (
+                f.default
+                if f.default is not dataclasses.MISSING
+                else f.default_factory()
+                if f.default_factory is not dataclasses.MISSING
+                else dataclasses.MISSING
+            )
+            for f in dataclasses.fields(cls)
+        }
+    out = {}
+    for name, default in _DEFAULTS[cls].items():
+        value = getattr(entry, name)
+        if name == skip or (default is not dataclasses.MISSING and value == default):
+            continue
+        if dataclasses.is_dataclass(value):
+            value = _plain(value)
+        elif isinstance(value, Mapping):
+            value = dict(sorted(value.items()))
+        out[name] = value
+    return out
+
+
+# --- format 1 --------------------------------------------------------------------------
+
+
+def _parse_v1(text: str, path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FactdeckError.at(
+            Location(path, exc.lineno),
+            (
+                f"lock file is corrupt (invalid JSON: {exc.msg} at line {exc.lineno} column "
+                f"{exc.colno}); {FIX}"
+            ),
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != 1:
+        raise FactdeckError.at(
+            Location(path, 1),
+            (
+                f"lock file is corrupt (format {data.get('format') if isinstance(data, dict) else '?'}"
+                f" is not one factdeck knows; this factdeck reads formats 1 and {FORMAT}); {FIX}"
+            ),
+        )
+    return data
+
+
+def migrate(data: Mapping[str, Any], version: str) -> Lock:
+    """A format-1 lock as format 2: same GUIDs, ids and times; its state is recorded as
+    release `version` (the committed lock is what students have), digest unknown."""
+    try:
+        types = {k: _TYPE.validate_python(v) for k, v in data.get("note_types", {}).items()}
+        facts = {
+            k: LockedFact(kind=v["kind"], retired=v.get("retired"))
+            for k, v in data.get("facts", {}).items()
+        }
+        notes = {}
+        for guid, n in data.get("notes", {}).items():
+            notes[guid] = LockedNote(
+                id=n["id"],
+                fact=n["fact"],
+                card=n["card"],
+                type=n["type"],
+                hash=n["hash"],
+                changed=n["changed"],
+                retired=n.get("retired"),
+                rel=version,
+            )
+    except (ValidationError, KeyError, TypeError, AttributeError) as exc:
+        raise FactdeckError.at(
+            None, f"lock file (format 1) is corrupt ({_reason(exc)}); {FIX}"
+        ) from None
+    date = max([n.changed for n in notes.values()] + [t.changed for t in types.values()], default=0)
+    release = Release(
+        version=version,
+        date=date,
+        package=None,
+        deck=LockedDeck(slug="", name=""),
+        types={k: t.hash for k, t in types.items()},
+        note=MIGRATED_NOTE,
+    )
+    return Lock(note_types=types, facts=facts, notes=notes, releases=(release,), format=1)
+
+
+def problems(lock: Lock, path: Path) -> list[Problem]:
+    """What a merged (or hand-edited) lock can get wrong beyond its syntax: entries for
+    unknown facts or note types, and one id for two notes that both reached students."""
+    found = []
+    by_id: dict[int, list[str]] = {}
+    released = {guid for guid, _ in lock.was}
+    for guid, note in sorted(lock.notes.items()):
+        by_id.setdefault(note.id, []).append(guid)
+        if note.type not in lock.note_types:
+            found.append(
+                Problem(
+                    Location(path),
+                    (
+                        f"note {guid} ({note.fact}/{note.card}) is of note type '{note.type}', which "
+                        f"has no 'type' entry in the lock; {FIX}"
+                    ),
+                )
+            )
+        if note.fact not in lock.facts:
+            found.append(
+                Problem(
+                    Location(path),
+                    (
+                        f"note {guid} belongs to fact '{note.fact}', which has no 'fact' entry in the "
+                        f"lock; {FIX}"
+                    ),
+                )
+            )
+    for note_id, guids in sorted(by_id.items()):
+        shipped = [g for g in guids if lock.notes[g].rel is not None or g in released]
+        if len(shipped) > 1:
+            found.append(
+                Problem(
+                    Location(path),
+                    (
+                        f"notes {', '.join(shipped)} share the id {note_id} and each was already "
+                        "released; restore the lock of one branch from version control and rebuild"
+                    ),
+                )
+            )
+    return found

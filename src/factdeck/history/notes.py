@@ -1,0 +1,318 @@
+"""Release notes people can read: a part for students (each card as they see it, and what
+to do in Anki) and a part for instructors (fact ids, file:line, note types). Markdown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+
+from factdeck.errors import shown_path
+from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
+from factdeck.history.compare import Delta, ReleaseChanges
+from factdeck.history.lock import CORRECTED_TAG
+from factdeck.history.lockfile import LockedDeck
+from factdeck.model import DeckSpec
+from factdeck.render.html import plain
+from factdeck.render.templates import NoteType
+
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
+_OCCLUSION = re.compile(r"\{\{c\d+::image-occlusion:[^}]*\}\}")
+FORGET = (
+    "select them all (Ctrl+A / ⌘A), then Cards → Reset… (“Forget”) and tick “Reset "
+    "repetition and lapse counts”"
+)
+
+
+def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str, ...] = ()) -> str:
+    """A note as a student reads it, on one line: hidden cloze words in bold, a diagram
+    by its header and mask labels, a question with its answer."""
+    named = dict(zip(note_type.field_names, fields, strict=True))
+    if "Text" in named:
+        return plain(_CLOZE.sub(r"**\1**", named["Text"]), None)
+    if "Occlusion" in named:
+        if labels:
+            shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1))
+            return f"{plain(named.get('Header', ''), None)}: masks {shown}"
+        masks = len(set(re.findall(r"\{\{c(\d+)::", named["Occlusion"])))
+        return f"{plain(named.get('Header', ''), None)} (diagram, {masks} masks)"
+    if "Answer" in named:
+        return f"{plain(named.get('Header', ''), None)}: **{plain(named['Answer'], None)}**"
+    if "Front" in named:
+        return f"{plain(named['Front'], None)} → **{plain(named.get('Back', ''), None)}**"
+    return plain(next((f for f in fields if f), ""), None)
+
+
+def render(
+    changes: ReleaseChanges,
+    spec: DeckSpec,
+    note_types: Mapping[str, NoteType],
+    title: str,
+    before_fields: Mapping[str, tuple[str, ...]] | None = None,
+    old_deck: LockedDeck | None = None,
+    why: Mapping[str, str] | None = None,
+    labels: Mapping[str, tuple[str, ...]] | None = None,
+    reworded: Mapping[str, str] | None = None,
+) -> str:
+    """The whole notes file. `before_fields`: the previous release's note fields by GUID
+    (from its package, when kept), for full before → after texts; `why`: each corrected
+    fact's `correction:`; `labels`: each diagram fact's mask labels, in card order;
+    `reworded`: each fact's `reworded:` (its answer's words changed, old answers stand)."""
+    lines = [f"# {title}", ""]
+    if changes.empty:
+        return "\n".join([*lines, "No changes.", ""])
+    view = _View(spec, note_types, before_fields or {}, labels or {}, why or {}, reworded or {})
+    lines += _students(changes, view, old_deck)
+    lines += _instructors(changes, note_types)
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """What the students' part reads besides the changes."""
+
+    spec: DeckSpec
+    note_types: Mapping[str, NoteType]
+    before: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, tuple[str, ...]]
+    why: Mapping[str, str]
+    reworded: Mapping[str, str]
+
+    def corrected(self, delta: Delta) -> bool:
+        """An answer change the instructor did not declare a rewording."""
+        return delta.corrected and delta.after.fact not in self.reworded
+
+
+def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None) -> list[str]:
+    spec, note_types = view.spec, view.note_types
+    since = f" since version {changes.since.version}" if changes.since else ""
+    out = [
+        "## For students",
+        "",
+        f"{_count(len(changes.added), 'card')} added, {len(changes.changed)} changed, "
+        f"{len(changes.retired)} retired{since}; {changes.unchanged} unchanged.",
+        "",
+        "Import the package as usual (File → Import); your reviews are kept.",
+        "",
+    ]
+    if (
+        any(note_types[t].field_names for t in changes.note_types if t in note_types)
+        and changes.since is not None
+    ):
+        out += [
+            f"Some card layouts changed: if Anki reports notes as conflicting, import "
+            f"again with {MERGE_ADVICE}.",
+            "",
+        ]
+    corrected = [d for d in changes.corrected if view.corrected(d)]
+    if corrected:
+        tag = f"{CORRECTED_TAG}{spec.version}"
+        out += [
+            "### Corrections: re-learn these",
+            "",
+            "These answers were wrong or incomplete and are now corrected. A card you "
+            "know well may not come up again for months, so reset them: in Anki's "
+            f"browser search `tag:{tag}`, {FORGET}.",
+            "",
+        ]
+        out += _grouped(corrected, view, detail=True)
+    rest = [d for d in changes.changed if not view.corrected(d)]
+    for heading, deltas in (("Added", changes.added), ("Changed", rest)):
+        if deltas:
+            out += [f"### {heading}", "", *_grouped(deltas, view, detail=heading == "Changed")]
+    if changes.retired:
+        out += [
+            "### Retired",
+            "",
+            "These cards are no longer part of the deck; after importing, each shows a "
+            f"notice. Find them with the search `tag:{RETIRED_TAG}` and delete them "
+            "(Notes → Delete).",
+            "",
+        ]
+        out += _grouped(changes.retired, view, detail=False)
+    out += _steps(changes, spec, old_deck)
+    return out
+
+
+def _grouped(deltas: tuple[Delta, ...] | list[Delta], view: _View, detail: bool) -> list[str]:
+    spec = view.spec
+
+    def deck_of(delta: Delta) -> str:
+        key = delta.after.deck
+        return f"{spec.name}::{spec.subdecks[key]}" if key in spec.subdecks else spec.name
+
+    out = []
+    for deck_name, group in groupby(sorted(deltas, key=deck_of), key=deck_of):
+        out += [f"**{deck_name}**", ""]
+        for delta in group:
+            out += _card(delta, view, detail)
+            reason = (
+                (view.why if view.corrected(delta) else view.reworded).get(delta.after.fact)
+                if delta.corrected
+                else None
+            )
+            if reason:
+                out.append(f"  - why: {reason}")
+        out.append("")
+    return out
+
+
+def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
+    note_type = view.note_types.get(delta.after.type)
+    labels = view.labels.get(delta.after.fact, ())
+    now = (
+        student_text(delta.note.fields, note_type, labels)
+        if delta.note is not None and note_type is not None
+        else delta.after.fact
+    )
+    old_fields = view.before.get(delta.guid)
+    then = (
+        student_text(old_fields, note_type)
+        if old_fields is not None
+        and note_type is not None
+        and len(old_fields) == len(note_type.field_names)
+        else None
+    )
+    if delta.after.retired is not None:
+        return [f"- {then or delta.after.fact.replace('-', ' ')}"]
+    if not detail:
+        return [f"- {now}"]
+    what = []
+    if view.corrected(delta):
+        what.append("answer corrected")
+    elif delta.corrected:
+        what.append("answer reworded: your answer still counts")
+    elif delta.masks_added:
+        what.append(f"{_count(delta.masks_added, 'new mask')}, a new card each")
+    elif (
+        delta.before is not None
+        and delta.before.answer
+        and not (delta.tags_changed or delta.moved or delta.masks_changed)
+    ):
+        picture = note_type is not None and "Image" in note_type.field_names
+        what.append("same answer, picture or wording updated" if picture else "reworded")
+    if delta.tags_changed:
+        what.append("tags changed")
+    if delta.moved:
+        what.append("moved to another sub-deck")
+    if delta.masks_changed:
+        what.append("masks changed: reset these cards")
+    if delta.cards_dropped:
+        numbers = ", ".join(str(n + 1) for n in delta.cards_dropped)
+        what.append(f"card {numbers} removed: Tools → Empty Cards deletes it")
+    label = ", ".join(w for w in what if w) or "changed"
+    lines = [f"- {now} ({label})"]
+    if then is not None and then != now:
+        lines.append(f"  - before: {then}")
+    return lines
+
+
+def _steps(changes: ReleaseChanges, spec: DeckSpec, old_deck: LockedDeck | None) -> list[str]:
+    steps = []
+    moved = [d for d in changes.changed if d.moved]
+    if moved:
+        targets: dict[str, list[int]] = {}
+        for d in moved:
+            key = d.after.deck
+            name = f"{spec.name}::{spec.subdecks[key]}" if key in spec.subdecks else spec.name
+            targets.setdefault(name, []).append(d.after.id)
+        for name, note_ids in sorted(targets.items()):
+            steps.append(
+                f"Cards moved to **{name}**: Anki does not move cards you already "
+                f"have. In the browser search `nid:{','.join(map(str, note_ids))}`, "
+                f"select all, then Cards → Change Deck (Ctrl+D) and choose “{name}”."
+            )
+    if old_deck is not None and old_deck.slug and old_deck.name != spec.name:
+        steps.append(
+            f"The deck is now called “{spec.name}” (was “{old_deck.name}”): before "
+            f"importing, rename your “{old_deck.name}” deck to “{spec.name}” (in the "
+            "deck list, the gear → Rename), so the update lands in it."
+        )
+    if old_deck is not None:
+        for key, name in sorted(old_deck.subdecks.items()):
+            new = spec.subdecks.get(key)
+            if new is not None and new != name:
+                steps.append(
+                    f"The sub-deck “{name}” is now “{new}”: before importing, rename "
+                    f"“{spec.name}::{name}” to “{spec.name}::{new}”."
+                )
+    if old_deck is not None and old_deck.slug and old_deck.slug != spec.slug:
+        steps.append(
+            "This version is a new deck for Anki: every card arrives as new. Your "
+            f"old cards are marked retired: search `tag:{RETIRED_TAG}` and delete "
+            "them once you have moved to the new ones."
+        )
+    masks = [d for d in changes.changed if d.masks_changed]
+    if masks:
+        ids = ",".join(str(d.after.id) for d in masks)
+        steps.append(
+            f"Diagram masks were reordered or removed, so some of your cards now "
+            f"ask for another label: search `nid:{ids}`, {FORGET}. Then Tools → "
+            "Empty Cards deletes the card of a removed mask."
+        )
+    dropped = [d for d in changes.changed if d.cards_dropped]
+    if dropped:
+        steps.append(
+            "Some notes ask fewer questions than before (a hidden part was taken out "
+            "of a sentence): the card that asked it is now empty and Anki says so on "
+            "it. Tools → Empty Cards deletes exactly those cards; your other cards "
+            f"of these notes keep their reviews (`nid:"
+            f"{','.join(str(d.after.id) for d in dropped)}`)."
+        )
+    changed = [d for d in changes.changed]
+    if changed:
+        steps.append(f"All changed cards: `nid:{','.join(str(d.after.id) for d in changed)}`.")
+    if not steps:
+        return []
+    return ["### What to do", "", *(f"1. {s}" for s in steps), ""]
+
+
+def _instructors(changes: ReleaseChanges, note_types: Mapping[str, NoteType]) -> list[str]:
+    out = ["## For instructors", ""]
+    shown: dict[Path, str] = {}  # shown_path resolves the path: once per file, not per note
+    for heading, deltas in (
+        ("Added", changes.added),
+        ("Changed", changes.changed),
+        ("Retired", changes.retired),
+    ):
+        if not deltas:
+            continue
+        out += [f"### {heading}", ""]
+        for d in deltas:
+            where = ""
+            if d.note is not None:
+                path, line = d.note.location.path, d.note.location.line
+                if path not in shown:
+                    shown[path] = str(shown_path(path))
+                where = f" ({shown[path]}:{line})" if line else f" ({shown[path]})"
+            kinds = [
+                k
+                for k, on in (
+                    ("answer changed", d.corrected),
+                    ("moved", d.moved),
+                    ("tags", d.tags_changed),
+                    ("masks", d.masks_changed),
+                )
+                if on
+            ]
+            extra = f" [{', '.join(kinds)}]" if kinds else ""
+            out.append(
+                f"- `{d.after.fact}/{d.after.card}` {d.after.type}, note id "
+                f"{d.after.id}{where}{extra}"
+            )
+        out.append("")
+    if changes.note_types:
+        out += ["### Note types", ""]
+        out += [
+            f"- {note_types[k].name if k in note_types else k} ({k}): layout, style or "
+            "fields changed"
+            for k in changes.note_types
+        ]
+        out.append("")
+    return out
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -1,0 +1,169 @@
+"""Cards as the content rules read them: plain question, answer and extra, and for a cloze
+card the hidden and the visible words. Diagram labels count as asked answers too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import snowballstemmer
+
+from factdeck.errors import Location
+from factdeck.model import NoteSpec, cloze_numbers
+from factdeck.render.html import plain
+from factdeck.render.templates import NoteType
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_STOP = """a an the of to in on at by for and or is are was were be been do does
+did what which who whom how when where why that this these those with from as it its they them
+their can may might will would could should has have had not no into onto over under than then
+there here such also each any all some most more less other"""
+STOP_WORDS = frozenset(_STOP.split())
+_NOT_READ = {"Source", "Image", "Occlusion", "Front Masks", "Back Masks"}  # markup, or the
+# article's own title
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One finding of a content rule, in lint.Finding's shape."""
+
+    location: Location
+    fact_id: str
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One card: `shape` is 'qa', 'cloze' or 'diagram'; `hidden`/`visible` only for clozes
+    (the deletions of this card, and the sentence with them removed)."""
+
+    note: NoteSpec
+    shape: str
+    question: str
+    answer: str
+    extra: str
+    number: int = 0
+    hidden: tuple[str, ...] = ()
+    visible: str = ""
+    text: str = ""  # a cloze note's whole Text (HTML), for the sibling rules
+    reading: str = ""  # every field the student reads (not the source line), in plain text
+
+    def hit(self, rule: str, message: str) -> Hit:
+        return Hit(
+            self.note.location, self.note.fact_id, rule, f"note '{self.note.card_id}': {message}"
+        )
+
+
+def views(
+    notes: Iterable[NoteSpec],
+    note_types: Mapping[str, NoteType],
+    labels: Mapping[str, tuple[str, ...]] | None = None,
+) -> Iterator[View]:
+    """Every card as the rules read it; `labels`: each diagram fact's mask labels, for native
+    image-occlusion notes (one note, a card per mask)."""
+    for note in notes:
+        note_type = note_types[note.note_type]
+        fields = dict(zip(note_type.field_names, note.fields, strict=True))
+        extra = plain(fields.get("Extra", fields.get("Back Extra", "")), limit=None)
+        reading = " \n ".join(
+            plain(value, limit=None) for name, value in fields.items() if name not in _NOT_READ
+        )
+        if note_type.native_occlusion and labels:
+            header = plain(fields.get("Header", ""), limit=None)
+            for number, label in enumerate(labels.get(note.fact_id, ()), start=1):
+                yield View(
+                    note,
+                    "diagram",
+                    header,
+                    plain(label, limit=None),
+                    extra,
+                    number,
+                    reading=reading,
+                )
+        elif note_type.cloze and "Text" in fields:
+            text = fields["Text"]
+            for number in sorted(cloze_numbers(text)):
+                hidden, question, visible = _cloze_sides(text, number)
+                yield View(
+                    note,
+                    "cloze",
+                    plain(question, limit=None),
+                    " … ".join(plain(h, limit=None) for h in hidden),
+                    extra,
+                    number,
+                    tuple(plain(h, limit=None) for h in hidden),
+                    plain(visible, limit=None),
+                    text,
+                    reading,
+                )
+        elif {"Front", "Back"} <= fields.keys():
+            yield View(
+                note,
+                "qa",
+                plain(fields["Front"], limit=None),
+                plain(fields["Back"], limit=None),
+                extra,
+                reading=reading,
+            )
+        elif "Answer" in fields:  # a portable image-occlusion note: a label asked on a diagram
+            yield View(
+                note,
+                "diagram",
+                plain(fields.get("Header", ""), limit=None),
+                plain(fields["Answer"], limit=None),
+                extra,
+                reading=reading,
+            )
+
+
+def _cloze_sides(text: str, number: int) -> tuple[list[str], str, str]:
+    hidden: list[str] = []
+
+    def asked(match: re.Match[str]) -> str:
+        if int(match.group(1)) != number:
+            return match.group(2)
+        hidden.append(match.group(2))
+        return f"[{match.group(3)}]" if match.group(3) else "[...]"
+
+    def removed(match: re.Match[str]) -> str:
+        return " " if int(match.group(1)) == number else match.group(2)
+
+    return hidden, _CLOZE.sub(asked, text), _CLOZE.sub(removed, text)
+
+
+def clozes(text: str) -> list[tuple[int, str, int, int]]:
+    """(number, hidden words, start, end) of every deletion in a cloze Text."""
+    return [(int(m.group(1)), m.group(2), m.start(), m.end()) for m in _CLOZE.finditer(text)]
+
+
+def tokens(text: str) -> list[str]:
+    return [w.lower().strip("'-") for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in tokens(text) if w not in STOP_WORDS and len(w) > 2]
+
+
+@cache
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word.lower())
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
+
+
+def same_stem(a: str, b: str) -> bool:
+    """Same Snowball stem, or stems sharing a start of 4+ letters and most of the shorter
+    one: 'sensori'/'sensat', 'lumbar'/'lumbosacr' (Snowball keeps those apart)."""
+    if a == b:
+        return True
+    common = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return common >= 4 and common >= 0.6 * min(len(a), len(b))

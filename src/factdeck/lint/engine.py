@@ -1,0 +1,429 @@
+"""Card-quality lint: what a careful editor checks before students see a card.
+
+Built on Wozniak's rules for formulating knowledge: short answers, no sets to
+recall as a blob, no card asked twice, every question standing alone in a
+shuffled review, every card with its source. Pure: takes the expanded notes and
+returns findings; the CLI decides whether they are warnings or a failure.
+
+A fact silences a rule for its own notes with `lint: {rule-name: "why this is fine"}`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from factdeck.errors import Location, did_you_mean
+from factdeck.facts import textsafety
+from factdeck.lint import near_duplicates, rules
+from factdeck.lint.rules import diagrams
+from factdeck.model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
+from factdeck.render import html
+from factdeck.render.templates import NoteType
+
+MAX_ANSWER_WORDS = 12  # the issue aims at a median of 8; 12 leaves room for a qualifier
+MIN_QUESTION_WORDS = 4  # "Where is it?" cannot stand alone in a shuffled review
+NEAR_DUPLICATE = 0.9  # difflib ratio over content words: one word in ten may differ
+SAME_ANSWER_MIN_WORDS = 3  # "buttock", "L1–L3": short answers rightly recur across claims
+
+RULES = {
+    "long-answer": f"an answer longer than {MAX_ANSWER_WORDS} words",
+    "list-answer": "an answer that is a list of three or more items",
+    "duplicate-question": "two cards asking the same, or nearly the same, question",
+    "same-answer": "one answer given to questions of different facts",
+    "unnamed-subject": "a question that does not say what it is about",
+    "no-source": "a card whose back does not show its source",
+    "no-exam-tag": "a fact without an exam:: tag, in a deck that declares exam areas",
+    "bad-exception": "a lint exception naming an unknown rule, or silencing nothing",
+    textsafety.RULE: "an invisible character (bidirectional override, zero-width) in the text",
+    **rules.RULES,
+    **diagrams.RULES,
+}
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_LIST_MARKUP = re.compile(r"<br\s*/?>|<li\b", re.IGNORECASE)
+_LIST_SEPARATOR = re.compile(r",\s+|;\s*|\s+and\s+|\s+or\s+|\n")
+_PARENS = re.compile(r"\s*\([^)]*\)")
+_PRONOUNS = {"it", "its", "they", "them", "their", "this", "these", "those", "he", "she"}
+_STOP_WORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "and",
+    "or",
+    "is",
+    "are",
+    "do",
+    "does",
+    "what",
+    "which",
+    "how",
+    "that",
+    "with",
+    "from",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    location: Location
+    fact_id: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: fact '{self.fact_id}': [{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One card as the student reviews it, in plain text: what is asked, what is recalled."""
+
+    note: NoteSpec
+    question: str
+    answer: str
+    answer_html: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileLint:
+    """The per-card part of lint for some notes (one fact file's, in a build): their cards,
+    each card's question as compared words, and what the per-card rules found. Kept with
+    the file's notes in the build cache, so unchanged files are not linted again."""
+
+    cards: tuple[Card, ...]
+    keys: tuple[tuple[str, ...], ...]
+    answers: tuple[str, ...]  # each card's answer as the same-answer rule compares it
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The near-duplicate pairs of the last lint, by card (GUID, compared words): pairs of
+    cards that are still there are still pairs; only other cards need looking up."""
+
+    cards: frozenset[int] = frozenset()  # each card's _card_digest
+    pairs: frozenset[tuple[int, int]] = frozenset()
+
+
+# Rules that look at one card (and its fact) at a time; the rest compare cards across the
+# deck. A new per-card rule is a generator of findings added here; a new cross-card rule
+# gets the deck's cards in lint_deck.
+CARD_RULES: tuple[Callable[[Card, Fact | None], Iterable[Finding]], ...] = ()
+
+
+def lint(
+    deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
+) -> tuple[Finding, ...]:
+    notes = tuple(notes)
+    return lint_deck(deck, (file_lint(deck, notes, note_types),), notes, note_types)[0]
+
+
+def file_lint(
+    deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType]
+) -> FileLint:
+    """The per-card rules over `notes` (facts looked up in `deck`)."""
+    cards = tuple(study_cards(notes, note_types))
+    facts = {e.fact.id: e.fact for e in deck.entries}
+    found = tuple(
+        f
+        for card in cards
+        for rule in (_card_findings, *CARD_RULES)
+        for f in rule(card, facts.get(card.note.fact_id))
+    )
+    return FileLint(
+        cards=cards,
+        keys=tuple(_content_words(c.question) for c in cards),
+        answers=tuple(_answer_key(c.answer) for c in cards),
+        findings=found,
+    )
+
+
+def lint_deck(
+    deck: Deck,
+    files: Iterable[FileLint],
+    notes: tuple[NoteSpec, ...],
+    note_types: Mapping[str, NoteType],
+    seen: Seen | None = None,
+) -> tuple[tuple[Finding, ...], Seen]:
+    """Every finding, from the per-card findings of each file and the cross-card rules
+    (the content rules of lint/rules/ and the diagram rules read the whole deck each time).
+
+    With `seen` (the last lint's near-duplicate pairs), only cards that are new since are
+    looked up in the near-duplicate index: the findings are the same as without it.
+    """
+    files = tuple(files)
+    cards = tuple(card for f in files for card in f.cards)
+    keys = tuple(key for f in files for key in f.keys)
+    answers = tuple(answer for f in files for answer in f.answers)
+    pairs, now_seen = _near_pairs(cards, keys, seen)
+    facts = {e.fact.id: e.fact for e in deck.entries}
+    found = [
+        *(finding for f in files for finding in f.findings),
+        *_duplicate_questions(cards, keys, pairs),
+        *_same_answers(cards, answers, deck),
+        *_missing_exam_tags(deck),
+        *(
+            Finding(e.location, e.fact.id, textsafety.RULE, message)
+            for e in deck.entries
+            for message in textsafety.hidden_characters(e.fact)
+        ),
+        *(
+            Finding(h.location, h.fact_id, h.rule, h.message)
+            for h in rules.check(deck, notes, note_types)
+        ),
+        *(Finding(d.location, d.fact_id, d.rule, d.message) for d in diagrams.findings(deck)),
+    ]
+    kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
+    return tuple(
+        sorted(
+            {*kept, *_exception_findings(deck, found)},
+            key=lambda f: (
+                str(f.location.path),
+                f.location.line or 0,
+                f.fact_id,
+                f.rule,
+                f.message,
+            ),
+        )
+    ), now_seen
+
+
+def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]) -> Iterator[Card]:
+    """Q/A notes give Front -> Back; cloze notes one card per number, the deletion as answer.
+
+    Note types with neither (image occlusion) are not linted: their question is a picture.
+    """
+    for note in notes:
+        note_type = note_types[note.note_type]
+        fields = dict(zip(note_type.field_names, note.fields, strict=True))
+        source = plain(fields.get("Source", ""))
+        if note_type.cloze and "Text" in fields:
+            for number in sorted(cloze_numbers(fields["Text"])):
+                question, answer = _cloze_card(fields["Text"], number)
+                yield Card(note, plain(question), plain(answer), answer, source)
+        elif not note_type.cloze and {"Front", "Back"} <= fields.keys():
+            yield Card(note, plain(fields["Front"]), plain(fields["Back"]), fields["Back"], source)
+
+
+def plain(text: str) -> str:
+    """Card HTML as the student reads it, whole (see render.html.plain)."""
+    return html.plain(text, limit=None)
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def _cloze_card(text: str, number: int) -> tuple[str, str]:
+    answers: list[str] = []
+
+    def shown(match: re.Match[str]) -> str:
+        if int(match.group(1)) != number:
+            return match.group(2)
+        answers.append(match.group(2))
+        return f"[{match.group(3)}]" if match.group(3) else "[...]"
+
+    return _CLOZE.sub(shown, text), " … ".join(answers)
+
+
+# --- one card at a time -------------------------------------------------------------------
+
+
+def _card_findings(card: Card, fact: Fact | None) -> Iterator[Finding]:
+    note = card.note
+    where = f"note '{note.card_id}'"
+
+    def finding(rule: str, message: str) -> Finding:
+        return Finding(note.location, note.fact_id, rule, f"{where}: {message}")
+
+    if words(card.answer) > MAX_ANSWER_WORDS:
+        yield finding(
+            "long-answer",
+            f"answer has {words(card.answer)} words (limit "
+            f"{MAX_ANSWER_WORDS}): '{card.answer}'; ask for less, or split the fact",
+        )
+    items = [part for part in _LIST_SEPARATOR.split(card.answer) if part.strip()]
+    if _LIST_MARKUP.search(card.answer_html) or len(items) >= 3:
+        yield finding(
+            "list-answer",
+            f"answer is a list: '{card.answer}'; make one cloze per "
+            "item (a list field with the `clozes` filter)",
+        )
+    if not card.source:
+        yield finding("no-source", "the card shows no source; give the fact a 'source'")
+    yield from (finding("unnamed-subject", m) for m in _subject_problems(card, fact))
+
+
+def _subject_problems(card: Card, fact: Fact | None) -> Iterator[str]:
+    first = card.question.split(" ", 1)[0].lower().strip(".,:;?!")
+    if first in _PRONOUNS:
+        yield (
+            f"question starts with '{first}': '{card.question}'; name the subject, a "
+            "shuffled review gives no context"
+        )
+    if fact is None:
+        return
+    if fact.kind == "question" and words(card.question) < MIN_QUESTION_WORDS:
+        yield (
+            f"question has fewer than {MIN_QUESTION_WORDS} words: '{card.question}'; "
+            "say what it is about"
+        )
+    if isinstance(fact, Named):
+        names = [fact.name, *fact.aka]
+        said = f"{card.question} {card.answer}".lower()
+        if not any(name.lower() in said for name in names):
+            yield (
+                f"neither question nor answer names the {fact.kind} "
+                f"('{names[0]}'): '{card.question}'"
+            )
+
+
+# --- across cards ----------------------------------------------------------------------------
+
+
+def _near_pairs(
+    cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], seen: Seen | None
+) -> tuple[list[tuple[int, int]], Seen]:
+    """Index pairs of cards with near-duplicate questions (NEAR_DUPLICATE over words)."""
+    ids = [_card_digest(card.note.guid, key) for card, key in zip(cards, keys, strict=True)]
+    current = frozenset(ids)
+    if seen is None:
+        probe = None
+        kept: set[tuple[int, int]] = set()
+    else:
+        probe = [i for i, ident in enumerate(ids) if ident not in seen.cards]
+        where: dict[int, list[int]] = defaultdict(list)
+        for i, ident in enumerate(ids):
+            where[ident].append(i)
+        kept = {
+            (min(i, j), max(i, j))
+            for a, b in seen.pairs
+            if a in current and b in current
+            for i in where[a]
+            for j in where[b]
+            if i != j
+        }
+    found = kept | set(near_duplicates.pairs(keys, NEAR_DUPLICATE, probe))
+    pairs = sorted(found)
+    return pairs, Seen(cards=current, pairs=frozenset((ids[i], ids[j]) for i, j in pairs))
+
+
+def _card_digest(guid: str, key: tuple[str, ...]) -> int:
+    """A card as the near-duplicate rule sees it, in 64 bits (stable across runs)."""
+    data = "\x1f".join((guid, *key)).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def _duplicate_questions(
+    cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], pairs: Iterable[tuple[int, int]]
+) -> Iterator[Finding]:
+    """Same question after normalising, or nearly (NEAR_DUPLICATE over content words).
+
+    Cloze cards of one note share their text by design and are never compared. Every
+    such pair is found, through an index (near_duplicates.py), not by comparing all pairs.
+    """
+    for i, j in pairs:
+        a, b = cards[i], cards[j]
+        if a.note.guid == b.note.guid:
+            continue
+        same = "the same" if keys[i] == keys[j] else "nearly the same"
+        for this, other in ((a, b), (b, a)):
+            yield Finding(
+                this.note.location,
+                this.note.fact_id,
+                "duplicate-question",
+                f"note '{this.note.card_id}' asks {same} question as fact "
+                f"'{other.note.fact_id}' note '{other.note.card_id}': "
+                f"'{this.question}'",
+            )
+
+
+def _content_words(text: str) -> tuple[str, ...]:
+    tokens = re.findall(r"[\w–-]+", text.lower())
+    return tuple(t.removesuffix("s") for t in tokens if t not in _STOP_WORDS)
+
+
+def _same_answers(
+    cards: tuple[Card, ...], answers: tuple[str, ...], deck: Deck
+) -> Iterator[Finding]:
+    """One answer to questions of different facts: usually one claim carded twice.
+
+    Fine and not reported: notes of the same fact (a forward and a reverse card are the
+    same knowledge from two sides); answers that are a subject's name (many questions
+    rightly point back to one nerve; whether those questions differ is the
+    duplicate-question rule's job); and answers shorter than SAME_ANSWER_MIN_WORDS (a
+    region or a level is the answer to many distinct claims).
+    """
+    names = {
+        _answer_key(n)
+        for e in deck.entries
+        for n in (getattr(e.fact, "name", None), *getattr(e.fact, "aka", ()))
+        if n
+    }
+    groups: dict[str, list[Card]] = defaultdict(list)
+    for card, key in zip(cards, answers, strict=True):
+        if key not in names and words(key) >= SAME_ANSWER_MIN_WORDS:
+            groups[key].append(card)
+    for group in groups.values():
+        for card in group:
+            others = sorted({c.note.fact_id for c in group} - {card.note.fact_id})
+            if others:
+                yield Finding(
+                    card.note.location,
+                    card.note.fact_id,
+                    "same-answer",
+                    f"note '{card.note.card_id}': answer '{card.answer}' also "
+                    f"answers fact {', '.join(repr(o) for o in others)}; make the "
+                    "questions ask for different things, or merge the facts",
+                )
+
+
+def _answer_key(answer: str) -> str:
+    text = _PARENS.sub("", answer.lower()).strip(" .!?")
+    return " ".join(text.removeprefix("the ").split())
+
+
+def _missing_exam_tags(deck: Deck) -> Iterator[Finding]:
+    if not deck.spec.exam_areas:
+        return
+    areas = ", ".join(f"{EXAM_PREFIX}{a}" for a in deck.spec.exam_areas)
+    for entry in deck.entries:
+        if not any(t.startswith(EXAM_PREFIX) for t in entry.fact.tags):
+            yield Finding(
+                entry.location, entry.fact.id, "no-exam-tag", f"no exam tag; add one of: {areas}"
+            )
+
+
+def _exception_findings(deck: Deck, found: list[Finding]) -> Iterator[Finding]:
+    """A `lint:` entry must name a real rule and silence something, or it misleads."""
+    raised = {(f.fact_id, f.rule) for f in found}
+    for entry in deck.entries:
+        for rule in entry.fact.lint:
+            if rule not in RULES:
+                yield Finding(
+                    entry.location,
+                    entry.fact.id,
+                    "bad-exception",
+                    f"'lint' names unknown rule '{rule}'{did_you_mean(rule, RULES)}; "
+                    f"rules: {', '.join(RULES)}",
+                )
+            elif (entry.fact.id, rule) not in raised:
+                yield Finding(
+                    entry.location,
+                    entry.fact.id,
+                    "bad-exception",
+                    f"'lint' silences '{rule}', which this fact does not trigger; "
+                    "delete the exception",
+                )

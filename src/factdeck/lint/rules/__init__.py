@@ -1,0 +1,29 @@
+"""Content lint rules: wording, cloze give-aways, repeats, sources, spelling, number.
+
+Each module checks one class of mistake a reviewing instructor would mark, on the cards
+as the student reads them (`lint/cards.py`). `check` runs them all; lint/engine.py turns each Hit
+into a Finding and applies the facts' `lint:` exceptions as for its own rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from factdeck.diagrams.occlusion import mask_labels
+from factdeck.lint.cards import Hit, views
+from factdeck.lint.rules import clozes, number, repeats, sources, spelling, wording
+from factdeck.model import Deck, NoteSpec
+from factdeck.render.templates import NoteType
+
+_MODULES = (wording, clozes, repeats, sources, spelling, number)
+RULES: dict[str, str] = {name: text for module in _MODULES for name, text in module.RULES.items()}
+
+__all__ = ["RULES", "Hit", "check"]
+
+
+def check(
+    deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
+) -> Iterator[Hit]:
+    cards = tuple(views(notes, note_types, mask_labels(deck)))
+    for module in _MODULES:
+        yield from module.check(deck, cards)

@@ -1,0 +1,87 @@
+"""asked-twice: one fact asked by two notes, in any shapes (Q/A, cloze, diagram label).
+
+Two cards ask the same thing when they want the same answer from the same cue: the
+answers are equal (after normalising), and the cues share at least two content stems,
+CUE_OVERLAP of the smaller cue (the answer's own words left out). A diagram label's cue
+is the diagram's header, which must be mostly shared both ways; two diagrams are two
+different cues (two pictures), so labels repeated across figures do not pair. Notes of
+one fact ask different fields by design and never pair. An exception on either fact of
+a pair (`lint: {asked-twice: "why they differ"}`) covers the pair.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from factdeck.lint.cards import STOP_WORDS, Hit, View, stem
+from factdeck.model import Deck
+
+RULES = {
+    "asked-twice": "one answer asked from the same cue by two notes (Q/A, cloze or diagram)",
+}
+
+CUE_OVERLAP = 0.6  # share of the smaller cue's content stems found in the other cue
+_CUE_WORD = re.compile(r"[a-z0-9][a-z0-9–-]*")  # "l1–l3" is a cue word
+_PARENS = re.compile(r"\s*\([^)]*\)")
+_ASKING = {"which", "what", "kind", "name", "call", "give", "explain", "mean", "describe"}
+
+
+def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+    excused = {e.fact.id for e in deck.entries if "asked-twice" in e.fact.lint}
+    groups: dict[str, list[View]] = defaultdict(list)
+    for card in cards:
+        key = answer_key(card.answer)
+        if key:
+            groups[key].append(card)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        cues = [_cue(c.question) - _cue(c.answer) for c in group]
+        for i, a in enumerate(group):
+            for j in range(i + 1, len(group)):
+                b = group[j]
+                if (
+                    a.note.fact_id == b.note.fact_id
+                    or a.shape == b.shape == "diagram"
+                    or not _same_cue(cues[i], cues[j], "diagram" in (a.shape, b.shape))
+                ):
+                    continue
+                for this, other in _sides(a, b, excused):
+                    yield this.hit(
+                        "asked-twice",
+                        f"asks '{this.answer}' as fact "
+                        f"'{other.note.fact_id}' note '{other.note.card_id}' "
+                        f"({other.shape}) does: '{this.question}'; keep one of them",
+                    )
+
+
+def _sides(a: View, b: View, excused: set[str]) -> tuple[tuple[View, View], ...]:
+    """Both cards are told, unless one fact's `lint: {asked-twice: why}` justifies the pair:
+    then only that side is (where the exception silences it), not the partner."""
+    for this, other in ((a, b), (b, a)):
+        if this.note.fact_id in excused:
+            return ((this, other),)
+    return ((a, b), (b, a))
+
+
+def answer_key(answer: str) -> str:
+    text = _PARENS.sub("", answer.lower()).strip(" .!?")
+    return " ".join(text.removeprefix("the ").split())
+
+
+def _cue(question: str) -> set[str]:
+    return {
+        stem(w)
+        for w in _CUE_WORD.findall(question.lower())
+        if w not in STOP_WORDS and w not in _ASKING and len(w) > 1
+    }
+
+
+def _same_cue(a: set[str], b: set[str], whole: bool) -> bool:
+    """`whole`: a diagram's header describes the figure, not one label; so both cues must
+    be mostly shared, not only the smaller one."""
+    shared = len(a & b)
+    size = max(len(a), len(b)) if whole else min(len(a), len(b))
+    return shared >= 2 and shared / size >= CUE_OVERLAP

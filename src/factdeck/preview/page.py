@@ -1,0 +1,357 @@
+"""`factdeck preview`: every card of a deck on one static page, rendered as Anki renders it.
+
+Cards come from the same note-type templates and CSS as the package (preview/card_templates.py,
+checked against the Anki engine). The page (templates/preview/) shows each face in a
+shadow root holding its note type's CSS, so a card looks as in Anki and cannot restyle
+the page; native image occlusion is drawn by a small stand-in for Anki's reviewer
+script, as HTML boxes like the portable note type's. The site is an index.html, its
+cards in parts/ (loaded one after another, so a big deck opens at once) and the deck's
+media: it works from a file:// URL, offline, in any browser.
+The preview reads the deck and writes only under OUT; the lock is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+import jinja2
+
+from factdeck.errors import FactdeckError, Location
+from factdeck.fs import atomic, oserrors
+from factdeck.model import Deck, DeckSpec, Entry, Media, NoteSpec
+from factdeck.pipeline import Checked, expanded
+from factdeck.preview.card_templates import CardFaces, compile_note_type, render_note
+from factdeck.render.expand import source_view
+from factdeck.render.templates import NOTE_TYPES_DIR
+from factdeck.stages import Watch, unwatched
+
+PREVIEW_DIR = "preview"
+PARTS_DIR = "parts"
+PART_CARDS = 1000  # cards per data file; the first part is drawn while the rest load
+FIRST_PART_CARDS = 100  # a small first part: the first screen of cards, at once
+_HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+PAGE = "index.html.j2"
+ASSETS = ("preview.css", "preview.js")
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewCard:
+    """One card as the preview shows it, with where it comes from."""
+
+    note: NoteSpec
+    faces: CardFaces
+    note_type: str  # display name
+    deck: str  # full Anki deck name, "Low Back Pain::Cluneal Nerves"
+    source: str  # "Dorsal Rami of Spinal Nerves · Aota 2016"
+    location: str  # "cards/low-back-pain/cluneal-superior.yaml:12"
+    text: str  # everything the search box looks in, lower case
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.note.fact_id}--{self.note.card_id}--{self.faces.ord + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class TagOption:
+    tag: str  # a tag or an ancestor of tags ("lbp::nerves")
+    depth: int
+    cards: int
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """Everything the page shows, computed without touching the disk."""
+
+    deck: DeckSpec
+    cards: tuple[PreviewCard, ...]
+    notes: int
+    styles: Mapping[str, str]  # note type key -> its CSS
+    media: tuple[Media, ...]
+    facts: Mapping[str, str]  # fact id -> its YAML text
+    tags: tuple[TagOption, ...]
+    subdecks: tuple[tuple[str, str, int], ...]  # (key, display name, cards)
+    note_types: tuple[tuple[str, str, int], ...]  # (key, display name, cards)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewResult:
+    deck: DeckSpec
+    index: Path
+    notes: int
+    cards: int
+    media: int
+    size: int  # bytes of index.html and media together
+
+
+def preview(
+    deck_dir: Path, out_dir: Path, templates_dir: Path | None = None, watch: Watch = unwatched
+) -> PreviewResult:
+    """Write OUT/<slug>-preview/index.html (and the deck's media beside it)."""
+    checked = expanded(deck_dir, templates_dir, watch)
+    site = out_dir / f"{checked.deck.spec.slug}-preview"
+    with watch("render"):
+        built = build_preview(checked, fact_sources(checked.deck))
+        rendered = render_page(built, _page_environment(checked.templates.root), site)
+    with watch("write"), oserrors.reported():
+        return write_site(site, rendered, built)
+
+
+def build_preview(checked: Checked, facts: Mapping[str, str]) -> Preview:
+    """The cards of every note, front and back, with their origin and search text."""
+    templates, spec = checked.templates, checked.deck.spec
+    compiled = {
+        key: compile_note_type(note_type, Location(templates.root / NOTE_TYPES_DIR / f"{key}.yaml"))
+        for key, note_type in templates.note_types.items()
+        if any(note.note_type == key for note in checked.notes)
+    }
+    entries = {entry.fact.id: entry for entry in checked.deck.entries}
+    project = templates.root.parent
+    cards = []
+    for note in checked.notes:
+        note_type = templates.note_types[note.note_type]
+        deck = spec.name if note.subdeck is None else f"{spec.name}::{spec.subdecks[note.subdeck]}"
+        source = _source(spec, entries[note.fact_id])
+        location = _shown(note.location, project)
+        for faces in render_note(compiled[note.note_type], note):
+            words = (
+                text_of(faces.front),
+                text_of(faces.back),
+                *note.tags,
+                note.fact_id,
+                note.card_id,
+                location,
+                deck,
+                note_type.name,
+                source,
+            )
+            cards.append(
+                PreviewCard(
+                    note=note,
+                    faces=faces,
+                    note_type=note_type.name,
+                    deck=deck,
+                    source=source,
+                    location=location,
+                    text=" ".join(words).lower(),
+                )
+            )
+    media = {m.name: m for note in checked.notes for m in note.media}
+    return Preview(
+        deck=spec,
+        cards=tuple(cards),
+        notes=len(checked.notes),
+        styles={key: c.note_type.css for key, c in compiled.items()},
+        media=tuple(media[name] for name in sorted(media)),
+        facts=facts,
+        tags=tag_options(card.note.tags for card in cards),
+        subdecks=_subdecks(spec, cards),
+        note_types=tuple(
+            (key, c.note_type.name, sum(card.note.note_type == key for card in cards))
+            for key, c in compiled.items()
+        ),
+    )
+
+
+def tag_options(card_tags: Iterable[tuple[str, ...]]) -> tuple[TagOption, ...]:
+    """Every tag and each of its ancestors, with how many cards carry it or a descendant."""
+    counts: Counter[str] = Counter()
+    for tags in card_tags:
+        prefixes = {
+            "::".join(tag.split("::")[:depth])
+            for tag in tags
+            for depth in range(1, tag.count("::") + 2)
+        }
+        counts.update(prefixes)
+    return tuple(
+        TagOption(tag, tag.count("::"), counts[tag])
+        for tag in sorted(counts, key=lambda t: t.split("::"))
+    )
+
+
+def fact_sources(deck: Deck) -> dict[str, str]:
+    """Each fact's YAML as written: from its line to the next fact's, comments that
+    introduce the next fact left out."""
+    by_file: dict[Path, list[Entry]] = {}
+    for entry in deck.entries:
+        by_file.setdefault(entry.location.path, []).append(entry)
+    sources = {}
+    for path, entries in by_file.items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        starts = sorted((e.location.line or 1, e.fact.id) for e in entries)
+        for (start, fact_id), (end, _) in zip(
+            starts, [*starts[1:], (len(lines) + 1, "")], strict=True
+        ):
+            chunk = lines[start - 1 : end - 1]
+            while chunk and (not chunk[-1].strip() or chunk[-1].lstrip().startswith("#")):
+                chunk.pop()
+            sources[fact_id] = _dedent("\n".join(chunk))
+    return sources
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The files of the preview: the page, and its cards in parts loaded one after another."""
+
+    page: str
+    parts: tuple[str, ...]  # parts/NNNN.js, in order
+
+
+def render_page(built: Preview, env: jinja2.Environment, site: Path) -> Site:
+    """index.html: the deck's filters and a loader; the cards, faces and origin, travel as
+    JSON in parts/NNNN.js files of PART_CARDS cards each, which preview.js adds one after
+    another (script tags, so it works from file://): the first cards show at once,
+    however big the deck."""
+    links: dict[Path, str] = {}
+    records = []
+    for card in built.cards:
+        note, path = card.note, card.note.location.path
+        if path not in links:
+            links[path] = _href(path, site)
+        records.append(
+            {
+                "type": note.note_type,
+                "front": card.faces.front,
+                "back": card.faces.back,
+                "text": card.text,
+                "anchor": card.anchor,
+                "subdeck": note.subdeck or "",
+                "tags": note.tags,
+                "kind": f"{card.note_type} · {card.faces.name}",
+                "deck": card.deck,
+                "source": card.source,
+                "location": card.location,
+                "ids": f"{note.fact_id}/{note.card_id}",
+                "fact": note.fact_id,
+                "href": links[path],
+                "file": card.location.rsplit(":", 1)[0],
+                "line": note.location.line,
+            }
+        )
+    parts = []
+    starts = [0, *range(min(FIRST_PART_CARDS, PART_CARDS), len(records), PART_CARDS)]
+    for start, end in zip(starts, [*starts[1:], len(records)], strict=True):
+        chunk = records[start:end]
+        facts = {r["fact"]: built.facts.get(r["fact"], "") for r in chunk}
+        parts.append(f"factdeckPreview.add({json.dumps({'cards': chunk, 'facts': facts})});\n")
+    data = {
+        "styles": built.styles,
+        "parts": [_part_name(n) for n in range(len(parts))],
+        "cards": len(records),
+    }
+    assets = {
+        name.split(".")[-1]: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        for name in ASSETS
+    }
+    page = env.get_template(PAGE).render(
+        preview=built, data=data, css=assets["css"], js=assets["js"]
+    )
+    return Site(page=page, parts=tuple(parts))
+
+
+def write_site(site: Path, rendered: Site, built: Preview) -> PreviewResult:
+    """Media and parts first, index.html last, each file replaced atomically; then stale
+    files go."""
+    site.mkdir(parents=True, exist_ok=True)
+    size = 0
+    for name, data in [
+        *((item.name, item.path.read_bytes()) for item in built.media),
+        *((_part_name(n), part.encode("utf-8")) for n, part in enumerate(rendered.parts)),
+    ]:
+        size += len(data)
+        dest = site / name
+        if not dest.is_file() or dest.read_bytes() != data:
+            dest.parent.mkdir(exist_ok=True)
+            with atomic.replacing(dest) as tmp:
+                tmp.write_bytes(data)
+    index = site / "index.html"
+    encoded = rendered.page.encode("utf-8")
+    with atomic.replacing(index) as tmp:
+        tmp.write_bytes(encoded)
+    keep = {
+        index.name,
+        *(item.name for item in built.media),
+        *(_part_name(n) for n in range(len(rendered.parts))),
+    }
+    for stale in [*site.iterdir(), *site.glob(f"{PARTS_DIR}/*")]:
+        name = stale.relative_to(site).as_posix()
+        if stale.is_file() and name not in keep and not stale.name.startswith("."):
+            stale.unlink()
+    return PreviewResult(
+        deck=built.deck,
+        index=index,
+        notes=built.notes,
+        cards=len(built.cards),
+        media=len(built.media),
+        size=size + len(encoded),
+    )
+
+
+def _part_name(number: int) -> str:
+    return f"{PARTS_DIR}/{number + 1:04d}.js"
+
+
+def text_of(html: str) -> str:
+    """The words a reader sees in an HTML fragment (no tags, styles or scripts)."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    text = _TAG.sub(" ", _HIDDEN.sub(" ", html))
+    return " ".join(unescape(text).split())
+
+
+def _page_environment(templates_root: Path) -> jinja2.Environment:
+    folder = templates_root / PREVIEW_DIR
+    missing = [name for name in (PAGE, *ASSETS) if not (folder / name).is_file()]
+    if missing:
+        raise FactdeckError.at(
+            Location(folder), f"the preview page's templates are missing: {', '.join(missing)}"
+        )
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _source(spec: DeckSpec, entry: Entry) -> str:
+    view = source_view(entry.fact.source, spec)
+    return " · ".join([view.section, *view.refs])
+
+
+def _subdecks(spec: DeckSpec, cards: list[PreviewCard]) -> tuple[tuple[str, str, int], ...]:
+    counts = Counter(card.note.subdeck or "" for card in cards)
+    named = [("", f"{spec.name} (top level)"), *spec.subdecks.items()]
+    return tuple((key, name, counts[key]) for key, name in named if counts[key])
+
+
+def _shown(location: Location, project: Path) -> str:
+    """file:line relative to the project folder, whatever the current directory."""
+    try:
+        path = location.path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return str(location)
+    return f"{path}:{location.line}" if location.line else path
+
+
+def _href(path: Path, site: Path) -> str:
+    """A link from the page to a fact file: relative, so the page names no home folder."""
+    try:
+        return Path(os.path.relpath(path.resolve(), site.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return path.resolve().as_uri()
+
+
+def _dedent(text: str) -> str:
+    """A fact's lines without the list indentation they share ('  - id: x' -> '- id: x')."""
+    lines = text.splitlines()
+    indent = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    return "\n".join(line[indent:] for line in lines)

@@ -1,0 +1,49 @@
+"""Where a deck's project is: the folder holding templates/ (and cards/, dist/), so commands
+run from inside a deck folder still write to the project's dist/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factdeck.errors import FactdeckError, Location
+from factdeck.facts.load import DECK_FILE
+from factdeck.render.templates import NOTE_TYPES_DIR
+
+_MARKERS = ("pyproject.toml", "cards")
+
+
+def project_root(start: Path) -> Path:
+    """The nearest folder at or above `start` with templates/ (else cards/ or pyproject.toml);
+    `start` itself when there is none."""
+    folders = (start.resolve(), *start.resolve().parents)
+    for folder in folders:
+        if (folder / "templates" / NOTE_TYPES_DIR).is_dir():
+            return folder
+    for folder in folders:
+        if any((folder / marker).exists() for marker in _MARKERS) and folder.name != "cards":
+            return folder
+    return start.resolve()
+
+
+def find_templates(start: Path) -> Path:
+    """The nearest `templates/` folder at or above `start` (a deck folder, usually)."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        if (folder / "templates" / NOTE_TYPES_DIR).is_dir():
+            return folder / "templates"
+    raise FactdeckError.at(
+        Location(start), "no templates/ folder here or above; pass --templates DIR"
+    )
+
+
+def one_deck(cwd: Path) -> Path:
+    """The deck a command means when none is named: this folder's, or the only one in cards/."""
+    if (cwd / DECK_FILE).is_file():
+        return cwd
+    decks = sorted(p.parent for p in (project_root(cwd) / "cards").glob(f"*/{DECK_FILE}"))
+    if len(decks) == 1:
+        return decks[0]
+    names = ", ".join(str(d.relative_to(project_root(cwd))) for d in decks) or "none"
+    raise FactdeckError.at(
+        Location(cwd),
+        f"which deck? name one (decks under cards/: {names}), e.g. factdeck serve cards/knee",
+    )

@@ -1,0 +1,248 @@
+"""`factdeck release`: publish a version. It refuses when nothing changed since the last
+release, when `version` was not bumped, when `check` fails or when an answer changed
+without a `correction:`; else it writes OUT/<slug>-<version>.apkg, the release notes
+OUT/<slug>-<version>.md, and records the release in the lock, all at one commit point."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from factdeck import clock
+from factdeck.apkg import verify
+from factdeck.apkg.read import unpack
+from factdeck.diagrams.occlusion import mask_labels
+from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.fs import commit, mutex, oserrors
+from factdeck.history import lockfile
+from factdeck.history import notes as release_notes
+from factdeck.history.compare import ReleaseChanges, between
+from factdeck.history.guards import NO_OVERRIDES, Allow
+from factdeck.history.lock import lock_path
+from factdeck.history.lock import read as read_lock
+from factdeck.history.lockfile import Lock, LockedDeck, Release
+from factdeck.history.notes import render
+from factdeck.model import Deck
+from factdeck.pipeline import expanded, lock_output, package_output, stamped, text_output
+from factdeck.stages import Watch, unwatched
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    deck: Deck
+    apkg: Path
+    notes: Path
+    release: Release
+    changes: ReleaseChanges
+    report: verify.PackageReport
+
+
+def release(
+    deck_dir: Path,
+    out_dir: Path,
+    templates_dir: Path | None = None,
+    allow: Allow = NO_OVERRIDES,
+    watch: Watch = unwatched,
+) -> Published:
+
+    with oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
+        commit.recover(deck_dir, (out_dir,))
+        done = stamped(deck_dir, templates_dir, allow, watch)
+        deck, found, new = done.checked.deck, done.changes, done.stamping.lock
+        refuse_unpublishable(deck, new, found)
+        spec = deck.spec
+        apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
+        notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
+        last = new.last_release
+        before = _previous_fields(out_dir, spec.slug, last)
+        reports: list[verify.PackageReport] = []
+        digests: list[str] = []
+        with commit.transaction(deck_dir) as tx:
+            tx.add(package_output(apkg, done.stamping.plan, watch, reports))
+            digests.append(_sha256(_staged(tx, apkg)))
+            record = Release(
+                version=spec.version,
+                date=clock.now(),
+                package=f"sha256:{digests[0]}",
+                deck=LockedDeck(slug=spec.slug, name=spec.name, subdecks=dict(spec.subdecks)),
+                types={k: t.hash for k, t in new.note_types.items()},
+            )
+            with watch("write"):
+                title = f"{spec.name}, version {spec.version}: release notes"
+                text = release_notes.render(
+                    found,
+                    spec,
+                    done.checked.templates.note_types,
+                    title,
+                    before,
+                    old_deck=last.deck if last else None,
+                    why={e.fact.id: e.fact.correction for e in deck.entries if e.fact.correction},
+                    labels=mask_labels(deck, found.masked_facts),
+                    reworded={e.fact.id: e.fact.reworded for e in deck.entries if e.fact.reworded},
+                )
+                tx.add(text_output(notes_path, text), lock_output(deck_dir, recorded(new, record)))
+        return Published(deck, apkg, notes_path, record, found, reports[0])
+
+
+def refuse_unpublishable(deck: Deck, lock: Lock, found: ReleaseChanges) -> None:
+    spec, last = deck.spec, lock.last_release
+    where = Location(deck.deck_dir / "deck.yaml")
+    if last is not None and found.empty:
+        raise FactdeckError.at(
+            where,
+            (
+                f"nothing changed since release {last.version}; there is nothing to publish "
+                "(edit facts, then release with a new version)"
+            ),
+        )
+    if lock.release(spec.version) is not None or (
+        last is not None
+        and lockfile.version_key(spec.version) <= lockfile.version_key(last.version)
+    ):
+        previous = last.version if last else spec.version
+        raise FactdeckError.at(
+            where,
+            (
+                f"version '{spec.version}' is not newer than the last release ({previous}); set "
+                f'`version:` in deck.yaml to a higher one, e.g. "{suggest(previous, found)}"'
+            ),
+        )
+    problems = list(_correction_problems(deck, found))
+    if problems:
+        raise FactdeckError(problems)
+
+
+def suggest(version: str, found: ReleaseChanges) -> str:
+    """The next version: minor for added cards, patch for edits only (semantic versioning)."""
+    parts = [int(p) if p.isdigit() else 0 for p in version.split(".")[:3]]
+    parts += [0] * (3 - len(parts))
+    if found.added or found.retired:
+        return f"{parts[0]}.{parts[1] + 1}.0"
+    return f"{parts[0]}.{parts[1]}.{parts[2] + 1}"
+
+
+def _correction_problems(deck: Deck, found: ReleaseChanges) -> list[Problem]:
+    entries = {e.fact.id: e for e in deck.entries}
+    corrected = {d.after.fact for d in found.corrected}
+    problems = []
+    for fact_id in sorted(corrected):
+        entry = entries.get(fact_id)
+        if entry is None:
+            continue
+        if entry.fact.correction and entry.fact.reworded:
+            problems.append(
+                Problem(
+                    entry.location,
+                    (
+                        f"fact '{fact_id}' has both `correction:` and `reworded:`; keep the one that "
+                        "is true: was the old answer wrong (correction) or only worded differently "
+                        "(reworded)?"
+                    ),
+                )
+            )
+        elif not (entry.fact.correction or entry.fact.reworded):
+            problems.append(
+                Problem(
+                    entry.location,
+                    (
+                        f"fact '{fact_id}': what students must answer changed since the last release. "
+                        "If the old answer was wrong, add `correction: <why it changed>` to the fact: "
+                        "students are then told to re-learn these cards. If a student's old answer "
+                        "is still right (spelling, fuller wording), add `reworded: <what changed>`; "
+                        "or keep the answer's words as they were"
+                    ),
+                )
+            )
+    for fact_id, entry in sorted(entries.items()):
+        for marker in ("correction", "reworded"):
+            if getattr(entry.fact, marker) and fact_id not in corrected:
+                problems.append(
+                    Problem(
+                        entry.location,
+                        (
+                            f"fact '{fact_id}' has a `{marker}:` but its answer did not change since "
+                            f"the last release; remove the {marker} (it belonged to an earlier "
+                            "release)"
+                        ),
+                    )
+                )
+    return problems
+
+
+def recorded(lock: Lock, release: Release) -> Lock:
+    """The lock after publishing: every note state not yet released now is, by `release`."""
+    notes = {
+        guid: note if note.rel is not None else dataclasses.replace(note, rel=release.version)
+        for guid, note in lock.notes.items()
+    }
+    return dataclasses.replace(lock, notes=notes, releases=(*lock.releases, release), merged=False)
+
+
+def _staged(tx: commit.Transaction, dest: Path) -> Path:
+    return next(tmp for tmp, d in tx.moves if d == dest)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _previous_fields(out_dir: Path, slug: str, last: Release | None) -> dict[str, tuple[str, ...]]:
+    """The last release's note texts, from its package if it is still in OUT (and is the
+    one recorded), for full before → after texts in the notes. Optional."""
+    if last is None:
+        return {}
+    path = out_dir / f"{slug}-{last.version}.apkg"
+    if not path.is_file() or (last.package and last.package != f"sha256:{_sha256(path)}"):
+        return {}
+    try:
+        return {n.guid: n.fields for n in unpack(path).notes}
+    except FactdeckError:
+        return {}
+
+
+def diff_versions(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> str:
+    """Release notes between two releases recorded in a deck's lock ("current": the lock
+    as last built)."""
+    if deck_dir is None:
+        decks = sorted(p.parent for p in cards_dir.glob("*/deck.yaml"))
+        if len(decks) != 1:
+            raise FactdeckError.at(
+                None, f"found {len(decks)} decks under {cards_dir}; name one with --deck DIR"
+            )
+        deck_dir = decks[0]
+    checked = expanded(deck_dir)
+    locked = read_lock(deck_dir, checked.deck.spec.version)
+
+    def find(version: str) -> Release | None:
+        if version == "current":
+            return None
+        found = locked.release(version)
+        if found is None:
+            known = ", ".join(r.version for r in locked.releases) or "none yet"
+            raise FactdeckError.at(
+                lock_path(deck_dir),
+                (
+                    f"no release '{version}' in the lock (releases: {known}); give two released "
+                    "versions, 'current', or two .apkg files"
+                ),
+            )
+        return found
+
+    changes = between(
+        locked,
+        find(old),
+        find(new),
+        {n.guid: n for n in checked.notes} if new == "current" else None,
+    )
+    return render(
+        changes,
+        checked.deck.spec,
+        checked.templates.note_types,
+        f"{checked.deck.spec.name}: changes from {old} to {new}",
+    )

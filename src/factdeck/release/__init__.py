@@ -1,1 +1,0 @@
-"""A deck's life across versions: identity guards, release notes, and publishing releases."""
