@@ -1,74 +1,22 @@
-"""Shared test helpers: tiny decks written inside a test, the real deck copied out of the repo,
-and the official Anki engine to import packages into."""
+"""Fixtures for every test: a CLI runner, a fixed clock, a project with the real templates,
+the mini and the shipped deck, builds and engine collections shared per session, and one
+headless Chromium. Plain helpers live in tests/support/."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import textwrap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from anki_engine import import_package, open_collection
 from factdeck.pipeline import BuildResult, build
-
-REPO = Path(__file__).resolve().parent.parent
-REAL_DECK = REPO / "cards" / "low-back-pain"
-# Every deck of the project: tests over DECKS cover a new deck without being touched.
-DECKS = sorted(path.parent for path in (REPO / "cards").glob("*/deck.yaml"))
-TEMPLATES = REPO / "templates"
-EPOCH = 1_790_000_000  # a fixed "now" for reproducible builds in tests
-CHROMIUM = Path(os.environ.get("FACTDECK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-MINI_DECK = {
-    "deck.yaml": """
-        name: Mini
-        slug: mini
-        version: "1"
-        description: A tiny deck for tests.
-        source:
-          title: A Source
-          sections: {intro: Introduction, body: Body}
-          references: {ref-one: {short: Ref 2000, full: "Ref, A. 2000. A Paper."}}
-        subdecks: {part: Part}
-    """,
-    "facts.yaml": """
-        facts:
-          - id: nerve-a
-            kind: nerve
-            name: alpha nerves
-            plural: true
-            levels: L1–L3
-            source: body
-            tags: [mini::nerves]
-          - id: fact-b
-            kind: statement
-            text: "The beta is {{c1::big}}."
-            source: {section: intro, refs: [ref-one], refs_why: Ref 2000 measured the beta.}
-            subdeck: part
-    """,
-}
-
-
-def write_tree(root: Path, files: Mapping[str, str]) -> Path:
-    """Write `files` (relative path -> text, dedented) under `root`; return `root`."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.decks import EPOCH, MINI_DECK, REAL_DECK, TEMPLATES, write_tree
+from tests.support.engine import import_package, open_collection
 
 
 @pytest.fixture

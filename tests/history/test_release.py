@@ -1,0 +1,594 @@
+"""Releases (issue 10): the lock format and its migration, `factdeck release`, corrections,
+identity guards, reading merged locks, `diff` by version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factdeck.apkg.read import unpack
+from factdeck.cli.main import main
+from factdeck.errors import FactdeckError
+from factdeck.history.lock import LOCK_NAME, Allow, read
+from factdeck.history.lockfile import MIGRATED_NOTE
+from factdeck.pipeline import build, check
+from factdeck.release import release
+from tests.support.decks import EPOCH, REAL_DECK, write_tree
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+FACTS = """
+    facts:
+      - {id: one, kind: question, question: First?, answer: Alpha, source: body}
+      - id: two
+        kind: statement
+        text: "The beta is {{c1::big}} and {{c2::blue}}."
+        source: body
+        subdeck: part
+"""
+
+
+def bump(deck: Path, version: str) -> None:
+    path = deck / "deck.yaml"
+    text = path.read_text()
+    start = text.index("version: ")
+    end = text.index("\n", start)
+    path.write_text(f'{text[:start]}version: "{version}"{text[end:]}')
+
+
+def next_release(deck: Path) -> str:
+    """Ready a copy of a released deck for its next release, as its instructor would: drop
+    the last release's `correction:` and `reworded:` markers and bump the minor version."""
+    marker = re.compile(r"^(\s+)(correction|reworded):.*\n(?:\1\s+.*\n)*", re.MULTILINE)
+    for path in deck.glob("*.yaml"):
+        path.write_text(marker.sub("", path.read_text()))
+    last = read(deck).last_release
+    major, minor = (int(p) for p in last.version.split(".")[:2]) if last else (0, 0)
+    version = f"{major}.{minor + 1}.0"
+    bump(deck, version)
+    return version
+
+
+def publish(
+    deck: Path,
+    project: Path,
+    version: str,
+    facts: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+    when: int = EPOCH,
+    **flags: bool,
+) -> Path:
+    if facts is not None:
+        write_tree(deck, {"facts.yaml": facts})
+    bump(deck, version)
+    if monkeypatch is not None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(when))
+    return release(deck, project / "dist", allow=Allow(**flags)).apkg
+
+
+def messages(caught: pytest.ExceptionInfo[FactdeckError]) -> list[str]:
+    return [str(p) for p in caught.value.problems]
+
+
+# --- the lock format ---------------------------------------------------------------------
+
+
+def test_committed_lock_of_release_1_0_0_migrates_losslessly(
+    real_deck: Path, project: Path
+) -> None:
+    """The format-1 lock students' 1.0.0 was built from: same GUIDs, ids and times, and
+    1.0.0 recorded as the last release (digest unknown)."""
+    v1 = json.loads((DATA / "low-back-pain-1.0.0.lock").read_text())
+    (real_deck / LOCK_NAME).write_text((DATA / "low-back-pain-1.0.0.lock").read_text())
+    bump(real_deck, "1.0.0")  # a format-1 lock is migrated as the version deck.yaml names
+    lock = read(real_deck, "1.0.0")
+    assert {
+        g: (n.id, n.changed, n.hash, n.fact, n.card, n.type) for g, n in lock.notes.items()
+    } == {
+        g: (n["id"], n["changed"], n["hash"], n["fact"], n["card"], n["type"])
+        for g, n in v1["notes"].items()
+    }
+    assert [(r.version, r.package, r.note) for r in lock.releases] == [
+        ("1.0.0", None, MIGRATED_NOTE)
+    ]
+    # Built over the migrated lock, every 1.0.0 note keeps its GUID and id, and a note whose
+    # content is as 1.0.0 shipped it keeps its 1.0.0 time: students see no update for it.
+    result = build(real_deck, project / "dist")
+    assert result.changes.since is not None and result.changes.since.version == "1.0.0"
+    migrated = read(real_deck)
+    assert {g: migrated.notes[g].id for g in v1["notes"]} == {
+        g: n["id"] for g, n in v1["notes"].items()
+    }
+    same = {
+        g
+        for g, n in v1["notes"].items()
+        if migrated.notes[g].hash == n["hash"] and migrated.notes[g].retired is None
+    }
+    assert same  # the current deck still ships some notes exactly as 1.0.0 did
+    packed = {n.guid: n.mod for n in unpack(result.apkg).notes}
+    assert {g: packed[g] for g in same} == {g: v1["notes"][g]["changed"] for g in same}
+    assert all(packed[g] > v1["notes"][g]["changed"] for g in v1["notes"] if g not in same)
+
+
+def test_the_repository_lock_holds_the_migrated_1_0_0_and_the_2_0_0_release() -> None:
+    assert (REAL_DECK / LOCK_NAME).read_text().startswith('{"factdeck-lock": 2}\n')
+    lock = read(REAL_DECK)
+    assert [r.version for r in lock.releases] == ["1.0.0", "2.0.0"]
+
+
+def test_lock_size_per_note(real_deck: Path) -> None:
+    """A note's own line stays small; each release that changes a note keeps one `was` line
+    (its state at the earlier release) so later releases can be compared without packages."""
+    lines = (REAL_DECK / LOCK_NAME).read_text().splitlines()
+    notes = [line for line in lines if line.startswith('{"note"')]
+    history = [line for line in lines if line.startswith('{"was"')]
+    assert sum(map(len, notes)) / len(notes) < 250  # format 1 took 540 for everything
+    assert len(history) <= len(notes)
+
+
+def test_note_ids_come_from_the_guid_not_the_clock(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(mini_deck, project / "a")
+    first = {g: n.id for g, n in read(mini_deck).notes.items()}
+    (mini_deck / LOCK_NAME).unlink()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 12345))
+    build(mini_deck, project / "b")
+    assert {g: n.id for g, n in read(mini_deck).notes.items()} == first
+
+
+# --- release -----------------------------------------------------------------------------
+
+
+def test_release_publishes_versioned_package_notes_and_record(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    apkg = publish(mini_deck, project, "1.0.0", FACTS)
+    assert apkg == project / "dist" / "mini-1.0.0.apkg"
+    notes = (project / "dist" / "mini-1.0.0.md").read_text()
+    assert notes.startswith("# Mini, version 1.0.0: release notes")
+    lock = read(mini_deck)
+    (record,) = lock.releases
+    assert record.package == "sha256:" + hashlib.sha256(apkg.read_bytes()).hexdigest()
+    assert {n.rel for n in lock.notes.values()} == {"1.0.0"}
+
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "1.0.1")
+    assert messages(caught) == [
+        "cards/mini/deck.yaml: nothing changed since release 1.0.0; there is nothing to "
+        "publish (edit facts, then release with a new version)"
+    ]
+    reworded = FACTS.replace("The beta is", "Beta is")
+    lock_before = (mini_deck / LOCK_NAME).read_bytes()
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "1.0.0", reworded)
+    assert messages(caught) == [
+        "cards/mini/deck.yaml: version '1.0.0' is not newer than the last release (1.0.0); "
+        'set `version:` in deck.yaml to a higher one, e.g. "1.0.1"'
+    ]
+    assert (mini_deck / LOCK_NAME).read_bytes() == lock_before
+    assert sorted(p.name for p in (project / "dist").iterdir()) == [
+        "mini-1.0.0.apkg",
+        "mini-1.0.0.md",
+    ]
+    lines_before = set(lock_before.decode().splitlines())
+    publish(mini_deck, project, "1.0.1", monkeypatch=monkeypatch, when=EPOCH + 10)
+    lines_after = set((mini_deck / LOCK_NAME).read_text().splitlines())
+    # growth is proportional to what changed: the edited note, its 1.0.0 state, the record
+    assert sorted(line.split('"')[1] for line in lines_after - lines_before) == [
+        "note",
+        "release",
+        "was",
+    ]
+    assert [line.split('"')[1] for line in lines_before - lines_after] == ["note"]
+    notes = (project / "dist" / "mini-1.0.1.md").read_text()
+    assert (
+        "- Beta is **big** and **blue**. (reworded)\n"
+        "  - before: The beta is **big** and **blue**." in notes
+    )  # from mini-1.0.0.apkg
+    lock = read(mini_deck)
+    assert [r.version for r in lock.releases] == ["1.0.0", "1.0.1"]
+    two = [g for g, n in lock.notes.items() if n.fact == "two"]
+    assert [lock.notes[g].rel for g in two] == ["1.0.1"]
+    assert lock.state_at(two[0], "1.0.0") is not None
+    assert lock.state_at(two[0], "1.0.0").hash != lock.notes[two[0]].hash
+
+
+def test_release_refuses_when_check_fails(mini_deck: Path, project: Path) -> None:
+    write_tree(mini_deck, {"facts.yaml": "facts:\n  - {id: x, kind: question}\n"})
+    with pytest.raises(FactdeckError):
+        release(mini_deck, project / "dist")
+    assert not (project / "dist").exists() and not (mini_deck / LOCK_NAME).exists()
+
+
+def test_an_answer_change_needs_a_correction(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    changed = FACTS.replace("{{c1::big}}", "{{c1::huge}}")
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "1.1.0", changed)
+    (message,) = messages(caught)
+    assert message.startswith(
+        "cards/mini/facts.yaml:3: fact 'two': what students must answer "
+        "changed since the last release. If the old answer was wrong, "
+        "add `correction: <why it changed>`"
+    )
+    marked = changed.replace(
+        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly."
+    )
+    apkg = publish(mini_deck, project, "1.1.0", marked)
+    tags = {n.fields[0]: n.tags for n in unpack(apkg).notes}
+    corrected = [t for t in tags.values() if "factdeck::corrected::1.1.0" in t]
+    assert len(corrected) == 1
+    notes = (project / "dist" / "mini-1.1.0.md").read_text()
+    assert notes.index("### Corrections") < notes.index("## For instructors")
+    assert "`tag:factdeck::corrected::1.1.0`" in notes and "Forget" in notes
+    assert "The beta is **huge** and **blue**." in notes
+    assert "why: The beta was measured wrongly." in notes
+    # a rewording of the sentence around the hidden words is not a correction
+    reworded = marked.replace("The beta is", "Beta is").replace(
+        "        correction: The beta was measured wrongly.", ""
+    )
+    publish(mini_deck, project, "1.1.1", reworded)
+    # a correction left over from an earlier release is refused
+    with pytest.raises(FactdeckError, match="has a `correction:` but its answer did not change"):
+        publish(mini_deck, project, "1.1.2", marked.replace("The beta is", "A beta is"))
+
+
+def test_an_answer_reworded_keeps_students_progress(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spelling fix in a hidden word changes the answer's words, not what is right:
+    `reworded:` ships it without the corrected tag or the advice to re-learn."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    respelled = FACTS.replace("{{c1::big}}", "{{c1::big (large)}}")
+    with pytest.raises(FactdeckError, match="add `reworded: <what changed>`"):
+        publish(mini_deck, project, "1.0.1", respelled)
+    marked = respelled.replace(
+        "subdeck: part", "subdeck: part\n        reworded: The answer also gives the synonym."
+    )
+    both = marked.replace("subdeck: part", "subdeck: part\n        correction: Wrong.")
+    with pytest.raises(FactdeckError, match="has both `correction:` and `reworded:`"):
+        publish(mini_deck, project, "1.0.1", both)
+    apkg = publish(mini_deck, project, "1.0.1", marked)
+    assert not [n for n in unpack(apkg).notes if any("corrected" in t for t in n.tags)]
+    notes = (project / "dist" / "mini-1.0.1.md").read_text()
+    assert "### Corrections" not in notes and "Forget" not in notes
+    assert "answer reworded: your answer still counts" in notes
+    assert "why: The answer also gives the synonym." in notes
+    with pytest.raises(FactdeckError, match="has a `reworded:` but its answer did not change"):
+        publish(mini_deck, project, "1.0.2", marked.replace("The beta is", "A beta is"))
+
+
+def test_build_reports_everything_since_the_last_release(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(mini_deck, project, "1.0.0", FACTS)
+    write_tree(mini_deck, {"facts.yaml": FACTS.replace("First?", "First one?")})
+    build(mini_deck, project / "dist")
+    write_tree(
+        mini_deck,
+        {"facts.yaml": FACTS.replace("First?", "First one?").replace("The beta is", "Beta is")},
+    )
+    result = build(mini_deck, project / "dist")
+    assert result.changes.since is not None and result.changes.since.version == "1.0.0"
+    assert len(result.changes.changed) == 2  # both edits, not only the last build's
+    text = (project / "dist" / "mini-changes.md").read_text()
+    assert text.startswith("# Mini: unreleased changes since version 1.0.0")
+    assert "First one? → **Alpha**" in text and "Beta is **big** and **blue**." in text
+    write_tree(mini_deck, {"facts.yaml": FACTS})  # back to what 1.0.0 shipped
+    result = build(mini_deck, project / "dist")
+    assert result.changes.empty and not (project / "dist" / "mini-changes.md").exists()
+
+
+def test_diff_by_version_from_the_lock(
+    mini_deck: Path, project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(mini_deck, project, "1.0.0", FACTS)
+    publish(
+        mini_deck,
+        project,
+        "1.1.0",
+        FACTS.replace("First?", "First one?").replace(
+            "  - id: two",
+            "  - {id: three, kind: question, question: Third?, answer: C, "
+            "source: body}\n      - id: two",
+        ),
+    )
+    monkeypatch.chdir(project)
+    result = runner.invoke(main, ["diff", "1.0.0", "1.1.0"])
+    assert result.exit_code == 0, result.output
+    assert "1 card added, 1 changed, 0 retired since version 1.0.0" in result.stdout
+    assert "`one/qa` qa" in result.stdout and "`three/qa` qa" in result.stdout
+    result = runner.invoke(main, ["diff", "1.1.0", "current"])
+    assert result.exit_code == 0 and "No changes." in result.stdout
+    result = runner.invoke(main, ["diff", "1.0.0", "current", "--deck", "cards/mini"])
+    assert "First one? → **Alpha**" in result.stdout  # with the current text
+    result = runner.invoke(main, ["diff", "1.0.0", "2.0.0"])
+    assert result.exit_code == 1
+    assert "no release '2.0.0' in the lock (releases: 1.0.0, 1.1.0)" in result.stderr
+    apkgs = ["dist/mini-1.0.0.apkg", "dist/mini-1.1.0.apkg"]
+    result = runner.invoke(main, ["diff", *apkgs])
+    assert result.exit_code == 0 and "1 added, 1 changed" in result.stdout
+
+
+def test_release_cli(
+    mini_deck: Path, project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    result = runner.invoke(main, ["release"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Released Mini 1 -> dist/mini-1.apkg")
+    result = runner.invoke(main, ["release"])
+    assert result.exit_code == 1 and "nothing changed since release 1" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# --- identity guards ---------------------------------------------------------------------
+
+
+def test_slug_change_is_refused_unless_allowed(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1", FACTS)
+    deck_yaml = mini_deck / "deck.yaml"
+    deck_yaml.write_text(deck_yaml.read_text().replace("slug: mini", "slug: mini-two"))
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "2")
+    (message,) = messages(caught)
+    assert message.startswith(
+        "cards/mini/deck.yaml: the deck's slug changed from 'mini' to 'mini-two'"
+    )
+    assert "--allow-slug-change" in message
+    publish(mini_deck, project, "2", slug_change=True)
+    notes = (project / "dist" / "mini-two-2.md").read_text()
+    assert "every card arrives as new" in notes and "tag:factdeck::retired" in notes
+
+
+def test_deck_and_subdeck_renames_are_refused_unless_allowed(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1", FACTS)
+    deck_yaml = mini_deck / "deck.yaml"
+    deck_yaml.write_text(
+        deck_yaml.read_text()
+        .replace("name: Mini", "name: Mini Deck")
+        .replace("{part: Part}", "{part: Parts}")
+    )
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "2", FACTS.replace("First?", "First one?"))
+    (message,) = messages(caught)
+    assert (
+        "renaming the deck 'Mini' to 'Mini Deck'; the sub-deck 'Part' (part) to 'Parts'" in message
+        and "--allow-deck-rename" in message
+    )
+    publish(mini_deck, project, "2", deck_rename=True)
+    notes = (project / "dist" / "mini-2.md").read_text()
+    assert "rename your “Mini” deck to “Mini Deck”" in notes
+    assert "rename “Mini Deck::Part” to “Mini Deck::Parts”" in notes
+
+
+def test_subdeck_move_is_refused_unless_allowed_and_then_explained(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1", FACTS)
+    moved = FACTS.replace("        subdeck: part\n", "")
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "2", moved)
+    assert messages(caught) == [
+        "cards/mini/facts.yaml:3: fact 'two' moved from sub-deck 'part' to (the top-level "
+        "deck): Anki never moves cards students already have, so their cards would stay where "
+        "they are and only new students would see the move. Move it back, or rebuild with "
+        "--allow-subdeck-move (the release notes then give students the search and the "
+        "Change Deck steps)"
+    ]
+    publish(mini_deck, project, "2", moved, subdeck_move=True)
+    note_id = next(n.id for n in read(mini_deck).notes.values() if n.fact == "two")
+    notes = (project / "dist" / "mini-2.md").read_text()
+    assert (
+        f"search `nid:{note_id}`, select all, then Cards → Change Deck (Ctrl+D) and "
+        "choose “Mini”" in notes
+    )
+
+
+DIAGRAM = "figure-dorsal-rami"
+
+
+def _masks(deck: Path) -> tuple[Path, str]:
+    path = deck / "diagrams.yaml"
+    return path, path.read_text()
+
+
+def test_mask_reorder_is_refused_and_appending_is_not(
+    real_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    build(real_deck, project / "dist")
+    lock = read(real_deck)
+    native = next(n for n in lock.notes.values() if n.fact == DIAGRAM and n.masks)
+    path, text = _masks(real_deck)
+    first, second = native.masks[:2]
+    swapped = (
+        text.replace(f"- {first}\n", "- @@\n", 1)
+        .replace(f"- {second}\n", f"- {first}\n", 1)
+        .replace("- @@\n", f"- {second}\n", 1)
+    )
+    assert swapped != text, "the masks are listed one per line"
+    path.write_text(swapped)
+    with pytest.raises(FactdeckError) as caught:
+        build(real_deck, project / "dist")
+    (message,) = messages(caught)
+    assert f"fact '{DIAGRAM}': the masks were {', '.join(native.masks)}" in message
+    assert "--allow-mask-change" in message
+    build(real_deck, project / "dist", allow=Allow(mask_change=True))
+    changed = read(real_deck).notes
+    assert next(n for n in changed.values() if n.fact == DIAGRAM and n.masks).masks[:2] == (
+        second,
+        first,
+    )
+
+
+def test_two_decks_sharing_a_slug_or_a_name_are_refused(
+    mini_deck: Path, project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    shutil.copytree(mini_deck, project / "cards" / "copy")
+    result = runner.invoke(main, ["build"])
+    assert result.exit_code == 1 and not Path("dist").exists()
+    assert result.stderr.splitlines() == [
+        "Error: cards/mini/deck.yaml: this deck's slug 'mini' is also the slug of "
+        "cards/copy/deck.yaml: both would be written to the same package, one over the "
+        "other; give one of them another slug",
+        "Error: cards/mini/deck.yaml: this deck's name 'Mini' is also the name of "
+        "cards/copy/deck.yaml: Anki would file both decks' cards into one deck; give one of "
+        "them another name",
+    ]
+
+
+# --- reading locks -----------------------------------------------------------------------
+
+
+def test_a_lock_that_is_a_folder_is_refused(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    (mini_deck / LOCK_NAME).mkdir()
+    with pytest.raises(FactdeckError) as caught:
+        build(mini_deck, project / "dist")
+    assert messages(caught)[0].startswith(
+        "cards/mini/factdeck.lock: the lock is a folder, "
+        "not a file; restore it from version control"
+    )
+
+
+def test_merged_lock_problems_are_reported_by_check(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1", FACTS)
+    path = mini_deck / LOCK_NAME
+    lines = path.read_text().splitlines()
+    notes = [json.loads(line) for line in lines if line.startswith('{"note"')]
+    same_id = [
+        json.dumps({**notes[1], "id": notes[0]["id"]})
+        if line.startswith('{"note":"' + notes[1]["note"])
+        else line
+        for line in lines
+    ]
+    path.write_text("\n".join(same_id) + "\n")
+    with pytest.raises(
+        FactdeckError, match=f"share the id {notes[0]['id']} and each was already released"
+    ):
+        check(mini_deck)
+    no_type = [line for line in lines if not line.startswith('{"type":"qa"')]
+    path.write_text("\n".join(no_type) + "\n")
+    with pytest.raises(FactdeckError, match="is of note type 'qa', which has no 'type' entry"):
+        check(mini_deck)
+    no_fact = [line for line in lines if not line.startswith('{"fact":"one"')]
+    path.write_text("\n".join(no_fact) + "\n")
+    with pytest.raises(FactdeckError, match="belongs to fact 'one', which has no 'fact' entry"):
+        check(mini_deck)
+
+
+def test_one_release_recorded_twice_differently_is_refused(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1", FACTS)
+    path = mini_deck / LOCK_NAME
+    lines = path.read_text().splitlines()
+    (record,) = [line for line in lines if line.startswith('{"release"')]
+    other = json.dumps({**json.loads(record), "date": EPOCH + 5})
+    path.write_text("\n".join([*lines, other]) + "\n")
+    with pytest.raises(FactdeckError, match="release 1 is recorded twice with different contents"):
+        check(mini_deck)
+
+
+def test_entries_both_branches_changed_are_reconciled(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A union merge keeps both sides' lines for one note (and may give two new notes one
+    id): the build keeps one entry per note, newer than either side, and distinct ids."""
+    publish(mini_deck, project, "1", FACTS)
+    path = mini_deck / LOCK_NAME
+    lines = path.read_text().splitlines()
+    notes = {json.loads(line)["fact"]: line for line in lines if line.startswith('{"note"')}
+    one = json.loads(notes["one"])
+    side_a = json.dumps({**one, "hash": "a" * 16, "changed": EPOCH + 50, "rel": None})
+    side_b = json.dumps({**one, "hash": "b" * 16, "changed": EPOCH + 70, "rel": None})
+    two = json.loads(notes["two"])
+    clash = json.dumps({**two, "note": "zzzzzzzzzz", "rel": None})  # an unreleased note
+    path.write_text("\n".join([*lines, side_a, side_b, clash]) + "\n")
+    lock = read(mini_deck)
+    assert lock.merged and lock.notes[one["note"]].changed == EPOCH + 70
+    assert lock.state_at(one["note"], "1").hash == one["hash"]  # what release 1 shipped
+    check(mini_deck)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 60))
+    build(mini_deck, project / "dist")
+    after = read(mini_deck)
+    assert after.notes[one["note"]].changed == EPOCH + 71  # newer than both sides
+    assert after.notes[two["note"]].id == two["id"]  # the released note keeps its id
+    assert len({n.id for n in after.notes.values()}) == len(after.notes)
+
+
+def test_an_unreadable_lock_is_refused(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a lock without read permission does (the tests run as root, where chmod cannot)."""
+    build(mini_deck, project / "dist")
+    real = Path.read_bytes
+
+    def unreadable(path: Path) -> bytes:
+        if path.name == LOCK_NAME:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    monkeypatch.chdir(project)
+    with pytest.raises(FactdeckError) as caught:
+        check(mini_deck)
+    assert messages(caught) == [
+        "cards/mini/factdeck.lock: cannot read the lock (Permission denied); check its permissions"
+    ]
+
+
+def test_a_cloze_taken_out_of_a_sentence_tells_students_to_run_empty_cards(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    fewer = FACTS.replace("{{c1::big}}", "big").replace(
+        "subdeck: part", "subdeck: part\n        reworded: The size is no longer asked."
+    )
+    publish(mini_deck, project, "1.0.1", fewer)
+    notes = (project / "dist" / "mini-1.0.1.md").read_text()
+    assert "card 1 removed: Tools → Empty Cards deletes it" in notes
+    assert "Tools → Empty Cards deletes exactly those cards" in notes
+
+
+def test_a_rebuild_after_a_release_keeps_its_corrected_tags(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until the version is bumped, a build is the release again: same tags, same lock."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    marked = FACTS.replace("{{c1::big}}", "{{c1::huge}}").replace(
+        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly."
+    )
+    released = publish(mini_deck, project, "1.1.0", marked).read_bytes()
+    lock = (mini_deck / LOCK_NAME).read_bytes()
+    again = build(mini_deck, project / "dist")
+    assert again.changes.empty and (mini_deck / LOCK_NAME).read_bytes() == lock
+    assert again.apkg.read_bytes() == released
