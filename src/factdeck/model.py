@@ -21,13 +21,12 @@ from pydantic import (
     model_validator,
 )
 
-from factdeck.anki import cloze
+from factdeck.anki import cloze, cloze_syntax
 from factdeck.errors import Location
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:::[A-Za-z0-9][A-Za-z0-9_.-]*)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 
 
 def _slug(value: str) -> str:
@@ -49,14 +48,15 @@ def _tag(value: str) -> str:
 
 
 def _cloze_text(value: str) -> str:
-    if not _CLOZE.search(value):
+    """Cloze text as Anki will read it: every misreading refused here, so check, lint,
+    preview, serve and build all refuse it alike, each with the fragment and the fix."""
+    wrong = cloze_syntax.malformed(value)
+    if wrong:
+        raise ValueError("; ".join(f"'{m.fragment}': {m.message}" for m in wrong))
+    if not cloze.ordinals(value):
         raise ValueError(
             "a statement needs at least one cloze deletion, written {{c1::hidden words}}"
         )
-    if any(int(n) < 1 for n, _ in _CLOZE.findall(value)):
-        raise ValueError("cloze numbers start at 1: write {{c1::...}}, not {{c0::...}}")
-    if value.count("{{") != value.count("}}"):
-        raise ValueError("unbalanced '{{' and '}}' in a cloze; each {{cN::...}} needs its '}}'")
     return value
 
 

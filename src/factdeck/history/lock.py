@@ -12,13 +12,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from factdeck.anki import ids
+from factdeck.anki import cloze, ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs import atomic
@@ -288,7 +287,6 @@ def content_hash(note: NoteSpec) -> str:
     )
 
 
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
 ANSWER_FIELDS = ("Back", "Answer")
 
 
@@ -299,9 +297,10 @@ def answer_text(note: NoteSpec, note_type: NoteType, masks: tuple[str, ...] = ()
         return " | ".join(masks)
     if note_type.cloze:
         text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
-        return " | ".join(
-            f"{n}:{plain(hidden, None)}" for n, hidden in sorted(_CLOZE.findall(text))
+        hidden = sorted(  # numbers sorted as text: the digest the first locks recorded
+            (str(n), c.text) for c in cloze.deletions(text) for n in c.ordinals
         )
+        return " | ".join(f"{n}:{plain(words, None)}" for n, words in hidden)
     names = dict(zip(note_type.field_names, note.fields, strict=True))
     return " | ".join(plain(names[n], None) for n in ANSWER_FIELDS if n in names)
 
