@@ -431,8 +431,10 @@ def _fixed(
 def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
     """A retired note as shipped: same GUID and type, a notice on every card it had, and a
     tag to find it by. The text names the fact, so it never cuts through markup."""
-    numbers = ",".join(str(ord_ + 1) for ord_ in (locked.cards or (0,)))
+    each = tuple(ord_ + 1 for ord_ in (locked.cards or (0,)))
+    numbers = ",".join(map(str, each))
     context = {
+        "each": each,  # one cloze per number: Anki before 26.05 reads no `c1,2` list
         "text": locked.fact.replace("-", " "),
         "deck": deck.spec,
         "tag": RETIRED_TAG,

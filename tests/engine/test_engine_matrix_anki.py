@@ -1,0 +1,90 @@
+"""Every Anki a student uses (issue 21, item 5): the oldest engine with native image occlusion
+(PyPI `anki` 23.10.1, the backend of AnkiDroid's current release), 24.11 and the newest.
+
+Each older engine lives in its own venv, `/work/venvs/anki-<version>` (or under
+FACTDECK_ENGINE_VENVS), and runs tests/support/engine_probe.py: a student imports release
+1, reviews every card, imports release 2 over it; every card must render without blank or
+error, no review may be lost and no note conflict. A missing venv skips, unless
+FACTDECK_REQUIRE_MATRIX=1 (CI sets it after creating them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from factdeck.release import release
+from tests.history.test_release import FACTS, bump
+from tests.support.decks import EPOCH, REAL_DECK
+
+PROBE = Path(__file__).parent.parent / "support" / "engine_probe.py"
+VERSIONS = ("23.10.1", "24.11", "current")
+VENVS = Path(os.environ.get("FACTDECK_ENGINE_VENVS", "/work/venvs"))
+
+
+def engine_python(version: str) -> str:
+    if version == "current":
+        return sys.executable
+    python = VENVS / f"anki-{version}" / "bin" / "python"
+    if not python.exists():
+        if os.environ.get("FACTDECK_REQUIRE_MATRIX"):
+            pytest.fail(f"no venv with anki {version} at {python.parent.parent}")
+        pytest.skip(f"no venv with anki {version} at {python.parent.parent}")
+    return str(python)
+
+
+def probe(version: str, folder: Path, *packages: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [engine_python(version), str(PROBE), str(folder), *map(str, packages)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def publish(deck: Path, project: Path, version: str, facts: str, when: int, patch: Any) -> Path:
+    (deck / "facts.yaml").write_text(facts, encoding="utf-8")
+    bump(deck, version)
+    patch.setenv("SOURCE_DATE_EPOCH", str(when))
+    return release(deck, project / "dist").apkg
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_shipped_deck_imports_and_renders_in_every_engine(
+    version: str, deck_builder: Any, tmp_path: Path
+) -> None:
+    built = deck_builder(REAL_DECK)
+    result = probe(version, tmp_path / "student", built.apkg)
+    (step,) = result["steps"]
+    assert step["cards"] == built.report.cards
+    assert step["bad"] == []
+    assert step["log"]["conflicting"] == 0
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_update_over_a_reviewed_collection_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Release 2 rewords one note and retires the two-card cloze note: the reworded text
+    arrives, the retired note's cards show its notice (no blank or error card)."""
+    v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
+    v2_facts = FACTS.replace("First?", "Which is first?")
+    v2_facts = v2_facts[: v2_facts.index("      - id: two")]
+    v2 = publish(mini_deck, project, "1.0.1", v2_facts, EPOCH + 86_400, monkeypatch)
+    result = probe(version, tmp_path / "student", v1, v2)
+    first, second = result["steps"]
+    assert first["bad"] == [] and second["bad"] == []
+    assert second["log"]["conflicting"] == 0
+    assert second["log"]["updated"] == 2
+    assert second["cards"] == first["cards"] == result["reviews"]
+    assert any("Which is first?" in text for text in second["fields"].values())

@@ -1,0 +1,91 @@
+"""A student's collection in any engine version: `python engine_probe.py FOLDER A.apkg B.apkg`.
+
+Run by another venv's Python (an older PyPI `anki`), so it imports nothing of factdeck or
+the tests. It imports each package in turn with Anki's default options, reviews every card
+after the first import (Good), renders every card after each import, and prints one JSON
+object: the engine's version, each import's log counts, the review count, and the cards
+that render blank or with an error (Anki's own messages), each with its note's first field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from anki.buildinfo import version as engine_version
+from anki.collection import Collection
+from anki.import_export_pb2 import (  # 23.10's anki.collection does not re-export these
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+    ImportAnkiPackageUpdateCondition,
+)
+
+_ERROR = re.compile(
+    r"No cloze .* found on card|Please either add a cloze|front of this card is blank|"
+    r"template has a problem|Found '\{\{",
+    re.DOTALL,
+)
+_TAG = re.compile(r"<style>.*?</style>|<[^>]*>", re.DOTALL)
+
+
+def _import(col: Collection, apkg: str) -> dict[str, int]:
+    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+    options = ImportAnkiPackageOptions(
+        merge_notetypes=False, update_notes=if_newer, update_notetypes=if_newer
+    )  # with_scheduling and with_deck_configs default to off (the second is not in 23.10)
+    log = col.import_anki_package(ImportAnkiPackageRequest(package_path=apkg, options=options)).log
+    return {
+        "new": len(log.new),
+        "updated": len(log.updated),
+        "duplicate": len(log.duplicate),
+        "conflicting": len(log.conflicting),
+    }
+
+
+def _bad_cards(col: Collection) -> list[dict[str, object]]:
+    bad = []
+    for card_id in sorted(col.find_cards("")):
+        card = col.get_card(card_id)
+        question, answer = card.question(), card.answer()
+        shown = _TAG.sub("", question).strip()
+        if not shown or _ERROR.search(question) or _ERROR.search(answer):
+            note = card.note()
+            bad.append(
+                {"ord": card.ord, "guid": note.guid, "field": note.fields[0][:80], "shown": shown}
+            )
+    return bad
+
+
+def main(folder: str, *packages: str) -> None:
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    col = Collection(str(Path(folder) / "collection.anki2"))
+    try:
+        steps = []
+        for index, apkg in enumerate(packages):
+            log = _import(col, apkg)
+            if index == 0:
+                for card_id in col.find_cards(""):
+                    card = col.get_card(card_id)
+                    card.start_timer()
+                    col.sched.answerCard(card, 3)
+            steps.append(
+                {
+                    "log": log,
+                    "cards": len(col.find_cards("")),
+                    "notes": col.note_count(),
+                    "bad": _bad_cards(col),
+                    "fields": {
+                        col.get_note(n).guid: col.get_note(n).fields[0] for n in col.find_notes("")
+                    },
+                }
+            )
+        reviews = col.db.scalar("select count() from revlog")
+        print(json.dumps({"version": engine_version, "steps": steps, "reviews": reviews}))
+    finally:
+        col.close()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
