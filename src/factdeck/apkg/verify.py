@@ -15,13 +15,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from factdeck.anki import media_names
+from factdeck.anki import cloze, media_names
 from factdeck.apkg.write import PackagePlan
 from factdeck.errors import FactdeckError, Location, Problem
 
 _MEDIA_REF = re.compile(r"""<img[^>]*\bsrc=["']([^"']+)["']""", re.IGNORECASE)
 _SUSPECT = re.compile(r"<img|[{}]", re.IGNORECASE)
-_LEFTOVER = re.compile(r"\{%|%\}|\{#|#\}|\{\{(?!c\d+(?:,\d+)*::)")  # c1,2:: tombstones
+_LEFTOVER = re.compile(r"\{%|%\}|\{#|#\}|\{\{")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +147,7 @@ def _field_problems(
                         location, f"card shows image '{name}', which is not in the package's media"
                     )
                 )
-        leftover = _LEFTOVER.search(value)
+        leftover = _leftover(value)
         if leftover:
             snippet = value[max(0, leftover.start() - 20) : leftover.end() + 20]
             problems.append(
@@ -159,6 +159,16 @@ def _field_problems(
                 )
             )
     return problems
+
+
+def _leftover(value: str) -> re.Match[str] | None:
+    """Template syntax left in a field: Jinja's, or a `{{` that opens no cloze as Anki
+    reads it (a tombstone's `c1,2::` opening is one)."""
+    openings = {m.start for m in cloze.markers(value) if m.ordinals}
+    return next(
+        (m for m in _LEFTOVER.finditer(value) if m.group() != "{{" or m.start() not in openings),
+        None,
+    )
 
 
 def _media_problems(media: tuple[str, ...], plan: PackagePlan) -> list[Problem]:
