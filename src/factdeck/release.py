@@ -256,7 +256,7 @@ def diff_versions(old: str, new: str, deck_dir: Path | None, cards_dir: Path) ->
         if found is None:
             known = ", ".join(r.version for r in locked.releases) or "none yet"
             raise FactdeckError.at(
-                lock_path(deck_dir),
+                Location(lock_path(deck_dir)),
                 (
                     f"no release '{version}' in the lock (releases: {known}); give two released "
                     "versions, 'current', or two .apkg files"

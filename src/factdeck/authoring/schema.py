@@ -92,8 +92,8 @@ def deck_schema() -> dict[str, Any]:
 def facts_schema() -> dict[str, Any]:
     """A fact file: `facts` (one schema per kind, chosen by `kind`) and `defaults`."""
     kinds = tuple(model.KINDS.values())
-    union = Annotated[model.Fact, Field(discriminator="kind")]  # type: ignore[valid-type]
-    generated = _generate_type(list[union])  # type: ignore[valid-type]
+    union = Annotated[model.Fact, Field(discriminator="kind")]
+    generated = _generate_type(list[union])
     defs = generated.pop("$defs")
     base = set(model.FactBase.model_fields) - {"id"} | {"kind"}
     items = generated["items"]

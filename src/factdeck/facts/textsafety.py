@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 from pydantic import BaseModel
 
@@ -57,7 +58,7 @@ def cloze_text_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(
         name
         for name, info in model.model_fields.items()
-        if tuple(info.metadata) == ClozeText.__metadata__
+        if tuple(info.metadata) == get_args(ClozeText)[1:]
     )
 
 

@@ -16,11 +16,11 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from factdeck.anki import cloze, ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
-from factdeck.fs import atomic
 from factdeck.fs.names import LOCK_NAME
 from factdeck.history import guards, lockfile
 from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
@@ -51,7 +51,6 @@ __all__ = [
     "dumps",
     "read",
     "stamp",
-    "write",
 ]
 
 ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never collides
@@ -93,11 +92,6 @@ def read(deck_dir: Path, version: str | None = None) -> Lock:
             Location(path), f"lock file is corrupt (Invalid JSON: not UTF-8 text); {FIX}"
         ) from None
     return lockfile.parse(text, path, version)
-
-
-def write(deck_dir: Path, lock: Lock) -> None:
-    with atomic.replacing(lock_path(deck_dir)) as tmp:
-        tmp.write_text(dumps(lock), encoding="utf-8")
 
 
 def stamp(
@@ -327,7 +321,7 @@ def _locked_note(
 ) -> LockedNote:
     content = content_hash(note)
     masks = _masks(fact, note_type)
-    known = {
+    known: dict[str, Any] = {
         "answer": _crc(answer_text(note, note_type, masks)),
         "tags": _crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
         "deck": note.subdeck,

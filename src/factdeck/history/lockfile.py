@@ -153,7 +153,9 @@ class Lock:
 
 # --- reading ---------------------------------------------------------------------------
 
-_NOTE, _FACT, _TYPE = (TypeAdapter(c) for c in (LockedNote, LockedFact, LockedNoteType))
+_NOTE = TypeAdapter(LockedNote)
+_FACT = TypeAdapter(LockedFact)
+_TYPE = TypeAdapter(LockedNoteType)
 _DECK, _RELEASE = TypeAdapter(LockedDeck), TypeAdapter(Release)
 
 

@@ -145,10 +145,6 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
 
 
-def stems(text: str) -> set[str]:
-    return {stem(w) for w in content_words(text)}
-
-
 def same_stem(a: str, b: str) -> bool:
     """Same Snowball stem, or stems sharing a start of 4+ letters and most of the shorter
     one: 'sensori'/'sensat', 'lumbar'/'lumbosacr' (Snowball keeps those apart)."""

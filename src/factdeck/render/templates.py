@@ -6,6 +6,7 @@ so a template that names a missing field fails the build instead of making an em
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -157,12 +158,12 @@ def load_templates(root: Path) -> TemplateSet:
     problems: list[Problem] = []
     note_types = {}
     for path in sorted((root / NOTE_TYPES_DIR).glob("*.yaml")):
-        note_type = collect(problems, lambda p=path: _note_type(env, root, p))
+        note_type = collect(problems, functools.partial(_note_type, env, root, path))
         if note_type:
             note_types[note_type.key] = note_type
     kinds = {}
     for path in sorted((root / KINDS_DIR).glob("*.yaml")):
-        notes = collect(problems, lambda p=path: _kind(env, p, note_types))
+        notes = collect(problems, functools.partial(_kind, env, path, note_types))
         if notes is not None:
             kinds[path.stem] = notes
     description_path = root / DECK_DESCRIPTION
