@@ -21,13 +21,12 @@ from pydantic import (
     model_validator,
 )
 
-from factdeck.anki import cloze
+from factdeck.anki import cloze, cloze_syntax
 from factdeck.errors import Location
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:::[A-Za-z0-9][A-Za-z0-9_.-]*)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 
 
 def _slug(value: str) -> str:
@@ -49,14 +48,15 @@ def _tag(value: str) -> str:
 
 
 def _cloze_text(value: str) -> str:
-    if not _CLOZE.search(value):
+    """Cloze text as Anki will read it: every misreading refused here, so check, lint,
+    preview, serve and build all refuse it alike, each with the fragment and the fix."""
+    wrong = cloze_syntax.malformed(value)
+    if wrong:
+        raise ValueError("; ".join(f"'{m.fragment}': {m.message}" for m in wrong))
+    if not cloze.ordinals(value):
         raise ValueError(
             "a statement needs at least one cloze deletion, written {{c1::hidden words}}"
         )
-    if any(int(n) < 1 for n, _ in _CLOZE.findall(value)):
-        raise ValueError("cloze numbers start at 1: write {{c1::...}}, not {{c0::...}}")
-    if value.count("{{") != value.count("}}"):
-        raise ValueError("unbalanced '{{' and '}}' in a cloze; each {{cN::...}} needs its '}}'")
     return value
 
 
@@ -164,6 +164,31 @@ class StandardView(Strict):
     source: Text
 
 
+def _declarations(value: object) -> object:
+    """One declaration (a mapping) or a list of them; the old bare text names no release."""
+    if isinstance(value, str):
+        raise ValueError(
+            "names no release: an answer change is declared for the version that ships it, "
+            'e.g. {in: "2.1.0", why: "..."} (it then stays as the fact\'s history)'
+        )
+    return [value] if isinstance(value, dict) else value
+
+
+class AnswerChange(Strict):
+    """An answer change declared once, for the release that ships it (`in`), and kept in
+    the fact file as its history: later releases ignore it (the lock records its tags)."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, populate_by_name=True
+    )
+    version: Text = Field(alias="in")
+    why: Text
+
+
+Declarations = Annotated[tuple[AnswerChange, ...], BeforeValidator(_declarations)]
+ANSWER_MARKERS = ("correction", "reworded")
+
+
 class FactBase(Strict):
     id: Slug
     tags: tuple[Tag, ...] = ()
@@ -175,13 +200,24 @@ class FactBase(Strict):
     revive: bool = False
     also_accept: OneOrMore = ()  # synonyms an exam uses for the answer, shown on the back
     standard: StandardView | None = None
-    correction: str | None = None
-    reworded: str | None = None  # the answer's words changed, a student's old answer stands
+    # answer changes, each for the release that ships it: `correction` (the old answer was
+    # wrong: students re-learn) or `reworded` (the words changed, old answers stand)
+    correction: Declarations = ()
+    reworded: Declarations = ()
     questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
     # multiple choice (practice/): `practice: false` opts the fact out, `{levels: false}` one
     # question; `distractors: {levels: [...]}` gives a question's wrong options itself
     practice: bool | dict[Slug, bool] = True
     distractors: dict[Slug, Items] = {}
+
+    def declared(self, version: str) -> tuple[tuple[str, AnswerChange], ...]:
+        """The answer changes this fact declares for release `version`, as (marker, it)."""
+        return tuple(
+            (marker, change)
+            for marker in ANSWER_MARKERS
+            for change in getattr(self, marker)
+            if change.version == version
+        )
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""

@@ -24,7 +24,7 @@ from factdeck.history.lock import lock_path
 from factdeck.history.lock import read as read_lock
 from factdeck.history.lockfile import Lock, LockedDeck, Release
 from factdeck.history.notes import render
-from factdeck.model import Deck
+from factdeck.model import ANSWER_MARKERS, Deck
 from factdeck.pipeline import expanded, lock_output, package_output, stamped, text_output
 from factdeck.stages import Watch, unwatched
 
@@ -78,9 +78,9 @@ def release(
                     title,
                     before,
                     old_deck=last.deck if last else None,
-                    why={e.fact.id: e.fact.correction for e in deck.entries if e.fact.correction},
+                    why=declared(deck, "correction"),
                     labels=mask_labels(deck, found.masked_facts),
-                    reworded={e.fact.id: e.fact.reworded for e in deck.entries if e.fact.reworded},
+                    reworded=declared(deck, "reworded"),
                 )
                 tx.add(text_output(notes_path, text), lock_output(deck_dir, recorded(new, record)))
         return Published(deck, apkg, notes_path, record, found, reports[0])
@@ -109,7 +109,7 @@ def refuse_unpublishable(deck: Deck, lock: Lock, found: ReleaseChanges) -> None:
                 f'`version:` in deck.yaml to a higher one, e.g. "{suggest(previous, found)}"'
             ),
         )
-    problems = list(_correction_problems(deck, found))
+    problems = _correction_problems(deck, lock, found)
     if problems:
         raise FactdeckError(problems)
 
@@ -123,52 +123,82 @@ def suggest(version: str, found: ReleaseChanges) -> str:
     return f"{parts[0]}.{parts[1]}.{parts[2] + 1}"
 
 
-def _correction_problems(deck: Deck, found: ReleaseChanges) -> list[Problem]:
-    entries = {e.fact.id: e for e in deck.entries}
+def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[Problem]:
+    """Each answer change declared for this version, and every declaration true: for this
+    version it names a change, for an earlier one a release that is recorded."""
+    version, last = deck.spec.version, lock.last_release
+    recorded = [r.version for r in lock.releases]
     corrected = {d.after.fact for d in found.corrected}
     problems = []
-    for fact_id in sorted(corrected):
-        entry = entries.get(fact_id)
-        if entry is None:
-            continue
-        if entry.fact.correction and entry.fact.reworded:
+    for entry in sorted(deck.entries, key=lambda e: e.fact.id):
+        fact, where = entry.fact, entry.location
+        for marker in ANSWER_MARKERS:
+            for change in getattr(fact, marker):
+                if change.version != version and change.version not in recorded:
+                    problems.append(
+                        Problem(
+                            where,
+                            (
+                                f"fact '{fact.id}': `{marker}: {{in: \"{change.version}\"}}` "
+                                f"names a version that is neither this release ({version}) nor "
+                                f"a recorded one ({', '.join(recorded) or 'none yet'}); set "
+                                f'`in: "{version}"` if this release ships the change'
+                            ),
+                        )
+                    )
+        now = fact.declared(version)
+        since = f"release {last.version}" if last else "the last release"
+        if len(now) > 1:
             problems.append(
                 Problem(
-                    entry.location,
+                    where,
                     (
-                        f"fact '{fact_id}' has both `correction:` and `reworded:`; keep the one that "
-                        "is true: was the old answer wrong (correction) or only worded differently "
+                        f"fact '{fact.id}' declares {len(now)} answer changes for {version} "
+                        f"({', '.join(m for m, _ in now)}); keep the one that is true: was "
+                        "the old answer wrong (correction) or only worded differently "
                         "(reworded)?"
                     ),
                 )
             )
-        elif not (entry.fact.correction or entry.fact.reworded):
+        elif fact.id in corrected and not now:
             problems.append(
                 Problem(
-                    entry.location,
+                    where,
                     (
-                        f"fact '{fact_id}': what students must answer changed since the last release. "
-                        "If the old answer was wrong, add `correction: <why it changed>` to the fact: "
-                        "students are then told to re-learn these cards. If a student's old answer "
-                        "is still right (spelling, fuller wording), add `reworded: <what changed>`; "
-                        "or keep the answer's words as they were"
+                        f"fact '{fact.id}': what students must answer changed since {since}. "
+                        "If the old answer was wrong, add "
+                        f'`correction: {{in: "{version}", why: <why it changed>}}` to the fact: '
+                        "students are then told to re-learn these cards. If a student's old "
+                        "answer is still right (spelling, fuller wording), add "
+                        f'`reworded: {{in: "{version}", why: <what changed>}}`; or keep the '
+                        "answer's words as they were"
                     ),
                 )
             )
-    for fact_id, entry in sorted(entries.items()):
-        for marker in ("correction", "reworded"):
-            if getattr(entry.fact, marker) and fact_id not in corrected:
-                problems.append(
-                    Problem(
-                        entry.location,
-                        (
-                            f"fact '{fact_id}' has a `{marker}:` but its answer did not change since "
-                            f"the last release; remove the {marker} (it belonged to an earlier "
-                            "release)"
-                        ),
-                    )
+        elif now and fact.id not in corrected and last is not None:
+            marker = now[0][0]
+            problems.append(
+                Problem(
+                    where,
+                    (
+                        f"fact '{fact.id}' declares a `{marker}:` for {version}, but its answer "
+                        f"did not change since {since}; remove that declaration (or, if it "
+                        "belongs to an earlier release, set `in:` to that release)"
+                    ),
                 )
+            )
     return problems
+
+
+def declared(deck: Deck, marker: str) -> dict[str, str]:
+    """Each fact's `why` of its `marker` declaration for the deck's version."""
+    version = deck.spec.version
+    return {
+        e.fact.id: change.why
+        for e in deck.entries
+        for m, change in e.fact.declared(version)
+        if m == marker
+    }
 
 
 def recorded(lock: Lock, release: Release) -> Lock:
@@ -226,7 +256,7 @@ def diff_versions(old: str, new: str, deck_dir: Path | None, cards_dir: Path) ->
         if found is None:
             known = ", ".join(r.version for r in locked.releases) or "none yet"
             raise FactdeckError.at(
-                lock_path(deck_dir),
+                Location(lock_path(deck_dir)),
                 (
                     f"no release '{version}' in the lock (releases: {known}); give two released "
                     "versions, 'current', or two .apkg files"

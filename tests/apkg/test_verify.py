@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from factdeck import pipeline
-from factdeck.apkg import write
+from factdeck.apkg import read, write
+from factdeck.errors import FactdeckError, shown_path
 from factdeck.pipeline import build
 
 
@@ -55,3 +56,22 @@ def test_a_package_anki_would_refuse_never_replaces_a_good_one(
     with pytest.raises(AssertionError):
         build(mini_deck, tmp_path)
     assert (tmp_path / "mini.apkg").read_bytes() == good
+
+
+def test_the_one_reader_refuses_a_corrupt_collection_with_the_package_named(
+    mini_deck: Path, tmp_path: Path
+) -> None:
+    apkg = build(mini_deck, tmp_path).apkg
+    with zipfile.ZipFile(apkg) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    collection = bytearray(entries["collection.anki2"])
+    page = 4096  # SQLite's page size here: the second page holds a table's b-tree
+    collection[page : page + 16] = b"\xff" * 16
+    entries["collection.anki2"] = bytes(collection)
+    with zipfile.ZipFile(apkg, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    with pytest.raises(FactdeckError) as caught:
+        read.unpack(apkg, check=True)
+    assert str(caught.value).startswith(f"{shown_path(apkg)}: not a readable Anki package: ")
+    assert "malformed" in str(caught.value) or "corrupt" in str(caught.value)

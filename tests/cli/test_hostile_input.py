@@ -116,7 +116,7 @@ def test_empty_cloze(runner: CliRunner, project: Path, built: Path, cloze: str) 
         f'{cloze} are here."\n    source: body\n'
     )
     assert refuse(runner, project, built, {"more.yaml": facts}) == (
-        f"Error: cards/mini/more.yaml:4: fact 's': field 'text': '{cloze}' is an empty "
+        f"Error: cards/mini/more.yaml:4: fact 's': field 'text': '{cloze}': an empty "
         "cloze: its card would ask for nothing; put the hidden words inside, e.g. "
         "{{c1::posterior rami}}, or delete it\n"
     )

@@ -101,7 +101,7 @@ def test_answer_correction_is_tagged_for_forgetting(
     student: Student, mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corrected = FACTS.replace("{{c1::big}}", "{{c1::small}}").replace(
-        "subdeck: part", "subdeck: part\n        correction: It was never big."
+        "subdeck: part", 'subdeck: part\n        correction: {in: "1.1.0", why: It was never big.}'
     )
     apkg = publish(mini_deck, project, "1.1.0", corrected, EPOCH + 86_400, monkeypatch)
     log = student.update(apkg)

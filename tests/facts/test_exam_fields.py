@@ -21,7 +21,7 @@ FACTS = """
         answer: Long gliding strokes
         also_accept: [effleurage, gliding strokes]
         source: body
-        correction: The answer now names the exam's term.
+        correction: {in: "1.1.0", why: The answer now names the exam's term.}
       - id: ligament
         kind: statement
         text: "The article gives the {{c1::posterior longitudinal ligament}} to the dorsal rami."

@@ -178,10 +178,43 @@ def test_field_rules(deck_dir: Path, field: str, value: str, message: str) -> No
             "No cloze here.",
             "a statement needs at least one cloze deletion, written {{c1::hidden words}}",
         ),
-        ("A {{c0::zero}}.", "cloze numbers start at 1: write {{c1::...}}, not {{c0::...}}"),
+        (
+            "A {{c0::zero}} {{c1::one}}.",
+            "'{{c0::zero}}': c0 makes no card (cloze numbers start at 1); write {{c1::…}}",
+        ),
         (
             "A {{c1::open}} and {{c2::shut}.",
-            "unbalanced '{{' and '}}' in a cloze; each {{cN::...}} needs its '}}'",
+            "'{{c2::shut}.': this cloze is never closed, so Anki drops it and its words from "
+            "every card; end it with '}}'",
+        ),
+        (
+            "{{c1::rheumatoid arthritis}}, {{c2:diabetes}} and {{c3::hypothyroidism}}",
+            "'{{c2:diabetes}}': one colon after c2: Anki reads plain text here and makes no "
+            "card 2; write {{c2::…}} with two colons",
+        ),
+        (
+            "The {{c1::dorsal rami}}}} carry {{c2::}}.",
+            "'{{c1::dorsal rami}}}}': '}}' closes no cloze, so students would see it; remove "
+            "it, or open the cloze with {{c1::; '{{c2::}}': an empty cloze: its card would ask "
+            "for nothing; put the hidden words inside, e.g. {{c1::posterior rami}}, or delete it",
+        ),
+        (
+            "{{c1::a::hint {{c2::b}}}}",
+            "'{{c1::a::hint {{c2::b}}}}': the hint must come last in its cloze (Anki takes the "
+            "last piece after '::' as the hint and shows the rest as hidden words); put "
+            "'::hint' just before the closing '}}'",
+        ),
+        (
+            "{{c1,2::both}}",
+            "'{{c1,2::both}}': one cloze for several cards works only from Anki 26.05 (older "
+            "clients show the braces); write one cloze per number",
+        ),
+        (
+            "{{C1::x}} and {{ c2::y}}",
+            "'{{C1::x}}': not a cloze opening (students would see the braces); write {{c1::…}} "
+            "exactly: lowercase c, no spaces, two colons; '{{ c2::y}}': not a cloze opening "
+            "(students would see the braces); write {{c2::…}} exactly: lowercase c, no spaces, "
+            "two colons",
         ),
     ],
 )

@@ -43,10 +43,7 @@ def bump(deck: Path, version: str) -> None:
 
 def next_release(deck: Path) -> str:
     """Ready a copy of a released deck for its next release, as its instructor would: drop
-    the last release's `correction:` and `reworded:` markers and bump the minor version."""
-    marker = re.compile(r"^(\s+)(correction|reworded):.*\n(?:\1\s+.*\n)*", re.MULTILINE)
-    for path in deck.glob("*.yaml"):
-        path.write_text(marker.sub("", path.read_text()))
+    bump the minor version. Markers of earlier releases stay: they are the facts' history."""
     last = read(deck).last_release
     major, minor = (int(p) for p in last.version.split(".")[:2]) if last else (0, 0)
     version = f"{major}.{minor + 1}.0"
@@ -207,6 +204,15 @@ def test_release_refuses_when_check_fails(mini_deck: Path, project: Path) -> Non
     assert not (project / "dist").exists() and not (mini_deck / LOCK_NAME).exists()
 
 
+def mark(facts: str, marker: str, version: str, why: str) -> str:
+    """The fact `two` of FACTS (or its edit) with an answer change declared for `version`."""
+    return facts.replace(
+        "subdeck: part",
+        f'subdeck: part\n        {marker}: {{in: "{version}", why: {why}}}',
+        1,
+    )
+
+
 def test_an_answer_change_needs_a_correction(
     mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -215,15 +221,15 @@ def test_an_answer_change_needs_a_correction(
     changed = FACTS.replace("{{c1::big}}", "{{c1::huge}}")
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "1.1.0", changed)
-    (message,) = messages(caught)
-    assert message.startswith(
-        "cards/mini/facts.yaml:3: fact 'two': what students must answer "
-        "changed since the last release. If the old answer was wrong, "
-        "add `correction: <why it changed>`"
-    )
-    marked = changed.replace(
-        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly."
-    )
+    assert messages(caught) == [
+        "cards/mini/facts.yaml:3: fact 'two': what students must answer changed since "
+        "release 1.0.0. If the old answer was wrong, add "
+        '`correction: {in: "1.1.0", why: <why it changed>}` to the fact: students are then '
+        "told to re-learn these cards. If a student's old answer is still right (spelling, "
+        'fuller wording), add `reworded: {in: "1.1.0", why: <what changed>}`; or keep the '
+        "answer's words as they were"
+    ]
+    marked = mark(changed, "correction", "1.1.0", "The beta was measured wrongly.")
     apkg = publish(mini_deck, project, "1.1.0", marked)
     tags = {n.fields[0]: n.tags for n in unpack(apkg).notes}
     corrected = [t for t in tags.values() if "factdeck::corrected::1.1.0" in t]
@@ -233,14 +239,103 @@ def test_an_answer_change_needs_a_correction(
     assert "`tag:factdeck::corrected::1.1.0`" in notes and "Forget" in notes
     assert "The beta is **huge** and **blue**." in notes
     assert "why: The beta was measured wrongly." in notes
-    # a rewording of the sentence around the hidden words is not a correction
-    reworded = marked.replace("The beta is", "Beta is").replace(
-        "        correction: The beta was measured wrongly.", ""
+    # the marker stays as history: a rewording around the hidden words needs only the bump
+    publish(mini_deck, project, "1.1.1", marked.replace("The beta is", "Beta is"))
+    # a declaration for this version with no answer change is refused
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "1.1.2", mark(marked, "reworded", "1.1.2", "Nothing."))
+    assert messages(caught) == [
+        "cards/mini/facts.yaml:3: fact 'two' declares a `reworded:` for 1.1.2, but its "
+        "answer did not change since release 1.1.1; remove that declaration (or, if it "
+        "belongs to an earlier release, set `in:` to that release)"
+    ]
+    assert sorted(p.name for p in (project / "dist").iterdir()) == [
+        "mini-1.0.0.apkg",
+        "mini-1.0.0.md",
+        "mini-1.1.0.apkg",
+        "mini-1.1.0.md",
+        "mini-1.1.1.apkg",
+        "mini-1.1.1.md",
+    ]
+
+
+def test_a_declaration_names_this_release_or_a_recorded_one(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    changed = FACTS.replace("{{c1::big}}", "{{c1::huge}}")
+    lock = (mini_deck / LOCK_NAME).read_bytes()
+    with pytest.raises(FactdeckError) as caught:
+        publish(mini_deck, project, "1.1.0", mark(changed, "correction", "1.2.0", "Wrong."))
+    assert messages(caught) == [
+        "cards/mini/facts.yaml:3: fact 'two': `correction: {in: \"1.2.0\"}` names a version "
+        "that is neither this release (1.1.0) nor a recorded one (1.0.0); set "
+        '`in: "1.1.0"` if this release ships the change',
+        "cards/mini/facts.yaml:3: fact 'two': what students must answer changed since "
+        "release 1.0.0. If the old answer was wrong, add "
+        '`correction: {in: "1.1.0", why: <why it changed>}` to the fact: students are then '
+        "told to re-learn these cards. If a student's old answer is still right (spelling, "
+        'fuller wording), add `reworded: {in: "1.1.0", why: <what changed>}`; or keep the '
+        "answer's words as they were",
+    ]
+    assert (mini_deck / LOCK_NAME).read_bytes() == lock
+    assert not (project / "dist" / "mini-1.1.0.apkg").exists()
+
+
+def test_the_old_bare_marker_is_refused_with_the_new_form(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    write_tree(
+        mini_deck,
+        {"facts.yaml": FACTS.replace("subdeck: part", "subdeck: part\n        correction: Why.")},
     )
-    publish(mini_deck, project, "1.1.1", reworded)
-    # a correction left over from an earlier release is refused
-    with pytest.raises(FactdeckError, match="has a `correction:` but its answer did not change"):
-        publish(mini_deck, project, "1.1.2", marked.replace("The beta is", "A beta is"))
+    with pytest.raises(FactdeckError) as caught:
+        check(mini_deck)
+    assert messages(caught) == [
+        "cards/mini/facts.yaml:8: fact 'two': field 'correction': names no release: an "
+        'answer change is declared for the version that ships it, e.g. {in: "2.1.0", '
+        'why: "..."} (it then stays as the fact\'s history)'
+    ]
+
+
+def test_markers_stay_as_history_and_students_see_nothing_of_them(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A correction released once: the next release needs only the edit and the bump;
+    keeping, ageing or deleting the marker changes no note (its tag is in the lock)."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    fixed = mark(
+        FACTS.replace("{{c1::big}}", "{{c1::huge}}"), "correction", "1.1.0", "Measured wrongly."
+    )
+    publish(mini_deck, project, "1.1.0", fixed)
+    # the next release: one unrelated edit and the bump, the marker still in place
+    edited = fixed.replace("First?", "Which is first?")
+    apkg = publish(mini_deck, project, "1.1.1", edited, monkeypatch, EPOCH + 10)
+    done = read(mini_deck)
+    assert next(d for d in done.notes.values() if d.fact == "two").rel == "1.1.0"
+    notes = (project / "dist" / "mini-1.1.1.md").read_text()
+    assert "0 cards added, 1 changed, 0 retired since version 1.1.0; 1 unchanged." in notes
+    tagged = {n.fields[0]: n.tags for n in unpack(apkg).notes}
+    assert any("factdeck::corrected::1.1.0" in t for t in tagged.values())
+    # the marker goes (or is kept, or another release passes): no note changes
+    bump(mini_deck, "1.2.0")
+    for facts in (
+        edited.replace('        correction: {in: "1.1.0", why: Measured wrongly.}\n', ""),
+        edited,
+    ):
+        write_tree(mini_deck, {"facts.yaml": facts})
+        assert build(mini_deck, project / "dist").changes.empty
+    # a second correction of the same fact, declared as a list: both tags
+    again = edited.replace("{{c1::huge}}", "{{c1::vast}}").replace(
+        'correction: {in: "1.1.0", why: Measured wrongly.}',
+        'correction: [{in: "1.1.0", why: Measured wrongly.}, {in: "1.2.0", why: Again.}]',
+    )
+    apkg = publish(mini_deck, project, "1.2.0", again)
+    (two,) = [n for n in unpack(apkg).notes if "vast" in n.fields[0]]
+    assert {"factdeck::corrected::1.1.0", "factdeck::corrected::1.2.0"} <= set(two.tags)
 
 
 def test_an_answer_reworded_keeps_students_progress(
@@ -251,22 +346,25 @@ def test_an_answer_reworded_keeps_students_progress(
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
     respelled = FACTS.replace("{{c1::big}}", "{{c1::big (large)}}")
-    with pytest.raises(FactdeckError, match="add `reworded: <what changed>`"):
+    with pytest.raises(
+        FactdeckError, match=re.escape('reworded: {in: "1.0.1", why: <what changed>}')
+    ):
         publish(mini_deck, project, "1.0.1", respelled)
-    marked = respelled.replace(
-        "subdeck: part", "subdeck: part\n        reworded: The answer also gives the synonym."
-    )
-    both = marked.replace("subdeck: part", "subdeck: part\n        correction: Wrong.")
-    with pytest.raises(FactdeckError, match="has both `correction:` and `reworded:`"):
+    marked = mark(respelled, "reworded", "1.0.1", "The answer also gives the synonym.")
+    both = mark(marked, "correction", "1.0.1", "Wrong.")
+    with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "1.0.1", both)
+    assert messages(caught) == [
+        "cards/mini/facts.yaml:3: fact 'two' declares 2 answer changes for 1.0.1 "
+        "(correction, reworded); keep the one that is true: was the old answer wrong "
+        "(correction) or only worded differently (reworded)?"
+    ]
     apkg = publish(mini_deck, project, "1.0.1", marked)
     assert not [n for n in unpack(apkg).notes if any("corrected" in t for t in n.tags)]
     notes = (project / "dist" / "mini-1.0.1.md").read_text()
     assert "### Corrections" not in notes and "Forget" not in notes
     assert "answer reworded: your answer still counts" in notes
     assert "why: The answer also gives the synonym." in notes
-    with pytest.raises(FactdeckError, match="has a `reworded:` but its answer did not change"):
-        publish(mini_deck, project, "1.0.2", marked.replace("The beta is", "A beta is"))
 
 
 def test_build_reports_everything_since_the_last_release(
@@ -569,8 +667,8 @@ def test_a_cloze_taken_out_of_a_sentence_tells_students_to_run_empty_cards(
 ) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
-    fewer = FACTS.replace("{{c1::big}}", "big").replace(
-        "subdeck: part", "subdeck: part\n        reworded: The size is no longer asked."
+    fewer = mark(
+        FACTS.replace("{{c1::big}}", "big"), "reworded", "1.0.1", "The size is no longer asked."
     )
     publish(mini_deck, project, "1.0.1", fewer)
     notes = (project / "dist" / "mini-1.0.1.md").read_text()
@@ -584,8 +682,8 @@ def test_a_rebuild_after_a_release_keeps_its_corrected_tags(
     """Until the version is bumped, a build is the release again: same tags, same lock."""
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
-    marked = FACTS.replace("{{c1::big}}", "{{c1::huge}}").replace(
-        "subdeck: part", "subdeck: part\n        correction: The beta was measured wrongly."
+    marked = mark(
+        FACTS.replace("{{c1::big}}", "{{c1::huge}}"), "correction", "1.1.0", "Measured wrongly."
     )
     released = publish(mini_deck, project, "1.1.0", marked).read_bytes()
     lock = (mini_deck / LOCK_NAME).read_bytes()

@@ -37,9 +37,15 @@ class Unpacked:
     media: dict[str, str]
 
 
-def unpack(path: Path) -> Unpacked:
+def unpack(path: Path, check: bool = False) -> Unpacked:
+    """The package's contents; with `check`, first its integrity as Anki would meet it (every
+    zip entry's CRC, SQLite's quick_check of the collection): verify reads a build this way."""
     try:
         with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
+            if check and (bad := archive.testzip()) is not None:
+                raise FactdeckError.at(
+                    Location(path), f"not a readable Anki package: zip entry '{bad}' is corrupt"
+                )
             entries = tuple(archive.namelist())
             name = next((n for n in COLLECTIONS if n in entries), None)
             if name is None:
@@ -52,7 +58,7 @@ def unpack(path: Path) -> Unpacked:
             media = _media_map(archive.read("media"), path) if "media" in entries else {}
             db_path = Path(tmp) / "collection.sqlite"
             db_path.write_bytes(archive.read(name))
-            return _read_collection(db_path, entries, media)
+            return _read_collection(db_path, entries, media, checked=path if check else None)
     except (zipfile.BadZipFile, OSError, sqlite3.DatabaseError) as exc:
         raise FactdeckError.at(Location(path), f"not a readable Anki package: {exc}") from None
 
@@ -80,9 +86,17 @@ def _media_map(data: bytes, path: Path) -> dict[str, str]:
     return media
 
 
-def _read_collection(db_path: Path, entries: tuple[str, ...], media: dict[str, str]) -> Unpacked:
+def _read_collection(
+    db_path: Path, entries: tuple[str, ...], media: dict[str, str], checked: Path | None
+) -> Unpacked:
+    """The collection's notes, cards and note types; `checked`: the package to check first."""
     db = sqlite3.connect(db_path)
     try:
+        if checked and (found := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+            raise FactdeckError.at(
+                Location(checked),
+                f"not a readable Anki package: its collection is corrupt: {found}",
+            )
         rows = db.execute("SELECT guid, mid, mod, tags, flds FROM notes ORDER BY id").fetchall()
         (cards,) = db.execute("SELECT count(*) FROM cards").fetchone()
         (models,) = db.execute("SELECT models FROM col").fetchone()

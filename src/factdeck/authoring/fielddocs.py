@@ -54,6 +54,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "text": "How standard anatomy describes it, where that differs from the article.",
         "source": "Where that standard view comes from (an anatomy text, an atlas).",
     },
+    "AnswerChange": {
+        "version": 'Written `in`: the release that ships this answer change, e.g. "2.1.0" '
+        "(the deck's version when it is released; quote it).",
+        "why": "What changed and why, in a sentence: the release notes show it to students.",
+    },
     "FactBase": {
         "id": "Stable id (lowercase words joined by hyphens): part of every note's identity, "
         "never change it once shipped.",
@@ -69,10 +74,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "also_accept": "Other answers an exam accepts (synonyms), shown with the answer.",
         "standard": "Where standard anatomy differs from the article: {text, source}, shown "
         "on the back.",
-        "correction": "Why this fact's answer changed in this release (shown to students).",
-        "reworded": "For the release that ships it: the answer's words changed but a "
-        "student's old answer is still right (spelling, fuller wording), so no "
-        "re-learning is asked for.",
+        "correction": '{in: "<version>", why: ...} (or a list of them): the release that '
+        "corrected this fact's answer and why (shown to students, who re-learn it); kept as "
+        "history, later releases ignore it.",
+        "reworded": '{in: "<version>", why: ...} (or a list): the release in which the '
+        "answer's words changed while a student's old answer is still right (spelling, "
+        "fuller wording), so no re-learning is asked for; kept as history.",
         "questions": "Note id -> this fact's own wording of that note's question.",
         "practice": "false: no multiple-choice questions from this fact; {note id: false}: "
         "none from that note.",

@@ -38,6 +38,7 @@ DECK_SCHEMA, FACTS_SCHEMA, CLAIMS_SCHEMA = (
 _SHORTHANDS: dict[Callable[..., Any], Callable[[JsonSchemaValue], JsonSchemaValue]] = {
     model._one_item_list: lambda inner: {"anyOf": [inner, inner.get("items", {})]},
     model._source_shorthand: lambda inner: {"anyOf": [{"type": "string"}, inner]},
+    model._declarations: lambda inner: {"anyOf": [inner.get("items", {}), inner]},
 }
 
 
@@ -91,8 +92,8 @@ def deck_schema() -> dict[str, Any]:
 def facts_schema() -> dict[str, Any]:
     """A fact file: `facts` (one schema per kind, chosen by `kind`) and `defaults`."""
     kinds = tuple(model.KINDS.values())
-    union = Annotated[model.Fact, Field(discriminator="kind")]  # type: ignore[valid-type]
-    generated = _generate_type(list[union])  # type: ignore[valid-type]
+    union = Annotated[model.Fact, Field(discriminator="kind")]
+    generated = _generate_type(list[union])
     defs = generated.pop("$defs")
     base = set(model.FactBase.model_fields) - {"id"} | {"kind"}
     items = generated["items"]

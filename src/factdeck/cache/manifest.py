@@ -135,7 +135,8 @@ def inputs_digest(
 def _plain_files(root: Path) -> list[Path] | None:
     """Every file below `root` that a build may read, or None when anything is odd (an
     unreadable folder, a pipe, a device, a socket): the full build then says what it is."""
-    found, odd = [], []
+    found: list[Path] = []
+    odd: list[OSError] = []
     for folder, dirs, names in os.walk(root, onerror=odd.append):
         dirs[:] = [d for d in dirs if d not in (CACHE_DIR, "__pycache__")]
         for name in names:

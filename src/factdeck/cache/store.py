@@ -17,6 +17,7 @@ import io
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,7 @@ def _by_constructor(record: Any) -> tuple[type, tuple[object, ...]]:
     return kind, tuple(getattr(record, field.name) for field in dataclasses.fields(kind))
 
 
-_DISPATCH = {
+_DISPATCH: dict[type, Callable[[Any], Any]] = {
     kind: _by_constructor
     for kind in (NoteSpec, Entry, Media, Location, Card, Finding, FileLint, Seen)
 }

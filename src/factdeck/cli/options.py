@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from factdeck.history.guards import Allow
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Decorator(Protocol):
+    """What `deck_options` returns: it gives back the command it was handed, options added."""
+
+    def __call__(self, command: F, /) -> F: ...
+
 
 _FLAGS = (
     (
@@ -71,12 +78,12 @@ TemplatesOption = click.option(
 
 
 def deck_options(
-    out: str | None = None, overrides: bool = False, extra: tuple[Callable[[F], F], ...] = ()
-) -> Callable[[F], F]:
+    out: str | None = None, overrides: bool = False, extra: tuple[Callable[[Any], Any], ...] = ()
+) -> Decorator:
     """The options of a command over decks, in the order --help shows them: DECK_DIRs,
     --cards, --out (with `out` as its help), --templates, the override flags, `extra`,
     -q and -v."""
-    stack: list[Callable[[F], F]] = [DeckDirs, CardsOption]
+    stack: list[Callable[[Any], Any]] = [DeckDirs, CardsOption]
     if out is not None:
         stack.append(
             click.option(

@@ -30,8 +30,8 @@ def release(
 
     Refuses (exit 1, nothing written) when nothing changed since the last release,
     when deck.yaml's `version` is not newer than it, when `check` fails, or when a
-    card's answer changed and the fact has no `correction: <why>`. The release notes
-    have a part for students (every added, changed, corrected and retired card as
+    card's answer changed and the fact declares no `correction:` (or `reworded:`)
+    for this version: `correction: {in: "1.1.0", why: ...}`. The release notes have a part for students (every added, changed, corrected and retired card as
     they see it, grouped by sub-deck, and the Anki searches and steps to take) and a
     part for instructors (fact ids, file:line, note types). The release is recorded
     in factdeck.lock (version, date, package digest): commit the lock with it.
@@ -43,6 +43,7 @@ def release(
       factdeck release --allow-subdeck-move  ship moved facts (notes give the steps)
       factdeck diff 1.0.0 1.1.0              what changed between two releases
     """
+    from factdeck.release import declared
     from factdeck.release import release as publish
 
     allowed = allow(overrides)
@@ -57,7 +58,7 @@ def release(
         )
         since = found.since.version if found.since else "nothing (first release)"
         say(row("since", since))
-        reworded = {e.fact.id for e in done.deck.entries if e.fact.reworded}
+        reworded = declared(done.deck, "reworded")
         corrected = [d for d in found.corrected if d.after.fact not in reworded]
         say(
             row(

@@ -114,8 +114,9 @@ def _parsed(data: bytes, path: Path) -> Drawing:
     width, height = float(svg.width), float(svg.height)
     if width <= 0 or height <= 0:
         raise _Unreadable("has an empty viewBox (zero width or height)")
-    counts = Counter(el.get("id") for el in root.iter() if el.get("id"))
-    texts = {el.get("id"): _words(el.itertext()) for el in root.iter() if el.get("id")}
+    ids = [(el.get("id") or "", el) for el in root.iter()]
+    counts = Counter(i for i, _ in ids if i)
+    texts = {i: _words(el.itertext()) for i, el in ids if i}
     nodes: dict[str, SVGElement] = {}
     for node in svg.elements():
         if node.id and node.id not in nodes and not isinstance(node, SVG):

@@ -136,7 +136,10 @@ def coverage(claims: Iterable[Claim], notes: Iterable[NoteSpec]) -> Coverage:
     cards: dict[str, set[str]] = defaultdict(set)
     for note in notes:
         cards[note.fact_id].add(note.card_id)
-    covered, uncovered, dangling, not_carded = [], [], [], []
+    covered: list[Claim] = []
+    uncovered: list[Claim] = []
+    dangling: list[Problem] = []
+    not_carded: list[Claim] = []
     for claim in claims:
         if claim.not_carded:
             not_carded.append(claim)

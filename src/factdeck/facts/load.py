@@ -7,6 +7,7 @@ before anything downstream can choke on them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,7 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[Line
 def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
     """Python refuses to read integers of over 4,300 digits (a denial-of-service guard)."""
     try:
-        return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
     except ValueError:
         raise yaml.constructor.ConstructorError(
             None,
@@ -116,7 +117,7 @@ def load_deck(deck_dir: Path) -> RawDeck:
     deck = collect(problems, lambda: read_mapping(deck_path))
     files = []
     for path in fact_paths(deck_dir):
-        raw = collect(problems, lambda p=path: load_fact_file(p))
+        raw = collect(problems, functools.partial(load_fact_file, path))
         if raw is not None:
             files.append(raw)
     if problems:

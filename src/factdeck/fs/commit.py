@@ -29,7 +29,7 @@ class Output:
     """A file of the set: `write` fills a temporary path; None deletes `dest` instead."""
 
     dest: Path
-    write: Callable[[Path], None] | None
+    write: Callable[[Path], object] | None  # what it returns is ignored
 
 
 class Transaction:
@@ -77,12 +77,6 @@ def transaction(deck_dir: Path) -> Iterator[Transaction]:
         tx.discard()
         raise
     _finish(deck_dir)
-
-
-def commit(deck_dir: Path, outputs: Sequence[Output]) -> None:
-    """Write every output, then make them all visible at once (the last output: the lock)."""
-    with transaction(deck_dir) as tx:
-        tx.add(*outputs)
 
 
 def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> None:

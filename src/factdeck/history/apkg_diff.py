@@ -160,8 +160,8 @@ def release_notes(changes: Changes, title: str) -> str:
         ]
     if changes.note_types:
         lines += ["## Note types", ""]
-        for change in changes.note_types:
-            lines.append(f"- {_describe_type(change)}")
+        for type_change in changes.note_types:
+            lines.append(f"- {_describe_type(type_change)}")
         lines.append("")
     return "\n".join(lines)
 

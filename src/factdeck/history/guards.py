@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from factdeck.anki import cloze_syntax
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.history.compare import masks_moved
 from factdeck.history.lockfile import Lock
@@ -78,6 +79,8 @@ def note_problems(
     moved: dict[str, tuple[str | None, str | None]] = {}
     for note in notes:
         before = old.notes.get(note.guid)
+        if before is None:
+            yield from _new_gap(note, note_types.get(note.note_type), facts[note.fact_id].location)
         if before is None or not before.answer or before.retired is not None:
             continue  # new, or migrated and not yet known
         if before.deck != note.subdeck and not allow.subdeck_move:
@@ -115,6 +118,21 @@ def note_problems(
                 "Change Deck steps)"
             ),
         )
+
+
+def _new_gap(note: NoteSpec, note_type: NoteType | None, where: Location) -> Iterable[Problem]:
+    """A note students never had numbers its clozes from 1 without gaps: a gap is right only
+    where a released card's number is kept free for its history."""
+    if note_type is None or not note_type.cloze or note_type.native_occlusion:
+        return
+    for index in note_type.asked[0]:
+        found = cloze_syntax.gap(note.fields[index])
+        if found:
+            yield Problem(
+                where,
+                f"fact '{note.fact_id}': '{found.fragment}': {found.message} (a gap is kept "
+                "only for a card number students already had)",
+            )
 
 
 def _shown(key: str | None) -> str:

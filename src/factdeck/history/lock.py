@@ -12,16 +12,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from factdeck.anki import ids
+from factdeck.anki import cloze, ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
-from factdeck.fs import atomic
 from factdeck.fs.names import LOCK_NAME
 from factdeck.history import guards, lockfile
 from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
@@ -36,7 +35,7 @@ from factdeck.history.lockfile import (
     Release,
     dumps,
 )
-from factdeck.model import Deck, Diagram, NoteSpec
+from factdeck.model import Deck, Diagram, FactBase, NoteSpec
 from factdeck.render.html import plain
 from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType
@@ -53,7 +52,6 @@ __all__ = [
     "dumps",
     "read",
     "stamp",
-    "write",
 ]
 
 ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never collides
@@ -98,11 +96,6 @@ def read(deck_dir: Path, version: str | None = None) -> Lock:
     return lockfile.parse(text, path, version)
 
 
-def write(deck_dir: Path, lock: Lock) -> None:
-    with atomic.replacing(lock_path(deck_dir)) as tmp:
-        tmp.write_text(dumps(lock), encoding="utf-8")
-
-
 def stamp(
     deck: Deck,
     notes: tuple[NoteSpec, ...],
@@ -122,6 +115,7 @@ def stamp(
     }
     facts = {e.fact.id: e.fact for e in deck.entries}
     last = _corrections_base(old, deck.spec.version)
+    recorded = {r.version for r in old.releases}
     taken = _ids(old)
     was = dict(old.was)
     stamped, locked_notes = [], {}
@@ -129,9 +123,9 @@ def stamp(
         before = old.notes.get(note.guid)
         note_type = note_types[note.note_type]
         fact = facts[note.fact_id]
-        if getattr(fact, "correction", None) and last is not None:
-            note = _mark_corrected(note, note_type, old, last, deck.spec.version)
-        locked = _locked_note(note, note_type, fact, before, now, taken)
+        fixed = _fixed(note, note_type, fact, before, old, last, deck.spec.version, recorded)
+        note = dataclasses.replace(note, tags=(*note.tags, *(f"{CORRECTED_TAG}{v}" for v in fixed)))
+        locked = _locked_note(note, note_type, fact, before, now, taken, fixed)
         if before is not None and locked.hash != before.hash and before.rel is not None:
             was.setdefault((note.guid, before.rel), before)
         locked_notes[note.guid] = locked
@@ -311,7 +305,6 @@ def content_hash(note: NoteSpec) -> str:
     )
 
 
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
 ANSWER_FIELDS = ("Back", "Answer")
 
 
@@ -322,9 +315,10 @@ def answer_text(note: NoteSpec, note_type: NoteType, masks: tuple[str, ...] = ()
         return " | ".join(masks)
     if note_type.cloze:
         text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
-        return " | ".join(
-            f"{n}:{plain(hidden, None)}" for n, hidden in sorted(_CLOZE.findall(text))
+        hidden = sorted(  # numbers sorted as text: the digest the first locks recorded
+            (str(n), c.text) for c in cloze.deletions(text) for n in c.ordinals
         )
+        return " | ".join(f"{n}:{plain(words, None)}" for n, words in hidden)
     names = dict(zip(note_type.field_names, note.fields, strict=True))
     return " | ".join(plain(names[n], None) for n in ANSWER_FIELDS if n in names)
 
@@ -346,19 +340,21 @@ def _locked_note(
     before: LockedNote | None,
     now: int,
     taken: set[int],
+    fixed: tuple[str, ...] = (),
 ) -> LockedNote:
     content = content_hash(note)
     masks = _masks(fact, note_type)
-    known = {
+    known: dict[str, Any] = {
         "answer": _crc(answer_text(note, note_type, masks)),
         "tags": _crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
         "deck": note.subdeck,
         "cards": note_type.card_ords(note.fields),
         "masks": masks,
+        "fixed": fixed,
     }
     if before is not None and before.hash == content and before.retired is None:
         if before.answer:
-            return before
+            return before if before.fixed == fixed else dataclasses.replace(before, fixed=fixed)
         return dataclasses.replace(before, **known)  # a migrated note: fill in what it lacked
     return LockedNote(
         id=before.id if before else new_id(note.guid, taken),
@@ -417,16 +413,36 @@ def _corrections_base(old: Lock, version: str) -> Release | None:
     return releases[-1] if releases else None
 
 
-def _mark_corrected(
-    note: NoteSpec, note_type: NoteType, old: Lock, last: Release, version: str
-) -> NoteSpec:
-    """A fact marked `correction:` tags each note whose answer changed since the release."""
-    shipped = old.state_at(note.guid, last.version)
-    if shipped is None or not shipped.answer or shipped.retired is not None or shipped.masks:
-        return note  # masks: guarded as reorders (history/guards.py), not corrections
-    if _crc(answer_text(note, note_type, shipped.masks)) == shipped.answer:
-        return note
-    return dataclasses.replace(note, tags=(*note.tags, f"{CORRECTED_TAG}{version}"))
+def _fixed(
+    note: NoteSpec,
+    note_type: NoteType,
+    fact: FactBase,
+    before: LockedNote | None,
+    old: Lock,
+    last: Release | None,
+    version: str,
+    recorded: set[str],
+) -> tuple[str, ...]:
+    """The releases that corrected this note's answer, one `corrected` tag each. A released
+    correction stays recorded in the lock, so its tag never depends on the fact's marker
+    (a marker that stays, ages or goes changes nothing students see); this version's is
+    derived from the fact's `correction:` for it, when the answer differs from `last`."""
+    kept = {v for v in (before.fixed if before else ()) if v in recorded}
+    if (
+        version not in kept
+        and last is not None
+        and any(m == "correction" for m, _ in fact.declared(version))
+    ):
+        shipped = old.state_at(note.guid, last.version)
+        if (
+            shipped is not None
+            and shipped.answer
+            and shipped.retired is None
+            and not shipped.masks  # masks: guarded as reorders (history/guards.py)
+            and _crc(answer_text(note, note_type, shipped.masks)) != shipped.answer
+        ):
+            kept.add(version)
+    return tuple(sorted(kept, key=lockfile.version_key))
 
 
 def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:

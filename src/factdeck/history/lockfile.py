@@ -63,6 +63,7 @@ class LockedNote:
     masks: tuple[str, ...] = ()  # native occlusion: the mask id each card number shows
     retired: int | None = None
     rel: str | None = None  # the release that shipped exactly this state; None: unreleased
+    fixed: tuple[str, ...] = ()  # releases that corrected its answer: its corrected tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,9 @@ class Lock:
 
 # --- reading ---------------------------------------------------------------------------
 
-_NOTE, _FACT, _TYPE = (TypeAdapter(c) for c in (LockedNote, LockedFact, LockedNoteType))
+_NOTE = TypeAdapter(LockedNote)
+_FACT = TypeAdapter(LockedFact)
+_TYPE = TypeAdapter(LockedNoteType)
 _DECK, _RELEASE = TypeAdapter(LockedDeck), TypeAdapter(Release)
 
 
@@ -410,6 +413,8 @@ def _note_row(kind: str, key: str, n: LockedNote) -> dict[str, Any]:
         row["retired"] = n.retired
     if n.rel is not None:
         row["rel"] = n.rel
+    if n.fixed:
+        row["fixed"] = n.fixed
     return row
 
 

@@ -3,12 +3,12 @@ to do in Anki) and a part for instructors (fact ids, file:line, note types). Mar
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from factdeck.anki import cloze
 from factdeck.errors import shown_path
 from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
 from factdeck.history.compare import Delta, ReleaseChanges
@@ -19,8 +19,6 @@ from factdeck.render.html import plain
 from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType
 
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
-_OCCLUSION = re.compile(r"\{\{c\d+::image-occlusion:[^}]*\}\}")
 FORGET = (
     "select them all (Ctrl+A / ⌘A), then Cards → Reset… (“Forget”) and tick “Reset "
     "repetition and lapse counts”"
@@ -32,12 +30,12 @@ def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str
     by its header and mask labels, a question with its answer."""
     named = dict(zip(note_type.field_names, fields, strict=True))
     if "Text" in named:
-        return plain(_CLOZE.sub(r"**\1**", named["Text"]), None)
+        return plain(cloze.replace(named["Text"], lambda c: f"**{c.text}**"), None)
     if "Occlusion" in named:
         if labels:
             shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1))
             return f"{plain(named.get('Header', ''), None)}: masks {shown}"
-        masks = len(set(re.findall(r"\{\{c(\d+)::", named["Occlusion"])))
+        masks = len(cloze.ordinals(named["Occlusion"]))
         return f"{plain(named.get('Header', ''), None)} (diagram, {masks} masks)"
     if "Answer" in named:
         return f"{plain(named.get('Header', ''), None)}: **{plain(named['Answer'], None)}**"

@@ -10,12 +10,12 @@ from functools import cache
 
 import snowballstemmer
 
+from factdeck.anki import cloze
 from factdeck.errors import Location
 from factdeck.model import NoteSpec, cloze_numbers
 from factdeck.render.html import plain
 from factdeck.render.templates import NoteType
 
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _STOP = """a an the of to in on at by for and or is are was were be been do does
 did what which who whom how when where why that this these those with from as it its they them
@@ -121,24 +121,15 @@ def views(
             )
 
 
-def _cloze_sides(text: str, number: int) -> tuple[list[str], str, str]:
-    hidden: list[str] = []
-
-    def asked(match: re.Match[str]) -> str:
-        if int(match.group(1)) != number:
-            return match.group(2)
-        hidden.append(match.group(2))
-        return f"[{match.group(3)}]" if match.group(3) else "[...]"
-
-    def removed(match: re.Match[str]) -> str:
-        return " " if int(match.group(1)) == number else match.group(2)
-
-    return hidden, _CLOZE.sub(asked, text), _CLOZE.sub(removed, text)
+def _cloze_sides(text: str, number: int) -> tuple[tuple[str, ...], str, str]:
+    """The words card `number` hides, its front as read, and what it leaves in view."""
+    return cloze.hidden(text, number), cloze.reveal(text, number, True), cloze.visible(text, number)
 
 
 def clozes(text: str) -> list[tuple[int, str, int, int]]:
-    """(number, hidden words, start, end) of every deletion in a cloze Text."""
-    return [(int(m.group(1)), m.group(2), m.start(), m.end()) for m in _CLOZE.finditer(text)]
+    """(number, hidden words, start, end) of every deletion in a cloze Text (nested ones
+    too, one entry per number of a `c1,2` cloze), in reading order."""
+    return [(n, c.text, c.start, c.end) for c in cloze.deletions(text) for n in c.ordinals]
 
 
 def tokens(text: str) -> list[str]:
@@ -152,10 +143,6 @@ def content_words(text: str) -> list[str]:
 @cache
 def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
-
-
-def stems(text: str) -> set[str]:
-    return {stem(w) for w in content_words(text)}
 
 
 def same_stem(a: str, b: str) -> bool:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from factdeck.anki import cloze
 from factdeck.errors import Location, did_you_mean
 from factdeck.facts import textsafety
 from factdeck.lint import near_duplicates, rules
@@ -43,7 +44,6 @@ RULES = {
     **diagrams.RULES,
 }
 
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 _LIST_MARKUP = re.compile(r"<br\s*/?>|<li\b", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r",\s+|;\s*|\s+and\s+|\s+or\s+|\n")
 _PARENS = re.compile(r"\s*\([^)]*\)")
@@ -227,15 +227,8 @@ def words(text: str) -> int:
 
 
 def _cloze_card(text: str, number: int) -> tuple[str, str]:
-    answers: list[str] = []
-
-    def shown(match: re.Match[str]) -> str:
-        if int(match.group(1)) != number:
-            return match.group(2)
-        answers.append(match.group(2))
-        return f"[{match.group(3)}]" if match.group(3) else "[...]"
-
-    return _CLOZE.sub(shown, text), " … ".join(answers)
+    """Card `number`'s front as Anki shows it, and its hidden words joined."""
+    return cloze.reveal(text, number, True), " … ".join(cloze.hidden(text, number))
 
 
 # --- one card at a time -------------------------------------------------------------------

@@ -181,13 +181,14 @@ class _Generator:
                         else ""
                     ),
                 )
-            wrong = options.choose(guid, answer, valid, ordered=True)
-            if wrong is None:
+            chosen = options.choose(guid, answer, valid, ordered=True)
+            if chosen is None:
                 return self._skip(
                     asked,
                     "no three wrong options of a length comparable to the "
                     f"answer ({len(answer)} characters)",
                 )
+            wrong = chosen
         context = {**self._context(fact), "options": options.arrange(guid, answer, wrong)}
         fields = tuple(
             self._render(question.question, asked.entry, f"question '{question.id}'", context)

@@ -14,9 +14,11 @@ one package; compiled once, with the same Jinja environment as the cards.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 from pydantic import ValidationError
 
 from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_mean
@@ -87,7 +89,7 @@ def load(folders: Layers) -> dict[str, KindPractice]:
         path = folders.find(f"{KINDS_DIR}/{name}.yaml")
         if path is None or path.stem not in KINDS:
             continue  # templates.py reports it
-        found = collect(problems, lambda p=path: _kind(env, p))
+        found = collect(problems, functools.partial(_kind, env, path))
         if found is not None:
             kinds[path.stem] = found
     if problems:
@@ -95,7 +97,7 @@ def load(folders: Layers) -> dict[str, KindPractice]:
     return kinds
 
 
-def _kind(env, path: Path) -> KindPractice | None:  # type: ignore[no-untyped-def]
+def _kind(env: jinja2.Environment, path: Path) -> KindPractice | None:
     data = read_yaml(path)
     if not isinstance(data, LineMap) or not isinstance(data.get("practice"), LineMap):
         return None
@@ -137,11 +139,12 @@ def _kind(env, path: Path) -> KindPractice | None:  # type: ignore[no-untyped-de
                     )
                 )
         question_template = collect(
-            problems, lambda q=question, i=item: compiled(q.question, i.line_of("question"))
+            problems, functools.partial(compiled, question.question, item.line_of("question"))
         )
         explain = (
             collect(
-                problems, lambda q=question, i=item: compiled(q.explain or "", i.line_of("explain"))
+                problems,
+                functools.partial(compiled, question.explain or "", item.line_of("explain")),
             )
             if question.explain
             else None

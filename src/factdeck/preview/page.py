@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -212,7 +213,7 @@ def render_page(built: Preview, env: jinja2.Environment, site: Path) -> Site:
     another (script tags, so it works from file://): the first cards show at once,
     however big the deck."""
     links: dict[Path, str] = {}
-    records = []
+    records: list[dict[str, Any]] = []
     for card in built.cards:
         note, path = card.note, card.note.location.path
         if path not in links:

@@ -6,6 +6,7 @@ so a template that names a missing field fails the build instead of making an em
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -163,14 +164,14 @@ def load_templates(root: Path) -> TemplateSet:
     for name in found.names(NOTE_TYPES_DIR, ".yaml"):
         path = found.find(f"{NOTE_TYPES_DIR}/{name}.yaml")
         assert path is not None
-        note_type = collect(problems, lambda p=path: _note_type(env, found, p))
+        note_type = collect(problems, functools.partial(_note_type, env, found, path))
         if note_type:
             note_types[note_type.key] = note_type
     kinds = {}
     for name in found.names(KINDS_DIR, ".yaml"):
         path = found.find(f"{KINDS_DIR}/{name}.yaml")
         assert path is not None
-        notes = collect(problems, lambda p=path: _kind(env, p, note_types))
+        notes = collect(problems, functools.partial(_kind, env, path, note_types))
         if notes is not None:
             kinds[path.stem] = notes
     description_path = found.find(DECK_DESCRIPTION)

@@ -220,12 +220,13 @@ def _walk(node: XmlElement, up: _Inherited, runs: list[Run], fills: list[Fill]) 
     if tag in ("defs", "clipPath", "mask", "symbol", "title", "desc", "metadata"):
         return
     style = _style(node)
+    node_id = node.get("id")
     here = _Inherited(
         font_size=_font_size(style.get("font-size"), up.font_size),
         scale=up.scale * _scale(node.get("transform")),
         opacity=up.opacity * _number(style.get("opacity"), 1.0),
-        ids=up.ids | {node.get("id")} if node.get("id") else up.ids,
-        owner=node.get("id") or up.owner,
+        ids=up.ids | {node_id} if node_id else up.ids,
+        owner=node_id or up.owner,
     )
     fill = style.get("fill")
     if fill and fill != "none" and not fill.startswith("url("):
