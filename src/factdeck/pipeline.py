@@ -42,6 +42,7 @@ class BuildResult:
     release_notes: Path | None
     facts: int = 0
     findings: tuple[engine.Finding, ...] = ()  # card-quality warnings; they never stop a build
+    template_updates: tuple[str, ...] = ()  # note types changed by factdeck's built-in files
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +248,7 @@ def _build(
         release_notes=None if found.empty else notes_path,
         facts=len(checked.deck.entries),
         findings=findings,
+        template_updates=stamping.template_updates,
     )
     manifest.record(
         deck_dir,
@@ -282,6 +284,7 @@ def summarize(result: BuildResult) -> manifest.Summary:
         release_notes=result.release_notes,
         facts=result.facts,
         findings=tuple(str(f) for f in result.findings),
+        template_updates=result.template_updates,
     )
 
 

@@ -1,4 +1,4 @@
-"""Where a deck's project is: the folder holding templates/ (and cards/, dist/), so commands
+"""Where a deck's project is: the folder holding cards/ (and templates/, dist/), so commands
 run from inside a deck folder still write to the project's dist/."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.load import DECK_FILE
-from factdeck.render.templates import NOTE_TYPES_DIR
+from factdeck.render.layers import BUILTIN, is_templates_folder
 
 _MARKERS = ("pyproject.toml", "cards")
 
@@ -17,7 +17,7 @@ def project_root(start: Path) -> Path:
     `start` itself when there is none."""
     folders = (start.resolve(), *start.resolve().parents)
     for folder in folders:
-        if (folder / "templates" / NOTE_TYPES_DIR).is_dir():
+        if is_templates_folder(folder / "templates"):
             return folder
     for folder in folders:
         if any((folder / marker).exists() for marker in _MARKERS) and folder.name != "cards":
@@ -26,13 +26,12 @@ def project_root(start: Path) -> Path:
 
 
 def find_templates(start: Path) -> Path:
-    """The nearest `templates/` folder at or above `start` (a deck folder, usually)."""
+    """The project's own `templates/` at or above `start` (a deck folder, usually), whose
+    files shadow the built-in ones; the built-in set when the project has none."""
     for folder in (start.resolve(), *start.resolve().parents):
-        if (folder / "templates" / NOTE_TYPES_DIR).is_dir():
+        if is_templates_folder(folder / "templates"):
             return folder / "templates"
-    raise FactdeckError.at(
-        Location(start), "no templates/ folder here or above; pass --templates DIR"
-    )
+    return BUILTIN
 
 
 def one_deck(cwd: Path) -> Path:

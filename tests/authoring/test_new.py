@@ -132,6 +132,12 @@ def test_new_refuses_a_folder_in_use_or_inside_a_deck(
     assert "Traceback" not in taken.output + nested.output
 
 
-def test_new_outside_a_project_says_where_to_run_it(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["new", str(tmp_path / "knee")])
-    assert result.exit_code == 1 and "no templates/ folder" in result.output
+def test_new_outside_a_project_builds_with_the_builtin_templates(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    made = runner.invoke(main, ["new", str(tmp_path / "knee")])
+    assert made.exit_code == 0, made.output
+    built = runner.invoke(main, ["build", str(tmp_path / "knee"), "--out", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "out" / "knee.apkg").is_file()
+    assert not (tmp_path / "templates").exists()

@@ -195,13 +195,14 @@ def test_unknown_fields_and_filters_are_refused_with_the_template_named(mini_dec
     )
     qa = expanded(mini_deck).templates.note_types["qa"]
     with pytest.raises(FactdeckError) as caught:
-        compile_note_type(qa, Location(Path("templates/note-types/qa.yaml")))
-    assert [str(p) for p in caught.value.problems] == [
-        "templates/note-types/qa.yaml: note type 'qa', card 'Card 1' front: filter 'hint:' "
-        "is not previewed (supported: cloze)",
-        "templates/note-types/qa.yaml: note type 'qa', card 'Card 1' front: {{#Nope}} names "
-        "no field of the note type",
-        "templates/note-types/qa.yaml: note type 'qa', card 'Card 1' front: {{Tags}} names no "
+        compile_note_type(qa, Location(templates / "note-types" / "qa.yaml"))
+    assert {p.location for p in caught.value.problems} == {
+        Location(templates / "note-types" / "qa.yaml")
+    }
+    assert [p.message for p in caught.value.problems] == [
+        "note type 'qa', card 'Card 1' front: filter 'hint:' is not previewed (supported: cloze)",
+        "note type 'qa', card 'Card 1' front: {{#Nope}} names no field of the note type",
+        "note type 'qa', card 'Card 1' front: {{Tags}} names no "
         "field of the note type (fields: Front, Back, Extra, Source; special fields other "
         "than FrontSide are not previewed)",
     ]

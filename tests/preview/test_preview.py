@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from factdeck.cli.main import main
-from factdeck.errors import FactdeckError, Location
+from factdeck.errors import Location
 from factdeck.pipeline import expanded
 from factdeck.preview.card_templates import compile_note_type, render_note
 from factdeck.preview.page import TagOption, fact_sources, preview, tag_options, text_of
@@ -168,14 +168,16 @@ def test_fact_sources_stop_before_the_next_fact_s_comments(tmp_path: Path, mini_
     }
 
 
-def test_missing_page_templates_are_named(mini_deck: Path, tmp_path: Path) -> None:
-    shutil.rmtree(mini_deck.parent.parent / "templates" / "preview")
-    with pytest.raises(FactdeckError) as caught:
-        preview(mini_deck, tmp_path / "out")
-    (problem,) = caught.value.problems
-    assert problem.message == (
-        "the preview page's templates are missing: index.html.j2, preview.css, preview.js"
-    )
+def test_page_templates_the_project_lacks_come_from_the_builtin_set(
+    mini_deck: Path, tmp_path: Path
+) -> None:
+    page = mini_deck.parent.parent / "templates" / "preview"
+    shutil.rmtree(page)
+    write_tree(page, {"preview.css": "body { --project-override: 1; }\n"})
+    result = preview(mini_deck, tmp_path / "out")
+    html = result.index.read_text(encoding="utf-8")
+    assert "--project-override: 1" in html  # the project's file
+    assert "<script" in html  # preview.js and index.html.j2: the built-in ones
 
 
 def test_preview_command(

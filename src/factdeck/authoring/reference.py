@@ -17,6 +17,7 @@ from factdeck.authoring import schema
 from factdeck.errors import FactdeckError, Location, did_you_mean
 from factdeck.facts.load import LineMap, read_yaml
 from factdeck.model import KINDS, FactBase
+from factdeck.render.layers import layers
 from factdeck.render.templates import KINDS_DIR, KindSchema
 
 # The field of a note that holds its question, in order of preference, and its answer.
@@ -90,7 +91,12 @@ def other_files() -> tuple[ModelDoc, ...]:
 def _kind(name: str, facts: dict[str, Any], templates_dir: Path) -> KindDoc:
     cls = KINDS[name]
     definition = facts["$defs"][cls.__name__]
-    notes = _notes(templates_dir / KINDS_DIR / f"{name}.yaml")
+    path = layers(templates_dir).find(f"{KINDS_DIR}/{name}.yaml")
+    if path is None:
+        raise FactdeckError.at(
+            Location(templates_dir), f"no {KINDS_DIR}/{name}.yaml among the templates"
+        )
+    notes = _notes(path)
     yields: dict[str, list[str]] = {}
     for note in notes:
         for field in note.requires + ((note.each,) if note.each else ()):

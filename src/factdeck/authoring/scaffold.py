@@ -20,7 +20,7 @@ from factdeck.authoring.article import Article, read_article, slugify
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.load import CLAIMS_FILE, DECK_FILE
 from factdeck.model import KINDS
-from factdeck.project import find_templates
+from factdeck.project import project_root
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 EXAMPLE_FILE = "examples.yaml"
@@ -39,7 +39,7 @@ class Scaffold:
 def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
     """Write a new deck into `deck_dir` (missing or empty), inside a factdeck project."""
     _check_target(deck_dir)
-    project = find_templates(deck_dir.parent if not deck_dir.exists() else deck_dir).parent
+    project = project_root(deck_dir.parent if not deck_dir.exists() else deck_dir)
     schemas = project / schema.SCHEMA_DIR
     if not all((schemas / name).is_file() for name in schema.SCHEMAS):
         schema.write_schemas(schemas)

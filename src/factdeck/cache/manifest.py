@@ -25,6 +25,7 @@ from typing import Any
 from factdeck.cache.code import CODE_ROOT, version
 from factdeck.fs import read
 from factdeck.fs.names import CACHE_DIR, JOURNAL, MUTEX_FILE
+from factdeck.render.layers import BUILTIN, is_templates_folder, layers
 
 MANIFEST = "manifest.json"
 FORMAT = 2  # 2: modules moved into rooms
@@ -51,6 +52,7 @@ class Summary:
     release_notes: Path | None
     facts: int
     findings: tuple[str, ...]
+    template_updates: tuple[str, ...] = ()  # said by the build that made them, not again
 
 
 def options(flags: Mapping[str, bool]) -> str:
@@ -100,7 +102,7 @@ def record(
             "format": FORMAT,
             "inputs": digest,
             "package": _file_digest(summary.apkg),
-            "summary": _plain(summary),
+            "summary": _plain(dataclasses.replace(summary, template_updates=())),
         }
         tmp = folder / f"{MANIFEST}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -113,13 +115,11 @@ def inputs_digest(
     deck_dir: Path, out_dir: Path, templates_dir: Path | None, options: str
 ) -> str | None:
     templates = templates_dir or _find_templates(deck_dir)
-    if templates is None:
-        return None
     digest = hashlib.sha256(
         f"{FORMAT}\0{version()}\0{deck_dir}\0{out_dir.resolve()}\0"
         f"{templates.resolve()}\0{options}\0{Path.cwd()}\0".encode()
     )
-    for root in (CODE_ROOT, deck_dir, templates):
+    for root in (CODE_ROOT, deck_dir, *layers(templates).folders):
         paths = _plain_files(root)
         if paths is None:
             return None
@@ -152,13 +152,13 @@ def _plain_files(root: Path) -> list[Path] | None:
     return None if odd else sorted(found)
 
 
-def _find_templates(deck_dir: Path) -> Path | None:
+def _find_templates(deck_dir: Path) -> Path:
     """project.find_templates without importing it (and Jinja2 with it): the early stop
     must cost next to nothing."""
     for folder in (deck_dir.resolve(), *deck_dir.resolve().parents):
-        if (folder / "templates" / "note-types").is_dir():
+        if is_templates_folder(folder / "templates"):
             return folder / "templates"
-    return None
+    return BUILTIN
 
 
 def _file_digest(path: Path) -> str:
@@ -180,5 +180,6 @@ def _summary(data: dict[str, Any]) -> Summary:
             "notes_by_type": tuple(tuple(pair) for pair in data["notes_by_type"]),
             "release_notes": data["release_notes"] and Path(data["release_notes"]),
             "findings": tuple(data["findings"]),
+            "template_updates": tuple(data.get("template_updates", ())),
         }
     )

@@ -28,6 +28,7 @@ from factdeck.fs import read
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME
 from factdeck.lint.engine import Card, FileLint, Finding, Seen
 from factdeck.model import Entry, Media, NoteSpec
+from factdeck.render.layers import layers
 
 FORMAT = b"factdeck-filecache-2\n"  # 2: modules moved into rooms (pickles name them)
 # What a cache entry may contain: factdeck's records and the values inside them.
@@ -87,10 +88,12 @@ def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> byt
         and not p.name.startswith(".factdeck")
     ]
     digest.update(code_digest())
-    for root, paths in ((deck_dir, [deck_file, *extra]), (templates_root, _files(templates_root))):
-        for path in paths:
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
+    for path in (deck_file, *extra):
+        digest.update(str(path.relative_to(deck_dir)).encode() + b"\0")
+        digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
+    for relative, path in layers(templates_root).files().items():  # the files a build reads
+        digest.update(f"{relative}\0{path}\0".encode())
+        digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
     return digest.digest()
 
 

@@ -99,9 +99,9 @@ def schema(out_dir: Path | None) -> None:
       factdeck schema /tmp/schemas
     """
     from factdeck.authoring.schema import SCHEMA_DIR, write_schemas
-    from factdeck.project import find_templates
+    from factdeck.project import project_root
 
-    target = out_dir or find_templates(Path.cwd()).parent / SCHEMA_DIR
+    target = out_dir or project_root(Path.cwd()) / SCHEMA_DIR
     for path in write_schemas(target):
         say(row("schema", str(shown_path(path))))
 

@@ -20,6 +20,7 @@ from factdeck.cli.authoring import COMMANDS
 from factdeck.cli.decks import dist_dir, each_deck, size_text
 from factdeck.cli.options import CardsOption, allow, deck_options
 from factdeck.cli.release import release
+from factdeck.cli.templates import templates
 from factdeck.cli.terminal import (
     EXIT_INPUT,
     VERBOSE,
@@ -67,6 +68,7 @@ def main() -> None:
       factdeck new cards/knee        start a deck (--from ARTICLE.txt to seed it)
       factdeck serve cards/knee      live preview, reloaded on every save
       factdeck kinds nerve           the fields of a kind and the questions they make
+      factdeck templates eject FILE  copy a built-in template into templates/ to edit
       factdeck build --help          options of one command
 
     \b
@@ -165,6 +167,7 @@ def build(
         say(row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
         say_times(watch.times)
         report_warnings(result.findings)
+        report_warnings(f"{result.apkg.stem}: {update}" for update in result.template_updates)
         if open_preview:
             _open_preview(deck_dir, out, templates_dir)
 
@@ -391,5 +394,5 @@ def _open(page: Path) -> None:
     open_url(page.resolve().as_uri())
 
 
-for _command in (*COMMANDS, release):  # new, kinds, schema, serve; release
+for _command in (*COMMANDS, release, templates):  # new, kinds, schema, serve; release
     main.add_command(_command)

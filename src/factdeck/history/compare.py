@@ -87,6 +87,7 @@ class ReleaseChanges:
     retired: tuple[Delta, ...]
     note_types: tuple[str, ...]  # keys of note types whose layout or fields changed
     unchanged: int
+    template_sets: tuple[tuple[str, str], ...] = ()  # (key, set that built it) of those
 
     @property
     def empty(self) -> bool:
@@ -137,4 +138,11 @@ def between(
     types_now = {k: t.hash for k, t in lock.note_types.items()} if new is None else dict(new.types)
     types_then = dict(old.types) if old is not None else {}
     note_types = tuple(k for k, h in sorted(types_now.items()) if types_then.get(k) != h)
-    return ReleaseChanges(old, tuple(added), tuple(changed), tuple(retired), note_types, unchanged)
+    sets = tuple(
+        (k, t.templates)
+        for k in note_types
+        if new is None and (t := lock.note_types.get(k)) is not None and t.templates
+    )
+    return ReleaseChanges(
+        old, tuple(added), tuple(changed), tuple(retired), note_types, unchanged, sets
+    )

@@ -37,6 +37,7 @@ from factdeck.history.lockfile import (
 )
 from factdeck.model import Deck, Diagram, FactBase, NoteSpec
 from factdeck.render.html import plain
+from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType
 
 __all__ = [
@@ -65,6 +66,7 @@ CORRECTED_TAG = "factdeck::corrected::"
 class Stamping:
     plan: PackagePlan
     lock: Lock
+    template_updates: tuple[str, ...] = ()  # built-in note types a factdeck upgrade changed
 
 
 def lock_path(deck_dir: Path) -> Path:
@@ -170,7 +172,24 @@ def stamp(
         ),
         notes=tuple(stamped),
     )
-    return Stamping(plan=plan, lock=lock)
+    return Stamping(plan=plan, lock=lock, template_updates=template_updates(old, locked_types))
+
+
+def template_updates(old: Lock, now: Mapping[str, LockedNoteType]) -> tuple[str, ...]:
+    """Note types whose layout changed with factdeck's built-in templates (an upgrade of
+    factdeck, not an edit of the project's files): never a silent change to students' cards."""
+    found = []
+    for key, after in sorted(now.items()):
+        before = old.note_types.get(key)
+        if before is None or before.hash == after.hash or after.templates in (None, PROJECT):
+            continue
+        was = before.templates or "an earlier factdeck"
+        found.append(
+            f"note type '{after.name}' ({key}) changed with the built-in templates of "
+            f"{after.templates} (built before by {'the project' if was == PROJECT else was}); "
+            "students get the new layout with the next release, whose notes say so"
+        )
+    return tuple(found)
 
 
 def check(
@@ -261,8 +280,11 @@ def _locked_note_type(
         )
     )
     changed = now
+    templates = note_type.template_set
     if before is not None:
         changed = before.changed if before.hash == digest else max(now, before.changed + 1)
+        if before.hash == digest and before.templates is not None:
+            templates = before.templates  # the set that made this layout: unchanged by upgrades
     return LockedNoteType(
         id=ids.model_id(note_type.key),
         name=note_type.name,
@@ -270,6 +292,7 @@ def _locked_note_type(
         changed=changed,
         fields=note_type.field_names,
         cards=tuple(c.name for c in note_type.cards),
+        templates=templates,
     )
 
 

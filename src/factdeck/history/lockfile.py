@@ -11,7 +11,8 @@ re-derives it from the facts. Entries, one per line:
     {"fact": ID, "kind": ..., "retired": T?}              every fact ever built
     {"note": GUID, "id": ..., "fact": ..., ...}           every note ever built (LockedNote)
     {"release": VERSION, "date": T, "package": ...}       every published release (Release)
-    {"type": KEY, "id": ..., "hash": ..., ...}            note types (LockedNoteType)
+    {"type": KEY, "id": ..., "hash": ..., ...}            note types (LockedNoteType), each
+                                                          with the template set that built it
     {"was": GUID, "rel": VERSION, ...}                    a note as release VERSION shipped
                                                           it, kept once the note changed
 
@@ -81,6 +82,9 @@ class LockedNoteType:
     changed: int
     fields: tuple[str, ...]
     cards: tuple[str, ...]
+    # the template set that built this version of it: "factdeck X.Y.Z" (the built-in
+    # files of that release of factdeck) or "project" (the project's templates/)
+    templates: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from factdeck.history.lock import CORRECTED_TAG
 from factdeck.history.lockfile import LockedDeck
 from factdeck.model import DeckSpec
 from factdeck.render.html import plain
+from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType
 
 FORGET = (
@@ -303,13 +304,23 @@ def _instructors(changes: ReleaseChanges, note_types: Mapping[str, NoteType]) ->
         out.append("")
     if changes.note_types:
         out += ["### Note types", ""]
+        sets = dict(changes.template_sets)
         out += [
             f"- {note_types[k].name if k in note_types else k} ({k}): layout, style or "
-            "fields changed"
+            f"fields changed{_by(sets.get(k))}"
             for k in changes.note_types
         ]
         out.append("")
     return out
+
+
+def _by(template_set: str | None) -> str:
+    """Whose files made the new layout: an upgrade of factdeck, or the project's own."""
+    if template_set is None:
+        return ""
+    if template_set == PROJECT:
+        return " (the project's templates/)"
+    return f" (the built-in templates of {template_set})"
 
 
 def _count(number: int, noun: str) -> str:

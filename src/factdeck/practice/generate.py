@@ -53,7 +53,7 @@ class _Asked:
 
 def generate(deck: Deck, templates: TemplateSet) -> Practice:
     """Practice notes for a deck with `practice: true` (the sections are checked either way)."""
-    kinds = spec.load(templates.root)
+    kinds = spec.load(templates.layers)
     if not deck.spec.practice:
         return Practice((), ())
     note_type = templates.note_types.get(NOTE_TYPE)
@@ -62,7 +62,7 @@ def generate(deck: Deck, templates: TemplateSet) -> Practice:
             Location(templates.root),
             f"deck.yaml sets practice: true, but "
             f"there is no note type '{NOTE_TYPE}' "
-            f"({templates.root.name}/note-types/{NOTE_TYPE}.yaml)",
+            f"(templates/note-types/{NOTE_TYPE}.yaml)",
         )
     return _Generator(deck, kinds, note_type).run()
 

@@ -25,6 +25,7 @@ from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_m
 from factdeck.facts.load import LineMap, read_yaml
 from factdeck.facts.validate import pydantic_problems
 from factdeck.model import KINDS, Slug, Strict
+from factdeck.render.layers import Layers
 from factdeck.render.templates import KINDS_DIR, FieldTemplate, make_environment
 
 DEFAULT_LABEL = "{{ name|with_aka(aka) }}"
@@ -78,13 +79,15 @@ class KindPractice:
     questions: tuple[QuestionSpec, ...]
 
 
-def load(root: Path) -> dict[str, KindPractice]:
-    """Every kind's practice section under `root`/kinds, all problems reported at once."""
-    env = make_environment(root)
+def load(folders: Layers) -> dict[str, KindPractice]:
+    """Every kind's practice section (kinds/, the project's files first), all problems
+    reported at once."""
+    env = make_environment(folders)
     problems: list[Problem] = []
     kinds: dict[str, KindPractice] = {}
-    for path in sorted((root / KINDS_DIR).glob("*.yaml")):
-        if path.stem not in KINDS:
+    for name in folders.names(KINDS_DIR, ".yaml"):
+        path = folders.find(f"{KINDS_DIR}/{name}.yaml")
+        if path is None or path.stem not in KINDS:
             continue  # templates.py reports it
         found = collect(problems, functools.partial(_kind, env, path))
         if found is not None:

@@ -29,7 +29,9 @@ from factdeck.fs import atomic, oserrors
 from factdeck.model import Deck, DeckSpec, Entry, Media, NoteSpec
 from factdeck.pipeline import Checked, expanded
 from factdeck.preview.card_templates import CardFaces, compile_note_type, render_note
+from factdeck.project import project_root
 from factdeck.render.expand import source_view
+from factdeck.render.layers import Layers
 from factdeck.render.templates import NOTE_TYPES_DIR
 from factdeck.stages import Watch, unwatched
 
@@ -100,7 +102,7 @@ def preview(
     site = out_dir / f"{checked.deck.spec.slug}-preview"
     with watch("render"):
         built = build_preview(checked, fact_sources(checked.deck))
-        rendered = render_page(built, _page_environment(checked.templates.root), site)
+        rendered = render_page(built, _page_environment(checked.templates.layers), site)
     with watch("write"), oserrors.reported():
         return write_site(site, rendered, built)
 
@@ -114,7 +116,7 @@ def build_preview(checked: Checked, facts: Mapping[str, str]) -> Preview:
         if any(note.note_type == key for note in checked.notes)
     }
     entries = {entry.fact.id: entry for entry in checked.deck.entries}
-    project = templates.root.parent
+    project = project_root(checked.deck.deck_dir)
     cards = []
     for note in checked.notes:
         note_type = templates.note_types[note.note_type]
@@ -307,15 +309,15 @@ def text_of(html: str) -> str:
     return " ".join(unescape(text).split())
 
 
-def _page_environment(templates_root: Path) -> jinja2.Environment:
-    folder = templates_root / PREVIEW_DIR
-    missing = [name for name in (PAGE, *ASSETS) if not (folder / name).is_file()]
+def _page_environment(found: Layers) -> jinja2.Environment:
+    folders = [folder / PREVIEW_DIR for folder in found.folders]
+    missing = [name for name in (PAGE, *ASSETS) if found.find(f"{PREVIEW_DIR}/{name}") is None]
     if missing:
         raise FactdeckError.at(
-            Location(folder), f"the preview page's templates are missing: {', '.join(missing)}"
+            Location(folders[0]), f"the preview page's templates are missing: {', '.join(missing)}"
         )
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

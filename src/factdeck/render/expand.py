@@ -68,7 +68,7 @@ def _notes_for(
         raise FactdeckError.at(
             entry.location,
             f"{label}: no templates for kind '{fact.kind}'; "
-            f"add {templates.root.name}/kinds/{fact.kind}.yaml",
+            f"add templates/kinds/{fact.kind}.yaml (`factdeck templates eject` copies a built-in one)",
         )
     context = fact_context(fact, deck.spec)
     media: tuple[Media, ...] = ()

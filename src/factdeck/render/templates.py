@@ -7,6 +7,7 @@ so a template that names a missing field fails the build instead of making an em
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_m
 from factdeck.facts.load import LineMap, read_yaml
 from factdeck.facts.validate import pydantic_problems
 from factdeck.model import KINDS, Slug, Strict, cloze_numbers
+from factdeck.render.layers import PROJECT, Layers, builtin_set, layers
 
 NOTE_TYPES_DIR = "note-types"
 NATIVE_OCCLUSION = 6  # Anki's stock kind for image occlusion (`originalStockKind`)
@@ -106,6 +108,7 @@ class NoteType:
     retired: dict[str, FieldTemplate]
     field_names: tuple[str, ...]
     asked: tuple[tuple[int, ...], ...]  # per card template: positions of the fields its front shows
+    template_set: str = PROJECT  # "factdeck X.Y.Z" when built from the built-in files only
 
     @property
     def native_occlusion(self) -> bool:
@@ -140,40 +143,47 @@ class NoteTemplate:
 
 @dataclass(frozen=True, slots=True)
 class TemplateSet:
-    root: Path
+    layers: Layers
     note_types: dict[str, NoteType]
     kinds: dict[str, tuple[NoteTemplate, ...]]
     deck_description: FieldTemplate | None
 
+    @property
+    def root(self) -> Path:
+        """The project's templates folder, or the built-in set when the project has none."""
+        return self.layers.top
+
 
 def load_templates(root: Path) -> TemplateSet:
-    """Read and compile every template under `root`, reporting all problems at once."""
-    if not (root / NOTE_TYPES_DIR).is_dir() or not (root / KINDS_DIR).is_dir():
-        raise FactdeckError.at(
-            Location(root),
-            f"not a templates folder: it needs '{NOTE_TYPES_DIR}/' and '{KINDS_DIR}/' "
-            "(pass --templates to point at one)",
-        )
-    env = make_environment(root)
+    """Read and compile every template, `root` (a project's templates/) shadowing the
+    built-in set file by file; all problems reported at once."""
+    found = layers(root)
+    env = make_environment(found)
     problems: list[Problem] = []
     note_types = {}
-    for path in sorted((root / NOTE_TYPES_DIR).glob("*.yaml")):
-        note_type = collect(problems, functools.partial(_note_type, env, root, path))
+    for name in found.names(NOTE_TYPES_DIR, ".yaml"):
+        path = found.find(f"{NOTE_TYPES_DIR}/{name}.yaml")
+        assert path is not None
+        note_type = collect(problems, functools.partial(_note_type, env, found, path))
         if note_type:
             note_types[note_type.key] = note_type
     kinds = {}
-    for path in sorted((root / KINDS_DIR).glob("*.yaml")):
+    for name in found.names(KINDS_DIR, ".yaml"):
+        path = found.find(f"{KINDS_DIR}/{name}.yaml")
+        assert path is not None
         notes = collect(problems, functools.partial(_kind, env, path, note_types))
         if notes is not None:
             kinds[path.stem] = notes
-    description_path = root / DECK_DESCRIPTION
+    description_path = found.find(DECK_DESCRIPTION)
     description = None
-    if description_path.is_file():
-        source = _read_inside(root, description_path, description_path)
+    if description_path is not None:
+        source = _read(description_path, description_path)
         description = collect(problems, lambda: _compile(env, source, Location(description_path)))
     if problems:
         raise FactdeckError(problems)
-    return TemplateSet(root=root, note_types=note_types, kinds=kinds, deck_description=description)
+    return TemplateSet(
+        layers=found, note_types=note_types, kinds=kinds, deck_description=description
+    )
 
 
 def _parse(schema: type[Strict], path: Path) -> tuple[Strict, LineMap]:
@@ -186,7 +196,7 @@ def _parse(schema: type[Strict], path: Path) -> tuple[Strict, LineMap]:
         raise FactdeckError(pydantic_problems(exc, schema, data, path, "template")) from None
 
 
-def _note_type(env: jinja2.Environment, root: Path, path: Path) -> NoteType:
+def _note_type(env: jinja2.Environment, found: Layers, path: Path) -> NoteType:
     spec, data = _parse(NoteTypeSchema, path)
     assert isinstance(spec, NoteTypeSchema)
     fields = tuple(
@@ -207,16 +217,15 @@ def _note_type(env: jinja2.Environment, root: Path, path: Path) -> NoteType:
     ]
     if problems:
         raise FactdeckError(problems)
-    folder = path.parent
-    cards = tuple(
-        CardTemplate(
-            c.name,
-            _read_inside(root, folder / c.front, path),
-            _read_inside(root, folder / c.back, path),
-        )
-        for c in spec.cards
-    )
-    css = "\n".join(_read_inside(root, folder / name, path) for name in spec.css)
+    sources = [path]
+
+    def read(name: str) -> str:
+        source = _referenced(found, name, path)
+        sources.append(source)
+        return _read(source, path)
+
+    cards = tuple(CardTemplate(c.name, read(c.front), read(c.back)) for c in spec.cards)
+    css = "\n".join(read(name) for name in spec.css)
     defaults, retired = (
         {
             name: _compile(env, source, Location(path, data[section].line_of(name)))
@@ -236,6 +245,7 @@ def _note_type(env: jinja2.Environment, root: Path, path: Path) -> NoteType:
         retired=retired,
         field_names=tuple(names),
         asked=tuple(_shown_fields(card.front, names) for card in cards),
+        template_set=builtin_set() if all(map(found.is_builtin, sources)) else PROJECT,
     )
 
 
@@ -337,12 +347,28 @@ def _compile(env: jinja2.Environment, source: str, where: Location) -> FieldTemp
         raise FactdeckError.at(where, f"template syntax error: {exc.message}") from None
 
 
-def _read_inside(root: Path, path: Path, referrer: Path) -> str:
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        raise FactdeckError.at(Location(referrer), f"'{path}' is outside the templates folder")
+def _referenced(found: Layers, name: str, referrer: Path) -> Path:
+    """The file a note type names, relative to note-types/, looked up layer by layer."""
+    relative = posixpath.normpath(posixpath.join(NOTE_TYPES_DIR, name))
+    if relative.startswith("../") or posixpath.isabs(name):
+        raise FactdeckError.at(Location(referrer), f"'{name}' is outside the templates folder")
+    path = found.find(relative)
+    if path is not None and not any(
+        path.resolve().is_relative_to(folder.resolve()) for folder in found.folders
+    ):
+        raise FactdeckError.at(Location(referrer), f"'{name}' is outside the templates folder")
+    if path is None:
+        raise FactdeckError.at(
+            Location(referrer),
+            f"cannot read '{posixpath.basename(name)}': no {relative} in "
+            f"{' or '.join(str(f) for f in found.folders)}",
+        )
+    return path
+
+
+def _read(path: Path, referrer: Path) -> str:
     try:
-        return resolved.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FactdeckError.at(Location(referrer), f"cannot read '{path.name}': {exc}") from None
 
@@ -350,14 +376,17 @@ def _read_inside(root: Path, path: Path, referrer: Path) -> str:
 # --- the Jinja2 environment and its filters --------------------------------------------
 
 
-def make_environment(root: Path) -> jinja2.Environment:
-    """Autoescaping, strict, and able to `{% include %}` partials from the templates folder.
+def make_environment(root: Path | Layers) -> jinja2.Environment:
+    """Autoescaping, strict, and able to `{% include %}` partials from the templates folders
+    (the project's first).
 
     No Jinja globals (range, namespace, ...): card templates only format a fact's fields,
     and Jinja copies the globals into every render (a fifth of the expand stage).
     """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root),
+        loader=jinja2.FileSystemLoader(
+            list((root if isinstance(root, Layers) else layers(root)).folders)
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

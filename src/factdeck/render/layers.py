@@ -1,0 +1,87 @@
+"""Where a template file comes from: the project's own `templates/` first, then the set that
+ships inside factdeck (like a Hugo theme's lookup order, or mkdocs' `custom_dir`).
+
+A project overrides any single file by putting one at the same relative path; it never has
+to copy the whole set. Only the standard library: the build's early stop imports this.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"  # package data of factdeck
+PROJECT = "project"  # the template set of a note type built from the project's own files
+
+
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """The folders a template name is looked up in, the first that has it winning."""
+
+    folders: tuple[Path, ...]
+
+    @property
+    def top(self) -> Path:
+        """The project's folder when it has one (messages name it), else the built-in set."""
+        return self.folders[0]
+
+    def find(self, relative: str | Path) -> Path | None:
+        """The file a relative name means: the project's copy if it has one."""
+        for folder in self.folders:
+            path = folder / relative
+            if path.is_file():
+                return path
+        return None
+
+    def names(self, subdir: str, suffix: str) -> tuple[str, ...]:
+        """The file stems in `subdir` of any layer (e.g. every note type), sorted."""
+        found = {
+            path.stem
+            for folder in self.folders
+            if (folder / subdir).is_dir()
+            for path in (folder / subdir).glob(f"*{suffix}")
+            if path.is_file()
+        }
+        return tuple(sorted(found))
+
+    def is_builtin(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(BUILTIN)
+
+    def files(self) -> dict[str, Path]:
+        """Every file a build may read, by relative name (a project's copy shadowing ours)."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            for relative, path in _walk(folder):
+                found[relative] = path
+        return dict(sorted(found.items()))
+
+
+def layers(project_templates: Path | None) -> Layers:
+    """The lookup order for a project's `templates/` folder (None: built-in files only)."""
+    if project_templates is None or project_templates.resolve() == BUILTIN:
+        return Layers((BUILTIN,))
+    return Layers((project_templates, BUILTIN))
+
+
+def is_templates_folder(path: Path) -> bool:
+    """A folder named like a part of the built-in set holds overrides (not any 'templates/')."""
+    return path.is_dir() and any((path / entry.name).exists() for entry in BUILTIN.iterdir())
+
+
+def builtin_set() -> str:
+    """How the lock names the built-in set: its factdeck version, so an upgrade is visible."""
+    try:
+        return f"factdeck {importlib.metadata.version('factdeck')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "factdeck (unknown version)"
+
+
+def _walk(folder: Path) -> Iterator[tuple[str, Path]]:
+    for parent, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = Path(parent) / name
+            yield path.relative_to(folder).as_posix(), path
