@@ -690,3 +690,17 @@ def test_a_rebuild_after_a_release_keeps_its_corrected_tags(
     again = build(mini_deck, project / "dist")
     assert again.changes.empty and (mini_deck / LOCK_NAME).read_bytes() == lock
     assert again.apkg.read_bytes() == released
+
+
+def test_a_multiple_choice_card_reads_as_its_question_options_and_key() -> None:
+    """The notes quote a practice question as students see it, not its Answer field alone."""
+    from factdeck.history.notes import student_text
+    from factdeck.pipeline import expanded
+
+    checked = expanded(REAL_DECK)
+    note = next(n for n in checked.notes if n.note_type == "mcq")
+    line = student_text(note.fields, checked.templates.note_types["mcq"])
+    question, _, key = line.partition(" → ")
+    assert " A. " in question and " B. " in question and " D. " in question
+    assert key.startswith("**") and key.endswith("**") and key[2] in "ABCD"
+    assert not line.startswith(":")

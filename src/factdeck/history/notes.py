@@ -37,6 +37,9 @@ def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str
             return f"{plain(named.get('Header', ''), None)}: masks {shown}"
         masks = len(cloze.ordinals(named["Occlusion"]))
         return f"{plain(named.get('Header', ''), None)} (diagram, {masks} masks)"
+    if "Question" in named and "Options" in named:  # multiple choice: its text, then the key
+        options = plain(named["Options"], None)
+        return f"{plain(named['Question'], None)} {options} → **{plain(named['Answer'], None)}**"
     if "Answer" in named:
         return f"{plain(named.get('Header', ''), None)}: **{plain(named['Answer'], None)}**"
     if "Front" in named:
