@@ -26,8 +26,8 @@ from factdeck.history import compare, lock, lockfile
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
 from factdeck.model import Deck, DeckSpec, NoteSpec
-from factdeck.project import find_templates
 from factdeck.render import expand
+from factdeck.render.layers import find_templates
 from factdeck.render.templates import TemplateSet, load_templates
 from factdeck.stages import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
 

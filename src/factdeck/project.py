@@ -7,7 +7,7 @@ from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.load import DECK_FILE
-from factdeck.render.layers import BUILTIN, is_templates_folder
+from factdeck.render.layers import is_templates_folder
 
 _MARKERS = ("pyproject.toml", "cards")
 
@@ -23,15 +23,6 @@ def project_root(start: Path) -> Path:
         if any((folder / marker).exists() for marker in _MARKERS) and folder.name != "cards":
             return folder
     return start.resolve()
-
-
-def find_templates(start: Path) -> Path:
-    """The project's own `templates/` at or above `start` (a deck folder, usually), whose
-    files shadow the built-in ones; the built-in set when the project has none."""
-    for folder in (start.resolve(), *start.resolve().parents):
-        if is_templates_folder(folder / "templates"):
-            return folder / "templates"
-    return BUILTIN
 
 
 def one_deck(cwd: Path) -> Path:

@@ -113,15 +113,16 @@ def _note(engine: tuple[Collection, Any], text: str) -> Note:
     return note
 
 
-_ONLY = {"qfmt": "{{cloze-only:Text}}", "afmt": "{{cloze-only:Text}}", "name": "Only"}
-
-
-@settings(
+PROPERTY = settings(  # every property here: repeatable, thousands of texts, one engine
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+_ONLY = {"qfmt": "{{cloze-only:Text}}", "afmt": "{{cloze-only:Text}}", "name": "Only"}
+
+
+@PROPERTY
 @given(text=TEXTS)
 def test_our_reading_of_cloze_text_is_ankis(engine: tuple[Collection, Any], text: str) -> None:
     col = engine[0]
@@ -142,12 +143,7 @@ _TAG = re.compile(r"<[^>]*>")
 _WRITTEN = re.compile(r"\{\{c(\d+)::")
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@PROPERTY
 @given(text=TEXTS)
 def test_text_the_syntax_check_accepts_reads_as_written(
     engine: tuple[Collection, Any], text: str

@@ -25,7 +25,7 @@ from typing import Any
 from factdeck.cache.code import CODE_ROOT, version
 from factdeck.fs import read
 from factdeck.fs.names import CACHE_DIR, JOURNAL, MUTEX_FILE
-from factdeck.render.layers import BUILTIN, is_templates_folder, layers
+from factdeck.render.layers import find_templates, layers
 
 MANIFEST = "manifest.json"
 FORMAT = 2  # 2: modules moved into rooms
@@ -114,7 +114,7 @@ def record(
 def inputs_digest(
     deck_dir: Path, out_dir: Path, templates_dir: Path | None, options: str
 ) -> str | None:
-    templates = templates_dir or _find_templates(deck_dir)
+    templates = templates_dir or find_templates(deck_dir)
     digest = hashlib.sha256(
         f"{FORMAT}\0{version()}\0{deck_dir}\0{out_dir.resolve()}\0"
         f"{templates.resolve()}\0{options}\0{Path.cwd()}\0".encode()
@@ -150,15 +150,6 @@ def _plain_files(root: Path) -> list[Path] | None:
                 return None  # a dangling link, or one that cannot be followed
             found.append(path)
     return None if odd else sorted(found)
-
-
-def _find_templates(deck_dir: Path) -> Path:
-    """project.find_templates without importing it (and Jinja2 with it): the early stop
-    must cost next to nothing."""
-    for folder in (deck_dir.resolve(), *deck_dir.resolve().parents):
-        if is_templates_folder(folder / "templates"):
-            return folder / "templates"
-    return BUILTIN
 
 
 def _file_digest(path: Path) -> str:

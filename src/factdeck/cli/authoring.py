@@ -67,7 +67,7 @@ def kinds(kind: str | None, markdown: bool, templates_dir: Path | None) -> None:
       factdeck kinds --markdown > docs/kinds.md
     """
     from factdeck.authoring import reference
-    from factdeck.project import find_templates
+    from factdeck.render.layers import find_templates
 
     root = templates_dir or find_templates(Path.cwd())
     if markdown:

@@ -31,9 +31,10 @@ def release(
     Refuses (exit 1, nothing written) when nothing changed since the last release,
     when deck.yaml's `version` is not newer than it, when `check` fails, or when a
     card's answer changed and the fact declares no `correction:` (or `reworded:`)
-    for this version: `correction: {in: "1.1.0", why: ...}`. The release notes have a part for students (every added, changed, corrected and retired card as
-    they see it, grouped by sub-deck, and the Anki searches and steps to take) and a
-    part for instructors (fact ids, file:line, note types). The release is recorded
+    for this version: `correction: {in: "1.1.0", why: ...}`. The release notes have a
+    part for students (every added, changed, corrected and retired card as they see
+    it, grouped by sub-deck, and the Anki searches and steps to take) and a part for
+    instructors (fact ids, file:line, note types). The release is recorded
     in factdeck.lock (version, date, package digest): commit the lock with it.
 
     \b

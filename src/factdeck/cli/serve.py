@@ -23,7 +23,8 @@ import click
 
 from factdeck.cli.terminal import row, say
 from factdeck.errors import FactdeckError, shown_path
-from factdeck.project import find_templates, one_deck, project_root
+from factdeck.project import one_deck, project_root
+from factdeck.render.layers import find_templates
 
 EVENTS = "/__factdeck/events"
 STATUS = "/__factdeck/status"

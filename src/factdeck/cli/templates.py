@@ -43,8 +43,8 @@ def list_(project_dir: Path | None) -> None:
       factdeck templates list --project ~/courses/anatomy
     """
     from factdeck.authoring.eject import listing
-    from factdeck.project import find_templates, project_root
-    from factdeck.render.layers import layers
+    from factdeck.project import project_root
+    from factdeck.render.layers import find_templates, layers
 
     root = project_root(project_dir or Path.cwd())
     for item in listing(layers(find_templates(root))):

@@ -7,6 +7,7 @@ to copy the whole set. Only the standard library: the build's early stop imports
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import os
 from collections.abc import Iterator
@@ -71,6 +72,17 @@ def is_templates_folder(path: Path) -> bool:
     return path.is_dir() and any((path / entry.name).exists() for entry in BUILTIN.iterdir())
 
 
+def find_templates(start: Path) -> Path:
+    """The project's own `templates/` at or above `start` (a deck folder, usually), whose
+    files shadow the built-in ones; the built-in set when the project has none. Here, with
+    only the standard library, so the build's early stop can look it up at no cost."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        if is_templates_folder(folder / "templates"):
+            return folder / "templates"
+    return BUILTIN
+
+
+@functools.cache
 def builtin_set() -> str:
     """How the lock names the built-in set: its factdeck version, so an upgrade is visible."""
     try:
