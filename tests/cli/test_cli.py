@@ -34,6 +34,15 @@ def test_version(runner: CliRunner) -> None:
     assert (result.exit_code, result.output) == (0, "factdeck, version 0.1.0\n")
 
 
+def test_lint_lists_every_rule_of_the_registry(runner: CliRunner) -> None:
+    from factdeck.lint.engine import RULES
+
+    result = runner.invoke(main, ["lint", "--rules"])
+    assert result.exit_code == 0, result.output
+    listed = [line.split()[0] for line in result.output.splitlines()]
+    assert listed == list(RULES)
+
+
 def test_build_summary(runner: CliRunner, mini_deck: Path) -> None:
     result = runner.invoke(main, ["build"])
     assert result.exit_code == 0, result.output

@@ -210,20 +210,39 @@ def check(
     each_deck(deck_dirs, cards_dir, one)
 
 
+def _list_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the rule registry itself, so the list can never fall behind the rules."""
+    if not value or ctx.resilient_parsing:
+        return
+    from factdeck.lint.engine import RULES
+
+    width = max(map(len, RULES))
+    for name, text in RULES.items():
+        click.echo(f"{name.ljust(width)}  {text}")
+    ctx.exit()
+
+
 @main.command()
+@click.option(
+    "--rules",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_rules,
+    help="List every rule with what it finds, and exit.",
+)
 @deck_options()
 def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None) -> None:
     """Check card quality: fails (exit 1) if any card breaks a rule.
 
-    Rules: long-answer, list-answer, duplicate-question, same-answer,
-    unnamed-subject, no-source, no-exam-tag, bad-exception, hidden-character. A
-    fact silences a rule for its own cards with `lint: {RULE: "why this is fine"}`. Build and
-    check print the same findings as warnings.
+    `factdeck lint --rules` lists the rules. A fact silences a rule for its own cards with
+    `lint: {RULE: "why this is fine"}`. Build and check print the same findings as warnings.
 
     \b
     Examples:
       factdeck lint
       factdeck lint cards/low-back-pain
+      factdeck lint --rules
     """
     from factdeck.pipeline import expanded
 
