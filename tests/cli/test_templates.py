@@ -67,3 +67,7 @@ def test_python_dash_m_factdeck_is_the_command_line() -> None:
         [sys.executable, "-m", "factdeck", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.startswith("factdeck, version ")
+    helped = subprocess.run(
+        [sys.executable, "-m", "factdeck", "--help"], capture_output=True, text=True, check=True
+    )
+    assert helped.stdout.startswith("Usage: factdeck [OPTIONS] COMMAND [ARGS]...\n")
