@@ -25,7 +25,14 @@ from factdeck.history.lock import read as read_lock
 from factdeck.history.lockfile import Lock, LockedDeck, Release
 from factdeck.history.notes import render
 from factdeck.model import ANSWER_MARKERS, Deck
-from factdeck.pipeline import expanded, lock_output, package_output, stamped, text_output
+from factdeck.pipeline import (
+    Stamped,
+    expanded,
+    lock_output,
+    package_output,
+    stamped,
+    text_output,
+)
 from factdeck.stages import Watch, unwatched
 
 
@@ -70,20 +77,81 @@ def release(
                 types={k: t.hash for k, t in new.note_types.items()},
             )
             with watch("write"):
-                title = f"{spec.name}, version {spec.version}: release notes"
-                text = release_notes.render(
-                    found,
-                    spec,
-                    done.checked.templates.note_types,
-                    title,
-                    before,
-                    old_deck=last.deck if last else None,
-                    why=declared(deck, "correction"),
-                    labels=mask_labels(deck, found.masked_facts),
-                    reworded=declared(deck, "reworded"),
-                )
+                text = _notes(done, found, last, before)
                 tx.add(text_output(notes_path, text), lock_output(deck_dir, recorded(new, record)))
         return Published(deck, apkg, notes_path, record, found, reports[0])
+
+
+def again(
+    deck_dir: Path, out_dir: Path, templates_dir: Path | None = None, watch: Watch = unwatched
+) -> Published:
+    """The package and notes of the release recorded for deck.yaml's version, written again
+    from the committed facts and lock (CI on a version tag: dist/ is not committed). The
+    package must come out byte for byte as the recorded digest says; the lock is not
+    written. The notes show earlier texts only if the previous release's package is in OUT."""
+    with oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
+        commit.recover(deck_dir, (out_dir,))
+        done = stamped(deck_dir, templates_dir, NO_OVERRIDES, watch)
+        deck, lock = done.checked.deck, done.stamping.lock
+        spec, where = deck.spec, Location(deck.deck_dir / "deck.yaml")
+        record = lock.release(spec.version)
+        if record is None:
+            known = ", ".join(r.version for r in lock.releases) or "none yet"
+            raise FactdeckError.at(
+                where,
+                f"version '{spec.version}' is not a recorded release (releases: {known}); run "
+                "`factdeck release` and commit the lock before tagging",
+            )
+        if not done.changes.empty:
+            found = done.changes
+            raise FactdeckError.at(
+                where,
+                f"the deck changed since release {spec.version} ({len(found.added)} added, "
+                f"{len(found.changed)} changed, {len(found.retired)} retired); tag the "
+                "commit that recorded the release, or release the changes as a new version",
+            )
+        index = lock.releases.index(record)
+        last = lock.releases[index - 1] if index else None
+        found = between(lock, last, record, {n.guid: n for n in done.checked.notes})
+        apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
+        notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
+        before = _previous_fields(out_dir, spec.slug, last)
+        reports: list[verify.PackageReport] = []
+        with commit.transaction(deck_dir) as tx:
+            tx.add(package_output(apkg, done.stamping.plan, watch, reports))
+            digest = f"sha256:{_sha256(_staged(tx, apkg))}"
+            if record.package and digest != record.package:
+                raise FactdeckError.at(
+                    Location(lock_path(deck_dir)),
+                    f"release {spec.version} recorded the package {record.package}, but the "
+                    f"facts and templates here make {digest}; build with the factdeck and "
+                    "templates that made the release (a newer factdeck may lay cards out "
+                    "differently), or release a new version",
+                )
+            with watch("write"):
+                tx.add(text_output(notes_path, _notes(done, found, last, before)))
+        return Published(deck, apkg, notes_path, record, found, reports[0])
+
+
+def _notes(
+    done: Stamped,
+    found: ReleaseChanges,
+    last: Release | None,
+    before: dict[str, tuple[str, ...]],
+) -> str:
+    deck = done.checked.deck
+    spec = deck.spec
+    return release_notes.render(
+        found,
+        spec,
+        done.checked.templates.note_types,
+        f"{spec.name}, version {spec.version}: release notes",
+        before,
+        old_deck=last.deck if last else None,
+        why=declared(deck, "correction"),
+        labels=mask_labels(deck, found.masked_facts),
+        reworded=declared(deck, "reworded"),
+    )
 
 
 def refuse_unpublishable(deck: Deck, lock: Lock, found: ReleaseChanges) -> None:

@@ -18,12 +18,22 @@ from factdeck.stages import Stopwatch
     out="Where OUT/<slug>-<version>.apkg and its release notes go "
     "[default: dist/ of the project holding the deck].",
     overrides=True,
+    extra=(
+        click.option(
+            "--again",
+            is_flag=True,
+            help="Write the release recorded for deck.yaml's version again, from the "
+            "committed facts and lock, and check the package against its recorded digest "
+            "(CI on a version tag). Writes no lock.",
+        ),
+    ),
 )
 def release(
     deck_dirs: tuple[Path, ...],
     cards_dir: Path,
     out_dir: Path | None,
     templates_dir: Path | None,
+    again: bool,
     **overrides: bool,
 ) -> None:
     """Publish a version: OUT/<slug>-<version>.apkg and OUT/<slug>-<version>.md.
@@ -42,15 +52,29 @@ def release(
       factdeck release                       every deck under ./cards
       factdeck release cards/low-back-pain --out /tmp/publish
       factdeck release --allow-subdeck-move  ship moved facts (notes give the steps)
+      factdeck release --again --out release  the recorded release, again (CI, on a tag)
       factdeck diff 1.0.0 1.1.0              what changed between two releases
     """
+    from factdeck.release import again as reissue
     from factdeck.release import declared
     from factdeck.release import release as publish
 
     allowed = allow(overrides)
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
-        done = publish(deck_dir, out_dir or dist_dir(deck_dir), templates_dir, allowed, watch)
+        out = out_dir or dist_dir(deck_dir)
+        if again:
+            done = reissue(deck_dir, out, templates_dir, watch)
+            say(
+                f"{click.style('Written again', fg='green', bold=True)} "
+                f"{click.style(done.deck.spec.name, bold=True)} {done.release.version} -> "
+                f"{shown_path(done.apkg)} ({size_text(done.apkg.stat().st_size)}), "
+                f"as recorded ({done.release.package or 'no digest recorded'})"
+            )
+            say(row("notes", str(shown_path(done.notes))))
+            say_times(watch.times)
+            return
+        done = publish(deck_dir, out, templates_dir, allowed, watch)
         found = done.changes
         say(
             f"{click.style('Released', fg='green', bold=True)} "
