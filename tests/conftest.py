@@ -1,6 +1,7 @@
-"""Fixtures for every test: a CLI runner, a fixed clock, a project with the real templates,
-the mini and the shipped deck, builds and engine collections shared per session, and one
-headless Chromium. Plain helpers live in tests/support/."""
+"""Fixtures for every test: a CLI runner, a fixed clock, a machine secret of the session's
+own, a project with the real templates, the mini and the shipped deck, builds and engine
+collections shared per session, and one headless Chromium. Plain helpers live in
+tests/support/."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from factdeck.fs import secret
 from factdeck.pipeline import BuildResult, build
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.decks import EPOCH, MINI_DECK, REAL_DECK, TEMPLATES, write_tree
@@ -22,6 +24,15 @@ from tests.support.engine import import_package, open_collection
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _machine_secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """This session's own machine secret (fs/secret.py), not the user's in ~/.cache."""
+    path = tmp_path_factory.mktemp("machine") / "factdeck" / "secret"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(secret, "secret_path", lambda: path)
+        yield path
 
 
 @pytest.fixture(autouse=True)

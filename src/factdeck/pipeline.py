@@ -64,7 +64,7 @@ class Checked:
         found, seen = engine.lint_deck(
             self.deck, self.file_lints, self.notes, self.templates.note_types, store.get_seen(key)
         )
-        store.put(key, seen)
+        store.put_seen(key, seen)
         return found
 
 

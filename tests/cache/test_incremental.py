@@ -1,13 +1,17 @@
 """Incremental builds: the per-file cache (store.py, incremental.py) and the early stop of
 a rebuild with nothing changed (manifest.py). A cached build is byte-identical to an
-uncached one; only edited files are expanded again; a corrupt, foreign or other-version
-cache is rebuilt, never trusted; the early stop reports exactly what a full rebuild does."""
+uncached one; only edited files are expanded again; a corrupt, planted, malformed,
+foreign, other-machine or other-version entry is rebuilt, never trusted; a moved project
+keeps its cache and a copied one ships its own drawings; the early stop reports exactly
+what a full rebuild does."""
 
 from __future__ import annotations
 
-import pickle
+import hashlib
+import json
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from factdeck.cache import incremental, store
 from factdeck.cache.store import CACHE_DIR
 from factdeck.cli.main import main
 from factdeck.facts.load import fact_paths
+from factdeck.fs import secret
 from factdeck.pipeline import build
 from tests.support.decks import REAL_DECK
 
@@ -93,24 +98,60 @@ def truncated(entry: Path, others: list[bytes]) -> None:
     entry.write_bytes(b"")
 
 
-def forged(entry: Path, others: list[bytes]) -> None:
-    """A well-checksummed entry holding something that is not factdeck's records."""
-    payload = pickle.dumps(print)
-    key = entry.stem
-    entry.write_bytes(store.hashlib.sha256(key.encode() + payload).digest() + payload)
+def planted(entry: Path, others: list[bytes]) -> None:
+    """A valid-looking row whose every answer is planted, with a digest anyone can compute
+    (as a merged branch would carry it)."""
+    _, _, payload = entry.read_bytes().partition(b"\n")
+    payload = re.sub(rb'"answer":"[^"]*"', b'"answer":"PLANTED ANSWER"', payload)
+    payload = payload.replace(b"superior cluneal", b"PLANTED ANSWER")
+    entry.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+
+
+def malformed(entry: Path, others: list[bytes]) -> None:
+    """Rows of the wrong shape, sealed by this machine (as a bug or an older factdeck would
+    write them): the schema refuses them."""
+    _, _, payload = entry.read_bytes().partition(b"\n")
+    data = json.loads(payload)
+    if data["kind"] == "seen":
+        data["cards"] = ["not a number"]
+    else:
+        data["notes"][0]["fields"] = "a text, not a list"
+        data["entries"][0]["fact"]["kind"] = "nerv"
+    reseal(entry, json.dumps(data).encode())
+
+
+def other_format(entry: Path, others: list[bytes]) -> None:
+    _, _, payload = entry.read_bytes().partition(b"\n")
+    reseal(entry, payload.replace(b'"format":3', b'"format":2'))
+
+
+def escaping(entry: Path, others: list[bytes]) -> None:
+    """A sealed row whose paths lead out of the deck folder."""
+    _, _, payload = entry.read_bytes().partition(b"\n")
+    payload = re.sub(rb'"path":"', b'"path":"../../victim/', payload)
+    reseal(entry, payload.replace(b'"cards":[', b'"cards":[1,'))
 
 
 def foreign(entry: Path, others: list[bytes]) -> None:
-    """Another file's entry under this key (valid pickle, wrong checksum for the key)."""
+    """Another file's entry under this key (sealed, but for another key)."""
     entry.write_bytes(others[0])
 
 
-@pytest.mark.parametrize("spoil", [corrupt, truncated, forged, foreign])
+def reseal(entry: Path, payload: bytes) -> None:
+    mac = secret.seal("build cache entry", entry.stem.encode() + b"\0" + payload)
+    assert mac is not None
+    entry.write_bytes(mac.encode() + b"\n" + payload)
+
+
+@pytest.mark.parametrize(
+    "spoil", [corrupt, truncated, planted, malformed, other_format, escaping, foreign]
+)
 def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str], spoil) -> None:  # type: ignore[no-untyped-def]
     deck_dir = copy_deck(project, "deck")
     build(deck_dir, project / "out")
     good = outputs(deck_dir, project / "out")
-    entries = sorted((deck_dir / CACHE_DIR).glob("*.pickle"))
+    entries = sorted((deck_dir / CACHE_DIR).glob("*.json"))
+    entries.remove(deck_dir / CACHE_DIR / "manifest.json")
     assert len(entries) == len(fact_paths(deck_dir)) + 1  # per fact file, and lint's pairs
     originals = [entry.read_bytes() for entry in entries]
     for entry, original in zip(entries, originals, strict=True):
@@ -120,10 +161,104 @@ def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str
     build(deck_dir, project / "out")
     assert len(expanded_facts) == facts_in(deck_dir)  # every fact rendered again
     assert outputs(deck_dir, project / "out") == good
+    assert b"PLANTED" not in good[0] and not (project / "victim").exists()
     expanded_facts.clear()
     (deck_dir / CACHE_DIR / "manifest.json").unlink()
     build(deck_dir, project / "out")
     assert expanded_facts == []  # and the rewritten entries are used
+
+
+def test_a_planted_entry_never_reaches_the_package_through_the_cli(
+    project: Path, runner: CliRunner
+) -> None:
+    """The catalogue's case: a merged branch force-adds cache entries with a planted answer."""
+    deck_dir = copy_deck(project, "deck")
+    assert runner.invoke(main, ["build", "-q", str(deck_dir)]).exit_code == 0
+    for entry in (deck_dir / CACHE_DIR).glob("*.json"):
+        if entry.name != "manifest.json":
+            planted(entry, [])
+    (deck_dir / CACHE_DIR / "manifest.json").unlink()
+    for command in ("check", "lint", "build"):
+        result = runner.invoke(main, [command, str(deck_dir)])
+        assert result.exit_code == 0, result.output
+        assert "PLANTED" not in result.output
+    with zipfile.ZipFile(project / "dist" / "low-back-pain.apkg") as archive:
+        assert all(b"PLANTED" not in archive.read(name) for name in archive.namelist())
+
+
+def test_another_machines_cache_is_rebuilt(
+    project: Path, expanded_facts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck_dir = copy_deck(project, "deck")
+    build(deck_dir, project / "out")
+    (deck_dir / CACHE_DIR / "manifest.json").unlink()
+    monkeypatch.setattr(secret, "secret_path", lambda: project.parent / "other-machine" / "s")
+    expanded_facts.clear()
+    build(deck_dir, project / "out")
+    assert len(expanded_facts) == facts_in(deck_dir)
+
+
+def test_no_secret_means_no_cache_and_the_same_package(
+    project: Path, expanded_facts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck_dir = copy_deck(project, "deck")
+    build(deck_dir, project / "out")
+    good = outputs(deck_dir, project / "out")
+    (deck_dir / CACHE_DIR / "manifest.json").unlink()
+    blocker = project.parent / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setattr(secret, "secret_path", lambda: blocker / "factdeck" / "secret")
+    for _ in range(2):
+        expanded_facts.clear()
+        build(deck_dir, project / "out")
+        assert len(expanded_facts) == facts_in(deck_dir)
+        assert outputs(deck_dir, project / "out") == good
+        assert not (deck_dir / CACHE_DIR / "manifest.json").exists()
+
+
+def media_of(apkg: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(apkg) as archive:
+        names = json.loads(archive.read("media"))
+        return {name: archive.read(index) for index, name in names.items()}
+
+
+def test_a_copied_project_ships_its_own_drawing(project: Path, expanded_facts: list[str]) -> None:
+    """`cp -r` of a built project, then the copy's diagram is redrawn: the copy's package
+    carries the copy's drawing under its own name, and the original is unchanged."""
+    copy_deck(project, "deck")
+    build(project / "cards" / "deck", project / "dist")
+    other = project.parent / "copy"
+    shutil.copytree(project, other, symlinks=True)
+    svg = other / "cards" / "deck" / "diagrams" / "dorsal-rami.svg"
+    redrawn = svg.read_bytes().replace(b"</svg>", b'<circle cx="1" cy="1" r="1"/></svg>')
+    svg.write_bytes(redrawn)
+    expanded_facts.clear()
+    build(other / "cards" / "deck", other / "dist")
+    assert expanded_facts  # the redrawn diagram changed what the files depend on
+    mine, theirs = (
+        media_of(other / "dist" / "low-back-pain.apkg"),
+        media_of(project / "dist" / "low-back-pain.apkg"),
+    )
+    assert redrawn in mine.values() and redrawn not in theirs.values()
+    assert set(mine) != set(theirs)  # a new drawing, a new media name
+    build(project / "cards" / "deck", project / "dist")
+    assert media_of(project / "dist" / "low-back-pain.apkg") == theirs
+
+
+def test_a_moved_project_keeps_its_cache(project: Path, expanded_facts: list[str]) -> None:
+    copy_deck(project, "deck")
+    build(project / "cards" / "deck", project / "dist")
+    before = outputs(project / "cards" / "deck", project / "dist")
+    moved = project.parent / "moved"
+    shutil.move(project, moved)
+    (moved / "cards" / "deck" / CACHE_DIR / "manifest.json").unlink()
+    expanded_facts.clear()
+    build(moved / "cards" / "deck", moved / "dist")
+    assert expanded_facts == []
+    assert outputs(moved / "cards" / "deck", moved / "dist") == before
+    for entry in (moved / "cards" / "deck" / CACHE_DIR).glob("*.json"):
+        if entry.name != "manifest.json":  # its digests cover where the project is
+            assert str(moved).encode() not in entry.read_bytes()  # no absolute path kept
 
 
 def test_another_version_or_templates_miss_the_cache(
@@ -199,3 +334,15 @@ def test_any_changed_input_or_output_means_a_full_build(
     assert "stamp" in result.stdout  # the stages ran
     assert (project / "dist" / "low-back-pain.apkg").read_bytes()[:2] == b"PK"
     assert not list(deck_dir.glob(".factdeck*.tmp"))  # recovered
+
+
+def test_a_planted_manifest_is_not_believed(project: Path, runner: CliRunner) -> None:
+    deck_dir = copy_deck(project, "deck")
+    assert runner.invoke(main, ["build", str(deck_dir)]).exit_code == 0
+    manifest = deck_dir / CACHE_DIR / "manifest.json"
+    _, _, payload = manifest.read_bytes().partition(b"\n")
+    payload = payload.replace(b'"notes": 83', b'"notes": 999')
+    manifest.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+    result = runner.invoke(main, ["build", str(deck_dir), "-v"])
+    assert result.exit_code == 0, result.output
+    assert "stamp" in result.stdout and "999" not in result.stdout  # a full build

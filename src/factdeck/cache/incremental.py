@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from factdeck.cache.store import FileResult, Store, context_digest, file_key
+from factdeck.cache.store import FileResult, Store, context, file_key
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts import load, validate
 from factdeck.fs import read
@@ -27,20 +27,20 @@ from factdeck.stages import Watch
 def expanded(
     deck_dir: Path, templates_root: Path, providers: Mapping[str, Provider], watch: Watch
 ) -> tuple[Deck, TemplateSet, tuple[NoteSpec, ...], tuple[engine.FileLint, ...]]:
-    store = Store(deck_dir)
     with watch("load"):
         deck_path = deck_dir / load.DECK_FILE
         if not deck_path.is_file():
             raise FactdeckError.at(Location(deck_dir), "no deck.yaml")
         try:
-            context = context_digest(deck_dir, deck_path, templates_root)
+            inputs = context(deck_dir, deck_path, templates_root)
             paths = load.fact_paths(deck_dir)
             keys = [
-                file_key(context, path, read.read_bytes(path, load.MAX_FILE_BYTES))
+                file_key(inputs, deck_dir, path, read.read_bytes(path, load.MAX_FILE_BYTES))
                 for path in paths
             ]
         except read.NotReadable:  # the plain stages say which file and why
             raise FactdeckError.at(Location(deck_dir), "a file cannot be read") from None
+        store = Store(deck_dir, inputs.drawings)
         found = {path: store.get(key) for path, key in zip(paths, keys, strict=True)}
         missed = [path for path, result in found.items() if result is None]
         raw = load.RawDeck(

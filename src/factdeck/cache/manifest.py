@@ -2,7 +2,8 @@
 
 After each successful build, `<deck>/.factdeck-cache/manifest.json` records a digest of
 every input (the deck folder with its lock, the templates, factdeck's own code, the
-options) and of the package it wrote, with the summary the command printed. When all of
+options) and of the package it wrote, with the summary the command printed, sealed with
+this machine's secret (fs/secret.py: a planted or copied manifest is ignored). When all of
 them still match, rebuilding would write the same package and lock and report no changes:
 the command says so without importing the pipeline. Any doubt (a missing or unreadable
 manifest, a different digest, a package changed or gone) means a full build.
@@ -23,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from factdeck.cache.code import CODE_ROOT, version
-from factdeck.fs import read
+from factdeck.fs import read, secret
 from factdeck.fs.names import CACHE_DIR, JOURNAL, MUTEX_FILE
 from factdeck.render.layers import find_templates, layers
 
 MANIFEST = "manifest.json"
-FORMAT = 2  # 2: modules moved into rooms
+FORMAT = 3  # 3: sealed with the machine's secret
+_PURPOSE = "build manifest"
 _READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the full build to refuse
 
 
@@ -71,7 +73,10 @@ def unchanged(
     ):
         return None  # an interrupted build: the full build recovers it (commit.py)
     try:
-        saved = json.loads((deck_dir / CACHE_DIR / MANIFEST).read_text(encoding="utf-8"))
+        mac, _, payload = (deck_dir / CACHE_DIR / MANIFEST).read_bytes().partition(b"\n")
+        if not secret.is_sealed(_PURPOSE, payload, mac.decode("ascii", "replace")):
+            return None  # not written by this machine's factdeck (planted, copied, damaged)
+        saved = json.loads(payload)
         if saved.get("format") != FORMAT:
             return None
         digest = inputs_digest(deck_dir, out_dir, templates_dir, options)
@@ -104,8 +109,12 @@ def record(
             "package": _file_digest(summary.apkg),
             "summary": _plain(dataclasses.replace(summary, template_updates=())),
         }
+        payload = json.dumps(data).encode()
+        mac = secret.seal(_PURPOSE, payload)
+        if mac is None:
+            return
         tmp = folder / f"{MANIFEST}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.write_bytes(mac.encode() + b"\n" + payload)
         tmp.replace(folder / MANIFEST)
     except OSError:
         pass  # no manifest only means the next rebuild does the full work

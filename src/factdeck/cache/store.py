@@ -1,59 +1,41 @@
 """Per fact file, its validated facts and expanded notes, kept between builds.
 
-A file's entry is keyed by a digest of everything its notes depend on: the file's bytes
-and path, deck.yaml and every other non-YAML file of the deck (diagrams), every template
-file, and factdeck's own version and code. An edit anywhere else cannot reach it, so a
-rebuild after one edit parses, validates and renders one file. The cache lives in
-`<deck>/.factdeck-cache/` (git-ignored); an entry that is missing, unreadable, corrupt,
-from another version, or holds anything but factdeck's own records is ignored and
-rebuilt, never trusted.
+A file's entry is keyed by a digest of everything its notes depend on, by content: the
+file's bytes and its path inside the deck, deck.yaml and every other non-YAML file of the
+deck (diagrams), every template file (which layer it is in, and its bytes), and factdeck's
+own version and code. No absolute path is part of a key or an entry, so a moved project
+keeps its cache and a copied one can only reuse what its own files would make. An edit
+anywhere else cannot reach an entry, so a rebuild after one edit parses, validates and
+renders one file.
+
+The cache lives in `<deck>/.factdeck-cache/` (git-ignored), one JSON row per entry
+(rows.py), sealed with this machine's secret (fs/secret.py): an entry that is missing,
+unreadable, unsealed or sealed elsewhere (a planted or committed file, another machine's),
+of another shape or format, or naming a drawing that is not the one in the folder now, is
+ignored and rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import io
 import os
-import pickle
+import re
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from factdeck.cache import rows
 from factdeck.cache.code import code_digest, version
-from factdeck.errors import Location
-from factdeck.fs import read
+from factdeck.fs import read, secret
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME
-from factdeck.lint.engine import Card, FileLint, Finding, Seen
-from factdeck.model import Entry, Media, NoteSpec
+from factdeck.lint.engine import FileLint, Seen
+from factdeck.model import Entry, NoteSpec
 from factdeck.render.layers import layers
 
-FORMAT = b"factdeck-filecache-2\n"  # 2: modules moved into rooms (pickles name them)
-# What a cache entry may contain: factdeck's records and the values inside them.
-_ALLOWED_MODULES = (
-    "factdeck.",
-    "pathlib",
-    "markupsafe",
-    "pydantic",
-    "pydantic_core",
-    "copyreg",
-    "collections",
-)
-_ALLOWED_BUILTINS = {
-    "tuple",
-    "list",
-    "dict",
-    "set",
-    "frozenset",
-    "str",
-    "int",
-    "float",
-    "bool",
-    "object",
-    "getattr",
-}
+FORMAT = f"factdeck-filecache-{rows.FORMAT}\n".encode()
+_PURPOSE = "build cache entry"
+_ENTRY = re.compile(r"[0-9a-f]{64}")
+_READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the plain stages to refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,35 +48,32 @@ class FileResult:
     lint: FileLint
 
 
-_READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the plain stages to refuse
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every fact file's entry depends on besides the file: its digest, and the digest
+    of each of the deck's other files (diagrams) by path inside the deck."""
+
+    digest: bytes
+    drawings: dict[str, str]
 
 
-def context_digest(deck_dir: Path, deck_file: Path, templates_root: Path) -> bytes:
-    """Everything outside a fact file that its entries and notes depend on."""
+def context(deck_dir: Path, deck_file: Path, templates_root: Path) -> Context:
+    """Everything outside a fact file that its entries and notes depend on, by content."""
     digest = hashlib.sha256(FORMAT)
-    for part in (
-        sys.version,
-        version("factdeck"),
-        version("pydantic"),
-        version("jinja2"),
-        str(deck_dir),
-    ):
+    for part in (sys.version, version("factdeck"), version("pydantic"), version("jinja2")):
         digest.update(part.encode() + b"\0")
-    extra = [
-        p
-        for p in _files(deck_dir)  # diagrams; not the lock nor the build's own files
-        if p.suffix not in (".yaml", ".yml")
-        and p.name != LOCK_NAME
-        and not p.name.startswith(".factdeck")
-    ]
     digest.update(code_digest())
-    for path in (deck_file, *extra):
-        digest.update(str(path.relative_to(deck_dir)).encode() + b"\0")
-        digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
-    for relative, path in layers(templates_root).files().items():  # the files a build reads
-        digest.update(f"{relative}\0{path}\0".encode())
-        digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
-    return digest.digest()
+    drawings = {}
+    for path in (deck_file, *_files(deck_dir)):
+        inside = path.relative_to(deck_dir).as_posix()
+        drawings[inside] = hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).hexdigest()
+        digest.update(f"{inside}\0{drawings[inside]}\0".encode())
+    found = layers(templates_root)
+    for relative, path in found.files().items():  # the files a build reads
+        layer = "factdeck" if found.is_builtin(path) else "project"
+        file_digest = hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).hexdigest()
+        digest.update(f"{relative}\0{layer}\0{file_digest}\0".encode())
+    return Context(digest.digest(), drawings)
 
 
 def seen_key() -> str:
@@ -104,98 +83,88 @@ def seen_key() -> str:
     ).hexdigest()
 
 
-def file_key(context: bytes, path: Path, data: bytes) -> str:
-    return hashlib.sha256(context + str(path).encode() + b"\0" + data).hexdigest()
+def file_key(context: Context, deck_dir: Path, path: Path, data: bytes) -> str:
+    inside = path.relative_to(deck_dir).as_posix()
+    return hashlib.sha256(context.digest + inside.encode() + b"\0" + data).hexdigest()
 
 
 class Store:
     """The cache folder of one deck: get and put by key, forget what a build did not use."""
 
-    def __init__(self, deck_dir: Path) -> None:
+    def __init__(self, deck_dir: Path, drawings: dict[str, str] | None = None) -> None:
+        self.deck_dir = deck_dir
         self.folder = deck_dir / CACHE_DIR
+        self.drawings = drawings or {}
         self.used: set[str] = set()
 
     def get(self, key: str) -> FileResult | None:
         found = self._get(key)
-        return found if _well_formed(found) else None  # type: ignore[return-value]
+        if found is None:
+            return None
+        try:
+            return FileResult(*rows.file_records(found, self.deck_dir, self.drawings))
+        except rows.Foreign:
+            return None
 
     def get_seen(self, key: str) -> Seen | None:
         found = self._get(key)
-        return found if isinstance(found, Seen) else None
+        if found is None:
+            return None
+        try:
+            return rows.seen_record(found)
+        except rows.Foreign:
+            return None
 
-    def _get(self, key: str) -> object:
+    def put(self, key: str, result: FileResult) -> None:
+        try:
+            text = rows.file_row(
+                self.deck_dir, result.entries, result.notes, result.lint, self.drawings
+            )
+        except rows.Unfit:
+            return  # kept out of the cache: built each time
+        self._put(key, text)
+
+    def put_seen(self, key: str, seen: Seen) -> None:
+        self._put(key, rows.seen_row(seen))
+
+    def _get(self, key: str) -> bytes | None:
+        """The row of a sealed entry for `key`, or None."""
         self.used.add(key)
         try:
-            blob = (self.folder / f"{key}.pickle").read_bytes()
+            blob = (self.folder / f"{key}.json").read_bytes()
         except OSError:
             return None
-        check, payload = blob[:32], blob[32:]
-        if hashlib.sha256(key.encode() + payload).digest() != check:
-            return None  # corrupt, truncated, or written for another key
-        try:
-            result = _Unpickler(io.BytesIO(payload)).load()
-        except Exception:  # any unreadable entry is rebuilt, whatever broke it
-            return None
-        return result
+        mac, _, payload = blob.partition(b"\n")
+        if not secret.is_sealed(
+            _PURPOSE, key.encode() + b"\0" + payload, mac.decode("ascii", "replace")
+        ):
+            return None  # planted, copied from another machine, corrupt, or for another key
+        return payload
 
-    def put(self, key: str, result: FileResult | Seen) -> None:
+    def _put(self, key: str, text: str) -> None:
         self.used.add(key)
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _DISPATCH
-        pickler.dump(result)
-        payload = buffer.getvalue()
-        blob = hashlib.sha256(key.encode() + payload).digest() + payload
+        payload = text.encode()
+        mac = secret.seal(_PURPOSE, key.encode() + b"\0" + payload)
+        if mac is None:
+            return  # no secret on this machine: nothing is cached, nothing trusted
         try:
             self.folder.mkdir(exist_ok=True)
             _ignore_in_git(self.folder)
             tmp = self.folder / f"{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(blob)
-            tmp.replace(self.folder / f"{key}.pickle")
+            tmp.write_bytes(mac.encode() + b"\n" + payload)
+            tmp.replace(self.folder / f"{key}.json")
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
     def prune(self) -> None:
-        """Delete entries this build did not use (old versions of edited files)."""
+        """Delete entries this build did not use (old versions of edited files), and entries
+        of earlier formats and temporaries left behind."""
         if not self.folder.is_dir():
             return
-        keep = self.used | {seen_key()}
-        for path in self.folder.glob("*.pickle"):
-            if path.stem not in keep:
+        keep = {f"{key}.json" for key in self.used | {seen_key()}}
+        for path in self.folder.iterdir():
+            if _ENTRY.fullmatch(path.name.partition(".")[0]) and path.name not in keep:
                 path.unlink(missing_ok=True)
-
-
-def _by_constructor(record: Any) -> tuple[type, tuple[object, ...]]:
-    """Pickle a frozen dataclass as its constructor's arguments: loading it then costs one
-    call, not dataclasses' generic __setstate__ (most of the time of a cached build)."""
-    kind = type(record)
-    return kind, tuple(getattr(record, field.name) for field in dataclasses.fields(kind))
-
-
-_DISPATCH: dict[type, Callable[[Any], Any]] = {
-    kind: _by_constructor
-    for kind in (NoteSpec, Entry, Media, Location, Card, Finding, FileLint, Seen)
-}
-
-
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> object:
-        if (module == "builtins" and name in _ALLOWED_BUILTINS) or (
-            module.startswith(_ALLOWED_MODULES)
-        ):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
-
-
-def _well_formed(result: object) -> bool:
-    return (
-        isinstance(result, FileResult)
-        and isinstance(result.entries, tuple)
-        and isinstance(result.notes, tuple)
-        and all(isinstance(e, Entry) for e in result.entries)
-        and all(isinstance(n, NoteSpec) for n in result.notes)
-        and isinstance(result.lint, FileLint)
-    )
 
 
 def _ignore_in_git(folder: Path) -> None:
@@ -206,9 +175,16 @@ def _ignore_in_git(folder: Path) -> None:
 
 
 def _files(root: Path) -> list[Path]:
-    """Every file but folders (a pipe or device too: reading it refuses, read.read_bytes)."""
+    """The deck's files a fact file's notes may depend on (diagrams): not its YAML, nor the
+    lock nor the build's own files; every file but folders (a pipe or device too: reading
+    it refuses, read.read_bytes)."""
     return sorted(
         p
         for p in root.rglob("*")
-        if not p.is_dir() and CACHE_DIR not in p.parts and "__pycache__" not in p.parts
+        if not p.is_dir()
+        and CACHE_DIR not in p.parts
+        and "__pycache__" not in p.parts
+        and p.suffix not in (".yaml", ".yml")
+        and p.name != LOCK_NAME
+        and not p.name.startswith(".factdeck")
     )

@@ -1,0 +1,279 @@
+"""A cache entry as plain data: the JSON schema of a fact file's results, and the two ways
+between it and factdeck's records.
+
+An entry holds values only (text, numbers, lists), never anything that names code, so
+reading one can run nothing. Its shape is checked strictly on read (pydantic, closed
+models) and its facts are validated again by their own models: an entry of another shape or
+format is not factdeck's and is rebuilt. Paths are kept relative to the deck folder and
+joined to the folder being built, so a moved or copied project never points into another
+copy; a diagram is kept with the digest of the drawing it was measured from, which must be
+the drawing in the folder now.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from factdeck.errors import Location
+from factdeck.lint.engine import Card, FileLint, Finding, Seen
+from factdeck.model import KINDS, Entry, Fact, Media, NoteSpec
+
+FORMAT: Literal[3] = 3  # 3: JSON rows (1 and 2 held code objects: never read again)
+
+
+class Unfit(Exception):
+    """A record that cannot be kept as a row (a path outside the deck folder): not cached."""
+
+
+class Foreign(Exception):
+    """A row that is not one this code wrote for this deck folder: rebuilt."""
+
+
+def _inside(value: str) -> str:
+    """A relative path below the deck folder, in one spelling only."""
+    posix = PurePosixPath(value)
+    if (
+        not value
+        or posix.is_absolute()
+        or PureWindowsPath(value).anchor
+        or ".." in posix.parts
+        or posix.as_posix() != value
+        or "\0" in value
+        or "\\" in value
+    ):
+        raise ValueError("not a relative path inside the deck folder")
+    return value
+
+
+Digest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class LocationRow(_Row):
+    path: str  # _inside, checked as it is joined to the deck folder
+    line: Annotated[int, Field(ge=1)] | None
+
+
+class MediaRow(_Row):
+    path: str  # _inside, checked as it is joined to the deck folder
+    name: str
+    sha256: Digest  # the drawing the note was rendered from
+
+
+class NoteRow(_Row):
+    guid: str
+    note_type: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    subdeck: str | None
+    fact_id: str
+    card_id: str
+    location: LocationRow
+    media: tuple[MediaRow, ...]
+
+
+class EntryRow(_Row):
+    fact: dict[str, Any]  # validated by the fact's own model on read
+    location: LocationRow
+
+
+class CardRow(_Row):
+    note: Annotated[int, Field(ge=0)]  # the card's note, by its place in the file's notes
+    question: str
+    answer: str
+    answer_html: str
+    source: str
+
+
+class FindingRow(_Row):
+    location: LocationRow
+    fact_id: str
+    rule: str
+    message: str
+
+
+class FileRow(_Row):
+    """What one fact file yields (store.FileResult)."""
+
+    format: Literal[3]
+    kind: Literal["file"]
+    entries: tuple[EntryRow, ...]
+    notes: tuple[NoteRow, ...]
+    cards: tuple[CardRow, ...]
+    keys: tuple[tuple[str, ...], ...]
+    answers: tuple[str, ...]
+    findings: tuple[FindingRow, ...]
+
+
+class SeenRow(_Row):
+    """The last lint's near-duplicate pairs (lint.engine.Seen)."""
+
+    format: Literal[3]
+    kind: Literal["seen"]
+    cards: tuple[int, ...]
+    pairs: tuple[tuple[int, int], ...]
+
+
+# --- records -> rows ------------------------------------------------------------------
+
+
+def file_row(
+    deck_dir: Path,
+    entries: tuple[Entry, ...],
+    notes: tuple[NoteSpec, ...],
+    lint: FileLint,
+    drawings: Mapping[str, str],
+) -> str:
+    """The JSON of one file's results; `drawings`: each deck file's digest by relative path."""
+    place = {id(note): i for i, note in enumerate(notes)}
+    if any(id(card.note) not in place for card in lint.cards):
+        raise Unfit("a card of another file's note")
+    row = FileRow(
+        format=FORMAT,
+        kind="file",
+        entries=tuple(
+            EntryRow(
+                fact=e.fact.model_dump(mode="json", by_alias=True, exclude_unset=True),
+                location=_location_row(deck_dir, e.location),
+            )
+            for e in entries
+        ),
+        notes=tuple(_note_row(deck_dir, n, drawings) for n in notes),
+        cards=tuple(
+            CardRow(
+                note=place[id(c.note)],
+                question=c.question,
+                answer=c.answer,
+                answer_html=c.answer_html,
+                source=c.source,
+            )
+            for c in lint.cards
+        ),
+        keys=lint.keys,
+        answers=lint.answers,
+        findings=tuple(
+            FindingRow(
+                location=_location_row(deck_dir, f.location),
+                fact_id=f.fact_id,
+                rule=f.rule,
+                message=f.message,
+            )
+            for f in lint.findings
+        ),
+    )
+    return row.model_dump_json()
+
+
+def seen_row(seen: Seen) -> str:
+    return SeenRow(
+        format=FORMAT, kind="seen", cards=tuple(sorted(seen.cards)), pairs=tuple(sorted(seen.pairs))
+    ).model_dump_json()
+
+
+def _relative(folder: Path, path: Path) -> str:
+    try:
+        return _inside(path.relative_to(folder).as_posix())
+    except ValueError:
+        raise Unfit(f"{path} is outside {folder}") from None
+
+
+def _location_row(deck_dir: Path, location: Location) -> LocationRow:
+    return LocationRow(path=_relative(deck_dir, location.path), line=location.line)
+
+
+def _note_row(deck_dir: Path, note: NoteSpec, drawings: Mapping[str, str]) -> NoteRow:
+    media = []
+    for item in note.media:
+        inside = _relative(deck_dir.resolve(), item.path)
+        if inside not in drawings:
+            raise Unfit(f"{inside} is not a file of the deck")
+        media.append(MediaRow(path=inside, name=item.name, sha256=drawings[inside]))
+    return NoteRow(
+        guid=note.guid,
+        note_type=note.note_type,
+        fields=note.fields,
+        tags=note.tags,
+        subdeck=note.subdeck,
+        fact_id=note.fact_id,
+        card_id=note.card_id,
+        location=_location_row(deck_dir, note.location),
+        media=tuple(media),
+    )
+
+
+# --- rows -> records ------------------------------------------------------------------
+
+
+def file_records(
+    text: bytes, deck_dir: Path, drawings: Mapping[str, str]
+) -> tuple[tuple[Entry, ...], tuple[NoteSpec, ...], FileLint]:
+    """The records of a file row, for the deck folder being built; Foreign if it is not one."""
+    # each distinct path is checked and joined once (a file's rows name a few, many times)
+    joined: Callable[[str], Path] = functools.cache(lambda path: deck_dir / _inside(path))
+    try:
+        row = FileRow.model_validate_json(text)
+        entries = tuple(
+            Entry(fact=_fact(e.fact), location=_location(joined, e.location)) for e in row.entries
+        )
+        notes = tuple(_note(deck_dir, joined, n, drawings) for n in row.notes)
+        findings = tuple(
+            Finding(_location(joined, f.location), f.fact_id, f.rule, f.message)
+            for f in row.findings
+        )
+    except (ValidationError, ValueError) as exc:
+        raise Foreign(str(exc)) from None
+    if any(c.note >= len(notes) for c in row.cards) or not (
+        len(row.cards) == len(row.keys) == len(row.answers)
+    ):
+        raise Foreign("cards, keys and answers do not line up")
+    cards = tuple(
+        Card(notes[c.note], c.question, c.answer, c.answer_html, c.source) for c in row.cards
+    )
+    return entries, notes, FileLint(cards, row.keys, row.answers, findings)
+
+
+def seen_record(text: bytes) -> Seen:
+    try:
+        row = SeenRow.model_validate_json(text)
+    except ValidationError as exc:
+        raise Foreign(str(exc)) from None
+    return Seen(cards=frozenset(row.cards), pairs=frozenset(row.pairs))
+
+
+def _fact(data: dict[str, Any]) -> Fact:
+    kind = data.get("kind")
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        raise ValueError(f"unknown kind {kind!r}")
+    return model.model_validate(data)  # type: ignore[return-value]
+
+
+def _location(joined: Callable[[str], Path], row: LocationRow) -> Location:
+    return Location(joined(row.path), row.line)
+
+
+def _note(
+    deck_dir: Path, joined: Callable[[str], Path], row: NoteRow, drawings: Mapping[str, str]
+) -> NoteSpec:
+    for item in row.media:
+        if drawings.get(_inside(item.path)) != item.sha256:
+            raise Foreign(f"{item.path} is not the drawing this entry was rendered from")
+    return NoteSpec(
+        guid=row.guid,
+        note_type=row.note_type,
+        fields=row.fields,
+        tags=row.tags,
+        subdeck=row.subdeck,
+        fact_id=row.fact_id,
+        card_id=row.card_id,
+        location=_location(joined, row.location),
+        media=tuple(Media(deck_dir.resolve() / m.path, m.name) for m in row.media),
+    )

@@ -1,0 +1,89 @@
+"""A secret of this user on this machine, kept outside every project, that seals what factdeck
+leaves in a project folder for itself (build cache entries, the commit journal).
+
+Anything in a project folder may have arrived with a merge, a pull request or a copy from
+another machine, and a digest anyone can compute proves nothing: a planted file can carry it
+too. An HMAC under a key that never enters a repository can only have been made here, by
+factdeck, so only such files are trusted. The key lives in the user's cache folder
+(`$XDG_CACHE_HOME/factdeck/secret`, `~/.cache/...`, `%LOCALAPPDATA%\\factdeck\\secret` on
+Windows, `~/Library/Caches/factdeck/secret` on macOS); deleting it only means the next build
+rebuilds its cache. Where it cannot be kept, nothing is sealed and nothing is trusted.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+import sys
+from pathlib import Path
+
+SECRET_BYTES = 32
+
+
+def secret_path() -> Path:
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "factdeck" / "secret"
+
+
+def seal(purpose: str, data: bytes) -> str | None:
+    """The HMAC of `data` for `purpose` (hex), or None when no secret can be kept here."""
+    key = _secret(secret_path())
+    if key is None:
+        return None
+    return hmac.new(key, purpose.encode() + b"\0" + data, hashlib.sha256).hexdigest()
+
+
+def is_sealed(purpose: str, data: bytes, mac: object) -> bool:
+    """True only for a seal this machine's factdeck made of exactly `data`, for `purpose`."""
+    expected = seal(purpose, data)
+    return (
+        expected is not None
+        and isinstance(mac, str)
+        and hmac.compare_digest(expected.encode(), mac.encode("utf-8", "replace"))
+    )
+
+
+@functools.cache
+def _secret(path: Path) -> bytes | None:
+    """The secret at `path`, made on first use (written whole, then linked into place, so two
+    processes starting at once agree on one)."""
+    try:
+        key = path.read_bytes()
+        if len(key) == SECRET_BYTES:
+            return key
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_bytes(SECRET_BYTES))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            if path.exists():  # a damaged one (wrong length) is replaced
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)  # fails if another process was first: use its secret
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == SECRET_BYTES else None
