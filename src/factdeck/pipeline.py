@@ -161,7 +161,13 @@ class Stamped:
     changes: compare.ReleaseChanges
 
 
-def stamped(deck_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch: Watch) -> Stamped:
+def stamped(
+    deck_dir: Path,
+    templates_dir: Path | None,
+    allow: lock.Allow,
+    watch: Watch,
+    releasing: bool = False,
+) -> Stamped:
     checked = _expanded(deck_dir, templates_dir, watch)
     deck, templates = checked.deck, checked.templates
     with watch("stamp"):
@@ -174,6 +180,7 @@ def stamped(deck_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch
             lock.read(deck_dir, deck.spec.version),
             clock.now(),
             allow,
+            releasing,
         )
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release

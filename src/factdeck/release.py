@@ -16,7 +16,7 @@ from factdeck.apkg.read import unpack
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs import commit, mutex, oserrors
-from factdeck.history import lockfile
+from factdeck.history import lockfile, versions
 from factdeck.history import notes as release_notes
 from factdeck.history.compare import ReleaseChanges, between
 from factdeck.history.guards import NO_OVERRIDES, Allow
@@ -52,13 +52,15 @@ def release(
     templates_dir: Path | None = None,
     allow: Allow = NO_OVERRIDES,
     watch: Watch = unwatched,
+    allow_patch: bool = False,
 ) -> Published:
+    """`allow_patch`: release as a patch version what adds, retires or corrects cards."""
 
     with oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
-        done = stamped(deck_dir, templates_dir, allow, watch)
+        done = stamped(deck_dir, templates_dir, allow, watch, releasing=True)
         deck, found, new = done.checked.deck, done.changes, done.stamping.lock
-        refuse_unpublishable(deck, new, found)
+        refuse_unpublishable(deck, new, found, allow_patch)
         spec = deck.spec
         apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
         notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
@@ -78,7 +80,11 @@ def release(
             )
             with watch("write"):
                 text = _notes(done, found, last, before)
-                tx.add(text_output(notes_path, text), lock_output(deck_dir, recorded(new, record)))
+                tx.add(
+                    text_output(notes_path, text),
+                    *unreleased_outputs(out_dir, spec.slug),
+                    lock_output(deck_dir, recorded(new, record)),
+                )
         return Published(deck, apkg, notes_path, record, found, reports[0])
 
 
@@ -154,7 +160,18 @@ def _notes(
     )
 
 
-def refuse_unpublishable(deck: Deck, lock: Lock, found: ReleaseChanges) -> None:
+def unreleased_outputs(out_dir: Path, slug: str) -> tuple[commit.Output, ...]:
+    """The build's unversioned package and changes file go: after a release they would
+    only offer students a second copy of it, or call it 'not released yet'."""
+    return (
+        commit.Output(out_dir / f"{slug}.apkg", None),
+        commit.Output(out_dir / f"{slug}-changes.md", None),
+    )
+
+
+def refuse_unpublishable(
+    deck: Deck, lock: Lock, found: ReleaseChanges, allow_patch: bool = False
+) -> None:
     spec, last = deck.spec, lock.last_release
     where = Location(deck.deck_dir / "deck.yaml")
     if last is not None and found.empty:
@@ -165,6 +182,10 @@ def refuse_unpublishable(deck: Deck, lock: Lock, found: ReleaseChanges) -> None:
                 "(edit facts, then release with a new version)"
             ),
         )
+    corrected = (set(declared(deck, "correction")) - set(declared(deck, "reworded"))) & {
+        d.after.fact for d in found.corrected
+    }
+    reasons = versions.minor_reasons(found, corrected)
     if lock.release(spec.version) is not None or (
         last is not None
         and lockfile.version_key(spec.version) <= lockfile.version_key(last.version)
@@ -174,21 +195,31 @@ def refuse_unpublishable(deck: Deck, lock: Lock, found: ReleaseChanges) -> None:
             where,
             (
                 f"version '{spec.version}' is not newer than the last release ({previous}); set "
-                f'`version:` in deck.yaml to a higher one, e.g. "{suggest(previous, found)}"'
+                f"`version:` in deck.yaml to a higher one, e.g. "
+                f'"{versions.suggest(previous, bool(reasons))}"'
             ),
         )
     problems = _correction_problems(deck, lock, found)
+    if (
+        last is not None
+        and reasons
+        and not allow_patch
+        and versions.is_patch(last.version, spec.version)
+    ):
+        problems.append(
+            Problem(
+                where,
+                (
+                    f"version '{spec.version}' is a patch release after {last.version}, but this "
+                    f"release {_joined(reasons)}: what students study changes (cards to learn, "
+                    "delete or re-learn), which makes it at least a minor version. Set `version:` in deck.yaml to "
+                    f'"{versions.suggest(last.version, True)}", or release with '
+                    f"--allow-patch-bump to keep {spec.version}"
+                ),
+            )
+        )
     if problems:
         raise FactdeckError(problems)
-
-
-def suggest(version: str, found: ReleaseChanges) -> str:
-    """The next version: minor for added cards, patch for edits only (semantic versioning)."""
-    parts = [int(p) if p.isdigit() else 0 for p in version.split(".")[:3]]
-    parts += [0] * (3 - len(parts))
-    if found.added or found.retired:
-        return f"{parts[0]}.{parts[1] + 1}.0"
-    return f"{parts[0]}.{parts[1]}.{parts[2] + 1}"
 
 
 def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[Problem]:
@@ -276,6 +307,10 @@ def recorded(lock: Lock, release: Release) -> Lock:
         for guid, note in lock.notes.items()
     }
     return dataclasses.replace(lock, notes=notes, releases=(*lock.releases, release), merged=False)
+
+
+def _joined(parts: tuple[str, ...]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _staged(tx: commit.Transaction, dest: Path) -> Path:

@@ -80,7 +80,7 @@ def test_an_update_over_a_reviewed_collection_in_every_engine(
     v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
     v2_facts = FACTS.replace("First?", "Which is first?")
     v2_facts = v2_facts[: v2_facts.index("      - id: two")]
-    v2 = publish(mini_deck, project, "1.0.1", v2_facts, EPOCH + 86_400, monkeypatch)
+    v2 = publish(mini_deck, project, "1.1.0", v2_facts, EPOCH + 86_400, monkeypatch)
     result = probe(version, tmp_path / "student", v1, v2)
     first, second = result["steps"]
     assert first["bad"] == [] and second["bad"] == []

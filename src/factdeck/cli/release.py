@@ -26,6 +26,12 @@ from factdeck.stages import Stopwatch
             "committed facts and lock, and check the package against its recorded digest "
             "(CI on a version tag). Writes no lock.",
         ),
+        click.option(
+            "--allow-patch-bump",
+            is_flag=True,
+            help="Release as a patch version (1.0.1) what adds, retires or corrects cards "
+            "(refused otherwise: students have cards to learn, a minor version says so).",
+        ),
     ),
 )
 def release(
@@ -34,18 +40,22 @@ def release(
     out_dir: Path | None,
     templates_dir: Path | None,
     again: bool,
+    allow_patch_bump: bool,
     **overrides: bool,
 ) -> None:
     """Publish a version: OUT/<slug>-<version>.apkg and OUT/<slug>-<version>.md.
 
     Refuses (exit 1, nothing written) when nothing changed since the last release,
-    when deck.yaml's `version` is not newer than it, when `check` fails, or when a
+    when deck.yaml's `version` is not newer than it, or only a patch version newer
+    while cards are added, retired or corrected, when `check` fails, or when a
     card's answer changed and the fact declares no `correction:` (or `reworded:`)
     for this version: `correction: {in: "1.1.0", why: ...}`. The release notes have a
     part for students (every added, changed, corrected and retired card as they see
     it, grouped by sub-deck, and the Anki searches and steps to take) and a part for
     instructors (fact ids, file:line, note types). The release is recorded
     in factdeck.lock (version, date, package digest): commit the lock with it.
+    Notes no release shipped and the deck no longer has are dropped from the lock,
+    and the build's unversioned OUT/<slug>.apkg and -changes.md are removed.
 
     \b
     Examples:
@@ -74,7 +84,7 @@ def release(
             say(row("notes", str(shown_path(done.notes))))
             say_times(watch.times)
             return
-        done = publish(deck_dir, out, templates_dir, allowed, watch)
+        done = publish(deck_dir, out, templates_dir, allowed, watch, allow_patch=allow_patch_bump)
         found = done.changes
         say(
             f"{click.style('Released', fg='green', bold=True)} "

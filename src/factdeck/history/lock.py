@@ -104,10 +104,15 @@ def stamp(
     old: Lock,
     now: int,
     allow: Allow = NO_OVERRIDES,
+    releasing: bool = False,
 ) -> Stamping:
-    """Give every note its id and time; retire what disappeared; refuse unsafe identity edits."""
+    """Give every note its id and time; retire what disappeared; refuse unsafe identity edits.
+    `releasing`: what no release ever shipped and the deck no longer has is dropped, not
+    retired (no student has it; a scaffold built once leaves nothing behind)."""
     check(deck, notes, note_types, old, allow)
     old = _distinct_ids(old)
+    if releasing:
+        old = _unreleased_dropped(old, {n.guid for n in notes}, {e.fact.id for e in deck.entries})
     used_types = {n.note_type for n in notes} | {n.type for n in old.notes.values()}
     locked_types = {
         key: _locked_note_type(note_types[key], old.note_types.get(key), now)
@@ -377,6 +382,19 @@ def new_id(guid: str, taken: set[int]) -> int:
             taken.add(note_id)
             return note_id
         seed = f"{seed}+"
+
+
+def _unreleased_dropped(old: Lock, guids: set[str], facts: set[str]) -> Lock:
+    """The lock without the notes that no release shipped and the deck no longer makes,
+    and without the facts gone with them."""
+    shipped = {guid for guid, _ in old.was} | {g for g, n in old.notes.items() if n.rel}
+    notes = {g: n for g, n in old.notes.items() if g in guids or g in shipped}
+    kept_facts = {n.fact for n in notes.values()} | facts
+    return dataclasses.replace(
+        old,
+        notes=notes,
+        facts={k: v for k, v in old.facts.items() if k in kept_facts},
+    )
 
 
 def _ids(old: Lock) -> set[int]:
