@@ -25,6 +25,19 @@ def project_root(start: Path) -> Path:
     return start.resolve()
 
 
+def in_project(path: Path) -> bool:
+    """Whether a new folder at `path` belongs to a project (a deck: `new cards/knee`) rather
+    than starting one (a course: `new knee-course`): its parent is a cards/ folder, or a
+    folder at or above that parent holds cards/ or a templates/ of overrides."""
+    parent = path.absolute().parent
+    if parent.name == "cards":
+        return True
+    return any(
+        (folder / "cards").is_dir() or is_templates_folder(folder / "templates")
+        for folder in (parent.resolve(), *parent.resolve().parents)
+    )
+
+
 def one_deck(cwd: Path) -> Path:
     """The deck a command means when none is named: this folder's, or the only one in cards/."""
     if (cwd / DECK_FILE).is_file():

@@ -135,9 +135,12 @@ def test_new_refuses_a_folder_in_use_or_inside_a_deck(
 def test_new_outside_a_project_builds_with_the_builtin_templates(
     runner: CliRunner, tmp_path: Path
 ) -> None:
+    """Outside a project `new` makes a course (tests/authoring/test_new_course.py), whose
+    deck builds with the built-in templates: no templates/ folder is written."""
     made = runner.invoke(main, ["new", str(tmp_path / "knee")])
     assert made.exit_code == 0, made.output
-    built = runner.invoke(main, ["build", str(tmp_path / "knee"), "--out", str(tmp_path / "out")])
+    deck = tmp_path / "knee" / "cards" / "knee"
+    built = runner.invoke(main, ["build", str(deck), "--out", str(tmp_path / "out")])
     assert built.exit_code == 0, built.output
     assert (tmp_path / "out" / "knee.apkg").is_file()
-    assert not (tmp_path / "templates").exists()
+    assert not list(tmp_path.rglob("templates"))

@@ -96,7 +96,9 @@ def test_no_decks(runner: CliRunner) -> None:
     result = runner.invoke(main, ["build"])
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: no decks found: no cards/*/deck.yaml; pass a DECK_DIR or --cards\n",
+        "Error: no decks found: no cards/*/deck.yaml; pass a DECK_DIR or --cards DIR, or "
+        "start one with `factdeck new cards/DECK` (in a course) or `factdeck new COURSE` "
+        "(a course repository of its own)\n",
     )
 
 

@@ -38,7 +38,7 @@ class Scaffold:
 
 def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
     """Write a new deck into `deck_dir` (missing or empty), inside a factdeck project."""
-    _check_target(deck_dir)
+    check_target(deck_dir)
     project = project_root(deck_dir.parent if not deck_dir.exists() else deck_dir)
     schemas = project / schema.SCHEMA_DIR
     if not all((schemas / name).is_file() for name in schema.SCHEMAS):
@@ -57,13 +57,14 @@ def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
     )
 
 
-def _check_target(deck_dir: Path) -> None:
+def check_target(deck_dir: Path, example: str = "cards/knee") -> None:
+    """A new deck (or course) goes in a missing or empty folder, never inside a deck."""
     if deck_dir.exists() and (not deck_dir.is_dir() or any(deck_dir.iterdir())):
         raise FactdeckError.at(
             Location(deck_dir),
-            "already exists and is not empty; give a new folder, e.g. cards/knee",
+            f"already exists and is not empty; give a new folder, e.g. {example}",
         )
-    for folder in deck_dir.absolute().parents:
+    for folder in deck_dir.resolve().parents:
         if (folder / DECK_FILE).is_file():
             raise FactdeckError.at(
                 Location(folder / DECK_FILE),

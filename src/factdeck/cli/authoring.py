@@ -12,7 +12,7 @@ from factdeck.errors import shown_path
 
 
 @click.command()
-@click.argument("deck_dir", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--from",
     "article",
@@ -20,28 +20,60 @@ from factdeck.errors import shown_path
     help="An article (plain text or Markdown): its headings become the deck's "
     "source sections, its sentences draft claims in claims.yaml.",
 )
+@click.option(
+    "--deck",
+    "deck_name",
+    metavar="NAME",
+    help="A new course's first deck: cards/NAME [default: the course folder's name].",
+)
 @QuietOption
 @VerboseOption
-def new(deck_dir: Path, article: Path | None) -> None:
-    """Start a deck in DECK_DIR that builds at once: a commented deck.yaml, one
-    example fact of every kind, an example diagram and claims.yaml. Each file
-    names its editor schema (schemas/), so editors complete and check fields.
+def new(path: Path, article: Path | None, deck_name: str | None) -> None:
+    """Start a deck, or a course repository with its first deck. Inside a project
+    (cards/ here or above), PATH is a deck folder: a commented deck.yaml, one example
+    fact of every kind, an example diagram and claims.yaml, which build at once, each
+    naming its editor schema (schemas/). Anywhere else, PATH becomes a course: that
+    deck in cards/, a README for students and instructors, .gitignore, .gitattributes
+    (the lock's merge rule), requirements.txt (this factdeck) and a GitHub Actions
+    workflow that checks every push and publishes a tagged release.
 
     \b
     Examples:
-      factdeck new cards/knee
-      factdeck new cards/knee --from knee-article.txt
-      factdeck serve cards/knee      then edit, and watch the cards change
+      factdeck new knee-course                  a course, its deck in cards/knee-course
+      factdeck new knee-course --deck knee --from knee-article.md
+      factdeck new cards/knee                   another deck, inside a course
+      factdeck serve cards/knee                 then edit, and watch the cards change
     """
-    from factdeck.authoring.scaffold import new_deck
+    from factdeck.project import in_project
 
-    made = new_deck(deck_dir, article)
-    say(f"{click.style('Created', fg='green', bold=True)} {deck_dir}")
-    for path in made.files:
+    if in_project(path):
+        if deck_name is not None:
+            raise click.UsageError(
+                f"--deck names a new course's first deck; {path} is a deck inside a project"
+            )
+        from factdeck.authoring.scaffold import new_deck
+
+        made = new_deck(path, article)
+        say(f"{click.style('Created', fg='green', bold=True)} {path}")
+        _say_deck(made.files, made.sections, made.claims, article)
+        say(f"Next: factdeck serve {path}   (live preview while you edit)")
+        return
+    from factdeck.authoring.course import new_course
+
+    course = new_course(path, deck_name, article)
+    deck = course.deck.deck_dir.relative_to(path)
+    say(f"{click.style('Created', fg='green', bold=True)} course {path}, deck {deck}")
+    for file in course.files:
+        say(row("file", str(file)))
+    _say_deck(course.deck.files, course.deck.sections, course.deck.claims, article)
+    say(f"Next: cd {path} && git init && factdeck serve {deck}   (see README.md)")
+
+
+def _say_deck(files: tuple[Path, ...], sections: int, claims: int, article: Path | None) -> None:
+    for path in files:
         say(row("file", str(path)))
-    say(row("sections", str(made.sections)))
-    say(row("claims", f"{made.claims}{' drafts, none carded yet' if article else ''}"))
-    say(f"Next: factdeck serve {deck_dir}   (live preview while you edit)")
+    say(row("sections", str(sections)))
+    say(row("claims", f"{claims}{' drafts, none carded yet' if article else ''}"))
 
 
 @click.command()

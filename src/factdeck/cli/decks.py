@@ -63,7 +63,10 @@ def find_decks(cards_dir: Path) -> Iterator[Path]:
     decks = sorted(p.parent for p in cards_dir.glob("*/deck.yaml"))
     if not decks:
         raise FactdeckError.at(
-            None, f"no decks found: no {cards_dir}/*/deck.yaml; pass a DECK_DIR or --cards"
+            None,
+            f"no decks found: no {cards_dir}/*/deck.yaml; pass a DECK_DIR or --cards DIR, or "
+            "start one with `factdeck new cards/DECK` (in a course) or `factdeck new COURSE` "
+            "(a course repository of its own)",
         )
     yield from decks
 
