@@ -22,10 +22,11 @@ from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError
 from factdeck.facts import claims, load, validate
 from factdeck.fs import commit, mutex, oserrors
-from factdeck.history import compare, lock, lockfile
+from factdeck.history import compare, lock, lockfile, lost
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
 from factdeck.model import Deck, DeckSpec, NoteSpec
+from factdeck.project import project_root
 from factdeck.render import expand
 from factdeck.render.layers import find_templates
 from factdeck.render.templates import TemplateSet, load_templates
@@ -134,7 +135,7 @@ def check(
             checked.deck,
             checked.notes,
             checked.templates.note_types,
-            lock.read(deck_dir, checked.deck.spec.version),
+            read_lock(checked.deck),
             allow,
         )
     return checked
@@ -167,6 +168,7 @@ def stamped(
     allow: lock.Allow,
     watch: Watch,
     releasing: bool = False,
+    out_dir: Path | None = None,
 ) -> Stamped:
     checked = _expanded(deck_dir, templates_dir, watch)
     deck, templates = checked.deck, checked.templates
@@ -177,7 +179,7 @@ def stamped(
             checked.notes,
             templates.note_types,
             description,
-            lock.read(deck_dir, deck.spec.version),
+            read_lock(deck, out_dir),
             clock.now(),
             allow,
             releasing,
@@ -186,6 +188,16 @@ def stamped(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
         )
     return Stamped(checked, stamping, found)
+
+
+def read_lock(deck: Deck, out_dir: Path | None = None) -> lockfile.Lock:
+    """The deck's lock; a missing one is refused when a release left a trace (lost.py),
+    here or in `out_dir`, or in the project's dist/."""
+    path = lock.lock_path(deck.deck_dir)
+    lost.refuse_if_lost(
+        deck, path, {project_root(deck.deck_dir) / "dist", *filter(None, [out_dir])}
+    )
+    return lock.read(deck.deck_dir, deck.spec.version)
 
 
 def package_output(
@@ -213,7 +225,7 @@ def lock_output(deck_dir: Path, new: lockfile.Lock) -> commit.Output:
 def _build(
     deck_dir: Path, out_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch: Watch
 ) -> BuildResult:
-    done = stamped(deck_dir, templates_dir, allow, watch)
+    done = stamped(deck_dir, templates_dir, allow, watch, out_dir=out_dir)
     checked, stamping, found = done.checked, done.stamping, done.changes
     spec = checked.deck.spec
     apkg = out_dir / f"{spec.slug}.apkg"

@@ -58,7 +58,7 @@ def release(
 
     with oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
-        done = stamped(deck_dir, templates_dir, allow, watch, releasing=True)
+        done = stamped(deck_dir, templates_dir, allow, watch, releasing=True, out_dir=out_dir)
         deck, found, new = done.checked.deck, done.changes, done.stamping.lock
         refuse_unpublishable(deck, new, found, allow_patch)
         spec = deck.spec
@@ -97,7 +97,7 @@ def again(
     written. The notes show earlier texts only if the previous release's package is in OUT."""
     with oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
-        done = stamped(deck_dir, templates_dir, NO_OVERRIDES, watch)
+        done = stamped(deck_dir, templates_dir, NO_OVERRIDES, watch, out_dir=out_dir)
         deck, lock = done.checked.deck, done.stamping.lock
         spec, where = deck.spec, Location(deck.deck_dir / "deck.yaml")
         record = lock.release(spec.version)
