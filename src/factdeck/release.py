@@ -116,9 +116,16 @@ def again(
                 f"{len(found.changed)} changed, {len(found.retired)} retired); tag the "
                 "commit that recorded the release, or release the changes as a new version",
             )
-        index = lock.releases.index(record)
-        last = lock.releases[index - 1] if index else None
-        found = between(lock, last, record, {n.guid: n for n in done.checked.notes})
+        if record != lock.last_release:
+            raise FactdeckError.at(
+                where,
+                f"version '{spec.version}' is not the last release ({lock.releases[-1].version}); "
+                "a release is written again only from the commit that recorded it",
+            )
+        # Unchanged since `record`, the lock as it is now is `record` (with the template set
+        # that built each note type, which the lock keeps only for its current state).
+        last = lock.releases[-2] if len(lock.releases) > 1 else None
+        found = between(lock, last, None, {n.guid: n for n in done.checked.notes})
         apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
         notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
         before = _previous_fields(out_dir, spec.slug, last)

@@ -76,6 +76,15 @@ def test_again_refuses_a_version_not_released_or_a_deck_changed_since(
         "new version"
     ]
     assert not out.exists()
+    publish(mini_deck, project, "1.0.1")
+    bump(mini_deck, "1.0.0")  # as released, but 1.0.1 came after it
+    with pytest.raises(FactdeckError) as caught:
+        again(mini_deck, out)
+    assert messages(caught) == [
+        "cards/mini/deck.yaml: version '1.0.0' is not the last release (1.0.1); a release is "
+        "written again only from the commit that recorded it"
+    ]
+    assert not out.exists()
 
 
 def test_again_refuses_a_package_that_differs_from_the_recorded_digest(
