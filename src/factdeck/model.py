@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from factdeck import report_url
 from factdeck.anki import cloze, cloze_syntax
 from factdeck.errors import Location
 
@@ -72,6 +73,13 @@ def _list_only(value: object) -> object:
             f"expects a list, got the text '{value}': write one item per line "
             "with '- ', or [first, second]; a single item is written [item]"
         )
+    return value
+
+
+def _feedback(value: str) -> str:
+    wrong = report_url.problems(value)
+    if wrong:
+        raise ValueError("; ".join(wrong))
     return value
 
 
@@ -134,6 +142,8 @@ class DeckSpec(Strict):
     occlusion: Literal["native", "portable"] = "native"
     # multiple-choice practice questions (practice/), in the sub-deck PRACTICE_SUBDECK
     practice: bool = False
+    # "Report a problem" on every card back: a URL template (report_url.py), off when absent
+    feedback: Annotated[str, AfterValidator(_feedback)] | None = None
 
     @model_validator(mode="after")
     def _practice_subdeck(self) -> DeckSpec:

@@ -22,7 +22,7 @@ from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError
 from factdeck.facts import claims, load, validate
 from factdeck.fs import commit, mutex, oserrors
-from factdeck.history import compare, lock, lockfile, lost
+from factdeck.history import compare, lock, lockfile, lost, report_links
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
 from factdeck.model import Deck, DeckSpec, NoteSpec
@@ -183,6 +183,7 @@ def stamped(
             clock.now(),
             allow,
             releasing,
+            report_links.linker(deck, checked.notes, templates.note_types),
         )
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release

@@ -33,6 +33,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "occlusion": "How diagrams ship: native (Anki's own image occlusion, Anki 23.10+ and "
         "AnkiDroid 2.17+) or portable (plain HTML masks, every client).",
         "practice": "true: also make multiple-choice practice questions, in their own sub-deck.",
+        "feedback": "A 'Report a problem' link on every card back: a URL template of the "
+        "course's issue form or a mailto:, with {title} and {body} (or {deck}, {version}, "
+        "{fact}, {note}, {card}), e.g. "
+        "https://github.com/ORG/COURSE/issues/new?title={title}&body={body}. "
+        "Nothing about the student is sent.",
     },
     "ArticleSource": {
         "title": "The article's title, shown on every card's back.",

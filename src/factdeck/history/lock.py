@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,10 +105,12 @@ def stamp(
     now: int,
     allow: Allow = NO_OVERRIDES,
     releasing: bool = False,
+    link: Callable[[NoteSpec, str], NoteSpec] | None = None,
 ) -> Stamping:
     """Give every note its id and time; retire what disappeared; refuse unsafe identity edits.
     `releasing`: what no release ever shipped and the deck no longer has is dropped, not
-    retired (no student has it; a scaffold built once leaves nothing behind)."""
+    retired (no student has it; a scaffold built once leaves nothing behind). `link` adds
+    the "Report a problem" link naming a version (history/report_links.py)."""
     check(deck, notes, note_types, old, allow)
     old = _distinct_ids(old)
     if releasing:
@@ -130,6 +132,8 @@ def stamp(
         fact = facts[note.fact_id]
         fixed = _fixed(note, note_type, fact, before, old, last, deck.spec.version, recorded)
         note = dataclasses.replace(note, tags=(*note.tags, *(f"{CORRECTED_TAG}{v}" for v in fixed)))
+        if link is not None:
+            note = _linked(note, before, link, deck.spec.version)
         locked = _locked_note(note, note_type, fact, before, now, taken, fixed)
         if before is not None and locked.hash != before.hash and before.rel is not None:
             was.setdefault((note.guid, before.rel), before)
@@ -370,6 +374,21 @@ def _locked_note(
         changed=max(now, before.changed + 1) if before else now,
         **known,
     )
+
+
+def _linked(
+    note: NoteSpec,
+    before: LockedNote | None,
+    link: Callable[[NoteSpec, str], NoteSpec],
+    version: str,
+) -> NoteSpec:
+    """The note with its link naming the release that shipped exactly this note (so an
+    unchanged note stays unchanged), or `version` (the coming release) when it changed."""
+    if before is not None and before.rel and before.retired is None:
+        shipped = link(note, before.rel)
+        if content_hash(shipped) == before.hash:
+            return shipped
+    return link(note, version)
 
 
 def new_id(guid: str, taken: set[int]) -> int:

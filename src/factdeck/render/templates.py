@@ -54,6 +54,7 @@ class NoteTypeSchema(Strict):
     css: tuple[str, ...] = ()
     defaults: dict[str, str] = {}
     retired: dict[str, str]
+    report: str | None = None  # the back's field that a deck's `feedback:` link is added to
 
 
 class NoteSchema(Strict):
@@ -109,6 +110,7 @@ class NoteType:
     field_names: tuple[str, ...]
     asked: tuple[tuple[int, ...], ...]  # per card template: positions of the fields its front shows
     template_set: str = PROJECT  # "factdeck X.Y.Z" when built from the built-in files only
+    report: str | None = None  # the field a deck's "Report a problem" link is added to
 
     @property
     def native_occlusion(self) -> bool:
@@ -215,6 +217,25 @@ def _note_type(env: jinja2.Environment, found: Layers, path: Path) -> NoteType:
         for name in values
         if name not in names
     ]
+    if spec.report is not None and spec.report not in names:
+        problems.append(
+            Problem(
+                Location(path, data.line_of("report")),
+                f"'report' names unknown field '{spec.report}'{did_you_mean(spec.report, names)}; "
+                f"its fields are {', '.join(names)}",
+            )
+        )
+    elif spec.report is not None and any(
+        names.index(spec.report) in _shown_fields(card_text, names)
+        for card_text in (_read(_referenced(found, c.front, path), path) for c in spec.cards)
+    ):
+        problems.append(
+            Problem(
+                Location(path, data.line_of("report")),
+                f"'report' names '{spec.report}', which a card's front shows; name a field "
+                "only the back shows (the link would give the answer's card away)",
+            )
+        )
     if problems:
         raise FactdeckError(problems)
     sources = [path]
@@ -246,6 +267,7 @@ def _note_type(env: jinja2.Environment, found: Layers, path: Path) -> NoteType:
         field_names=tuple(names),
         asked=tuple(_shown_fields(card.front, names) for card in cards),
         template_set=builtin_set() if all(map(found.is_builtin, sources)) else PROJECT,
+        report=spec.report,
     )
 
 
