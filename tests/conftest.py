@@ -28,11 +28,12 @@ def runner() -> CliRunner:
 
 @pytest.fixture(scope="session", autouse=True)
 def _machine_secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """This session's own machine secret (fs/secret.py), not the user's in ~/.cache."""
-    path = tmp_path_factory.mktemp("machine") / "factdeck" / "secret"
+    """This session's own machine secret (fs/secret.py), not the user's in ~/.cache; through
+    the environment, so factdeck run in a subprocess uses it too."""
+    folder = tmp_path_factory.mktemp("user-cache")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(secret, "secret_path", lambda: path)
-        yield path
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield secret.secret_path()
 
 
 @pytest.fixture(autouse=True)

@@ -129,6 +129,7 @@ def check(
     allow: lock.Allow = lock.NO_OVERRIDES,
     watch: Watch = unwatched,
 ) -> Checked:
+    commit.refused_journal(deck_dir)  # said now, not left for the next build or release
     checked = expanded(deck_dir, templates_dir, watch)
     with watch("lock"):
         lock.check(

@@ -115,10 +115,10 @@ def test_a_committed_but_interrupted_run_is_completed_by_the_next(
     build(mini_deck, out)
     write_tree(mini_deck, {"facts.yaml": big_facts(3, "edited")})
 
-    def killed(deck_dir: Path) -> None:
+    def killed(*args: object) -> None:
         raise KeyboardInterrupt  # right after the commit point
 
-    monkeypatch.setattr(commit, "_finish", killed)
+    monkeypatch.setattr(commit, "_apply", killed)
     with pytest.raises(KeyboardInterrupt):
         build(mini_deck, out)
     monkeypatch.undo()

@@ -19,6 +19,7 @@ from factdeck.authoring import schema
 from factdeck.authoring.article import Article, read_article, slugify
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.load import CLAIMS_FILE, DECK_FILE
+from factdeck.fs.names import GIT_IGNORED
 from factdeck.model import KINDS
 from factdeck.project import project_root
 
@@ -92,6 +93,8 @@ def render(folder_name: str, article: Article | None, schemas: str) -> dict[str,
         + _DIAGRAMS.format(section=section, svg=EXAMPLE_SVG),
         CLAIMS_FILE: line[schema.CLAIMS_SCHEMA] + _claims_yaml(article, section),
         EXAMPLE_SVG: _SVG,
+        ".gitignore": "# factdeck's own files while it builds: never commit them\n"
+        + "".join(f"{name}\n" for name in GIT_IGNORED),
     }
 
 

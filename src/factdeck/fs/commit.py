@@ -8,6 +8,14 @@ An interrupted run leaves either no journal (nothing happened: the next run dele
 temporaries) or a journal (the next run finishes the renames). `recover` does both, and
 runs under the deck's build lock (fs/mutex.py) before anything else. File-system errors
 propagate as OSError; the build and release turn them into messages (oserrors.py).
+
+A journal is an instruction to rename and delete files, and one may arrive with a merge or
+a copy. So it is obeyed only if it carries an HMAC under this machine's secret
+(fs/secret.py) over its content and the deck folder it was written for, which no
+planted, committed or copied journal can carry, and only for what factdeck itself does:
+a temporary `.NAME.*.tmp` renamed onto NAME beside it, or a file deleted, directly in the
+deck folder or in the output folder of the run that recovers it. Anything else is
+refused with a message and left in place, with everything it names, for the user.
 """
 
 from __future__ import annotations
@@ -20,8 +28,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from factdeck.errors import FactdeckError, Location
+from factdeck.errors import FactdeckError, Location, shown_path
+from factdeck.fs import read, secret
 from factdeck.fs.names import JOURNAL
+
+_FORMAT = 2  # 2: sealed, paths confined (1: plain paths, never obeyed again)
+_PURPOSE = "commit journal"
+_MAX_JOURNAL = 16 * 1024 * 1024  # a journal names a few files; more is not ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +75,17 @@ def transaction(deck_dir: Path) -> Iterator[Transaction]:
     tx = Transaction()
     try:
         yield tx
-        journal = {
-            "moves": [[str(t), str(d)] for t, d in tx.moves],
-            "deletes": [str(d) for d in tx.deletes],
-        }
+        journal = _sealed(
+            deck_dir,
+            {
+                "format": _FORMAT,
+                "moves": [[str(t.absolute()), str(d.absolute())] for t, d in tx.moves],
+                "deletes": [str(d.absolute()) for d in tx.deletes],
+            },
+        )
         pending = _temp_beside(deck_dir / JOURNAL)
         tx.moves.append((pending, deck_dir / JOURNAL))
-        pending.write_text(json.dumps(journal), encoding="utf-8")
+        pending.write_text(journal, encoding="utf-8")
         _sync(pending)
         os.replace(pending, deck_dir / JOURNAL)  # the commit point
         tx.moves.pop()
@@ -76,15 +93,15 @@ def transaction(deck_dir: Path) -> Iterator[Transaction]:
     except BaseException:
         tx.discard()
         raise
-    _finish(deck_dir)
+    _apply(deck_dir, tx.moves, tx.deletes)
 
 
 def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> None:
     """Finish a committed but interrupted run; delete the temporaries of an uncommitted one
     (only names factdeck makes: `.factdeck*.tmp` in the deck, `.*.apkg.*.tmp` and
-    `.*.md.*.tmp` in the output folders)."""
+    `.*.md.*.tmp` in the output folders). A journal factdeck did not write here is refused."""
     if (deck_dir / JOURNAL).exists():
-        _finish(deck_dir)
+        _finish(deck_dir, out_dirs)
     stale = [*deck_dir.glob(".factdeck*.tmp")]
     for folder in out_dirs:
         if folder.is_dir():
@@ -94,20 +111,35 @@ def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> None:
             path.unlink(missing_ok=True)
 
 
-def _finish(deck_dir: Path) -> None:
+def refused_journal(deck_dir: Path) -> None:
+    """Raise if the deck folder holds a journal that the next build would refuse (`check`
+    says so rather than leave it for `release`)."""
+    if (deck_dir / JOURNAL).exists():
+        _journal(deck_dir)
+
+
+def _finish(deck_dir: Path, out_dirs: Sequence[Path]) -> None:
     journal_path = deck_dir / JOURNAL
-    try:
-        journal = json.loads(journal_path.read_text(encoding="utf-8"))
-        moves = [(Path(t), Path(d)) for t, d in journal["moves"]]
-        deletes = [Path(d) for d in journal["deletes"]]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise FactdeckError.at(
-            Location(journal_path),
-            (
-                f"an interrupted build left a damaged journal ({exc}); delete it, restore "
-                "factdeck.lock from version control and build again"
-            ),
-        ) from None
+    moves, deletes = _journal(deck_dir)
+    roots = {deck_dir.resolve(), *(folder.resolve() for folder in out_dirs)}
+    outside = [
+        path
+        for path in (*deletes, *(p for move in moves for p in move))
+        if path.parent.resolve() not in roots or path.name in ("", ".", "..")
+    ]
+    strange = [(t, d) for t, d in moves if not _is_temporary_of(t, d)]
+    if outside or strange:
+        where = outside[0] if outside else strange[0][0]
+        raise _refused(
+            journal_path,
+            f"it names '{shown_path(where)}', which is not factdeck's own file in this deck "
+            f"folder or in the output folder ({', '.join(str(shown_path(f)) for f in out_dirs)})",
+        )
+    _apply(deck_dir, moves, deletes)
+
+
+def _apply(deck_dir: Path, moves: Sequence[tuple[Path, Path]], deletes: Sequence[Path]) -> None:
+    """The renames and deletes of a committed run, then the journal goes."""
     for path in deletes:
         path.unlink(missing_ok=True)
     for tmp, dest in moves:
@@ -115,8 +147,59 @@ def _finish(deck_dir: Path) -> None:
             os.chmod(tmp, 0o644)
             os.replace(tmp, dest)
             _sync_dir(dest.parent)
-    journal_path.unlink(missing_ok=True)
+    (deck_dir / JOURNAL).unlink(missing_ok=True)
     _sync_dir(deck_dir)
+
+
+def _sealed(deck_dir: Path, body: dict[str, object]) -> str:
+    return json.dumps({**body, "mac": secret.seal(_PURPOSE, _signed(deck_dir, body), False)})
+
+
+def _signed(deck_dir: Path, body: dict[str, object]) -> bytes:
+    """What the seal covers: the journal's content and the deck folder it belongs to."""
+    return json.dumps([str(deck_dir.resolve()), body], sort_keys=True).encode()
+
+
+def _journal(deck_dir: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
+    """The moves and deletes of the deck's journal, if factdeck wrote it here."""
+    journal_path = deck_dir / JOURNAL
+    try:
+        journal = json.loads(read.read_bytes(journal_path, _MAX_JOURNAL))
+        mac = journal.pop("mac", None)
+        if journal.get("format") == _FORMAT and secret.is_sealed(
+            _PURPOSE, _signed(deck_dir, journal), mac
+        ):
+            return (
+                [(Path(t), Path(d)) for t, d in journal["moves"]],
+                [Path(d) for d in journal["deletes"]],
+            )
+    except (read.NotReadable, OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass  # a pipe, a folder, too big, not JSON, not a mapping: not one factdeck wrote
+    raise _refused(
+        journal_path,
+        "it was not written by factdeck on this machine for this folder (it may have "
+        "come with a merge, a copy or another checkout, or be damaged)",
+    )
+
+
+def _is_temporary_of(tmp: Path, dest: Path) -> bool:
+    """`.NAME.*.tmp` beside NAME: the only temporaries `_temp_beside` makes."""
+    return (
+        tmp.parent == dest.parent
+        and tmp.name.startswith(f".{dest.name}.")
+        and tmp.name.endswith(".tmp")
+        and "/" not in tmp.name
+    )
+
+
+def _refused(journal_path: Path, why: str) -> FactdeckError:
+    return FactdeckError.at(
+        Location(journal_path),
+        f"this commit journal was not followed: {why}. Nothing was moved or deleted, and "
+        "it is left in place. If no build of this deck was interrupted, delete it and "
+        "build again; if one was, restore factdeck.lock from version control, delete the "
+        "journal and build again",
+    )
 
 
 def _temp_beside(dest: Path) -> Path:

@@ -6,3 +6,6 @@ LOCK_NAME = "factdeck.lock"  # note identities and releases (history/lock.py): c
 CACHE_DIR = ".factdeck-cache"  # the per-file cache and the early-stop manifest: never committed
 JOURNAL = ".factdeck-commit.json"  # the commit point's journal (fs/commit.py)
 MUTEX_FILE = ".factdeck-build.lock"  # held, never read, while a build runs (fs/mutex.py)
+
+# What a deck's .gitignore holds (`factdeck new` writes it): factdeck's files while it builds
+GIT_IGNORED = (CACHE_DIR + "/", MUTEX_FILE, JOURNAL, ".factdeck*.tmp")

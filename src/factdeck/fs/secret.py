@@ -5,9 +5,12 @@ Anything in a project folder may have arrived with a merge, a pull request or a 
 another machine, and a digest anyone can compute proves nothing: a planted file can carry it
 too. An HMAC under a key that never enters a repository can only have been made here, by
 factdeck, so only such files are trusted. The key lives in the user's cache folder
-(`$XDG_CACHE_HOME/factdeck/secret`, `~/.cache/...`, `%LOCALAPPDATA%\\factdeck\\secret` on
-Windows, `~/Library/Caches/factdeck/secret` on macOS); deleting it only means the next build
-rebuilds its cache. Where it cannot be kept, nothing is sealed and nothing is trusted.
+(`$XDG_CACHE_HOME/factdeck/secret` where that is set, else `~/.cache/...`,
+`%LOCALAPPDATA%\\factdeck\\secret` on Windows, `~/Library/Caches/factdeck/secret` on
+macOS); deleting it only means the next build rebuilds its cache. Where it cannot be kept,
+nothing lasting is sealed (no cache), and what must be sealed anyway (a build's journal) is
+sealed for this process only: the build still commits, and only a journal left by a killed
+build is then refused.
 """
 
 from __future__ import annotations
@@ -21,34 +24,40 @@ import sys
 from pathlib import Path
 
 SECRET_BYTES = 32
+_THIS_PROCESS = secrets.token_bytes(SECRET_BYTES)
 
 
 def secret_path() -> Path:
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "factdeck" / "secret"
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Caches"
     else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        base = Path.home() / ".cache"
     return base / "factdeck" / "secret"
 
 
-def seal(purpose: str, data: bytes) -> str | None:
-    """The HMAC of `data` for `purpose` (hex), or None when no secret can be kept here."""
+def seal(purpose: str, data: bytes, lasting: bool = True) -> str | None:
+    """The HMAC of `data` for `purpose` (hex). When no secret can be kept here: None, or
+    (`lasting=False`) a seal only this process can check."""
     key = _secret(secret_path())
-    if key is None:
+    if key is None and lasting:
         return None
-    return hmac.new(key, purpose.encode() + b"\0" + data, hashlib.sha256).hexdigest()
+    return _mac(key or _THIS_PROCESS, purpose, data)
 
 
 def is_sealed(purpose: str, data: bytes, mac: object) -> bool:
     """True only for a seal this machine's factdeck made of exactly `data`, for `purpose`."""
-    expected = seal(purpose, data)
-    return (
-        expected is not None
-        and isinstance(mac, str)
-        and hmac.compare_digest(expected.encode(), mac.encode("utf-8", "replace"))
+    expected = _mac(_secret(secret_path()) or _THIS_PROCESS, purpose, data)
+    return isinstance(mac, str) and hmac.compare_digest(
+        expected.encode(), mac.encode("utf-8", "replace")
     )
+
+
+def _mac(key: bytes, purpose: str, data: bytes) -> str:
+    return hmac.new(key, purpose.encode() + b"\0" + data, hashlib.sha256).hexdigest()
 
 
 @functools.cache
