@@ -2,8 +2,11 @@
 of a deck's `source.sections` and claim inventory (`factdeck new --from`).
 
 Plain text has no markup, so a heading is a line that stands alone between blank lines,
-is short and does not end like a sentence; Markdown `#` headings are taken as they are.
-The reference list at the end (Notes, References) is left out: it is no claim.
+is short and does not end like a sentence (a question may: "What are the cluneal
+nerves?"); Markdown `#` and underlined headings are taken as they are. A list item
+(`-`, `*`, `+`, `•`, `1.`) is a claim of its own, never merged with the next line; an
+item after a lead-in ending in ":" is drafted with it ("Signs include: numbness"). The
+reference list at the end (Notes, References) is left out, and so is a numbered citation.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from factdeck.errors import FactdeckError, Location
 
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
-_NOT_A_HEADING_END = (".", "!", "?", ",", ";", ":")
+_NOT_A_HEADING_END = (".", "!", ",", ";", ":")
+_SETEXT_UNDERLINE = re.compile(r"=+|-+")
+_LIST_ITEM = re.compile(r"(?:[-*+•]|\d+[.)])\s+(.*)")
+_CITATION = re.compile(r"\d+[.)]\s.*\b(?:1[5-9]|20)\d\d[a-z]?\.")  # "1. Mixter, W J. 1934. ..."
 _MAX_HEADING_WORDS = 12
 _MIN_CLAIM_WORDS = 4
 _BACK_MATTER = {"notes", "references", "bibliography", "sources", "footnotes", "further reading"}
@@ -56,22 +62,23 @@ def parse(text: str) -> Article:
     title = _heading(blocks[0][0]) if blocks and len(blocks[0]) == 1 else None
     if title is not None:
         blocks = blocks[1:]
-    sections: list[tuple[str, list[str]]] = []
+    sections: list[tuple[str, list[list[str]]]] = []  # heading, paragraphs (lines)
     for block in blocks:
-        heading = _heading(block[0]) if len(block) == 1 else None
+        heading, lines = _split_heading(block)
         if heading is not None:
             sections.append((heading, []))
-            continue
-        if not sections:
-            sections.append(("Introduction", []))
-        sections[-1][1].extend(_sentences(" ".join(block)))
+        if lines:
+            if not sections:
+                sections.append(("Introduction", []))
+            sections[-1][1].append(lines)
     keys: set[str] = set()
     kept = []
-    for heading, sentences in sections:
-        if heading.lower() in _BACK_MATTER or not sentences:
+    for heading, paragraphs in sections:
+        claims = _claims(paragraphs)
+        if heading.lower() in _BACK_MATTER or not claims:
             continue
         key = _unique(slugify(heading), keys)
-        kept.append(Section(key, heading, tuple(sentences)))
+        kept.append(Section(key, heading, tuple(claims)))
     return Article(title or "Untitled article", tuple(kept))
 
 
@@ -97,6 +104,20 @@ def _blocks(text: str) -> list[list[str]]:
     return [block for block in blocks if block]
 
 
+def _split_heading(block: list[str]) -> tuple[str | None, list[str]]:
+    """A block's heading, if it opens with one, and its other lines. Plain text has a
+    heading alone in its block; Markdown's may run straight into the text below it."""
+    if len(block) == 1:
+        heading = _heading(block[0])
+        return heading, [] if heading else block
+    if _SETEXT_UNDERLINE.fullmatch(block[1]) and not _LIST_ITEM.fullmatch(block[0]):
+        return block[0], block[2:]
+    markdown = _MARKDOWN_HEADING.fullmatch(block[0])
+    if markdown:
+        return markdown.group(1), block[1:]
+    return None, block
+
+
 def _heading(line: str) -> str | None:
     markdown = _MARKDOWN_HEADING.fullmatch(line)
     if markdown:
@@ -106,16 +127,49 @@ def _heading(line: str) -> str | None:
         len(words) > _MAX_HEADING_WORDS
         or line.endswith(_NOT_A_HEADING_END)
         or not line[0].isupper()
-        or re.match(r"\d+[.)]\s", line)
+        or _LIST_ITEM.fullmatch(line)
     ):
         return None
     return line
 
 
-def _sentences(paragraph: str) -> list[str]:
-    if re.match(r"\d+[.)]\s", paragraph):  # a numbered reference
-        return []
-    return [s.strip() for s in _SENTENCE_END.split(paragraph) if len(s.split()) >= _MIN_CLAIM_WORDS]
+def _claims(paragraphs: list[list[str]]) -> list[str]:
+    """A section's paragraphs -> its draft claims: a paragraph's sentences, and each list
+    item as one claim (a line after an item continues it, as in Markdown). An item that is
+    no sentence of its own, after a lead-in ending in ":", is drafted with the lead-in
+    (which then is no claim by itself)."""
+    claims: list[str] = []
+    lead = ""
+    for is_item, text in (unit for lines in paragraphs for unit in _units(lines)):
+        if _CITATION.match(text):
+            continue
+        if is_item:
+            item = _LIST_ITEM.sub(r"\1", text, count=1)
+            if lead and not (item[0].isupper() and item.endswith((".", "!", "?"))):
+                if claims and claims[-1] == lead:  # the lead-in is in its items' claims
+                    claims.pop()
+                claims.append(f"{lead} {item}")
+            else:
+                claims += [s.strip() for s in _SENTENCE_END.split(item)]
+            continue
+        sentences = [s.strip() for s in _SENTENCE_END.split(text)]
+        lead = sentences[-1] if sentences[-1].endswith(":") else ""
+        claims += [s for s in sentences if len(s.split()) >= _MIN_CLAIM_WORDS]
+    return claims
+
+
+def _units(lines: list[str]) -> list[tuple[bool, str]]:
+    """A paragraph's lines -> (is a list item, its text with the item's mark): the lines
+    before a first item are one paragraph, each item with the lines after it one unit."""
+    units: list[tuple[bool, str]] = []
+    for line in lines:
+        if _LIST_ITEM.fullmatch(line):
+            units.append((True, line))
+        elif units:
+            units[-1] = (units[-1][0], f"{units[-1][1]} {line}")
+        else:
+            units.append((False, line))
+    return units
 
 
 def _unique(key: str, taken: set[str]) -> str:
