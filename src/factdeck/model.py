@@ -8,6 +8,7 @@ Records the code builds itself are frozen dataclasses of tuples.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -18,6 +19,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
     model_validator,
 )
 
@@ -83,6 +87,44 @@ def _feedback(value: str) -> str:
     return value
 
 
+class Listed(tuple[str, ...]):
+    """A list field's items with `~` placeholders left out, as every stage reads them;
+    `numbers` keeps each item's place in the list as written, which is its card number
+    when the items become clozes (so the items after a removed one keep their cards)."""
+
+    numbers: tuple[int, ...]
+
+    def __new__(cls, items: Iterable[str], numbers: tuple[int, ...]) -> Listed:
+        listed = super().__new__(cls, items)
+        listed.numbers = numbers
+        return listed
+
+    def __getnewargs__(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        return tuple(self), self.numbers
+
+
+def item_numbers(items: object) -> tuple[int, ...]:
+    """Each item's card number: its place in the list as written (`~` placeholders count)."""
+    if isinstance(items, Listed):
+        return items.numbers
+    return tuple(range(1, len(items) + 1)) if isinstance(items, tuple | list) else ()
+
+
+def _placeholders(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    """`~` in a list field: an item taken out that keeps its place, so the items after it
+    keep their card numbers (as a diagram's retired masks do)."""
+    value = _list_only(value)
+    if not isinstance(value, list | tuple) or None not in value:
+        return handler(value)
+    numbers = tuple(n for n, item in enumerate(value, 1) if item is not None)
+    if not numbers:
+        raise ValueError(
+            "every item is retired (~): keep at least one, or remove the field to retire its note"
+        )
+    checked = handler(["~" if item is None else item for item in value])  # errors keep their index
+    return Listed((checked[n - 1] for n in numbers), numbers)
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
 Tag = Annotated[str, AfterValidator(_tag)]
 
@@ -99,7 +141,18 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_printable)]
-Items = Annotated[tuple[Text, ...], BeforeValidator(_list_only)]
+Options = Annotated[tuple[Text, ...], BeforeValidator(_list_only)]
+# A list whose items become one cloze or answer each; `~` keeps a removed item's place.
+Items = Annotated[
+    tuple[Text, ...],
+    WrapValidator(_placeholders),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"anyOf": [{"type": "string", "minLength": 1}, {"type": "null"}]},
+        }
+    ),
+]
 OneOrMore = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]  # a string is one item
 ClozeText = Annotated[str, AfterValidator(_cloze_text), AfterValidator(_printable)]
 
@@ -197,6 +250,7 @@ class AnswerChange(Strict):
 
 Declarations = Annotated[tuple[AnswerChange, ...], BeforeValidator(_declarations)]
 ANSWER_MARKERS = ("correction", "reworded")
+DECLARATIONS = (*ANSWER_MARKERS, "renumbered")  # every marker a fact declares per release
 
 
 class FactBase(Strict):
@@ -214,17 +268,20 @@ class FactBase(Strict):
     # wrong: students re-learn) or `reworded` (the words changed, old answers stand)
     correction: Declarations = ()
     reworded: Declarations = ()
+    # cloze items or masks moved to other card numbers on purpose, for the release that
+    # ships it: the guard lets it through and the release notes say which cards to reset
+    renumbered: Declarations = ()
     questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
     # multiple choice (practice/): `practice: false` opts the fact out, `{levels: false}` one
     # question; `distractors: {levels: [...]}` gives a question's wrong options itself
     practice: bool | dict[Slug, bool] = True
-    distractors: dict[Slug, Items] = {}
+    distractors: dict[Slug, Options] = {}
 
     def declared(self, version: str) -> tuple[tuple[str, AnswerChange], ...]:
         """The answer changes this fact declares for release `version`, as (marker, it)."""
         return tuple(
             (marker, change)
-            for marker in ANSWER_MARKERS
+            for marker in DECLARATIONS
             for change in getattr(self, marker)
             if change.version == version
         )

@@ -24,7 +24,7 @@ from factdeck.history.lock import lock_path
 from factdeck.history.lock import read as read_lock
 from factdeck.history.lockfile import Lock, LockedDeck, Release
 from factdeck.history.notes import render
-from factdeck.model import ANSWER_MARKERS, Deck
+from factdeck.model import ANSWER_MARKERS, DECLARATIONS, Deck
 from factdeck.pipeline import (
     Stamped,
     expanded,
@@ -164,6 +164,7 @@ def _notes(
         why=declared(deck, "correction"),
         labels=mask_labels(deck, found.masked_facts),
         reworded=declared(deck, "reworded"),
+        renumbered=declared(deck, "renumbered"),
     )
 
 
@@ -235,10 +236,11 @@ def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[
     version, last = deck.spec.version, lock.last_release
     recorded = [r.version for r in lock.releases]
     corrected = {d.after.fact for d in found.corrected}
+    renumbered = {d.after.fact for d in found.changed if d.renumbered or d.masks_changed}
     problems = []
     for entry in sorted(deck.entries, key=lambda e: e.fact.id):
         fact, where = entry.fact, entry.location
-        for marker in ANSWER_MARKERS:
+        for marker in DECLARATIONS:
             for change in getattr(fact, marker):
                 if change.version != version and change.version not in recorded:
                     problems.append(
@@ -252,8 +254,23 @@ def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[
                             ),
                         )
                     )
-        now = fact.declared(version)
+        now = tuple((m, c) for m, c in fact.declared(version) if m in ANSWER_MARKERS)
         since = f"release {last.version}" if last else "the last release"
+        if (
+            fact.id not in renumbered
+            and last is not None
+            and any(m == "renumbered" for m, _ in fact.declared(version))
+        ):
+            problems.append(
+                Problem(
+                    where,
+                    (
+                        f"fact '{fact.id}' declares `renumbered:` for {version}, but none of "
+                        f"its cards changed number since {since}; remove that declaration "
+                        "(or, if it belongs to an earlier release, set `in:` to that release)"
+                    ),
+                )
+            )
         if len(now) > 1:
             problems.append(
                 Problem(

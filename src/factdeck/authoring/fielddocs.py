@@ -17,6 +17,9 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
+# every list whose items become one card each: how an item keeps its card
+KEEP = " Add new items at the end; write a removed one as ~ (the items after it keep their cards)."
+
 DESCRIPTIONS: dict[str, dict[str, str]] = {
     "DeckSpec": {
         "name": "The deck's name in Anki (a sub-deck shows as 'Name::Sub-deck').",
@@ -85,6 +88,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "reworded": '{in: "<version>", why: ...} (or a list): the release in which the '
         "answer's words changed while a student's old answer is still right (spelling, "
         "fuller wording), so no re-learning is asked for; kept as history.",
+        "renumbered": '{in: "<version>", why: ...} (or a list): the release in which '
+        "list items, clozes or masks moved to other card numbers on purpose; the release "
+        "notes tell students which cards to reset. Kept as history.",
         "questions": "Note id -> this fact's own wording of that note's question.",
         "practice": "false: no multiple-choice questions from this fact; {note id: false}: "
         "none from that note.",
@@ -101,25 +107,25 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "fibres": "What kind of fibres it carries (sensory, motor, mixed).",
         "origin": "What it arises from.",
         "levels": "The spinal levels it arises from ('L1–L3').",
-        "branches": "Its branches, one cloze each.",
-        "motor_supply": "Muscles it supplies with motor fibres, one cloze each.",
-        "sensory_supply": "Skin areas or tissues it gives sensation to, one cloze each.",
-        "course": "Steps of its path, in order, one cloze each.",
-        "entrapment_sites": "Where it can be entrapped, one cloze each.",
+        "branches": "Its branches, one cloze each." + KEEP,
+        "motor_supply": "Muscles it supplies with motor fibres, one cloze each." + KEEP,
+        "sensory_supply": "Skin areas or tissues it gives sensation to, one cloze each." + KEEP,
+        "course": "Steps of its path, in order, one cloze each." + KEEP,
+        "entrapment_sites": "Where it can be entrapped, one cloze each." + KEEP,
         "mistaken_for": "Conditions its entrapment is mistaken for.",
         "forms": "What its branches join to form ('the lumbar plexus').",
     },
     "Structure": {
         "is_a": "What kind of tissue or structure it is.",
         "location": "Where it is.",
-        "nerves_at_risk": "Nerves that can be entrapped at it, one cloze each.",
+        "nerves_at_risk": "Nerves that can be entrapped at it, one cloze each." + KEEP,
     },
     "Condition": {
         "first_suspect_for": "The complaint in which this condition is usually suspected first.",
         "mistaken_for": "What it is often mistaken for.",
-        "causes": "What causes it, one cloze each.",
+        "causes": "What causes it, one cloze each." + KEEP,
         "pain_quality": "How its pain typically feels.",
-        "pain_felt_in": "Where its pain can be felt, one cloze each.",
+        "pain_felt_in": "Where its pain can be felt, one cloze each." + KEEP,
         "location": "Where it is commonly found.",
         "palpation": "What it feels like under the hands during massage.",
         "possible_cause": "One possible cause of it.",
@@ -127,9 +133,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "Technique": {
         "used_for": "What massage therapists address with it.",
         "how": "How it is applied.",
-        "effects": "Its effects, one cloze each.",
+        "effects": "Its effects, one cloze each." + KEEP,
         "mechanism": "How it relieves pain.",
-        "targets": "The nerves it works on.",
+        "targets": "The nerves it works on, one cloze each." + KEEP,
     },
     "Statement": {
         "text": "Free text with at least one cloze deletion: {{c1::hidden words}}.",

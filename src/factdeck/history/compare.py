@@ -10,16 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from factdeck.history.lockfile import Lock, LockedNote, Release
+from factdeck.history.numbering import answer_changed, items_added, items_moved, masks_moved
 from factdeck.model import NoteSpec
-
-
-def masks_moved(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
-    """Whether a native occlusion card number now shows another label (its review history
-    would follow the number, not the label). Appending masks and retiring one as `~` ("")
-    move nothing: the retired number's card is merely left empty."""
-    return len(after) < len(before) or any(
-        a and a != b for b, a in zip(before, after[: len(before)], strict=True)
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +31,7 @@ class Delta:
             and bool(before.answer)
             and bool(self.after.answer)
             and not before.masks
-            and before.answer != self.after.answer
+            and answer_changed(before, self.after.answer, self.after.items)
         )
 
     @property
@@ -68,6 +60,23 @@ class Delta:
         if before is None or self.after.retired is not None:
             return ()
         return tuple(sorted(set(before.cards) - set(self.after.cards)))
+
+    @property
+    def renumbered(self) -> tuple[tuple[int, int], ...]:
+        """(was, now) card numbers of cloze items that moved since the release (declared
+        with `renumbered:`): each such card's history is now that of another item."""
+        before = self.before
+        if before is None or not before.items or self.after.retired is not None:
+            return ()
+        return items_moved(before.items, self.after.items)
+
+    @property
+    def items_added(self) -> int:
+        """How many cloze numbers the note has now and had no card for: a new card each."""
+        before = self.before
+        if before is None or not before.items or self.after.retired is not None:
+            return 0
+        return len(items_added(before.items, self.after.items))
 
     @property
     def masks_changed(self) -> bool:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from factdeck.anki import cloze_syntax
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
-from factdeck.history.compare import masks_moved
+from factdeck.history import numbering
 from factdeck.history.lockfile import Lock
-from factdeck.model import Deck, Diagram, NoteSpec
+from factdeck.history.numbering import masks_moved
+from factdeck.model import Deck, Diagram, FactBase, NoteSpec, Statement
 from factdeck.render.templates import NoteType
 
 
@@ -87,11 +88,17 @@ def note_problems(
             moved.setdefault(note.fact_id, (before.deck, note.subdeck))
         note_type = note_types.get(note.note_type)
         fact = facts[note.fact_id].fact
+        renumbering = any(m == "renumbered" for m, _ in fact.declared(deck.spec.version))
+        if note_type is not None and before.items and not renumbering:
+            yield from _moved_items(
+                note, note_type, fact, before.items, deck.spec.version, facts[note.fact_id].location
+            )
         if (
             note_type is not None
             and note_type.native_occlusion
             and isinstance(fact, Diagram)
             and not allow.mask_change
+            and not renumbering
         ):
             masks = fact.mask_ids
             if masks_moved(before.masks, masks):
@@ -118,6 +125,38 @@ def note_problems(
                 "Change Deck steps)"
             ),
         )
+
+
+def _moved_items(
+    note: NoteSpec,
+    note_type: NoteType,
+    fact: FactBase,
+    before: tuple[str, ...],
+    version: str,
+    where: Location,
+) -> Iterable[Problem]:
+    """Cloze items that now sit at another card number than students' history of them."""
+    moved = numbering.items_moved(before, numbering.item_digests(note, note_type))
+    if not moved:
+        return
+    words = dict(numbering.hidden(note, note_type))
+    shown = "; ".join(f"'{words[now]}' was card {was} and is now card {now}" for was, now in moved)
+    keep = (
+        "Keep each cloze's number (c1 stays c1) and give a new one the next free number"
+        if isinstance(fact, Statement)
+        else "Add new items at the end, and write a removed item as `~` (it keeps its number, "
+        "so the items after it keep theirs)"
+    )
+    yield Problem(
+        where,
+        (
+            f"fact '{note.fact_id}', note '{note.card_id}': {shown}. A card's review history "
+            "belongs to its number, so students' history of these cards would go to other "
+            f"words. {keep}; or, to renumber on purpose, declare it on the fact: "
+            f'`renumbered: {{in: "{version}", why: <why>}}` (the release notes then tell '
+            "students which cards to reset)"
+        ),
+    )
 
 
 def _new_gap(note: NoteSpec, note_type: NoteType | None, where: Location) -> Iterable[Problem]:

@@ -12,17 +12,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from factdeck.anki import cloze, ids
+from factdeck.anki import ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs.names import LOCK_NAME
-from factdeck.history import guards, lockfile
+from factdeck.history import guards, lockfile, numbering
 from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
 from factdeck.history.guards import NO_OVERRIDES, Allow
 from factdeck.history.lockfile import (
@@ -323,17 +322,12 @@ def answer_text(note: NoteSpec, note_type: NoteType, masks: tuple[str, ...] = ()
     if note_type.native_occlusion:
         return " | ".join(masks)
     if note_type.cloze:
-        text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
         hidden = sorted(  # numbers sorted as text: the digest the first locks recorded
-            (str(n), c.text) for c in cloze.deletions(text) for n in c.ordinals
+            (str(n), words) for n, words in numbering.hidden(note, note_type)
         )
-        return " | ".join(f"{n}:{plain(words, None)}" for n, words in hidden)
+        return " | ".join(f"{n}:{words}" for n, words in hidden)
     names = dict(zip(note_type.field_names, note.fields, strict=True))
     return " | ".join(plain(names[n], None) for n in ANSWER_FIELDS if n in names)
-
-
-def _crc(text: str) -> str:
-    return f"{zlib.crc32(text.encode()):08x}"
 
 
 def _masks(fact: object, note_type: NoteType) -> tuple[str, ...]:
@@ -354,16 +348,18 @@ def _locked_note(
     content = content_hash(note)
     masks = _masks(fact, note_type)
     known: dict[str, Any] = {
-        "answer": _crc(answer_text(note, note_type, masks)),
-        "tags": _crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
+        "answer": numbering.crc(answer_text(note, note_type, masks)),
+        "tags": numbering.crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
         "deck": note.subdeck,
         "cards": note_type.card_ords(note.fields),
         "masks": masks,
+        "items": numbering.item_digests(note, note_type),
         "fixed": fixed,
     }
     if before is not None and before.hash == content and before.retired is None:
-        if before.answer:
-            return before if before.fixed == fixed else dataclasses.replace(before, fixed=fixed)
+        if before.answer:  # unchanged; a lock from before items were recorded gains them
+            kept = dataclasses.replace(before, fixed=fixed, items=known["items"])
+            return before if kept == before else kept
         return dataclasses.replace(before, **known)  # a migrated note: fill in what it lacked
     return LockedNote(
         id=before.id if before else new_id(note.guid, taken),
@@ -476,7 +472,11 @@ def _fixed(
             and shipped.answer
             and shipped.retired is None
             and not shipped.masks  # masks: guarded as reorders (history/guards.py)
-            and _crc(answer_text(note, note_type, shipped.masks)) != shipped.answer
+            and numbering.answer_changed(
+                shipped,
+                numbering.crc(answer_text(note, note_type, shipped.masks)),
+                numbering.item_digests(note, note_type),
+            )
         ):
             kept.add(version)
     return tuple(sorted(kept, key=lockfile.version_key))

@@ -61,6 +61,8 @@ class LockedNote:
     deck: str | None = None  # sub-deck key
     cards: tuple[int, ...] = (0,)  # card ords it had: a tombstone keeps one card per ord
     masks: tuple[str, ...] = ()  # native occlusion: the mask id each card number shows
+    # a cloze note: per card number from 1, a digest of the words it hides ("": no such card)
+    items: tuple[str, ...] = ()
     retired: int | None = None
     rel: str | None = None  # the release that shipped exactly this state; None: unreleased
     fixed: tuple[str, ...] = ()  # releases that corrected its answer: its corrected tags
@@ -409,6 +411,8 @@ def _note_row(kind: str, key: str, n: LockedNote) -> dict[str, Any]:
         row["cards"] = n.cards
     if n.masks:
         row["masks"] = n.masks
+    if n.items:
+        row["items"] = n.items
     if n.retired is not None:
         row["retired"] = n.retired
     if n.rel is not None:

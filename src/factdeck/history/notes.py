@@ -57,15 +57,25 @@ def render(
     why: Mapping[str, str] | None = None,
     labels: Mapping[str, tuple[str, ...]] | None = None,
     reworded: Mapping[str, str] | None = None,
+    renumbered: Mapping[str, str] | None = None,
 ) -> str:
     """The whole notes file. `before_fields`: the previous release's note fields by GUID
     (from its package, when kept), for full before → after texts; `why`: each corrected
     fact's `correction:`; `labels`: each diagram fact's mask labels, in card order;
-    `reworded`: each fact's `reworded:` (its answer's words changed, old answers stand)."""
+    `reworded`: each fact's `reworded:` (its answer's words changed, old answers stand);
+    `renumbered`: each fact's `renumbered:` (cards that now ask another item)."""
     lines = [f"# {title}", ""]
     if changes.empty:
         return "\n".join([*lines, "No changes.", ""])
-    view = _View(spec, note_types, before_fields or {}, labels or {}, why or {}, reworded or {})
+    view = _View(
+        spec,
+        note_types,
+        before_fields or {},
+        labels or {},
+        why or {},
+        reworded or {},
+        renumbered or {},
+    )
     lines += _students(changes, view, old_deck)
     lines += _instructors(changes, note_types)
     return "\n".join(lines)
@@ -81,6 +91,7 @@ class _View:
     labels: Mapping[str, tuple[str, ...]]
     why: Mapping[str, str]
     reworded: Mapping[str, str]
+    renumbered: Mapping[str, str]
 
     def corrected(self, delta: Delta) -> bool:
         """An answer change the instructor did not declare a rewording."""
@@ -157,6 +168,8 @@ def _grouped(deltas: tuple[Delta, ...] | list[Delta], view: _View, detail: bool)
             )
             if reason:
                 out.append(f"  - why: {reason}")
+            if detail and delta.renumbered and delta.after.fact in view.renumbered:
+                out.append(f"  - why renumbered: {view.renumbered[delta.after.fact]}")
         out.append("")
     return out
 
@@ -188,10 +201,12 @@ def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
         what.append("answer reworded: your answer still counts")
     elif delta.masks_added:
         what.append(f"{_count(delta.masks_added, 'new mask')}, a new card each")
+    elif delta.items_added and not delta.renumbered:
+        what.append(f"{_count(delta.items_added, 'new card')}")
     elif (
         delta.before is not None
         and delta.before.answer
-        and not (delta.tags_changed or delta.moved or delta.masks_changed)
+        and not (delta.tags_changed or delta.moved or delta.masks_changed or delta.renumbered)
     ):
         picture = note_type is not None and "Image" in note_type.field_names
         what.append("same answer, picture or wording updated" if picture else "reworded")
@@ -201,6 +216,8 @@ def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
         what.append("moved to another sub-deck")
     if delta.masks_changed:
         what.append("masks changed: reset these cards")
+    if delta.renumbered:
+        what.append(f"renumbered: reset card {', '.join(map(str, reset_cards(delta)))}")
     if delta.cards_dropped:
         numbers = ", ".join(str(n + 1) for n in delta.cards_dropped)
         what.append(f"card {numbers} removed: Tools → Empty Cards deletes it")
@@ -254,6 +271,17 @@ def _steps(changes: ReleaseChanges, spec: DeckSpec, old_deck: LockedDeck | None)
             f"ask for another label: search `nid:{ids}`, {FORGET}. Then Tools → "
             "Empty Cards deletes the card of a removed mask."
         )
+    renumbered = [d for d in changes.changed if d.renumbered]
+    if renumbered:
+        search = " or ".join(
+            f"(nid:{d.after.id} ({' or '.join(f'card:{n}' for n in reset_cards(d))}))"
+            for d in renumbered
+        )
+        steps.append(
+            "Some cards now ask another item of their list (the items were renumbered), so "
+            f"their reviews belong to another answer: search `{search}`, {FORGET}. Your "
+            "other cards of these notes keep their reviews."
+        )
     dropped = [d for d in changes.changed if d.cards_dropped]
     if dropped:
         steps.append(
@@ -269,6 +297,13 @@ def _steps(changes: ReleaseChanges, spec: DeckSpec, old_deck: LockedDeck | None)
     if not steps:
         return []
     return ["### What to do", "", *(f"1. {s}" for s in steps), ""]
+
+
+def reset_cards(delta: Delta) -> tuple[int, ...]:
+    """Card numbers whose history is now that of another item: each renumbered item's old
+    number, where the note still has a card (an emptied one is Empty Cards' job)."""
+    now = delta.after.items
+    return tuple(sorted({was for was, _ in delta.renumbered if was <= len(now) and now[was - 1]}))
 
 
 def _instructors(changes: ReleaseChanges, note_types: Mapping[str, NoteType]) -> list[str]:
@@ -296,6 +331,7 @@ def _instructors(changes: ReleaseChanges, note_types: Mapping[str, NoteType]) ->
                     ("moved", d.moved),
                     ("tags", d.tags_changed),
                     ("masks", d.masks_changed),
+                    ("renumbered", bool(d.renumbered)),
                 )
                 if on
             ]

@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError, Problem, did_you_mean
-from factdeck.model import Deck, DeckSpec, Entry, Fact, Media, NoteSpec, SourceRef
+from factdeck.model import Deck, DeckSpec, Entry, Fact, Listed, Media, NoteSpec, SourceRef
 from factdeck.render.html import safe_html
 from factdeck.render.templates import FieldTemplate, NoteTemplate, NoteType, TemplateSet
 
@@ -144,7 +144,9 @@ def fact_context(fact: Fact, spec: DeckSpec) -> dict[str, Any]:
         value = getattr(fact, name)
         if name in fact.html:
             value = (
-                tuple(safe_html(v) for v in value)
+                Listed((safe_html(v) for v in value), value.numbers)
+                if isinstance(value, Listed)
+                else tuple(safe_html(v) for v in value)
                 if isinstance(value, tuple)
                 else safe_html(value)
                 if isinstance(value, str)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_mean
 from factdeck.facts.load import LineMap, read_yaml
 from factdeck.facts.validate import pydantic_problems
-from factdeck.model import KINDS, Slug, Strict, cloze_numbers
+from factdeck.model import KINDS, Listed, Slug, Strict, cloze_numbers, item_numbers
 from factdeck.render.layers import PROJECT, Layers, builtin_set, layers
 
 NOTE_TYPES_DIR = "note-types"
@@ -429,8 +429,12 @@ def cloze(value: str, number: int = 1, hint: str | None = None) -> Markup:
 
 
 def clozes(items: Iterable[str], start: int = 1) -> Markup:
-    """One cloze per item (one card per item), joined as a sentence: 'a, b and c'."""
-    return and_list(cloze(item, n) for n, item in enumerate(items, start))
+    """One cloze per item (one card per item), joined as a sentence: 'a, b and c'. An
+    item's number is its place in the list as written, so a removed item (`~`) leaves its
+    number unused and the items after it keep their cards."""
+    listed = tuple(items)
+    numbers = item_numbers(items if isinstance(items, Listed) else listed)
+    return and_list(cloze(item, start - 1 + n) for n, item in zip(numbers, listed, strict=True))
 
 
 def and_list(items: Iterable[str]) -> Markup:

@@ -1,0 +1,86 @@
+"""Card numbers and what each asks: a card's review history belongs to its number in its
+note (cloze N, mask N), never to the words it asks, so an edit that gives a number other
+words hands its history to them. These rules tell such a move from a rewording in place.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from factdeck.anki import cloze
+from factdeck.history.lockfile import LockedNote
+from factdeck.model import NoteSpec
+from factdeck.render.html import plain
+from factdeck.render.templates import NoteType
+
+
+def crc(text: str) -> str:
+    return f"{zlib.crc32(text.encode()):08x}"
+
+
+def hidden(note: NoteSpec, note_type: NoteType) -> list[tuple[int, str]]:
+    """(card number, plain words) of every cloze deletion of a cloze note, in reading order."""
+    text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
+    return [(n, plain(c.text, None)) for c in cloze.deletions(text) for n in c.ordinals]
+
+
+def item_digests(note: NoteSpec, note_type: NoteType) -> tuple[str, ...]:
+    """A cloze note's cards by number (from 1): a digest of the words each hides, "" for a
+    number it has no card for (a gap kept for a removed item)."""
+    if not note_type.cloze or note_type.native_occlusion:
+        return ()
+    by_number: dict[int, list[str]] = {}
+    for number, words in hidden(note, note_type):
+        by_number.setdefault(number, []).append(words)
+    return tuple(
+        crc(" | ".join(by_number[n])) if n in by_number else ""
+        for n in range(1, max(by_number, default=0) + 1)
+    )
+
+
+def masks_moved(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    """Whether a native occlusion card number now shows another label (its review history
+    would follow the number, not the label). Appending masks and retiring one as `~` ("")
+    move nothing: the retired number's card is merely left empty."""
+    return len(after) < len(before) or any(
+        a and a != b for b, a in zip(before, after[: len(before)], strict=True)
+    )
+
+
+def items_moved(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(was, now) card numbers of cloze items another number now asks. Rewording an item
+    in place, appending items, or taking one out with its number left unused (`~`) moves
+    nothing."""
+    where: dict[str, int] = {}
+    for number, digest in enumerate(after, 1):
+        if digest:
+            where.setdefault(digest, number)
+    return tuple(
+        (number, where[digest])
+        for number, digest in enumerate(before, 1)
+        if digest and digest in where and (number > len(after) or after[number - 1] != digest)
+    )
+
+
+def items_changed(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[int, ...]:
+    """Card numbers that ask other words in place: not moved there from another number."""
+    moved = {was for was, _ in items_moved(before, after)}
+    return tuple(
+        n
+        for n, (b, a) in enumerate(zip(before, after, strict=False), 1)
+        if b and a and b != a and n not in moved and a not in before
+    )
+
+
+def items_added(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[int, ...]:
+    """Card numbers a note has now and had no card for (a new card each on import)."""
+    return tuple(n for n, a in enumerate(after, 1) if a and (n > len(before) or not before[n - 1]))
+
+
+def answer_changed(before: LockedNote, answer: str, items: tuple[str, ...]) -> bool:
+    """Whether what students must answer changed on a card they already had: with item
+    digests on both sides, only cards reworded in place count (an appended item is a new
+    card, a moved one is a renumbering); otherwise the whole answer's digest decides."""
+    if before.items and items:
+        return bool(items_changed(before.items, items))
+    return before.answer != answer
