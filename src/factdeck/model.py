@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     WrapValidator,
@@ -110,6 +111,13 @@ def item_numbers(items: object) -> tuple[int, ...]:
     return tuple(range(1, len(items) + 1)) if isinstance(items, tuple | list) else ()
 
 
+def _as_written(items: tuple[str, ...]) -> list[str | None]:
+    """The list as its author wrote it, `~` (None) back in place: what a cache row keeps."""
+    numbers = item_numbers(items)
+    at = dict(zip(numbers, items, strict=True))
+    return [at.get(n) for n in range(1, max(numbers, default=0) + 1)]
+
+
 def _placeholders(value: object, handler: ValidatorFunctionWrapHandler) -> object:
     """`~` in a list field: an item taken out that keeps its place, so the items after it
     keep their card numbers (as a diagram's retired masks do)."""
@@ -146,6 +154,7 @@ Options = Annotated[tuple[Text, ...], BeforeValidator(_list_only)]
 Items = Annotated[
     tuple[Text, ...],
     WrapValidator(_placeholders),
+    PlainSerializer(_as_written),
     WithJsonSchema(
         {
             "type": "array",
