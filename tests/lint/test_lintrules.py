@@ -70,6 +70,7 @@ def test_every_content_rule_is_a_lint_rule() -> None:
         "unjustified-ref",
         "spelling",
         "number-agreement",
+        "cue-shares-answer",
     } == set(CONTENT_RULES)
 
 

@@ -20,8 +20,8 @@ from factdeck.anki import cloze
 from factdeck.errors import Location, did_you_mean
 from factdeck.facts import textsafety
 from factdeck.lint import near_duplicates, rules
-from factdeck.lint.rules import diagrams
-from factdeck.model import EXAM_PREFIX, Deck, Fact, Named, NoteSpec, cloze_numbers
+from factdeck.lint.rules import cues, diagrams
+from factdeck.model import EXAM_PREFIX, Deck, DeckSpec, Fact, Named, NoteSpec, cloze_numbers
 from factdeck.render import html
 from factdeck.render.templates import NoteType
 
@@ -94,6 +94,7 @@ class Card:
     answer: str
     answer_html: str
     source: str
+    cloze: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +118,6 @@ class Seen:
     pairs: frozenset[tuple[int, int]] = frozenset()
 
 
-# Rules that look at one card (and its fact) at a time; the rest compare cards across the
-# deck. A new per-card rule is a generator of findings added here; a new cross-card rule
-# gets the deck's cards in lint_deck.
-CARD_RULES: tuple[Callable[[Card, Fact | None], Iterable[Finding]], ...] = ()
-
-
 def lint(
     deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
 ) -> tuple[Finding, ...]:
@@ -139,8 +134,8 @@ def file_lint(
     found = tuple(
         f
         for card in cards
-        for rule in (_card_findings, *CARD_RULES)
-        for f in rule(card, facts.get(card.note.fact_id))
+        for rule in CARD_RULES
+        for f in rule(card, facts.get(card.note.fact_id), deck.spec)
     )
     return FileLint(
         cards=cards,
@@ -212,7 +207,7 @@ def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]) -
         if note_type.cloze and "Text" in fields:
             for number in sorted(cloze_numbers(fields["Text"])):
                 question, answer = _cloze_card(fields["Text"], number)
-                yield Card(note, plain(question), plain(answer), answer, source)
+                yield Card(note, plain(question), plain(answer), answer, source, cloze=True)
         elif not note_type.cloze and {"Front", "Back"} <= fields.keys():
             yield Card(note, plain(fields["Front"]), plain(fields["Back"]), fields["Back"], source)
 
@@ -234,7 +229,7 @@ def _cloze_card(text: str, number: int) -> tuple[str, str]:
 # --- one card at a time -------------------------------------------------------------------
 
 
-def _card_findings(card: Card, fact: Fact | None) -> Iterator[Finding]:
+def _card_findings(card: Card, fact: Fact | None, spec: DeckSpec) -> Iterator[Finding]:
     note = card.note
     where = f"note '{note.card_id}'"
 
@@ -281,6 +276,29 @@ def _subject_problems(card: Card, fact: Fact | None) -> Iterator[str]:
                 f"neither question nor answer names the {fact.kind} "
                 f"('{names[0]}'): '{card.question}'"
             )
+
+
+def _cue_findings(card: Card, fact: Fact | None, spec: DeckSpec) -> Iterator[Finding]:
+    names = (
+        *((fact.name, *fact.aka) if isinstance(fact, Named) else ()),
+        *(fact.also_accept if fact else ()),
+    )
+    for message in cues.check(card.question, card.answer, names, spec.name):
+        yield Finding(
+            card.note.location,
+            card.note.fact_id,
+            "cue-shares-answer",
+            f"note '{card.note.card_id}': {message}",
+        )
+
+
+# Rules that look at one card (and its fact) at a time; the rest compare cards across the
+# deck. A new per-card rule is a generator of findings added here; a new cross-card rule
+# gets the deck's cards in lint_deck.
+CARD_RULES: tuple[Callable[[Card, Fact | None, DeckSpec], Iterable[Finding]], ...] = (
+    _card_findings,
+    _cue_findings,
+)
 
 
 # --- across cards ----------------------------------------------------------------------------

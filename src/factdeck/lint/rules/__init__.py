@@ -11,12 +11,16 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.lint.cards import Hit, views
-from factdeck.lint.rules import clozes, number, repeats, sources, spelling, wording
+from factdeck.lint.rules import clozes, cues, number, repeats, sources, spelling, wording
 from factdeck.model import Deck, NoteSpec
 from factdeck.render.templates import NoteType
 
 _MODULES = (wording, clozes, repeats, sources, spelling, number)
-RULES: dict[str, str] = {name: text for module in _MODULES for name, text in module.RULES.items()}
+# Rules of one card at a time, run by lint/engine.py per card (and cached with its file).
+CARD_MODULES = (cues,)
+RULES: dict[str, str] = {
+    name: text for module in (*_MODULES, *CARD_MODULES) for name, text in module.RULES.items()
+}
 
 __all__ = ["RULES", "Hit", "check"]
 
