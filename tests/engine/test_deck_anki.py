@@ -13,7 +13,7 @@ import pytest
 from anki.collection import Collection
 
 from factdeck.history.apkg_diff import RETIRED_TAG
-from factdeck.lint.engine import plain
+from factdeck.lint.engine import TRIAL, plain
 from factdeck.model import EXAM_PREFIX
 from factdeck.pipeline import BuildResult, Checked, expanded
 from factdeck.practice import PRACTICE_TAG
@@ -106,7 +106,8 @@ def test_every_back_shows_its_source_section(
 
 
 def test_the_deck_lints_clean(checked: Checked) -> None:
-    assert [str(f) for f in checked.findings()] == []
+    """Rules on trial (lint.engine.TRIAL) are landed while the deck is fixed for them."""
+    assert [str(f) for f in checked.findings() if f.rule not in TRIAL] == []
 
 
 def test_the_shipped_deck_tags_every_note_with_a_topic(shipped_collection: Collection) -> None:

@@ -194,8 +194,8 @@ EXAMPLES = {
     "question": """\
   - id: example-sciatic-exit
     kind: question
-    question: Through which opening does the sciatic nerve leave the pelvis?
-    answer: The greater sciatic foramen
+    question: Which muscle does the sciatic nerve usually pass just below as it leaves the pelvis?
+    answer: The piriformis
     tags: [exam::anatomy]
 """,
     "case": """\

@@ -214,11 +214,11 @@ def _list_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
     """Print the rule registry itself, so the list can never fall behind the rules."""
     if not value or ctx.resilient_parsing:
         return
-    from factdeck.lint.engine import RULES
+    from factdeck.lint.engine import RULES, TRIAL
 
     width = max(map(len, RULES))
     for name, text in RULES.items():
-        click.echo(f"{name.ljust(width)}  {text}")
+        click.echo(f"{name.ljust(width)}  {text}{' (on trial)' if name in TRIAL else ''}")
     ctx.exit()
 
 
@@ -233,7 +233,8 @@ def _list_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
 )
 @deck_options()
 def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | None) -> None:
-    """Check card quality: fails (exit 1) if any card breaks a rule.
+    """Check card quality: fails (exit 1) if any card breaks a rule (rules on trial,
+    marked in `--rules`, are shown but do not fail it yet).
 
     `factdeck lint --rules` lists the rules. A fact silences a rule for its own cards with
     `lint: {RULE: "why this is fine"}`. Build and check print the same findings as warnings.
@@ -244,6 +245,7 @@ def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | Non
       factdeck lint cards/low-back-pain
       factdeck lint --rules
     """
+    from factdeck.lint.engine import TRIAL
     from factdeck.pipeline import expanded
 
     found = 0
@@ -255,10 +257,12 @@ def lint(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | Non
             findings = checked.findings()
         for finding in findings:
             say(str(finding))
-        found += len(findings)
+        trial = sum(f.rule in TRIAL for f in findings)
+        found += len(findings) - trial
         say(
             f"{checked.deck.spec.name}: {len(findings) or 'no'} lint finding"
             f"{'' if len(findings) == 1 else 's'} in {len(checked.notes)} notes"
+            + (f" ({trial} of rules on trial, which do not fail lint yet)" if trial else "")
         )
         say_times(watch.times)
 

@@ -44,6 +44,11 @@ RULES = {
     **diagrams.RULES,
 }
 
+# Rules on trial: landed as warnings while the shipped deck is brought to 0 findings for
+# them (issue 24); `factdeck lint` shows their findings but does not fail on them. A rule
+# leaves this set once the deck is clean for it.
+TRIAL = frozenset({"cue-shares-answer"})
+
 _LIST_MARKUP = re.compile(r"<br\s*/?>|<li\b", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r",\s+|;\s*|\s+and\s+|\s+or\s+|\n")
 _PARENS = re.compile(r"\s*\([^)]*\)")
@@ -94,7 +99,6 @@ class Card:
     answer: str
     answer_html: str
     source: str
-    cloze: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +211,7 @@ def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]) -
         if note_type.cloze and "Text" in fields:
             for number in sorted(cloze_numbers(fields["Text"])):
                 question, answer = _cloze_card(fields["Text"], number)
-                yield Card(note, plain(question), plain(answer), answer, source, cloze=True)
+                yield Card(note, plain(question), plain(answer), answer, source)
         elif not note_type.cloze and {"Front", "Back"} <= fields.keys():
             yield Card(note, plain(fields["Front"]), plain(fields["Back"]), fields["Back"], source)
 
