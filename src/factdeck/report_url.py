@@ -8,9 +8,10 @@ percent-encoded: a GUID holds `&`, `#`, `+` and `%`, which would otherwise cut t
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 SCHEMES = ("https", "http", "mailto")
 PLACEHOLDERS = {
@@ -110,3 +111,50 @@ def fill(template: str, card: CardRef) -> str:
         "card": str(card.card),
     }
     return template.format_map({name: quote(value, safe="") for name, value in values.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """What a pasted report says, as far as it says it (triage finds the rest)."""
+
+    text: str  # the report as plain text (a link's values decoded)
+    deck: str | None = None
+    version: str | None = None
+    fact: str | None = None
+    note: str | None = None
+    card: int | None = None
+
+
+_LINE = re.compile(r"^\s*(Deck|Version|Fact|Note|Card):[ \t]*(\S.*?)\s*$", re.MULTILINE)
+_TITLE = re.compile(
+    r"(?P<deck>[a-z0-9-]+) (?P<version>\S+): (?P<fact>[a-z0-9-]+), card (?P<card>\d+)"
+)
+
+
+def read(report: str) -> Reported:
+    """A report as pasted: the issue's or e-mail's text, or the link itself (its query
+    values are decoded, so `{note}&{card}` templates read as well as `{body}`)."""
+    text = report.strip()
+    if _is_link(text):
+        parts = urlsplit(text)
+        values = [unquote(parts.path)] if parts.scheme.lower() == "mailto" else []
+        values += [v for _, v in parse_qsl(parts.query, keep_blank_values=True)]
+        text = "\n".join(values)
+    found = {key.lower(): value for key, value in _LINE.findall(text)}
+    title = _TITLE.search(text)
+    if title:
+        for key, value in title.groupdict().items():
+            found.setdefault(key, value)
+    card = found.get("card", "")
+    return Reported(
+        text=text,
+        deck=found.get("deck"),
+        version=found.get("version"),
+        fact=found.get("fact"),
+        note=found.get("note"),
+        card=int(card) if card.isdigit() and len(card) < 6 else None,
+    )
+
+
+def _is_link(text: str) -> bool:
+    return "\n" not in text and text.split(":", 1)[0].lower() in SCHEMES
