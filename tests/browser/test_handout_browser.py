@@ -4,7 +4,6 @@ Debian's Chromium), and the print stylesheet seen in the browser with print medi
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,36 +53,78 @@ def _pages(project: Path) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def test_every_card_is_printed_whole_with_its_question_and_answer(handout: Path) -> None:
+def test_cards_are_packed_and_each_diagram_prints_once_on_its_own_page(handout: Path) -> None:
+    """Page by page: the scaffold's diagram (3 masks, so 3 cards) is one sheet alone on the
+    first page (after the title) with its labels listed; the other cards, several to a
+    page, each whole (its head, FRONT, and its foot, Source:, on one page)."""
     pages = _pages(handout)
     checked = expanded(handout / "cards" / "knee")
-    cards = sum(1 for page in pages for _ in re.finditer(r"\bFRONT\b", page))
     types = checked.templates.note_types
     made = sum(len(types[note.note_type].card_ords(note.fields)) for note in checked.notes)
-    assert len(pages) >= 2 and made > len(checked.notes) and cards == made
-    for page in pages:  # a card's head (FRONT) and foot (Source:) on the same page
+    diagram_cards = sum(
+        len(types[note.note_type].card_ords(note.fields))
+        for note in checked.notes
+        if note.note_type == "io-native"
+    )
+    assert diagram_cards == 3
+    counts = [page.count("FRONT") for page in pages]
+    assert counts[0] == 1 and "1. sciatic nerve 2. tibial nerve 3. fibular nerve" in pages[0]
+    assert "factdeck Image Occlusion · 3 cards" in pages[0]
+    assert sum(counts[1:]) == made - diagram_cards
+    assert len(pages) == 3 and min(counts[1:]) >= 3, counts  # 8 pages before packing
+    for page in pages:
         assert page.count("FRONT") == page.count("BACK") == page.count("Source:"), page
+        assert "Toggle Masks" not in page
     qa = [note for note in checked.notes if note.note_type == "qa"]
     assert qa
     bare = ["".join(page.split()) for page in pages]  # lines may break after a dash
     for note in qa:
         question, answer = ("".join(text_of(field).split()) for field in note.fields[:2])
+        # printed once: the answer side leaves out the question it repeats
+        assert sum(page.count(question) for page in bare) == 1, question
         assert any(question in page and answer in page for page in bare), question
     assert not any("Night mode" in page or "all sub-decks" in page for page in pages)
 
 
-def test_printed_answers_show_the_diagram_with_its_labels(handout: Path, browser: Any) -> None:
+def test_the_printed_sheet_numbers_every_mask_and_hides_the_rest(
+    handout: Path, browser: Any
+) -> None:
     page = browser.new_page()
     page.emulate_media(media="print")
     page.goto((handout / "dist" / "knee-preview" / "index.html").as_uri())
     page.wait_for_selector("body[data-ready]")
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-    shown = page.evaluate("""() => [...document.querySelectorAll('.pv-host')].flatMap(h =>
-        [...h.shadowRoot.querySelectorAll('.fd-io-other, .pv-io-inactive')].map(m =>
-          [h.dataset.side, getComputedStyle(m).display !== 'none']))""")
-    assert {side for side, _ in shown} == {"front", "back"}
-    assert all(visible == (side == "front") for side, visible in shown), shown
+    printed = page.evaluate("""() => [...document.querySelectorAll('article.pv-card')]
+        .filter(a => getComputedStyle(a).display !== 'none'
+                     && a.querySelector('.pv-host').shadowRoot.querySelector('.pv-io-layer'))
+        .map(a => a.id)""")
+    assert printed == ["example-figure-leg--occlusion--1"]  # not its cards 2 and 3
+    skipped = page.evaluate("""() => [...document.querySelectorAll('article.pv-print-skip')]
+        .map(a => getComputedStyle(a).display)""")
+    assert skipped == ["none", "none"]
+    masks = page.evaluate("""() => [...document.querySelectorAll('.pv-sheet .pv-host')].map(h =>
+        [h.dataset.side, [...h.shadowRoot.querySelectorAll('.pv-io-mask')].filter(m =>
+          getComputedStyle(m).display !== 'none').map(m =>
+            [m.dataset.n, getComputedStyle(m, '::after').content,
+             getComputedStyle(m).backgroundColor])])""")
+    yellow = "rgb(255, 235, 162)"  # one colour: no mask tells which card it was
+    assert masks == [
+        ["front", [["1", '"1"', yellow], ["2", '"2"', yellow], ["3", '"3"', yellow]]],
+        ["back", []],
+    ]
+    labels = page.evaluate("""() => [...document.querySelectorAll('.pv-sheet .pv-labels li')]
+        .map(li => [li.value, li.textContent])""")
+    assert labels == [[1, "sciatic nerve"], [2, "tibial nerve"], [3, "fibular nerve"]]
+    buttons = page.evaluate("""() => [...document.querySelectorAll('.pv-host')].flatMap(h =>
+        [...h.shadowRoot.querySelectorAll('button')].map(b => getComputedStyle(b).display))""")
+    assert buttons and set(buttons) == {"none"}
     assert (
         page.evaluate("getComputedStyle(document.querySelector('.pv-card')).breakInside") == "avoid"
     )
+    page.emulate_media(media="screen")  # the screen preview keeps every card and no list
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.pv-print-skip')).display")
+        == "block"
+    )
+    assert page.evaluate("getComputedStyle(document.querySelector('.pv-labels')).display") == "none"
     page.close()

@@ -213,7 +213,18 @@ def mask_labels(deck: Deck, facts: Collection[str] | None = None) -> dict[str, t
     occlusion note asks them all from one note, so lint and the release notes read them
     from the drawing, not from the note's fields."""
     return {
-        e.fact.id: tuple(m.answer for m in provider(e, deck).context["masks"])
+        fact: tuple(label for _, label in labels)
+        for fact, labels in numbered_labels(deck, facts).items()
+    }
+
+
+def numbered_labels(
+    deck: Deck, facts: Collection[str] | None = None
+) -> dict[str, tuple[tuple[int, str], ...]]:
+    """As mask_labels, each with its mask's number (a retired mask leaves a gap), which the
+    printed handout writes on the mask and before the label."""
+    return {
+        e.fact.id: tuple((m.number, m.answer) for m in provider(e, deck).context["masks"])
         for e in deck.entries
         if isinstance(e.fact, Diagram) and (facts is None or e.fact.id in facts)
     }

@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 
+from factdeck.diagrams.occlusion import numbered_labels
 from factdeck.errors import FactdeckError, Location
 from factdeck.fs import atomic, oserrors
 from factdeck.model import Deck, DeckSpec, Entry, Media, NoteSpec
@@ -82,6 +83,7 @@ class Preview:
     tags: tuple[TagOption, ...]
     subdecks: tuple[tuple[str, str, int], ...]  # (key, display name, cards)
     note_types: tuple[tuple[str, str, int], ...]  # (key, display name, cards)
+    labels: Mapping[str, tuple[tuple[int, str], ...]]  # diagram fact -> numbered mask labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,7 @@ def build_preview(checked: Checked, facts: Mapping[str, str]) -> Preview:
             (key, c.note_type.name, sum(card.note.note_type == key for card in cards))
             for key, c in compiled.items()
         ),
+        labels=numbered_labels(checked.deck),
     )
 
 
@@ -236,6 +239,8 @@ def render_page(built: Preview, env: jinja2.Environment, site: Path) -> Site:
                 "href": links[path],
                 "file": card.location.rsplit(":", 1)[0],
                 "line": note.location.line,
+                # a diagram prints once, as a sheet: its masks numbered, its labels listed
+                **({"labels": built.labels[note.fact_id]} if note.fact_id in built.labels else {}),
             }
         )
     parts = []

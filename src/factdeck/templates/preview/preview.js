@@ -26,12 +26,31 @@
     img { max-width: 100%; }
     .pv-io-layer { position: absolute; inset: 0; pointer-events: none; }
     .pv-io-mask { position: absolute; box-sizing: border-box; }
+    .pv-io-mask[data-n]::after {
+      content: attr(data-n);
+      display: none;
+      font: 700 11pt/1 sans-serif;
+      color: #212121;
+      padding: 2px 4px;
+    }
     @media print {
-      /* The handout: each answer shows its diagram with every label; the question keeps
-         its masks. */
+      /* The handout, packed: smaller text; no buttons; an answer without the question
+         it repeats, or the source the card's foot names. A diagram prints once, as a
+         sheet: every mask numbered on the question, none on the answer. */
+      .card { font-size: 10.5pt !important; }
+      .fd-card { padding: 0.3em 0.6em 0.4em !important; }
+      button { display: none !important; }
+      :host([data-side="back"]) :has(~ hr#answer), :host([data-side="back"]) hr#answer,
+      .fd-source { display: none !important; }
       :host([data-side="back"]) .fd-io-other, :host([data-side="back"]) .pv-io-inactive {
         display: none;
       }
+      :host([data-sheet]) .pv-io-mask {
+        background: #ffeba2 !important;
+        border: 1px solid #212121 !important;
+      }
+      :host([data-sheet]) .pv-io-mask[data-n]::after { display: block; }
+      :host([data-sheet][data-side="back"]) .pv-io-mask { display: none; }
     }`;
   const constructable = "adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype;
   const sheets = new Map();
@@ -96,6 +115,7 @@
       const [width, colour] = property(role, "border", 1).split(/\s+/);
       const box = document.createElement("div");
       box.className = `pv-io-mask pv-io-${role}`;
+      if (shape.dataset.ordinal) box.dataset.n = shape.dataset.ordinal;
       Object.assign(box.style, {
         left: `${Number(shape.dataset.left || 0) * 100}%`,
         top: `${Number(shape.dataset.top || 0) * 100}%`,
@@ -138,8 +158,14 @@
   }
 
   // One card's article: its metadata as text (never as HTML), its faces drawn later.
+  // The first card of a diagram is its printed sheet, with the labels listed; the
+  // diagram's other cards are not printed.
+  const printedDiagrams = new Set();
   function article(card, index) {
     const node = element("article", "pv-card");
+    const sheet = card.labels && !printedDiagrams.has(card.fact + " " + card.type);
+    if (sheet) printedDiagrams.add(card.fact + " " + card.type);
+    if (card.labels) node.classList.add(sheet ? "pv-sheet" : "pv-print-skip");
     node.id = card.anchor;
     Object.assign(node.dataset, { card: index, type: card.type, subdeck: card.subdeck,
                                   tags: card.tags.join(" ") });
@@ -147,14 +173,15 @@
     const anchor = element("a", "pv-anchor", "#");
     anchor.href = "#" + card.anchor;
     anchor.title = "Link to this card";
-    head.append(element("span", "pv-kind", card.kind), element("span", "pv-deck", card.deck),
-                anchor);
+    const kind = sheet ? `${card.kind.split(" · ")[0]} · ${card.labels.length} cards` : card.kind;
+    head.append(element("span", "pv-kind", kind), element("span", "pv-deck", card.deck), anchor);
     const faces = element("div", "pv-faces");
     for (const side of ["front", "back"]) {
       const face = element("section", "pv-face");
       face.setAttribute("aria-label", side);
       const host = element("div", "pv-host");
       host.dataset.side = side;
+      if (sheet) host.dataset.sheet = "1";
       face.append(element("h2", "", side === "front" ? "Front" : "Back"), host);
       faces.append(face);
     }
@@ -173,7 +200,18 @@
     yaml.dataset.fact = card.fact;
     origin.append(summary, open, yaml);
     foot.append(tags, element("p", "pv-source", "Source: " + card.source), origin);
-    node.append(head, faces, foot);
+    node.append(head, faces);
+    if (sheet) {
+      const labels = element("ol", "pv-labels");
+      labels.setAttribute("aria-label", "labels");
+      for (const [number, label] of card.labels) {
+        const item = element("li", "", label);
+        item.value = number;
+        labels.append(item);
+      }
+      node.append(labels);
+    }
+    node.append(foot);
     return node;
   }
 
