@@ -27,6 +27,7 @@ DECK_FILES = [
     "diagrams.yaml",
     "claims.yaml",
     "diagrams/example-leg.svg",
+    ".gitignore",  # the deck's own: factdeck's working files, for a deck in any repository
 ]
 SCHEMAS = ["schemas/claims.schema.json", "schemas/deck.schema.json", "schemas/facts.schema.json"]
 
