@@ -315,12 +315,13 @@ def test_exceptions_silence_a_rule_for_their_fact_only(project: Path) -> None:
 
 def test_image_occlusion_notes_are_not_linted_as_questions(real_deck: Path) -> None:
     """Their question is a picture; only the content rules that read labels (a label asked
-    twice, its spelling) and the facts' own fields (references) apply to them."""
+    twice, on two figures, its spelling) and the facts' own fields (references) apply."""
     checked = expanded(real_deck)
     diagrams = [n for n in checked.notes if n.note_type.startswith("io-")]
     found = lint(checked.deck, diagrams, checked.templates.note_types)
     assert diagrams and {f.rule for f in found} <= {
         "asked-twice",
+        "label-twice",
         "spelling",
         "unjustified-ref",
         "number-agreement",

@@ -71,6 +71,12 @@ def test_every_content_rule_is_a_lint_rule() -> None:
         "spelling",
         "number-agreement",
         "cue-shares-answer",
+        "label-twice",
+        "key-position",
+        "distractor-overlaps-key",
+        "mixed-options",
+        "no-belongs-to",
+        "misplaced-field",
     } == set(CONTENT_RULES)
 
 

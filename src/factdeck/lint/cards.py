@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from html.parser import HTMLParser
 
 import snowballstemmer
 
@@ -38,9 +39,21 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """One option of a multiple-choice card, as its back shows it: `why` is what a wrong
+    option really belongs to ("from L1–L3"), '' when the back does not say."""
+
+    letter: str
+    text: str
+    correct: bool
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class View:
-    """One card: `shape` is 'qa', 'cloze' or 'diagram'; `hidden`/`visible` only for clozes
-    (the deletions of this card, and the sentence with them removed)."""
+    """One card: `shape` is 'qa', 'cloze', 'diagram' or 'mcq'; `hidden`/`visible` only for
+    clozes (the deletions of this card, and the sentence with them removed); `choices` only
+    for multiple choice (its answer is the key's text)."""
 
     note: NoteSpec
     shape: str
@@ -52,6 +65,7 @@ class View:
     visible: str = ""
     text: str = ""  # a cloze note's whole Text (HTML), for the sibling rules
     reading: str = ""  # every field the student reads (not the source line), in plain text
+    choices: tuple[Choice, ...] = ()
 
     def hit(self, rule: str, message: str) -> Hit:
         return Hit(
@@ -110,6 +124,17 @@ def views(
                 extra,
                 reading=reading,
             )
+        elif {"Question", "Key"} <= fields.keys():  # multiple choice (practice/)
+            choices = read_choices(fields["Key"])
+            yield View(
+                note,
+                "mcq",
+                plain(fields["Question"], limit=None),
+                next((c.text for c in choices if c.correct), ""),
+                extra,
+                reading=reading,
+                choices=choices,
+            )
         elif "Answer" in fields:  # a portable image-occlusion note: a label asked on a diagram
             yield View(
                 note,
@@ -119,6 +144,57 @@ def views(
                 extra,
                 reading=reading,
             )
+
+
+def read_choices(key_html: str) -> tuple[Choice, ...]:
+    """The options of a multiple-choice back, read by the classes of the mcq note type's
+    options list (templates/partials/mcq-options.html): the key's DOM contract."""
+    reader = _ChoiceReader()
+    reader.feed(key_html)
+    reader.close()
+    return tuple(reader.choices)
+
+
+_VOID = {"br", "img", "hr", "wbr", "input", "meta", "link", "source"}
+
+
+class _ChoiceReader(HTMLParser):
+    _PARTS = ("fd-mcq-letter", "fd-mcq-text", "fd-mcq-why")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.choices: list[Choice] = []
+        self._open: list[str] = []  # the part each open element belongs to ('' for none)
+        self._option: dict[str, str] | None = None
+        self._correct = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if "fd-mcq-option" in classes:
+            self._option = dict.fromkeys(self._PARTS, "")
+            self._correct = "fd-mcq-correct" in classes
+        if tag not in _VOID:  # a part's words are those of its element and its children
+            part = next((p for p in self._PARTS if p in classes), "")
+            self._open.append(part or (self._open[-1] if self._open else ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open:
+            self._open.pop()
+        if tag == "li" and self._option is not None:
+            parts = {k: " ".join(v.split()) for k, v in self._option.items()}
+            self.choices.append(
+                Choice(
+                    parts["fd-mcq-letter"].rstrip("."),
+                    parts["fd-mcq-text"],
+                    self._correct,
+                    parts["fd-mcq-why"].lstrip(": "),
+                )
+            )
+            self._option = None
+
+    def handle_data(self, data: str) -> None:
+        if self._option is not None and self._open and self._open[-1]:
+            self._option[self._open[-1]] += f" {data}"
 
 
 def _cloze_sides(text: str, number: int) -> tuple[tuple[str, ...], str, str]:

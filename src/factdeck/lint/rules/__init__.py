@@ -1,4 +1,5 @@
-"""Content lint rules: wording, cloze give-aways, repeats, sources, spelling, number.
+"""Content lint rules: wording, cloze give-aways, repeats, multiple choice, sources, spelling,
+number; cues (per card).
 
 Each module checks one class of mistake a reviewing instructor would mark, on the cards
 as the student reads them (`lint/cards.py`). `check` runs them all; lint/engine.py turns each Hit
@@ -11,11 +12,20 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.lint.cards import Hit, views
-from factdeck.lint.rules import clozes, cues, number, repeats, sources, spelling, wording
+from factdeck.lint.rules import (
+    choices,
+    clozes,
+    cues,
+    number,
+    repeats,
+    sources,
+    spelling,
+    wording,
+)
 from factdeck.model import Deck, NoteSpec
 from factdeck.render.templates import NoteType
 
-_MODULES = (wording, clozes, repeats, sources, spelling, number)
+_MODULES = (wording, clozes, repeats, choices, sources, spelling, number)
 # Rules of one card at a time, run by lint/engine.py per card (and cached with its file).
 CARD_MODULES = (cues,)
 RULES: dict[str, str] = {

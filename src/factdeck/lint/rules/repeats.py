@@ -1,11 +1,14 @@
-"""asked-twice: one fact asked by two notes, in any shapes (Q/A, cloze, diagram label).
+"""asked-twice: one fact asked by two notes, in any shapes (Q/A, cloze, diagram label,
+multiple choice); label-twice: one label asked on two figures.
 
 Two cards ask the same thing when they want the same answer from the same cue: the
 answers are equal (after normalising), and the cues share at least two content stems,
 CUE_OVERLAP of the smaller cue (the answer's own words left out). A diagram label's cue
 is the diagram's header, which must be mostly shared both ways; two diagrams are two
-different cues (two pictures), so labels repeated across figures do not pair. Notes of
-one fact ask different fields by design and never pair. An exception on either fact of
+different cues (two pictures), so labels repeated across figures are label-twice's: the
+student learns the label once, on the figure that shows it best. Notes of one fact ask
+different fields by design and never pair (a practice question asks a fact's field again
+on purpose, in the practice sub-deck). An exception on either fact of
 a pair (`lint: {asked-twice: "why they differ"}`) covers the pair.
 """
 
@@ -19,7 +22,9 @@ from factdeck.lint.cards import STOP_WORDS, Hit, View, stem
 from factdeck.model import Deck
 
 RULES = {
-    "asked-twice": "one answer asked from the same cue by two notes (Q/A, cloze or diagram)",
+    "asked-twice": "one answer asked from the same cue by two notes (Q/A, cloze, diagram, "
+    "multiple choice)",
+    "label-twice": "one label asked on two figures",
 }
 
 CUE_OVERLAP = 0.6  # share of the smaller cue's content stems found in the other cue
@@ -38,6 +43,7 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
     for group in groups.values():
         if len(group) < 2:
             continue
+        yield from _labels_twice([c for c in group if c.shape == "diagram"])
         cues = [_cue(c.question) - _cue(c.answer) for c in group]
         for i, a in enumerate(group):
             for j in range(i + 1, len(group)):
@@ -55,6 +61,20 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
                         f"'{other.note.fact_id}' note '{other.note.card_id}' "
                         f"({other.shape}) does: '{this.question}'; keep one of them",
                     )
+
+
+def _labels_twice(labels: list[View]) -> Iterator[Hit]:
+    figures = sorted({c.note.fact_id for c in labels})
+    if len(figures) < 2:
+        return
+    for card in labels:
+        others = ", ".join(f"'{f}'" for f in figures if f != card.note.fact_id)
+        mask = f"mask {card.number}" if card.number else "its mask"
+        yield card.hit(
+            "label-twice",
+            f"{mask} asks '{card.answer}', which figure {others} asks too; ask each label "
+            "on one figure (leave it unmasked on the other, or retire that mask with ~)",
+        )
 
 
 def _sides(a: View, b: View, excused: set[str]) -> tuple[tuple[View, View], ...]:

@@ -1,0 +1,221 @@
+"""Multiple-choice questions (practice/) as an exam reviewer reads them, from their backs.
+
+key-position: the right answers' letters unbalanced across the deck (more than one off an
+even share), so a test-wise student learns "it is B".
+distractor-overlaps-key: a wrong option that contains the key, is contained in it (words,
+or spinal levels: 'S1' in 'S1–S3'), or names a part of it or a whole it is part of, by the
+relations the facts state: `group`, `is_a`, `origin` (a branch of) and `branches`. It is
+then defensibly right.
+mixed-options: options of different kinds (a nerve among levels, the 'cluneal nerves' among
+'spinal nerve branches'): the kind, not the knowledge, picks the answer.
+no-belongs-to: a wrong option whose back does not say what it really is ("from L1–L3").
+misplaced-field: a fact field shown where it means nothing: "Also accepted" on a multiple-
+choice back, whose options are fixed.
+Deck-wide, over an index of the deck's names (one pass over the facts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from factdeck.lint.cards import Hit, View
+from factdeck.model import Deck, Fact, Named
+from factdeck.practice.options import LETTERS, normal, overlaps_normal, variants
+
+RULES = {
+    "key-position": "multiple-choice keys unbalanced across A–D over the deck",
+    "distractor-overlaps-key": "a wrong option that contains, is inside, or is a part or a "
+    "whole of the key",
+    "mixed-options": "multiple-choice options of different kinds",
+    "no-belongs-to": "a wrong option whose back does not say what it belongs to",
+    "misplaced-field": "a field shown where it means nothing ('Also accepted' on multiple choice)",
+}
+
+# Spinal segments in order, so that 'L1–L3' is a set of segments.
+_REGIONS = {"C": 8, "T": 12, "L": 5, "S": 5, "Co": 1}
+_SEGMENT = re.compile(r"\b(Co|[CTLS])(\d{1,2})\b(?:\s*[–—-]\s*(Co|[CTLS])?(\d{1,2})\b)?")
+_LEVELS_ONLY = re.compile(
+    r"^(?:\s|and|or|,|(?:Co|[CTLS])\d{1,2}(?:\s*[–—-]\s*(?:Co|[CTLS])?\d{1,2})?)+$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The deck's named facts by every name they go by, and what each is part of."""
+
+    names: dict[str, Fact]  # normal(name) -> fact
+    part_of: dict[str, frozenset[str]]  # fact id -> ids of the wholes it is part of (closed)
+
+    def fact(self, text: str) -> Fact | None:
+        """The fact an option names: by a name exactly, else the longest name inside it
+        ('the dorsal rami of S1–S3' names the dorsal rami)."""
+        keys = [normal(v) for v in variants(text)]
+        for key in keys:
+            if key in self.names:
+                return self.names[key]
+        inside = [n for n in self.names for key in keys if f" {n} " in f" {key} "]
+        return self.names[max(inside, key=len)] if inside else None
+
+
+def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+    questions = [c for c in cards if c.shape == "mcq" and c.choices]
+    if not questions:
+        return
+    index = _index(deck)
+    facts = {e.fact.id: e.fact for e in deck.entries}
+    yield from _positions(questions)
+    for card in questions:
+        yield from _overlaps(card, index)
+        yield from _mixed(card, index)
+        for choice in card.choices:
+            if not choice.correct and not choice.why:
+                yield card.hit(
+                    "no-belongs-to",
+                    f"wrong option {choice.letter} '{choice.text}' does not say what it "
+                    "belongs to on the back; give it a fact of the deck (whose label is "
+                    "shown) or pick a wrong option that has one",
+                )
+        fact = facts.get(card.note.fact_id)
+        shown = [a for a in (fact.also_accept if fact else ()) if a in card.extra]
+        if shown:
+            yield card.hit(
+                "misplaced-field",
+                f"the back shows 'Also accepted: {', '.join(shown)}', which means nothing "
+                "on multiple choice (its options are fixed); leave also_accept off the "
+                "multiple-choice back (templates/partials/mcq-extra.html)",
+            )
+
+
+def _positions(questions: list[View]) -> Iterator[Hit]:
+    keys = Counter(c.letter for q in questions for c in q.choices if c.correct)
+    n = sum(keys.values())
+    share = n / len(LETTERS)
+    if n < len(LETTERS):
+        return
+    off = [x for x in LETTERS if abs(keys[x] - share) > 1]
+    if off:
+        counts = ", ".join(f"{x} {keys[x]}" for x in LETTERS)
+        first = next(q for q in questions for c in q.choices if c.correct and c.letter in off)
+        yield first.hit(
+            "key-position",
+            f"across the deck's {n} multiple-choice questions the key is {counts} (an even "
+            f"share is {share:g} each, ±1); a test-wise student learns the letter: spread "
+            "the keys (practice/options.arrange places them)",
+        )
+
+
+def _overlaps(card: View, index: _Index) -> Iterator[Hit]:
+    key = next(c for c in card.choices if c.correct)
+    key_fact = index.fact(key.text)
+    for choice in card.choices:
+        if choice.correct:
+            continue
+        why = _overlap(choice.text, key.text)
+        other = index.fact(choice.text)
+        if why is None and key_fact and other and key_fact.id != other.id:
+            if key_fact.id in index.part_of.get(other.id, ()):
+                why = f"part of the key (the facts make '{other.id}' part of '{key_fact.id}')"
+            elif other.id in index.part_of.get(key_fact.id, ()):
+                why = f"a whole the key is part of ('{key_fact.id}' is part of '{other.id}')"
+        if why:
+            yield card.hit(
+                "distractor-overlaps-key",
+                f"wrong option {choice.letter} '{choice.text}' is {why}, so it is "
+                f"defensibly right beside the key {key.letter} '{key.text}'; pick a wrong "
+                "option that is wrong on its own",
+            )
+
+
+def _overlap(wrong: str, key: str) -> str | None:
+    a, b = normal(wrong), normal(key)
+    if overlaps_normal(a, b):
+        return "inside the key" if len(a) < len(b) else "the key and more"
+    levels_a, levels_b = segments(wrong), segments(key)
+    if levels_a and levels_b and (levels_a <= levels_b or levels_b <= levels_a):
+        return "levels inside the key's" if levels_a <= levels_b else "levels holding the key's"
+    return None
+
+
+def _mixed(card: View, index: _Index) -> Iterator[Hit]:
+    kinds = {c.letter: _kind(c.text, index) for c in card.choices}
+    known = {k for k in kinds.values() if k}
+    if len(known) > 1:
+        shown = ", ".join(f"{x} {kinds[x]}" for x in sorted(kinds) if kinds[x])
+        yield card.hit(
+            "mixed-options",
+            f"options of different kinds ({shown}): the kind, not the knowledge, picks the "
+            "answer; give options of the key's kind",
+        )
+
+
+def _kind(text: str, index: _Index) -> str | None:
+    """'levels', or a named fact's kind and group ('nerve: cluneal nerves'); None when the
+    deck does not say (an option it has no fact for)."""
+    if _LEVELS_ONLY.match(text.strip()):
+        return "levels"
+    fact = index.fact(text)
+    if fact is None:
+        return None
+    group = getattr(fact, "group", None)
+    return f"{fact.kind}: {group}" if group else None
+
+
+def segments(text: str) -> frozenset[tuple[int, int]]:
+    """The spinal segments a text names ('L1–L3' -> L1, L2, L3), as (region, number)."""
+    order = list(_REGIONS)
+    found: set[tuple[int, int]] = set()
+    for region, first, to_region, last in _SEGMENT.findall(text):
+        start = (order.index(region), int(first))
+        end = (order.index(to_region or region), int(last or first))
+        here = start
+        while here <= end and len(found) < 64:
+            found.add(here)
+            r, n = here
+            here = (r, n + 1) if n < _REGIONS[order[r]] else (r + 1, 1)
+            if here[0] >= len(order):
+                break
+    return frozenset(found)
+
+
+def _index(deck: Deck) -> _Index:
+    names: dict[str, Fact] = {}
+    for entry in deck.entries:
+        fact = entry.fact
+        if isinstance(fact, Named):
+            for name in (fact.name, *fact.aka):
+                for variant in variants(name):
+                    names.setdefault(normal(variant), fact)
+    index = _Index(names, {})
+    edges: dict[str, set[str]] = defaultdict(set)
+    for entry in deck.entries:
+        fact = entry.fact
+        for text in _wholes(fact):
+            whole = index.fact(text)
+            if whole is not None and whole.id != fact.id:
+                edges[fact.id].add(whole.id)
+        for branch in getattr(fact, "branches", ()):
+            part = index.fact(branch)
+            if part is not None and part.id != fact.id:
+                edges[part.id].add(fact.id)
+    return _Index(names, {fact_id: _closure(fact_id, edges) for fact_id in edges})
+
+
+def _wholes(fact: Fact) -> Iterable[str]:
+    for field in ("group", "is_a", "origin"):
+        value = getattr(fact, field, None)
+        if value:
+            yield value
+
+
+def _closure(start: str, edges: dict[str, set[str]]) -> frozenset[str]:
+    seen: set[str] = set()
+    todo = list(edges.get(start, ()))
+    while todo:
+        here = todo.pop()
+        if here not in seen and here != start:
+            seen.add(here)
+            todo.extend(edges.get(here, ()))
+    return frozenset(seen)

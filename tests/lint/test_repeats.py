@@ -1,0 +1,54 @@
+"""label-twice (lint/rules/repeats.py): one label asked on two figures, on small decks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factdeck.lint.engine import lint
+from factdeck.pipeline import expanded
+from tests.support.decks import small_deck
+
+SVG = """
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 380 200" font-size="14">
+      <g id="label-a"><rect x="200" y="10" width="120" height="20" fill="#fff"/>
+        <text x="204" y="25">{a}</text></g>
+      <g id="label-b"><rect x="200" y="40" width="120" height="20" fill="#fff"/>
+        <text x="204" y="55">{b}</text></g>
+    </svg>
+"""
+FIGURES = """facts:
+  - {id: one, kind: diagram, image: one.svg, header: "Image 1: a view", source: body,
+     masks: [label-a, label-b]}
+  - {id: two, kind: diagram, image: two.svg, header: "Image 2: a close-up", source: body,
+     masks: [label-a, label-b]}
+"""
+
+
+def labels_twice(tmp_path: Path, first: str, second: str) -> list[str]:
+    deck = small_deck(
+        tmp_path / "deck",
+        facts=FIGURES,
+        **{
+            "one.svg": SVG.format(a="iliac crest", b="sacrum"),
+            "two.svg": SVG.format(a=first, b=second),
+        },
+    )
+    checked = expanded(deck)
+    return [
+        f"{f.fact_id}: {f.message}"
+        for f in lint(checked.deck, checked.notes, checked.templates.note_types)
+        if f.rule == "label-twice"
+    ]
+
+
+def test_a_label_asked_on_two_figures(tmp_path: Path) -> None:
+    assert labels_twice(tmp_path, "iliac crest", "fascia") == [
+        "one: note 'occlusion': mask 1 asks 'iliac crest', which figure 'two' asks too; ask "
+        "each label on one figure (leave it unmasked on the other, or retire that mask with ~)",
+        "two: note 'occlusion': mask 1 asks 'iliac crest', which figure 'one' asks too; ask "
+        "each label on one figure (leave it unmasked on the other, or retire that mask with ~)",
+    ]
+
+
+def test_different_labels_on_two_figures(tmp_path: Path) -> None:
+    assert labels_twice(tmp_path, "spinous process", "fascia") == []
