@@ -3,8 +3,10 @@
 Run by another venv's Python (an older PyPI `anki`), so it imports nothing of factdeck or
 the tests. It imports each package in turn with Anki's default options, reviews every card
 after the first import (Good), renders every card after each import, and prints one JSON
-object: the engine's version, each import's log counts, the review count, and the cards
-that render blank or with an error (Anki's own messages), each with its note's first field.
+object: the engine's version, each import's log counts, the review count, the cards that
+render blank or with an error (Anki's own messages, each with its note's first field), the
+cards each import created, whether every reviewed card kept its scheduling and review log,
+Empty Cards' list; and the same once more after Check Database (`col.fix_integrity()`).
 """
 
 from __future__ import annotations
@@ -58,11 +60,41 @@ def _bad_cards(col: Collection) -> list[dict[str, object]]:
     return bad
 
 
+def _schedules(col: Collection) -> dict[int, list[object]]:
+    """Each card's scheduling and review log: what an import must never change."""
+    return {
+        card_id: [
+            card.type,
+            card.due,
+            card.ivl,
+            card.reps,
+            col.db.list("select id from revlog where cid = ? order by id", card_id),
+        ]
+        for card_id in col.find_cards("")
+        for card in (col.get_card(card_id),)
+    }
+
+
+def _step(col: Collection, log: dict[str, int], reviewed: dict[int, list[object]]) -> dict:
+    now = _schedules(col)
+    return {
+        "log": log,
+        "cards": len(now),
+        "notes": col.note_count(),
+        "bad": _bad_cards(col),
+        "fields": {col.get_note(n).guid: col.get_note(n).fields[0] for n in col.find_notes("")},
+        "new_cards": [c for c in now if c not in reviewed],  # created by this import
+        "history_kept": all(now.get(c) == s for c, s in reviewed.items()),
+        "empty_cards": [list(n.card_ids) for n in col.get_empty_cards().notes],
+    }
+
+
 def main(folder: str, *packages: str) -> None:
     Path(folder).mkdir(parents=True, exist_ok=True)
     col = Collection(str(Path(folder) / "collection.anki2"))
     try:
         steps = []
+        reviewed: dict[int, list[object]] = {}
         for index, apkg in enumerate(packages):
             log = _import(col, apkg)
             if index == 0:
@@ -70,19 +102,21 @@ def main(folder: str, *packages: str) -> None:
                     card = col.get_card(card_id)
                     card.start_timer()
                     col.sched.answerCard(card, 3)
-            steps.append(
+                reviewed = _schedules(col)
+            steps.append(_step(col, log, reviewed))
+        col.fix_integrity()  # Tools → Check Database, which students run when in doubt
+        checked = _step(col, {}, reviewed)
+        reviews = col.db.scalar("select count() from revlog")
+        print(
+            json.dumps(
                 {
-                    "log": log,
-                    "cards": len(col.find_cards("")),
-                    "notes": col.note_count(),
-                    "bad": _bad_cards(col),
-                    "fields": {
-                        col.get_note(n).guid: col.get_note(n).fields[0] for n in col.find_notes("")
-                    },
+                    "version": engine_version,
+                    "steps": steps,
+                    "reviews": reviews,
+                    "checked": checked,
                 }
             )
-        reviews = col.db.scalar("select count() from revlog")
-        print(json.dumps({"version": engine_version, "steps": steps, "reviews": reviews}))
+        )
     finally:
         col.close()
 
