@@ -40,11 +40,11 @@ facts:
     levels: L2–L4
     branches: [saphenous nerve, anterior cutaneous nerves of the thigh]
     tags: [exam::anatomy]
-  - id: patellar-ligament
+  - id: popliteal-fossa
     kind: structure
-    name: patellar ligament
-    is_a: a strong flat band
-    location: from the lower edge of the patella to the tibial tuberosity
+    name: popliteal fossa
+    is_a: a diamond-shaped hollow
+    location: behind the knee joint
     tags: [exam::anatomy]
   - id: prepatellar-bursitis
     kind: condition
@@ -106,7 +106,7 @@ KNEE_SVG = """\
 # What a card of each kind of KNEE asks or shows (its question side), to find it in Anki.
 ASKED = {
     "nerve": "femoral nerve",
-    "structure": "patellar ligament",
+    "structure": "popliteal fossa",
     "condition": "prepatellar bursitis",
     "technique": "cross-fiber friction",
     "statement": "mainly a",
