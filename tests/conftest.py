@@ -136,3 +136,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def simulated_class(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Five students study the shipped deck in the engine and send their exports (one a
+    whole collection with a deck of their own); four cards are hard on purpose, and one
+    student finds them easy (tests/support/classroom.py)."""
+    from tests.support.classroom import simulate
+
+    return simulate(built_real_deck, tmp_path_factory.mktemp("class"))

@@ -186,6 +186,25 @@ class ArticleSource(Strict):
     references: dict[Slug, Reference] = {}
 
 
+def _area_shorthand(value: object) -> object:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class ExamArea(Strict):
+    """An exam content area: its name, and optionally the exam's published weight (the
+    percent of the exam's questions it accounts for), which `stats` and `analyze` compare
+    with the deck's cards and the class's study time."""
+
+    name: Text
+    weight: Annotated[float, Field(gt=0, le=100)] | None = None
+
+    def __str__(self) -> str:  # templates that print an area print its name
+        return self.name
+
+
+ExamAreaSpec = Annotated[ExamArea, BeforeValidator(_area_shorthand)]
+
+
 PRACTICE_SUBDECK = "exam-practice"  # sub-deck key of practice questions (never rename it)
 EXAM_PREFIX = "exam::"  # tags `exam::<area>`, one of the deck's `exam_areas`
 
@@ -197,7 +216,7 @@ class DeckSpec(Strict):
     description: Text
     source: ArticleSource
     subdecks: dict[Slug, Text] = {}
-    exam_areas: dict[Slug, Text] = {}
+    exam_areas: dict[Slug, ExamAreaSpec] = {}  # key -> name, or {name, weight}
     # Which image occlusion diagrams ship as (never both: each label is asked once).
     # native: Anki's own (desktop 23.10+, AnkiDroid 2.17+, AnkiMobile 23.10+); portable: plain
     # HTML masks for older clients. Switching retires the other variant's notes.
@@ -206,6 +225,17 @@ class DeckSpec(Strict):
     practice: bool = False
     # "Report a problem" on every card back: a URL template (report_url.py), off when absent
     feedback: Annotated[str, AfterValidator(_feedback)] | None = None
+
+    @model_validator(mode="after")
+    def _weights(self) -> DeckSpec:
+        total = sum(a.weight or 0 for a in self.exam_areas.values())
+        if total > 100:
+            raise ValueError(
+                f"the exam_areas' weights add up to {total:g}%, more than the whole exam; "
+                "give each area's share of the exam in percent (an area the deck does not "
+                "serve is left out)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _practice_subdeck(self) -> DeckSpec:

@@ -32,7 +32,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "works it cites.",
         "subdecks": "Sub-deck key -> name in Anki. Keys are part of deck ids: never change a "
         "key; renaming the name is safe.",
-        "exam_areas": "Exam content area key -> description; facts tag themselves 'exam::<key>'.",
+        "exam_areas": "Exam content area key -> its name, or {name, weight}: the weight is the "
+        "area's percent of the exam's questions (stats and analyze compare it with the "
+        "deck's cards and study time); facts tag themselves 'exam::<key>'.",
         "occlusion": "How diagrams ship: native (Anki's own image occlusion, Anki 23.10+ and "
         "AnkiDroid 2.17+) or portable (plain HTML masks, every client).",
         "practice": "true: also make multiple-choice practice questions, in their own sub-deck.",
@@ -48,6 +50,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "url": "Where students can read it.",
         "sections": "Section key -> heading; a fact's `source` names one key.",
         "references": "Key -> a work the article cites; a fact's `source.refs` names keys.",
+    },
+    "ExamArea": {
+        "name": "The content area's name, as the exam's outline gives it.",
+        "weight": "Its percent of the exam's questions (the published outline), e.g. 11.",
     },
     "Reference": {
         "short": "Short citation shown on cards, e.g. 'Aota 2016'.",

@@ -38,6 +38,7 @@ DECK_SCHEMA, FACTS_SCHEMA, CLAIMS_SCHEMA = (
 _SHORTHANDS: dict[Callable[..., Any], Callable[[JsonSchemaValue], JsonSchemaValue]] = {
     model._one_item_list: lambda inner: {"anyOf": [inner, inner.get("items", {})]},
     model._source_shorthand: lambda inner: {"anyOf": [{"type": "string"}, inner]},
+    model._area_shorthand: lambda inner: {"anyOf": [{"type": "string"}, inner]},
     model._declarations: lambda inner: {"anyOf": [inner.get("items", {}), inner]},
 }
 

@@ -1,5 +1,5 @@
-"""What instructors run once students use a deck: `triage` a problem report (registered in
-cli/main.py)."""
+"""What instructors run once students use a deck: `triage` a problem report, `analyze` the
+class's exports (registered in cli/main.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from factdeck.cli.decks import find_decks
+from factdeck.cli.decks import dist_dir, find_decks
 from factdeck.cli.options import CardsOption
 from factdeck.cli.terminal import row, say
-from factdeck.errors import shown_path
+from factdeck.errors import FactdeckError, shown_path
 
 
 @click.command()
@@ -55,3 +55,71 @@ def triage(report: str, cards_dir: Path) -> None:
         history.append("changed since, not yet released")
     say(row("history", "; ".join(history) or "never released"))
     say(row("deck", str(shown_path(found.deck_dir))))
+
+
+@click.command()
+@click.argument(
+    "exports",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@CardsOption
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where OUT/<slug>-analysis.html and .csv go [default: the project's dist/].",
+)
+def analyze(exports: tuple[Path, ...], cards_dir: Path, out_dir: Path | None) -> None:
+    """Read students' exports (.apkg with scheduling, or .colpkg) and report, per card
+    and per fact, how the class studies the deck: students, answers, Again rate,
+    retention, lapses, leeches, FSRS difficulty, time per answer; the hardest cards
+    with their file:line and lint rules; retention by sub-deck and exam area; lapses
+    per week. Aggregated: no student is named or told apart. Needs the `analyze`
+    extra (pip install 'factdeck[analyze]').
+
+    \b
+    Examples:
+      factdeck analyze exports/*.apkg
+      factdeck analyze class-2026/*.colpkg --out reports
+    """
+    try:
+        import anki.collection  # noqa: F401
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise FactdeckError.at(
+            None,
+            f"factdeck analyze needs {exc.name}: install the extra, "
+            "pip install 'factdeck[analyze]'",
+        ) from None
+    from factdeck.analyze.analysis import run
+
+    decks = list(find_decks(cards_dir))
+    for written in run(exports, decks, out_dir or dist_dir(decks[0])):
+        found = written.analysis
+        hard = sum(r.tally.hard for r in found.cards)
+        say(
+            f"{click.style('Analyzed', fg='green', bold=True)} "
+            f"{click.style(written.deck.name, bold=True)}: {found.students} students, "
+            f"{len(found.cards)} cards, {hard} hard"
+        )
+        say(row("report", str(shown_path(written.html))))
+        say(row("csv", str(shown_path(written.csv))))
+        if found.skipped_cards:
+            other = found.skipped_decks
+            say(
+                row(
+                    "skipped",
+                    f"{found.skipped_cards} cards of {other} other deck{'' if other == 1 else 's'}",
+                )
+            )
+        if found.without_answers:
+            say(
+                row(
+                    "warning",
+                    f"{found.without_answers} exports without any answer: exported "
+                    "without scheduling?",
+                )
+            )

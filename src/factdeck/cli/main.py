@@ -18,7 +18,7 @@ import click
 
 from factdeck.cli.authoring import COMMANDS
 from factdeck.cli.decks import dist_dir, each_deck, size_text
-from factdeck.cli.instructor import triage
+from factdeck.cli.instructor import analyze, triage
 from factdeck.cli.options import CardsOption, allow, deck_options
 from factdeck.cli.release import release
 from factdeck.cli.templates import templates
@@ -418,5 +418,5 @@ def _open(page: Path) -> None:
     open_url(page.resolve().as_uri())
 
 
-for _command in (*COMMANDS, release, templates, triage):  # new, kinds, schema, serve; ...
+for _command in (*COMMANDS, release, templates, triage, analyze):  # new, kinds, schema, serve; ...
     main.add_command(_command)
