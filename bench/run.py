@@ -379,7 +379,7 @@ def generate(deck_dir: Path, facts: int) -> None:
     deck = {
         "name": "Benchmark Curriculum",
         "slug": "bench",
-        "version": "1",
+        "version": "1.0.0",
         "description": "Synthetic curriculum for the benchmark.",
         "source": {
             "title": "Synthetic",

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from factdeck import report_url
+from factdeck import report_url, semver
 from factdeck.anki import cloze, cloze_syntax
 from factdeck.errors import Location
 
@@ -133,7 +133,17 @@ def _placeholders(value: object, handler: ValidatorFunctionWrapHandler) -> objec
     return Listed((checked[n - 1] for n in numbers), numbers)
 
 
+def _version(value: str) -> str:
+    wrong = semver.problem(value)
+    if wrong:
+        raise ValueError(wrong)
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
+Version = Annotated[  # names files and orders releases
+    str, Field(json_schema_extra={"pattern": semver.PATTERN}), AfterValidator(_version)
+]
 Tag = Annotated[str, AfterValidator(_tag)]
 
 
@@ -212,7 +222,7 @@ EXAM_PREFIX = "exam::"  # tags `exam::<area>`, one of the deck's `exam_areas`
 class DeckSpec(Strict):
     name: Text
     slug: Slug
-    version: Text
+    version: Version
     description: Text
     source: ArticleSource
     subdecks: dict[Slug, Text] = {}
@@ -283,7 +293,7 @@ class AnswerChange(Strict):
     model_config = ConfigDict(
         frozen=True, extra="forbid", str_strip_whitespace=True, populate_by_name=True
     )
-    version: Text = Field(alias="in")
+    version: Version = Field(alias="in")
     why: Text
 
 

@@ -14,7 +14,7 @@ from factdeck import clock
 from factdeck.apkg import verify
 from factdeck.apkg.read import unpack
 from factdeck.diagrams.occlusion import mask_labels
-from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.fs import commit, mutex, oserrors
 from factdeck.history import lockfile, versions
 from factdeck.history import notes as release_notes
@@ -64,6 +64,7 @@ def release(
         spec = deck.spec
         apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
         notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
+        _refuse_unrecorded_files(deck_dir, spec.version, (apkg, notes_path))
         last = new.last_release
         before = _previous_fields(out_dir, spec.slug, last)
         reports: list[verify.PackageReport] = []
@@ -73,7 +74,9 @@ def release(
             digests.append(_sha256(_staged(tx, apkg)))
             record = Release(
                 version=spec.version,
-                date=clock.now(),
+                # from the clock, but never before a recorded release (a skewed clock,
+                # SOURCE_DATE_EPOCH, a merge): dates only inform, versions order releases
+                date=max([clock.now(), *(r.date for r in new.releases)]),
                 package=f"sha256:{digests[0]}",
                 deck=LockedDeck(slug=spec.slug, name=spec.name, subdecks=dict(spec.subdecks)),
                 types={k: t.hash for k, t in new.note_types.items()},
@@ -194,9 +197,17 @@ def refuse_unpublishable(
         d.after.fact for d in found.corrected
     }
     reasons = versions.minor_reasons(found, corrected)
-    if lock.release(spec.version) is not None or (
-        last is not None
-        and lockfile.version_key(spec.version) <= lockfile.version_key(last.version)
+    if lock.release(spec.version) is not None:
+        raise FactdeckError.at(
+            where,
+            (
+                f"version '{spec.version}' is already released (factdeck.lock records it), and a "
+                "released version never changes; set `version:` in deck.yaml to a higher one, "
+                f'e.g. "{versions.suggest(last.version if last else spec.version, bool(reasons))}"'
+            ),
+        )
+    if last is not None and lockfile.version_key(spec.version) <= lockfile.version_key(
+        last.version
     ):
         previous = last.version if last else spec.version
         raise FactdeckError.at(
@@ -228,6 +239,23 @@ def refuse_unpublishable(
         )
     if problems:
         raise FactdeckError(problems)
+
+
+def _refuse_unrecorded_files(deck_dir: Path, version: str, paths: tuple[Path, ...]) -> None:
+    """A release's files are written once: one already there is not this lock's release
+    (another branch's, an older checkout's), and replacing it would give students two
+    packages under one version."""
+    for path in paths:
+        if path.exists() or path.is_symlink():
+            raise FactdeckError.at(
+                Location(path),
+                (
+                    f"already exists, but {shown_path(lock_path(deck_dir))} records no release "
+                    f"{version}: it may come from another branch or an older checkout, and a "
+                    "released version never changes. If no student has it, move it away and "
+                    "release again; otherwise set `version:` in deck.yaml to a new version"
+                ),
+            )
 
 
 def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[Problem]:

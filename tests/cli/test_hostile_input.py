@@ -183,7 +183,7 @@ def test_id_no(runner: CliRunner, project: Path, built: Path) -> None:
 
 
 def test_unquoted_version_in_deck_yaml(runner: CliRunner, project: Path, built: Path) -> None:
-    deck_yaml = (built / "deck.yaml").read_text().replace('version: "1"', "version: 1.10")
+    deck_yaml = (built / "deck.yaml").read_text().replace('version: "1.0.0"', "version: 1.10")
     assert refuse(runner, project, built, {"deck.yaml": deck_yaml}) == (
         "Error: cards/mini/deck.yaml:3: deck: field 'version': YAML reads '1.10' as a number, "
         'not text; put it in quotes: version: "1.10"\n'

@@ -56,7 +56,7 @@ def released(runner: CliRunner, project: Path) -> Path:
         deck=textwrap.dedent(MINI_DECK["deck.yaml"]) + FEEDBACK,
     )
     assert runner.invoke(main, ["release"]).exit_code == 0
-    return project / "dist" / "mini-1.apkg"
+    return project / "dist" / "mini-1.0.0.apkg"
 
 
 def test_triage_of_a_link_names_the_file_the_card_lint_and_history(
@@ -70,13 +70,13 @@ def test_triage_of_a_link_names_the_file_the_card_lint_and_history(
         "Report on mini: fact fact-b, card 1\n"
         "  fact     fact-b (question), cards/mini/facts.yaml:9\n"
         f"  note     {guid} (note 'qa', type qa, id {_note_id(result.stdout)})\n"
-        "  seen     unchanged since 1: the text below is what the student saw\n"
+        "  seen     unchanged since 1.0.0: the text below is what the student saw\n"
         "  front    Which nerve is not the beta?\n"
         "  back     Which nerve is not the beta? the alpha A Source · Introduction\n"
         "  lint     1 finding(s)\n"
         "           [negative-question] note 'qa': asked in the negative ('not'): 'Which nerve "
         "is not the beta?'; ask what is true instead\n"
-        "  history  1 added\n"
+        "  history  1.0.0 added\n"
         "  deck     cards/mini\n"
     )
 
@@ -100,9 +100,9 @@ def test_triage_of_the_pasted_issue_text_after_an_edit(
     assert lines[1] == "  fact     nerve-a (nerve), cards/mini/facts.yaml:2"
     assert (
         lines[3]
-        == "  seen     changed since 1: the text below is today's, not what the student saw"
+        == "  seen     changed since 1.0.0: the text below is today's, not what the student saw"
     )
-    assert lines[-2] == "  history  1 added; changed since, not yet released"
+    assert lines[-2] == "  history  1.0.0 added; changed since, not yet released"
 
 
 def test_a_report_naming_no_note_is_one_clear_error(runner: CliRunner, released: Path) -> None:

@@ -12,7 +12,7 @@ from factdeck.facts.load import MAX_FILE_BYTES, load_deck, read_yaml
 DECK = """
     name: D
     slug: d
-    version: "1"
+    version: "1.0.0"
     description: x
     source: {title: T, sections: {s: S}}
 """

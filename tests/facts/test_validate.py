@@ -241,7 +241,7 @@ def test_deck_file_problems_point_into_deck_yaml(
             "deck.yaml": """
         name: D
         slug: Not A Slug
-        version: "1"
+        version: "1.0.0"
         description: x
         source: {title: T, sections: {s: S}, refrences: {}}
     """,

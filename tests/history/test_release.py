@@ -166,8 +166,9 @@ def test_release_publishes_versioned_package_notes_and_record(
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "1.0.0", reworded)
     assert messages(caught) == [
-        "cards/mini/deck.yaml: version '1.0.0' is not newer than the last release (1.0.0); "
-        'set `version:` in deck.yaml to a higher one, e.g. "1.0.1"'
+        "cards/mini/deck.yaml: version '1.0.0' is already released (factdeck.lock records it), "
+        "and a released version never changes; set `version:` in deck.yaml to a higher one, "
+        'e.g. "1.0.1"'
     ]
     assert (mini_deck / LOCK_NAME).read_bytes() == lock_before
     assert sorted(p.name for p in (project / "dist").iterdir()) == [
@@ -425,7 +426,7 @@ def test_release_cli(
     monkeypatch.chdir(project)
     result = runner.invoke(main, ["release"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Released Mini 1 -> dist/mini-1.apkg")
+    assert result.stdout.startswith("Released Mini 1.0.0 -> dist/mini-1.0.0.apkg")
     result = runner.invoke(main, ["release"])
     assert result.exit_code == 1 and "nothing changed since release 1" in result.stderr
     assert "Traceback" not in result.output
@@ -438,18 +439,18 @@ def test_slug_change_is_refused_unless_allowed(
     mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(project)
-    publish(mini_deck, project, "1", FACTS)
+    publish(mini_deck, project, "1.0.0", FACTS)
     deck_yaml = mini_deck / "deck.yaml"
     deck_yaml.write_text(deck_yaml.read_text().replace("slug: mini", "slug: mini-two"))
     with pytest.raises(FactdeckError) as caught:
-        publish(mini_deck, project, "2")
+        publish(mini_deck, project, "2.0.0")
     (message,) = messages(caught)
     assert message.startswith(
         "cards/mini/deck.yaml: the deck's slug changed from 'mini' to 'mini-two'"
     )
     assert "--allow-slug-change" in message
-    publish(mini_deck, project, "2", slug_change=True)
-    notes = (project / "dist" / "mini-two-2.md").read_text()
+    publish(mini_deck, project, "2.0.0", slug_change=True)
+    notes = (project / "dist" / "mini-two-2.0.0.md").read_text()
     assert "every card arrives as new" in notes and "tag:factdeck::retired" in notes
 
 
@@ -457,7 +458,7 @@ def test_deck_and_subdeck_renames_are_refused_unless_allowed(
     mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(project)
-    publish(mini_deck, project, "1", FACTS)
+    publish(mini_deck, project, "1.0.0", FACTS)
     deck_yaml = mini_deck / "deck.yaml"
     deck_yaml.write_text(
         deck_yaml.read_text()
@@ -465,14 +466,14 @@ def test_deck_and_subdeck_renames_are_refused_unless_allowed(
         .replace("{part: Part}", "{part: Parts}")
     )
     with pytest.raises(FactdeckError) as caught:
-        publish(mini_deck, project, "2", FACTS.replace("First?", "First one?"))
+        publish(mini_deck, project, "2.0.0", FACTS.replace("First?", "First one?"))
     (message,) = messages(caught)
     assert (
         "renaming the deck 'Mini' to 'Mini Deck'; the sub-deck 'Part' (part) to 'Parts'" in message
         and "--allow-deck-rename" in message
     )
-    publish(mini_deck, project, "2", deck_rename=True)
-    notes = (project / "dist" / "mini-2.md").read_text()
+    publish(mini_deck, project, "2.0.0", deck_rename=True)
+    notes = (project / "dist" / "mini-2.0.0.md").read_text()
     assert "rename your “Mini” deck to “Mini Deck”" in notes
     assert "rename “Mini Deck::Part” to “Mini Deck::Parts”" in notes
 
@@ -481,10 +482,10 @@ def test_subdeck_move_is_refused_unless_allowed_and_then_explained(
     mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(project)
-    publish(mini_deck, project, "1", FACTS)
+    publish(mini_deck, project, "1.0.0", FACTS)
     moved = FACTS.replace("        subdeck: part\n", "")
     with pytest.raises(FactdeckError) as caught:
-        publish(mini_deck, project, "2", moved)
+        publish(mini_deck, project, "2.0.0", moved)
     assert messages(caught) == [
         "cards/mini/facts.yaml:3: fact 'two' moved from sub-deck 'part' to (the top-level "
         "deck): Anki never moves cards students already have, so their cards would stay where "
@@ -492,9 +493,9 @@ def test_subdeck_move_is_refused_unless_allowed_and_then_explained(
         "--allow-subdeck-move (the release notes then give students the search and the "
         "Change Deck steps)"
     ]
-    publish(mini_deck, project, "2", moved, subdeck_move=True)
+    publish(mini_deck, project, "2.0.0", moved, subdeck_move=True)
     note_id = next(n.id for n in read(mini_deck).notes.values() if n.fact == "two")
-    notes = (project / "dist" / "mini-2.md").read_text()
+    notes = (project / "dist" / "mini-2.0.0.md").read_text()
     assert (
         f"search `nid:{note_id}`, select all, then Cards → Change Deck (Ctrl+D) and "
         "choose “Mini”" in notes
@@ -575,7 +576,7 @@ def test_merged_lock_problems_are_reported_by_check(
     mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(project)
-    publish(mini_deck, project, "1", FACTS)
+    publish(mini_deck, project, "1.0.0", FACTS)
     path = mini_deck / LOCK_NAME
     lines = path.read_text().splitlines()
     notes = [json.loads(line) for line in lines if line.startswith('{"note"')]
@@ -604,13 +605,15 @@ def test_one_release_recorded_twice_differently_is_refused(
     mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(project)
-    publish(mini_deck, project, "1", FACTS)
+    publish(mini_deck, project, "1.0.0", FACTS)
     path = mini_deck / LOCK_NAME
     lines = path.read_text().splitlines()
     (record,) = [line for line in lines if line.startswith('{"release"')]
     other = json.dumps({**json.loads(record), "date": EPOCH + 5})
     path.write_text("\n".join([*lines, other]) + "\n")
-    with pytest.raises(FactdeckError, match="release 1 is recorded twice with different contents"):
+    with pytest.raises(
+        FactdeckError, match=r"release 1\.0\.0 is recorded twice with different contents"
+    ):
         check(mini_deck)
 
 
@@ -619,7 +622,7 @@ def test_entries_both_branches_changed_are_reconciled(
 ) -> None:
     """A union merge keeps both sides' lines for one note (and may give two new notes one
     id): the build keeps one entry per note, newer than either side, and distinct ids."""
-    publish(mini_deck, project, "1", FACTS)
+    publish(mini_deck, project, "1.0.0", FACTS)
     path = mini_deck / LOCK_NAME
     lines = path.read_text().splitlines()
     notes = {json.loads(line)["fact"]: line for line in lines if line.startswith('{"note"')}
@@ -631,7 +634,7 @@ def test_entries_both_branches_changed_are_reconciled(
     path.write_text("\n".join([*lines, side_a, side_b, clash]) + "\n")
     lock = read(mini_deck)
     assert lock.merged and lock.notes[one["note"]].changed == EPOCH + 70
-    assert lock.state_at(one["note"], "1").hash == one["hash"]  # what release 1 shipped
+    assert lock.state_at(one["note"], "1.0.0").hash == one["hash"]  # what release 1 shipped
     check(mini_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 60))
     build(mini_deck, project / "dist")

@@ -114,14 +114,14 @@ def test_release_again_cli(
 ) -> None:
     monkeypatch.chdir(project)
     assert runner.invoke(main, ["release"]).exit_code == 0
-    digest = hashlib.sha256((project / "dist" / "mini-1.apkg").read_bytes()).hexdigest()
+    digest = hashlib.sha256((project / "dist" / "mini-1.0.0.apkg").read_bytes()).hexdigest()
     result = runner.invoke(main, ["release", "--again", "--out", "ci"])
     assert result.exit_code == 0, result.output
     size = result.stdout.split("(", 1)[1].split(")", 1)[0]
     assert result.stdout == (
-        f"Written again Mini 1 -> ci/mini-1.apkg ({size}), as recorded (sha256:{digest})\n"
-        "  notes    ci/mini-1.md\n"
+        f"Written again Mini 1.0.0 -> ci/mini-1.0.0.apkg ({size}), as recorded (sha256:{digest})\n"
+        "  notes    ci/mini-1.0.0.md\n"
     )
-    assert (project / "ci" / "mini-1.apkg").read_bytes() == (
-        project / "dist" / "mini-1.apkg"
+    assert (project / "ci" / "mini-1.0.0.apkg").read_bytes() == (
+        project / "dist" / "mini-1.0.0.apkg"
     ).read_bytes()

@@ -109,7 +109,8 @@ def test_the_version_bump_follows_what_changed(
     with pytest.raises(FactdeckError) as caught:
         release(mini_deck, project / "dist")
     assert messages(caught) == [
-        "cards/mini/deck.yaml: version '1.0.1' is not newer than the last release (1.0.1); "
-        'set `version:` in deck.yaml to a higher one, e.g. "1.1.0"'
+        "cards/mini/deck.yaml: version '1.0.1' is already released (factdeck.lock records it), "
+        "and a released version never changes; set `version:` in deck.yaml to a higher one, "
+        'e.g. "1.1.0"'
     ]
     publish(mini_deck, project, "2.0.0")  # a major version is always enough

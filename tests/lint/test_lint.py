@@ -17,7 +17,7 @@ from tests.support.decks import write_tree
 DECK = """
     name: Tiny
     slug: tiny
-    version: "1"
+    version: "1.0.0"
     description: A tiny deck.
     source:
       title: A Source

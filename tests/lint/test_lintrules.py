@@ -18,7 +18,7 @@ from tests.support.decks import write_tree
 DECK = """
     name: Tiny
     slug: tiny
-    version: "1"
+    version: "1.0.0"
     description: A tiny deck.
     source:
       title: A Source

@@ -34,7 +34,7 @@ from tests.support.decks import write_tree
 DECK = """
     name: Practice
     slug: practice
-    version: "1"
+    version: "1.0.0"
     description: A deck for practice-question tests.
     practice: true
     source:

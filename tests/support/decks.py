@@ -18,7 +18,7 @@ MINI_DECK = {
     "deck.yaml": """
         name: Mini
         slug: mini
-        version: "1"
+        version: "1.0.0"
         description: A tiny deck for tests.
         source:
           title: A Source

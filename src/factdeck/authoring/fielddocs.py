@@ -25,8 +25,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "name": "The deck's name in Anki (a sub-deck shows as 'Name::Sub-deck').",
         "slug": "Stable id of the deck: every id derives from it, so never change it after "
         "release; also the file name of dist/<slug>.apkg.",
-        "version": "The content version, shown in the preview and release notes; bump it for "
-        'each release (quote it: "1.0.0").',
+        "version": "The content version, a semantic version MAJOR.MINOR.PATCH with an optional "
+        'pre-release ("1.0.0", "2.1.0-rc.1"), shown in the preview and release notes; bump it '
+        'for each release (quote it: "1.0.0").',
         "description": "Shown in Anki's deck overview.",
         "source": "The article the deck teaches: title, author, url, its sections and the "
         "works it cites.",

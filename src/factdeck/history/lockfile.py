@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
+from factdeck import semver
 from factdeck.errors import FactdeckError, Location, Problem
 
 FORMAT = 2
@@ -120,7 +121,7 @@ class Lock:
     facts: Mapping[str, LockedFact] = field(default_factory=dict)
     notes: Mapping[str, LockedNote] = field(default_factory=dict)
     was: Mapping[tuple[str, str], LockedNote] = field(default_factory=dict)  # (guid, version)
-    releases: tuple[Release, ...] = ()  # oldest first
+    releases: tuple[Release, ...] = ()  # by version (semver), lowest first; not by date
     format: int = FORMAT
     merged: bool = False  # duplicate entries were reconciled (after a git merge)
     _was_by_guid: Mapping[str, tuple[LockedNote, ...]] = field(
@@ -266,6 +267,9 @@ def _deck(data: dict[str, Any]) -> tuple[Any, Any]:
 
 def _release(data: dict[str, Any]) -> tuple[Any, Any]:
     data["version"] = data.pop("release")
+    if not isinstance(data["version"], str) or not semver.is_version(data["version"]):
+        shown = json.dumps(data["version"])[:80]
+        raise ValueError(f"release {shown} is not a semantic version (MAJOR.MINOR.PATCH)")
     return data["version"], _RELEASE.validate_python(data)
 
 
@@ -318,9 +322,7 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
         for _, value in values:
             if value.rel is not None and value is not picked["note"][guid]:
                 picked["was"].setdefault((guid, value.rel), value)
-    releases = tuple(
-        sorted(picked["release"].values(), key=lambda r: (r.date, version_key(r.version)))
-    )
+    releases = tuple(sorted(picked["release"].values(), key=lambda r: version_key(r.version)))
     return Lock(
         deck=picked["deck"].get("deck"),
         note_types=picked["type"],
@@ -358,10 +360,7 @@ _RECONCILE: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 
-def version_key(version: str) -> tuple[Any, ...]:
-    return tuple(
-        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.replace("-", ".").split(".")
-    )
+version_key = semver.key
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -4,27 +4,17 @@ so it is at least a minor version; edits that leave every answer standing may be
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
 from factdeck.history.compare import ReleaseChanges
-
-_NUMBERS = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
-
-
-def numbers(version: str) -> tuple[int, int, int] | None:
-    """MAJOR.MINOR.PATCH of a version ("2" is 2.0.0; a suffix is ignored), or None."""
-    found = _NUMBERS.match(version)
-    if found is None:
-        return None
-    major, minor, patch = (int(part or 0) for part in found.groups())
-    return major, minor, patch
+from factdeck.semver import numbers
 
 
 def is_patch(old: str, new: str) -> bool:
-    """Whether `new` raises only the patch number of `old` (False when either is unreadable)."""
+    """Whether `new` raises only the patch number of `old` (False when either is unreadable;
+    a pre-release followed by its own release, 2.1.0-rc.1 then 2.1.0, is no patch)."""
     before, after = numbers(old), numbers(new)
-    return before is not None and after is not None and after[:2] == before[:2]
+    return before is not None and after is not None and after[:2] == before[:2] and after != before
 
 
 def minor_reasons(found: ReleaseChanges, corrected: Collection[str]) -> tuple[str, ...]:
@@ -50,8 +40,11 @@ def minor_reasons(found: ReleaseChanges, corrected: Collection[str]) -> tuple[st
 
 
 def suggest(version: str, minor: bool) -> str:
-    """The next version after `version`: a minor one when students have cards to learn."""
+    """The next version after `version`: a minor one when students have cards to learn; the
+    release itself after a pre-release of it."""
     major, minor_number, patch = numbers(version) or (0, 0, 0)
+    if "-" in version and numbers(version):
+        return f"{major}.{minor_number}.{patch}"
     return f"{major}.{minor_number + 1}.0" if minor else f"{major}.{minor_number}.{patch + 1}"
 
 
