@@ -322,9 +322,10 @@ class FactBase(Strict):
     renumbered: Declarations = ()
     questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
     # multiple choice (practice/): `practice: false` opts the fact out, `{levels: false}` one
-    # question; `distractors: {levels: [...]}` gives a question's wrong options itself
+    # question; `distractors: {levels: [...]}` gives a question's wrong options itself, or
+    # `{levels: {S2–S4: the pudendal nerve}}` each with what it belongs to (shown on the back)
     practice: bool | dict[Slug, bool] = True
-    distractors: dict[Slug, Options] = {}
+    distractors: dict[Slug, Options | dict[Text, Text]] = {}
 
     def declared(self, version: str) -> tuple[tuple[str, AnswerChange], ...]:
         """The answer changes this fact declares for release `version`, as (marker, it)."""

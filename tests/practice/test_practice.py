@@ -269,6 +269,24 @@ def test_a_fact_s_own_distractors_are_used_in_order(checked: Checked) -> None:
     assert [text for _, text, mark in iota if mark == "wrong"] == ["T1–T3", "T4–T5", "C1–C3"]
 
 
+def test_own_distractors_say_what_they_belong_to(deck: Path) -> None:
+    path = deck / "facts.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "[T1–T3, T4–T5, C1–C3]", "{T1–T3: the first nerves, T4–T5: the fifth nerves, C1–C3: x}"
+        ),
+        encoding="utf-8",
+    )
+    note = practice_notes(expanded(deck))["iota/practice/levels"]
+    back = note.fields[2]
+    assert [text for _, text, mark in options_of(note) if mark == "wrong"] == [
+        "T1–T3",
+        "T4–T5",
+        "C1–C3",
+    ]
+    assert 'T4–T5<span class="fd-mcq-why">: the fifth nerves</span>' in back
+
+
 def test_a_case_is_asked_with_its_look_alikes(checked: Checked) -> None:
     note = practice_notes(checked)["case-alpha/practice/case"]
     options = options_of(note)

@@ -101,7 +101,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "questions": "Note id -> this fact's own wording of that note's question.",
         "practice": "false: no multiple-choice questions from this fact; {note id: false}: "
         "none from that note.",
-        "distractors": "Note id -> wrong options for that note's multiple-choice question.",
+        "distractors": "Note id -> wrong options for that note's multiple-choice question: a "
+        "list, or a mapping of option: what it belongs to (shown on the back).",
     },
     "Named": {
         "name": "What the fact is about, as questions name it ('superior cluneal nerves').",

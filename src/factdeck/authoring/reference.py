@@ -167,7 +167,8 @@ def type_words(prop: Mapping[str, Any], document: Mapping[str, Any]) -> str:
     options = [p for p in prop.get("anyOf", ()) if p.get("type") != "null"]
     if options:
         arrays = [p for p in options if p.get("type") == "array"]
-        if arrays and len(options) == 2:
+        single = [p for p in options if p.get("type") != "array"]
+        if len(arrays) == len(single) == 1 and single[0] == arrays[0].get("items"):
             return f"{type_words(arrays[0], document)} (one item may stand alone)"
         return " or ".join(type_words(p, document) for p in options)
     kind = prop.get("type")

@@ -212,12 +212,21 @@ class _Generator:
         )
 
     def _own(
-        self, asked: _Asked, answer: str, accepted: tuple[str, ...], given: tuple[str, ...]
+        self,
+        asked: _Asked,
+        answer: str,
+        accepted: tuple[str, ...],
+        given: tuple[str, ...] | Mapping[str, str],
     ) -> tuple[Candidate, ...]:
-        """The fact's own `distractors:` for this question: checked, never silently dropped."""
+        """The fact's own `distractors:` for this question: checked, never silently dropped.
+        Each is explained by what the fact says it belongs to, else by the deck's fact of
+        that name."""
         fact, qid = asked.entry.fact, asked.question.id
         label = f"fact '{fact.id}': distractors for '{qid}'"
-        wrong = options.distinct(Candidate(text, (), self._summary_of(text)) for text in given)
+        said = given if isinstance(given, Mapping) else {}
+        wrong = options.distinct(
+            Candidate(text, (), said.get(text) or self._summary_of(text)) for text in given
+        )
         problems = [
             f"{label}: {why}; remove it" for c in wrong if (why := options.conflict(accepted, c))
         ]
