@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import glob
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ class BuildResult:
     facts: int = 0
     findings: tuple[engine.Finding, ...] = ()  # card-quality warnings; they never stop a build
     template_updates: tuple[str, ...] = ()  # note types changed by factdeck's built-in files
+    retired: tuple[Path, ...] = ()  # the tombstone packages, one per earlier release
+    retired_notes: int = 0  # notes retired since the oldest release
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +219,32 @@ def package_output(
     return commit.Output(dest, write)
 
 
+def retirement_outputs(
+    out_dir: Path, stamping: lock.Stamping, slug: str, version: str | None, watch: Watch
+) -> tuple[commit.Output, ...]:
+    """The tombstone packages (history/retirements.py), each verified; and the build's
+    unversioned ones that are not among them go (a release, or a build for a release
+    whose students now need none)."""
+    written = tuple(
+        package_output(out_dir / r.file_name(slug, version), r.plan, watch, [])
+        for r in stamping.retirements
+    )
+    kept = {o.dest for o in written}
+    stale = sorted(out_dir.glob(f"{glob.escape(slug)}-retired-since-*.apkg"))
+    return written + tuple(commit.Output(p, None) for p in stale if p not in kept)
+
+
+def retirement_files(
+    stamping: lock.Stamping, slug: str, version: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """(release, file name) of each tombstone package: the notes tell students which."""
+    return tuple((r.since, r.file_name(slug, version)) for r in stamping.retirements)
+
+
+def retired_count(stamping: lock.Stamping) -> int:
+    return len({n.note.guid for r in stamping.retirements for n in r.plan.notes})
+
+
 def text_output(dest: Path, text: str) -> commit.Output:
     return commit.Output(dest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
@@ -239,8 +268,9 @@ def _build(
         else f"{spec.name}, version {spec.version}: not released yet"
     )
     reports: list[verify.PackageReport] = []
+    retirements = retirement_outputs(out_dir, stamping, spec.slug, None, watch)
     with commit.transaction(deck_dir) as tx:
-        tx.add(package_output(apkg, stamping.plan, watch, reports))
+        tx.add(package_output(apkg, stamping.plan, watch, reports), *retirements)
         with watch("write"):
             tx.add(
                 commit.Output(notes_path, None)
@@ -254,6 +284,7 @@ def _build(
                         title,
                         old_deck=last.deck if last else None,
                         labels=mask_labels(checked.deck, found.masked_facts),
+                        retirements=retirement_files(stamping, spec.slug),
                     ),
                 ),
                 lock_output(deck_dir, stamping.lock),
@@ -270,6 +301,8 @@ def _build(
         facts=len(checked.deck.entries),
         findings=findings,
         template_updates=stamping.template_updates,
+        retired=tuple(out_dir / name for _, name in retirement_files(stamping, spec.slug)),
+        retired_notes=retired_count(stamping),
     )
     manifest.record(
         deck_dir,
@@ -289,7 +322,8 @@ def summarize(result: BuildResult) -> manifest.Summary:
         apkg=result.apkg,
         size=result.size,
         notes=report.notes,
-        retired_notes=report.retired,
+        retired_notes=result.retired_notes,
+        retired_files=result.retired,
         cards=report.cards,
         media=report.media,
         notes_by_type=report.notes_by_type,

@@ -24,12 +24,14 @@ from factdeck.history.lock import lock_path
 from factdeck.history.lock import read as read_lock
 from factdeck.history.lockfile import Lock, LockedDeck, Release
 from factdeck.history.notes import render
-from factdeck.model import ANSWER_MARKERS, DECLARATIONS, Deck
+from factdeck.model import ANSWER_MARKERS, DECLARATIONS, Deck, DeckSpec
 from factdeck.pipeline import (
     Stamped,
     expanded,
     lock_output,
     package_output,
+    retirement_files,
+    retirement_outputs,
     stamped,
     text_output,
 )
@@ -44,6 +46,7 @@ class Published:
     release: Release
     changes: ReleaseChanges
     report: verify.PackageReport
+    retired: tuple[Path, ...] = ()  # the tombstone packages, one per earlier release
 
 
 def release(
@@ -70,7 +73,10 @@ def release(
         reports: list[verify.PackageReport] = []
         digests: list[str] = []
         with commit.transaction(deck_dir) as tx:
-            tx.add(package_output(apkg, done.stamping.plan, watch, reports))
+            tx.add(
+                package_output(apkg, done.stamping.plan, watch, reports),
+                *retirement_outputs(out_dir, done.stamping, spec.slug, spec.version, watch),
+            )
             digests.append(_sha256(_staged(tx, apkg)))
             record = Release(
                 version=spec.version,
@@ -88,7 +94,9 @@ def release(
                     *unreleased_outputs(out_dir, spec.slug),
                     lock_output(deck_dir, recorded(new, record)),
                 )
-        return Published(deck, apkg, notes_path, record, found, reports[0])
+        return Published(
+            deck, apkg, notes_path, record, found, reports[0], _retired(out_dir, done, spec)
+        )
 
 
 def again(
@@ -144,9 +152,18 @@ def again(
                     "templates that made the release (a newer factdeck may lay cards out "
                     "differently), or release a new version",
                 )
+            tx.add(*retirement_outputs(out_dir, done.stamping, spec.slug, spec.version, watch))
             with watch("write"):
                 tx.add(text_output(notes_path, _notes(done, found, last, before)))
-        return Published(deck, apkg, notes_path, record, found, reports[0])
+        return Published(
+            deck, apkg, notes_path, record, found, reports[0], _retired(out_dir, done, spec)
+        )
+
+
+def _retired(out_dir: Path, done: Stamped, spec: DeckSpec) -> tuple[Path, ...]:
+    return tuple(
+        out_dir / name for _, name in retirement_files(done.stamping, spec.slug, spec.version)
+    )
 
 
 def _notes(
@@ -168,6 +185,7 @@ def _notes(
         labels=mask_labels(deck, found.masked_facts),
         reworded=declared(deck, "reworded"),
         renumbered=declared(deck, "renumbered"),
+        retirements=retirement_files(done.stamping, spec.slug, spec.version),
     )
 
 

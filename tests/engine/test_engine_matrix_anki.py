@@ -76,18 +76,40 @@ def test_an_update_over_a_reviewed_collection_in_every_engine(
     version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
     """Release 2 rewords one note and retires the two-card cloze note: the reworded text
-    arrives, the retired note's cards show its notice (no blank or error card)."""
+    arrives; the retired note's cards show its notice (no blank or error card) once the
+    student imports the package for release 1's students, and Check Database adds none."""
     v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
     v2_facts = FACTS.replace("First?", "Which is first?")
     v2_facts = v2_facts[: v2_facts.index("      - id: two")]
     v2 = publish(mini_deck, project, "1.1.0", v2_facts, EPOCH + 86_400, monkeypatch)
-    result = probe(version, tmp_path / "student", v1, v2)
-    first, second = result["steps"]
-    assert first["bad"] == [] and second["bad"] == []
-    assert second["log"]["conflicting"] == 0
-    assert second["log"]["updated"] == 2
-    assert second["cards"] == first["cards"] == result["reviews"]
+    retired = project / "dist" / "mini-1.1.0-retired-since-1.0.0.apkg"
+    result = probe(version, tmp_path / "student", v1, v2, retired)
+    first, second, third = result["steps"]
+    checked = result["checked"]
+    assert all(step["bad"] == [] for step in (*result["steps"], checked))
+    assert (second["log"]["updated"], third["log"]["updated"]) == (1, 1)
+    assert second["log"]["conflicting"] == third["log"]["conflicting"] == 0
+    assert checked["cards"] == first["cards"] == result["reviews"] == 3
+    assert checked["history_kept"] and checked["new_cards"] == []
+    assert (checked["retired"], checked["notices"], checked["suspended"]) == (2, 2, 0)
+    assert "Default" not in checked["decks"]
     assert any("Which is first?" in text for text in second["fields"].values())
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_new_student_never_gets_a_retired_card_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Issue 20, item 4: the deck's package holds no tombstone, so Tools > Check Database
+    (which makes a card for every note without one) has nothing to make."""
+    publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
+    v2 = publish(
+        mini_deck, project, "1.1.0", FACTS[: FACTS.index("      - id: two")], EPOCH + 9, monkeypatch
+    )
+    result = probe(version, tmp_path / "new", v2)
+    (imported,), checked = result["steps"], result["checked"]
+    assert imported["cards"] == checked["cards"] == imported["notes"] == checked["notes"] == 1
+    assert checked["retired"] == 0 and "Default" not in checked["decks"]
 
 
 CORRECTED = '\n        correction: {in: "1.1.0", why: it is huge}'

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from factdeck.pipeline import build
+from factdeck.release import release
 from tests.support.decks import EPOCH, write_tree
 from tests.support.engine import import_package, open_collection, render_all
 
@@ -47,9 +48,8 @@ def test_version_two_updates_in_place_and_keeps_reviews(
     mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = project / "dist"
-    v1 = build_version(mini_deck, out, V1, EPOCH, monkeypatch)
-    v1_copy = tmp_path / "v1.apkg"
-    v1_copy.write_bytes(v1.read_bytes())
+    write_tree(mini_deck, {"facts.yaml": V1})
+    v1_copy = release(mini_deck, out).apkg  # release 1: what students have
 
     col = open_collection(tmp_path / "student")
     assert import_package(col, v1_copy).new == 4
@@ -70,7 +70,9 @@ def test_version_two_updates_in_place_and_keeps_reviews(
     log = import_package(col, v2)
 
     # Anki logs a matched note that is already up to date as "duplicate": only 'keep' is.
-    assert (log.new, log.updated, log.duplicate, log.conflicting) == (1, 3, 1, 0)
+    assert (log.new, log.updated, log.duplicate, log.conflicting) == (1, 2, 1, 0)
+    # the retired note comes for release 1's students in its own package
+    assert import_package(col, out / "mini-retired-since-1.apkg").updated == 1
     assert col.note_count() == 5  # keep, edit, list, new, and the retired note: none twice
     after = {c.card_id: c for c in render_all(col)}
     texts = [c.question for c in after.values()]

@@ -218,10 +218,16 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
     next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
     done = release(real_deck, project / "dist")
+    assert [p.name for p in done.retired] == [
+        "low-back-pain-2.1.0-retired-since-1.0.0.apkg",
+        "low-back-pain-2.1.0-retired-since-2.0.0.apkg",
+    ]
     log = student.update(done.apkg)
-    # notes retired by an earlier release came as tombstones already: unchanged now
-    live = student.notes - student.retired
-    assert (log.new, log.updated, log.duplicate) == (1, live, student.retired)
+    assert (log.new, log.updated, log.duplicate) == (1, 0, 0) and student.retired == 0
+    log = student.update(done.retired[1])  # the student had 2.0.0 (built as v1)
+    assert (log.new, log.updated, log.duplicate) == (0, student.notes, 0)
+    student.col.fix_integrity()  # Tools > Check Database makes no card
+    assert student.col.card_count() == len(student.cards) + 1
     retired = [c for c in render_all(student.col) if "factdeck::retired" in c.tags]
     assert {c.card_id for c in retired} == set(student.cards)  # every card it had
     for card in retired:
@@ -229,8 +235,10 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
         assert "Retired card" in shown[1] or RETIRED_NOTICE in shown[1], shown
         assert RETIRED_NOTICE in shown[2], shown
         assert "No cloze" not in shown[1] + shown[2], shown
-    assert len(done.changes.retired) == live
-    assert "tag:factdeck::retired" in done.notes.read_text()
+    assert len(done.changes.retired) == student.notes
+    notes = done.notes.read_text()
+    assert "tag:factdeck::retired" in notes
+    assert "- version 2.0.0: `low-back-pain-2.1.0-retired-since-2.0.0.apkg`" in notes
     student.close()
 
 

@@ -44,10 +44,10 @@ def leftovers(*folders: Path) -> list[str]:
 
 
 def consistent(deck: Path, apkg: Path) -> bool:
-    """The package is the one the lock describes: every note's time is the lock's."""
+    """The package is the one the lock describes: every live note's time is the lock's."""
     lock = read(deck)
     return {n.guid: n.mod for n in unpack(apkg).notes} == {
-        g: n.changed for g, n in lock.notes.items()
+        g: n.changed for g, n in lock.notes.items() if n.retired is None
     }
 
 

@@ -107,7 +107,9 @@ def test_committed_lock_of_release_1_0_0_migrates_losslessly(
         if migrated.notes[g].hash == n["hash"] and migrated.notes[g].retired is None
     }
     assert same  # the current deck still ships some notes exactly as 1.0.0 did
-    packed = {n.guid: n.mod for n in unpack(result.apkg).notes}
+    (retired,) = result.retired  # the 1.0.0 notes retired since, for 1.0.0's students
+    assert retired.name == "low-back-pain-retired-since-1.0.0.apkg"
+    packed = {n.guid: n.mod for n in (*unpack(result.apkg).notes, *unpack(retired).notes)}
     assert {g: packed[g] for g in same} == {g: v1["notes"][g]["changed"] for g in same}
     assert all(packed[g] > v1["notes"][g]["changed"] for g in v1["notes"] if g not in same)
 

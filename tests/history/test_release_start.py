@@ -72,8 +72,11 @@ def test_a_released_note_retired_later_keeps_its_tombstone(
     lock = read(mini_deck)
     assert sorted(n.fact for n in lock.notes.values()) == ["one", "two"]
     assert "new" not in lock.facts and lock.facts["two"].retired is not None
-    packed = unpack(apkg)
-    assert sum("factdeck::retired" in n.tags for n in packed.notes) == 1
+    assert not [n for n in unpack(apkg).notes if "factdeck::retired" in n.tags]
+    retired = project / "dist" / "mini-1.1.0-retired-since-1.0.0.apkg"
+    assert [n.guid for n in unpack(retired).notes] == [
+        g for g, n in lock.notes.items() if n.fact == "two"
+    ]
 
 
 def test_the_version_bump_follows_what_changed(

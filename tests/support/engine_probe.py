@@ -6,7 +6,8 @@ after the first import (Good), renders every card after each import, and prints 
 object: the engine's version, each import's log counts, the review count, the cards that
 render blank or with an error (Anki's own messages, each with its note's first field), the
 cards each import created, whether every reviewed card kept its scheduling and review log,
-Empty Cards' list; and the same once more after Check Database (`col.fix_integrity()`).
+Empty Cards' list, where the cards are (per deck, suspended, of notes tagged retired); and
+the same once more after Check Database (`col.fix_integrity()`).
 """
 
 from __future__ import annotations
@@ -75,9 +76,30 @@ def _schedules(col: Collection) -> dict[int, list[object]]:
     }
 
 
+RETIRED = "factdeck::retired"
+NOTICE = "This card was removed from"
+
+
+def _where(col: Collection) -> dict[str, object]:
+    """Where the cards are: per deck, suspended, of notes tagged retired (and how many of
+    those show the retirement notice on their back)."""
+    decks: dict[str, int] = {}
+    for card_id in col.find_cards(""):
+        name = col.decks.name(col.get_card(card_id).did)
+        decks[name] = decks.get(name, 0) + 1
+    retired = col.find_cards(f"tag:{RETIRED}")
+    return {
+        "decks": decks,
+        "suspended": len(col.find_cards("is:suspended")),
+        "retired": len(retired),
+        "notices": sum(NOTICE in col.get_card(c).answer() for c in retired),
+    }
+
+
 def _step(col: Collection, log: dict[str, int], reviewed: dict[int, list[object]]) -> dict:
     now = _schedules(col)
     return {
+        **_where(col),
         "log": log,
         "cards": len(now),
         "notes": col.note_count(),

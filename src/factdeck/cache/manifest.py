@@ -55,6 +55,7 @@ class Summary:
     facts: int
     findings: tuple[str, ...]
     template_updates: tuple[str, ...] = ()  # said by the build that made them, not again
+    retired_files: tuple[Path, ...] = ()  # the tombstone packages beside `apkg`
 
 
 def options(flags: Mapping[str, bool]) -> str:
@@ -85,6 +86,7 @@ def unchanged(
             digest is None
             or saved["inputs"] != digest
             or saved["package"] != _file_digest(summary.apkg)
+            or not all(p.is_file() for p in summary.retired_files)
         ):
             return None
         return summary
@@ -169,6 +171,7 @@ def _plain(summary: Summary) -> dict[str, Any]:
     data = dataclasses.asdict(summary)
     data["apkg"] = str(summary.apkg)
     data["release_notes"] = str(summary.release_notes) if summary.release_notes else None
+    data["retired_files"] = [str(p) for p in summary.retired_files]
     return data
 
 
@@ -181,5 +184,6 @@ def _summary(data: dict[str, Any]) -> Summary:
             "release_notes": data["release_notes"] and Path(data["release_notes"]),
             "findings": tuple(data["findings"]),
             "template_updates": tuple(data.get("template_updates", ())),
+            "retired_files": tuple(Path(p) for p in data.get("retired_files", ())),
         }
     )

@@ -141,6 +141,7 @@ def build(
         built.append(result)
         kinds = ", ".join(f"{n} {name}" for name, n in result.notes_by_type)
         retired = f" + {result.retired_notes} retired" if result.retired_notes else ""
+        files = ", ".join(p.name for p in result.retired_files)
         rows = [
             ("notes", result.notes, f"({kinds}){retired}"),
             ("cards", result.cards, ""),
@@ -164,6 +165,8 @@ def build(
         )
         if result.release_notes:
             say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
+        if files:
+            say(row("retired", f"{files} (for students of those versions)"))
         say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
         say(row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
         say_times(watch.times)

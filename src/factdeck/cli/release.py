@@ -104,6 +104,9 @@ def release(
             )
         )
         say(row("notes", f"{shown_path(done.notes)} (for students and instructors)"))
+        if done.retired:
+            files = ", ".join(p.name for p in done.retired)
+            say(row("retired", f"{files} (for students of those versions)"))
         say(row("lock", "release recorded in factdeck.lock: commit it"))
         say_times(watch.times)
 

@@ -22,7 +22,7 @@ from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs.names import LOCK_NAME
 from factdeck.history import guards, lockfile, numbering
-from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
+from factdeck.history.apkg_diff import MERGE_ADVICE
 from factdeck.history.guards import NO_OVERRIDES, Allow
 from factdeck.history.lockfile import (
     FIX,
@@ -34,6 +34,7 @@ from factdeck.history.lockfile import (
     Release,
     dumps,
 )
+from factdeck.history.retirements import Retirement, retirements
 from factdeck.model import Deck, Diagram, FactBase, NoteSpec
 from factdeck.render.html import plain
 from factdeck.render.layers import PROJECT
@@ -63,9 +64,10 @@ CORRECTED_TAG = "factdeck::corrected::"
 
 @dataclass(frozen=True, slots=True)
 class Stamping:
-    plan: PackagePlan
+    plan: PackagePlan  # the deck's package: live notes only
     lock: Lock
     template_updates: tuple[str, ...] = ()  # built-in note types a factdeck upgrade changed
+    retirements: tuple[Retirement, ...] = ()  # tombstones, per release whose students need them
 
 
 def lock_path(deck_dir: Path) -> Path:
@@ -149,14 +151,6 @@ def stamp(
             if before.rel is not None:
                 was.setdefault((guid, before.rel), before)
         locked_notes[guid] = retired
-        stamped.append(
-            StampedNote(
-                _tombstone(guid, retired, note_types[retired.type], deck),
-                retired.id,
-                retired.changed,
-                retired=True,
-            )
-        )
 
     spec = deck.spec
     deck_entry = LockedDeck(slug=spec.slug, name=spec.name, subdecks=dict(spec.subdecks))
@@ -172,15 +166,22 @@ def stamp(
         was=was,
         releases=releases,
     )
+    types = tuple(
+        StampedNoteType(note_types[k], v.changed) for k, v in sorted(locked_types.items())
+    )
+    live = {n.note.note_type for n in stamped}
     plan = PackagePlan(
         deck=deck.spec,
         description=description,
-        note_types=tuple(
-            StampedNoteType(note_types[k], v.changed) for k, v in sorted(locked_types.items())
-        ),
+        note_types=tuple(t for t in types if t.note_type.key in live),
         notes=tuple(stamped),
     )
-    return Stamping(plan=plan, lock=lock, template_updates=template_updates(old, locked_types))
+    return Stamping(
+        plan=plan,
+        lock=lock,
+        template_updates=template_updates(old, locked_types),
+        retirements=retirements(lock, deck, note_types, types, description),
+    )
 
 
 def template_updates(old: Lock, now: Mapping[str, LockedNoteType]) -> tuple[str, ...]:
@@ -480,35 +481,6 @@ def _fixed(
         ):
             kept.add(version)
     return tuple(sorted(kept, key=lockfile.version_key))
-
-
-def _tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
-    """A retired note as shipped: same GUID and type, a notice on every card it had, and a
-    tag to find it by. The text names the fact, so it never cuts through markup."""
-    each = tuple(ord_ + 1 for ord_ in (locked.cards or (0,)))
-    numbers = ",".join(map(str, each))
-    context = {
-        "each": each,  # one cloze per number: Anki before 26.05 reads no `c1,2` list
-        "text": locked.fact.replace("-", " "),
-        "deck": deck.spec,
-        "tag": RETIRED_TAG,
-        "fact": locked.fact,
-        "numbers": numbers,
-    }
-    fields = tuple(
-        note_type.retired[name].template.render(context) if name in note_type.retired else ""
-        for name in note_type.field_names
-    )
-    return NoteSpec(
-        guid=guid,
-        note_type=note_type.key,
-        fields=fields,
-        tags=(RETIRED_TAG,),
-        subdeck=locked.deck,
-        fact_id=locked.fact,
-        card_id=locked.card,
-        location=Location(deck.deck_dir / LOCK_NAME),
-    )
 
 
 def _locked_facts(deck: Deck, old: Lock, now: int) -> dict[str, LockedFact]:

@@ -58,12 +58,14 @@ def render(
     labels: Mapping[str, tuple[str, ...]] | None = None,
     reworded: Mapping[str, str] | None = None,
     renumbered: Mapping[str, str] | None = None,
+    retirements: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """The whole notes file. `before_fields`: the previous release's note fields by GUID
     (from its package, when kept), for full before → after texts; `why`: each corrected
     fact's `correction:`; `labels`: each diagram fact's mask labels, in card order;
     `reworded`: each fact's `reworded:` (its answer's words changed, old answers stand);
-    `renumbered`: each fact's `renumbered:` (cards that now ask another item)."""
+    `renumbered`: each fact's `renumbered:` (cards that now ask another item);
+    `retirements`: (release, file) of the tombstone packages for that release's students."""
     lines = [f"# {title}", ""]
     if changes.empty:
         return "\n".join([*lines, "No changes.", ""])
@@ -76,7 +78,7 @@ def render(
         reworded or {},
         renumbered or {},
     )
-    lines += _students(changes, view, old_deck)
+    lines += _students(changes, view, old_deck, retirements)
     lines += _instructors(changes, note_types)
     return "\n".join(lines)
 
@@ -98,7 +100,12 @@ class _View:
         return delta.corrected and delta.after.fact not in self.reworded
 
 
-def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None) -> list[str]:
+def _students(
+    changes: ReleaseChanges,
+    view: _View,
+    old_deck: LockedDeck | None,
+    retirements: tuple[tuple[str, str], ...],
+) -> list[str]:
     spec, note_types = view.spec, view.note_types
     since = f" since version {changes.since.version}" if changes.since else ""
     out = [
@@ -109,6 +116,7 @@ def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None)
         "",
         "Import the package as usual (File → Import); your reviews are kept.",
         "",
+        *_retirement_files(retirements),
     ]
     if (
         any(note_types[t].field_names for t in changes.note_types if t in note_types)
@@ -139,14 +147,32 @@ def _students(changes: ReleaseChanges, view: _View, old_deck: LockedDeck | None)
         out += [
             "### Retired",
             "",
-            "These cards are no longer part of the deck; after importing, each shows a "
-            f"notice. Find them with the search `tag:{RETIRED_TAG}` and delete them "
-            "(Notes → Delete).",
+            "These cards are no longer part of the deck; after importing the file for "
+            "your version (above), each shows a notice. Find them with the search "
+            f"`tag:{RETIRED_TAG}` and delete them (Notes → Delete).",
             "",
         ]
         out += _grouped(changes.retired, view, detail=False)
     out += _steps(changes, spec, old_deck)
     return out
+
+
+def _retirement_files(files: tuple[tuple[str, str], ...]) -> list[str]:
+    """Which students import which tombstone package (history/retirements.py says why)."""
+    if not files:
+        return []
+    return [
+        "**Had an earlier version?** Before importing, read its number in Anki's deck "
+        "overview (“Content version …”) and also import the file for it: the cards this "
+        "deck no longer has then show a notice instead of their old text.",
+        "",
+        *(f"- version {version}: `{name}`" for version, name in files),
+        "",
+        "A version not listed has no retired cards. New to the deck? Import only the "
+        "package: a file above would add the retired cards to a collection that never "
+        "had them.",
+        "",
+    ]
 
 
 def _grouped(deltas: tuple[Delta, ...] | list[Delta], view: _View, detail: bool) -> list[str]:
