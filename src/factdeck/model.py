@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -79,6 +80,16 @@ def _list_only(value: object) -> object:
             "with '- ', or [first, second]; a single item is written [item]"
         )
     return value
+
+
+def former_names(model: type[BaseModel]) -> dict[str, str]:
+    """A model's former field names (see `renamed`) -> the field's name now."""
+    return {
+        str(old): name
+        for name, info in model.model_fields.items()
+        if isinstance(info.validation_alias, AliasChoices)
+        for old in info.validation_alias.choices[1:]
+    }
 
 
 def _feedback(value: str) -> str:
@@ -174,6 +185,13 @@ Items = Annotated[
 ]
 OneOrMore = Annotated[tuple[Text, ...], BeforeValidator(_one_item_list)]  # a string is one item
 ClozeText = Annotated[str, AfterValidator(_cloze_text), AfterValidator(_printable)]
+
+
+def renamed(name: str, *old: str) -> Any:
+    """A field's default (None) that also accepts its former names (British spellings
+    before the deck went US): decks written with them validate, and every stage reads the
+    field under its one name, so nothing an old name built (a GUID, a card) changes."""
+    return Field(default=None, validation_alias=AliasChoices(name, *old))
 
 
 class Strict(BaseModel):
@@ -369,7 +387,7 @@ class Named(FactBase):
 class Nerve(Named):
     kind: Literal["nerve"]
     group: Text | None = None  # "cluneal nerves": the context cue of reverse questions
-    fibres: Text | None = None
+    fibers: Text | None = renamed("fibers", "fibres")
     origin: Text | None = None
     levels: Text | None = None
     forms: Text | None = None  # what its branches join to form ("the lumbar plexus")

@@ -90,10 +90,24 @@ def test_optional_fields_make_their_notes_only_when_present(mini_deck: Path) -> 
         mini_deck,
         """
         facts:
-          - {id: n, kind: nerve, name: gamma nerves, fibres: sensory, source: body}
+          - {id: n, kind: nerve, name: gamma nerves, fibers: sensory, source: body}
     """,
     )
     assert list(notes_of(mini_deck)) == ["n/fibres"]
+
+
+def test_a_former_british_field_name_builds_the_same_note(mini_deck: Path) -> None:
+    """`fibres` (before the fields went US) still validates, into the same GUID and text."""
+    fact = "facts:\n  - {{id: n, kind: nerve, name: gamma nerves, plural: true, {}: sensory, source: body}}\n"
+    us = {(n.guid, n.fields) for n in expanded(add_facts(mini_deck, fact.format("fibers"))).notes}
+    old = {(n.guid, n.fields) for n in expanded(add_facts(mini_deck, fact.format("fibres"))).notes}
+    assert old == us
+    assert us == {
+        (
+            ids.guid_for("mini", "n", "fibres"),
+            ("What kind of fibers do the gamma nerves carry?", "Sensory", *next(iter(us))[1][2:]),
+        )
+    }
 
 
 def test_a_fact_that_yields_nothing_is_an_error(mini_deck: Path) -> None:

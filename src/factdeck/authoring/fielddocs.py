@@ -112,11 +112,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "Nerve": {
         "group": "The family name used as the cue in reverse questions ('cluneal nerves': "
         "'Which cluneal nerves arise from L1–L3?').",
-        "fibres": "What kind of fibres it carries (sensory, motor, mixed).",
+        "fibers": "What kind of fibers it carries (sensory, motor, mixed); the former "
+        "spelling `fibres` is still accepted.",
         "origin": "What it arises from.",
         "levels": "The spinal levels it arises from ('L1–L3').",
         "branches": "Its branches, one cloze each." + KEEP,
-        "motor_supply": "Muscles it supplies with motor fibres, one cloze each." + KEEP,
+        "motor_supply": "Muscles it supplies with motor fibers, one cloze each." + KEEP,
         "sensory_supply": "Skin areas or tissues it gives sensation to, one cloze each." + KEEP,
         "course": "Steps of its path, in order, one cloze each." + KEEP,
         "entrapment_sites": "Where it can be entrapped, one cloze each." + KEEP,

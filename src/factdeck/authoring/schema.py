@@ -104,6 +104,14 @@ def facts_schema() -> dict[str, Any]:
         definition["required"] = [
             name for name in definition.get("required", []) if name not in base
         ]
+    for cls in kinds:
+        properties = defs[cls.__name__]["properties"]
+        for old, name in model.former_names(cls).items():
+            properties[old] = {
+                **properties[name],
+                "deprecated": True,
+                "description": f"The former spelling of `{name}`, still accepted.",
+            }
     defaults: dict[str, Any] = {}
     for cls in kinds:
         for name, prop in defs[cls.__name__]["properties"].items():
