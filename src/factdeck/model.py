@@ -340,9 +340,11 @@ class FactBase(Strict):
     renumbered: Declarations = ()
     questions: dict[Slug, Text] = {}  # template note id -> this fact's wording of its question
     # multiple choice (practice/): `practice: false` opts the fact out, `{levels: false}` one
-    # question; `distractors: {levels: [...]}` gives a question's wrong options itself, or
+    # question, `{levels: C}` puts that question's key at C (the place is otherwise the
+    # GUID's hash: a deck evens out its keys this way without moving any other question's);
+    # `distractors: {levels: [...]}` gives a question's wrong options itself, or
     # `{levels: {S2–S4: the pudendal nerve}}` each with what it belongs to (shown on the back)
-    practice: bool | dict[Slug, bool] = True
+    practice: bool | dict[Slug, bool | Literal["A", "B", "C", "D"]] = True
     distractors: dict[Slug, Options | dict[Text, Text]] = {}
 
     def declared(self, version: str) -> tuple[tuple[str, AnswerChange], ...]:

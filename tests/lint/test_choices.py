@@ -135,6 +135,17 @@ def test_keys_spread_across_the_deck(keys: str, fires: bool) -> None:
     assert [h.rule for h in found] == (["key-position"] if fires else []), found
 
 
+def test_the_spread_says_which_keys_to_pin() -> None:
+    deck = Deck(spec=None, deck_dir=Path("."), entries=())  # type: ignore[arg-type]
+    (hit,) = choices.check(deck, tuple(question(i, k) for i, k in enumerate("ABBBBDD")))
+    assert hit.message == (
+        "note 'practice/levels': across the deck's 7 multiple-choice questions the key is "
+        "A 1, B 4, C 0, D 2 (an even share is 1.75 each, ±1): a test-wise student learns the "
+        "letter; pin a few keys, e.g. fact 'q4' practice: {levels: C}, fact 'q3' practice: "
+        "{levels: A}"
+    )
+
+
 def test_the_keys_of_a_back_are_read_from_its_html() -> None:
     back = (
         '<ol><li class="fd-mcq-option fd-mcq-wrong"><span class="fd-mcq-letter">A.</span> '

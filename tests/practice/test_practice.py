@@ -269,6 +269,19 @@ def test_a_fact_s_own_distractors_are_used_in_order(checked: Checked) -> None:
     assert [text for _, text, mark in iota if mark == "wrong"] == ["T1–T3", "T4–T5", "C1–C3"]
 
 
+@pytest.mark.parametrize("letter", ["A", "B", "C", "D"])
+def test_a_fact_pins_its_key(deck: Path, letter: str) -> None:
+    path = deck / "facts.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "levels: T10–T12}", f"levels: T10–T12, practice: {{levels: {letter}}}}}"
+        ),
+        encoding="utf-8",
+    )
+    note = practice_notes(expanded(deck))["delta/practice/levels"]
+    assert [x for x, _, mark in options_of(note) if mark == "correct"] == [letter]
+
+
 def test_own_distractors_say_what_they_belong_to(deck: Path) -> None:
     path = deck / "facts.yaml"
     path.write_text(

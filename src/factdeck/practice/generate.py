@@ -189,7 +189,10 @@ class _Generator:
                     f"answer ({len(answer)} characters)",
                 )
             wrong = chosen
-        context = {**self._context(fact), "options": options.arrange(guid, answer, wrong)}
+        context = {
+            **self._context(fact),
+            "options": options.arrange(guid, answer, wrong, _letter(fact, question.id)),
+        }
         fields = tuple(
             self._render(question.question, asked.entry, f"question '{question.id}'", context)
             if name == QUESTION_FIELD
@@ -425,7 +428,13 @@ class _Generator:
 def _wanted(fact: Fact, question_id: str) -> bool:
     if isinstance(fact.practice, bool):
         return fact.practice
-    return fact.practice.get(question_id, True)
+    return fact.practice.get(question_id, True) is not False
+
+
+def _letter(fact: Fact, question_id: str) -> str | None:
+    """The key's place the fact sets for this question (`practice: {levels: C}`), if any."""
+    chosen = fact.practice.get(question_id) if isinstance(fact.practice, dict) else None
+    return chosen if isinstance(chosen, str) else None
 
 
 def _present(value: object) -> bool:

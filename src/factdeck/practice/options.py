@@ -141,10 +141,16 @@ def choose(
     return None
 
 
-def arrange(seed: str, answer: str, wrong: Sequence[Candidate]) -> tuple[Option, ...]:
-    """The four lettered options; the right one at a place given by the seed's hash."""
-    place = int.from_bytes(hashlib.sha256(f"place\x1f{seed}".encode()).digest()[:4], "big")
-    place %= CHOICES
+def arrange(
+    seed: str, answer: str, wrong: Sequence[Candidate], letter: str | None = None
+) -> tuple[Option, ...]:
+    """The four lettered options; the right one at `letter`, else at a place given by the
+    seed's hash."""
+    if letter is None:
+        place = int.from_bytes(hashlib.sha256(f"place\x1f{seed}".encode()).digest()[:4], "big")
+        place %= CHOICES
+    else:
+        place = LETTERS.index(letter)
     texts = [(c.text, False, c.explain) for c in wrong]
     texts.insert(place, (answer, True, ""))
     shown = same_form([text for text, _, _ in texts])

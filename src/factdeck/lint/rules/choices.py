@@ -1,7 +1,8 @@
 """Multiple-choice questions (practice/) as an exam reviewer reads them, from their backs.
 
 key-position: the right answers' letters unbalanced across the deck (more than one off an
-even share), so a test-wise student learns "it is B".
+even share), so a test-wise student learns "it is B"; the message says which keys to pin
+(`practice: {case: C}`), so no other question moves.
 distractor-overlaps-key: a wrong option that contains the key, is contained in it (words,
 or spinal levels: 'S1' in 'S1–S3'), or names a part of it or a whole it is part of, by the
 relations the facts state: `group`, `is_a`, `origin` (a branch of) and `branches`. It is
@@ -90,21 +91,39 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
 
 
 def _positions(questions: list[View]) -> Iterator[Hit]:
-    keys = Counter(c.letter for q in questions for c in q.choices if c.correct)
-    n = sum(keys.values())
+    keyed = [(q, c.letter) for q in questions for c in q.choices if c.correct]
+    keys = Counter(letter for _, letter in keyed)
+    n = len(keyed)
     share = n / len(LETTERS)
-    if n < len(LETTERS):
+    if n < len(LETTERS) or all(abs(keys[x] - share) <= 1 for x in LETTERS):
         return
-    off = [x for x in LETTERS if abs(keys[x] - share) > 1]
-    if off:
-        counts = ", ".join(f"{x} {keys[x]}" for x in LETTERS)
-        first = next(q for q in questions for c in q.choices if c.correct and c.letter in off)
-        yield first.hit(
-            "key-position",
-            f"across the deck's {n} multiple-choice questions the key is {counts} (an even "
-            f"share is {share:g} each, ±1); a test-wise student learns the letter: spread "
-            "the keys (practice/options.arrange places them)",
-        )
+    counts = ", ".join(f"{x} {keys[x]}" for x in LETTERS)
+    moves = ", ".join(
+        f"fact '{q.note.fact_id}' practice: {{{q.note.card_id.removeprefix('practice/')}: {to}}}"
+        for q, to in _evened(keyed, keys, share)
+    )
+    yield keyed[0][0].hit(
+        "key-position",
+        f"across the deck's {n} multiple-choice questions the key is {counts} (an even share "
+        f"is {share:g} each, ±1): a test-wise student learns the letter; pin a few keys, "
+        f"e.g. {moves}",
+    )
+
+
+def _evened(
+    keyed: list[tuple[View, str]], keys: Counter[str], share: float
+) -> Iterator[tuple[View, str]]:
+    """Questions to move, one at a time from the most used letter to the least, until
+    every letter is within one of an even share."""
+    counts = Counter({x: keys[x] for x in LETTERS})
+    left = {x: [q for q, letter in keyed if letter == x] for x in LETTERS}
+    while any(abs(counts[x] - share) > 1 for x in LETTERS):
+        most = max(LETTERS, key=lambda x: (counts[x], x))
+        least = min(LETTERS, key=lambda x: (counts[x], x))
+        question = left[most].pop()
+        counts[most] -= 1
+        counts[least] += 1
+        yield question, least
 
 
 def _overlaps(card: View, index: _Index) -> Iterator[Hit]:
