@@ -233,6 +233,16 @@ class ExamArea(Strict):
 ExamAreaSpec = Annotated[ExamArea, BeforeValidator(_area_shorthand)]
 
 
+def _weights(areas: dict[str, ExamArea]) -> dict[str, ExamArea]:
+    total = sum(a.weight or 0 for a in areas.values())
+    if total > 100:
+        raise ValueError(
+            f"the weights add up to {total:g}%, more than the whole exam; give each area's "
+            "share of the exam in percent (an area the deck does not serve is left out)"
+        )
+    return areas
+
+
 PRACTICE_SUBDECK = "exam-practice"  # sub-deck key of practice questions (never rename it)
 EXAM_PREFIX = "exam::"  # tags `exam::<area>`, one of the deck's `exam_areas`
 
@@ -244,7 +254,9 @@ class DeckSpec(Strict):
     description: Text
     source: ArticleSource
     subdecks: dict[Slug, Text] = {}
-    exam_areas: dict[Slug, ExamAreaSpec] = {}  # key -> name, or {name, weight}
+    exam_areas: Annotated[
+        dict[Slug, ExamAreaSpec], AfterValidator(_weights)
+    ] = {}  # name|{name, weight}
     # Which image occlusion diagrams ship as (never both: each label is asked once).
     # native: Anki's own (desktop 23.10+, AnkiDroid 2.17+, AnkiMobile 23.10+); portable: plain
     # HTML masks for older clients. Switching retires the other variant's notes.
@@ -253,17 +265,6 @@ class DeckSpec(Strict):
     practice: bool = False
     # "Report a problem" on every card back: a URL template (report_url.py), off when absent
     feedback: Annotated[str, AfterValidator(_feedback)] | None = None
-
-    @model_validator(mode="after")
-    def _weights(self) -> DeckSpec:
-        total = sum(a.weight or 0 for a in self.exam_areas.values())
-        if total > 100:
-            raise ValueError(
-                f"the exam_areas' weights add up to {total:g}%, more than the whole exam; "
-                "give each area's share of the exam in percent (an area the deck does not "
-                "serve is left out)"
-            )
-        return self
 
     @model_validator(mode="after")
     def _practice_subdeck(self) -> DeckSpec:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from factdeck.facts.claims import Coverage
-from factdeck.model import Deck, NoteSpec
+from factdeck.model import EXAM_PREFIX, Deck, DeckSpec, NoteSpec
 from factdeck.practice import PRACTICE_TAG, Skip
 from factdeck.render.templates import NoteType
 
@@ -40,6 +40,17 @@ class ClaimStats:
 
 
 @dataclass(frozen=True, slots=True)
+class AreaShare:
+    """An exam area's part of the deck against the exam's weight for it."""
+
+    key: str
+    cards: float  # a card in two areas counts half in each
+    share: float  # of the deck's area-tagged cards
+    weight: float | None  # percent of the exam
+    weight_share: float | None  # the weight among the deck's weighted areas
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     deck: str
     facts: int
@@ -52,6 +63,7 @@ class Stats:
     claims: ClaimStats | None  # None: the deck keeps no claim inventory
     practice: int = 0  # practice (multiple-choice) notes
     practice_skipped: tuple[Skip, ...] = ()  # practice questions not made, and why
+    areas: tuple[AreaShare, ...] = ()  # when deck.yaml gives exam weights
 
 
 def deck_stats(
@@ -100,6 +112,32 @@ def deck_stats(
         ),
         practice=sum(PRACTICE_TAG in n.tags for n in notes),
         practice_skipped=tuple(practice_skipped),
+        areas=_areas(spec, notes, cards),
+    )
+
+
+def _areas(
+    spec: DeckSpec, notes: Iterable[NoteSpec], cards: Mapping[str, int]
+) -> tuple[AreaShare, ...]:
+    weights = {k: a.weight for k, a in spec.exam_areas.items() if a.weight is not None}
+    if not weights:
+        return ()
+    split: dict[str, float] = dict.fromkeys(spec.exam_areas, 0.0)
+    for note in notes:
+        areas = [t.removeprefix(EXAM_PREFIX) for t in note.tags if t.startswith(EXAM_PREFIX)]
+        areas = [a for a in areas if a in split]
+        for area in areas:
+            split[area] += cards[note.guid] / len(areas)
+    total, weighed = sum(split.values()), sum(weights.values())
+    return tuple(
+        AreaShare(
+            key,
+            count,
+            count / total if total else 0.0,
+            weights.get(key),
+            weights[key] / weighed if key in weights else None,
+        )
+        for key, count in split.items()
     )
 
 
@@ -135,6 +173,16 @@ def lines(stats: Stats) -> list[str]:
         out.extend(
             f"    uncovered: {u.claim_id} ({u.location}): {u.text}" for u in claims.uncovered
         )
+    if stats.areas:
+        keys = max(len(a.key) for a in stats.areas)
+        out.append(
+            f"  {'exam area':<{keys + 2}} {'cards':>6} {'share':>6} {'weight':>7} {'of areas':>9}"
+        )
+        out.extend(
+            f"    {a.key:<{keys}} {a.cards:>6.1f} {_pct(a.share):>6} "
+            f"{_pct(None if a.weight is None else a.weight / 100):>7} {_pct(a.weight_share):>9}"
+            for a in stats.areas
+        )
     if stats.practice or stats.practice_skipped:
         out.append(
             f"  practice: {stats.practice} multiple-choice question"
@@ -145,6 +193,10 @@ def lines(stats: Stats) -> list[str]:
             for s in stats.practice_skipped
         )
     return out
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
 
 
 def _group(tag: str) -> str:

@@ -81,29 +81,30 @@ def lapses(weeks: Sequence[tuple[date, int]]) -> str:
 
 def weights(areas: Sequence[Group]) -> str:
     """Each exam area's share of the deck's cards and of the class's study time, beside
-    the exam's published weight."""
-    cards = sum(a.cards for a in areas) or 1
-    seconds = sum(a.tally.seconds for a in areas) or 1
+    its weight among the areas the deck serves (all three add up to 100%)."""
     figure = Figure(figsize=(7, 0.9 + 0.55 * max(len(areas), 1)))
     axes = figure.add_subplot()
     rows = range(len(areas))
     height = 0.27
     for offset, (label, values, colour) in enumerate(
         (
-            ("exam weight", [100 * (a.weight or 0) for a in areas], "#7a7f87"),
-            ("cards", [100 * a.cards / cards for a in areas], OTHER),
-            ("study time", [100 * a.tally.seconds / seconds for a in areas], "#2e8b57"),
+            ("exam weight", [100 * (a.weight_share or 0) for a in areas], "#7a7f87"),
+            ("cards", [100 * a.card_share for a in areas], OTHER),
+            ("study time", [100 * a.time_share for a in areas], "#2e8b57"),
         )
     ):
-        axes.barh(
-            [r + (offset - 1) * height for r in rows], values, height, label=label, color=colour
-        )
-    axes.set_yticks(list(rows), [a.name[:40] for a in areas])
+        positions = [r + (offset - 1) * height for r in rows]
+        axes.barh(positions, values, height, label=label, color=colour)
+    axes.set_yticks(list(rows), [_short(a.name) for a in areas])
     axes.invert_yaxis()
-    axes.set_xlabel("share (%)")
+    axes.set_xlabel("share of the deck's exam areas (%)")
     axes.legend(loc="lower right", frameon=False)
     axes.set_title("Exam areas: weight, cards and study time", loc="left")
     return _svg(figure)
+
+
+def _short(name: str, limit: int = 36) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip(" ,&") + "…"
 
 
 def _svg(figure: Figure) -> str:

@@ -49,8 +49,6 @@ def html(analysis: Analysis, deck: DeckSpec, root: Path, out_dir: Path) -> str:
         rule_rate=HARD_AGAIN_RATE,
         min_answers=MIN_ANSWERS,
         weighted=weighted,
-        area_cards=sum(g.cards for g in analysis.areas),
-        area_seconds=sum(g.tally.seconds for g in analysis.areas),
         pct=_pct,
         num=_num,
         minutes=_minutes,

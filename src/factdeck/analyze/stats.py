@@ -114,6 +114,9 @@ class Group:
     cards: int
     tally: Tally
     weight: float | None = None  # the exam's published share of this area, when given
+    card_share: float = 0.0  # share of the deck's area-tagged cards (split across areas)
+    time_share: float = 0.0  # share of the class's study time on them (split likewise)
+    weight_share: float | None = None  # weight among the weighted areas the deck serves
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +232,18 @@ def _groups(
 def _areas(
     cards: tuple[CardResult, ...], names: Mapping[str, str], weights: Mapping[str, float]
 ) -> tuple[Group, ...]:
+    """Each exam area with its cards and study time; a card in two areas counts half in
+    each, so the shares add up to the whole deck, like the exam's weights do."""
     found = {g.key: g for g in _groups(cards, lambda i: [(a, names.get(a, a)) for a in i.areas])}
+    cards_in: defaultdict[str, float] = defaultdict(float)
+    seconds_in: defaultdict[str, float] = defaultdict(float)
+    for result in cards:
+        areas = [a for a in result.info.areas if a in names]
+        for area in areas:
+            cards_in[area] += 1 / len(areas)
+            seconds_in[area] += result.tally.seconds / len(areas)
+    all_cards, all_seconds = sum(cards_in.values()), sum(seconds_in.values())
+    weighed = sum(weights.values())
     return tuple(
         Group(
             key,
@@ -237,6 +251,9 @@ def _areas(
             found[key].cards if key in found else 0,
             found[key].tally if key in found else Tally(),
             weights.get(key),
+            cards_in[key] / all_cards if all_cards else 0.0,
+            seconds_in[key] / all_seconds if all_seconds else 0.0,
+            weights[key] / weighed if key in weights and weighed else None,
         )
         for key, name in names.items()
     )
