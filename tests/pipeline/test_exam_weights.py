@@ -17,7 +17,7 @@ from tests.support.decks import small_deck
 DECK = """
     name: Mini
     slug: mini
-    version: "1"
+    version: "1.0.0"
     description: A tiny deck for tests.
     source:
       title: A Source
