@@ -3,7 +3,7 @@
 Loads offline without errors, shows every card, filters and searches correctly, draws
 diagrams with their masks (checked in a screenshot's pixels) and keeps card CSS inside
 the cards. `FACTDECK_UPDATE_DOCS=1 pytest tests/test_preview_browser.py -k readme`
-regenerates docs/preview.png for the README.
+regenerates docs/preview.png for the docs (docs/preview.md).
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def test_card_css_stays_inside_the_cards(loaded: Page) -> None:
 
 
 def test_readme_screenshot(loaded: Page, tmp_path: Path) -> None:
-    """docs/preview.png: the filters and a diagram card with its masks, for the README."""
+    """docs/preview.png: the filters and a diagram card with its masks, for docs/preview.md."""
     page = loaded.page
     assert set_filters(page, search="Image 4", subdeck="diagrams") > 0
     page.evaluate("window.scrollTo(0, 0)")
