@@ -68,6 +68,9 @@ def test_a_released_note_retired_later_keeps_its_tombstone(
     publish(mini_deck, project, "1.0.0", FACTS)
     write_tree(mini_deck, {"facts.yaml": FACTS.replace("Alpha", "Alpha one") + NEW})
     build(mini_deck, project / "dist")  # `new` built (and `two` edited), never released
+    write_tree(mini_deck, {"facts.yaml": ONE_ONLY + NEW})
+    trial = build(mini_deck, project / "dist")  # `two` retired: a trial file for 1.0.0
+    assert [p.name for p in trial.retired] == ["mini-retired-since-1.0.0.apkg"]
     apkg = publish(mini_deck, project, "1.1.0", ONE_ONLY)
     lock = read(mini_deck)
     assert sorted(n.fact for n in lock.notes.values()) == ["one", "two"]
@@ -77,6 +80,16 @@ def test_a_released_note_retired_later_keeps_its_tombstone(
     assert [n.guid for n in unpack(retired).notes] == [
         g for g, n in lock.notes.items() if n.fact == "two"
     ]
+    assert sorted(p.name for p in (project / "dist").iterdir()) == [
+        "mini-1.0.0.apkg",
+        "mini-1.0.0.md",
+        "mini-1.1.0-retired-since-1.0.0.apkg",
+        "mini-1.1.0.apkg",
+        "mini-1.1.0.md",
+    ]  # the trial files (mini.apkg, mini-changes.md, mini-retired-since-1.0.0.apkg) went
+    notes = (project / "dist" / "mini-1.1.0.md").read_text()
+    assert "- version 1.0.0: `mini-1.1.0-retired-since-1.0.0.apkg`" in notes
+    assert "New to the deck? Import only the package" in notes
 
 
 def test_the_version_bump_follows_what_changed(
