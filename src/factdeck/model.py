@@ -407,6 +407,20 @@ class Structure(Named):
     is_a: Text | None = None
     location: Text | None = None
     nerves_at_risk: Items = ()
+    contents: Items = ()  # what passes through or lies in it (a tunnel, a compartment)
+    borders: Items = ()
+
+
+class Muscle(Named):
+    """A muscle: its attachments, what it does and what supplies it (kinesiology)."""
+
+    kind: Literal["muscle"]
+    group: Text | None = None  # "quadriceps muscle": the context cue of reverse questions
+    origin: Text | None = None
+    insertion: Text | None = None
+    actions: Items = ()
+    innervation: Text | None = None
+    blood_supply: Text | None = None
 
 
 class Condition(Named):
@@ -419,6 +433,10 @@ class Condition(Named):
     location: Text | None = None
     palpation: Text | None = None
     possible_cause: Text | None = None
+    signs: Items = ()  # what a therapist observes or tests
+    symptoms: Items = ()  # what the client reports
+    contraindications: Items = ()  # what massage must not do with it
+    cautions: Items = ()  # what massage may do only with care
 
 
 class Technique(Named):
@@ -500,10 +518,10 @@ class Diagram(FactBase):
         return tuple(group[0] if group else "" for group in self.masks)
 
 
-Fact = Nerve | Structure | Condition | Technique | Statement | Question | Case | Diagram
+Fact = Nerve | Muscle | Structure | Condition | Technique | Statement | Question | Case | Diagram
 KINDS: dict[str, type[FactBase]] = {
     cls.model_fields["kind"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in (Nerve, Structure, Condition, Technique, Statement, Question, Case, Diagram)
+    for cls in (Nerve, Muscle, Structure, Condition, Technique, Statement, Question, Case, Diagram)
 }
 
 

@@ -94,9 +94,9 @@ def test_missing_field_wrong_type_and_unknown_kind_all_at_once(deck_dir: Path) -
         "d/facts.yaml:4: fact 'n': field 'levels': YAML reads '5' as a number, not text; put it "
         'in quotes: levels: "5"',
         "d/facts.yaml:7: fact 'm': unknown kind 'nerv' (did you mean 'nerve'?); known kinds: "
-        "case, condition, diagram, nerve, question, statement, structure, technique",
+        "case, condition, diagram, muscle, nerve, question, statement, structure, technique",
         "d/facts.yaml:9: fact 'q': missing required field 'kind' (one of: case, condition, "
-        "diagram, nerve, question, statement, structure, technique)",
+        "diagram, muscle, nerve, question, statement, structure, technique)",
     ]
 
 

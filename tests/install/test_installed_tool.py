@@ -46,6 +46,14 @@ facts:
     is_a: a diamond-shaped hollow
     location: behind the knee joint
     tags: [exam::anatomy]
+  - id: popliteus
+    kind: muscle
+    name: popliteus
+    origin: the lateral femoral condyle
+    insertion: the posterior surface of the tibia
+    actions: [unlocks the extended knee]
+    innervation: the tibial nerve (L4–S1)
+    tags: [exam::anatomy]
   - id: prepatellar-bursitis
     kind: condition
     name: prepatellar bursitis

@@ -128,6 +128,23 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "is_a": "What kind of tissue or structure it is.",
         "location": "Where it is.",
         "nerves_at_risk": "Nerves that can be entrapped at it, one cloze each." + KEEP,
+        "contents": "What passes through it or lies in it (a tunnel's tendons and nerve), "
+        "one cloze each." + KEEP,
+        "borders": "What bounds it ('roof: the flexor retinaculum'), one cloze each." + KEEP,
+    },
+    "Muscle": {
+        "group": "The family name used as the cue in reverse questions ('quadriceps "
+        "muscle': 'Which quadriceps muscle originates from the anterior inferior iliac "
+        "spine?'); in the fact's number.",
+        "origin": "Where it attaches proximally (its fixed end), e.g. 'the anterior "
+        "inferior iliac spine'; also asked in reverse, so give an origin no other muscle "
+        "of the deck shares.",
+        "insertion": "Where it attaches distally (its moving end), e.g. 'the tibial "
+        "tuberosity via the patellar ligament'.",
+        "actions": "What it does, one cloze each ('extends the knee', 'flexes the hip')." + KEEP,
+        "innervation": "The nerve that supplies it, with its spinal levels if the source "
+        "gives them, e.g. 'the femoral nerve (L2–L4)'.",
+        "blood_supply": "The artery that supplies it.",
     },
     "Condition": {
         "first_suspect_for": "The complaint in which this condition is usually suspected first.",
@@ -138,6 +155,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "location": "Where it is commonly found.",
         "palpation": "What it feels like under the hands during massage.",
         "possible_cause": "One possible cause of it.",
+        "signs": "What a therapist observes or tests (a positive Phalen's test), one cloze "
+        "each." + KEEP,
+        "symptoms": "What the client reports (numbness of the thumb), one cloze each." + KEEP,
+        "contraindications": "What massage must not do with it, one cloze each." + KEEP,
+        "cautions": "What massage may do only with care, and how, one cloze each." + KEEP,
     },
     "Technique": {
         "used_for": "What massage therapists address with it.",

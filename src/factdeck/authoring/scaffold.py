@@ -163,6 +163,16 @@ EXAMPLES = {
       - common fibular nerve
     tags: [exam::anatomy]
 """,
+    "muscle": """\
+  - id: example-tensor-fasciae-latae
+    kind: muscle
+    name: tensor fasciae latae
+    origin: the anterior superior iliac spine
+    insertion: the iliotibial tract
+    actions: [abducts the hip]   # a list: one cloze per item
+    innervation: the superior gluteal nerve (L4–S1)
+    tags: [exam::anatomy]
+""",
     "structure": """\
   - id: example-piriformis
     kind: structure

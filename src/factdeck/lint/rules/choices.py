@@ -5,7 +5,7 @@ even share), so a test-wise student learns "it is B"; the message says which key
 (`practice: {case: C}`), so no other question moves.
 distractor-overlaps-key: a wrong option that contains the key, is contained in it (words,
 or spinal levels: 'S1' in 'S1–S3'), or names a part of it or a whole it is part of, by the
-relations the facts state: `group`, `is_a`, `origin` (a branch of) and `branches`. It is
+relations the facts state: `group`, `is_a`, a nerve's `origin` (a branch of) and `branches`. It is
 then defensibly right.
 mixed-options: options of different kinds (a nerve among levels, the 'cluneal nerves' among
 'spinal nerve branches'): the kind, not the knowledge, picks the answer.
@@ -223,7 +223,8 @@ def _index(deck: Deck) -> _Index:
 
 
 def _wholes(fact: Fact) -> Iterable[str]:
-    for field in ("group", "is_a", "origin"):
+    # a nerve's origin is a whole it branches from; a muscle's is only where it attaches
+    for field in ("group", "is_a", *(("origin",) if fact.kind == "nerve" else ())):
         value = getattr(fact, field, None)
         if value:
             yield value
