@@ -1,6 +1,6 @@
 """Measurement: what becomes of retired notes in a student's Anki, per way of shipping them,
 in the official engine (PyPI `anki`, newest and 23.10.1), including after Tools > Check
-Database (`fix_integrity`). Issue 20, item 4; the figures are in README's *Publishing*.
+Database (`fix_integrity`). Issue 20, item 4; the figures are in docs/publishing.md.
 
     python bench/retired_cards.py [ENGINE_PYTHON]...   # default: this Python
 
