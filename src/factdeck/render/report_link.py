@@ -5,9 +5,9 @@ The link lives in a field of the note, never in the note type: note types are sh
 every deck of a project (their ids come from the file name), so a deck's URL and version
 cannot go into a template. A field is shared by all cards of its note, though, and a
 cloze or native occlusion note has one card per number. Such a note gets one link per
-card, and a style rule keyed on the class `cardN` that every Anki client puts on the
-card's body (N = the card's number; desktop: aqt/theme.py body_classes_for_card_ord)
-shows only the link of the card on screen.
+card, and a style rule keyed on the class `cardN` that Anki's reviewers put on the card's
+body (N = the card's number; read in the sources of the desktop app, aqt/theme.py
+body_classes_for_card_ord, and of AnkiDroid) shows only the link of the card on screen.
 """
 
 from __future__ import annotations
