@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from factdeck.errors import Location
-from factdeck.lint.engine import RULES
+from factdeck.lint.cards import segments
+from factdeck.lint.engine import RULES, TRIAL
 from factdeck.lint.rules.diagrams import (
     MIN_MASK_DISTANCE,
     check,
@@ -47,9 +48,12 @@ def fact(
     )
 
 
-def lint_svg(tmp_path: Path, svg: str, **fact_fields: object) -> list[tuple[str, str]]:
+def lint_svg(
+    tmp_path: Path, svg: str, levels: dict[str, str] | None = None, **fact_fields: object
+) -> list[tuple[str, str]]:
     path = write_tree(tmp_path, {"figure.svg": svg}) / "figure.svg"
-    found = check(fact(**fact_fields), read_sheet(path), "figure.svg", Location(path))
+    known = {name: segments(text) for name, text in (levels or {}).items()}
+    found = check(fact(**fact_fields), read_sheet(path), "figure.svg", Location(path), known)
     return [(f.rule, f.message) for f in found]
 
 
@@ -58,7 +62,12 @@ def test_a_clean_diagram_has_no_findings(tmp_path: Path) -> None:
 
 
 def test_the_rules_are_lint_rules() -> None:
-    assert {"diagram-giveaway", "diagram-small-text", "diagram-mask-colour"} <= RULES.keys()
+    assert {
+        "diagram-giveaway",
+        "diagram-composed",
+        "diagram-small-text",
+        "diagram-mask-colour",
+    } <= RULES.keys()
 
 
 # --- giveaways ---------------------------------------------------------------------------------
@@ -122,6 +131,39 @@ def test_an_unmasked_label_sharing_a_word_and_plurals(tmp_path: Path) -> None:
 def test_generic_words_give_nothing_away(tmp_path: Path) -> None:
     svg = CLEAN.replace("back ↓", "nerve of the ligament")
     assert lint_svg(tmp_path, svg.replace("ventral ramus", "spinal nerve")) == []
+
+
+def test_visible_words_that_compose_a_hidden_label(tmp_path: Path) -> None:
+    svg = CLEAN.replace("dorsal ramus", "sacroiliac joint").replace("ventral ramus", "ilium")
+    assert lint_svg(tmp_path, svg, masks=["label-a"], header="Image 3: the sacrum") == [
+        (
+            "diagram-composed",
+            "diagram 'figure.svg': masked label 'label-a' ('sacroiliac joint') is spelled by "
+            "visible text: 'sacroiliac' from 'sacrum' + 'ilium' (the header, 'label-b'); reword "
+            "or remove that text, or mask it too",
+        )
+    ]
+    assert lint_svg(tmp_path, svg, header="Image 3: the sacrum") == []  # both hidden: fine
+    stems = CLEAN.replace("dorsal ramus", "sacrum").replace("back ↓", "sacral levels")
+    assert [r for r, _ in lint_svg(tmp_path, stems, masks=["label-a"])] == ["diagram-composed"]
+    start = CLEAN.replace("dorsal ramus", "iliac crest").replace("back ↓", "ilium")
+    assert lint_svg(tmp_path, start, masks=["label-a"]) == []  # a shared start is not a stem
+
+
+def test_level_captions_name_a_hidden_nerve(tmp_path: Path) -> None:
+    captions = '<text x="10" y="150">L1</text><text x="10" y="170">L2</text>'
+    svg = CLEAN.replace('<text id="caption"', captions + '<text id="caption"')
+    levels = {"dorsal ramus": "L1–L2"}
+    assert lint_svg(tmp_path, svg, levels) == [
+        (
+            "diagram-composed",
+            "diagram 'figure.svg': masked label 'label-a' ('dorsal ramus') is named by its "
+            "levels: the deck gives it L1–L2, and the card shows 'L1', 'L2'; remove those "
+            "captions or mask them with the label",
+        )
+    ]
+    assert lint_svg(tmp_path, svg, {"dorsal ramus": "L1–L3"}) == []  # L3 is not shown
+    assert lint_svg(tmp_path, CLEAN, levels) == []
 
 
 # --- text size ---------------------------------------------------------------------------------
@@ -268,4 +310,4 @@ def test_the_shipped_diagrams_are_clean() -> None:
     from tests.support.decks import REAL_DECK
 
     deck = expanded(REAL_DECK).deck
-    assert [f.message for f in findings(deck)] == []
+    assert [f.message for f in findings(deck) if f.rule not in TRIAL] == []

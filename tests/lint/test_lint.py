@@ -308,7 +308,7 @@ def test_exceptions_silence_a_rule_for_their_fact_only(project: Path) -> None:
         "'list-answer'?); rules: long-answer, list-answer, duplicate-question, same-answer, "
         "unnamed-subject, no-source, no-exam-tag, bad-exception, hidden-character, "
         + ", ".join(CONTENT_RULES)
-        + ", diagram-giveaway, diagram-small-text, "
+        + ", diagram-giveaway, diagram-composed, diagram-small-text, "
         "diagram-mask-colour",
     ]
 
@@ -322,6 +322,7 @@ def test_image_occlusion_notes_are_not_linted_as_questions(real_deck: Path) -> N
     assert diagrams and {f.rule for f in found} <= {
         "asked-twice",
         "label-twice",
+        "diagram-composed",
         "spelling",
         "unjustified-ref",
         "number-agreement",

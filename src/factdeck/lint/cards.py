@@ -23,6 +23,9 @@ did what which who whom how when where why that this these those with from as it
 their can may might will would could should has have had not no into onto over under than then
 there here such also each any all some most more less other"""
 STOP_WORDS = frozenset(_STOP.split())
+# Spinal segments in order, so that 'L1–L3' is a set of segments.
+_REGIONS = {"C": 8, "T": 12, "L": 5, "S": 5, "Co": 1}
+_SEGMENT = re.compile(r"\b(Co|[CTLS])(\d{1,2})\b(?:\s*[–—-]\s*(Co|[CTLS])?(\d{1,2})\b)?")
 _NOT_READ = {"Source", "Image", "Occlusion", "Front Masks", "Back Masks"}  # markup, or the
 # article's own title
 _STEMMER = snowballstemmer.stemmer("english")
@@ -230,3 +233,20 @@ def same_stem(a: str, b: str) -> bool:
         (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
     )
     return common >= 4 and common >= 0.6 * min(len(a), len(b))
+
+
+def segments(text: str) -> frozenset[tuple[int, int]]:
+    """The spinal segments a text names ('L1–L3' -> L1, L2, L3), as (region, number)."""
+    order = list(_REGIONS)
+    found: set[tuple[int, int]] = set()
+    for region, first, to_region, last in _SEGMENT.findall(text):
+        start = (order.index(region), int(first))
+        end = (order.index(to_region or region), int(last or first))
+        here = start
+        while here <= end and len(found) < 64:
+            found.add(here)
+            r, n = here
+            here = (r, n + 1) if n < _REGIONS[order[r]] else (r + 1, 1)
+            if here[0] >= len(order):
+                break
+    return frozenset(found)

@@ -56,6 +56,7 @@ TRIAL = frozenset(
         "mixed-options",
         "no-belongs-to",
         "misplaced-field",
+        "diagram-composed",
     }
 )
 

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from factdeck.lint.cards import Hit, View
+from factdeck.lint.cards import Hit, View, segments
 from factdeck.model import Deck, Fact, Named
 from factdeck.practice.options import LETTERS, normal, overlaps_normal, variants
 
@@ -35,9 +35,6 @@ RULES = {
     "misplaced-field": "a field shown where it means nothing ('Also accepted' on multiple choice)",
 }
 
-# Spinal segments in order, so that 'L1–L3' is a set of segments.
-_REGIONS = {"C": 8, "T": 12, "L": 5, "S": 5, "Co": 1}
-_SEGMENT = re.compile(r"\b(Co|[CTLS])(\d{1,2})\b(?:\s*[–—-]\s*(Co|[CTLS])?(\d{1,2})\b)?")
 _LEVELS_ONLY = re.compile(
     r"^(?:\s|and|or|,|(?:Co|[CTLS])\d{1,2}(?:\s*[–—-]\s*(?:Co|[CTLS])?\d{1,2})?)+$"
 )
@@ -180,23 +177,6 @@ def _kind(text: str, index: _Index) -> str | None:
         return None
     group = getattr(fact, "group", None)
     return f"{fact.kind}: {group}" if group else None
-
-
-def segments(text: str) -> frozenset[tuple[int, int]]:
-    """The spinal segments a text names ('L1–L3' -> L1, L2, L3), as (region, number)."""
-    order = list(_REGIONS)
-    found: set[tuple[int, int]] = set()
-    for region, first, to_region, last in _SEGMENT.findall(text):
-        start = (order.index(region), int(first))
-        end = (order.index(to_region or region), int(last or first))
-        here = start
-        while here <= end and len(found) < 64:
-            found.add(here)
-            r, n = here
-            here = (r, n + 1) if n < _REGIONS[order[r]] else (r + 1, 1)
-            if here[0] >= len(order):
-                break
-    return frozenset(found)
 
 
 def _index(deck: Deck) -> _Index:

@@ -25,7 +25,10 @@ from coloraide import Color
 from svgelements import Matrix
 
 from factdeck.errors import Location
-from factdeck.model import Deck, Diagram
+from factdeck.lint.cards import segments
+from factdeck.lint.rules import composed
+from factdeck.model import Deck, Diagram, Nerve
+from factdeck.practice.options import normal, variants
 
 CARD_WIDTH = 380  # CSS px: the width a phone gives a card's image
 MIN_LABEL_PX = 10
@@ -63,6 +66,8 @@ GENERIC_WORDS = frozenset(
 
 RULES = {
     "diagram-giveaway": "a diagram card shows a hidden label's words elsewhere on its front",
+    "diagram-composed": "a diagram card's visible text spells a hidden label (word parts, "
+    "stems, a nerve's levels)",
     "diagram-small-text": f"diagram text under {MIN_LABEL_PX} px (labels) or {MIN_TEXT_PX} px "
     f"(other text) at a {CARD_WIDTH} px card width",
     "diagram-mask-colour": "a diagram fill that looks like one of Anki's occlusion masks",
@@ -113,6 +118,7 @@ class Sheet:
 def findings(deck: Deck) -> Iterator[DiagramFinding]:
     """Every diagram fact of the deck, checked against its SVG (read once per file)."""
     sheets: dict[Path, Sheet] = {}
+    levels = nerve_levels(deck)
     for entry in deck.entries:
         fact = entry.fact
         if not isinstance(fact, Diagram):
@@ -120,14 +126,32 @@ def findings(deck: Deck) -> Iterator[DiagramFinding]:
         path = (deck.deck_dir / fact.image).resolve()
         if path not in sheets:
             sheets[path] = read_sheet(path)
-        yield from check(fact, sheets[path], path.name, entry.location)
+        yield from check(fact, sheets[path], path.name, entry.location, levels)
 
 
-def check(fact: Diagram, sheet: Sheet, file_name: str, where: Location) -> Iterator[DiagramFinding]:
+def nerve_levels(deck: Deck) -> dict[str, frozenset[tuple[int, int]]]:
+    """Each nerve's levels by every name it goes by (normalised), as spinal segments."""
+    return {
+        normal(variant): segments(fact.levels)
+        for e in deck.entries
+        if isinstance(fact := e.fact, Nerve) and fact.levels
+        for name in (fact.name, *fact.aka)
+        for variant in variants(name)
+    }
+
+
+def check(
+    fact: Diagram,
+    sheet: Sheet,
+    file_name: str,
+    where: Location,
+    levels: Mapping[str, frozenset[tuple[int, int]]] | None = None,
+) -> Iterator[DiagramFinding]:
     def finding(rule: str, message: str) -> DiagramFinding:
         return DiagramFinding(where, fact.id, rule, f"diagram '{file_name}': {message}")
 
     yield from (finding("diagram-giveaway", m) for m in giveaways(fact, sheet))
+    yield from (finding("diagram-composed", m) for m in spelled(fact, sheet, levels or {}))
     yield from (finding("diagram-small-text", m) for m in small_text(fact, sheet))
     yield from (finding("diagram-mask-colour", m) for m in mask_colours(sheet))
 
@@ -156,6 +180,44 @@ def giveaways(fact: Diagram, sheet: Sheet) -> Iterator[str]:
                         f"which shows {clue} ('{text}'); reword or remove that text (a "
                         "header names the view, not a hidden label), or mask it too"
                     )
+
+
+def spelled(
+    fact: Diagram, sheet: Sheet, levels: Mapping[str, frozenset[tuple[int, int]]]
+) -> Iterator[str]:
+    """A hidden label composed from the card's visible words, or a hidden nerve whose
+    levels (the deck's) all show in visible captions."""
+    groups = [group for group in fact.masks if group]
+    masked = {element_id for group in groups for element_id in group}
+    for group in groups:
+        hidden = masked if fact.mode == "hide-all" else set(group)
+        visible = [r for r in sheet.runs if not r.ids & hidden]
+        shown = [("the header", fact.header)] + [(f"'{r.owner}'", r.text) for r in visible]
+        for element_id in group:
+            label = sheet.words_of(element_id)
+            for how in composed.compositions(label, shown, GENERIC_WORDS):
+                yield (
+                    f"masked label '{element_id}' ('{label}') is spelled by visible text: "
+                    f"{how}; reword or remove that text, or mask it too"
+                )
+            wanted = composed.named_levels(label, levels)
+            if wanted and wanted <= composed.shown_levels(r.text for r in visible):
+                captions = ", ".join(
+                    dict.fromkeys(f"'{r.text}'" for r in visible if segments(r.text) & wanted)
+                )
+                yield (
+                    f"masked label '{element_id}' ('{label}') is named by its levels: the "
+                    f"deck gives it {_levels_text(wanted)}, and the card shows {captions}; "
+                    "remove those captions or mask them with the label"
+                )
+
+
+def _levels_text(found: frozenset[tuple[int, int]]) -> str:
+    regions = ("C", "T", "L", "S", "Co")
+    ordered = sorted(found)
+    first, last = ordered[0], ordered[-1]
+    name = f"{regions[first[0]]}{first[1]}"
+    return name if first == last else f"{name}–{regions[last[0]]}{last[1]}"
 
 
 def small_text(fact: Diagram, sheet: Sheet) -> Iterator[str]:
