@@ -165,3 +165,16 @@ def test_journals_and_temporaries_are_ignored_by_git(runner: CliRunner, project:
     theirs = [f"cards/knee/{name}" for name in TRANSIENT]
     assert ignored(project, theirs) == theirs
     assert ignored(project, ["cards/knee/deck.yaml", "cards/knee/factdeck.lock"]) == []
+
+
+def test_names_are_escaped_on_the_terminal(project: Path, mini_deck: Path) -> None:
+    """A file name with terminal escape sequences (retitle the window, clear the screen)
+    and a right-to-left override is printed escaped, even to a colour terminal."""
+    name = "evil\x1b]0;pwned\x07\x1b[2J\u202eyaml.txt.yaml"
+    (mini_deck / name).write_text("facts: [1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(mini_deck)], color=True)
+    assert result.exit_code == 1
+    shown = "evil\\x1b]0;pwned\\x07\\x1b[2J\\u202eyaml.txt.yaml"
+    assert f"cards/mini/{shown}:" in result.stderr, result.stderr
+    assert "\x07" not in result.stderr and "\u202e" not in result.stderr
+    assert result.stderr.count("\x1b") == 2  # only our own red, and its reset

@@ -163,3 +163,89 @@ def test_thousands_of_ids_are_all_found() -> None:
     drawing = parse_drawing(data, Path("many.svg"), Location(Path("f.yaml")))
     assert len(drawing.elements) == 5_001  # label-a and r0..r4999 (r7, drawn twice, is one id)
     assert drawing.duplicate_ids == frozenset({"r7"})
+
+
+LOADS = (
+    "which can load or run something outside the file; remove it (fill and stroke take "
+    "url(#id) of the file's own gradients and patterns)"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (  # a CSS escape spells url( (the catalogue's case)
+            "<style>rect { fill: \\75 rl(https://example.org/p.svg#g) }</style>",
+            f"refers to 'https://example.org/p.svg#g' (url(...) in <style>); {OWN_IDS} (url(#id))",
+        ),
+        (
+            '<rect width="5" height="5" style="fill: u\\72l(&quot;//example.org/x&quot;)"/>',
+            f"refers to '//example.org/x' (url(...) in 'style' of <rect>); {OWN_IDS} (url(#id))",
+        ),
+        (
+            "<style>rect { fill: URL(https://example.org/a</style>",  # left open
+            f"refers to 'https://example.org/a' (url(...) in <style>); {OWN_IDS} (url(#id))",
+        ),
+        (
+            "<style>rect { fill: ur/**/l(https://example.org/c) }</style>",
+            f"refers to 'https://example.org/c' (url(...) in <style>); {OWN_IDS} (url(#id))",
+        ),
+        (
+            "<style>@\\69mport 'https://example.org/s.css';</style>",
+            "imports a stylesheet (@import in <style>); put the styles in the file itself",
+        ),
+        (
+            "<style>@font-face { font-family: x }</style>",
+            "loads a font (@font-face in <style>); use the reader's fonts",
+        ),
+        (
+            "<style>rect { fill: image-set('https://example.org/i.png' 1x) }</style>",
+            f"uses image-set in <style>, {LOADS}",
+        ),
+        (
+            '<rect width="5" height="5" style="-moz-binding: x"/>',
+            f"uses -moz-binding in 'style' of <rect>, {LOADS}",
+        ),
+    ],
+)
+def test_css_in_any_spelling(
+    runner: CliRunner, project: Path, built: Path, body: str, message: str
+) -> None:
+    found = redrawn(runner, project, built, svg(body))
+    assert found.startswith(f"{WHERE} "), found
+    assert found.split("'figure.svg' ", 1)[1].removeprefix("at line 3 ") in (
+        f"{message}\n",
+        f"{message} (1 more problem like it in the file)\n",
+    ), found
+
+
+@pytest.mark.parametrize(
+    "animation",
+    [
+        '<animate attributeName="xlink:href" values="javascript:go()"/>',  # the catalogue's
+        '<set attributeName=" HREF " to="javascript:go()"/>',
+        '<animate attributeName="onbegin" to="go()"/>',
+        '<animateColor attributeName="onclick" to="go()"/>',
+    ],
+)
+def test_an_animation_of_a_link_or_handler_in_any_spelling(
+    runner: CliRunner, project: Path, built: Path, animation: str
+) -> None:
+    drawing = svg(f'<a href="#label-a">{animation}</a>')
+    element = animation[1 : animation.index(" ")]
+    target = "href" if "href" in animation.lower() else animation.split('"')[1].lower()
+    assert redrawn(runner, project, built, drawing) == (
+        f"{WHERE} has a <{element}> element that changes '{target}'; remove it\n"
+    )
+
+
+def test_plain_styles_and_labels_are_fine(runner: CliRunner, project: Path, built: Path) -> None:
+    drawing = svg(
+        "<style>/* labels */ text { font: 12px sans-serif; fill: url(#g) } "
+        "rect { stroke: \\23 333 }</style>"
+        '<defs><linearGradient id="g"/></defs>'
+        '<text aria-label="an image (left) behavior: calm">image(1)</text>'
+        '<animate attributeName="opacity" values="0;1" dur="1s"/>'
+    )
+    (built / "figs" / "figure.svg").write_text(drawing, encoding="utf-8")
+    build_ok(runner)

@@ -25,6 +25,7 @@ from factdeck.cli.templates import templates
 from factdeck.cli.terminal import (
     EXIT_INPUT,
     VERBOSE,
+    escaped,
     report_problems,
     report_warnings,
     row,
@@ -309,13 +310,12 @@ def diff(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> None:
                     None, f"no package at {path}; give two .apkg files or two released versions"
                 )
         found = compare(snapshot(unpack(paths[0])), snapshot(unpack(paths[1])))
-        click.echo(
-            release_notes(found, f"Changes from {paths[0].name} to {paths[1].name}"), nl=False
-        )
+        text = release_notes(found, f"Changes from {paths[0].name} to {paths[1].name}")
+        click.echo(escaped(text), nl=False)  # a package's text may be anyone's
         return
     from factdeck.release import diff_versions
 
-    click.echo(diff_versions(old, new, deck_dir, cards_dir), nl=False)
+    click.echo(escaped(diff_versions(old, new, deck_dir, cards_dir)), nl=False)
 
 
 @main.command()

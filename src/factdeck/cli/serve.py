@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from factdeck.cli.terminal import row, say
+from factdeck.cli.terminal import echo, escaped, row, say
 from factdeck.errors import FactdeckError, shown_path
 from factdeck.project import one_deck, project_root
 from factdeck.render.layers import find_templates
@@ -137,7 +137,7 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
         try:
             open_url(url)
         except FactdeckError as exc:  # the server is fine: say so and go on serving
-            click.echo(click.style(f"Warning: {exc}", fg="yellow"), err=True)
+            echo(click.style(f"Warning: {escaped(str(exc))}", fg="yellow"), err=True)
     try:  # the watch runs here, in the main thread, where Ctrl-C arrives
         for changes in watch(
             *watched, stop_event=state.stopping, debounce=200, watch_filter=_deck_file
@@ -168,7 +168,7 @@ def _rebuild(deck: Path, out: Path, state: LiveState) -> None:
     except FactdeckError as exc:
         errors = tuple(str(problem) for problem in exc.problems)
         for line in errors:
-            click.echo(click.style(f"Error: {line}", fg="red"), err=True)
+            echo(click.style(f"Error: {escaped(line)}", fg="red"), err=True)
         state.publish(None, errors)
         return
     say(row("built", f"{result.cards} cards, version {state.version + 1}"))

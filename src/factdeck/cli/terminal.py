@@ -4,10 +4,16 @@ progress bar for big builds. cli/main.py says what to show; this decides whether
 Output goes through click, which strips colour when the stream is not a terminal; cli/main.py
 also turns colour off when NO_COLOR is set. While a progress bar draws on stderr, other
 output is held back and printed, in order, once the bar is done.
+
+Names come from the file system and text from files that may be hostile: every control
+character (an escape sequence can retitle the window, move the cursor, hide or rewrite what
+was printed) and every bidirectional control is printed as an escape (`\x1b`, `\u202e`);
+only the colours of our own styles pass.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -24,6 +30,10 @@ BIG_DECK_COUNT = 4  # a progress bar from this many decks on ...
 BIG_YAML_BYTES = 256 * 1024  # ... or this much YAML (some thousands of facts)
 _LEVEL = "factdeck.level"
 _HELD = "factdeck.held"
+_OWN_STYLE = r"\x1b\[(?:0|1|3[0-7]|9[0-7])m"  # what click.style makes of ours
+_UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_TERMINAL = re.compile(f"({_OWN_STYLE})|{_UNSAFE}")
+_ANY_UNSAFE = re.compile(_UNSAFE)
 
 
 def _set_level(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -67,11 +77,26 @@ def say(text: str, at: int = NORMAL) -> None:
 
 def echo(text: str, err: bool) -> None:
     """Echo now, or after the progress bar if one is drawing (lines would break it)."""
+    text = for_terminal(text)
     held = click.get_current_context().meta.get(_HELD)
     if held is not None:
         held.append((text, err))
     else:
         click.echo(text, err=err)
+
+
+def escaped(text: str) -> str:
+    """`text` with every control and bidirectional character written as an escape."""
+    return _ANY_UNSAFE.sub(_escape, text)
+
+
+def for_terminal(text: str) -> str:
+    """`text`, escaped but for the colours of our own styles (see the module's docstring)."""
+    return _TERMINAL.sub(lambda m: m.group(1) or _escape(m), text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def row(label: str, value: str) -> str:
@@ -128,7 +153,7 @@ def is_big(decks: Sequence[Path]) -> bool:
 def report_problems(exc: FactdeckError) -> None:
     """Always shown, whatever --quiet says."""
     for problem in exc.problems:
-        echo(click.style(f"Error: {problem}", fg="red"), err=True)
+        echo(click.style(f"Error: {escaped(str(problem))}", fg="red"), err=True)
 
 
 def report_warnings(findings: Iterable[object]) -> None:
@@ -136,4 +161,4 @@ def report_warnings(findings: Iterable[object]) -> None:
     if level() == QUIET:
         return
     for finding in findings:
-        echo(click.style(f"Warning: {finding}", fg="yellow"), err=True)
+        echo(click.style(f"Warning: {escaped(str(finding))}", fg="yellow"), err=True)

@@ -6,8 +6,13 @@ directly. So factdeck refuses (never silently strips: the author must see what i
 wrong with their file) anything that can run code or reach outside the file:
 scripts, event attributes, <foreignObject> (HTML inside SVG), embedded frames,
 animations that rewrite links or handlers, references to anything but the file's
-own ids (href, url(...)), stylesheets and @import. It also bounds nesting depth, so
-a hostile file gives a message instead of exhausting the parser's stack.
+own ids (href, url(...)), stylesheets and @import. CSS is read as a browser reads
+it, escapes decoded and comments dropped (`u\\72l(`, `@\\69mport`, `ur/**/l(` are caught
+too), in `<style>` and in every attribute; functions that load by name (image-set(),
+src(), element() ...) and properties that bind code (-moz-binding, behavior) are refused.
+An animation may not change an href (`xlink:href` either) or an event attribute. It
+also bounds nesting depth, so a hostile file gives a message instead of exhausting the
+parser's stack.
 """
 
 from __future__ import annotations
@@ -21,9 +26,17 @@ MAX_DEPTH = 100  # real diagrams nest a handful of groups; svgelements recurses 
 ACTIVE_ELEMENTS = frozenset(
     {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
 )
-ANIMATIONS = frozenset({"animate", "set", "animatetransform", "animatemotion"})
-_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
-_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
+ANIMATIONS = frozenset({"animate", "set", "animatetransform", "animatemotion", "animatecolor"})
+# a url() left open runs to the end of the style, as a browser reads it
+_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*(?:\)|\Z)", re.IGNORECASE | re.DOTALL)
+_IMPORT = re.compile(r"@(import|font-face)\b", re.IGNORECASE)
+_LOADERS = re.compile(  # functions (a name right before "("), then properties, of CSS
+    r"(?<![\w-])(-webkit-image-set|image-set|image|cross-fade|element|src|expression)\(|"
+    r"(?<![\w-])(-moz-binding|behavior)\s*:",
+    re.IGNORECASE,
+)
+_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(\r\n|[\n\r\f])|(.))", re.DOTALL)
+_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _STYLESHEET_PI = re.compile(rb"<\?xml-stylesheet\b", re.IGNORECASE)
 _NUMBER_SPLIT = re.compile(r"[\s,]+")
 NEWLINE = b"\n"
@@ -83,11 +96,11 @@ def _problems(root: Element, data: bytes) -> Iterator[str]:
                 "run code or show web content; remove it (a diagram must be a plain drawing)"
             )
         if name.lower() in ANIMATIONS:
-            target = _local(element.get("attributeName", "")).lower()
+            target = element.get("attributeName", "").strip().rsplit(":", 1)[-1].lower()
             if target == "href" or target.startswith("on"):
                 yield (f"has a {shown} element that changes '{target}'; remove it")
         if name.lower() == "style":
-            yield from _style_problems(element.text or "", shown, data)
+            yield from _style_problems("".join(element.itertext()), shown, data)
         for key, value in element.attrib.items():
             attribute = _local(key)
             if attribute.lower().startswith("on"):
@@ -102,20 +115,60 @@ def _problems(root: Element, data: bytes) -> Iterator[str]:
                     "embed the content in the file instead"
                 )
             else:
-                yield from _url_problems(value, f"'{attribute}' of {shown}", data)
+                where = f"'{attribute}' of {shown}"
+                yield from _css_problems(value, where, data, sheet=attribute == "style")
 
 
 def _style_problems(css: str, shown: str, data: bytes) -> Iterator[str]:
-    if _IMPORT.search(css):
+    found = _IMPORT.search(_as_read(css))
+    if found:
+        rule = found.group().lower()
         yield (
-            f"{_at(data, b'@import')}imports a stylesheet (@import in {shown}); put the "
-            "styles in the file itself"
+            f"{_at(data, rule.encode())}"
+            + (
+                f"imports a stylesheet ({rule} in {shown}); put the styles in the file itself"
+                if rule == "@import"
+                else f"loads a font ({rule} in {shown}); use the reader's fonts"
+            )
         )
-    yield from _url_problems(css, shown, data)
+    yield from _css_problems(css, shown, data, sheet=True)
 
 
-def _url_problems(text: str, where: str, data: bytes) -> Iterator[str]:
-    if "url(" not in text.lower():
+def _as_read(css: str) -> str:
+    """CSS as a browser reads it: escapes decoded, comments gone (a comment between two
+    letters joins them here, which can only refuse more, never less)."""
+    if "\\" not in css and "/*" not in css:
+        return css
+    return _COMMENT.sub("", _ESCAPE.sub(_unescaped, css))
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    hex_digits, newline, other = match.groups()
+    if newline is not None:
+        return ""
+    if other is not None:
+        return other
+    code = int(hex_digits, 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def _css_problems(text: str, where: str, data: bytes, sheet: bool = False) -> Iterator[str]:
+    """url() to anything but the file's own ids, and what loads or binds by name; the
+    properties only in a style sheet or style attribute (`sheet`)."""
+    text = _as_read(text)
+    lowered = text.lower()
+    if "(" not in lowered and not (sheet and ":" in lowered):
+        return
+    for found in _LOADERS.finditer(text):
+        if found.group(2) and not sheet:
+            continue
+        name = (found.group(1) or found.group(2)).lower()
+        yield (
+            f"{_at(data, name.encode())}uses {name} in {where}, which can load or run something "
+            "outside the file; remove it (fill and stroke take url(#id) of the file's own "
+            "gradients and patterns)"
+        )
+    if "url(" not in lowered:
         return
     for match in _URL.finditer(text):
         target = match.group(2).strip()
