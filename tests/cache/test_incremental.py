@@ -55,9 +55,9 @@ def copy_deck(project: Path, name: str) -> Path:
 def edit(deck_dir: Path) -> None:
     path = deck_dir / "cluneal-superior.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "across the upper margin of the iliac crest" in text  # a course item, not a comment
+    assert "- diagonally away from the lumbar spine" in text  # a course item, not a comment
     path.write_text(
-        text.replace("across the upper margin", "across the upper edge", 1), encoding="utf-8"
+        text.replace("- diagonally away from", "- diagonally out from", 1), encoding="utf-8"
     )
 
 
@@ -296,7 +296,7 @@ def test_a_rebuild_with_nothing_changed_says_what_a_full_rebuild_says(
     deck_dir = copy_deck(project, "deck")
     edit(deck_dir)  # so the first build has changes and release notes to report
     first = runner.invoke(main, ["build", str(deck_dir), "-v"])
-    assert "1 changed" in first.stdout
+    assert "changes.md (notes for students)" in first.stdout  # release notes were written
     expanded_facts.clear()
     early = runner.invoke(main, ["build", str(deck_dir), "-v"])
     assert expanded_facts == [] and "stamp" not in early.stdout  # stopped before any stage

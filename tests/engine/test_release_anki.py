@@ -195,8 +195,12 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
 def test_every_fact_retired_shows_the_notice_on_every_card(
     real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-    v1 = build(real_deck, project / "v1").apkg
+    # the student has a release, after the shipped ones (the repository's deck may hold
+    # unreleased edits, whose notes no release shipped and so none retires)
+    later = 1_800_000_000
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later))
+    next_release(real_deck)
+    v1 = release(real_deck, project / "v1").apkg
     student = Student(tmp_path / "student", v1)
     for path in real_deck.glob("*.yaml"):
         if path.name not in ("deck.yaml", "claims.yaml"):
@@ -216,15 +220,16 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
         },
     )
     next_release(real_deck)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later + 86_400))
     done = release(real_deck, project / "dist")
     assert [p.name for p in done.retired] == [
-        "low-back-pain-2.1.0-retired-since-1.0.0.apkg",
-        "low-back-pain-2.1.0-retired-since-2.0.0.apkg",
+        "low-back-pain-2.2.0-retired-since-1.0.0.apkg",
+        "low-back-pain-2.2.0-retired-since-2.0.0.apkg",
+        "low-back-pain-2.2.0-retired-since-2.1.0.apkg",
     ]
     log = student.update(done.apkg)
     assert (log.new, log.updated, log.duplicate) == (1, 0, 0) and student.retired == 0
-    log = student.update(done.retired[1])  # the student had 2.0.0 (built as v1)
+    log = student.update(done.retired[2])  # the student had 2.1.0 (v1)
     assert (log.new, log.updated, log.duplicate) == (0, student.notes, 0)
     student.col.fix_integrity()  # Tools > Check Database makes no card
     assert student.col.card_count() == len(student.cards) + 1
@@ -238,7 +243,7 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
     assert len(done.changes.retired) == student.notes
     notes = done.notes.read_text()
     assert "tag:factdeck::retired" in notes
-    assert "- version 2.0.0: `low-back-pain-2.1.0-retired-since-2.0.0.apkg`" in notes
+    assert "- version 2.1.0: `low-back-pain-2.2.0-retired-since-2.1.0.apkg`" in notes
     student.close()
 
 

@@ -28,7 +28,8 @@ def test_every_claim_of_the_article_has_a_card(real_deck: Path) -> None:
     coverage = coverage_of(real_deck)
     assert [str(p) for p in coverage.problems] == []
     assert len(coverage.covered) + len(coverage.not_carded) >= 70
-    assert len(coverage.covered) >= 60
+    # 2.1.0 moved framing, hedged and trivia claims to not_carded, each with its reason
+    assert len(coverage.covered) >= 50
 
 
 def test_a_claim_left_off_the_cards_says_why_and_is_not_uncovered(mini_deck: Path) -> None:
@@ -99,9 +100,9 @@ def test_every_card_states_a_claim_of_the_article(real_deck: Path) -> None:
 
 
 def test_removing_the_last_covering_fact_uncovers_its_claim(real_deck: Path) -> None:
-    path = real_deck / "lipomas.yaml"
+    path = real_deck / "cluneal-medial.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["facts"] = [f for f in data["facts"] if f["id"] != "back-mice-pain"]
+    data["facts"] = [f for f in data["facts"] if f["id"] != "medial-cluneal-pain-location"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     coverage = coverage_of(real_deck)
     line = next(
@@ -109,16 +110,17 @@ def test_removing_the_last_covering_fact_uncovers_its_claim(real_deck: Path) -> 
         for n, text in enumerate(
             (real_deck / "claims.yaml").read_text(encoding="utf-8").splitlines(), 1
         )
-        if text == "  - id: lipomas-pain-explanation"
+        if text == "  - id: medial-cluneal-pain-location"
     )
     assert [str(p) for p in coverage.problems] == [
-        f"cards/low-back-pain/claims.yaml:{line}: claim 'lipomas-pain-explanation': fact "
-        "'back-mice-pain' does not exist (did you mean 'back-mice'?)",
-        f"cards/low-back-pain/claims.yaml:{line}: claim 'lipomas-pain-explanation' is stated "
-        'by no card: "One possible explanation for this pain could be pressure on adjacent '
-        'superior cluneal nerve fibers."; add a fact that states it and list it in covered_by',
+        f"cards/low-back-pain/claims.yaml:{line}: claim 'medial-cluneal-pain-location': fact "
+        "'medial-cluneal-pain-location' does not exist (did you mean 'medial-cluneal-entrapment'?)",
+        f"cards/low-back-pain/claims.yaml:{line}: claim 'medial-cluneal-pain-location' is "
+        'stated by no card: "Pain from entrapment of the medial cluneal nerves is likely to be '
+        'felt in the buttock but may also be experienced in the lower leg."; add a fact that '
+        "states it and list it in covered_by",
     ]
-    assert [c.id for c in coverage.uncovered] == ["lipomas-pain-explanation"]
+    assert [c.id for c in coverage.uncovered] == ["medial-cluneal-pain-location"]
 
 
 def test_a_dangling_reference_is_reported_even_when_another_fact_covers(mini_deck: Path) -> None:

@@ -283,6 +283,8 @@ def test_the_shipped_lock_is_current(real_deck: Path, project: Path) -> None:
     """Facts edited without rebuilding and committing the lock would ship new times to
     students on someone else's machine: the committed lock must match the facts."""
     lock_before = (real_deck / LOCK_NAME).read_bytes()
-    result = build(real_deck, project / "dist")
-    assert result.changes.empty, "run `python build.py` and commit cards/*/factdeck.lock"
-    assert (real_deck / LOCK_NAME).read_bytes() == lock_before
+    build(real_deck, project / "dist")
+    # unreleased changes since the last release are fine; a lock the facts would rewrite is not
+    assert (real_deck / LOCK_NAME).read_bytes() == lock_before, (
+        "run `python build.py` and commit cards/*/factdeck.lock"
+    )

@@ -83,8 +83,9 @@ def _session(
     while (card := col.sched.getCard()) is not None:
         key = (card.note().guid, card.ord)
         is_hard = key in hard and student.fails_hard
+        # a hard card's lapses are exactly the failing students' (no slip on it besides)
         again = (is_hard and failed.get(card.id, 0) < 2) or (
-            not is_hard and not failed.get(card.id) and chance.random() < student.slip
+            key not in hard and not failed.get(card.id) and chance.random() < student.slip
         )
         if again:
             failed[card.id] = failed.get(card.id, 0) + 1
