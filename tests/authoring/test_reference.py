@@ -148,3 +148,16 @@ def test_deck_and_claims_schemas_reject_unknown_and_missing_fields() -> None:
     assert _errors(schema.CLAIMS_SCHEMA, {"claims": [claim]}) == []
     assert _errors(schema.CLAIMS_SCHEMA, {"claims": [{**claim, "covered": []}]})
     assert _errors(schema.CLAIMS_SCHEMA, {"claims": [{"id": "c", "section": "s"}]})
+
+
+def test_the_facts_schema_accepts_a_former_field_name_as_deprecated() -> None:
+    """Editors keep accepting `fibres` (now `fibers`) and mark it deprecated."""
+    import jsonschema
+
+    document = schema.facts_schema()
+    nerve = document["$defs"]["Nerve"]["properties"]
+    assert nerve["fibres"]["deprecated"] is True
+    assert nerve["fibres"]["description"] == "The former spelling of `fibers`, still accepted."
+    fact = {"id": "n", "kind": "nerve", "name": "n nerve", "source": "body"}
+    for name in ("fibers", "fibres"):
+        jsonschema.validate({"facts": [{**fact, name: "sensory"}]}, document)

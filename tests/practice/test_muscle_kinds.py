@@ -113,8 +113,15 @@ def test_muscle_practice_takes_wrong_options_from_sibling_muscles(project: Path)
     assert len(wrong) == 3 and wrong <= origins - {"the anterior inferior iliac spine"}
     # the vastus lateralis inserts on the tibial tuberosity too: never a wrong option for
     # the rectus femoris, whose siblings with another insertion are
-    insertion = {t.lower() for _, t, m in options_of(practice["rf/practice/insertion"])}
-    assert [t for t in insertion if "tibial tuberosity" in t] == ["the tibial tuberosity"]
+    insertion = [(t.lower(), m) for _, t, m in options_of(practice["rf/practice/insertion"])]
+    assert [t for t, m in insertion if "tibial tuberosity" in t] == ["the tibial tuberosity"]
+    assert ("the tibial tuberosity", "correct") in insertion
+    assert {t for t, m in insertion if m == "wrong"} <= {
+        "the medial tibial condyle",
+        "the pes anserinus",
+        "the posterior tibia above the soleal line",
+        "the medial proximal tibia",
+    }
     nerves = [
         t.lower() for _, t, m in options_of(practice["rf/practice/innervation"]) if m == "wrong"
     ]
