@@ -309,7 +309,7 @@ def test_exceptions_silence_a_rule_for_their_fact_only(project: Path) -> None:
         "unnamed-subject, no-source, no-exam-tag, bad-exception, hidden-character, "
         + ", ".join(CONTENT_RULES)
         + ", diagram-giveaway, diagram-composed, diagram-small-text, "
-        "diagram-mask-colour",
+        "diagram-mask-colour, leader-off-target, leaders-cross",
     ]
 
 
@@ -323,6 +323,8 @@ def test_image_occlusion_notes_are_not_linted_as_questions(real_deck: Path) -> N
         "asked-twice",
         "label-twice",
         "diagram-composed",
+        "leader-off-target",
+        "leaders-cross",
         "spelling",
         "unjustified-ref",
         "number-agreement",

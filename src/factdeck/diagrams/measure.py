@@ -23,7 +23,8 @@ from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as safe_xml
 from defusedxml import DefusedXmlException
-from svgelements import SVG, Shape, SVGElement
+from svgelements import SVG, Close, Move, Shape, SVGElement
+from svgelements import Path as SvgPath
 
 from factdeck.diagrams import safety
 from factdeck.errors import FactdeckError, Location
@@ -62,6 +63,18 @@ class Element:
 
 
 @dataclass(frozen=True, slots=True)
+class Outline:
+    """One drawn shape as lint sees it: its outline as points in the drawing's units (the
+    same as Drawing.width and height; curves sampled), whether it is closed and filled,
+    and its stroke width."""
+
+    points: tuple[tuple[float, float], ...]
+    closed: bool
+    filled: bool
+    stroke: float
+
+
+@dataclass(frozen=True, slots=True)
 class Drawing:
     """A parsed SVG reduced to what masks need: every id'd element, measured."""
 
@@ -70,6 +83,12 @@ class Drawing:
     elements: Mapping[str, Element]
     duplicate_ids: frozenset[str]
     digest: str  # of the file's bytes: a redrawn image must reach students under a new name
+
+    def outlines(self, element_id: str) -> tuple[Outline, ...]:
+        """The shapes of an id'd element (a group: all of its shapes), for lint's geometry
+        (leader lines); () for an unknown id."""
+        measured = self.elements
+        return measured.outlines(element_id) if isinstance(measured, _Measured) else ()
 
 
 def read_drawing(path: Path, where: Location) -> Drawing:
@@ -149,6 +168,13 @@ class _Measured(Mapping[str, Element]):
             self._done[element_id] = Element(element_id, _to_fractions(box, *self._size), text)
         return self._done[element_id]
 
+    def outlines(self, element_id: str) -> tuple[Outline, ...]:
+        node = self._nodes.get(element_id)
+        if node is None:
+            return ()
+        members = node.select() if hasattr(node, "select") else (node,)
+        return tuple(o for m in members if isinstance(m, Shape) for o in _outlines(m))
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._texts)
 
@@ -178,6 +204,33 @@ def _shape_boxes(element: SVGElement) -> Iterable[tuple[float, float, float, flo
             box = member.bbox(with_stroke=True)
             if box is not None:
                 yield box
+
+
+CURVE_POINTS = 12  # points a curved segment is sampled at: a few tenths of a px off
+
+
+def _outlines(shape: Shape) -> Iterator[Outline]:
+    """Each subpath of a shape, as points (transforms already applied by reify)."""
+    filled = shape.fill is not None and shape.fill.value is not None
+    stroked = shape.stroke is not None and shape.stroke.value is not None
+    stroke = float(shape.stroke_width or 0.0) if stroked else 0.0
+    points: list[tuple[float, float]] = []
+    for segment in SvgPath(shape).segments():
+        if isinstance(segment, Move):
+            if len(points) > 1:
+                yield Outline(tuple(points), False, filled, stroke)
+            points = [(float(segment.end.x), float(segment.end.y))]
+            continue
+        if isinstance(segment, Close):
+            if len(points) > 1:
+                yield Outline(tuple(points), True, filled, stroke)
+            points = []
+            continue
+        steps = 1 if type(segment).__name__ == "Line" else CURVE_POINTS
+        for x, y in segment.npoint([i / steps for i in range(1, steps + 1)]):
+            points.append((float(x), float(y)))  # npoint: one call per segment, not per point
+    if len(points) > 1:
+        yield Outline(tuple(points), filled and len(points) > 2, filled, stroke)
 
 
 def _union(

@@ -57,6 +57,8 @@ TRIAL = frozenset(
         "no-belongs-to",
         "misplaced-field",
         "diagram-composed",
+        "leader-off-target",
+        "leaders-cross",
     }
 )
 

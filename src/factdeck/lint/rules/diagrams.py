@@ -24,9 +24,10 @@ import defusedxml.ElementTree as safe_xml
 from coloraide import Color
 from svgelements import Matrix
 
+from factdeck.diagrams.measure import read_drawing
 from factdeck.errors import Location
 from factdeck.lint.cards import segments
-from factdeck.lint.rules import composed
+from factdeck.lint.rules import composed, leaders
 from factdeck.model import Deck, Diagram, Nerve
 from factdeck.practice.options import normal, variants
 
@@ -71,6 +72,7 @@ RULES = {
     "diagram-small-text": f"diagram text under {MIN_LABEL_PX} px (labels) or {MIN_TEXT_PX} px "
     f"(other text) at a {CARD_WIDTH} px card width",
     "diagram-mask-colour": "a diagram fill that looks like one of Anki's occlusion masks",
+    **leaders.RULES,
 }
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -127,6 +129,9 @@ def findings(deck: Deck) -> Iterator[DiagramFinding]:
         if path not in sheets:
             sheets[path] = read_sheet(path)
         yield from check(fact, sheets[path], path.name, entry.location, levels)
+        drawing = read_drawing(path, entry.location)  # the build's parse (measure caches it)
+        for rule, message in leaders.check(drawing):
+            yield DiagramFinding(entry.location, fact.id, rule, f"diagram '{path.name}': {message}")
 
 
 def nerve_levels(deck: Deck) -> dict[str, frozenset[tuple[int, int]]]:
