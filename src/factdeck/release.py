@@ -337,7 +337,7 @@ def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[
                         f"fact '{fact.id}': what students must answer changed since {since}. "
                         "If the old answer was wrong, add "
                         f'`correction: {{in: "{version}", why: <why it changed>}}` to the fact: '
-                        "students are then told to re-learn these cards. If a student's old "
+                        "students then relearn it (a cloze answer as a new card). If a student's old "
                         "answer is still right (spelling, fuller wording), add "
                         f'`reworded: {{in: "{version}", why: <what changed>}}`; or keep the '
                         "answer's words as they were"

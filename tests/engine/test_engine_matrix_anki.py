@@ -113,17 +113,12 @@ def test_a_new_student_never_gets_a_retired_card_in_every_engine(
 
 
 CORRECTED = '\n        correction: {in: "1.1.0", why: it is huge}'
-NOTICE = "{{c1::This card was replaced by a corrected one::replaced}}"
 CORRECTIONS = {  # how a corrected answer (big -> huge) can reach a reviewed collection
-    # today's default: the card keeps its number and history (students must Forget it)
-    "in-place": FACTS.replace("{{c1::big}}", "{{c1::huge}}").replace(
+    # factdeck's default: c1's corrected answer ships as a new number, card 1 a notice
+    "corrected": FACTS.replace("{{c1::big}}", "{{c1::huge}}").replace(
         "subdeck: part", "subdeck: part" + CORRECTED, 1
     ),
-    # a new cloze number for the corrected answer; the old number keeps a notice
-    "new-number": FACTS.replace("{{c1::big}}", "{{c3::huge}}")
-    .replace('blue}}."', f'blue}}}}. {NOTICE}"')
-    .replace("subdeck: part", "subdeck: part" + CORRECTED, 1),
-    # a new cloze number, the old one dropped
+    # a new cloze number written by hand, the old one dropped
     "dropped": FACTS.replace("{{c1::big}}", "{{c3::huge}}"),
     # a one-card note: the corrected answer as a new note, the old note retired
     "new-note": FACTS.replace("id: one,", "id: one-corrected,").replace("Alpha", "Omega"),
@@ -137,9 +132,9 @@ def test_a_corrected_answer_as_a_new_card_in_every_engine(
 ) -> None:
     """Issue 21, item 4, measured: a corrected answer that takes a new card number (or a
     new note) arrives as a new card over a reviewed collection in every engine, and no card
-    loses or gains reviews; the old card stays error-free only if it keeps a cloze (a
-    notice, or a tombstone's). A dropped number leaves Anki's 'No cloze 1 found' until
-    Empty Cards, which Check Database does not fix."""
+    loses or gains reviews; the old card stays error-free only if it keeps a cloze (the
+    notice factdeck ships, or a tombstone's). A number dropped by hand leaves Anki's 'No
+    cloze 1 found' until Empty Cards, which Check Database does not fix."""
     v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
     v2 = publish(mini_deck, project, "1.1.0", CORRECTIONS[variant], EPOCH + 86_400, monkeypatch)
     result = probe(version, tmp_path / "student", v1, v2)
@@ -148,7 +143,7 @@ def test_a_corrected_answer_as_a_new_card_in_every_engine(
     assert second["log"]["conflicting"] == 0
     assert second["history_kept"] and checked["history_kept"]
     assert checked["new_cards"] == second["new_cards"]  # Check Database adds no card
-    assert len(second["new_cards"]) == (0 if variant == "in-place" else 1)
+    assert len(second["new_cards"]) == 1
     if variant == "dropped":
         assert [b["ord"] for b in second["bad"]] == [b["ord"] for b in checked["bad"]] == [0]
         assert len(second["empty_cards"]) == 1

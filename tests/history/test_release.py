@@ -228,8 +228,8 @@ def test_an_answer_change_needs_a_correction(
     assert messages(caught) == [
         "cards/mini/facts.yaml:3: fact 'two': what students must answer changed since "
         "release 1.0.0. If the old answer was wrong, add "
-        '`correction: {in: "1.1.0", why: <why it changed>}` to the fact: students are then '
-        "told to re-learn these cards. If a student's old answer is still right (spelling, "
+        '`correction: {in: "1.1.0", why: <why it changed>}` to the fact: students then '
+        "relearn it (a cloze answer as a new card). If a student's old answer is still right (spelling, "
         'fuller wording), add `reworded: {in: "1.1.0", why: <what changed>}`; or keep the '
         "answer's words as they were"
     ]
@@ -278,8 +278,8 @@ def test_a_declaration_names_this_release_or_a_recorded_one(
         '`in: "1.1.0"` if this release ships the change',
         "cards/mini/facts.yaml:3: fact 'two': what students must answer changed since "
         "release 1.0.0. If the old answer was wrong, add "
-        '`correction: {in: "1.1.0", why: <why it changed>}` to the fact: students are then '
-        "told to re-learn these cards. If a student's old answer is still right (spelling, "
+        '`correction: {in: "1.1.0", why: <why it changed>}` to the fact: students then '
+        "relearn it (a cloze answer as a new card). If a student's old answer is still right (spelling, "
         'fuller wording), add `reworded: {in: "1.1.0", why: <what changed>}`; or keep the '
         "answer's words as they were",
     ]

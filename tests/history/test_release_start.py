@@ -114,7 +114,7 @@ def test_the_version_bump_follows_what_changed(
         publish(mini_deck, project, "1.0.1", corrected)
     assert messages(caught)[-1].startswith(
         "cards/mini/deck.yaml: version '1.0.1' is a patch release after 1.0.0, but this "
-        "release corrects the answer of 'two': "
+        "release adds 1 card and corrects the answer of 'two': "  # the corrected card (issue 21)
     )
     # the override ships it as asked
     result = runner.invoke(main, ["release", "--allow-patch-bump"])

@@ -15,7 +15,7 @@ tests/engine/test_cloze_grammar_anki.py holds it to the engine on generated text
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 _MARKER = re.compile(r"\{\{c([0-9,]*)::|\}\}")  # Rust's is_ascii_digit: ASCII digits only
@@ -74,6 +74,20 @@ def markers(text: str) -> Iterator[Marker]:
             yield Marker(match.start(), match.end(), opening=False)
         else:
             yield Marker(match.start(), match.end(), opening=True, ordinals=numbers(match[1]))
+
+
+def renumber(text: str, new: Mapping[int, int]) -> str:
+    """`text` with each cloze opening's numbers mapped through `new` (others kept)."""
+    if not new:
+        return text
+
+    def opening(match: re.Match[str]) -> str:
+        found = numbers(match[1]) if match[1] is not None else ()
+        if not found:
+            return match[0]
+        return "{{c" + ",".join(str(new.get(n, n)) for n in found) + "::"
+
+    return _MARKER.sub(opening, text)
 
 
 def numbers(digits: str) -> tuple[int, ...]:

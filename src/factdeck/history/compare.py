@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from factdeck.history.lockfile import Lock, LockedNote, Release
-from factdeck.history.numbering import answer_changed, items_added, items_moved, masks_moved
+from factdeck.history.numbering import (
+    answer_changed,
+    items_added,
+    items_changed,
+    items_moved,
+    masks_moved,
+    replaced,
+)
 from factdeck.model import NoteSpec
 
 
@@ -69,6 +76,25 @@ class Delta:
         if before is None or not before.items or self.after.retired is not None:
             return ()
         return items_moved(before.items, self.after.items)
+
+    @property
+    def replaced(self) -> tuple[int, ...]:
+        """Card numbers whose answer was corrected onto a new card: each now shows a notice."""
+        before = self.before
+        if before is None or not before.items or self.after.retired is not None:
+            return ()
+        return replaced(before.items, self.after.items)
+
+    @property
+    def relearn(self) -> bool:
+        """A corrected answer left on a card students had (not moved to a new card): only
+        Forget makes them learn it again."""
+        before = self.before
+        if not self.corrected or before is None:
+            return False
+        if not (before.items and self.after.items):
+            return True
+        return not set(items_changed(before.items, self.after.items)) <= set(self.replaced)
 
     @property
     def items_added(self) -> int:

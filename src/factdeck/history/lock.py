@@ -21,7 +21,7 @@ from factdeck.anki import ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs.names import LOCK_NAME
-from factdeck.history import guards, lockfile, numbering
+from factdeck.history import corrections, guards, lockfile, numbering
 from factdeck.history.apkg_diff import MERGE_ADVICE
 from factdeck.history.guards import NO_OVERRIDES, Allow
 from factdeck.history.lockfile import (
@@ -121,8 +121,9 @@ def stamp(
         key: _locked_note_type(note_types[key], old.note_types.get(key), now)
         for key in sorted(used_types)
     }
+    notes, renumbered = corrections.shipped(deck, notes, note_types, old)
     facts = {e.fact.id: e.fact for e in deck.entries}
-    last = _corrections_base(old, deck.spec.version)
+    last = corrections.corrections_base(old, deck.spec.version)
     recorded = {r.version for r in old.releases}
     taken = _ids(old)
     was = dict(old.was)
@@ -131,11 +132,14 @@ def stamp(
         before = old.notes.get(note.guid)
         note_type = note_types[note.note_type]
         fact = facts[note.fact_id]
-        fixed = _fixed(note, note_type, fact, before, old, last, deck.spec.version, recorded)
+        numbers = renumbered.get(note.guid, corrections.NONE)
+        fixed = _fixed(
+            note, note_type, fact, before, old, last, deck.spec.version, recorded, numbers
+        )
         note = dataclasses.replace(note, tags=(*note.tags, *(f"{CORRECTED_TAG}{v}" for v in fixed)))
         if link is not None:
             note = _linked(note, before, link, deck.spec.version)
-        locked = _locked_note(note, note_type, fact, before, now, taken, fixed)
+        locked = _locked_note(note, note_type, fact, before, now, taken, fixed, numbers)
         if before is not None and locked.hash != before.hash and before.rel is not None:
             was.setdefault((note.guid, before.rel), before)
         locked_notes[note.guid] = locked
@@ -210,6 +214,7 @@ def check(
 ) -> None:
     """The identity guards: reused retired ids, changed kinds, changed note-type schemas,
     a changed slug or deck name, moved facts, reordered masks; and a merged lock's sanity."""
+    notes = corrections.shipped(deck, notes, note_types, old)[0]  # as students get them
     path = lock_path(deck.deck_dir)
     problems = lockfile.problems(old, path)
     problems.extend(_fact_identity_problems(deck, old))
@@ -345,6 +350,7 @@ def _locked_note(
     now: int,
     taken: set[int],
     fixed: tuple[str, ...] = (),
+    numbers: corrections.Numbering = corrections.NONE,
 ) -> LockedNote:
     content = content_hash(note)
     masks = _masks(fact, note_type)
@@ -354,12 +360,20 @@ def _locked_note(
         "deck": note.subdeck,
         "cards": note_type.card_ords(note.fields),
         "masks": masks,
-        "items": numbering.item_digests(note, note_type),
+        "items": numbering.item_digests(note, note_type, numbers.notice_numbers),
+        "moves": numbers.moves,
+        "notices": numbers.notices,
         "fixed": fixed,
     }
     if before is not None and before.hash == content and before.retired is None:
         if before.answer:  # unchanged; a lock from before items were recorded gains them
-            kept = dataclasses.replace(before, fixed=fixed, items=known["items"])
+            kept = dataclasses.replace(
+                before,
+                fixed=fixed,
+                items=known["items"],
+                moves=numbers.moves,
+                notices=numbers.notices,
+            )
             return before if kept == before else kept
         return dataclasses.replace(before, **known)  # a migrated note: fill in what it lacked
     return LockedNote(
@@ -437,16 +451,6 @@ def _distinct_ids(old: Lock) -> Lock:
     return dataclasses.replace(old, notes=notes)
 
 
-def _corrections_base(old: Lock, version: str) -> Release | None:
-    """The release this version's corrections are measured against: the last one, or, while
-    the deck is still at the version just released, the one before it (so a rebuild after a
-    release keeps that release's corrected tags instead of shipping their removal)."""
-    releases = old.releases
-    if releases and releases[-1].version == version:
-        return releases[-2] if len(releases) > 1 else None
-    return releases[-1] if releases else None
-
-
 def _fixed(
     note: NoteSpec,
     note_type: NoteType,
@@ -456,6 +460,7 @@ def _fixed(
     last: Release | None,
     version: str,
     recorded: set[str],
+    numbers: corrections.Numbering = corrections.NONE,
 ) -> tuple[str, ...]:
     """The releases that corrected this note's answer, one `corrected` tag each. A released
     correction stays recorded in the lock, so its tag never depends on the fact's marker
@@ -476,7 +481,7 @@ def _fixed(
             and numbering.answer_changed(
                 shipped,
                 numbering.crc(answer_text(note, note_type, shipped.masks)),
-                numbering.item_digests(note, note_type),
+                numbering.item_digests(note, note_type, numbers.notice_numbers),
             )
         ):
             kept.add(version)

@@ -64,6 +64,10 @@ class LockedNote:
     masks: tuple[str, ...] = ()  # native occlusion: the mask id each card number shows
     # a cloze note: per card number from 1, a digest of the words it hides ("": no such card)
     items: tuple[str, ...] = ()
+    # a cloze note's numbers shipped under another number (written, shipped, release), and
+    # the numbers whose card shows the "replaced" notice (number, release): corrections
+    moves: tuple[tuple[int, int, str], ...] = ()
+    notices: tuple[tuple[int, str], ...] = ()
     retired: int | None = None
     rel: str | None = None  # the release that shipped exactly this state; None: unreleased
     fixed: tuple[str, ...] = ()  # releases that corrected its answer: its corrected tags
@@ -412,6 +416,10 @@ def _note_row(kind: str, key: str, n: LockedNote) -> dict[str, Any]:
         row["masks"] = n.masks
     if n.items:
         row["items"] = n.items
+    if n.moves:
+        row["moves"] = n.moves
+    if n.notices:
+        row["notices"] = n.notices
     if n.retired is not None:
         row["retired"] = n.retired
     if n.rel is not None:

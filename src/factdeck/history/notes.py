@@ -128,8 +128,23 @@ def _students(
             "",
         ]
     corrected = [d for d in changes.corrected if view.corrected(d)]
+    moved_on = [d for d in corrected if not d.relearn]
+    tag = f"{CORRECTED_TAG}{spec.version}"
+    if moved_on:
+        out += [
+            "### Corrections: new cards",
+            "",
+            "These answers were wrong or incomplete and are now corrected. Each corrected "
+            "answer arrives as a new card, which Anki shows you as new: you learn it again "
+            "without doing anything. The card that asked the old answer keeps its reviews "
+            "and now shows only a notice (“replaced by a corrected card”); you may suspend "
+            "it (in the browser: Cards → Toggle Suspend). If your Anki shows no new card "
+            f"for them, reset them instead: in Anki's browser search `tag:{tag}`, {FORGET}.",
+            "",
+        ]
+        out += _grouped(moved_on, view, detail=True)
+    corrected = [d for d in corrected if d.relearn]
     if corrected:
-        tag = f"{CORRECTED_TAG}{spec.version}"
         out += [
             "### Corrections: re-learn these",
             "",
@@ -221,7 +236,10 @@ def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
     if not detail:
         return [f"- {now}"]
     what = []
-    if view.corrected(delta):
+    if view.corrected(delta) and delta.replaced and not delta.relearn:
+        replaced = ", ".join(map(str, delta.replaced))
+        what.append(f"answer corrected: a new card asks it; card {replaced} shows a notice")
+    elif view.corrected(delta):
         what.append("answer corrected")
     elif delta.corrected:
         what.append("answer reworded: your answer still counts")

@@ -6,6 +6,7 @@ words hands its history to them. These rules tell such a move from a rewording i
 from __future__ import annotations
 
 import zlib
+from collections.abc import Collection
 
 from factdeck.anki import cloze
 from factdeck.history.lockfile import LockedNote
@@ -24,16 +25,22 @@ def hidden(note: NoteSpec, note_type: NoteType) -> list[tuple[int, str]]:
     return [(n, plain(c.text, None)) for c in cloze.deletions(text) for n in c.ordinals]
 
 
-def item_digests(note: NoteSpec, note_type: NoteType) -> tuple[str, ...]:
+NOTICE = "~"  # the digest of a card that shows the "replaced" notice: it asks nothing
+
+
+def item_digests(
+    note: NoteSpec, note_type: NoteType, notices: Collection[int] = ()
+) -> tuple[str, ...]:
     """A cloze note's cards by number (from 1): a digest of the words each hides, "" for a
-    number it has no card for (a gap kept for a removed item)."""
+    number it has no card for (a gap kept for a removed item), NOTICE for a card replaced
+    by a correction (history/corrections.py)."""
     if not note_type.cloze or note_type.native_occlusion:
         return ()
     by_number: dict[int, list[str]] = {}
     for number, words in hidden(note, note_type):
         by_number.setdefault(number, []).append(words)
     return tuple(
-        crc(" | ".join(by_number[n])) if n in by_number else ""
+        NOTICE if n in notices else crc(" | ".join(by_number[n])) if n in by_number else ""
         for n in range(1, max(by_number, default=0) + 1)
     )
 
@@ -53,12 +60,12 @@ def items_moved(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[tuple[
     nothing."""
     where: dict[str, int] = {}
     for number, digest in enumerate(after, 1):
-        if digest:
+        if digest not in ("", NOTICE):
             where.setdefault(digest, number)
     return tuple(
         (number, where[digest])
         for number, digest in enumerate(before, 1)
-        if digest and digest in where and (number > len(after) or after[number - 1] != digest)
+        if digest in where and (number > len(after) or after[number - 1] != digest)
     )
 
 
@@ -68,13 +75,24 @@ def items_changed(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[int,
     return tuple(
         n
         for n, (b, a) in enumerate(zip(before, after, strict=False), 1)
-        if b and a and b != a and n not in moved and a not in before
+        if b and a and b != a and n not in moved and (a == NOTICE or a not in before)
     )
 
 
 def items_added(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[int, ...]:
     """Card numbers a note has now and had no card for (a new card each on import)."""
-    return tuple(n for n, a in enumerate(after, 1) if a and (n > len(before) or not before[n - 1]))
+    return tuple(
+        n
+        for n, a in enumerate(after, 1)
+        if a not in ("", NOTICE) and (n > len(before) or not before[n - 1])
+    )
+
+
+def replaced(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[int, ...]:
+    """Card numbers that asked something and now show the "replaced" notice."""
+    return tuple(
+        n for n, (b, a) in enumerate(zip(before, after, strict=False), 1) if a == NOTICE != b and b
+    )
 
 
 def answer_changed(before: LockedNote, answer: str, items: tuple[str, ...]) -> bool:

@@ -1,0 +1,160 @@
+"""Corrections students relearn without doing anything.
+
+A corrected cloze answer moves to a card number its note never had. Every client creates
+the card for a new number on import, as new, so students learn the corrected answer from
+scratch; the card that asked the old answer keeps its reviews (they were reviews of the old
+answer) and shows a notice instead, never an empty or an error card. Measured in the
+engines 23.10.1, 24.11 and 26.09, also after Check Database
+(tests/engine/test_engine_matrix_anki.py, tests/engine/test_corrections_anki.py).
+
+The lock keeps each move with the release that shipped it, so every later build ships the
+same numbers. The moves of the version being built are worked out afresh at each build, so
+a correction taken back before the release moves nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from factdeck.anki import cloze
+from factdeck.history.lockfile import Lock, LockedNote, Release
+from factdeck.history.numbering import item_digests, items_changed
+from factdeck.model import Deck, NoteSpec
+from factdeck.render.templates import NoteType
+
+HINT = "replaced by a corrected card"
+NOTICE = (
+    "This card was replaced: its answer was corrected, and a new card of this note asks "
+    "the corrected answer. Nothing to do (you may suspend this card)."
+)
+WAS, REPLACED = "fd-was", "fd-replaced"
+
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """A cloze note's numbers as shipped: (written, shipped, release) moves and the
+    (number, release) cards that show the notice."""
+
+    moves: tuple[tuple[int, int, str], ...] = ()
+    notices: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def mapping(self) -> dict[int, int]:
+        return {written: shipped for written, shipped, _ in self.moves}
+
+    @property
+    def notice_numbers(self) -> frozenset[int]:
+        return frozenset(number for number, _ in self.notices)
+
+
+NONE = Numbering()
+
+
+def corrections_base(old: Lock, version: str) -> Release | None:
+    """The release this version's corrections are measured against: the last one, or, while
+    the deck is still at the version just released, the one before it (so a rebuild after a
+    release keeps that release's corrected tags instead of shipping their removal)."""
+    releases = old.releases
+    if releases and releases[-1].version == version:
+        return releases[-2] if len(releases) > 1 else None
+    return releases[-1] if releases else None
+
+
+def shipped(
+    deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType], old: Lock
+) -> tuple[tuple[NoteSpec, ...], dict[str, Numbering]]:
+    """The notes as students get them: cloze numbers moved by earlier releases' corrections
+    kept, and this version's corrected cloze answers moved to new numbers."""
+    version = deck.spec.version
+    recorded = {r.version for r in old.releases}
+    last = corrections_base(old, version)
+    facts = {e.fact.id: e.fact for e in deck.entries}
+    out, numbering = [], {}
+    for note in notes:
+        note_type = note_types.get(note.note_type)
+        before = old.notes.get(note.guid)
+        if note_type is None or not note_type.cloze or note_type.native_occlusion or not before:
+            out.append(note)
+            continue
+        kept = Numbering(
+            tuple(m for m in before.moves if m[2] in recorded),
+            tuple(n for n in before.notices if n[1] in recorded),
+        )
+        declared = {m for m, _ in facts[note.fact_id].declared(version)}
+        correcting = version not in recorded and last is not None and declared == {"correction"}
+        shipped_state = old.state_at(note.guid, last.version) if correcting and last else None
+        planned = _plan(note, note_type, kept, _top(old, note.guid), shipped_state, version)
+        if planned != NONE:
+            numbering[note.guid] = planned
+            note = render(note, note_type, planned)
+        out.append(note)
+    return tuple(out), numbering
+
+
+def _plan(
+    note: NoteSpec,
+    note_type: NoteType,
+    kept: Numbering,
+    top: int,
+    shipped_state: LockedNote | None,
+    version: str,
+) -> Numbering:
+    written = sorted(cloze.ordinals(note.fields[_text_index(note_type)]))
+    mapping, notices = kept.mapping, set(kept.notice_numbers)
+    moves, noticed = list(kept.moves), list(kept.notices)
+
+    def free() -> int:  # above every number students ever had a card for
+        return max([top, *written, *mapping.values(), *notices]) + 1
+
+    for number in written:  # a written number that collides with a shipped one moves on
+        if number not in mapping and number in {*mapping.values(), *notices}:
+            mapping[number] = free()
+            moves.append((number, mapping[number], version))
+    if shipped_state is not None and shipped_state.items and shipped_state.retired is None:
+        so_far = Numbering(tuple(moves), tuple(noticed))
+        now = item_digests(render(note, note_type, so_far), note_type, so_far.notice_numbers)
+        for number in items_changed(shipped_state.items, now):
+            written_as = next(w for w in written if mapping.get(w, w) == number)
+            mapping[written_as] = free()
+            moves = [m for m in moves if m[0] != written_as]
+            moves.append((written_as, mapping[written_as], version))
+            notices.add(number)
+            noticed.append((number, version))
+    return Numbering(tuple(sorted(moves)), tuple(sorted(noticed)))
+
+
+def _top(old: Lock, guid: str) -> int:
+    """The highest card number the note ever had in a release or a build."""
+    states = [old.state_at(guid, r.version) for r in old.releases] + [old.notes.get(guid)]
+    return max(
+        (max(len(s.items), max(s.cards, default=-1) + 1) for s in states if s is not None),
+        default=0,
+    )
+
+
+def render(note: NoteSpec, note_type: NoteType, numbering: Numbering) -> NoteSpec:
+    """The note's Text with its numbers as shipped and a notice cloze for each replaced
+    card. The notice hides on every other card (Anki marks their clozes `cloze-inactive`),
+    and on its own card the rest of the text hides (every client puts `cardN` on the card's
+    body), so a replaced card shows only the notice."""
+    index = _text_index(note_type)
+    text = cloze.renumber(note.fields[index], numbering.mapping)
+    numbers = sorted(numbering.notice_numbers)
+    if numbers:
+        own = ",".join(f".card{n} .{WAS}" for n in numbers)
+        text = (
+            f'<span class="{WAS}">{text}</span>'
+            + "".join(
+                f'<span class="{REPLACED}">{{{{c{n}::{NOTICE}::{HINT}}}}}</span>' for n in numbers
+            )
+            + f"<style>.{REPLACED} .cloze-inactive,{own}{{display:none}}</style>"
+        )
+    fields = list(note.fields)
+    fields[index] = text
+    return dataclasses.replace(note, fields=tuple(fields))
+
+
+def _text_index(note_type: NoteType) -> int:
+    return note_type.asked[0][0] if note_type.asked[0] else 0
