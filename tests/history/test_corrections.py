@@ -11,7 +11,7 @@ from factdeck.history.corrections import NOTICE
 from factdeck.history.lock import read
 from factdeck.pipeline import build
 from tests.history.test_list_identity import course
-from tests.history.test_release import FACTS, bump, mark, publish
+from tests.history.test_release import FACTS, bump, mark, next_release, publish
 from tests.support.decks import write_tree
 
 
@@ -61,3 +61,16 @@ def test_a_one_card_note_keeps_its_card_and_the_forget_advice(
     notes = (project / "dist" / "mini-1.1.0.md").read_text()
     assert "### Corrections: re-learn these" in notes and "new cards" not in notes
     assert "search `tag:factdeck::corrected::1.1.0`" in notes
+
+
+def test_the_shipped_decks_next_release_moves_its_pending_correction(
+    real_deck: Path, project: Path
+) -> None:
+    """cluneal-medial.yaml's same-level-spillover declares a correction of card 1 for the
+    next release: its corrected answer ships as card 3 and card 1 shows the notice, without
+    the guard taking the move for a renumbering."""
+    next_release(real_deck)
+    built = build(real_deck, project / "dist")
+    text = text_of(built.apkg, "spills over")
+    assert "{{c3::referred pain}}" in text and "{{c1::" + NOTICE in text
+    assert "{{c2::same spinal level}}" in text

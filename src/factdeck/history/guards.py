@@ -13,6 +13,7 @@ from pathlib import Path
 from factdeck.anki import cloze_syntax
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.history import numbering
+from factdeck.history.corrections import NONE, Numbering
 from factdeck.history.lockfile import Lock
 from factdeck.history.numbering import masks_moved
 from factdeck.model import Deck, Diagram, FactBase, NoteSpec, Statement
@@ -74,8 +75,10 @@ def note_problems(
     note_types: Mapping[str, NoteType],
     old: Lock,
     allow: Allow,
+    shipped: Mapping[str, Numbering] | None = None,
 ) -> Iterable[Problem]:
-    """Facts moved to another sub-deck; native occlusion masks reordered or removed."""
+    """Facts moved to another sub-deck; native occlusion masks reordered or removed; cloze
+    items moved to other numbers, except by this version's corrections (`shipped`)."""
     facts = {e.fact.id: e for e in deck.entries}
     moved: dict[str, tuple[str | None, str | None]] = {}
     for note in notes:
@@ -91,7 +94,13 @@ def note_problems(
         renumbering = any(m == "renumbered" for m, _ in fact.declared(deck.spec.version))
         if note_type is not None and before.items and not renumbering:
             yield from _moved_items(
-                note, note_type, fact, before.items, deck.spec.version, facts[note.fact_id].location
+                note,
+                note_type,
+                fact,
+                before.items,
+                deck.spec.version,
+                facts[note.fact_id].location,
+                (shipped or {}).get(note.guid, NONE),
             )
         if (
             note_type is not None
@@ -134,9 +143,18 @@ def _moved_items(
     before: tuple[str, ...],
     version: str,
     where: Location,
+    shipped: Numbering = NONE,
 ) -> Iterable[Problem]:
-    """Cloze items that now sit at another card number than students' history of them."""
-    moved = numbering.items_moved(before, numbering.item_digests(note, note_type))
+    """Cloze items that now sit at another card number than students' history of them
+    (a correction's move to a new number is no such move: its old card shows a notice)."""
+    corrected = {to for _, to, v in shipped.moves if v == version}
+    moved = tuple(
+        (was, now)
+        for was, now in numbering.items_moved(
+            before, numbering.item_digests(note, note_type, shipped.notice_numbers)
+        )
+        if now not in corrected
+    )
     if not moved:
         return
     words = dict(numbering.hidden(note, note_type))

@@ -214,12 +214,12 @@ def check(
 ) -> None:
     """The identity guards: reused retired ids, changed kinds, changed note-type schemas,
     a changed slug or deck name, moved facts, reordered masks; and a merged lock's sanity."""
-    notes = corrections.shipped(deck, notes, note_types, old)[0]  # as students get them
+    notes, renumbered = corrections.shipped(deck, notes, note_types, old)  # as students get them
     path = lock_path(deck.deck_dir)
     problems = lockfile.problems(old, path)
     problems.extend(_fact_identity_problems(deck, old))
     problems.extend(guards.deck_problems(deck, old, allow))
-    problems.extend(guards.note_problems(deck, notes, note_types, old, allow))
+    problems.extend(guards.note_problems(deck, notes, note_types, old, allow, renumbered))
     for key in sorted({n.note_type for n in notes} | {n.type for n in old.notes.values()}):
         if key not in note_types:
             problems.append(
