@@ -72,7 +72,7 @@ def test_version_two_updates_in_place_and_keeps_reviews(
     # Anki logs a matched note that is already up to date as "duplicate": only 'keep' is.
     assert (log.new, log.updated, log.duplicate, log.conflicting) == (1, 2, 1, 0)
     # the retired note comes for release 1's students in its own package
-    assert import_package(col, out / "mini-retired-since-1.apkg").updated == 1
+    assert import_package(col, out / "mini-retired-since-1.0.0.apkg").updated == 1
     assert col.note_count() == 5  # keep, edit, list, new, and the retired note: none twice
     after = {c.card_id: c for c in render_all(col)}
     texts = [c.question for c in after.values()]
