@@ -13,7 +13,7 @@ from factdeck.lint.engine import lint
 from factdeck.lint.rules import choices
 from factdeck.model import Deck, NoteSpec
 from factdeck.pipeline import expanded
-from tests.support.decks import MINI_DECK, small_deck
+from tests.support.decks import MINI_DECK, small_deck, write_tree
 
 PRACTICE_DECK = MINI_DECK["deck.yaml"].replace("subdecks:", "practice: true\n        subdecks:")
 # Four nerves of one group: each levels question has three siblings' levels as wrong
@@ -31,8 +31,11 @@ NERVES = """facts:
 MCQ_RULES = set(choices.RULES) - {"key-position"}
 
 
-def findings(tmp_path: Path, more: str = "", facts: str = NERVES) -> list[str]:
-    checked = expanded(small_deck(tmp_path / "deck", facts=facts + more, deck=PRACTICE_DECK))
+def findings(
+    tmp_path: Path, more: str = "", facts: str = NERVES, templates: Path | None = None
+) -> list[str]:
+    deck = small_deck(tmp_path / "deck", facts=facts + more, deck=PRACTICE_DECK)
+    checked = expanded(deck, templates)
     assert any(n.note_type == "mcq" for n in checked.notes)
     return [
         f"{f.fact_id} [{f.rule}] {f.message}"
@@ -99,11 +102,19 @@ def test_also_accepted_on_a_multiple_choice_back(tmp_path: Path) -> None:
         alikes="[beta, gamma, delta]",
         more=", also_accept: [first nerves]",
     )
-    found = [m for m in findings(tmp_path, case) if "[misplaced-field]" in m]
+    assert [m for m in findings(tmp_path, case) if "[misplaced-field]" in m] == []
+    # a project's own layout that shows the synonyms on the multiple-choice back
+    shows = "{% include 'partials/accepted.html' %}"
+    write_tree(tmp_path / "templates" / "partials", {"mcq-extra.html": shows})
+    found = [
+        m
+        for m in findings(tmp_path / "again", case, templates=tmp_path / "templates")
+        if "[misplaced-field]" in m
+    ]
     assert found == [
-        "case [misplaced-field] note 'practice/case': the back shows 'Also accepted: first nerves', "
-        "which means nothing on multiple choice (its options are fixed); leave also_accept off "
-        "the multiple-choice back (templates/partials/mcq-extra.html)"
+        "case [misplaced-field] note 'practice/case': the back shows 'Also accepted: first "
+        "nerves', which means nothing on multiple choice (its options are fixed); leave "
+        "also_accept off the multiple-choice back (templates/partials/mcq-extra.html)"
     ]
 
 
