@@ -241,14 +241,15 @@ def test_each_wrong_option_says_what_it_belongs_to(checked: Checked) -> None:
             assert f'{level}<span class="fd-mcq-why">: {owner}</span>' in back
 
 
-def test_the_back_gives_the_reason_synonyms_and_source(checked: Checked) -> None:
+def test_the_back_gives_the_reason_and_source_not_synonyms(checked: Checked) -> None:
+    """The options are fixed: "Also accepted" would mean nothing on a multiple-choice back."""
     note = practice_notes(checked)["alpha/practice/levels"]
     fields = dict(
         zip(("Question", "Options", "Key", "Answer", "Extra", "Source"), note.fields, strict=True)
     )
     assert fields["Question"] == "Which spinal levels give rise to the alpha nerves (first nerves)?"
     assert "Alpha comes first." in fields["Extra"]
-    assert "Also accepted: upper lumbar levels" in fields["Extra"]
+    assert "Also accepted" not in fields["Extra"]
     assert "A Source" in fields["Source"]
     assert re.fullmatch(r"[A-D]\. L1–L3", fields["Answer"])
     assert "fd-mcq-correct" not in fields["Options"] and "✓" not in fields["Options"]
