@@ -54,8 +54,14 @@ class _Index:
         for key in keys:
             if key in self.names:
                 return self.names[key]
-        inside = [n for n in self.names for key in keys if f" {n} " in f" {key} "]
-        return self.names[max(inside, key=len)] if inside else None
+        for key in keys:  # the longest run of the text's words that is a name
+            words = key.split()
+            for size in range(len(words) - 1, 0, -1):
+                for start in range(len(words) - size + 1):
+                    fact = self.names.get(" ".join(words[start : start + size]))
+                    if fact is not None:
+                        return fact
+        return None
 
 
 def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:

@@ -120,6 +120,7 @@ class Sheet:
 def findings(deck: Deck) -> Iterator[DiagramFinding]:
     """Every diagram fact of the deck, checked against its SVG (read once per file)."""
     sheets: dict[Path, Sheet] = {}
+    lines: dict[Path, list[tuple[str, str]]] = {}  # leader problems, once per drawing
     levels = nerve_levels(deck)
     for entry in deck.entries:
         fact = entry.fact
@@ -129,8 +130,9 @@ def findings(deck: Deck) -> Iterator[DiagramFinding]:
         if path not in sheets:
             sheets[path] = read_sheet(path)
         yield from check(fact, sheets[path], path.name, entry.location, levels)
-        drawing = read_drawing(path, entry.location)  # the build's parse (measure caches it)
-        for rule, message in leaders.check(drawing):
+        if path not in lines:  # the build's own parse (measure caches it)
+            lines[path] = list(leaders.check(read_drawing(path, entry.location)))
+        for rule, message in lines[path]:
             yield DiagramFinding(entry.location, fact.id, rule, f"diagram '{path.name}': {message}")
 
 
