@@ -55,10 +55,8 @@ def copy_deck(project: Path, name: str) -> Path:
 def edit(deck_dir: Path) -> None:
     path = deck_dir / "cluneal-superior.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "- diagonally away from the lumbar spine" in text  # a course item, not a comment
-    path.write_text(
-        text.replace("- diagonally away from", "- diagonally out from", 1), encoding="utf-8"
-    )
+    assert "which thick fascia can entrap" in text  # a question, not a comment
+    path.write_text(text.replace("which thick fascia", "which dense fascia", 1), encoding="utf-8")
 
 
 def facts_in(deck_dir: Path) -> int:
