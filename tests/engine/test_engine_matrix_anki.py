@@ -48,7 +48,9 @@ def probe(version: str, folder: Path, *packages: Path) -> dict[str, Any]:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    result: dict[str, Any] = json.loads(done.stdout)
+    # The probe's answer is its last line: an old engine may print its own warnings first
+    # (24.11: "blocked main thread for 225ms:" and a stack, on a loaded machine).
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
