@@ -51,6 +51,14 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project as the working folder, as an instructor runs factdeck; modules that need it
+    for every test say `pytestmark = pytest.mark.usefixtures("in_project")`."""
+    monkeypatch.chdir(project)
+    return project
+
+
+@pytest.fixture
 def mini_deck(project: Path) -> Path:
     return write_tree(project / "cards" / "mini", MINI_DECK)
 

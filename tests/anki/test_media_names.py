@@ -17,10 +17,7 @@ from tests.support.decks import write_tree
 from tests.support.engine import import_package, open_collection
 from tests.support.hostile import DIAGRAM_FACTS, build_ok, refused, svg
 
-
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def diagram_deck(deck: Path, image: str, folder: str = "figs") -> Path:

@@ -26,10 +26,7 @@ from factdeck.fs import secret
 from factdeck.pipeline import build
 from tests.support.decks import REAL_DECK
 
-
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 @pytest.fixture

@@ -14,10 +14,7 @@ from click.testing import CliRunner
 from factdeck.cli.main import main
 from tests.support.decks import REPO, write_tree
 
-
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def test_every_command_has_help_with_examples(runner: CliRunner) -> None:

@@ -23,9 +23,7 @@ LINT_WARNING = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def test_quiet_prints_nothing_but_errors(runner: CliRunner, mini_deck: Path) -> None:

@@ -35,9 +35,7 @@ def not_followed(why: str) -> str:
     )
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 @pytest.fixture

@@ -49,9 +49,7 @@ MEDIA = f"mini-figs-figure-{hashlib.sha256(FIGURE_BYTES).hexdigest()[:8]}.svg"
 HIDE_ONE = DIAGRAMS.replace("masks:", "mode: hide-one\n        masks:")
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ WHERE = "Error: cards/mini/diagrams.yaml:2: diagram image 'figure.svg'"
 OWN_IDS = "a diagram may only refer to its own ids"
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 @pytest.fixture

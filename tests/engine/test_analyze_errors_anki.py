@@ -17,10 +17,7 @@ from factdeck.errors import shown_path
 from factdeck.pipeline import build
 from tests.support.engine import import_package, open_collection
 
-
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 @pytest.fixture

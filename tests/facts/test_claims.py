@@ -13,10 +13,7 @@ from factdeck.facts import claims
 from factdeck.pipeline import expanded
 from tests.support.decks import MINI_DECK, write_tree
 
-
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def coverage_of(deck_dir: Path) -> claims.Coverage:

@@ -26,9 +26,7 @@ DECK = """
 EXAM_DECK = DECK + "    exam_areas: {anatomy-physiology: Anatomy & physiology}\n"
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def findings(project: Path, facts: str, deck: str = DECK) -> list[str]:

@@ -27,9 +27,7 @@ DECK = """
 """
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def rules_hit(project: Path, facts: str, rule: str) -> list[str]:

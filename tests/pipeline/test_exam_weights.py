@@ -36,9 +36,7 @@ FACTS = """
 """
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def test_stats_compare_cards_per_area_with_the_weights(runner: CliRunner, project: Path) -> None:

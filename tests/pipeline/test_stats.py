@@ -38,9 +38,7 @@ MORE_FACTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def test_stats_count_notes_and_cards_every_way(mini_deck: Path) -> None:

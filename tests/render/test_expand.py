@@ -12,10 +12,7 @@ from factdeck.pipeline import expanded
 from factdeck.render.templates import and_list, cloze, clozes, load_templates, with_aka
 from tests.support.decks import write_tree
 
-
-@pytest.fixture(autouse=True)
-def _in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(project)
+pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
 def notes_of(mini_deck: Path) -> dict[str, tuple[str, ...]]:
