@@ -154,7 +154,19 @@ def build(
 ) -> BuildResult:
     with _rare_gc(), oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
-        return _build(deck_dir, out_dir, templates_dir, allow, watch)
+        for _ in range(_ATTEMPTS - 1):
+            with contextlib.suppress(_Edited):
+                return _build(deck_dir, out_dir, templates_dir, allow, watch, settled=True)
+        # still being edited: the last try commits, and its manifest keeps the inputs as
+        # they were before it read them, so the next build sees the edit and builds again
+        return _build(deck_dir, out_dir, templates_dir, allow, watch, settled=False)
+
+
+_ATTEMPTS = 3  # a build whose inputs are edited while it runs is run again, this often
+
+
+class _Edited(Exception):
+    """An input changed between the start of a build and its commit point."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,8 +266,23 @@ def lock_output(deck_dir: Path, new: lockfile.Lock) -> commit.Output:
 
 
 def _build(
-    deck_dir: Path, out_dir: Path, templates_dir: Path | None, allow: lock.Allow, watch: Watch
+    deck_dir: Path,
+    out_dir: Path,
+    templates_dir: Path | None,
+    allow: lock.Allow,
+    watch: Watch,
+    settled: bool,
 ) -> BuildResult:
+    """One build; with `settled`, _Edited (nothing written) if an input changed since its
+    start, so that a package never mixes files from before and after an edit."""
+    options = manifest.options(dataclasses.asdict(allow))
+    lock_file = lock.lock_path(deck_dir)  # read too, but an output: not among the inputs
+
+    def inputs_now() -> tuple[str | None, str | None]:
+        digest = manifest.inputs_digest(deck_dir, out_dir, templates_dir, options)
+        return digest, manifest.file_digest(lock_file)
+
+    inputs = inputs_now()
     done = stamped(deck_dir, templates_dir, allow, watch, out_dir=out_dir)
     checked, stamping, found = done.checked, done.stamping, done.changes
     spec = checked.deck.spec
@@ -289,6 +316,8 @@ def _build(
                 ),
                 lock_output(deck_dir, stamping.lock),
             )
+        if settled and inputs_now() != inputs:
+            raise _Edited  # the temporaries go; the build runs again
     with watch("lint"):
         findings = checked.findings()
     result = BuildResult(
@@ -304,13 +333,7 @@ def _build(
         retired=tuple(out_dir / name for _, name in retirement_files(stamping, spec.slug)),
         retired_notes=retired_count(stamping),
     )
-    manifest.record(
-        deck_dir,
-        out_dir,
-        templates_dir,
-        manifest.options(dataclasses.asdict(allow)),
-        summarize(result),
-    )
+    manifest.record(deck_dir, inputs[0], tx.written, summarize(result))
     return result
 
 

@@ -1,12 +1,18 @@
-"""What the last build read and reported, so a rebuild with nothing changed stops early.
+"""What the last build read and wrote, so a rebuild with nothing changed stops early.
 
-After each successful build, `<deck>/.factdeck-cache/manifest.json` records a digest of
-every input (the deck folder with its lock, the templates, factdeck's own code, the
-options) and of the package it wrote, with the summary the command printed, sealed with
-this machine's secret (fs/secret.py: a planted or copied manifest is ignored). When all of
-them still match, rebuilding would write the same package and lock and report no changes:
-the command says so without importing the pipeline. Any doubt (a missing or unreadable
-manifest, a different digest, a package changed or gone) means a full build.
+Each build takes a digest of every input (the deck folder, the templates, factdeck's own
+code, the options) before it reads any of them, and checks it again at its commit point
+(pipeline.py): an input edited while the build ran means the build runs again, so a package
+never mixes an old and a new file. After a successful build, `<deck>/.factdeck-cache/
+manifest.json` records that digest as taken at the start, the sha256 of every file the
+build wrote as it wrote it (the package, the tombstones, the release notes, the lock) and
+of those it deleted (none), with the summary the command printed, sealed with this
+machine's secret (fs/secret.py: a planted or copied manifest is ignored). When the inputs
+and every output still match, rebuilding would write the same files and report no
+changes: the command says so without importing the pipeline. Any doubt (a missing or
+unreadable manifest, a different digest, an output changed, deleted or come back) means a
+full build. The lock is an output here: the build rewrites it, and one edited by hand
+differs from the one recorded.
 
 Light on purpose: only the standard library, so the early stop costs milliseconds.
 """
@@ -14,6 +20,7 @@ Light on purpose: only the standard library, so the early stop costs millisecond
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -25,11 +32,11 @@ from typing import Any
 
 from factdeck.cache.code import CODE_ROOT, version
 from factdeck.fs import read, secret
-from factdeck.fs.names import CACHE_DIR, JOURNAL, MUTEX_FILE
+from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE
 from factdeck.render.layers import find_templates, layers
 
 MANIFEST = "manifest.json"
-FORMAT = 3  # 3: sealed with the machine's secret
+FORMAT = 4  # 4: inputs as read at the start, every output's digest (3: sealed)
 _PURPOSE = "build manifest"
 _READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the full build to refuse
 
@@ -81,34 +88,34 @@ def unchanged(
         if saved.get("format") != FORMAT:
             return None
         digest = inputs_digest(deck_dir, out_dir, templates_dir, options)
-        summary = _summary(saved["summary"])
-        if (
-            digest is None
-            or saved["inputs"] != digest
-            or saved["package"] != _file_digest(summary.apkg)
-            or not all(p.is_file() for p in summary.retired_files)
+        if digest is None or saved["inputs"] != digest:
+            return None
+        outputs = saved["outputs"]
+        if not isinstance(outputs, dict) or not all(
+            file_digest(Path(path)) == expected for path, expected in outputs.items()
         ):
             return None
-        return summary
+        return _summary(saved["summary"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def record(
-    deck_dir: Path, out_dir: Path, templates_dir: Path | None, options: str, summary: Summary
+    deck_dir: Path, inputs: str | None, outputs: Mapping[Path, str | None], summary: Summary
 ) -> None:
-    """Remember a successful build for the next one (after its outputs are in place)."""
+    """Remember a successful build for the next one (after its outputs are in place):
+    `inputs` as digested before the build read them, `outputs` each file's sha256 as the
+    build wrote it (None: deleted)."""
     folder = deck_dir / CACHE_DIR
-    digest = inputs_digest(deck_dir, out_dir, templates_dir, options)
     try:
-        if digest is None:
+        if inputs is None:
             (folder / MANIFEST).unlink(missing_ok=True)
             return
         folder.mkdir(exist_ok=True)
         data = {
             "format": FORMAT,
-            "inputs": digest,
-            "package": _file_digest(summary.apkg),
+            "inputs": inputs,
+            "outputs": {str(path.absolute()): digest for path, digest in outputs.items()},
             "summary": _plain(dataclasses.replace(summary, template_updates=())),
         }
         payload = json.dumps(data).encode()
@@ -125,34 +132,65 @@ def record(
 def inputs_digest(
     deck_dir: Path, out_dir: Path, templates_dir: Path | None, options: str
 ) -> str | None:
+    """Every file a build reads but does not write, by path and content, and where and how
+    it builds; None when a file is odd or unreadable (the full build says what it is)."""
     templates = templates_dir or find_templates(deck_dir)
+    code = _code_digest()
+    if code is None:
+        return None
     digest = hashlib.sha256(
         f"{FORMAT}\0{version()}\0{deck_dir}\0{out_dir.resolve()}\0"
         f"{templates.resolve()}\0{options}\0{Path.cwd()}\0".encode()
+        + code
     )
-    for root in (CODE_ROOT, deck_dir, *layers(templates).folders):
-        paths = _plain_files(root)
-        if paths is None:
+    for root in (deck_dir, *layers(templates).folders):
+        if not _digest_files(digest, root, out_dir.resolve()):
             return None
-        for path in paths:
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
-            except read.NotReadable:
-                return None
     return digest.hexdigest()
 
 
-def _plain_files(root: Path) -> list[Path] | None:
-    """Every file below `root` that a build may read, or None when anything is odd (an
-    unreadable folder, a pipe, a device, a socket): the full build then says what it is."""
+@functools.cache
+def _code_digest() -> bytes | None:
+    """factdeck's own files, once per process: the code running is the code first read (a
+    build sees a change of it by the next run, as the manifest keeps the digest)."""
+    digest = hashlib.sha256()
+    return digest.digest() if _digest_files(digest, CODE_ROOT, None) else None
+
+
+def _digest_files(digest: Any, root: Path, out_dir: Path | None) -> bool:
+    paths = _plain_files(root, out_dir)
+    if paths is None:
+        return False
+    for path in paths:
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        try:
+            digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
+        except read.NotReadable:
+            return False
+    return True
+
+
+def _plain_files(root: Path, out_dir: Path | None) -> list[Path] | None:
+    """Every file below `root` that a build may read but does not write, or None when
+    anything is odd (an unreadable folder, a pipe, a device, a socket): the full build then
+    says what it is. Not the lock, nor the output folder when it is inside: outputs, which
+    the manifest records as written; nor factdeck's own files while a build runs."""
     found: list[Path] = []
     odd: list[OSError] = []
     for folder, dirs, names in os.walk(root, onerror=odd.append):
-        dirs[:] = [d for d in dirs if d not in (CACHE_DIR, "__pycache__")]
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in (CACHE_DIR, "__pycache__")
+            and not (out_dir and d == out_dir.name and (Path(folder) / d).resolve() == out_dir)
+        ]
         for name in names:
             path = Path(folder) / name
-            if name == MUTEX_FILE:
+            if name in (MUTEX_FILE, JOURNAL) or (
+                name.startswith(".factdeck") and name.endswith(".tmp")
+            ):
+                continue
+            if name == LOCK_NAME and Path(folder) == root:
                 continue
             try:
                 if not stat.S_ISREG(path.stat().st_mode):
@@ -163,8 +201,19 @@ def _plain_files(root: Path) -> list[Path] | None:
     return None if odd else sorted(found)
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_digest(path: Path) -> str | None:
+    """The sha256 of a plain file, None when nothing is there; anything else in its place (a
+    folder, a pipe, a dangling link) matches neither."""
+    if not os.path.lexists(path):
+        return None
+    try:  # opened without blocking: a pipe in its place must not hang the early stop
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return "not a plain file"
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return "not readable"
 
 
 def _plain(summary: Summary) -> dict[str, Any]:

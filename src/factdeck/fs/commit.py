@@ -21,6 +21,7 @@ refused with a message and left in place, with everything it names, for the user
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -51,17 +52,22 @@ class Transaction:
     def __init__(self) -> None:
         self.moves: list[tuple[Path, Path]] = []
         self.deletes: list[Path] = []
+        # each destination's sha256 as staged, None for a delete: what the early stop
+        # checks the files against (cache/manifest.py), from the bytes written, not re-read
+        self.written: dict[Path, str | None] = {}
 
     def add(self, *outputs: Output) -> None:
         """Write these outputs' temporaries now (a failure discards everything staged)."""
         for output in outputs:
             if output.write is None:
                 self.deletes.append(output.dest)
+                self.written[output.dest] = None
                 continue
             tmp = _temp_beside(output.dest)
             self.moves.append((tmp, output.dest))
             output.write(tmp)
             _sync(tmp)
+            self.written[output.dest] = _sha256(tmp)
 
     def discard(self) -> None:
         for tmp, _ in self.moves:
@@ -207,6 +213,11 @@ def _temp_beside(dest: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     return Path(name)
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _sync(path: Path) -> None:

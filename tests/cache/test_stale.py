@@ -1,0 +1,149 @@
+"""No stale content (issue 26, item 4): an edit saved while a build runs is built, at once or
+by the next build, never forgotten behind an early stop; the cache keeps only what it read;
+an output deleted or edited by hand is written again by a build with nothing else changed.
+The edits land at fixed points of a real build (a stage function wrapped to save a file),
+and what ships is read back from the package."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factdeck import pipeline
+from factdeck.apkg.read import unpack
+from factdeck.cache.store import CACHE_DIR
+from factdeck.cli.main import main
+from factdeck.pipeline import build
+from tests.support.decks import REAL_DECK
+
+pytestmark = pytest.mark.usefixtures("in_project")
+
+QUESTION = "which thick fascia can entrap"
+
+
+def copy_deck(project: Path) -> Path:
+    dest = project / "cards" / "deck"
+    shutil.copytree(REAL_DECK, dest, ignore=shutil.ignore_patterns(CACHE_DIR))
+    return dest
+
+
+def reword(deck_dir: Path, word: str) -> None:
+    """Save the superior cluneal question with `word` for its fascia (an editor's save)."""
+    path = deck_dir / "cluneal-superior.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("which ") + len("which ")
+    end = text.index(" fascia can entrap")
+    path.write_text(text[:start] + word + text[end:], encoding="utf-8")
+
+
+def shipped(apkg: Path) -> str:
+    return "\n".join(field for note in unpack(apkg).notes for field in note.fields)
+
+
+@contextlib.contextmanager
+def saving_during(owner: object, name: str, save: Callable[[int], None]) -> Iterator[list[int]]:
+    """Within the block, each call of `owner.name`, after doing its work, saves an edit
+    (`save(n)`, n counting from 1), as if the author saved while the build ran; the calls
+    are counted."""
+    real = getattr(owner, name)
+    calls: list[int] = []
+
+    def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(*args, **kwargs)
+        calls.append(len(calls) + 1)
+        save(calls[-1])
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(owner, name, wrapped)
+        yield calls
+
+
+def test_an_edit_saved_during_a_build_is_built_again_before_it_ships(
+    project: Path, runner: CliRunner
+) -> None:
+    """Saved after the facts were read and stamped, before the commit point: the build
+    starts over and ships the new question; the next build stops early on it."""
+    deck_dir = copy_deck(project)
+    assert QUESTION in (deck_dir / "cluneal-superior.yaml").read_text(encoding="utf-8")
+    once = lambda n: reword(deck_dir, "dense") if n == 1 else None  # noqa: E731
+    with saving_during(pipeline.lock, "stamp", once) as calls:
+        result = build(deck_dir, project / "dist")
+    assert len(calls) == 2  # read, stamped, saw the edit at its commit point, built again
+    assert "which dense fascia" in shipped(result.apkg)
+    assert "which thick fascia" not in shipped(result.apkg)
+    again = runner.invoke(main, ["build", str(deck_dir), "-v"])
+    assert again.exit_code == 0, again.output
+    assert "stamp" not in again.stdout  # stopped early: what shipped is what the file says
+
+
+def test_an_edit_saved_during_every_try_is_built_by_the_next_build(
+    project: Path, runner: CliRunner
+) -> None:
+    """An author saving faster than the build runs: the last try ships what it read, and
+    its manifest keeps the inputs as they were before it read them, so the next build (no
+    early stop) ships the question as the file says it now."""
+    deck_dir = copy_deck(project)
+    with saving_during(pipeline.lock, "stamp", lambda n: reword(deck_dir, f"edit{n}")):
+        result = build(deck_dir, project / "dist")
+    assert "which edit2 fascia" in shipped(result.apkg)  # the third try read the second save
+    assert "which edit3 fascia" in (deck_dir / "cluneal-superior.yaml").read_text()
+    again = runner.invoke(main, ["build", str(deck_dir), "-v"])
+    assert again.exit_code == 0, again.output
+    assert "stamp" in again.stdout  # not stopped early
+    assert "which edit3 fascia" in shipped(result.apkg)
+    assert "which edit2 fascia" not in shipped(result.apkg)
+
+
+def test_an_edit_saved_after_the_commit_point_is_not_recorded_as_built(
+    project: Path, runner: CliRunner
+) -> None:
+    """Saved after the package is in place, before the manifest is written (the lint stage
+    runs between them): the manifest records the facts as read, so the next build sees it."""
+    deck_dir = copy_deck(project)
+    with saving_during(pipeline.Checked, "findings", lambda n: reword(deck_dir, "dense")):
+        result = build(deck_dir, project / "dist")
+    assert "which thick fascia" in shipped(result.apkg)
+    again = runner.invoke(main, ["build", str(deck_dir), "-v"])
+    assert again.exit_code == 0, again.output
+    assert "stamp" in again.stdout
+    assert "which dense fascia" in shipped(result.apkg)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "delete changes",
+        "edit changes",
+        "delete package",
+        "delete retired package",
+    ],
+)
+def test_a_deleted_or_edited_output_is_written_again(
+    project: Path, runner: CliRunner, spoil: str
+) -> None:
+    deck_dir = copy_deck(project)
+    dist = project / "dist"
+    assert runner.invoke(main, ["build", str(deck_dir)]).exit_code == 0
+    written = {p: p.read_bytes() for p in dist.iterdir()}
+    changes = dist / "low-back-pain-changes.md"
+    assert changes in written and dist / "low-back-pain-retired-since-1.0.0.apkg" in written
+    if spoil == "delete changes":
+        changes.unlink()
+    elif spoil == "edit changes":
+        changes.write_text(changes.read_text() + "a note of my own\n")
+    elif spoil == "delete package":
+        (dist / "low-back-pain.apkg").unlink()
+    else:
+        (dist / "low-back-pain-retired-since-1.0.0.apkg").unlink()
+    result = runner.invoke(main, ["build", str(deck_dir), "-v"])
+    assert result.exit_code == 0, result.output
+    assert "stamp" in result.stdout  # the stages ran
+    assert {p: p.read_bytes() for p in dist.iterdir()} == written
+    early = runner.invoke(main, ["build", str(deck_dir), "-v"])
+    assert "stamp" not in early.stdout  # and then nothing is left to do
