@@ -16,9 +16,10 @@ from click.testing import CliRunner
 
 from factdeck import pipeline
 from factdeck.apkg.read import unpack
+from factdeck.cache import incremental
 from factdeck.cache.store import CACHE_DIR
 from factdeck.cli.main import main
-from factdeck.pipeline import build
+from factdeck.pipeline import build, find_templates, providers
 from tests.support.decks import REAL_DECK
 
 pytestmark = pytest.mark.usefixtures("in_project")
@@ -113,6 +114,56 @@ def test_an_edit_saved_after_the_commit_point_is_not_recorded_as_built(
     assert again.exit_code == 0, again.output
     assert "stamp" in again.stdout
     assert "which dense fascia" in shipped(result.apkg)
+
+
+def cached_notes(deck_dir: Path) -> tuple[object, ...]:
+    return incremental.expanded(
+        deck_dir, find_templates(deck_dir), providers(), pipeline.unwatched
+    )[2]
+
+
+def uncached_notes(deck_dir: Path) -> tuple[object, ...]:
+    shutil.rmtree(deck_dir / CACHE_DIR, ignore_errors=True)
+    return cached_notes(deck_dir)
+
+
+@pytest.mark.parametrize(
+    "where, save",
+    [
+        # the fact file, saved after its key was taken from its bytes, before it is parsed
+        ("get", lambda deck_dir: reword(deck_dir, "dense")),
+        # a drawing, saved after the keys were taken, before it is measured
+        (
+            "load_templates",
+            lambda deck_dir: (deck_dir / "diagrams" / "dorsal-rami.svg").write_bytes(
+                (deck_dir / "diagrams" / "dorsal-rami.svg")
+                .read_bytes()
+                .replace(b"</svg>", b'<circle cx="1" cy="1" r="1"/></svg>')
+            ),
+        ),
+    ],
+)
+def test_the_cache_keeps_no_entry_for_content_it_did_not_read(
+    project: Path, where: str, save: Callable[[Path], None]
+) -> None:
+    """After the edit is undone, the cache gives what the original files make, never the
+    results of the edit under the original's key."""
+    deck_dir = copy_deck(project)
+    originals = {p: p.read_bytes() for p in deck_dir.rglob("*") if p.is_file()}
+    owner = incremental.Store if where == "get" else incremental
+    saved: list[bool] = []
+
+    def once(n: int) -> None:
+        if not saved:
+            saved.append(True)
+            save(deck_dir)
+
+    with saving_during(owner, where, once):
+        cached_notes(deck_dir)
+    assert saved
+    for path, data in originals.items():
+        path.write_bytes(data)
+    assert cached_notes(deck_dir) == uncached_notes(deck_dir)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from factdeck.cache.store import FileResult, Store, context, file_key
+from factdeck.cache.store import Context, FileResult, Store, context, file_key
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts import load, validate
 from factdeck.fs import read
@@ -34,12 +34,10 @@ def expanded(
         try:
             inputs = context(deck_dir, deck_path, templates_root)
             paths = load.fact_paths(deck_dir)
-            keys = [
-                file_key(inputs, deck_dir, path, read.read_bytes(path, load.MAX_FILE_BYTES))
-                for path in paths
-            ]
+            data = {path: read.read_bytes(path, load.MAX_FILE_BYTES) for path in paths}
         except read.NotReadable:  # the plain stages say which file and why
             raise FactdeckError.at(Location(deck_dir), "a file cannot be read") from None
+        keys = [file_key(inputs, deck_dir, path, data[path]) for path in paths]
         store = Store(deck_dir, inputs.drawings)
         found = {path: store.get(key) for path, key in zip(paths, keys, strict=True)}
         missed = [path for path, result in found.items() if result is None]
@@ -47,7 +45,7 @@ def expanded(
             deck_dir=deck_dir,
             deck_path=deck_path,
             deck=load.read_mapping(deck_path),
-            files=tuple(load.load_fact_file(p) for p in missed),
+            files=tuple(load.load_fact_file(p, data[p]) for p in missed),  # the bytes keyed
         )
     with watch("validate"):
         fresh_deck = validate.validate(raw)  # the spec, and the missed files' facts
@@ -57,6 +55,9 @@ def expanded(
         fresh_notes = expand.expand(fresh_deck, templates, providers)
         entries = _by_file(fresh_deck.entries)
         notes = _by_file(fresh_notes)
+        # deck.yaml, the drawings and the templates were read again by the stages: kept
+        # only if they are still what the key says (an edit saved meanwhile is not cached)
+        keep = bool(missed) and _still(inputs, deck_dir, deck_path, templates_root)
         for path, key in zip(paths, keys, strict=True):
             if found[path] is None:
                 own = tuple(notes.get(path, ()))
@@ -65,7 +66,8 @@ def expanded(
                     notes=own,
                     lint=engine.file_lint(fresh_deck, own, templates.note_types),
                 )
-                store.put(key, found[path])  # type: ignore[arg-type]
+                if keep:
+                    store.put(key, found[path])  # type: ignore[arg-type]
         store.prune()
     results = [found[path] for path in paths]
     all_entries = tuple(e for r in results if r for e in r.entries)
@@ -78,6 +80,13 @@ def expanded(
         tuple(n for r in results if r for n in r.notes),
         tuple(r.lint for r in results if r),
     )
+
+
+def _still(inputs: Context, deck_dir: Path, deck_path: Path, templates_root: Path) -> bool:
+    try:
+        return context(deck_dir, deck_path, templates_root) == inputs
+    except read.NotReadable:
+        return False
 
 
 def _by_file(items: tuple[Entry, ...] | tuple[NoteSpec, ...]) -> dict[Path, list]:

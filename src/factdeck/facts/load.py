@@ -143,9 +143,10 @@ def fact_paths(deck_dir: Path) -> list[Path]:
     return [p for p in yaml_files(deck_dir) if p.name not in (DECK_FILE, CLAIMS_FILE)]
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file safely, or raise a FactdeckError naming file and line."""
-    text = _read_text(path)
+def read_yaml(path: Path, data: bytes | None = None) -> Any:
+    """Parse one YAML file safely, or raise a FactdeckError naming file and line; `data`:
+    its bytes as already read (the cache keys a file by the bytes it parses)."""
+    text = _read_text(path, data)
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -171,8 +172,8 @@ def read_yaml(path: Path) -> Any:
     return data
 
 
-def read_mapping(path: Path) -> LineMap:
-    data = read_yaml(path)
+def read_mapping(path: Path, raw: bytes | None = None) -> LineMap:
+    data = read_yaml(path, raw)
     if not isinstance(data, LineMap):
         raise FactdeckError.at(
             Location(path, 1), f"expected a mapping of keys to values, found {_kind(data)}"
@@ -180,8 +181,8 @@ def read_mapping(path: Path) -> LineMap:
     return data
 
 
-def load_fact_file(path: Path) -> RawFile:
-    data = read_mapping(path)
+def load_fact_file(path: Path, raw: bytes | None = None) -> RawFile:
+    data = read_mapping(path, raw)
     unknown = sorted(set(data) - {"defaults", "facts"})
     if unknown:
         raise FactdeckError.at(
@@ -214,9 +215,10 @@ def load_fact_file(path: Path) -> RawFile:
     return RawFile(path=path, defaults=defaults, facts=tuple(facts))
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, data: bytes | None = None) -> str:
     try:
-        data = read_bytes(path, MAX_FILE_BYTES)
+        if data is None:
+            data = read_bytes(path, MAX_FILE_BYTES)
     except NotReadable as exc:
         hint = "; split it into several fact files" if isinstance(exc, TooBig) else ""
         raise FactdeckError.at(Location(path), f"file {exc}{hint}") from None
