@@ -27,9 +27,10 @@ from pydantic import (
     model_validator,
 )
 
-from factdeck import report_url, semver
+from factdeck import report_url
 from factdeck.anki import cloze, cloze_syntax
 from factdeck.errors import Location
+from factdeck.facts import semver
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:::[A-Za-z0-9][A-Za-z0-9_.-]*)*")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from factdeck import semver
 from factdeck.cli.main import main
+from factdeck.facts import semver
 from factdeck.history import lockfile
 from factdeck.history.lock import LOCK_NAME, read
 from tests.support.decks import EPOCH

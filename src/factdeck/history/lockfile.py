@@ -30,8 +30,8 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from factdeck import semver
 from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.facts import semver
 
 FORMAT = 2
 HEADER = {"factdeck-lock": FORMAT}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from factdeck.facts.semver import numbers
 from factdeck.history.compare import ReleaseChanges
-from factdeck.semver import numbers
 
 
 def is_patch(old: str, new: str) -> bool:
