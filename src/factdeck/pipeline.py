@@ -22,11 +22,11 @@ from factdeck.diagrams import occlusion
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError
 from factdeck.facts import claims, load, validate
+from factdeck.facts.model import Deck, DeckSpec, NoteSpec
 from factdeck.fs import commit, mutex, oserrors
 from factdeck.history import compare, lock, lockfile, lost, report_links
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
-from factdeck.model import Deck, DeckSpec, NoteSpec
 from factdeck.project import project_root
 from factdeck.render import expand
 from factdeck.render.layers import find_templates

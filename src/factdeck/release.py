@@ -15,6 +15,7 @@ from factdeck.apkg import verify
 from factdeck.apkg.read import unpack
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
+from factdeck.facts.model import ANSWER_MARKERS, DECLARATIONS, Deck, DeckSpec
 from factdeck.fs import commit, mutex, oserrors
 from factdeck.history import lockfile, versions
 from factdeck.history import notes as release_notes
@@ -24,7 +25,6 @@ from factdeck.history.lock import lock_path
 from factdeck.history.lock import read as read_lock
 from factdeck.history.lockfile import Lock, LockedDeck, Release
 from factdeck.history.notes import render
-from factdeck.model import ANSWER_MARKERS, DECLARATIONS, Deck, DeckSpec
 from factdeck.pipeline import (
     Stamped,
     expanded,

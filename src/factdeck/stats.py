@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from factdeck.facts.claims import Coverage
-from factdeck.model import EXAM_PREFIX, Deck, DeckSpec, NoteSpec
+from factdeck.facts.model import EXAM_PREFIX, Deck, DeckSpec, NoteSpec
 from factdeck.practice import PRACTICE_TAG, Skip
 from factdeck.render.templates import NoteType
 

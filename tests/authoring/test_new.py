@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from factdeck.authoring import schema
 from factdeck.cli.main import main
-from factdeck.model import KINDS
+from factdeck.facts.model import KINDS
 from tests.support.decks import REPO
 from tests.support.engine import import_package, open_collection, render_all
 

@@ -17,7 +17,7 @@ from factdeck.authoring import reference, schema
 from factdeck.authoring.fielddocs import undocumented
 from factdeck.cli.main import main
 from factdeck.facts.claims import ClaimSchema
-from factdeck.model import KINDS, DeckSpec
+from factdeck.facts.model import KINDS, DeckSpec
 from tests.support.decks import REPO, TEMPLATES
 
 DECKS = sorted(path.parent for path in (REPO / "cards").glob("*/deck.yaml"))

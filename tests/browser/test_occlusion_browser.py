@@ -19,7 +19,7 @@ from PIL import Image
 
 from factdeck.diagrams.measure import read_drawing
 from factdeck.diagrams.occlusion import measure_masks
-from factdeck.model import Diagram
+from factdeck.facts.model import Diagram
 from factdeck.pipeline import BuildResult, build, expanded
 from tests.support.decks import EPOCH, REAL_DECK, TEMPLATES
 from tests.support.engine import import_package, open_collection

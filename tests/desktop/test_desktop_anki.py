@@ -33,7 +33,7 @@ from PIL import Image
 
 from factdeck.diagrams.measure import read_drawing
 from factdeck.diagrams.occlusion import Mask, measure_masks
-from factdeck.model import Diagram
+from factdeck.facts.model import Diagram
 from factdeck.pipeline import BuildResult, expanded
 from tests.support.decks import REAL_DECK
 

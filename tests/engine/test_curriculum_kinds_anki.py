@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from factdeck.anki import ids
-from factdeck.model import cloze_numbers
+from factdeck.facts.model import cloze_numbers
 from factdeck.pipeline import build, expanded
 from tests.practice.test_muscle_kinds import FACTS
 from tests.practice.test_practice import DECK

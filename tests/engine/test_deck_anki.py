@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
+from factdeck.facts.model import EXAM_PREFIX
 from factdeck.history.apkg_diff import RETIRED_TAG
 from factdeck.lint.engine import TRIAL, plain
-from factdeck.model import EXAM_PREFIX
 from factdeck.pipeline import BuildResult, Checked, expanded
 from factdeck.practice import PRACTICE_TAG
 from tests.support.decks import DECKS

@@ -15,7 +15,7 @@ from anki.collection import Collection
 from factdeck.diagrams.measure import read_drawing
 from factdeck.diagrams.occlusion import media_name
 from factdeck.errors import Location
-from factdeck.model import Diagram
+from factdeck.facts.model import Diagram
 from factdeck.pipeline import BuildResult, build, expanded
 from tests.support.decks import REAL_DECK
 from tests.support.engine import import_package, open_collection

@@ -8,8 +8,8 @@ import pytest
 
 from factdeck.errors import FactdeckError
 from factdeck.facts.load import load_deck
+from factdeck.facts.model import Nerve, Statement
 from factdeck.facts.validate import validate
-from factdeck.model import Nerve, Statement
 from tests.support.decks import MINI_DECK, write_tree
 
 

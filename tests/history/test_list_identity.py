@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from factdeck.errors import FactdeckError
+from factdeck.facts.model import Nerve
 from factdeck.history.lock import read
 from factdeck.history.numbering import items_added, items_changed, items_moved
-from factdeck.model import Nerve
 from factdeck.pipeline import build, check, expanded
 from tests.history.test_release import bump, publish
 from tests.support.decks import write_tree

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from factdeck.errors import Location
+from factdeck.facts.model import Deck, NoteSpec
 from factdeck.lint.cards import Choice, View, read_choices
 from factdeck.lint.engine import lint
 from factdeck.lint.rules import choices
-from factdeck.model import Deck, NoteSpec
 from factdeck.pipeline import expanded
 from tests.support.decks import MINI_DECK, small_deck, write_tree
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from factdeck.errors import Location
+from factdeck.facts.model import Diagram
 from factdeck.lint.cards import segments
 from factdeck.lint.engine import RULES, TRIAL
 from factdeck.lint.rules.diagrams import (
@@ -16,7 +17,6 @@ from factdeck.lint.rules.diagrams import (
     read_sheet,
     seen_over_white,
 )
-from factdeck.model import Diagram
 from factdeck.pipeline import expanded
 from tests.support.decks import write_tree
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from factdeck.cli.main import main
 from factdeck.errors import FactdeckError
-from factdeck.model import PRACTICE_SUBDECK, NoteSpec
+from factdeck.facts.model import PRACTICE_SUBDECK, NoteSpec
 from factdeck.pipeline import Checked, build, expanded
 from factdeck.practice import PRACTICE_TAG
 from factdeck.practice.options import (

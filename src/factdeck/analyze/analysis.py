@@ -18,9 +18,9 @@ from factdeck.analyze import report
 from factdeck.analyze.known import known_cards
 from factdeck.analyze.stats import Analysis, analyze
 from factdeck.errors import FactdeckError, Location, Problem, collect, shown_path
+from factdeck.facts.model import DeckSpec
 from factdeck.fs import atomic, oserrors
 from factdeck.history import lock as deck_lock
-from factdeck.model import DeckSpec
 from factdeck.pipeline import expanded
 from factdeck.project import project_root
 

@@ -9,9 +9,9 @@ from collections import defaultdict
 
 from factdeck.analyze.stats import CardInfo
 from factdeck.errors import Location
+from factdeck.facts.model import EXAM_PREFIX
 from factdeck.history.lockfile import Lock
 from factdeck.lint.engine import Finding, plain
-from factdeck.model import EXAM_PREFIX
 from factdeck.pipeline import Checked
 from factdeck.preview.card_templates import compile_note_type, render_note
 from factdeck.render.templates import NOTE_TYPES_DIR

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from factdeck.analyze import charts
 from factdeck.analyze.stats import HARD_AGAIN_RATE, MIN_ANSWERS, Analysis
 from factdeck.errors import Location
-from factdeck.model import DeckSpec
+from factdeck.facts.model import DeckSpec
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent),

@@ -23,7 +23,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError
-from factdeck.model import DeckSpec, Media, NoteSpec
+from factdeck.facts.model import DeckSpec, Media, NoteSpec
 from factdeck.render.templates import NoteType
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)

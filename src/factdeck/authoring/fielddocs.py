@@ -1,7 +1,7 @@
 """What each input field is for: the one source of the field reference (`factdeck kinds`,
 docs/kinds.md) and of the JSON Schemas' descriptions.
 
-Kept beside the models rather than in them, keyed by model and field, so model.py stays
+Kept beside the models rather than in them, keyed by model and field, so facts/model.py stays
 about validation. A test demands a description for every field of every model an author
 writes (deck.yaml, each fact kind, claims.yaml): a new field fails until it is documented
 here. A field inherited from a base model is looked up under the base's name. Fields that

@@ -16,7 +16,7 @@ from typing import Any
 from factdeck.authoring import schema
 from factdeck.errors import FactdeckError, Location, did_you_mean
 from factdeck.facts.load import LineMap, read_yaml
-from factdeck.model import KINDS, FactBase
+from factdeck.facts.model import KINDS, FactBase
 from factdeck.render.layers import layers
 from factdeck.render.templates import KINDS_DIR, KindSchema
 

@@ -19,8 +19,8 @@ from factdeck.authoring import schema
 from factdeck.authoring.article import Article, read_article, slugify
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.load import CLAIMS_FILE, DECK_FILE
+from factdeck.facts.model import KINDS
 from factdeck.fs.names import GIT_IGNORED
-from factdeck.model import KINDS
 from factdeck.project import project_root
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from factdeck import model
 from factdeck.authoring.fielddocs import describe, models_in
+from factdeck.facts import model
 from factdeck.facts.claims import ClaimSchema
 from factdeck.fs import atomic
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from factdeck.cache.store import Context, FileResult, Store, context, file_key
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts import load, validate
+from factdeck.facts.model import Deck, Entry, NoteSpec
 from factdeck.fs import read
 from factdeck.lint import engine
-from factdeck.model import Deck, Entry, NoteSpec
 from factdeck.render import expand
 from factdeck.render.expand import Provider
 from factdeck.render.templates import TemplateSet, load_templates

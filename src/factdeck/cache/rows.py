@@ -20,8 +20,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from factdeck.errors import Location
+from factdeck.facts.model import KINDS, Entry, Fact, Media, NoteSpec
 from factdeck.lint.engine import Card, FileLint, Finding, Seen
-from factdeck.model import KINDS, Entry, Fact, Media, NoteSpec
 
 FORMAT: Literal[3] = 3  # 3: JSON rows (1 and 2 held code objects: never read again)
 

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from factdeck.cache import rows
 from factdeck.cache.code import code_digest, version
+from factdeck.facts.model import Entry, NoteSpec
 from factdeck.fs import read, secret
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME
 from factdeck.lint.engine import FileLint, Seen
-from factdeck.model import Entry, NoteSpec
 from factdeck.render.layers import layers
 
 FORMAT = f"factdeck-filecache-{rows.FORMAT}\n".encode()

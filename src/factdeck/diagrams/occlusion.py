@@ -17,7 +17,7 @@ from markupsafe import Markup
 from factdeck.anki import media_names
 from factdeck.diagrams.measure import Box, Drawing, inside_image, read_drawing
 from factdeck.errors import FactdeckError, Location, Problem, did_you_mean
-from factdeck.model import Deck, Diagram, Entry, Media
+from factdeck.facts.model import Deck, Diagram, Entry, Media
 from factdeck.render.expand import Extension
 
 Mode = Literal["hide-all", "hide-one"]

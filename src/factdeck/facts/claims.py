@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from factdeck.errors import FactdeckError, Location, Problem, did_you_mean
 from factdeck.facts.load import CLAIMS_FILE, LineMap, read_yaml
+from factdeck.facts.model import DeckSpec, NoteSpec, Slug, Strict, Text
 from factdeck.facts.validate import pydantic_problems
-from factdeck.model import DeckSpec, NoteSpec, Slug, Strict, Text
 
 
 class ClaimSchema(Strict):

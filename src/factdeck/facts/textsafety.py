@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from factdeck.anki import cloze as anki_cloze
 from factdeck.errors import Location, Problem
 from factdeck.facts.load import LineMap
-from factdeck.model import ClozeText, FactBase
+from factdeck.facts.model import ClozeText, FactBase
 
 RULE = "hidden-character"
 _AV_TAG = re.compile(r"\[(?:sound:|/?anki:)[^\]]*\]?", re.IGNORECASE)

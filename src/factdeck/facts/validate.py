@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from factdeck.errors import FactdeckError, Location, Problem, did_you_mean
 from factdeck.facts import textsafety
 from factdeck.facts.load import LineMap, RawDeck, RawFile
-from factdeck.model import EXAM_PREFIX, KINDS, Deck, DeckSpec, Entry
+from factdeck.facts.model import EXAM_PREFIX, KINDS, Deck, DeckSpec, Entry
 
 
 def validate(raw: RawDeck) -> Deck:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from factdeck.facts.model import NoteSpec
 from factdeck.history.lockfile import Lock, LockedNote, Release
 from factdeck.history.numbering import (
     answer_changed,
@@ -18,7 +19,6 @@ from factdeck.history.numbering import (
     masks_moved,
     replaced,
 )
-from factdeck.model import NoteSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from factdeck.anki import cloze
+from factdeck.facts.model import Deck, NoteSpec
 from factdeck.history.lockfile import Lock, LockedNote, Release
 from factdeck.history.numbering import item_digests, items_changed
-from factdeck.model import Deck, NoteSpec
 from factdeck.render.templates import NoteType
 
 HINT = "replaced by a corrected card"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from factdeck.anki import cloze_syntax
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
+from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec, Statement
 from factdeck.history import numbering
 from factdeck.history.corrections import NONE, Numbering
 from factdeck.history.lockfile import Lock
 from factdeck.history.numbering import masks_moved
-from factdeck.model import Deck, Diagram, FactBase, NoteSpec, Statement
 from factdeck.render.templates import NoteType
 
 

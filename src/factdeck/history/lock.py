@@ -20,6 +20,7 @@ from typing import Any
 from factdeck.anki import ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec
 from factdeck.fs.names import LOCK_NAME
 from factdeck.history import corrections, guards, lockfile, numbering
 from factdeck.history.apkg_diff import MERGE_ADVICE
@@ -35,7 +36,6 @@ from factdeck.history.lockfile import (
     dumps,
 )
 from factdeck.history.retirements import Retirement, retirements
-from factdeck.model import Deck, Diagram, FactBase, NoteSpec
 from factdeck.render.html import plain
 from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType

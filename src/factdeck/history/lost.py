@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location, shown_path
+from factdeck.facts.model import ANSWER_MARKERS, Deck
 from factdeck.fs import git
 from factdeck.history import lockfile
-from factdeck.model import ANSWER_MARKERS, Deck
 
 
 def refuse_if_lost(deck: Deck, path: Path, out_dirs: Iterable[Path]) -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from factdeck.anki import cloze
 from factdeck.errors import shown_path
+from factdeck.facts.model import DeckSpec
 from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
 from factdeck.history.compare import Delta, ReleaseChanges
 from factdeck.history.lock import CORRECTED_TAG
 from factdeck.history.lockfile import LockedDeck
-from factdeck.model import DeckSpec
 from factdeck.render.html import plain
 from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType

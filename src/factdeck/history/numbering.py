@@ -9,8 +9,8 @@ import zlib
 from collections.abc import Collection
 
 from factdeck.anki import cloze
+from factdeck.facts.model import NoteSpec
 from factdeck.history.lockfile import LockedNote
-from factdeck.model import NoteSpec
 from factdeck.render.html import plain
 from factdeck.render.templates import NoteType
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import Location
+from factdeck.facts.model import Deck, NoteSpec
 from factdeck.fs.names import LOCK_NAME
 from factdeck.history.apkg_diff import RETIRED_TAG
 from factdeck.history.lockfile import Lock, LockedNote
-from factdeck.model import Deck, NoteSpec
 from factdeck.render.templates import NoteType
 
 

@@ -13,7 +13,7 @@ import snowballstemmer
 
 from factdeck.anki import cloze
 from factdeck.errors import Location
-from factdeck.model import NoteSpec, cloze_numbers
+from factdeck.facts.model import NoteSpec, cloze_numbers
 from factdeck.render.html import plain
 from factdeck.render.templates import NoteType
 

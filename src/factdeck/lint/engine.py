@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from factdeck.anki import cloze
 from factdeck.errors import Location, did_you_mean
 from factdeck.facts import textsafety
+from factdeck.facts.model import EXAM_PREFIX, Deck, DeckSpec, Fact, Named, NoteSpec, cloze_numbers
 from factdeck.lint import near_duplicates, rules
 from factdeck.lint.rules import cues, diagrams
-from factdeck.model import EXAM_PREFIX, Deck, DeckSpec, Fact, Named, NoteSpec, cloze_numbers
 from factdeck.render import html
 from factdeck.render.templates import NoteType
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError, Location, Problem
-from factdeck.model import PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
+from factdeck.facts.model import PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
 from factdeck.practice import options, spec
 from factdeck.practice.options import Candidate
 from factdeck.render.expand import fact_context, render_field

@@ -23,8 +23,8 @@ from pydantic import ValidationError
 
 from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_mean
 from factdeck.facts.load import LineMap, read_yaml
+from factdeck.facts.model import KINDS, Slug, Strict
 from factdeck.facts.validate import pydantic_problems
-from factdeck.model import KINDS, Slug, Strict
 from factdeck.render.layers import Layers
 from factdeck.render.templates import KINDS_DIR, FieldTemplate, make_environment
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from factdeck.anki import cloze
 from factdeck.errors import FactdeckError, Location, Problem
-from factdeck.model import NoteSpec
+from factdeck.facts.model import NoteSpec
 from factdeck.render.templates import NoteType
 
 FRONT_SIDE = "FrontSide"

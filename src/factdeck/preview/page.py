@@ -26,8 +26,8 @@ import jinja2
 
 from factdeck.diagrams.occlusion import numbered_labels
 from factdeck.errors import FactdeckError, Location
+from factdeck.facts.model import Deck, DeckSpec, Entry, Media, NoteSpec
 from factdeck.fs import atomic, oserrors
-from factdeck.model import Deck, DeckSpec, Entry, Media, NoteSpec
 from factdeck.pipeline import Checked, expanded
 from factdeck.preview.card_templates import CardFaces, compile_note_type, render_note
 from factdeck.project import project_root

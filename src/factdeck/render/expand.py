@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError, Problem, did_you_mean
-from factdeck.model import Deck, DeckSpec, Entry, Fact, Listed, Media, NoteSpec, SourceRef
+from factdeck.facts.model import Deck, DeckSpec, Entry, Fact, Listed, Media, NoteSpec, SourceRef
 from factdeck.render.html import safe_html
 from factdeck.render.templates import FieldTemplate, NoteTemplate, NoteType, TemplateSet
 

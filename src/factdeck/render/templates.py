@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_mean
 from factdeck.facts.load import LineMap, read_yaml
+from factdeck.facts.model import KINDS, Listed, Slug, Strict, cloze_numbers, item_numbers
 from factdeck.facts.validate import pydantic_problems
-from factdeck.model import KINDS, Listed, Slug, Strict, cloze_numbers, item_numbers
 from factdeck.render.layers import PROJECT, Layers, builtin_set, layers
 
 NOTE_TYPES_DIR = "note-types"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from factdeck.diagrams.occlusion import mask_labels
+from factdeck.facts.model import Deck, NoteSpec
 from factdeck.lint.cards import Hit, views
 from factdeck.lint.rules import (
     choices,
@@ -22,7 +23,6 @@ from factdeck.lint.rules import (
     spelling,
     wording,
 )
-from factdeck.model import Deck, NoteSpec
 from factdeck.render.templates import NoteType
 
 _MODULES = (wording, clozes, repeats, choices, sources, spelling, number)

@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from factdeck.facts.model import Deck, Fact, Named
 from factdeck.lint.cards import Hit, View, segments
-from factdeck.model import Deck, Fact, Named
 from factdeck.practice.options import LETTERS, normal, overlaps_normal, variants
 
 RULES = {

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from factdeck.facts.model import Deck
 from factdeck.lint.cards import Hit, View, clozes, content_words, same_stem, stem, tokens
 from factdeck.lint.rules.wording import GENERIC_NOUNS
-from factdeck.model import Deck
 from factdeck.render.html import plain
 
 RULES = {

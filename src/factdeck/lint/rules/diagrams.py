@@ -26,9 +26,9 @@ from svgelements import Matrix
 
 from factdeck.diagrams.measure import read_drawing
 from factdeck.errors import Location
+from factdeck.facts.model import Deck, Diagram, Nerve
 from factdeck.lint.cards import segments
 from factdeck.lint.rules import composed, leaders
-from factdeck.model import Deck, Diagram, Nerve
 from factdeck.practice.options import normal, variants
 
 CARD_WIDTH = 380  # CSS px: the width a phone gives a card's image

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from factdeck.facts.model import Deck, Named
 from factdeck.lint.cards import Hit, View
-from factdeck.model import Deck, Named
 
 RULES = {
     "number-agreement": "singular and plural that disagree (name vs `plural`, group, verb)",

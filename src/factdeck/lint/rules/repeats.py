@@ -18,8 +18,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+from factdeck.facts.model import Deck
 from factdeck.lint.cards import STOP_WORDS, Hit, View, stem
-from factdeck.model import Deck
 
 RULES = {
     "asked-twice": "one answer asked from the same cue by two notes (Q/A, cloze, diagram, "

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from factdeck.facts.model import Deck
 from factdeck.lint.cards import Hit, View
-from factdeck.model import Deck
 
 RULES = {
     "unjustified-ref": "a reference attributed to a fact without `source.refs_why`",

@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from functools import cache
 
+from factdeck.facts.model import Deck
 from factdeck.lint.cards import Hit, View, tokens
-from factdeck.model import Deck
 
 RULES = {
     "spelling": "a British spelling in the deck (the deck is US: fiber, edema, -ize, -or)",

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from factdeck.facts.model import Deck
 from factdeck.lint.cards import Hit, View, stem, tokens
-from factdeck.model import Deck
 
 RULES = {
     "vague-question": "a question with several defensible answers ('one possible', 'what can')",
