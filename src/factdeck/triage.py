@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location
+from factdeck.facts.feedback_url import Reported, read
 from factdeck.facts.model import Entry, NoteSpec
 from factdeck.history import lock as deck_lock
 from factdeck.history.lockfile import Lock, LockedNote
 from factdeck.lint.engine import Finding, plain
 from factdeck.pipeline import expanded
 from factdeck.preview.card_templates import compile_note_type, render_note
-from factdeck.report_url import Reported, read
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from factdeck.apkg.read import unpack
 from factdeck.cli.main import main
-from factdeck.report_url import read
+from factdeck.facts.feedback_url import read
 from tests.support.decks import MINI_DECK, small_deck
 
 FEEDBACK = 'feedback: "https://example.org/report?title={title}&body={body}"\n'

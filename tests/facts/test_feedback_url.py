@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from factdeck.cli.main import main
-from factdeck.report_url import CardRef, fill, problems
+from factdeck.facts.feedback_url import CardRef, fill, problems
 from tests.support.decks import write_tree
 
 GITHUB = "https://github.com/org/course/issues/new?title={title}&body={body}"

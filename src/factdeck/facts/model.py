@@ -27,10 +27,9 @@ from pydantic import (
     model_validator,
 )
 
-from factdeck import report_url
 from factdeck.anki import cloze, cloze_syntax
 from factdeck.errors import Location
-from factdeck.facts import semver
+from factdeck.facts import feedback_url, semver
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:::[A-Za-z0-9][A-Za-z0-9_.-]*)*")
@@ -94,7 +93,7 @@ def former_names(model: type[BaseModel]) -> dict[str, str]:
 
 
 def _feedback(value: str) -> str:
-    wrong = report_url.problems(value)
+    wrong = feedback_url.problems(value)
     if wrong:
         raise ValueError("; ".join(wrong))
     return value
@@ -264,7 +263,7 @@ class DeckSpec(Strict):
     occlusion: Literal["native", "portable"] = "native"
     # multiple-choice practice questions (practice/), in the sub-deck PRACTICE_SUBDECK
     practice: bool = False
-    # "Report a problem" on every card back: a URL template (report_url.py), off when absent
+    # "Report a problem" on every card back: a URL template (facts/feedback_url.py), off when absent
     feedback: Annotated[str, AfterValidator(_feedback)] | None = None
 
     @model_validator(mode="after")

@@ -13,10 +13,10 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 
 from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.facts.feedback_url import CardRef
 from factdeck.facts.model import Deck, NoteSpec
 from factdeck.render.report_link import links
 from factdeck.render.templates import NOTE_TYPES_DIR, NoteType
-from factdeck.report_url import CardRef
 
 Link = Callable[[NoteSpec, str], NoteSpec]  # a note and the version its link names
 

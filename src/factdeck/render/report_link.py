@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from factdeck.report_url import CardRef, fill
+from factdeck.facts.feedback_url import CardRef, fill
 
 LABEL = "Report a problem with this card"
 CLASS = "fd-report"
