@@ -24,11 +24,11 @@ from factdeck.errors import FactdeckError
 from factdeck.facts import claims, load, validate
 from factdeck.facts.model import Deck, DeckSpec, NoteSpec
 from factdeck.fs import commit, mutex, oserrors
-from factdeck.history import compare, lock, lockfile, lost, report_links
+from factdeck.history import compare, lock, lockfile, lost
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
 from factdeck.project import project_root
-from factdeck.render import expand
+from factdeck.render import expand, report_link
 from factdeck.render.layers import find_templates
 from factdeck.render.templates import TemplateSet, load_templates
 from factdeck.stages import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
@@ -199,7 +199,7 @@ def stamped(
             clock.now(),
             allow,
             releasing,
-            report_links.linker(deck, checked.notes, templates.note_types),
+            report_link.linker(deck, checked.notes, templates.note_types),
         )
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release

@@ -111,7 +111,7 @@ def stamp(
     """Give every note its id and time; retire what disappeared; refuse unsafe identity edits.
     `releasing`: what no release ever shipped and the deck no longer has is dropped, not
     retired (no student has it; a scaffold built once leaves nothing behind). `link` adds
-    the "Report a problem" link naming a version (history/report_links.py)."""
+    the "Report a problem" link naming a version (render/report_link.py)."""
     check(deck, notes, note_types, old, allow)
     old = _distinct_ids(old)
     if releasing:
