@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from factdeck import clock, practice
+from factdeck import practice
 from factdeck import stats as deck_stats
 from factdeck.apkg import verify
 from factdeck.apkg import write as apkg_write
@@ -24,7 +24,7 @@ from factdeck.errors import FactdeckError
 from factdeck.facts import claims, load, validate
 from factdeck.facts.model import Deck, DeckSpec, NoteSpec
 from factdeck.fs import commit, mutex, oserrors
-from factdeck.history import compare, lock, lockfile, lost
+from factdeck.history import clock, compare, lock, lockfile, lost
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
 from factdeck.project import project_root

@@ -10,14 +10,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from factdeck import clock
 from factdeck.apkg import verify
 from factdeck.apkg.read import unpack
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.facts.model import ANSWER_MARKERS, DECLARATIONS, Deck, DeckSpec
 from factdeck.fs import commit, mutex, oserrors
-from factdeck.history import lockfile, versions
+from factdeck.history import clock, lockfile, versions
 from factdeck.history import notes as release_notes
 from factdeck.history.compare import ReleaseChanges, between
 from factdeck.history.guards import NO_OVERRIDES, Allow

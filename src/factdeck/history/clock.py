@@ -1,4 +1,5 @@
-"""The build's only clock: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now."""
+"""The time the lock records (a note's change, a release's date), from the build's only clock:
+`SOURCE_DATE_EPOCH` when set (reproducible builds), else now."""
 
 from __future__ import annotations
 
