@@ -27,9 +27,9 @@ from factdeck.fs import commit, mutex, oserrors
 from factdeck.history import clock, compare, lock, lockfile, lost
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
-from factdeck.project import project_root
 from factdeck.render import expand, report_link
 from factdeck.render.layers import find_templates
+from factdeck.render.project import project_root
 from factdeck.render.templates import TemplateSet, load_templates
 from factdeck.stages import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
 

@@ -22,7 +22,7 @@ from factdeck.facts.model import DeckSpec
 from factdeck.fs import atomic, oserrors
 from factdeck.history import lock as deck_lock
 from factdeck.pipeline import expanded
-from factdeck.project import project_root
+from factdeck.render.project import project_root
 
 
 @dataclass(frozen=True, slots=True)

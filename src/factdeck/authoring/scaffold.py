@@ -21,7 +21,7 @@ from factdeck.errors import FactdeckError, Location
 from factdeck.facts.load import CLAIMS_FILE, DECK_FILE
 from factdeck.facts.model import KINDS
 from factdeck.fs.names import GIT_IGNORED
-from factdeck.project import project_root
+from factdeck.render.project import project_root
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 EXAMPLE_FILE = "examples.yaml"

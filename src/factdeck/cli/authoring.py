@@ -44,7 +44,7 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
       factdeck new cards/knee                   another deck, inside a course
       factdeck serve cards/knee                 then edit, and watch the cards change
     """
-    from factdeck.project import in_project
+    from factdeck.render.project import in_project
 
     if in_project(path):
         if deck_name is not None:
@@ -132,7 +132,7 @@ def schema(out_dir: Path | None) -> None:
       factdeck schema /tmp/schemas
     """
     from factdeck.authoring.schema import SCHEMA_DIR, write_schemas
-    from factdeck.project import project_root
+    from factdeck.render.project import project_root
 
     target = out_dir or project_root(Path.cwd()) / SCHEMA_DIR
     for path in write_schemas(target):

@@ -14,7 +14,7 @@ from factdeck.stages import Stopwatch
 
 def dist_dir(deck_dir: Path) -> Path:
     """The project's dist/, also when the command runs inside a deck folder (`build .`)."""
-    from factdeck.project import project_root
+    from factdeck.render.project import project_root
 
     return project_root(deck_dir) / "dist"
 

@@ -23,8 +23,8 @@ import click
 
 from factdeck.cli.terminal import echo, escaped, row, say
 from factdeck.errors import FactdeckError, shown_path
-from factdeck.project import one_deck, project_root
 from factdeck.render.layers import find_templates
+from factdeck.render.project import one_deck, project_root
 
 EVENTS = "/__factdeck/events"
 STATUS = "/__factdeck/status"

@@ -43,8 +43,8 @@ def list_(project_dir: Path | None) -> None:
       factdeck templates list --project ~/courses/anatomy
     """
     from factdeck.authoring.eject import listing
-    from factdeck.project import project_root
     from factdeck.render.layers import find_templates, layers
+    from factdeck.render.project import project_root
 
     root = project_root(project_dir or Path.cwd())
     for item in listing(layers(find_templates(root))):
@@ -70,7 +70,7 @@ def eject(names: tuple[str, ...], project_dir: Path | None) -> None:
       factdeck templates eject                    everything
     """
     from factdeck.authoring.eject import eject as copy_files
-    from factdeck.project import project_root
+    from factdeck.render.project import project_root
 
     done = copy_files(project_root(project_dir or Path.cwd()), names)
     for path in done.copied:

@@ -30,9 +30,9 @@ from factdeck.facts.model import Deck, DeckSpec, Entry, Media, NoteSpec
 from factdeck.fs import atomic, oserrors
 from factdeck.pipeline import Checked, expanded
 from factdeck.preview.card_templates import CardFaces, compile_note_type, render_note
-from factdeck.project import project_root
 from factdeck.render.expand import source_view
 from factdeck.render.layers import Layers
+from factdeck.render.project import project_root
 from factdeck.render.templates import NOTE_TYPES_DIR
 from factdeck.stages import Watch, unwatched
 

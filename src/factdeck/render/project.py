@@ -1,5 +1,6 @@
 """Where a deck's project is: the folder holding cards/ (and templates/, dist/), so commands
-run from inside a deck folder still write to the project's dist/."""
+run from inside a deck folder still write to the project's dist/. In render/ beside layers.py,
+whose lookup of the project's templates/ it shares."""
 
 from __future__ import annotations
 
