@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck import practice
-from factdeck import stats as deck_stats
 from factdeck.apkg import verify
 from factdeck.apkg import write as apkg_write
 from factdeck.apkg.write import PackagePlan
+from factdeck.authoring import deck_stats
 from factdeck.cache import incremental, manifest
 from factdeck.cache.store import Store, seen_key
 from factdeck.diagrams import occlusion

@@ -396,8 +396,8 @@ def stats(deck_dirs: tuple[Path, ...], cards_dir: Path, templates_dir: Path | No
       factdeck stats
       factdeck stats cards/low-back-pain
     """
+    from factdeck.authoring.deck_stats import lines
     from factdeck.pipeline import stats as deck_stats
-    from factdeck.stats import lines
 
     def one(deck_dir: Path, watch: Stopwatch) -> None:
         for line in lines(deck_stats(deck_dir, templates_dir, watch)):

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from factdeck.authoring.deck_stats import ClaimStats, Count, Uncovered, deck_stats
 from factdeck.cli.main import main
 from factdeck.facts import claims
 from factdeck.pipeline import expanded
-from factdeck.stats import ClaimStats, Count, Uncovered, deck_stats
 from tests.support.decks import write_tree
 
 CLAIMS = {
