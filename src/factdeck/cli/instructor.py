@@ -27,7 +27,7 @@ def triage(report: str, cards_dir: Path) -> None:
       factdeck triage "https://github.com/org/course/issues/new?title=...&body=..."
       pbpaste | factdeck triage -
     """
-    from factdeck.triage import triage as find
+    from factdeck.analyze.triage import triage as find
 
     text = sys.stdin.read() if report == "-" else report
     found = find(text, find_decks(cards_dir))
