@@ -6,3 +6,15 @@ apkg/, diagrams/, practice/, project.py → render/ → facts/ → model.py, fs/
 errors.py, stages.py. docs/architecture.md says what each room holds and where to change
 what.
 """
+
+import importlib.metadata
+
+
+def installed_version(package: str = "factdeck") -> str | None:
+    """`package`'s installed version (factdeck's own by default); None when it is not
+    installed (factdeck run from a plain checkout). The one reading of it: the lock names
+    the built-in templates by it, the caches key on it, `new COURSE` pins it."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None

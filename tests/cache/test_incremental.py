@@ -262,7 +262,7 @@ def test_another_version_or_templates_miss_the_cache(
     deck_dir = copy_deck(project, "deck")
     build(deck_dir, project / "out")
     expanded_facts.clear()
-    monkeypatch.setattr(store, "version", lambda package: "99.0")
+    monkeypatch.setattr(store, "installed_version", lambda package="factdeck": "99.0")
     build(deck_dir, project / "out")
     assert len(expanded_facts) == facts_in(deck_dir)
     expanded_facts.clear()

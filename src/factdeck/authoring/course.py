@@ -7,10 +7,10 @@ every push and attaches the recorded release to a GitHub release on its version 
 
 from __future__ import annotations
 
-import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
 
+from factdeck import installed_version
 from factdeck.authoring.article import slugify
 from factdeck.authoring.scaffold import Scaffold, check_target, new_deck
 from factdeck.errors import FactdeckError, Location
@@ -36,7 +36,7 @@ def new_course(root: Path, deck_name: str | None, article: Path | None) -> Cours
         raise FactdeckError.at(
             Location(root), "give the deck a name of letters or digits, e.g. --deck knee"
         )
-    files = render(root.resolve().name, deck, _installed_version())
+    files = render(root.resolve().name, deck, installed_version())
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,13 +44,6 @@ def new_course(root: Path, deck_name: str | None, article: Path | None) -> Cours
     (root / "cards").mkdir()
     made = new_deck(root / "cards" / deck, article)
     return Course(root, tuple(root / name for name in files), made)
-
-
-def _installed_version() -> str | None:
-    try:
-        return importlib.metadata.version("factdeck")
-    except importlib.metadata.PackageNotFoundError:  # run from a source tree
-        return None
 
 
 def render(folder_name: str, deck: str, factdeck_version: str | None) -> dict[str, str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location, did_you_mean
-from factdeck.render.layers import BUILTIN, Layers, layers
+from factdeck.render.layers import BUILTIN, Layers, is_builtin, layers
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,5 +75,5 @@ def eject(project: Path, names: tuple[str, ...] = ()) -> Ejected:
 def listing(found: Layers) -> tuple[TemplateFile, ...]:
     """Every template file a build reads, and whether the project overrides it."""
     return tuple(
-        TemplateFile(name, path, not found.is_builtin(path)) for name, path in found.files().items()
+        TemplateFile(name, path, not is_builtin(path)) for name, path in found.files().items()
     )

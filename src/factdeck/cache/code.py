@@ -1,4 +1,4 @@
-"""factdeck's own code and versions, which every cache key and the early-stop manifest
+"""factdeck's own code, which every cache key and the early-stop manifest
 include: a build by other code (another release, an edited checkout, a moved module) must
 never reuse what this code wrote.
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 from pathlib import Path
 
 CODE_ROOT = Path(__file__).resolve().parent.parent  # the factdeck package, every room of it
@@ -27,10 +26,3 @@ def code_digest() -> bytes:
         digest.update(str(path.relative_to(CODE_ROOT)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.digest()
-
-
-def version(package: str = "factdeck") -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"

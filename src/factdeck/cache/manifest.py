@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from factdeck.cache.code import CODE_ROOT, version
+from factdeck import installed_version
+from factdeck.cache.code import CODE_ROOT
 from factdeck.fs import read, secret
 from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE
 from factdeck.render.layers import find_templates, layers
@@ -139,7 +140,7 @@ def inputs_digest(
     if code is None:
         return None
     digest = hashlib.sha256(
-        f"{FORMAT}\0{version()}\0{deck_dir}\0{out_dir.resolve()}\0"
+        f"{FORMAT}\0{installed_version()}\0{deck_dir}\0{out_dir.resolve()}\0"
         f"{templates.resolve()}\0{options}\0{Path.cwd()}\0".encode()
         + code
     )

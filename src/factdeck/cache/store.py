@@ -24,13 +24,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from factdeck import installed_version
 from factdeck.cache import rows
-from factdeck.cache.code import code_digest, version
+from factdeck.cache.code import code_digest
 from factdeck.facts.model import Entry, NoteSpec
 from factdeck.fs import read, secret
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME
 from factdeck.lint.engine import FileLint, Seen
-from factdeck.render.layers import layers
+from factdeck.render.layers import is_builtin, layers
 
 FORMAT = f"factdeck-filecache-{rows.FORMAT}\n".encode()
 _PURPOSE = "build cache entry"
@@ -60,8 +61,8 @@ class Context:
 def context(deck_dir: Path, deck_file: Path, templates_root: Path) -> Context:
     """Everything outside a fact file that its entries and notes depend on, by content."""
     digest = hashlib.sha256(FORMAT)
-    for part in (sys.version, version("factdeck"), version("pydantic"), version("jinja2")):
-        digest.update(part.encode() + b"\0")
+    for part in (sys.version, *map(installed_version, ("factdeck", "pydantic", "jinja2"))):
+        digest.update(f"{part}\0".encode())
     digest.update(code_digest())
     drawings = {}
     for path in (deck_file, *_files(deck_dir)):
@@ -70,7 +71,7 @@ def context(deck_dir: Path, deck_file: Path, templates_root: Path) -> Context:
         digest.update(f"{inside}\0{drawings[inside]}\0".encode())
     found = layers(templates_root)
     for relative, path in found.files().items():  # the files a build reads
-        layer = "factdeck" if found.is_builtin(path) else "project"
+        layer = "factdeck" if is_builtin(path) else "project"
         file_digest = hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).hexdigest()
         digest.update(f"{relative}\0{layer}\0{file_digest}\0".encode())
     return Context(digest.digest(), drawings)
@@ -79,7 +80,7 @@ def context(deck_dir: Path, deck_file: Path, templates_root: Path) -> Context:
 def seen_key() -> str:
     """The last lint's near-duplicate pairs depend only on the cards and on factdeck."""
     return hashlib.sha256(
-        FORMAT + b"seen\0" + version("factdeck").encode() + code_digest()
+        FORMAT + b"seen\0" + str(installed_version()).encode() + code_digest()
     ).hexdigest()
 
 

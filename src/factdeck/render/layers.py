@@ -2,17 +2,19 @@
 ships inside factdeck (like a Hugo theme's lookup order, or mkdocs' `custom_dir`).
 
 A project overrides any single file by putting one at the same relative path; it never has
-to copy the whole set. Only the standard library: the build's early stop imports this.
+to copy the whole set. Only the standard library (and the package's own version): the build's
+early stop imports this.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from factdeck import installed_version
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"  # package data of factdeck
 PROJECT = "project"  # the template set of a note type built from the project's own files
@@ -48,9 +50,6 @@ class Layers:
         }
         return tuple(sorted(found))
 
-    def is_builtin(self, path: Path) -> bool:
-        return path.resolve().is_relative_to(BUILTIN)
-
     def files(self) -> dict[str, Path]:
         """Every file a build may read, by relative name (a project's copy shadowing ours)."""
         found: dict[str, Path] = {}
@@ -65,6 +64,11 @@ def layers(project_templates: Path | None) -> Layers:
     if project_templates is None or project_templates.resolve() == BUILTIN:
         return Layers((BUILTIN,))
     return Layers((project_templates, BUILTIN))
+
+
+def is_builtin(path: Path) -> bool:
+    """A file of the set that ships inside factdeck (not one of the project's)."""
+    return path.resolve().is_relative_to(BUILTIN)
 
 
 def is_templates_folder(path: Path) -> bool:
@@ -85,10 +89,8 @@ def find_templates(start: Path) -> Path:
 @functools.cache
 def builtin_set() -> str:
     """How the lock names the built-in set: its factdeck version, so an upgrade is visible."""
-    try:
-        return f"factdeck {importlib.metadata.version('factdeck')}"
-    except importlib.metadata.PackageNotFoundError:
-        return "factdeck (unknown version)"
+    version = installed_version()
+    return f"factdeck {version}" if version else "factdeck (unknown version)"
 
 
 def _walk(folder: Path) -> Iterator[tuple[str, Path]]:

@@ -21,7 +21,7 @@ from factdeck.errors import FactdeckError, Location, Problem, collect, did_you_m
 from factdeck.facts.load import LineMap, read_yaml
 from factdeck.facts.model import KINDS, Listed, Slug, Strict, cloze_numbers, item_numbers
 from factdeck.facts.validate import pydantic_problems
-from factdeck.render.layers import PROJECT, Layers, builtin_set, layers
+from factdeck.render.layers import PROJECT, Layers, builtin_set, is_builtin, layers
 
 NOTE_TYPES_DIR = "note-types"
 NATIVE_OCCLUSION = 6  # Anki's stock kind for image occlusion (`originalStockKind`)
@@ -266,7 +266,7 @@ def _note_type(env: jinja2.Environment, found: Layers, path: Path) -> NoteType:
         retired=retired,
         field_names=tuple(names),
         asked=tuple(_shown_fields(card.front, names) for card in cards),
-        template_set=builtin_set() if all(map(found.is_builtin, sources)) else PROJECT,
+        template_set=builtin_set() if all(map(is_builtin, sources)) else PROJECT,
         report=spec.report,
     )
 
