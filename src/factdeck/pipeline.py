@@ -20,8 +20,7 @@ from factdeck.cache import incremental, manifest
 from factdeck.cache.store import Store, seen_key
 from factdeck.diagrams import occlusion
 from factdeck.diagrams.occlusion import mask_labels
-from factdeck.errors import FactdeckError
-from factdeck.facts import claims, load, validate
+from factdeck.facts import claims, load
 from factdeck.facts.model import Deck, DeckSpec, NoteSpec
 from factdeck.fs import commit, mutex, oserrors
 from factdeck.history import clock, compare, lock, lockfile, lost
@@ -30,7 +29,7 @@ from factdeck.lint import engine
 from factdeck.render import expand, report_link
 from factdeck.render.layers import find_templates
 from factdeck.render.project import project_root
-from factdeck.render.templates import TemplateSet, load_templates
+from factdeck.render.templates import TemplateSet
 from factdeck.stages import BUILD_STAGES, Watch, unwatched  # noqa: F401 - BUILD_STAGES: re-exported
 
 
@@ -56,14 +55,12 @@ class Checked:
     deck: Deck
     templates: TemplateSet
     notes: tuple[NoteSpec, ...]
+    file_lints: tuple[engine.FileLint, ...]  # the per-card lint of each fact file (cached)
     skipped: tuple[practice.Skip, ...] = ()  # practice questions not made, and why
-    file_lints: tuple[engine.FileLint, ...] | None = None  # per fact file, from the cache
 
     def findings(self) -> tuple[engine.Finding, ...]:
         """Card-quality lint of the expanded notes (engine.py): with the cache, only the
         cards of edited files are linted and looked up for near duplicates."""
-        if self.file_lints is None:
-            return engine.lint(self.deck, self.notes, self.templates.note_types)
         store, key = Store(self.deck.deck_dir), seen_key()
         found, seen = engine.lint_deck(
             self.deck, self.file_lints, self.notes, self.templates.note_types, store.get_seen(key)
@@ -92,14 +89,10 @@ def expanded(
 
 
 def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
-    """Through the per-file cache (incremental.py); a deck with problems takes the plain
-    stages, which report every problem."""
-    try:
-        deck, templates, notes, file_lints = incremental.expanded(
-            deck_dir, templates_dir or find_templates(deck_dir), providers(), watch
-        )
-    except FactdeckError:
-        return _expanded_plain(deck_dir, templates_dir, unwatched)
+    """Through the per-file cache (incremental.py), which reports every problem of the deck."""
+    deck, templates, notes, file_lints = incremental.expanded(
+        deck_dir, templates_dir or find_templates(deck_dir), providers(), watch
+    )
     # Practice questions draw on sibling facts across files, so they are made per deck.
     made = practice.generate(deck, templates)
     if made.notes:
@@ -111,19 +104,6 @@ def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Check
         skipped=made.skipped,
         file_lints=file_lints,
     )
-
-
-def _expanded_plain(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
-    with watch("load"):
-        raw = load.load_deck(deck_dir)
-    with watch("validate"):
-        deck = validate.validate(raw)
-    with watch("templates"):
-        templates = load_templates(templates_dir or find_templates(deck_dir))
-    with watch("expand"):
-        notes = expand.expand(deck, templates, providers())
-        made = practice.generate(deck, templates)
-    return Checked(deck=deck, templates=templates, notes=notes + made.notes, skipped=made.skipped)
 
 
 def check(

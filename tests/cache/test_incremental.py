@@ -285,6 +285,44 @@ def test_problems_are_reported_as_without_a_cache(project: Path, runner: CliRunn
     assert first.stderr == second.stderr
 
 
+def test_a_problem_is_found_in_one_run_of_the_stages(
+    project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited file whose fact takes the id of a cached file's: validated once, with the
+    cached facts, not a second time without the cache."""
+    deck_dir = copy_deck(project, "deck")
+    assert runner.invoke(main, ["build", str(deck_dir)]).exit_code == 0
+    runs: list[int] = []
+    real = incremental.validate.validate
+
+    def counted(raw, known=None):  # type: ignore[no-untyped-def]
+        runs.append(len(raw.files))
+        return real(raw, known)
+
+    monkeypatch.setattr(incremental.validate, "validate", counted)
+    path = deck_dir / "lipomas.yaml"
+    path.write_text(path.read_text().replace("id: back-mice", "id: superior-cluneal", 1))
+    first = runner.invoke(main, ["build", str(deck_dir)])
+    assert runs == [1]  # only the edited file was read again
+    shutil.rmtree(deck_dir / CACHE_DIR)
+    second = runner.invoke(main, ["build", str(deck_dir)])
+    assert first.exit_code == second.exit_code == 1
+    assert "duplicate fact id 'superior-cluneal'" in first.stderr
+    assert first.stderr == second.stderr
+
+
+def test_a_deck_inside_a_deck_is_refused_through_the_cache(
+    project: Path, runner: CliRunner
+) -> None:
+    deck_dir = copy_deck(project, "deck")
+    assert runner.invoke(main, ["check", str(deck_dir)]).exit_code == 0
+    (deck_dir / "inner").mkdir()
+    shutil.copy(deck_dir / "deck.yaml", deck_dir / "inner" / "deck.yaml")
+    result = runner.invoke(main, ["check", str(deck_dir)])
+    assert result.exit_code == 1
+    assert "a deck inside the deck 'deck'" in result.stderr
+
+
 def test_a_rebuild_with_nothing_changed_says_what_a_full_rebuild_says(
     project: Path, runner: CliRunner, expanded_facts: list[str]
 ) -> None:

@@ -8,7 +8,7 @@ before anything downstream can choke on them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class RawDeck:
     deck_path: Path
     deck: LineMap
     files: tuple[RawFile, ...]
+    paths: tuple[Path, ...] = ()  # every fact file of the deck, in order, read here or not
 
 
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -104,8 +105,33 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def load_deck(deck_dir: Path) -> RawDeck:
-    """Read deck.yaml and every other *.yaml under `deck_dir`, collecting all problems."""
+def load_deck(
+    deck_dir: Path,
+    paths: list[Path] | None = None,
+    data: Mapping[Path, bytes | None] | None = None,
+) -> RawDeck:
+    """Read deck.yaml and every other *.yaml under `deck_dir`, collecting all problems.
+
+    `paths`: the deck's fact files (fact_paths) as the caller listed them; `data`: the ones
+    to read, each parsed from the bytes given (None: read here), when not all of them (the
+    build cache holds the others' results, taken from those bytes)."""
+    deck_path = deck_file(deck_dir)
+    problems: list[Problem] = []
+    deck = collect(problems, lambda: read_mapping(deck_path))
+    paths = fact_paths(deck_dir) if paths is None else paths
+    files = []
+    for path in paths if data is None else data:
+        raw = collect(problems, functools.partial(load_fact_file, path, (data or {}).get(path)))
+        if raw is not None:
+            files.append(raw)
+    if problems:
+        raise FactdeckError(problems)
+    assert deck is not None
+    return RawDeck(deck_dir, deck_path, deck, tuple(files), tuple(paths))
+
+
+def deck_file(deck_dir: Path) -> Path:
+    """The deck's deck.yaml, refused when missing or when another deck is nested below it."""
     deck_path = deck_dir / DECK_FILE
     if not deck_path.exists():
         raise FactdeckError.at(
@@ -113,17 +139,7 @@ def load_deck(deck_dir: Path) -> RawDeck:
             f"no {DECK_FILE} here; every deck folder needs one (name, slug, source)",
         )
     _refuse_nested_decks(deck_dir)
-    problems: list[Problem] = []
-    deck = collect(problems, lambda: read_mapping(deck_path))
-    files = []
-    for path in fact_paths(deck_dir):
-        raw = collect(problems, functools.partial(load_fact_file, path))
-        if raw is not None:
-            files.append(raw)
-    if problems:
-        raise FactdeckError(problems)
-    assert deck is not None
-    return RawDeck(deck_dir=deck_dir, deck_path=deck_path, deck=deck, files=tuple(files))
+    return deck_path
 
 
 def _refuse_nested_decks(deck_dir: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,16 @@ from factdeck.facts.load import LineMap, RawDeck, RawFile
 from factdeck.facts.model import EXAM_PREFIX, KINDS, Deck, DeckSpec, Entry
 
 
-def validate(raw: RawDeck) -> Deck:
+def validate(raw: RawDeck, known: Mapping[Path, tuple[Entry, ...]] | None = None) -> Deck:
+    """The deck's facts, in file order; `known`: by path, the entries of the fact files that
+    `raw` does not hold because the build cache does (validated when they were cached):
+    checked again with the others (ids, look-alikes, the deck's sub-decks and areas)."""
     problems: list[Problem] = []
     spec = _validate_spec(raw, problems)
-    entries = [entry for file in raw.files for entry in _validate_file(file, problems)]
+    fresh = {file.path: tuple(_validate_file(file, problems)) for file in raw.files}
+    known = known or {}
+    order = raw.paths or tuple(fresh)
+    entries = [entry for path in order for entry in known.get(path, fresh.get(path, ()))]
     problems.extend(_duplicate_ids(entries))
     problems.extend(_unknown_look_alikes(entries))
     if spec is not None:
