@@ -92,10 +92,18 @@ class LiveState:
             self.changed.notify_all()
 
     def snapshot(self) -> dict[str, object]:
-        return {"version": self.version, "errors": list(self.errors)}
+        """The version and its errors, read together under the lock: one build's state."""
+        with self.changed:
+            return {"version": self.version, "errors": list(self.errors)}
 
-    def updates(self, seen: int) -> Iterator[dict[str, object] | None]:
-        """Each new state after version `seen`; None now and then, to keep the line alive."""
+    def stream(self) -> Iterator[dict[str, object] | None]:
+        """The current state, then each newer one; None now and then, to keep the line alive.
+
+        The first state and the version waited on are one snapshot, so a build published
+        between sending it and waiting is sent too (reading the version twice lost it)."""
+        first = self.snapshot()
+        seen = int(first["version"])  # type: ignore[call-overload]
+        yield first
         while not self.stopping.is_set():
             with self.changed:
                 fresh = self.changed.wait_for(
@@ -234,8 +242,7 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         with contextlib.suppress(OSError):
-            self._write_event(self.state.snapshot())
-            for update in self.state.updates(int(self.state.version)):
+            for update in self.state.stream():
                 if update is None:
                     self.wfile.write(b": keep-alive\n\n")
                     self.wfile.flush()
