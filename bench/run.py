@@ -1,8 +1,12 @@
 """Benchmark: factdeck's edit loop against raw genanki writing the same notes (issues 7, 16).
 
     python bench/run.py                     # 5,000 and 50,000 notes
-    python bench/run.py --facts 1000 40000  # curriculum sizes in facts (about 5 notes each)
+    python bench/run.py --notes 1000 20000  # other sizes, in notes
     python bench/run.py --large             # also 200,000 notes (several minutes)
+    python bench/run.py --loop --profile /tmp/prof  # the edit loop only, and its profiles
+
+Two curricula (--curriculum): "synthetic", made-up words and no lint findings, and "linty"
+(bench/linty.py), real words in a first draft's wording, with hundreds of findings.
 
 A synthetic curriculum with the real schema and templates (every fact kind, plus diagram
 facts over the real SVGs) is generated at each size. In the same run, each command as a
@@ -30,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import linty
 
 REPO = Path(__file__).resolve().parent.parent
 DECK = REPO / "cards" / "low-back-pain"
@@ -66,7 +72,7 @@ ROWS = (
     ("no-change rebuild", "genanki"),
     ("one-edit rebuild", "genanki"),
     ("check after one edit", "genanki"),
-    ("preview", "genanki"),
+    ("preview", "genanki"),  # not with --loop
     ("import fresh", "import genanki fresh"),
     ("re-import", "re-import genanki"),
 )
@@ -75,42 +81,66 @@ ROWS = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--facts",
+        "--notes",
         type=int,
         nargs="*",
-        default=[1_000, 10_000],
-        help="curriculum sizes in facts (each yields about 5 notes)",
+        default=[5_000, 50_000],
+        help="curriculum sizes in notes (about: the synthetic facts make about 5 each)",
     )
-    parser.add_argument("--large", action="store_true", help="also 40,000 facts (200,000 notes)")
+    parser.add_argument("--large", action="store_true", help="also 200,000 notes")
+    parser.add_argument(
+        "--curriculum",
+        nargs="*",
+        choices=CURRICULA,
+        default=list(CURRICULA),
+        help="which curricula (default both)",
+    )
+    parser.add_argument(
+        "--loop", action="store_true", help="only the edit loop (no preview, no import)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="also profile the one-edit rebuild and check (cProfile) into this folder",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         what, *rest = args.child
         print(json.dumps(CHILDREN[what](*rest)))
         return
-    sizes = [*args.facts, *([40_000] if args.large else [])]
+    sizes = [*args.notes, *([200_000] if args.large else [])]
     print(
         f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}, "
         f"load average {os.getloadavg()[0]:.1f}; each command a whole process; "
         "ratio = factdeck / genanki's write (fastest of 3) in the same run"
     )
-    results = {facts: run_size(facts) for facts in sizes}
-    for facts, result in results.items():
+    results = {
+        (name, notes): run_size(notes, name, args.loop, args.profile)
+        for name in args.curriculum
+        for notes in sizes
+    }
+    for (name, _), result in results.items():
         print(
-            f"\n{facts:,} facts, {result['notes']:,} notes; genanki write "
+            f"\n{name}: {result['facts']:,} facts, {result['notes']:,} notes, "
+            f"{result['findings']:,} lint findings; genanki write "
             f"{result['genanki']['seconds']:.2f} s, {result['genanki']['peak_mb']:.0f} MB; "
             f".apkg {result['cold build']['bytes'] / 1024:,.0f} kB vs genanki "
             f"{result['genanki']['bytes'] / 1024:,.0f} kB"
         )
         print(f"  {'command':<22} {'seconds':>8} {'ratio':>6} {'peak MB':>8} {'mem ratio':>9}")
         for row, base in ROWS:
+            if row not in result:
+                continue
             ours, theirs = result[row], result[base]
             print(
                 f"  {row:<22} {ours['seconds']:>8.2f} "
                 f"{ours['seconds'] / theirs['seconds']:>5.2f}x {ours['peak_mb']:>8.0f} "
                 f"{ours['peak_mb'] / theirs['peak_mb']:>8.2f}x"
             )
-        page = result["preview page"]
+        page = result.get("preview page")
+        if page is None:
+            continue
         print(
             f"  preview page {page['bytes'] / 1024:,.0f} kB (all files "
             f"{page['site_bytes'] / 1024:,.0f} kB); first cards drawn in Chromium "
@@ -126,12 +156,12 @@ def main() -> None:
     )
 
 
-def run_size(facts: int) -> dict[str, Any]:
+def run_size(notes: int, curriculum: str, loop: bool, profile: Path | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="factdeck-bench-") as tmp:
         root = Path(tmp)
         shutil.copytree(REPO / "templates", root / "templates")
         deck_dir = root / "cards" / "bench"
-        generate(deck_dir, facts)
+        facts = CURRICULA[curriculum](deck_dir, notes)
         out = root / "dist"
         build = ["build", str(deck_dir), "--out", str(out), "-q"]
         result: dict[str, Any] = {"cold build": command(build)}
@@ -140,8 +170,17 @@ def run_size(facts: int) -> dict[str, Any]:
         result["one-edit rebuild"] = command(build)
         edit(deck_dir, "check-edit")
         result["check after one edit"] = command(["check", str(deck_dir), "-q"])
-        result["preview"] = command(["preview", str(deck_dir), "--out", str(out), "-q"])
-        result["preview page"] = first_draw(out / "bench-preview")
+        result["findings"] = findings(deck_dir)
+        if profile:
+            stem = profile / f"{curriculum}-{notes}"
+            profile.mkdir(parents=True, exist_ok=True)
+            edit(deck_dir, "profiled-edit")
+            command(build, profiled=stem.with_suffix(".build.prof"))
+            edit(deck_dir, "profiled-check")
+            command(["check", str(deck_dir), "-q"], profiled=stem.with_suffix(".check.prof"))
+        if not loop:
+            result["preview"] = command(["preview", str(deck_dir), "--out", str(out), "-q"])
+            result["preview page"] = first_draw(out / "bench-preview")
         apkg = out / "bench.apkg"
         result["cold build"]["bytes"] = apkg.stat().st_size
         subprocess.run(
@@ -156,20 +195,27 @@ def run_size(facts: int) -> dict[str, Any]:
         result["genanki"] = min(runs, key=lambda run: run["seconds"])
         shutil.copytree(root / "genanki-0", root / "genanki")
         theirs = root / "genanki" / "genanki.apkg"
-        for label, package in (("", apkg), (" genanki", theirs)):
+        for label, package in () if loop else (("", apkg), (" genanki", theirs)):
             collection = root / f"anki{label.strip()}"
             result[f"import{label} fresh"] = child("import", str(package), str(collection))
             result[f"re-import{label}"] = child("import", str(package), str(collection))
         result["notes"] = result["genanki"]["notes"]
+        result["facts"] = facts
         return result
 
 
-def command(argv: list[str]) -> dict[str, Any]:
-    """`factdeck ARGV` as a whole process: wall time and its own peak memory."""
+def command(argv: list[str], profiled: Path | None = None) -> dict[str, Any]:
+    """`factdeck ARGV` as a whole process: wall time and its own peak memory; with
+    `profiled`, run under cProfile, its statistics written there."""
     exe = Path(sys.executable).with_name("factdeck")
+    run = (
+        [sys.executable, "-m", "cProfile", "-o", str(profiled), str(exe)]
+        if profiled
+        else [str(exe)]
+    )
     start = time.perf_counter()
     process = subprocess.Popen(
-        [str(exe), *argv], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*run, *argv], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
@@ -179,6 +225,15 @@ def command(argv: list[str]) -> dict[str, Any]:
     if process.returncode != 0:
         raise SystemExit(f"factdeck {' '.join(argv)} failed: {errors[-2000:]}")
     return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def findings(deck_dir: Path) -> int:
+    """How many lint findings the curriculum has (`factdeck lint` prints them one a line)."""
+    exe = Path(sys.executable).with_name("factdeck")
+    done = subprocess.run(
+        [str(exe), "lint", str(deck_dir)], env=ENV, capture_output=True, text=True
+    )
+    return sum(": fact '" in line for line in done.stdout.splitlines())
 
 
 def edit(deck_dir: Path, marker: str) -> None:
@@ -370,13 +425,9 @@ def startup(argv: list[str]) -> float:
 # --- the synthetic curriculum ---------------------------------------------------------
 
 
-def generate(deck_dir: Path, facts: int) -> None:
-    """`facts` facts of every kind in the real schema, plus diagram facts over real SVGs."""
-    rng = random.Random(facts)
-    deck_dir.mkdir(parents=True)
-    shutil.copytree(DECK / "diagrams", deck_dir / "diagrams")
+def deck_yaml(diagrams: bool) -> dict[str, object]:
     subdecks = {f"unit-{i}": f"Unit {i}" for i in range(20)}
-    deck = {
+    return {
         "name": "Benchmark Curriculum",
         "slug": "bench",
         "version": "1.0.0",
@@ -386,10 +437,17 @@ def generate(deck_dir: Path, facts: int) -> None:
             "sections": {"s1": "One", "s2": "Two"},
             "references": {"r1": {"short": "Ref 1", "full": "Ref, A. Paper."}},
         },
-        "subdecks": {**subdecks, "diagrams": "Diagrams"},
+        "subdecks": {**subdecks, **({"diagrams": "Diagrams"} if diagrams else {})},
         "exam_areas": {"anatomy-physiology": "A&P", "pathology": "Pathology"},
     }
-    (deck_dir / "deck.yaml").write_text(json.dumps(deck, indent=1))
+
+
+def generate(deck_dir: Path, facts: int) -> None:
+    """`facts` facts of every kind in the real schema, plus diagram facts over real SVGs."""
+    rng = random.Random(facts)
+    deck_dir.mkdir(parents=True)
+    shutil.copytree(DECK / "diagrams", deck_dir / "diagrams")
+    (deck_dir / "deck.yaml").write_text(json.dumps(deck_yaml(diagrams=True), indent=1))
     diagrams = _diagram_facts(facts)
     makers = [_nerve, _structure, _condition, _technique, _statement, _question]
     batch: list[dict[str, object]] = []
@@ -518,6 +576,19 @@ def _question(rng: random.Random, n: int) -> dict[str, object]:
         "question": f"What {_phrase(rng, 6)} {n}?",
         "answer": _phrase(rng, 4),
     }
+
+
+def generate_synthetic(deck_dir: Path, notes: int) -> int:
+    generate(deck_dir, notes // 5)
+    return notes // 5
+
+
+def generate_linty(deck_dir: Path, notes: int) -> int:
+    linty.generate(deck_dir, notes, deck_yaml(diagrams=False))  # one note per fact
+    return notes
+
+
+CURRICULA = {"synthetic": generate_synthetic, "linty": generate_linty}
 
 
 if __name__ == "__main__":
