@@ -23,6 +23,7 @@ from factdeck.diagrams.occlusion import mask_labels
 from factdeck.facts import claims, load
 from factdeck.facts.model import Deck, DeckSpec, NoteSpec
 from factdeck.fs import commit, mutex, oserrors
+from factdeck.fs.names import RECORD_NAME
 from factdeck.history import clock, compare, lock, lockfile, lost
 from factdeck.history import notes as release_notes
 from factdeck.lint import engine
@@ -241,8 +242,15 @@ def text_output(dest: Path, text: str) -> commit.Output:
     return commit.Output(dest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def lock_output(deck_dir: Path, new: lockfile.Lock) -> commit.Output:
-    return text_output(lock.lock_path(deck_dir), lockfile.dumps(new))
+def lock_output(deck_dir: Path, new: lockfile.Lock) -> tuple[commit.Output, commit.Output]:
+    """The lock and its release record (none while nothing was released), written together."""
+    record = lockfile.dumps_record(new)
+    return (
+        text_output(lock.lock_path(deck_dir), lockfile.dumps(new)),
+        commit.Output(deck_dir / RECORD_NAME, None)
+        if record is None
+        else text_output(deck_dir / RECORD_NAME, record),
+    )
 
 
 def _build(
@@ -294,7 +302,7 @@ def _build(
                         retirements=retirement_files(stamping, spec.slug),
                     ),
                 ),
-                lock_output(deck_dir, stamping.lock),
+                *lock_output(deck_dir, stamping.lock),
             )
         if settled and inputs_now() != inputs:
             raise _Edited  # the temporaries go; the build runs again
@@ -365,6 +373,22 @@ def stats(
         warnings,
         coverage,
         checked.skipped,
+        _history(checked.deck),
+    )
+
+
+def _history(deck: Deck) -> deck_stats.History | None:
+    """The lock's and the release record's sizes, as committed."""
+    path = lock.lock_path(deck.deck_dir)
+    if not path.is_file():
+        return None
+    locked = read_lock(deck)
+    record = deck.deck_dir / RECORD_NAME
+    return deck_stats.History(
+        lock_bytes=path.stat().st_size,
+        notes=len(locked.notes),
+        releases=len(locked.releases),
+        record_bytes=record.stat().st_size if record.is_file() else 0,
     )
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck.apkg import verify
-from factdeck.apkg.read import unpack
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.facts.model import ANSWER_MARKERS, DECLARATIONS, Deck, DeckSpec
@@ -68,7 +68,6 @@ def release(
         notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
         _refuse_unrecorded_files(deck_dir, spec.version, (apkg, notes_path))
         last = new.last_release
-        before = _previous_fields(out_dir, spec.slug, last)
         reports: list[verify.PackageReport] = []
         digests: list[str] = []
         with commit.transaction(deck_dir) as tx:
@@ -87,11 +86,12 @@ def release(
                 types={k: t.hash for k, t in new.note_types.items()},
             )
             with watch("write"):
-                text = _notes(done, found, last, before)
+                shown = texts(done)
+                text = _notes(done, found, last, _texts_at(new, last))
                 tx.add(
                     text_output(notes_path, text),
                     *unreleased_outputs(out_dir, spec.slug),
-                    lock_output(deck_dir, recorded(new, record)),
+                    *lock_output(deck_dir, recorded(new, record, shown)),
                 )
         return Published(
             deck, apkg, notes_path, record, found, reports[0], _retired(out_dir, done, spec)
@@ -138,7 +138,6 @@ def again(
         found = between(lock, last, None, {n.guid: n for n in done.checked.notes})
         apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
         notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
-        before = _previous_fields(out_dir, spec.slug, last)
         reports: list[verify.PackageReport] = []
         with commit.transaction(deck_dir) as tx:
             tx.add(package_output(apkg, done.stamping.plan, watch, reports))
@@ -153,7 +152,7 @@ def again(
                 )
             tx.add(*retirement_outputs(out_dir, done.stamping, spec.slug, spec.version, watch))
             with watch("write"):
-                tx.add(text_output(notes_path, _notes(done, found, last, before)))
+                tx.add(text_output(notes_path, _notes(done, found, last, _texts_at(lock, last))))
         return Published(
             deck, apkg, notes_path, record, found, reports[0], _retired(out_dir, done, spec)
         )
@@ -165,11 +164,32 @@ def _retired(out_dir: Path, done: Stamped, spec: DeckSpec) -> tuple[Path, ...]:
     )
 
 
+def texts(done: Stamped) -> dict[str, str]:
+    """Each shipped note's line in release notes, as its students see it now."""
+    deck, note_types = done.checked.deck, done.checked.templates.note_types
+    plan = done.stamping.plan.notes
+    labels = mask_labels(deck, {n.note.fact_id for n in plan})
+    return {
+        n.note.guid: release_notes.student_text(
+            n.note.fields, note_types[n.note.note_type], labels.get(n.note.fact_id, ())
+        )
+        for n in plan
+    }
+
+
+def _texts_at(lock: Lock, release: Release | None) -> dict[str, str]:
+    """Each note's line as release `release` shipped it, from the release record."""
+    if release is None:
+        return {}
+    found = {g: lock.text_at(g, release.version) for g in lock.notes}
+    return {g: t for g, t in found.items() if t is not None}
+
+
 def _notes(
     done: Stamped,
     found: ReleaseChanges,
     last: Release | None,
-    before: dict[str, tuple[str, ...]],
+    before: dict[str, str],
 ) -> str:
     deck = done.checked.deck
     spec = deck.spec
@@ -369,13 +389,23 @@ def declared(deck: Deck, marker: str) -> dict[str, str]:
     }
 
 
-def recorded(lock: Lock, release: Release) -> Lock:
-    """The lock after publishing: every note state not yet released now is, by `release`."""
+def recorded(lock: Lock, release: Release, shown: Mapping[str, str]) -> Lock:
+    """The lock after publishing: every note state not yet released now is, by `release`,
+    with `shown`, its line as students see it, in the release record. A note unchanged
+    since the release that shipped it has those students' text too, if not yet recorded
+    (a record begun after that release)."""
     notes = {
         guid: note if note.rel is not None else dataclasses.replace(note, rel=release.version)
         for guid, note in lock.notes.items()
     }
-    return dataclasses.replace(lock, notes=notes, releases=(*lock.releases, release), merged=False)
+    texts = dict(lock.texts)
+    for guid, text in shown.items():
+        rel = notes[guid].rel
+        if rel is not None:
+            texts.setdefault((guid, rel), text)
+    return dataclasses.replace(
+        lock, notes=notes, releases=(*lock.releases, release), texts=texts, merged=False
+    )
 
 
 def _joined(parts: tuple[str, ...]) -> str:
@@ -392,20 +422,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _previous_fields(out_dir: Path, slug: str, last: Release | None) -> dict[str, tuple[str, ...]]:
-    """The last release's note texts, from its package if it is still in OUT (and is the
-    one recorded), for full before → after texts in the notes. Optional."""
-    if last is None:
-        return {}
-    path = out_dir / f"{slug}-{last.version}.apkg"
-    if not path.is_file() or (last.package and last.package != f"sha256:{_sha256(path)}"):
-        return {}
-    try:
-        return {n.guid: n.fields for n in unpack(path).notes}
-    except FactdeckError:
-        return {}
 
 
 def diff_versions(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> str:
@@ -436,15 +452,17 @@ def diff_versions(old: str, new: str, deck_dir: Path | None, cards_dir: Path) ->
             )
         return found
 
+    since, until = find(old), find(new)
     changes = between(
-        locked,
-        find(old),
-        find(new),
-        {n.guid: n for n in checked.notes} if new == "current" else None,
+        locked, since, until, {n.guid: n for n in checked.notes} if until is None else None
     )
     return render(
         changes,
         checked.deck.spec,
         checked.templates.note_types,
         f"{checked.deck.spec.name}: changes from {old} to {new}",
+        _texts_at(locked, since),
+        old_deck=since.deck if since else None,
+        labels=mask_labels(checked.deck, changes.masked_facts),
+        after=_texts_at(locked, until),
     )

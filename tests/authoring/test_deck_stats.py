@@ -107,3 +107,20 @@ def test_stats_of_a_broken_inventory_fails_with_its_line(
         "Error: cards/mini/claims.yaml:2: claim 'x': unknown section "
         "'nowhere'; deck.yaml lists: intro, body\n"
     )
+
+
+def test_stats_report_the_lock_per_note(runner: CliRunner, real_deck: Path) -> None:
+    """The shipped deck after its releases: at most 250 bytes of lock a note (format 2 took
+    566); its history is in the release record beside it."""
+    result = runner.invoke(main, ["stats", str(real_deck)])
+    assert result.exit_code == 0
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("  lock: ")]
+    lock = real_deck / "factdeck.lock"
+    record = real_deck / "factdeck.releases"
+    notes = sum(1 for text in lock.read_text().splitlines() if text.startswith('{"note"'))
+    per_note = lock.stat().st_size / notes
+    assert line == (
+        f"  lock: {lock.stat().st_size} bytes for {notes} notes ({per_note:.0f} B/note), "
+        f"2 releases; release record: {record.stat().st_size} bytes"
+    )
+    assert per_note <= 250

@@ -92,15 +92,25 @@ def test_the_course_builds_releases_and_git_tracks_only_its_sources(
             *SCHEMAS,
             *(f"cards/knee-course/{n}" for n in DECK_FILES),
             "cards/knee-course/factdeck.lock",
+            "cards/knee-course/factdeck.releases",  # the release record, beside the lock
         ]
     )
     attribute = subprocess.run(
-        [*git, "check-attr", "merge", "cards/knee-course/factdeck.lock"],
+        [
+            *git,
+            "check-attr",
+            "merge",
+            "cards/knee-course/factdeck.lock",
+            "cards/knee-course/factdeck.releases",
+        ],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    assert attribute == "cards/knee-course/factdeck.lock: merge: union\n"
+    assert attribute == (
+        "cards/knee-course/factdeck.lock: merge: union\n"
+        "cards/knee-course/factdeck.releases: merge: union\n"
+    )
 
 
 def test_the_workflow_checks_every_push_and_releases_on_a_tag(

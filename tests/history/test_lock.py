@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from factdeck.errors import FactdeckError
+from factdeck.fs.names import RECORD_NAME
 from factdeck.history.lock import LOCK_NAME, Allow, read
 from factdeck.pipeline import build
 from tests.support.decks import EPOCH, REPO, write_tree
@@ -234,7 +235,7 @@ def test_note_type_schema_change_is_explained_and_can_be_shipped_for_merging(
         ),
         (
             '{"fact": "a", "kind": "question"}\n',
-            'lock:1: lock file is corrupt (no {"factdeck-lock": 2} line)',
+            'lock:1: lock file is corrupt (no {"factdeck-lock": 3} line)',
         ),
         ('{"factdeck-lock": 2}\n<<<<<<< HEAD\n', "lock:2: git left a merge conflict in the lock"),
     ],
@@ -261,12 +262,13 @@ def test_lock_is_one_json_entry_per_line_sorted_by_key(mini_deck: Path, project:
     build(mini_deck, project / "dist")
     lines = (mini_deck / LOCK_NAME).read_text().splitlines()
     entries = [json.loads(line) for line in lines]
-    assert entries[0] == {"factdeck-lock": 2}
+    assert entries[0] == {"factdeck-lock": 3}
     keys = [(next(iter(e)), next(iter(e.values()))) for e in entries[1:]]
     assert [k for k, _ in keys] == ["deck", "fact", "fact", "note", "note", "note", "type", "type"]
     assert keys == sorted(keys)
     repo_attributes = (REPO / ".gitattributes").read_text()
     assert "factdeck.lock merge=union" in repo_attributes
+    assert "factdeck.releases merge=union" in repo_attributes
 
 
 def test_bad_source_date_epoch(
@@ -283,8 +285,10 @@ def test_the_shipped_lock_is_current(real_deck: Path, project: Path) -> None:
     """Facts edited without rebuilding and committing the lock would ship new times to
     students on someone else's machine: the committed lock must match the facts."""
     lock_before = (real_deck / LOCK_NAME).read_bytes()
+    record_before = (real_deck / RECORD_NAME).read_bytes()
     build(real_deck, project / "dist")
     # unreleased changes since the last release are fine; a lock the facts would rewrite is not
     assert (real_deck / LOCK_NAME).read_bytes() == lock_before, (
         "run `python build.py` and commit cards/*/factdeck.lock"
     )
+    assert (real_deck / RECORD_NAME).read_bytes() == record_before

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from factdeck.apkg.read import unpack
 from factdeck.cli.main import main
 from factdeck.errors import FactdeckError
+from factdeck.fs.names import RECORD_NAME
 from factdeck.history.lock import LOCK_NAME, Allow, read
 from factdeck.history.lockfile import MIGRATED_NOTE
 from factdeck.pipeline import build, check
@@ -115,18 +116,19 @@ def test_committed_lock_of_release_1_0_0_migrates_losslessly(
 
 
 def test_the_repository_lock_holds_the_migrated_1_0_0_and_the_2_0_0_release() -> None:
-    assert (REAL_DECK / LOCK_NAME).read_text().startswith('{"factdeck-lock": 2}\n')
+    assert (REAL_DECK / LOCK_NAME).read_text().startswith('{"factdeck-lock": 3}\n')
     lock = read(REAL_DECK)
     assert [r.version for r in lock.releases] == ["1.0.0", "2.0.0"]
 
 
 def test_lock_size_per_note(real_deck: Path) -> None:
-    """A note's own line stays small; each release that changes a note keeps one `was` line
-    (its state at the earlier release) so later releases can be compared without packages."""
+    """The lock holds what the next build needs, at most 250 bytes a note (format 2 took
+    566, most of it `was` lines); what each release shipped is in the release record, one
+    entry per note and release that changed it."""
     lines = (REAL_DECK / LOCK_NAME).read_text().splitlines()
     notes = [line for line in lines if line.startswith('{"note"')]
-    history = [line for line in lines if line.startswith('{"was"')]
-    assert sum(map(len, notes)) / len(notes) < 250  # format 1 took 540 for everything
+    assert len("\n".join(lines)) / len(notes) <= 250
+    history = (REAL_DECK / RECORD_NAME).read_text().splitlines()[1:]
     releases = [line for line in lines if line.startswith('{"release"')]
     assert len(history) <= len(notes) * len(releases)  # at most one per note and release
 
@@ -179,20 +181,26 @@ def test_release_publishes_versioned_package_notes_and_record(
         "mini-1.0.0.md",
     ]
     lines_before = set(lock_before.decode().splitlines())
+    record_before = (mini_deck / RECORD_NAME).read_text().splitlines()
     publish(mini_deck, project, "1.0.1", monkeypatch=monkeypatch, when=EPOCH + 10)
     lines_after = set((mini_deck / LOCK_NAME).read_text().splitlines())
-    # growth is proportional to what changed: the edited note, its 1.0.0 state, the record
+    # growth is proportional to what changed: the edited note, the release; in the release
+    # record, the edited note as 1.0.1 ships it, appended
     assert sorted(line.split('"')[1] for line in lines_after - lines_before) == [
         "note",
         "release",
-        "was",
     ]
     assert [line.split('"')[1] for line in lines_before - lines_after] == ["note"]
+    record_after = (mini_deck / RECORD_NAME).read_text().splitlines()
+    assert record_after[: len(record_before)] == record_before
+    (added,) = record_after[len(record_before) :]
+    assert json.loads(added)["in"] == "1.0.1"
+    assert json.loads(added)["text"] == "Beta is **big** and **blue**."
     notes = (project / "dist" / "mini-1.0.1.md").read_text()
     assert (
         "- Beta is **big** and **blue**. (reworded)\n"
         "  - before: The beta is **big** and **blue**." in notes
-    )  # from mini-1.0.0.apkg
+    )  # from the release record
     lock = read(mini_deck)
     assert [r.version for r in lock.releases] == ["1.0.0", "1.0.1"]
     two = [g for g, n in lock.notes.items() if n.fact == "two"]
@@ -583,6 +591,7 @@ def test_merged_lock_problems_are_reported_by_check(
     path = mini_deck / LOCK_NAME
     lines = path.read_text().splitlines()
     notes = [json.loads(line) for line in lines if line.startswith('{"note"')]
+    notes[0]["id"] = read(mini_deck).notes[notes[0]["note"]].id
     same_id = [
         json.dumps({**notes[1], "id": notes[0]["id"]})
         if line.startswith('{"note":"' + notes[1]["note"])
@@ -629,10 +638,12 @@ def test_entries_both_branches_changed_are_reconciled(
     path = mini_deck / LOCK_NAME
     lines = path.read_text().splitlines()
     notes = {json.loads(line)["fact"]: line for line in lines if line.startswith('{"note"')}
-    one = json.loads(notes["one"])
+    one = {**json.loads(notes["one"]), "id": 0}
+    one["id"] = read(mini_deck).notes[one["note"]].id
     side_a = json.dumps({**one, "hash": "a" * 16, "changed": EPOCH + 50, "rel": None})
     side_b = json.dumps({**one, "hash": "b" * 16, "changed": EPOCH + 70, "rel": None})
     two = json.loads(notes["two"])
+    two["id"] = read(mini_deck).notes[two["note"]].id  # the id its GUID gives: not written
     clash = json.dumps({**two, "note": "zzzzzzzzzz", "rel": None})  # an unreleased note
     path.write_text("\n".join([*lines, side_a, side_b, clash]) + "\n")
     lock = read(mini_deck)
@@ -708,3 +719,28 @@ def test_a_multiple_choice_card_reads_as_its_question_options_and_key() -> None:
     assert " A. " in question and " B. " in question and " D. " in question
     assert key.startswith("**") and key.endswith("**") and key[2] in "ABCD"
     assert not line.startswith(":")
+
+
+def test_diff_by_version_quotes_cards_from_the_release_record_alone(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From a clone without dist/: a changed card before -> after, a retired one by what it
+    asked, as the release's own notes say."""
+    from factdeck.release import diff_versions
+
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    two_only = "facts:\n" + FACTS.split("\n", 3)[3].replace("The beta is", "Beta is")
+    publish(mini_deck, project, "1.1.0", two_only, monkeypatch=monkeypatch, when=EPOCH + 10)
+    released = (project / "dist" / "mini-1.1.0.md").read_text()
+    shutil.rmtree(project / "dist")  # a fresh clone: the lock and the record, no packages
+    text = diff_versions("1.0.0", "1.1.0", mini_deck, project / "cards")
+    students = text.split("## For instructors")[0]
+    assert (
+        "- Beta is **big** and **blue**. (reworded)\n  - before: The beta is **big** and **blue**."
+        in students
+    )
+    assert "### Retired" in students and "- First? → **Alpha**" in students
+    cards = [line for line in students.splitlines() if line.startswith(("- ", "  - "))]
+    quoted = released.split("## For instructors")[0].splitlines()
+    assert cards == [line for line in quoted if line.startswith(("- ", "  - ")) and "`" not in line]

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from factdeck.cli.main import main
 from factdeck.facts import semver
+from factdeck.fs.names import RECORD_NAME
 from factdeck.history import lockfile
 from factdeck.history.lock import LOCK_NAME, read
 from tests.support.decks import EPOCH
@@ -109,6 +110,7 @@ def test_a_recorded_version_and_an_unrecorded_file_are_refused(
 ) -> None:
     build_ok(runner)
     lock_before_release = (mini_deck / LOCK_NAME).read_bytes()
+    assert not (mini_deck / RECORD_NAME).exists()  # no release yet: no release record
     release(runner, mini_deck, "2.1.0", "gamma")
     shipped = (project / "dist" / "mini-2.1.0.apkg").read_bytes()
     add_fact(mini_deck, "delta")  # the same version again, with other content
@@ -119,6 +121,7 @@ def test_a_recorded_version_and_an_unrecorded_file_are_refused(
     )
     # an older checkout (its lock without 2.1.0) releasing 2.1.0 over the shipped package
     (mini_deck / LOCK_NAME).write_bytes(lock_before_release)
+    (mini_deck / RECORD_NAME).unlink()
     assert refused(runner, project, mini_deck, ["release"]) == (
         "Error: dist/mini-2.1.0.apkg: already exists, but cards/mini/factdeck.lock records no "
         "release 2.1.0: it may come from another branch or an older checkout, and a released "
@@ -152,7 +155,9 @@ def test_releases_follow_versions_and_dates_never_go_back(
         f'"release":"2.1.0","date":{EPOCH + 1000}', f'"release":"2.1.0","date":{EPOCH}'
     )
     assert skewed != text
-    lock = lockfile.parse(skewed, mini_deck / LOCK_NAME)
+    lock = lockfile.parse(
+        skewed, mini_deck / LOCK_NAME, None, (mini_deck / RECORD_NAME).read_text()
+    )
     assert lock.last_release is not None and lock.last_release.version == "2.1.0"
     assert lockfile.dumps(lock) == skewed
     # a pre-release of a version already out is not newer

@@ -14,7 +14,7 @@ from factdeck import installed_version
 from factdeck.authoring.article import slugify
 from factdeck.authoring.scaffold import Scaffold, check_target, new_deck
 from factdeck.errors import FactdeckError, Location
-from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE
+from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE, RECORD_NAME
 
 WORKFLOW = ".github/workflows/deck.yml"
 REQUIREMENTS = "requirements.txt"
@@ -60,15 +60,16 @@ def render(folder_name: str, deck: str, factdeck_version: str | None) -> dict[st
 
 
 _GITATTRIBUTES = f"""\
-# The lock: one JSON entry per line; a union merge keeps both branches' lines and
-# factdeck reconciles an entry both changed, so a merge never stops at the lock.
+# The lock and the release record: one JSON entry per line; a union merge keeps both
+# branches' lines and factdeck reconciles an entry both changed, so a merge never stops there.
 {LOCK_NAME} merge=union
+{RECORD_NAME} merge=union
 """
 
 _GITIGNORE = f"""\
 # What factdeck writes and git must not track: packages and previews (dist/), the tagged
 # release's files in CI ({RELEASE_DIR}/), the build cache, the build mutex, an interrupted
-# build's journal and temporaries. The lock (cards/*/{LOCK_NAME}) IS committed.
+# build's journal and temporaries. The lock (cards/*/{LOCK_NAME}) and the release record ({RECORD_NAME}) ARE committed.
 /dist/
 /{RELEASE_DIR}/
 {CACHE_DIR}/

@@ -51,6 +51,21 @@ class AreaShare:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    """What the deck's history costs in the repository: the lock (what the next build needs
+    per note) and the release record (what each release shipped)."""
+
+    lock_bytes: int
+    notes: int  # every note the lock knows, retired ones too
+    releases: int
+    record_bytes: int  # 0: no release record yet
+
+    @property
+    def per_note(self) -> float:
+        return self.lock_bytes / self.notes if self.notes else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     deck: str
     facts: int
@@ -64,6 +79,7 @@ class Stats:
     practice: int = 0  # practice (multiple-choice) notes
     practice_skipped: tuple[Skip, ...] = ()  # practice questions not made, and why
     areas: tuple[AreaShare, ...] = ()  # when deck.yaml gives exam weights
+    history: History | None = None  # None: never built (no lock)
 
 
 def deck_stats(
@@ -73,6 +89,7 @@ def deck_stats(
     lint_warnings: int,
     coverage: Coverage | None,
     practice_skipped: Iterable[Skip] = (),
+    history: History | None = None,
 ) -> Stats:
     notes = tuple(notes)
     spec = deck.spec
@@ -113,6 +130,7 @@ def deck_stats(
         practice=sum(PRACTICE_TAG in n.tags for n in notes),
         practice_skipped=tuple(practice_skipped),
         areas=_areas(spec, notes, cards),
+        history=history,
     )
 
 
@@ -191,6 +209,13 @@ def lines(stats: Stats) -> list[str]:
         out.extend(
             f"    not made: {s.fact_id}/{s.question} ({s.location}): {s.reason}"
             for s in stats.practice_skipped
+        )
+    if stats.history is not None:
+        h = stats.history
+        out.append(
+            f"  lock: {h.lock_bytes} bytes for {h.notes} notes ({h.per_note:.0f} B/note), "
+            f"{h.releases} release{'' if h.releases == 1 else 's'}; release record: "
+            + (f"{h.record_bytes} bytes" if h.record_bytes else "none yet")
         )
     return out
 

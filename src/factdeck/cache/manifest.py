@@ -33,7 +33,7 @@ from typing import Any
 from factdeck import installed_version
 from factdeck.cache.code import CODE_ROOT
 from factdeck.fs import read, secret
-from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE
+from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE, RECORD_NAME
 from factdeck.render.layers import find_templates, layers
 
 MANIFEST = "manifest.json"
@@ -191,7 +191,7 @@ def _plain_files(root: Path, out_dir: Path | None) -> list[Path] | None:
                 name.startswith(".factdeck") and name.endswith(".tmp")
             ):
                 continue
-            if name == LOCK_NAME and Path(folder) == root:
+            if name in (LOCK_NAME, RECORD_NAME) and Path(folder) == root:
                 continue
             try:
                 if not stat.S_ISREG(path.stat().st_mode):

@@ -29,7 +29,7 @@ from factdeck.cache import rows
 from factdeck.cache.code import code_digest
 from factdeck.facts.model import Entry, NoteSpec
 from factdeck.fs import read, secret
-from factdeck.fs.names import CACHE_DIR, LOCK_NAME
+from factdeck.fs.names import CACHE_DIR, LOCK_NAME, RECORD_NAME
 from factdeck.lint.engine import FileLint, Seen
 from factdeck.render.layers import is_builtin, layers
 
@@ -186,6 +186,6 @@ def _files(root: Path) -> list[Path]:
         and CACHE_DIR not in p.parts
         and "__pycache__" not in p.parts
         and p.suffix not in (".yaml", ".yml")
-        and p.name != LOCK_NAME
+        and p.name not in (LOCK_NAME, RECORD_NAME)
         and not p.name.startswith(".factdeck")
     )

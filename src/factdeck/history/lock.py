@@ -21,7 +21,7 @@ from factdeck.anki import ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec
-from factdeck.fs.names import LOCK_NAME
+from factdeck.fs.names import LOCK_NAME, RECORD_NAME
 from factdeck.history import corrections, guards, lockfile, numbering
 from factdeck.history.apkg_diff import MERGE_ADVICE
 from factdeck.history.guards import NO_OVERRIDES, Allow
@@ -34,6 +34,7 @@ from factdeck.history.lockfile import (
     LockedNoteType,
     Release,
     dumps,
+    new_id,
 )
 from factdeck.history.retirements import Retirement, retirements
 from factdeck.render.html import plain
@@ -54,11 +55,6 @@ __all__ = [
     "stamp",
 ]
 
-ID_STEP = 1000  # note ids are spaced so that card id = note id + card ord never collides
-# New note ids come from the GUID (never the clock), so two branches that each add notes
-# cannot pick the same one. The range reads as creation dates 2001-2020 in Anki's browser,
-# below the clock-based ids of notes students create themselves.
-ID_BASE, ID_SLOTS = 1_000_000_000_000, 600_000_000
 CORRECTED_TAG = "factdeck::corrected::"
 
 
@@ -75,26 +71,36 @@ def lock_path(deck_dir: Path) -> Path:
 
 
 def read(deck_dir: Path, version: str | None = None) -> Lock:
-    """The deck's lock, or an empty one for a deck never built before. A format-1 lock is
-    migrated, recording it as release `version` (the deck's version: what students have)."""
+    """The deck's lock with its release record, or an empty one for a deck never built
+    before. A format-1 lock is migrated, recording it as release `version` (the deck's
+    version: what students have)."""
     path = lock_path(deck_dir)
+    text = _text(path, FIX)
+    if text is None:
+        return Lock()
+    return lockfile.parse(text, path, version, _text(deck_dir / RECORD_NAME, lockfile.RECORD_FIX))
+
+
+def _text(path: Path, fix: str) -> str | None:
+    what = "release record" if path.name == RECORD_NAME else "lock"
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return Lock()
+        return None
     except IsADirectoryError:
-        raise FactdeckError.at(Location(path), f"the lock is a folder, not a file; {FIX}") from None
+        raise FactdeckError.at(
+            Location(path), f"the {what} is a folder, not a file; {fix}"
+        ) from None
     except OSError as exc:
         raise FactdeckError.at(
-            Location(path), f"cannot read the lock ({exc.strerror}); check its permissions"
+            Location(path), f"cannot read the {what} ({exc.strerror}); check its permissions"
         ) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise FactdeckError.at(
-            Location(path), f"lock file is corrupt (Invalid JSON: not UTF-8 text); {FIX}"
+            Location(path), f"{what} file is corrupt (Invalid JSON: not UTF-8 text); {fix}"
         ) from None
-    return lockfile.parse(text, path, version)
 
 
 def stamp(
@@ -169,6 +175,7 @@ def stamp(
         notes=locked_notes,
         was=was,
         releases=releases,
+        texts=old.texts,
     )
     types = tuple(
         StampedNoteType(note_types[k], v.changed) for k, v in sorted(locked_types.items())
@@ -400,18 +407,6 @@ def _linked(
         if content_hash(shipped) == before.hash:
             return shipped
     return link(note, version)
-
-
-def new_id(guid: str, taken: set[int]) -> int:
-    """A note id from the GUID, probing on until free (and then taken)."""
-    seed = guid
-    while True:
-        number = int.from_bytes(hashlib.sha256(f"note-id\x1f{seed}".encode()).digest()[:8], "big")
-        note_id = ID_BASE + (number % ID_SLOTS) * ID_STEP
-        if note_id not in taken:
-            taken.add(note_id)
-            return note_id
-        seed = f"{seed}+"
 
 
 def _unreleased_dropped(old: Lock, guids: set[str], facts: set[str]) -> Lock:

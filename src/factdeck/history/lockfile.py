@@ -1,27 +1,45 @@
-"""The lock file's format (format 2): one self-contained JSON entry per line, sorted by key.
+"""The lock file's format (format 3) and its sibling, the release record: one
+self-contained JSON entry per line, sorted by key.
 
 Why lines: two instructors' branches that each add or edit facts touch different lines,
-so git merges them; `.gitattributes` sets `merge=union` for the lock, so even neighbouring
-additions merge without conflict markers. A union merge may leave two entries for one key
-(both sides edited a note); `reconcile` keeps one, deterministically, and the next build
-re-derives it from the facts. Entries, one per line:
+so git merges them; `.gitattributes` sets `merge=union` for both files, so even
+neighbouring additions merge without conflict markers. A union merge may leave two entries
+for one key (both sides edited a note); `reconcile` keeps one, deterministically, and the
+next build re-derives it from the facts.
 
-    {"factdeck-lock": 2}                                  header
+factdeck.lock, what the next build needs (entries, one per line):
+
+    {"factdeck-lock": 3}                                  header
     {"deck": SLUG, "name": ..., "subdecks": {...}}        what the deck was last built as
     {"fact": ID, "kind": ..., "retired": T?}              every fact ever built
     {"note": GUID, "id": ..., "fact": ..., ...}           every note ever built (LockedNote)
     {"release": VERSION, "date": T, "package": ...}       every published release (Release)
     {"type": KEY, "id": ..., "hash": ..., ...}            note types (LockedNoteType), each
                                                           with the template set that built it
-    {"was": GUID, "rel": VERSION, ...}                    a note as release VERSION shipped
-                                                          it, kept once the note changed
 
-Format 1 (one JSON object) is read and migrated losslessly: same GUIDs, ids and times.
+A note's `id` is left out when it is the one its GUID gives (new_id's first choice); a
+retired note's line without `hash` is its last recorded state, retired (the rest is in the
+release record), and its `changed` is left out when it is the time it was retired.
+
+factdeck.releases, the release record: what later releases need to compare with and to
+quote every card as students saw it, growing only with what each release changed:
+
+    {"factdeck-releases": 1}                              header
+    {"shipped": GUID, "in": VERSION, ..., "text": ...}    the note as release VERSION
+                                                          shipped it, where it differs from
+                                                          the release before; `text` is its
+                                                          line in release notes (no `text`:
+                                                          as before; null: not known)
+
+Sorted by release, so each release appends its block. Format 2 (the history as `was`
+lines in the lock) and format 1 (one JSON object) are read and migrated: same GUIDs, ids
+and times.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,9 +50,16 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts import semver
+from factdeck.fs.names import RECORD_NAME
 
-FORMAT = 2
+FORMAT = 3
 HEADER = {"factdeck-lock": FORMAT}
+RECORD_HEADER = {"factdeck-releases": 1}
+# note ids are spaced so that card id = note id + card ord never collides; they come from
+# the GUID (never the clock), so two branches that each add notes cannot pick the same
+# one. The range reads as creation dates 2001-2020 in Anki's browser, below the
+# clock-based ids of notes students create themselves.
+ID_STEP, ID_BASE, ID_SLOTS = 1000, 1_000_000_000_000, 600_000_000
 MIGRATED_NOTE = (
     "migrated from a format-1 lock: this release was built before factdeck "
     "recorded releases, so its package digest is unknown"
@@ -42,6 +67,10 @@ MIGRATED_NOTE = (
 FIX = (
     "restore it from version control (git checkout -- factdeck.lock); do not delete it: "
     "without it, every note looks new and students lose in-place updates"
+)
+RECORD_FIX = (
+    f"restore it from version control (git checkout -- {RECORD_NAME}) together with "
+    "factdeck.lock, the two are committed together"
 )
 _CLOSED = ConfigDict(extra="forbid")
 
@@ -126,6 +155,9 @@ class Lock:
     notes: Mapping[str, LockedNote] = field(default_factory=dict)
     was: Mapping[tuple[str, str], LockedNote] = field(default_factory=dict)  # (guid, version)
     releases: tuple[Release, ...] = ()  # by version (semver), lowest first; not by date
+    # (guid, version) -> the note's line in release notes as that release shipped it (the
+    # state of that version: `was`, or the note itself when its `rel` is the version)
+    texts: Mapping[tuple[str, str], str] = field(default_factory=dict)
     format: int = FORMAT
     merged: bool = False  # duplicate entries were reconciled (after a git merge)
     _was_by_guid: Mapping[str, tuple[LockedNote, ...]] = field(
@@ -161,6 +193,23 @@ class Lock:
             candidates.append(current)
         return max(candidates, key=lambda n: order[n.rel or ""], default=None)
 
+    def text_at(self, guid: str, version: str) -> str | None:
+        """The note as release `version`'s students saw it, in one line (None: not known)."""
+        state = self.state_at(guid, version)
+        return None if state is None or state.rel is None else self.texts.get((guid, state.rel))
+
+
+def new_id(guid: str, taken: set[int]) -> int:
+    """A note id from the GUID, probing on until free (and then taken)."""
+    seed = guid
+    while True:
+        number = int.from_bytes(hashlib.sha256(f"note-id\x1f{seed}".encode()).digest()[:8], "big")
+        note_id = ID_BASE + (number % ID_SLOTS) * ID_STEP
+        if note_id not in taken:
+            taken.add(note_id)
+            return note_id
+        seed = f"{seed}+"
+
 
 # --- reading ---------------------------------------------------------------------------
 
@@ -170,15 +219,16 @@ _TYPE = TypeAdapter(LockedNoteType)
 _DECK, _RELEASE = TypeAdapter(LockedDeck), TypeAdapter(Release)
 
 
-def parse(text: str, path: Path, version: str | None = None) -> Lock:
-    """The lock in `text` (format 1 or 2). A format-1 lock is migrated; `version` is the
-    deck version it was built as (recorded as the last release)."""
+def parse(text: str, path: Path, version: str | None = None, record: str | None = None) -> Lock:
+    """The lock in `text` (format 1, 2 or 3) with its release record `record` (the text of
+    factdeck.releases beside `path`; None: there is none). A format-1 lock is migrated;
+    `version` is the deck version it was built as (recorded as the last release)."""
     stripped = text.lstrip()
     if stripped.startswith("{\n") or stripped.startswith('{"format"') or stripped == "{}":
         return migrate(_parse_v1(text, path), version or "1.0.0")
     problems: list[Problem] = []
     entries: dict[str, dict[Any, list[tuple[int, Any]]]] = {k: {} for k in _KINDS}
-    header = False
+    header, read_format = False, FORMAT
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -194,8 +244,8 @@ def parse(text: str, path: Path, version: str | None = None) -> Lock:
                 )
             )
             continue
-        if data == HEADER:
-            header = True
+        if data in (HEADER, {"factdeck-lock": 2}):
+            header, read_format = True, data["factdeck-lock"]
             continue
         # the first key names the entry's kind (a note also has a "type" and a "fact")
         kind = next(iter(data), None) if isinstance(data, dict) else None
@@ -220,7 +270,18 @@ def parse(text: str, path: Path, version: str | None = None) -> Lock:
         )
     if problems:
         raise FactdeckError(problems)
-    return _assemble(entries, path)
+    lock = dataclasses.replace(_assemble(entries, path), format=read_format)
+    if record is None:
+        if lock.format == FORMAT and lock.releases and any(n.rel for n in lock.notes.values()):
+            raise FactdeckError.at(
+                Location(path.with_name(RECORD_NAME)),
+                f"the release record is missing, but {path.name} records releases; restore "
+                f"it from version control (git checkout -- {RECORD_NAME}): without it, "
+                "release notes cannot say what students had",
+            )
+        return _completed(lock, {}, {}, path)
+    states, texts = _parse_record(record, path.with_name(RECORD_NAME), lock)
+    return _completed(lock, states, texts, path)
 
 
 def _conflict_hint(line: str) -> str | None:
@@ -243,6 +304,12 @@ def _reason(exc: Exception) -> str:
 
 def _note(data: dict[str, Any]) -> tuple[Any, Any]:
     guid = data.pop("note")
+    if not isinstance(guid, str):
+        raise ValueError("'note' must be a string")
+    data.setdefault("id", new_id(guid, set()))
+    if "retired" in data:  # a retired note as last recorded: completed from the record
+        data.setdefault("hash", "")
+        data.setdefault("changed", data["retired"])
     return guid, _NOTE.validate_python(data)
 
 
@@ -338,6 +405,149 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
     )
 
 
+_IDENTITY = ("id", "fact", "card", "type")
+# a note row's fields at their defaults (_note_row leaves them out): a record entry names
+# them when they differ from the release before
+_ROW_DEFAULTS: dict[str, Any] = {
+    "answer": "",
+    "tags": "",
+    "deck": None,
+    "cards": (0,),
+    "masks": (),
+    "items": (),
+    "moves": (),
+    "notices": (),
+    "retired": None,
+    "fixed": (),
+}
+
+
+def _parse_record(
+    text: str, path: Path, lock: Lock
+) -> tuple[dict[tuple[str, str], LockedNote], dict[tuple[str, str], str]]:
+    """Each note's state at each release that changed it, and its text there: the record's
+    entries applied in release order, each over the one before it."""
+    problems: list[Problem] = []
+    rows: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
+    header = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = Location(path, number)
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(
+                Problem(
+                    where,
+                    _conflict_hint(line)
+                    or f"release record is corrupt (invalid JSON: {exc.msg}); {RECORD_FIX}",
+                )
+            )
+            continue
+        if data == RECORD_HEADER:
+            header = True
+            continue
+        guid = data.get("shipped") if isinstance(data, dict) else None
+        version = data.get("in") if isinstance(data, dict) else None
+        if not (isinstance(guid, str) and isinstance(version, str) and semver.is_version(version)):
+            problems.append(
+                Problem(
+                    where,
+                    f"release record is corrupt (not a note's release: {line[:60]}); {RECORD_FIX}",
+                )
+            )
+            continue
+        if guid not in lock.notes:
+            problems.append(
+                Problem(
+                    where,
+                    f"release record names note {guid}, which the lock does not have; {RECORD_FIX}",
+                )
+            )
+            continue
+        kept = rows.setdefault(guid, {})
+        if version in kept:  # a union merge kept both sides' line: one, deterministically
+            data = max(data, kept[version][1], key=lambda d: json.dumps(d, sort_keys=True))
+        kept[version] = (number, data)
+    if not header and not problems:
+        problems.append(
+            Problem(
+                Location(path, 1),
+                f"release record is corrupt (no {json.dumps(RECORD_HEADER)} line); {RECORD_FIX}",
+            )
+        )
+    states: dict[tuple[str, str], LockedNote] = {}
+    texts: dict[tuple[str, str], str] = {}
+    for guid, by_version in sorted(rows.items()):
+        note = lock.notes[guid]
+        fields: dict[str, Any] = {k: getattr(note, k) for k in _IDENTITY}
+        shown: str | None = None
+        for version in sorted(by_version, key=version_key):
+            number, data = by_version[version]
+            delta = {k: v for k, v in data.items() if k not in ("shipped", "in", "text")}
+            fields.update(delta)
+            if "text" in data:
+                shown = data["text"] if isinstance(data["text"], str) else None
+            try:
+                state = _NOTE.validate_python({**fields, "rel": version})
+            except ValidationError as exc:
+                problems.append(
+                    Problem(
+                        Location(path, number),
+                        f"release record is corrupt ({_reason(exc)}); {RECORD_FIX}",
+                    )
+                )
+                break
+            states[(guid, version)] = state
+            if shown is not None:
+                texts[(guid, version)] = shown
+    if problems:
+        raise FactdeckError(problems)
+    return states, texts
+
+
+def _completed(
+    lock: Lock,
+    states: Mapping[tuple[str, str], LockedNote],
+    texts: Mapping[tuple[str, str], str],
+    path: Path,
+) -> Lock:
+    """The lock with its record: a retired note's short line filled in from its last
+    recorded state; `was` holds the states the notes themselves are not."""
+    was = {**lock.was, **states}
+    latest: dict[str, LockedNote] = {}
+    for (guid, _), state in sorted(was.items(), key=lambda kv: version_key(kv[0][1])):
+        latest[guid] = state
+    notes = dict(lock.notes)
+    problems = []
+    for guid, note in lock.notes.items():
+        if note.hash:
+            continue
+        last = latest.get(guid)
+        if last is None:
+            problems.append(
+                Problem(
+                    Location(path),
+                    f"note {guid} ({note.fact}/{note.card}) has no recorded state in "
+                    f"{RECORD_NAME} to complete its line from; {RECORD_FIX}",
+                )
+            )
+            continue
+        notes[guid] = dataclasses.replace(
+            last, changed=note.changed, retired=note.retired, rel=note.rel
+        )
+    if problems:
+        raise FactdeckError(problems)
+    own = {(g, n.rel) for g, n in notes.items() if n.rel is not None}
+    return dataclasses.replace(
+        lock,
+        notes=notes,
+        was={k: v for k, v in was.items() if k not in own or v != notes[k[0]]},
+        texts=dict(texts),
+    )
+
+
 def _pick_note(values: list[LockedNote]) -> LockedNote:
     """Both branches changed this note: keep the newest, with a time later than any copy,
     so whichever content the facts now give is newer than what either side shipped."""
@@ -372,18 +582,80 @@ version_key = semver.key
 
 def dumps(lock: Lock) -> str:
     """Stable text: a given lock always gives the same bytes, one entry per line."""
+    latest = {g: states[-1] for g, states in _states(lock).items()}
     lines = [json.dumps(HEADER)]
     if lock.deck is not None:
         lines.append(_line({"deck": lock.deck.slug, **_plain(lock.deck, skip="slug")}))
     lines += [_line({"fact": k, **_plain(v)}) for k, v in sorted(lock.facts.items())]
-    lines += [_line(_note_row("note", k, v)) for k, v in sorted(lock.notes.items())]
+    lines += [_line(_lock_row(k, v, latest.get(k))) for k, v in sorted(lock.notes.items())]
     lines += [
         _line({"release": r.version, **_plain(r, skip="version")})
         for r in sorted(lock.releases, key=lambda r: version_key(r.version))
     ]
     lines += [_line({"type": k, **_plain(v)}) for k, v in sorted(lock.note_types.items())]
-    lines += [_line(_note_row("was", g, v)) for (g, _), v in sorted(lock.was.items())]
     return "\n".join(lines) + "\n"
+
+
+def dumps_record(lock: Lock) -> str | None:
+    """The release record's text, sorted by release (each release appends a block), each
+    entry only what changed since the note's entry before; None: no release shipped notes."""
+    entries: list[tuple[tuple[int, ...], str, str]] = []
+    for guid, states in _states(lock).items():
+        before: dict[str, Any] = {}
+        shown: str | None = None
+        for state in states:
+            row = _note_row("shipped", guid, state)
+            fields = {k: v for k, v in row.items() if k not in (*_IDENTITY, "shipped", "rel")}
+            rel = state.rel or ""
+            entry: dict[str, Any] = {"shipped": guid, "in": rel}
+            for key in sorted({*before, *fields}, key=list(_ROW_ORDER).index):
+                now = fields.get(key, _ROW_DEFAULTS.get(key))
+                if before.get(key, _ROW_DEFAULTS.get(key)) != now:
+                    entry[key] = now
+            text = lock.texts.get((guid, rel))
+            if text != shown:
+                entry["text"] = text
+            before, shown = fields, text
+            entries.append((version_key(rel), guid, _line(entry)))
+    if not entries:
+        return None
+    return "\n".join([json.dumps(RECORD_HEADER), *(e for *_, e in sorted(entries))]) + "\n"
+
+
+_ROW_ORDER = ("hash", "changed", *_ROW_DEFAULTS)
+
+
+def _states(lock: Lock) -> dict[str, list[LockedNote]]:
+    """Each note's released states, oldest first: its `was` and, if released, itself."""
+    found: dict[tuple[str, str], LockedNote] = dict(lock.was)
+    found.update({(g, n.rel): n for g, n in lock.notes.items() if n.rel is not None})
+    by_guid: dict[str, list[LockedNote]] = {}
+    for (guid, _), state in sorted(found.items(), key=lambda kv: version_key(kv[0][1])):
+        by_guid.setdefault(guid, []).append(state)
+    return dict(sorted(by_guid.items()))
+
+
+def _lock_row(guid: str, note: LockedNote, last: LockedNote | None) -> dict[str, Any]:
+    """A note's lock line: without the id its GUID gives, and a retired note that is as
+    last recorded names only who it is and when it was retired."""
+    if note.retired is not None and last is not None and _same_but_times(note, last):
+        row: dict[str, Any] = {"note": guid, **{k: getattr(note, k) for k in _IDENTITY}}
+        if note.changed != note.retired:
+            row["changed"] = note.changed
+        row["retired"] = note.retired
+        if note.rel is not None:
+            row["rel"] = note.rel
+    else:
+        row = _note_row("note", guid, note)
+    if row["id"] == new_id(guid, set()):
+        del row["id"]
+    return row
+
+
+def _same_but_times(note: LockedNote, state: LockedNote) -> bool:
+    return (
+        dataclasses.replace(state, changed=note.changed, retired=note.retired, rel=note.rel) == note
+    )
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

@@ -52,16 +52,18 @@ def render(
     spec: DeckSpec,
     note_types: Mapping[str, NoteType],
     title: str,
-    before_fields: Mapping[str, tuple[str, ...]] | None = None,
+    before: Mapping[str, str] | None = None,
     old_deck: LockedDeck | None = None,
     why: Mapping[str, str] | None = None,
     labels: Mapping[str, tuple[str, ...]] | None = None,
     reworded: Mapping[str, str] | None = None,
     renumbered: Mapping[str, str] | None = None,
     retirements: tuple[tuple[str, str], ...] = (),
+    after: Mapping[str, str] | None = None,
 ) -> str:
-    """The whole notes file. `before_fields`: the previous release's note fields by GUID
-    (from its package, when kept), for full before → after texts; `why`: each corrected
+    """The whole notes file. `before`: each note's line as the earlier release's students
+    saw it (the release record's `text`), for before → after; `after`: the same for the
+    later release, when it is a recorded one (else the notes' current text); `why`: each corrected
     fact's `correction:`; `labels`: each diagram fact's mask labels, in card order;
     `reworded`: each fact's `reworded:` (its answer's words changed, old answers stand);
     `renumbered`: each fact's `renumbered:` (cards that now ask another item);
@@ -72,7 +74,8 @@ def render(
     view = _View(
         spec,
         note_types,
-        before_fields or {},
+        before or {},
+        after or {},
         labels or {},
         why or {},
         reworded or {},
@@ -89,7 +92,8 @@ class _View:
 
     spec: DeckSpec
     note_types: Mapping[str, NoteType]
-    before: Mapping[str, tuple[str, ...]]
+    before: Mapping[str, str]
+    after: Mapping[str, str]
     labels: Mapping[str, tuple[str, ...]]
     why: Mapping[str, str]
     reworded: Mapping[str, str]
@@ -218,19 +222,12 @@ def _grouped(deltas: tuple[Delta, ...] | list[Delta], view: _View, detail: bool)
 def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
     note_type = view.note_types.get(delta.after.type)
     labels = view.labels.get(delta.after.fact, ())
-    now = (
+    now = view.after.get(delta.guid) or (
         student_text(delta.note.fields, note_type, labels)
         if delta.note is not None and note_type is not None
         else delta.after.fact
     )
-    old_fields = view.before.get(delta.guid)
-    then = (
-        student_text(old_fields, note_type)
-        if old_fields is not None
-        and note_type is not None
-        and len(old_fields) == len(note_type.field_names)
-        else None
-    )
+    then = view.before.get(delta.guid)
     if delta.after.retired is not None:
         return [f"- {then or delta.after.fact.replace('-', ' ')}"]
     if not detail:
