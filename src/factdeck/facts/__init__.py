@@ -1,2 +1,3 @@
-"""YAML to facts: load (with file:line for every mapping), validate into typed frozen
-records, the claims inventory, and the text-safety rules for what facts may contain."""
+"""YAML to facts: the records (model.py), load (with file:line for every mapping), validate
+into them, the claims inventory, the text-safety rules for what facts may contain, and what
+deck.yaml's version (semver.py) and feedback URL template (feedback_url.py) must be."""
