@@ -59,6 +59,15 @@ def in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def outside(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """What hostile input must never reach: a folder beside the project and a HOME of the
+    test's own, each holding a file (tests.support.hostile.refused compares them)."""
+    home = write_tree(project.parent / f"{project.name}-home", {".bashrc": "# mine\n"})
+    monkeypatch.setenv("HOME", str(home))
+    return write_tree(project.parent / f"{project.name}-sibling", {"victim-bashrc": "keep me\n"})
+
+
+@pytest.fixture
 def mini_deck(project: Path) -> Path:
     return write_tree(project / "cards" / "mini", MINI_DECK)
 

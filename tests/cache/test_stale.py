@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.support.decks import REAL_DECK
 pytestmark = pytest.mark.usefixtures("in_project")
 
 QUESTION = "which thick fascia can entrap"
+DENSE = QUESTION.replace("thick", "dense")
 
 
 def copy_deck(project: Path) -> Path:
@@ -198,3 +200,84 @@ def test_a_deleted_or_edited_output_is_written_again(
     assert {p: p.read_bytes() for p in dist.iterdir()} == written
     early = runner.invoke(main, ["build", str(deck_dir), "-v"])
     assert "stamp" not in early.stdout  # and then nothing is left to do
+
+
+# --- a copied, a moved and a CRLF checkout (issue 26, item 4) ----------------------------
+
+
+def cli_build(runner: CliRunner, project: Path) -> str:
+    result = runner.invoke(
+        main, ["build", "--cards", str(project / "cards"), "--out", str(project / "dist")]
+    )
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def built_text(project: Path) -> str:
+    return shipped(project / "dist" / "low-back-pain.apkg")
+
+
+@pytest.mark.parametrize("how", ["copied", "moved"])
+def test_a_copied_or_moved_project_ships_its_own_edit(
+    project: Path, runner: CliRunner, how: str
+) -> None:
+    """`cp -r`/`mv` of a built project, cache and manifest included, then an edit there and
+    an edit undone: every build ships what its own files say, never the other copy's
+    package, an early stop for the old place or an entry for the old text."""
+    copy_deck(project)
+    cli_build(runner, project)
+    other = project.parent / f"{project.name}-{how}"
+    (shutil.copytree if how == "copied" else shutil.move)(project, other)
+    deck = other / "cards" / "deck"
+    reword(deck, "dense")
+    cli_build(runner, other)
+    assert DENSE in built_text(other) and QUESTION not in built_text(other)
+    reword(deck, "thick")  # undone: the cached entry of the first text is right again
+    cli_build(runner, other)
+    assert QUESTION in built_text(other) and DENSE not in built_text(other)
+    if how == "copied":  # the original is as it was, and stops early as it was
+        assert QUESTION in built_text(project)
+        assert cli_build(runner, project) == cli_build(runner, project)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_crlf_checkout_builds_the_same_package_and_lock(project: Path, runner: CliRunner) -> None:
+    """A clone with `core.autocrlf=true` (Windows) has CRLF in every YAML and SVG file:
+    it builds the package and lock of the LF checkout byte for byte, with no diagram
+    "changed"; switching a built checkout to CRLF in place rebuilds (its cache keys are
+    the bytes) to the same files, and an edit there still ships."""
+    copy_deck(project)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q", str(project)], check=True)
+    subprocess.run([*git, "-C", str(project), "add", "cards", "templates"], check=True)
+    subprocess.run([*git, "-C", str(project), "commit", "-qm", "deck"], check=True)
+    clone = project.parent / f"{project.name}-windows"
+    subprocess.run(
+        [*git, "-c", "core.autocrlf=true", "clone", "-q", str(project), str(clone)], check=True
+    )
+    svg = clone / "cards" / "deck" / "diagrams" / "dorsal-rami.svg"
+    assert b"\r\n" in svg.read_bytes() and b"\r\n" in (svg.parent.parent / "deck.yaml").read_bytes()
+    said = changes(cli_build(runner, project))
+    assert changes(cli_build(runner, clone)) == said  # no diagram note "changed"
+    lf_files = outputs(project)
+    assert outputs(clone) == lf_files
+    # the LF checkout, converted in place after its build: the same files again
+    for path in (project / "cards" / "deck").rglob("*"):
+        if path.suffix in (".yaml", ".svg"):
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert changes(cli_build(runner, project)) == said
+    assert outputs(project) == lf_files
+    reword(project / "cards" / "deck", "dense")
+    cli_build(runner, project)
+    assert DENSE in built_text(project)
+
+
+def changes(said: str) -> str:
+    return next(line for line in said.splitlines() if line.strip().startswith("changes"))
+
+
+def outputs(project: Path) -> tuple[bytes, bytes]:
+    """The package, and the lock as git would commit it (a CRLF checkout's lock, left as
+    checked out when nothing changed, is the same lock)."""
+    lock = (project / "cards" / "deck" / "factdeck.lock").read_bytes().replace(b"\r\n", b"\n")
+    return (project / "dist" / "low-back-pain.apkg").read_bytes(), lock

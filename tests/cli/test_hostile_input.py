@@ -4,12 +4,17 @@ and dist/ and the lock left as the last good build made them."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from factdeck.apkg.read import unpack
 from factdeck.cli.main import main
+from factdeck.fs import limits
 from tests.support.decks import write_tree
 from tests.support.hostile import build_ok, refused
 
@@ -26,7 +31,7 @@ MISPLACED = (
 )
 
 
-pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
+pytestmark = pytest.mark.usefixtures("in_project", "outside")  # from inside the project
 
 
 @pytest.fixture
@@ -192,4 +197,305 @@ def test_a_4300_digit_integer(runner: CliRunner, project: Path, built: Path) -> 
     assert refuse(runner, project, built, {"more.yaml": question("answer", "9" * 4301)}) == (
         "Error: cards/mini/more.yaml:5: invalid YAML: a number of 4,301 characters is too "
         "long; if it is text, put it in quotes\n"
+    )
+
+
+# --- bounded reading (issue 26, item 7): depth, size and time of every input ------------
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_yaml_nested_100000_deep(runner: CliRunner, project: Path, built: Path) -> None:
+    assert refuse(runner, project, built, {"more.yaml": f"facts: {DEEP}\n"}) == (
+        "Error: cards/mini/more.yaml:1: invalid YAML: while increasing flow level exceeded "
+        "maximum nesting depth; check the indentation, and put text containing ': ' or "
+        "starting with '{', '[', '*', '&', '!', '%', '@' or '`' in quotes\n"
+    )
+
+
+def test_deck_yaml_nested_100000_deep(runner: CliRunner, project: Path, built: Path) -> None:
+    deck_yaml = (built / "deck.yaml").read_text() + f"extra: {DEEP}\n"
+    assert refuse(runner, project, built, {"deck.yaml": deck_yaml}) == (
+        "Error: cards/mini/deck.yaml:10: invalid YAML: while increasing flow level exceeded "
+        "maximum nesting depth; check the indentation, and put text containing ': ' or "
+        "starting with '{', '[', '*', '&', '!', '%', '@' or '`' in quotes\n"
+    )
+
+
+def test_a_billion_laughs(runner: CliRunner, project: Path, built: Path) -> None:
+    laughs = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    laughs += [
+        f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]"
+        for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    assert refuse(runner, project, built, {"more.yaml": "\n".join(laughs) + "\n"}) == (
+        "Error: cards/mini/more.yaml: YAML expands to more than 1,000,000 values (through "
+        "aliases or deep nesting); write the values out plainly\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        *(
+            (
+                "SOURCE_DATE_EPOCH",
+                value,
+                "SOURCE_DATE_EPOCH must be whole seconds since 1970 (0 to 253402300799, the "
+                f"end of the year 9999), got '{value}'",
+            )
+            for value in ("yesterday", "-5", "1" + "0" * 30, "\u0661\u0662", "12 ", "253402300800")
+        ),
+        *(
+            (
+                "FACTDECK_LOCK_WAIT",
+                value,
+                f"FACTDECK_LOCK_WAIT must be a number of seconds from 0 to 86400, got '{value}'",
+            )
+            for value in ("inf", "nan", "-1", "soon", "1e400")
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["build", "release"])
+def test_an_environment_variable_out_of_range(
+    runner: CliRunner,
+    project: Path,
+    built: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    message: str,
+    command: str,
+) -> None:
+    """`FACTDECK_LOCK_WAIT=inf` waited forever; a date past 9999 or in other digits was taken."""
+    (built / ".factdeck-cache" / "manifest.json").unlink()  # the build reads the clock
+    monkeypatch.setenv(variable, value)
+    assert refused(runner, project, built, [command]) == f"Error: {message}\n"
+
+
+ARTICLE_FIX = "give a UTF-8 text or Markdown file"
+
+
+def article(project: Path, kind: str) -> Path:
+    path = project / "article.txt"
+    if kind == "pipe":
+        os.mkfifo(path)  # `new --from` waited for a writer forever
+    elif kind == "control":
+        path.write_text("Title\n\nThe nerve \x1b[2Jpierces the fascia here.\n")
+    elif kind == "binary":
+        path.write_bytes(b"Title\n\n\xff\xfe not text\n")
+    else:
+        path.write_text("Title\n\nThe nerve pierces the thoracolumbar fascia here.\n")
+    return path
+
+
+ARTICLE_REFUSED = {
+    "pipe": "article.txt: cannot read the article: it is a named pipe (FIFO), not a regular "
+    "file; factdeck opens only plain files: replace it with one or delete it; " + ARTICLE_FIX,
+    "control": "article.txt:3: the article holds a control character (U+001B); save it as "
+    "plain text (a text editor's 'plain text' export drops them)",
+    "binary": "article.txt:3: the article is not UTF-8 text (byte 0xff); save it as UTF-8 "
+    "text or Markdown",
+    "huge": "article.txt: cannot read the article: it is 56 bytes, over the 55-byte limit; "
+    + ARTICLE_FIX,
+}
+
+
+@pytest.mark.parametrize("kind", list(ARTICLE_REFUSED))
+@pytest.mark.parametrize("target", ["deck", "course"])
+def test_a_bad_article_leaves_no_half_written_deck(
+    runner: CliRunner,
+    project: Path,
+    built: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    target: str,
+) -> None:
+    """`new --from` reads the article before writing, and writes a deck or a course into a
+    temporary folder renamed into place: a refusal leaves nothing behind."""
+    monkeypatch.setattr(limits, "ARTICLE", 55)  # the good article is 56 bytes
+    source = article(project, kind)
+    where = "cards/knee" if target == "deck" else str(project.parent / f"{project.name}-course")
+    before = sorted(p.name for p in (project / "cards").iterdir())
+    assert refused(runner, project, built, ["new", where, "--from", str(source)]) == (
+        f"Error: {ARTICLE_REFUSED[kind]}\n"
+    )
+    assert sorted(p.name for p in (project / "cards").iterdir()) == before  # no .knee.*.tmp
+
+
+def test_a_failed_new_removes_what_it_made(
+    runner: CliRunner, project: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that fails halfway (here: the example diagram) takes the whole deck with it,
+    and the folders made for it."""
+    real = Path.write_text
+
+    def fail_at_the_drawing(path: Path, *args: object, **kwargs: object) -> int:
+        if path.suffix == ".svg":
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", fail_at_the_drawing)
+    result = runner.invoke(main, ["new", "cards/new/knee"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert sorted(p.name for p in (project / "cards").iterdir()) == ["mini"]
+
+
+# --- packages given to `factdeck diff` ------------------------------------------------
+
+
+def package(project: Path, entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
+    path = project / "other.apkg"
+    with zipfile.ZipFile(path, "w", method) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+def collection(project: Path, change: str | None = None) -> bytes:
+    """The mini deck's built collection, with an SQL `change` applied (a damaged package)."""
+    with zipfile.ZipFile(project / "dist" / "mini.apkg") as archive:
+        data = archive.read("collection.anki2")
+    if change is None:
+        return data
+    db_path = project / "damaged.anki2"
+    db_path.write_bytes(data)
+    db = sqlite3.connect(db_path)
+    db.execute(change)
+    db.commit()
+    db.close()
+    data = db_path.read_bytes()
+    db_path.unlink()
+    return data
+
+
+BOMB = "(a zip bomb, or not an Anki package); rebuild or re-export it"
+DAMAGED = "rebuild or re-export the package"
+
+
+@pytest.mark.parametrize(
+    ("case", "limit", "message"),
+    [
+        (
+            "collection",
+            ("COLLECTION", 1_000_000),
+            f"not a package factdeck reads: it has a collection of 1,000,001 bytes, over the "
+            f"1,000,000-byte limit {BOMB}",
+        ),
+        (
+            "members",
+            ("PACKAGE_MEMBERS", 3),
+            f"not a package factdeck reads: it has 4 entries, over the limit of 3 {BOMB}",
+        ),
+        (
+            "unpacked",
+            ("PACKAGE_UNPACKED", 1_000_000),
+            f"not a package factdeck reads: it has entries that unpack to 1,000,003 bytes, "
+            f"over the 1,000,000-byte limit {BOMB}",
+        ),
+        (
+            "media-list",
+            ("MEDIA_LIST", 1_000),
+            f"not a package factdeck reads: it has a media list of 1,001 bytes, over the "
+            f"1,000-byte limit {BOMB}",
+        ),
+        (
+            "file",
+            ("PACKAGE", 100),
+            "not a readable Anki package: it is {size:,} bytes, over the 100-byte limit",
+        ),
+        (
+            "compression",
+            None,
+            "not a readable Anki package: That compression method is not supported; Anki "
+            "writes packages with deflate",
+        ),
+        (
+            "blob-fields",
+            None,
+            "not a readable Anki package: a note of the wrong shape (guid {guid!r}); " + DAMAGED,
+        ),
+        (
+            "models-not-json",
+            None,
+            "not a readable Anki package: its note types cannot be read (Expecting value: line 1 "
+            "column 1 (char 0)); " + DAMAGED,
+        ),
+        (
+            "models-nested",
+            None,
+            "not a readable Anki package: its note types cannot be read (nested too deeply, "
+            "over about 1,000 levels); " + DAMAGED,
+        ),
+        (
+            "media-nested",
+            None,
+            "not a readable Anki package: its media list is not valid JSON (nested too "
+            "deeply, over about 1,000 levels); " + DAMAGED,
+        ),
+    ],
+)
+def test_a_damaged_or_oversized_package_is_refused_unread(
+    runner: CliRunner,
+    project: Path,
+    built: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+    limit: tuple[str, int] | None,
+    message: str,
+) -> None:
+    """Sizes are checked as the zip declares them, before anything is unpacked (zipfile
+    never reads past a declared size), so a zip bomb costs nothing."""
+    if limit:
+        monkeypatch.setattr(limits, *limit)
+    good = collection(project)
+    guid = ""
+    if case == "collection":
+        path = package(project, {"collection.anki2": b"\0" * 1_000_001, "media": b"{}"})
+    elif case == "members":
+        path = package(project, {"collection.anki2": good, "media": b"{}", "0": b"", "1": b""})
+    elif case == "unpacked":
+        path = package(project, {"collection.anki2": b"", "media": b"{}", "0": b"\0" * 1_000_001})
+    elif case == "media-list":
+        path = package(project, {"collection.anki2": good, "media": b" " * 999 + b"{}"})
+    elif case == "file":
+        path = project / "dist" / "mini.apkg"
+    elif case == "compression":
+        path = package(project, {"collection.anki2": good, "media": b"{}"}, zipfile.ZIP_STORED)
+        data = bytearray(path.read_bytes())
+        for header in (0, data.find(b"PK\x01\x02") + 2):  # local header, central directory
+            data[header + 8 : header + 10] = (99).to_bytes(2, "little")
+        path.write_bytes(bytes(data))
+    elif case == "blob-fields":
+        path = package(
+            project,
+            {
+                "collection.anki2": collection(project, "UPDATE notes SET flds = x'00ff'"),
+                "media": b"{}",
+            },
+        )
+        guid = unpack(project / "dist" / "mini.apkg").notes[0].guid
+    elif case == "models-not-json":
+        path = package(
+            project,
+            {
+                "collection.anki2": collection(project, "UPDATE col SET models = 'not json'"),
+                "media": b"{}",
+            },
+        )
+    elif case == "models-nested":
+        nested = "[" * 100_000
+        path = package(
+            project,
+            {
+                "collection.anki2": collection(project, f"UPDATE col SET models = '{nested}'"),
+                "media": b"{}",
+            },
+        )
+    else:
+        path = package(project, {"collection.anki2": good, "media": b"[" * 100_000})
+    shown = path.relative_to(project)
+    size = path.stat().st_size
+    assert refused(runner, project, built, ["diff", str(shown), "dist/mini.apkg"]) == (
+        f"Error: {shown}: {message.format(size=size, guid=guid)}\n"
     )

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from factdeck.cli.main import main
-from factdeck.fs import commit
+from factdeck.fs import commit, limits
 from factdeck.fs.names import JOURNAL
 from tests.support.decks import REPO
-from tests.support.hostile import build_ok, refused
+from tests.support.hostile import beside, build_ok, refused
 
 NOT_OURS = (
     "it was not written by factdeck on this machine for this folder (it may have come with "
@@ -35,7 +35,7 @@ def not_followed(why: str) -> str:
     )
 
 
-pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
+pytestmark = pytest.mark.usefixtures("in_project", "outside")  # from inside the project
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_a_planted_journal_is_refused(
     assert (built / JOURNAL).read_bytes() == journal  # left for the user
 
 
-@pytest.mark.parametrize("kind", ["folder", "pipe", "not-json", "a-list"])
+@pytest.mark.parametrize("kind", ["folder", "pipe", "not-json", "a-list", "nested"])
 def test_a_journal_that_is_no_journal_is_refused(
     runner: CliRunner, project: Path, built: Path, kind: str
 ) -> None:
@@ -92,7 +92,8 @@ def test_a_journal_that_is_no_journal_is_refused(
     elif kind == "pipe":
         os.mkfifo(journal)  # reading it must not wait for a writer
     else:
-        journal.write_text("{not json" if kind == "not-json" else "[1, 2]")
+        text = {"not-json": "{not json", "a-list": "[1, 2]", "nested": "[" * 200_000}[kind]
+        journal.write_text(text)
     assert refused(runner, project, built) == not_followed(NOT_OURS)
     assert journal.exists() or journal.is_fifo()
 
@@ -176,3 +177,124 @@ def test_names_are_escaped_on_the_terminal(project: Path, mini_deck: Path) -> No
     assert f"cards/mini/{shown}:" in result.stderr, result.stderr
     assert "\x07" not in result.stderr and "\u202e" not in result.stderr
     assert result.stderr.count("\x1b") == 2  # only our own red, and its reset
+
+
+LOCK_FIX = (
+    "restore it from version control (git checkout -- factdeck.lock); do not delete it: "
+    "without it, every note looks new and students lose in-place updates"
+)
+
+
+def corrupt(line: int, why: str) -> str:
+    return f"Error: cards/mini/factdeck.lock:{line}: lock file is corrupt ({why}); {LOCK_FIX}\n"
+
+
+def first_note(deck: Path, **fields: object) -> int:
+    """Set fields of the lock's first note entry (as a merge could); its line number."""
+    lock = deck / "factdeck.lock"
+    lines = lock.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith('{"note"'))
+    lines[number] = json.dumps({**json.loads(lines[number]), **fields})
+    lock.write_text("\n".join(lines) + "\n")
+    return number + 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "why"),
+    [
+        (
+            {"changed": 10**20},
+            "at 'changed': Input should be less than or equal to 9223372036854775807",
+        ),
+        ({"id": 10**20}, "at 'id': Input should be less than or equal to 9223372036854775807"),
+        ({"changed": -1}, "at 'changed': Input should be greater than or equal to 0"),
+        (
+            {"id": 1.5},
+            "at 'id': Input should be a valid integer, got a number with a fractional part",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["build", "check", "release"])
+def test_a_lock_number_anki_cannot_hold_is_refused(
+    runner: CliRunner, project: Path, built: Path, fields: dict[str, object], why: str, command: str
+) -> None:
+    """10^20 would have reached SQLite (OverflowError) and a negative time Anki's importer."""
+    line = first_note(built, **fields)
+    assert refused(runner, project, built, [command]) == corrupt(line, why)
+
+
+def test_a_lock_nested_200000_deep_is_refused(
+    runner: CliRunner, project: Path, built: Path
+) -> None:
+    lock = built / "factdeck.lock"
+    lines = len(lock.read_text().splitlines())
+    with lock.open("a") as file:
+        file.write("[" * 200_000 + "]" * 200_000 + "\n")
+    assert refused(runner, project, built) == corrupt(
+        lines + 1, "nested too deeply, over about 1,000 levels"
+    )
+
+
+def test_a_lock_line_over_the_limit_is_refused(
+    runner: CliRunner, project: Path, built: Path
+) -> None:
+    lock = built / "factdeck.lock"
+    lines = len(lock.read_text().splitlines())
+    with lock.open("a") as file:
+        file.write('{"note": "' + "x" * limits.LOCK_LINE + '"}\n')
+    assert refused(runner, project, built) == corrupt(
+        lines + 1,
+        f"a line of {limits.LOCK_LINE + 12:,} characters, over the 1,000,000 an entry may have",
+    )
+
+
+def test_a_lock_over_the_size_limit_is_refused_unread(
+    runner: CliRunner, project: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size = (built / "factdeck.lock").stat().st_size
+    (built / ".factdeck-cache" / "manifest.json").unlink()  # else the build stops early
+    monkeypatch.setattr(limits, "LOCK", size - 1)
+    assert refused(runner, project, built) == (
+        f"Error: cards/mini/factdeck.lock: the lock is {size:,} bytes, over the "
+        f"{size - 1:,}-byte limit; {LOCK_FIX}\n"
+    )
+
+
+def test_a_lock_that_is_a_pipe_is_refused_without_waiting(
+    runner: CliRunner, project: Path, built: Path
+) -> None:
+    lock = built / "factdeck.lock"
+    lock.unlink()
+    os.mkfifo(lock)
+    before = beside(project)
+    result = runner.invoke(main, ["build"])
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert result.stderr == (
+        "Error: cards/mini/factdeck.lock: the lock is a named pipe (FIFO), not a regular "
+        "file; factdeck opens only plain files: replace it with one or delete it\n"
+    )
+    assert lock.is_fifo() and beside(project) == before
+
+
+@pytest.mark.parametrize("name", ["diagrams.yaml", "more.YML"])
+def test_a_folder_named_like_a_fact_file_is_refused(
+    runner: CliRunner, project: Path, built: Path, name: str
+) -> None:
+    """Skipped silently, a `diagrams.yaml` folder would retire the deck's diagrams."""
+    (built / name).mkdir()
+    assert refused(runner, project, built) == (
+        f"Error: cards/mini/{name}: is a folder, named like a fact file; factdeck reads fact "
+        "files only: rename the folder (without .yaml) or move it out of the deck\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_deck_yaml_that_is_a_folder_is_refused(
+    runner: CliRunner, project: Path, built: Path, command: str
+) -> None:
+    (built / "deck.yaml").unlink()
+    (built / "deck.yaml").mkdir()
+    assert refused(runner, project, built, [command, "cards/mini"]) == (
+        "Error: cards/mini/deck.yaml: is a folder, not a file; every deck folder needs a "
+        "deck.yaml file (name, slug, source): move the folder away and restore the file\n"
+    )

@@ -21,6 +21,7 @@ from factdeck.history.lockfile import MIGRATED_NOTE
 from factdeck.pipeline import build, check
 from factdeck.release import release
 from tests.support.decks import EPOCH, REAL_DECK, write_tree
+from tests.support.hostile import deny
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FACTS = """
@@ -663,19 +664,13 @@ def test_an_unreadable_lock_is_refused(
 ) -> None:
     """As a lock without read permission does (the tests run as root, where chmod cannot)."""
     build(mini_deck, project / "dist")
-    real = Path.read_bytes
-
-    def unreadable(path: Path) -> bytes:
-        if path.name == LOCK_NAME:
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    deny(monkeypatch, mini_deck / LOCK_NAME)
     monkeypatch.chdir(project)
     with pytest.raises(FactdeckError) as caught:
         check(mini_deck)
     assert messages(caught) == [
-        "cards/mini/factdeck.lock: cannot read the lock (Permission denied); check its permissions"
+        "cards/mini/factdeck.lock: the lock cannot be read (Permission denied); fix its "
+        "permissions (chmod u+r)"
     ]
 
 

@@ -28,7 +28,7 @@ EXTRA = """
 """
 
 
-pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
+pytestmark = pytest.mark.usefixtures("in_project", "outside")  # from inside the project
 
 
 def set_version(deck: Path, version: str) -> None:

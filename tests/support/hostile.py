@@ -51,20 +51,33 @@ def outputs(project: Path, deck: Path) -> dict[str, bytes]:
     return found
 
 
+def beside(project: Path) -> dict[str, object]:
+    """What lies outside the project: the names beside it, and every file (with its bytes)
+    of the `outside` fixture's sibling folder and HOME, when the test has them."""
+    found: dict[str, object] = {"": sorted(p.name for p in project.parent.iterdir())}
+    home = Path(os.environ.get("HOME", "/nonexistent"))
+    for root in (project.parent / f"{project.name}-sibling", home):
+        if root.is_dir() and root.is_relative_to(project.parent):  # never the real HOME
+            for path in sorted(root.rglob("*")):
+                found[str(path)] = path.read_bytes() if path.is_file() else path.is_dir()
+    return found
+
+
 def build_ok(runner: CliRunner, args: Iterable[str] = ()) -> None:
     result = runner.invoke(main, ["build", "-q", *args])
     assert (result.exit_code, result.stderr) == (0, ""), result.output
 
 
 def refused(runner: CliRunner, project: Path, deck: Path, args: Iterable[str] = ("build",)) -> str:
-    """Run the CLI; assert exit 1, nothing on stdout, no traceback, outputs untouched.
-    Returns stderr for the caller to compare whole."""
-    before = outputs(project, deck)
+    """Run the CLI; assert exit 1, nothing on stdout, no traceback, outputs untouched and
+    nothing outside the project touched. Returns stderr for the caller to compare whole."""
+    before, around = outputs(project, deck), beside(project)
     result = runner.invoke(main, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     assert "Traceback" not in result.output
     assert (result.exit_code, result.stdout) == (1, ""), result.output
     assert outputs(project, deck) == before
+    assert beside(project) == around
     assert list((project / "dist").glob(".*")) == []  # no temporary file left behind
     return result.stderr
 

@@ -6,15 +6,20 @@ snapshots two packages with it (history/apkg_diff.py).
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
+import shutil
 import sqlite3
+import stat
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from factdeck.errors import FactdeckError, Location
+from factdeck.fs import limits, read
 
 COLLECTIONS = ("collection.anki21", "collection.anki2")
 
@@ -39,9 +44,13 @@ class Unpacked:
 
 def unpack(path: Path, check: bool = False) -> Unpacked:
     """The package's contents; with `check`, first its integrity as Anki would meet it (every
-    zip entry's CRC, SQLite's quick_check of the collection): verify reads a build this way."""
+    zip entry's CRC, SQLite's quick_check of the collection): verify reads a build this way.
+    Read within fs/limits (size, entries, unpacked size), so a zip bomb or a pipe is refused
+    before anything is unpacked."""
     try:
-        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
+        with _opened(path) as stream, zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+            _refuse_oversized(path, members)
             if check and (bad := archive.testzip()) is not None:
                 raise FactdeckError.at(
                     Location(path), f"not a readable Anki package: zip entry '{bad}' is corrupt"
@@ -56,17 +65,78 @@ def unpack(path: Path, check: bool = False) -> Unpacked:
                     "in the new format are not supported)",
                 )
             media = _media_map(archive.read("media"), path) if "media" in entries else {}
-            db_path = Path(tmp) / "collection.sqlite"
-            db_path.write_bytes(archive.read(name))
-            return _read_collection(db_path, entries, media, checked=path if check else None)
-    except (zipfile.BadZipFile, OSError, sqlite3.DatabaseError) as exc:
+            with tempfile.TemporaryDirectory() as tmp:
+                db_path = Path(tmp) / "collection.sqlite"
+                with archive.open(name) as packed, db_path.open("wb") as unpacked:
+                    shutil.copyfileobj(packed, unpacked)
+                return _read_collection(db_path, entries, media, path, check)
+    except read.NotReadable as exc:
+        raise FactdeckError.at(Location(path), f"not a readable Anki package: it {exc}") from None
+    except NotImplementedError as exc:  # a compression method zipfile does not have
+        raise FactdeckError.at(
+            Location(path),
+            f"not a readable Anki package: {exc}; Anki writes packages with deflate",
+        ) from None
+    except (zipfile.BadZipFile, RuntimeError, EOFError, OSError, sqlite3.DatabaseError) as exc:
         raise FactdeckError.at(Location(path), f"not a readable Anki package: {exc}") from None
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    """The package file, opened without blocking and refused unless a plain file within
+    limits.PACKAGE (a pipe in its place would hang the zip reader)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise read.NotReadable("does not exist") from None
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise read.NotReadable("is not a regular file")
+        if info.st_size > limits.PACKAGE:
+            raise read.TooBig(f"is {info.st_size:,} bytes, over the {limits.PACKAGE:,}-byte limit")
+        yield stream
+
+
+def _refuse_oversized(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Entries, and what they unpack to, as the zip declares them (zipfile reads no more)."""
+    sizes = {m.filename: m.file_size for m in members}
+    too_many = len(members) > limits.PACKAGE_MEMBERS
+    bounds = (
+        (too_many, f"{len(members):,} entries, over the limit of {limits.PACKAGE_MEMBERS:,}"),
+        (
+            sum(sizes.values()) > limits.PACKAGE_UNPACKED,
+            f"entries that unpack to {sum(sizes.values()):,} bytes, over the "
+            f"{limits.PACKAGE_UNPACKED:,}-byte limit",
+        ),
+        *(
+            (
+                sizes.get(name, 0) > limits.COLLECTION,
+                f"a collection of {sizes.get(name, 0):,} bytes, over the "
+                f"{limits.COLLECTION:,}-byte limit",
+            )
+            for name in COLLECTIONS
+        ),
+        (
+            sizes.get("media", 0) > limits.MEDIA_LIST,
+            f"a media list of {sizes.get('media', 0):,} bytes, over the "
+            f"{limits.MEDIA_LIST:,}-byte limit",
+        ),
+    )
+    for over, what in bounds:
+        if over:
+            raise FactdeckError.at(
+                Location(path),
+                f"not a package factdeck reads: it has {what} (a zip bomb, or not an Anki "
+                "package); rebuild or re-export it",
+            )
 
 
 def _media_map(data: bytes, path: Path) -> dict[str, str]:
     """The package's `media` entry: zip entry number -> file name, as Anki reads it."""
     try:
-        media = json.loads(data)
+        media = read.json_value(data)
     except ValueError as exc:
         raise FactdeckError.at(
             Location(path),
@@ -87,14 +157,15 @@ def _media_map(data: bytes, path: Path) -> dict[str, str]:
 
 
 def _read_collection(
-    db_path: Path, entries: tuple[str, ...], media: dict[str, str], checked: Path | None
+    db_path: Path, entries: tuple[str, ...], media: dict[str, str], path: Path, check: bool
 ) -> Unpacked:
-    """The collection's notes, cards and note types; `checked`: the package to check first."""
+    """The collection's notes, cards and note types; with `check`, its integrity first. Every
+    value is checked to be of the type Anki writes (a damaged package may hold anything)."""
     db = sqlite3.connect(db_path)
     try:
-        if checked and (found := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+        if check and (found := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
             raise FactdeckError.at(
-                Location(checked),
+                Location(path),
                 f"not a readable Anki package: its collection is corrupt: {found}",
             )
         rows = db.execute("SELECT guid, mid, mod, tags, flds FROM notes ORDER BY id").fetchall()
@@ -102,14 +173,27 @@ def _read_collection(
         (models,) = db.execute("SELECT models FROM col").fetchone()
     finally:
         db.close()
+    types = (str, int, int, str, str)
+    for row in rows:
+        if not all(isinstance(value, kind) for value, kind in zip(row, types, strict=True)):
+            raise _damaged(path, f"a note of the wrong shape (guid {str(row[0])[:40]!r})")
+    try:
+        note_types = read.json_value(models) if isinstance(models, str) else None
+        if not isinstance(note_types, dict) or not all(
+            isinstance(v, dict) for v in note_types.values()
+        ):
+            raise ValueError("not a mapping of note types")
+        by_id = {int(k): v for k, v in note_types.items()}
+    except ValueError as exc:
+        raise _damaged(path, f"its note types cannot be read ({exc})") from None
     notes = tuple(
         PackedNote(guid, mid, mod, tuple(tags.split()), tuple(flds.split("\x1f")))
         for guid, mid, mod, tags, flds in rows
     )
-    return Unpacked(
-        entries=entries,
-        notes=notes,
-        cards=cards,
-        models={int(k): v for k, v in json.loads(models).items()},
-        media=media,
+    return Unpacked(entries=entries, notes=notes, cards=cards, models=by_id, media=media)
+
+
+def _damaged(path: Path, what: str) -> FactdeckError:
+    return FactdeckError.at(
+        Location(path), f"not a readable Anki package: {what}; rebuild or re-export the package"
     )

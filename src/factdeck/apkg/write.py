@@ -24,6 +24,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError
 from factdeck.facts.model import DeckSpec, Media, NoteSpec
+from factdeck.fs import read
 from factdeck.render.templates import NoteType
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -71,7 +72,7 @@ def write_package(plan: PackagePlan, dest: Path) -> None:
             index = {str(i): m.name for i, m in enumerate(media)}
             _add(archive, "media", json.dumps(index).encode())
             for i, item in enumerate(media):
-                _add(archive, str(i), item.path.read_bytes())
+                _add(archive, str(i), read.media_bytes(item.path))
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location
+from factdeck.fs import limits, read
 
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -24,6 +25,7 @@ _SETEXT_UNDERLINE = re.compile(r"=+|-+")
 _LIST_ITEM = re.compile(r"(?:[-*+•]|\d+[.)])\s+(.*)")
 _CITATION = re.compile(r"\d+[.)]\s.*\b(?:1[5-9]|20)\d\d[a-z]?\.")  # "1. Mixter, W J. 1934. ..."
 _MAX_HEADING_WORDS = 12
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # not tab, line breaks, form feed
 _MIN_CLAIM_WORDS = 4
 _BACK_MATTER = {"notes", "references", "bibliography", "sources", "footnotes", "further reading"}
 
@@ -42,12 +44,28 @@ class Article:
 
 
 def read_article(path: Path) -> Article:
+    """The article at `path`: a plain UTF-8 file within limits.ARTICLE, without control
+    characters (they would land in the deck's YAML, which cannot hold them)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = read.read_bytes(path, limits.ARTICLE)
+    except read.NotReadable as exc:
         raise FactdeckError.at(
-            Location(path), f"cannot read the article: {exc}; give a UTF-8 text or Markdown file"
+            Location(path), f"cannot read the article: it {exc}; give a UTF-8 text or Markdown file"
         ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FactdeckError.at(
+            Location(path, data[: exc.start].count(b"\n") + 1),
+            f"the article is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8 "
+            "text or Markdown",
+        ) from None
+    if control := _CONTROL.search(text):
+        raise FactdeckError.at(
+            Location(path, text.count("\n", 0, control.start()) + 1),
+            f"the article holds a control character (U+{ord(control.group()):04X}); save it "
+            "as plain text (a text editor's 'plain text' export drops them)",
+        )
     article = parse(text)
     if not article.sections:
         raise FactdeckError.at(

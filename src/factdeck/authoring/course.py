@@ -7,6 +7,7 @@ every push and attaches the recorded release to a GitHub release on its version 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from factdeck import installed_version
 from factdeck.authoring.article import slugify
 from factdeck.authoring.scaffold import Scaffold, check_target, new_deck
 from factdeck.errors import FactdeckError, Location
+from factdeck.fs import atomic
 from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE, RECORD_NAME
 
 WORKFLOW = ".github/workflows/deck.yml"
@@ -37,12 +39,17 @@ def new_course(root: Path, deck_name: str | None, article: Path | None) -> Cours
             Location(root), "give the deck a name of letters or digits, e.g. --deck knee"
         )
     files = render(root.resolve().name, deck, installed_version())
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (root / "cards").mkdir()
-    made = new_deck(root / "cards" / deck, article)
+    with atomic.new_folder(root) as folder:  # all of it, or nothing (a bad article)
+        atomic.write_files(folder, files)
+        (folder / "cards").mkdir()
+        made = new_deck(folder / "cards" / deck, article)
+
+    def moved(path: Path) -> Path:
+        return root / path.relative_to(folder)
+
+    made = dataclasses.replace(
+        made, deck_dir=moved(made.deck_dir), files=tuple(moved(p) for p in made.files)
+    )
     return Course(root, tuple(root / name for name in files), made)
 
 

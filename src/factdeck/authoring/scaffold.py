@@ -20,6 +20,7 @@ from factdeck.authoring.article import Article, read_article, slugify
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.load import CLAIMS_FILE, DECK_FILE
 from factdeck.facts.model import KINDS
+from factdeck.fs import atomic
 from factdeck.fs.names import GIT_IGNORED
 from factdeck.render.project import project_root
 
@@ -40,16 +41,14 @@ class Scaffold:
 def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
     """Write a new deck into `deck_dir` (missing or empty), inside a factdeck project."""
     check_target(deck_dir)
+    article = read_article(article_path) if article_path else None  # before anything is written
     project = project_root(deck_dir.parent if not deck_dir.exists() else deck_dir)
     schemas = project / schema.SCHEMA_DIR
     if not all((schemas / name).is_file() for name in schema.SCHEMAS):
         schema.write_schemas(schemas)
-    article = read_article(article_path) if article_path else None
     files = render(deck_dir.resolve().name, article, os.path.relpath(schemas, deck_dir.absolute()))
-    for name, text in files.items():
-        path = deck_dir / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    with atomic.new_folder(deck_dir) as folder:
+        atomic.write_files(folder, files)
     return Scaffold(
         deck_dir,
         tuple(deck_dir / name for name in files),

@@ -32,14 +32,13 @@ from typing import Any
 
 from factdeck import installed_version
 from factdeck.cache.code import CODE_ROOT
-from factdeck.fs import read, secret
+from factdeck.fs import limits, read, secret
 from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE, RECORD_NAME
 from factdeck.render.layers import find_templates, layers
 
 MANIFEST = "manifest.json"
 FORMAT = 4  # 4: inputs as read at the start, every output's digest (3: sealed)
 _PURPOSE = "build manifest"
-_READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the full build to refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +81,8 @@ def unchanged(
     ):
         return None  # an interrupted build: the full build recovers it (commit.py)
     try:
-        mac, _, payload = (deck_dir / CACHE_DIR / MANIFEST).read_bytes().partition(b"\n")
+        blob = read.read_bytes(deck_dir / CACHE_DIR / MANIFEST, limits.CACHE_ENTRY)
+        mac, _, payload = blob.partition(b"\n")
         if not secret.is_sealed(_PURPOSE, payload, mac.decode("ascii", "replace")):
             return None  # not written by this machine's factdeck (planted, copied, damaged)
         saved = json.loads(payload)
@@ -97,7 +97,7 @@ def unchanged(
         ):
             return None
         return _summary(saved["summary"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (read.NotReadable, OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -165,7 +165,7 @@ def _digest_files(digest: Any, root: Path, out_dir: Path | None) -> bool:
     for path in paths:
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         try:
-            digest.update(hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).digest())
+            digest.update(hashlib.sha256(read.read_bytes(path, limits.INPUT_DIGEST)).digest())
         except read.NotReadable:
             return False
     return True
@@ -179,6 +179,8 @@ def _plain_files(root: Path, out_dir: Path | None) -> list[Path] | None:
     found: list[Path] = []
     odd: list[OSError] = []
     for folder, dirs, names in os.walk(root, onerror=odd.append):
+        if any(read.is_yaml_name(d) for d in dirs):
+            return None  # a folder named like a fact file: the full build refuses it
         dirs[:] = [
             d
             for d in dirs

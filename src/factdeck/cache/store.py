@@ -28,7 +28,7 @@ from factdeck import installed_version
 from factdeck.cache import rows
 from factdeck.cache.code import code_digest
 from factdeck.facts.model import Entry, NoteSpec
-from factdeck.fs import read, secret
+from factdeck.fs import limits, read, secret
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME, RECORD_NAME
 from factdeck.lint.engine import FileLint, Seen
 from factdeck.render.layers import is_builtin, layers
@@ -36,7 +36,6 @@ from factdeck.render.layers import is_builtin, layers
 FORMAT = f"factdeck-filecache-{rows.FORMAT}\n".encode()
 _PURPOSE = "build cache entry"
 _ENTRY = re.compile(r"[0-9a-f]{64}")
-_READ_LIMIT = 64 * 1024 * 1024  # larger inputs are left to the plain stages to refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +66,12 @@ def context(deck_dir: Path, deck_file: Path, templates_root: Path) -> Context:
     drawings = {}
     for path in (deck_file, *_files(deck_dir)):
         inside = path.relative_to(deck_dir).as_posix()
-        drawings[inside] = hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).hexdigest()
+        drawings[inside] = hashlib.sha256(read.read_bytes(path, limits.INPUT_DIGEST)).hexdigest()
         digest.update(f"{inside}\0{drawings[inside]}\0".encode())
     found = layers(templates_root)
     for relative, path in found.files().items():  # the files a build reads
         layer = "factdeck" if is_builtin(path) else "project"
-        file_digest = hashlib.sha256(read.read_bytes(path, _READ_LIMIT)).hexdigest()
+        file_digest = hashlib.sha256(read.read_bytes(path, limits.INPUT_DIGEST)).hexdigest()
         digest.update(f"{relative}\0{layer}\0{file_digest}\0".encode())
     return Context(digest.digest(), drawings)
 
@@ -132,8 +131,8 @@ class Store:
         """The row of a sealed entry for `key`, or None."""
         self.used.add(key)
         try:
-            blob = (self.folder / f"{key}.json").read_bytes()
-        except OSError:
+            blob = read.read_bytes(self.folder / f"{key}.json", limits.CACHE_ENTRY)
+        except read.NotReadable:
             return None
         mac, _, payload = blob.partition(b"\n")
         if not secret.is_sealed(

@@ -28,9 +28,10 @@ from svgelements import Path as SvgPath
 
 from factdeck.diagrams import safety
 from factdeck.errors import FactdeckError, Location
-from factdeck.fs.read import NotReadable, read_bytes
+from factdeck.fs import limits
+from factdeck.fs.read import NotReadable, read_bytes, xml_line_ends
 
-MAX_SVG_BYTES = 2_000_000
+MAX_SVG_BYTES = limits.SVG
 SVG_NS = "{http://www.w3.org/2000/svg}"
 EDGE_TOLERANCE = 0.005  # a box's stroke may poke this far out of the image; it is clipped
 
@@ -147,7 +148,7 @@ def _parsed(data: bytes, path: Path) -> Drawing:
         height=height,
         elements=elements,
         duplicate_ids=duplicates,
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=hashlib.sha256(xml_line_ends(data)).hexdigest(),
     )
 
 

@@ -16,12 +16,13 @@ from typing import Any
 import yaml
 
 from factdeck.errors import FactdeckError, Location, Problem, collect
+from factdeck.fs import limits
 from factdeck.fs.read import NotReadable, TooBig, read_bytes, yaml_files
 
 DECK_FILE = "deck.yaml"
 CLAIMS_FILE = "claims.yaml"  # the deck's claim inventory (claims.py), not facts
-MAX_FILE_BYTES = 5_000_000
-MAX_EXPANDED_VALUES = 1_000_000
+MAX_FILE_BYTES = limits.FACT_FILE
+MAX_EXPANDED_VALUES = limits.YAML_VALUES
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -137,6 +138,12 @@ def deck_file(deck_dir: Path) -> Path:
         raise FactdeckError.at(
             Location(deck_dir),
             f"no {DECK_FILE} here; every deck folder needs one (name, slug, source)",
+        )
+    if deck_path.is_dir():
+        raise FactdeckError.at(
+            Location(deck_path),
+            f"is a folder, not a file; every deck folder needs a {DECK_FILE} file (name, slug, "
+            "source): move the folder away and restore the file",
         )
     _refuse_nested_decks(deck_dir)
     return deck_path

@@ -1,11 +1,13 @@
-"""Write-then-rename, so a failed build never leaves a half-written file where a good one was."""
+"""Write-then-rename, so a failed build never leaves a half-written file where a good one was,
+nor a failed `new` a half-written folder."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
@@ -22,3 +24,33 @@ def replacing(dest: Path) -> Iterator[Path]:
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def new_folder(dest: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder beside `dest` (missing or empty) to fill; on success
+    it is renamed to `dest` in one step, else removed with everything in it and any parent
+    folder made for it, so a failed `factdeck new` leaves no half-written deck."""
+    made = [p for p in (dest.parent, *dest.parent.parents) if not p.exists()]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        if dest.is_dir():
+            dest.rmdir()  # empty (checked by the caller): the rename takes its place
+        os.rename(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in made:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def write_files(root: Path, files: Mapping[str, str]) -> None:
+    """Write each relative path's text under `root`, making folders as needed."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")

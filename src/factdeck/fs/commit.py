@@ -30,12 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location, shown_path
-from factdeck.fs import read, secret
+from factdeck.fs import limits, read, secret
 from factdeck.fs.names import JOURNAL
 
 _FORMAT = 2  # 2: sealed, paths confined (1: plain paths, never obeyed again)
 _PURPOSE = "commit journal"
-_MAX_JOURNAL = 16 * 1024 * 1024  # a journal names a few files; more is not ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +169,7 @@ def _journal(deck_dir: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """The moves and deletes of the deck's journal, if factdeck wrote it here."""
     journal_path = deck_dir / JOURNAL
     try:
-        journal = json.loads(read.read_bytes(journal_path, _MAX_JOURNAL))
+        journal = read.json_value(read.read_bytes(journal_path, limits.JOURNAL))
         mac = journal.pop("mac", None)
         if journal.get("format") == _FORMAT and secret.is_sealed(
             _PURPOSE, _signed(deck_dir, journal), mac

@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import math
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location
+from factdeck.fs import limits
 from factdeck.fs.names import MUTEX_FILE
 
 DEFAULT_WAIT = 10.0
@@ -43,11 +45,16 @@ def holding(deck_dir: Path) -> Iterator[None]:
 def _wait() -> float:
     value = os.environ.get("FACTDECK_LOCK_WAIT", "")
     try:
-        return max(0.0, float(value)) if value else DEFAULT_WAIT
+        wait = float(value) if value else DEFAULT_WAIT
     except ValueError:
+        wait = math.nan
+    if not 0 <= wait <= limits.LOCK_WAIT:  # nan and inf too: a build never waits forever
         raise FactdeckError.at(
-            None, f"FACTDECK_LOCK_WAIT must be a number of seconds, got '{value}'"
-        ) from None
+            None,
+            f"FACTDECK_LOCK_WAIT must be a number of seconds from 0 to {limits.LOCK_WAIT:g}, "
+            f"got '{value[:40]}'",
+        )
+    return wait
 
 
 def _acquire(fd: int, path: Path, wait: float) -> None:

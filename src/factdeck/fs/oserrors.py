@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def reported(what: str = "cannot write", kept: str = "nothing was replaced") -> 
     except FactdeckError:
         raise
     except OSError as exc:
-        where = Location(_shown(Path(exc.filename), exc.errno)) if exc.filename else None
+        named = exc.filename and isinstance(exc.filename, str | bytes | os.PathLike)  # not an fd
+        where = Location(_shown(Path(os.fsdecode(exc.filename)), exc.errno)) if named else None
         advice = _ADVICE.get(exc.errno or 0, "check the folder and try again")
         reason = exc.strerror or str(exc)
         raise FactdeckError.at(where, f"{what} ({reason}): {advice}; {kept}") from None

@@ -9,11 +9,14 @@ name before it is opened for reading; sizes are bounded before reading.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from factdeck.errors import FactdeckError, Location, Problem
+from factdeck.fs import limits
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 
@@ -42,15 +45,26 @@ def yaml_files(root: Path) -> list[Path]:
             )
         )
 
-    found = [
-        Path(folder) / name
-        for folder, _dirs, names in os.walk(root, onerror=unreadable)
-        for name in names
-        if Path(name).suffix.lower() in YAML_SUFFIXES and not is_editor_file(name)
-    ]
+    found = []
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        for name in sorted(dirs):  # a folder `diagrams.yaml` would retire its facts unseen
+            if is_yaml_name(name):
+                problems.append(
+                    Problem(
+                        Location(Path(folder) / name),
+                        "is a folder, named like a fact file; factdeck reads fact files "
+                        "only: rename the folder (without .yaml) or move it out of the deck",
+                    )
+                )
+        found += [Path(folder) / name for name in names if is_yaml_name(name)]
     if problems:
         raise FactdeckError(problems)
     return sorted(found)
+
+
+def is_yaml_name(name: str) -> bool:
+    """A fact file's name (any case), not an editor's lock or backup file."""
+    return Path(name).suffix.lower() in YAML_SUFFIXES and not is_editor_file(name)
 
 
 class NotReadable(Exception):
@@ -75,15 +89,19 @@ def read_bytes(path: Path, limit: int) -> bytes:
     except OSError as exc:
         hint = "; fix its permissions (chmod u+r)" if isinstance(exc, PermissionError) else ""
         raise NotReadable(f"cannot be read ({exc.strerror}){hint}") from None
-    with os.fdopen(fd, "rb") as file:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a folder
             raise NotReadable(
                 f"is {_file_kind(info.st_mode)}, not a regular file; factdeck "
                 "opens only plain files: replace it with one or delete it"
             )
         if info.st_size > limit:
             raise TooBig(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as file:
         data = file.read(limit + 1)
     if len(data) > limit:  # it grew while we looked
         raise TooBig(f"is over the {limit:,}-byte limit")
@@ -99,3 +117,27 @@ def _file_kind(mode: int) -> str:
         (stat.S_ISSOCK(mode), "a socket"),
     )
     return next((name for match, name in kinds if match), "a special file")
+
+
+def json_value(text: str | bytes) -> Any:
+    """`json.loads`, with nesting deeper than Python's recursion limit (about 1,000; the lock
+    nests 3 deep) a ValueError saying so instead of a RecursionError from inside json."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply, over about 1,000 levels") from None
+
+
+def xml_line_ends(data: bytes) -> bytes:
+    """An SVG's bytes with its line ends as every XML reader sees them (XML 1.0 section 2.11:
+    CRLF and a lone CR are LF), so a Windows (CRLF) checkout measures, names and ships the
+    same drawing as the LF one instead of a "changed" diagram on every note."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def media_bytes(path: Path) -> bytes:
+    """A diagram as the package and the preview ship it: bounded, line ends as XML reads them."""
+    try:
+        return xml_line_ends(read_bytes(path, limits.SVG))
+    except NotReadable as exc:  # replaced since the build measured it
+        raise FactdeckError.at(Location(path), f"the drawing {exc}") from None

@@ -23,6 +23,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from factdeck.fs import limits, read
+
 SECRET_BYTES = 32
 _THIS_PROCESS = secrets.token_bytes(SECRET_BYTES)
 
@@ -65,13 +67,14 @@ def _secret(path: Path) -> bytes | None:
     """The secret at `path`, made on first use (written whole, then linked into place, so two
     processes starting at once agree on one)."""
     try:
-        key = path.read_bytes()
+        key = read.read_bytes(path, limits.SECRET)
         if len(key) == SECRET_BYTES:
             return key
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
+    except read.TooBig:
+        pass  # damaged: replaced below
+    except read.NotReadable:
+        if os.path.lexists(path):
+            return None  # a pipe, a folder, unreadable: nothing is sealed or trusted
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(4)}.tmp")
@@ -92,7 +95,7 @@ def _secret(path: Path) -> bytes | None:
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
-        key = path.read_bytes()
-    except OSError:
+        key = read.read_bytes(path, limits.SECRET)
+    except (OSError, read.NotReadable):
         return None
     return key if len(key) == SECRET_BYTES else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,9 @@ from factdeck.anki import ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec
+from factdeck.fs import limits
 from factdeck.fs.names import LOCK_NAME, RECORD_NAME
+from factdeck.fs.read import NotReadable, TooBig, read_bytes
 from factdeck.history import corrections, guards, lockfile, numbering
 from factdeck.history.apkg_diff import MERGE_ADVICE
 from factdeck.history.guards import NO_OVERRIDES, Allow
@@ -83,18 +86,16 @@ def read(deck_dir: Path, version: str | None = None) -> Lock:
 
 def _text(path: Path, fix: str) -> str | None:
     what = "release record" if path.name == RECORD_NAME else "lock"
+    if path.is_dir():
+        raise FactdeckError.at(Location(path), f"the {what} is a folder, not a file; {fix}")
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise FactdeckError.at(
-            Location(path), f"the {what} is a folder, not a file; {fix}"
-        ) from None
-    except OSError as exc:
-        raise FactdeckError.at(
-            Location(path), f"cannot read the {what} ({exc.strerror}); check its permissions"
-        ) from None
+        data = read_bytes(path, limits.LOCK)
+    except TooBig as exc:
+        raise FactdeckError.at(Location(path), f"the {what} {exc}; {fix}") from None
+    except NotReadable as exc:
+        if not os.path.lexists(path):
+            return None
+        raise FactdeckError.at(Location(path), f"the {what} {exc}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -44,13 +44,15 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts import semver
+from factdeck.fs import limits
 from factdeck.fs.names import RECORD_NAME
+from factdeck.fs.read import json_value
 
 FORMAT = 3
 HEADER = {"factdeck-lock": FORMAT}
@@ -73,6 +75,8 @@ RECORD_FIX = (
     "factdeck.lock, the two are committed together"
 )
 _CLOSED = ConfigDict(extra="forbid")
+# ids and times as SQLite and Anki store them: a larger one could never be written
+Int64 = Annotated[int, Field(ge=0, le=limits.INT64)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +84,12 @@ class LockedNote:
     """A note's identity and a digest of everything students see of it."""
 
     __pydantic_config__ = _CLOSED
-    id: int
+    id: Int64
     fact: str
     card: str
     type: str
     hash: str  # fields, tags and sub-deck: when it changes, the note gets a newer time
-    changed: int  # the note's modification time in the package
+    changed: Int64  # the note's modification time in the package
     answer: str = ""  # what a student must answer (hidden cloze words, Back, Answer)
     tags: str = ""  # digest of the tags: release notes tell tag-only changes apart
     deck: str | None = None  # sub-deck key
@@ -97,7 +101,7 @@ class LockedNote:
     # the numbers whose card shows the "replaced" notice (number, release): corrections
     moves: tuple[tuple[int, int, str], ...] = ()
     notices: tuple[tuple[int, str], ...] = ()
-    retired: int | None = None
+    retired: Int64 | None = None
     rel: str | None = None  # the release that shipped exactly this state; None: unreleased
     fixed: tuple[str, ...] = ()  # releases that corrected its answer: its corrected tags
 
@@ -106,16 +110,16 @@ class LockedNote:
 class LockedFact:
     __pydantic_config__ = _CLOSED
     kind: str
-    retired: int | None = None
+    retired: Int64 | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LockedNoteType:
     __pydantic_config__ = _CLOSED
-    id: int
+    id: Int64
     name: str
     hash: str
-    changed: int
+    changed: Int64
     fields: tuple[str, ...]
     cards: tuple[str, ...]
     # the template set that built this version of it: "factdeck X.Y.Z" (the built-in
@@ -140,7 +144,7 @@ class Release:
 
     __pydantic_config__ = _CLOSED
     version: str
-    date: int
+    date: Int64
     package: str | None  # "sha256:<hex>" of dist/<slug>-<version>.apkg; None: unknown
     deck: LockedDeck
     types: Mapping[str, str] = field(default_factory=dict)  # note-type key -> hash
@@ -233,9 +237,21 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
         if not line.strip():
             continue
         where = Location(path, number)
+        if len(line) > limits.LOCK_LINE:
+            problems.append(
+                Problem(
+                    where,
+                    f"lock file is corrupt (a line of {len(line):,} characters, over the "
+                    f"{limits.LOCK_LINE:,} an entry may have); {FIX}",
+                )
+            )
+            continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
+            data = json_value(line)
+        except ValueError as exc:
+            if not isinstance(exc, json.JSONDecodeError):
+                problems.append(Problem(where, f"lock file is corrupt ({exc}); {FIX}"))
+                continue
             problems.append(
                 Problem(
                     where,
@@ -736,7 +752,7 @@ def _plain(entry: Any, skip: str = "") -> dict[str, Any]:
 
 def _parse_v1(text: str, path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = json_value(text)
     except json.JSONDecodeError as exc:
         raise FactdeckError.at(
             Location(path, exc.lineno),
@@ -745,6 +761,8 @@ def _parse_v1(text: str, path: Path) -> dict[str, Any]:
                 f"{exc.colno}); {FIX}"
             ),
         ) from None
+    except ValueError as exc:
+        raise FactdeckError.at(Location(path, 1), f"lock file is corrupt ({exc}); {FIX}") from None
     if not isinstance(data, dict) or data.get("format") != 1:
         raise FactdeckError.at(
             Location(path, 1),

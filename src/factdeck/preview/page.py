@@ -27,7 +27,7 @@ import jinja2
 from factdeck.diagrams.occlusion import numbered_labels
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.model import Deck, DeckSpec, Entry, Media, NoteSpec
-from factdeck.fs import atomic, oserrors
+from factdeck.fs import atomic, oserrors, read
 from factdeck.pipeline import Checked, expanded
 from factdeck.preview.card_templates import CardFaces, compile_note_type, render_note
 from factdeck.render.expand import source_view
@@ -270,7 +270,7 @@ def write_site(site: Path, rendered: Site, built: Preview) -> PreviewResult:
     site.mkdir(parents=True, exist_ok=True)
     size = 0
     for name, data in [
-        *((item.name, item.path.read_bytes()) for item in built.media),
+        *((item.name, read.media_bytes(item.path)) for item in built.media),
         *((_part_name(n), part.encode("utf-8")) for n, part in enumerate(rendered.parts)),
     ]:
         size += len(data)

@@ -25,8 +25,9 @@ from coloraide import Color
 from svgelements import Matrix
 
 from factdeck.diagrams.measure import read_drawing
-from factdeck.errors import Location
+from factdeck.errors import FactdeckError, Location
 from factdeck.facts.model import Deck, Diagram, Nerve
+from factdeck.fs import limits, read
 from factdeck.lint.cards import segments
 from factdeck.lint.rules import composed, leaders
 from factdeck.practice.options import normal, variants
@@ -265,9 +266,11 @@ def mask_colours(sheet: Sheet) -> Iterator[str]:
 
 def read_sheet(path: Path) -> Sheet:
     """The SVG's text and fills (the build has already checked that it is a readable SVG)."""
-    root = safe_xml.fromstring(
-        path.read_bytes(), forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
+    try:
+        data = read.read_bytes(path, limits.SVG)
+    except read.NotReadable as exc:  # replaced since the build read it
+        raise FactdeckError.at(Location(path), f"the drawing {exc}") from None
+    root = safe_xml.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     width = float(root.get("viewBox", "0 0 0 0").replace(",", " ").split()[2])
     runs: list[Run] = []
     fills: list[Fill] = []
