@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from factdeck.release import release
+from tests.history.test_list_identity import course
 from tests.history.test_release import FACTS, bump
 from tests.support.decks import EPOCH, REAL_DECK
 
@@ -152,3 +153,25 @@ def test_a_corrected_answer_as_a_new_card_in_every_engine(
     else:
         assert second["bad"] == checked["bad"] == []
         assert second["empty_cards"] == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_item_taken_out_shows_a_notice_and_reaches_no_new_student_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Issue 21, item 3: a list item taken out as `~` leaves the student who had its card
+    a notice (not Anki's 'No cloze 2 found'), its reviews kept, also after Check Database;
+    a student new to the deck never gets the card, Check Database included
+    (history/removed_cards.py)."""
+    v1 = publish(mini_deck, project, "1.0.0", course("a, b, c"), EPOCH, monkeypatch)
+    v2 = publish(mini_deck, project, "1.1.0", course("a, ~, c"), EPOCH + 86_400, monkeypatch)
+    had = probe(version, tmp_path / "had", v1, v2)
+    (_, second), checked = had["steps"], had["checked"]
+    assert second["bad"] == checked["bad"] == []
+    assert second["history_kept"] and checked["history_kept"]
+    assert second["new_cards"] == checked["new_cards"] == []
+    assert len(second["removed_notices"]) == len(checked["removed_notices"]) == 1
+    new = probe(version, tmp_path / "new", v2)
+    (imported,), checked = new["steps"], new["checked"]
+    assert imported["cards"] == checked["cards"] == second["cards"] - 1
+    assert checked["bad"] == [] and checked["removed_notices"] == []

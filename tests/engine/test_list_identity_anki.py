@@ -14,6 +14,7 @@ from anki.collection import Collection
 
 from factdeck.errors import FactdeckError
 from factdeck.history.lock import read
+from factdeck.history.removed_cards import REMOVED_TAG
 from tests.engine.test_release_anki import publish
 from tests.history.test_list_identity import course
 from tests.support.decks import EPOCH
@@ -84,9 +85,24 @@ def test_items_append_retire_and_reorder_with_each_cards_history(
     assert {card_id: history(col, card_id) for card_id in kept} == kept
 
     # an item taken out as ~: only its own card is emptied, the others keep their items
-    log = import_package(col, release("1.2.0", "in the fascia, ~, to the skin, deep", 2))
+    v3 = release("1.2.0", "in the fascia, ~, to the skin, deep", 2)
+    log = import_package(col, v3)
     assert (log.updated, log.conflicting) == (1, 0)
-    empty = col.get_empty_cards()
+    gone = col.get_card(first[2][0])  # renders the notice, not Anki's "No cloze 2 found"
+    assert history(col, gone.id) == kept[gone.id]
+    for side in (gone.question(), gone.answer()):
+        assert '<div class="fd-cloze"></div>' in side and ".fd-cloze:empty::after" in side
+        assert "No cloze" not in side
+    assert f"{REMOVED_TAG}{{{{c2::2}}}}" in gone.note().tags
+    col.fix_integrity()  # Check Database keeps it and adds nothing
+    assert sorted(col.find_cards(f"nid:{note_id}")) == sorted(c for c, _ in now.values())
+    newcomer = open_collection(tmp_path / "newcomer")  # a student new to the deck: no card 2
+    import_package(newcomer, v3)
+    newcomer.fix_integrity()
+    (new_note,) = newcomer.find_notes(f"nid:{note_id}")
+    assert sorted(c.ord + 1 for c in newcomer.get_note(new_note).cards()) == [1, 3, 4]
+    newcomer.close()
+    empty = col.get_empty_cards()  # Tools → Empty Cards offers it to delete
     assert [list(n.card_ids) for n in empty.notes] == [[first[2][0]]]
     col.remove_cards_and_orphaned_notes(list(empty.notes[0].card_ids))  # Tools → Empty Cards
     now = course_cards(col, note_id)

@@ -6,8 +6,8 @@ after the first import (Good), renders every card after each import, and prints 
 object: the engine's version, each import's log counts, the review count, the cards that
 render blank or with an error (Anki's own messages, each with its note's first field), the
 cards each import created, whether every reviewed card kept its scheduling and review log,
-Empty Cards' list, where the cards are (per deck, suspended, of notes tagged retired); and
-the same once more after Check Database (`col.fix_integrity()`).
+Empty Cards' list, the cards that show the notice of a taken-out item, where the cards are
+(per deck, suspended, of notes tagged retired); and the same once more after Check Database (`col.fix_integrity()`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,17 @@ _ERROR = re.compile(
     re.DOTALL,
 )
 _TAG = re.compile(r"<style>.*?</style>|<[^>]*>", re.DOTALL)
+# a card whose item or mask was taken out: its cloze renders empty and the note type's CSS
+# shows the notice there (factdeck's history/removed_cards.py)
+_REMOVED = re.compile(r':empty(?: \+ #err)?::after \{\s*content: "([^"]*)"')
+_EMPTY_CLOZE = re.compile(r'<div class="fd-cloze"></div>|<div style="display: none"></div>')
+
+
+def _shown(html: str) -> str:
+    """What the card shows as text, its CSS notice included."""
+    text = _TAG.sub("", html).strip()
+    notice = _REMOVED.search(html) if _EMPTY_CLOZE.search(html) else None
+    return f"{text} {notice[1]}".strip() if notice else text
 
 
 def _import(col: Collection, apkg: str) -> dict[str, int]:
@@ -52,7 +63,7 @@ def _bad_cards(col: Collection) -> list[dict[str, object]]:
     for card_id in sorted(col.find_cards("")):
         card = col.get_card(card_id)
         question, answer = card.question(), card.answer()
-        shown = _TAG.sub("", question).strip()
+        shown = _shown(question)
         if not shown or _ERROR.search(question) or _ERROR.search(answer):
             note = card.note()
             bad.append(
@@ -108,6 +119,12 @@ def _step(col: Collection, log: dict[str, int], reviewed: dict[int, list[object]
         "new_cards": [c for c in now if c not in reviewed],  # created by this import
         "history_kept": all(now.get(c) == s for c, s in reviewed.items()),
         "empty_cards": [list(n.card_ids) for n in col.get_empty_cards().notes],
+        "removed_notices": sorted(  # cards that show the taken-out notice
+            card_id
+            for card_id in now
+            for question in (col.get_card(card_id).question(),)
+            if _EMPTY_CLOZE.search(question) and _REMOVED.search(question)
+        ),
     }
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from factdeck.anki import cloze
 from factdeck.facts.model import Deck, NoteSpec
 from factdeck.history.lockfile import Lock, LockedNote, Release
-from factdeck.history.numbering import item_digests, items_changed
+from factdeck.history.numbering import highest_number, item_digests, items_changed
 from factdeck.render.templates import NoteType
 
 HINT = "replaced by a corrected card"
@@ -85,7 +85,9 @@ def shipped(
         declared = {m for m, _ in facts[note.fact_id].declared(version)}
         correcting = version not in recorded and last is not None and declared == {"correction"}
         shipped_state = old.state_at(note.guid, last.version) if correcting and last else None
-        planned = _plan(note, note_type, kept, _top(old, note.guid), shipped_state, version)
+        planned = _plan(
+            note, note_type, kept, highest_number(old, note.guid), shipped_state, version
+        )
         if planned != NONE:
             numbering[note.guid] = planned
             note = render(note, note_type, planned)
@@ -123,15 +125,6 @@ def _plan(
             notices.add(number)
             noticed.append((number, version))
     return Numbering(tuple(sorted(moves)), tuple(sorted(noticed)))
-
-
-def _top(old: Lock, guid: str) -> int:
-    """The highest card number the note ever had in a release or a build."""
-    states = [old.state_at(guid, r.version) for r in old.releases] + [old.notes.get(guid)]
-    return max(
-        (max(len(s.items), max(s.cards, default=-1) + 1) for s in states if s is not None),
-        default=0,
-    )
 
 
 def render(note: NoteSpec, note_type: NoteType, numbering: Numbering) -> NoteSpec:

@@ -25,7 +25,7 @@ from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec
 from factdeck.fs import limits
 from factdeck.fs.names import LOCK_NAME, RECORD_NAME
 from factdeck.fs.read import NotReadable, TooBig, read_bytes
-from factdeck.history import corrections, guards, lockfile, numbering
+from factdeck.history import corrections, guards, lockfile, numbering, removed_cards
 from factdeck.history.apkg_diff import MERGE_ADVICE
 from factdeck.history.guards import NO_OVERRIDES, Allow
 from factdeck.history.lockfile import (
@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 CORRECTED_TAG = "factdeck::corrected::"
+OUR_TAGS = (CORRECTED_TAG, removed_cards.REMOVED_TAG)  # tags no fact edit sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +145,7 @@ def stamp(
             note, note_type, fact, before, old, last, deck.spec.version, recorded, numbers
         )
         note = dataclasses.replace(note, tags=(*note.tags, *(f"{CORRECTED_TAG}{v}" for v in fixed)))
+        note = removed_cards.tagged(note, note_type, old)
         if link is not None:
             note = _linked(note, before, link, deck.spec.version)
         locked = _locked_note(note, note_type, fact, before, now, taken, fixed, numbers)
@@ -364,7 +366,7 @@ def _locked_note(
     masks = _masks(fact, note_type)
     known: dict[str, Any] = {
         "answer": numbering.crc(answer_text(note, note_type, masks)),
-        "tags": numbering.crc(" ".join(t for t in note.tags if not t.startswith(CORRECTED_TAG))),
+        "tags": numbering.crc(" ".join(t for t in note.tags if not t.startswith(OUR_TAGS))),
         "deck": note.subdeck,
         "cards": note_type.card_ords(note.fields),
         "masks": masks,

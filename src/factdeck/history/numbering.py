@@ -10,7 +10,7 @@ from collections.abc import Collection
 
 from factdeck.anki import cloze
 from factdeck.facts.model import NoteSpec
-from factdeck.history.lockfile import LockedNote
+from factdeck.history.lockfile import Lock, LockedNote
 from factdeck.render.html import plain
 from factdeck.render.templates import NoteType
 
@@ -102,3 +102,13 @@ def answer_changed(before: LockedNote, answer: str, items: tuple[str, ...]) -> b
     if before.items and items:
         return bool(items_changed(before.items, items))
     return before.answer != answer
+
+
+def highest_number(old: Lock, guid: str, builds: bool = True) -> int:
+    """The highest card number the note ever had in a release or (`builds`) a build."""
+    states = [old.state_at(guid, r.version) for r in old.releases]
+    states += [old.notes.get(guid)] if builds else []
+    return max(
+        (max(len(s.items), max(s.cards, default=-1) + 1) for s in states if s is not None),
+        default=0,
+    )
