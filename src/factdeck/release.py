@@ -59,13 +59,14 @@ def release(
     """`allow_patch`: release as a patch version what adds, retires or corrects cards."""
 
     with oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
-        commit.recover(deck_dir, (out_dir,))
+        finished = commit.recover(deck_dir, (out_dir,))
         done = stamped(deck_dir, templates_dir, allow, watch, releasing=True, out_dir=out_dir)
         deck, found, new = done.checked.deck, done.changes, done.stamping.lock
-        refuse_unpublishable(deck, new, found, allow_patch)
         spec = deck.spec
         apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
         notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
+        _refuse_finished(deck, new, found, apkg, finished)
+        refuse_unpublishable(deck, new, found, allow_patch)
         _refuse_unrecorded_files(deck_dir, spec.version, (apkg, notes_path))
         last = new.last_release
         reports: list[verify.PackageReport] = []
@@ -276,6 +277,29 @@ def refuse_unpublishable(
         )
     if problems:
         raise FactdeckError(problems)
+
+
+def _refuse_finished(
+    deck: Deck, lock: Lock, found: ReleaseChanges, apkg: Path, finished: tuple[Path, ...]
+) -> None:
+    """This release was killed after its commit point and recovery has just completed it:
+    say so, rather than "nothing changed" with no word of the release that was made."""
+    last = lock.last_release
+    if (
+        last is not None
+        and last.version == deck.spec.version
+        and found.empty
+        and apkg.resolve() in {path.resolve() for path in finished}
+    ):
+        raise FactdeckError.at(
+            Location(deck.deck_dir / "deck.yaml"),
+            (
+                f"release {last.version} was interrupted after it was recorded, and has now been "
+                f"completed: {shown_path(apkg)}, its release notes and "
+                f"{shown_path(lock_path(deck.deck_dir))} are in place (commit the lock). "
+                "There is nothing more to publish"
+            ),
+        )
 
 
 def _refuse_unrecorded_files(deck_dir: Path, version: str, paths: tuple[Path, ...]) -> None:

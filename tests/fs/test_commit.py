@@ -15,7 +15,7 @@ import pytest
 
 from factdeck.apkg.read import unpack
 from factdeck.errors import FactdeckError
-from factdeck.fs import commit, mutex
+from factdeck.fs import atomic, commit, mutex
 from factdeck.history import lockfile
 from factdeck.history.lock import LOCK_NAME, read
 from factdeck.pipeline import build
@@ -87,14 +87,14 @@ def test_an_unwritable_folder_changes_nothing(
     build(mini_deck, out)
     write_tree(mini_deck, {"facts.yaml": big_facts(3, "edited")})
     before = snapshot(mini_deck, out)
-    real = commit.tempfile.mkstemp
+    real = atomic.tempfile.mkstemp
 
     def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
         if Path(str(kwargs["dir"])) == mini_deck:
             raise PermissionError(errno.EACCES, "Permission denied", str(mini_deck))
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(commit.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", read_only)
     with pytest.raises(FactdeckError, match="you may not write there; make it writable"):
         build(mini_deck, out)
     assert snapshot(mini_deck, out) == before and not leftovers(mini_deck, out)

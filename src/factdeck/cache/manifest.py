@@ -32,7 +32,7 @@ from typing import Any
 
 from factdeck import installed_version
 from factdeck.cache.code import CODE_ROOT
-from factdeck.fs import limits, read, secret
+from factdeck.fs import atomic, limits, read, secret
 from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE, RECORD_NAME
 from factdeck.render.layers import find_templates, layers
 
@@ -110,7 +110,7 @@ def record(
     folder = deck_dir / CACHE_DIR
     try:
         if inputs is None:
-            (folder / MANIFEST).unlink(missing_ok=True)
+            atomic.delete(folder / MANIFEST)
             return
         folder.mkdir(exist_ok=True)
         data = {
@@ -123,9 +123,8 @@ def record(
         mac = secret.seal(_PURPOSE, payload)
         if mac is None:
             return
-        tmp = folder / f"{MANIFEST}.{os.getpid()}.tmp"
-        tmp.write_bytes(mac.encode() + b"\n" + payload)
-        tmp.replace(folder / MANIFEST)
+        with atomic.replacing(folder / MANIFEST) as tmp:
+            tmp.write_bytes(mac.encode() + b"\n" + payload)
     except OSError:
         pass  # no manifest only means the next rebuild does the full work
 

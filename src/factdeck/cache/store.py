@@ -18,7 +18,6 @@ ignored and rebuilt, never trusted.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from factdeck import installed_version
 from factdeck.cache import rows
 from factdeck.cache.code import code_digest
 from factdeck.facts.model import Entry, NoteSpec
-from factdeck.fs import limits, read, secret
+from factdeck.fs import atomic, limits, read, secret
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME, RECORD_NAME
 from factdeck.lint.engine import FileLint, Seen
 from factdeck.render.layers import is_builtin, layers
@@ -150,28 +149,30 @@ class Store:
         try:
             self.folder.mkdir(exist_ok=True)
             _ignore_in_git(self.folder)
-            tmp = self.folder / f"{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(mac.encode() + b"\n" + payload)
-            tmp.replace(self.folder / f"{key}.json")
+            with atomic.replacing(self.folder / f"{key}.json") as tmp:
+                tmp.write_bytes(mac.encode() + b"\n" + payload)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
     def prune(self) -> None:
         """Delete entries this build did not use (old versions of edited files), and entries
-        of earlier formats and temporaries left behind."""
+        of earlier formats, and temporaries a killed build left behind."""
         if not self.folder.is_dir():
             return
         keep = {f"{key}.json" for key in self.used | {seen_key()}}
         for path in self.folder.iterdir():
-            if _ENTRY.fullmatch(path.name.partition(".")[0]) and path.name not in keep:
-                path.unlink(missing_ok=True)
+            if path.name.endswith(".tmp") or (
+                _ENTRY.fullmatch(path.name.partition(".")[0]) and path.name not in keep
+            ):
+                atomic.delete(path)
 
 
 def _ignore_in_git(folder: Path) -> None:
     """The folder ignores itself, so no project needs a .gitignore line for it."""
     marker = folder / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# factdeck's build cache: safe to delete\n*\n")
+    if not marker.exists():  # written whole, or a kill would leave it empty for good
+        with atomic.replacing(marker) as tmp:
+            tmp.write_text("# factdeck's build cache: safe to delete\n*\n")
 
 
 def _files(root: Path) -> list[Path]:

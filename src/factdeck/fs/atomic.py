@@ -1,5 +1,5 @@
 """Write-then-rename, so a failed build never leaves a half-written file where a good one was,
-nor a failed `new` a half-written folder."""
+nor a failed `new` a half-written folder; and deletes. Each write is a point of faults.py."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from factdeck.fs import faults
+
 
 @contextlib.contextmanager
 def replacing(dest: Path) -> Iterator[Path]:
     """Yield a temporary path beside `dest`; on success it replaces `dest`, else it is removed."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = temporary_beside(dest)
     try:
+        faults.point("write", tmp)
         yield tmp
         os.chmod(tmp, 0o644)
+        faults.point("rename", tmp)
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -54,3 +55,33 @@ def write_files(root: Path, files: Mapping[str, str]) -> None:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def delete(path: Path) -> None:
+    """Delete the file at `path`, if there is one."""
+    if path.exists() or path.is_symlink():
+        faults.point("delete", path)
+        path.unlink(missing_ok=True)
+
+
+def temporary_beside(dest: Path) -> Path:
+    """A new empty file `.NAME.*.tmp` beside `dest` (NAME without a second leading dot, so
+    `.factdeck-commit.json`'s is `.factdeck*.tmp`, as recovery and .gitignore expect)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=_prefix(dest.name), suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def is_temporary_of(tmp: Path, dest: Path) -> bool:
+    """Whether `tmp` is a name `temporary_beside(dest)` makes."""
+    return (
+        tmp.parent == dest.parent
+        and tmp.name.startswith(_prefix(dest.name))
+        and tmp.name.endswith(".tmp")
+        and "/" not in tmp.name
+    )
+
+
+def _prefix(name: str) -> str:
+    return f"{name}." if name.startswith(".") else f".{name}."

@@ -24,13 +24,12 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location, shown_path
-from factdeck.fs import limits, read, secret
+from factdeck.fs import atomic, faults, limits, read, secret
 from factdeck.fs.names import JOURNAL
 
 _FORMAT = 2  # 2: sealed, paths confined (1: plain paths, never obeyed again)
@@ -62,15 +61,16 @@ class Transaction:
                 self.deletes.append(output.dest)
                 self.written[output.dest] = None
                 continue
-            tmp = _temp_beside(output.dest)
+            tmp = atomic.temporary_beside(output.dest)
             self.moves.append((tmp, output.dest))
+            faults.point("write", tmp)
             output.write(tmp)
             _sync(tmp)
             self.written[output.dest] = _sha256(tmp)
 
     def discard(self) -> None:
         for tmp, _ in self.moves:
-            tmp.unlink(missing_ok=True)
+            atomic.delete(tmp)
 
 
 @contextlib.contextmanager
@@ -88,10 +88,12 @@ def transaction(deck_dir: Path) -> Iterator[Transaction]:
                 "deletes": [str(d.absolute()) for d in tx.deletes],
             },
         )
-        pending = _temp_beside(deck_dir / JOURNAL)
+        pending = atomic.temporary_beside(deck_dir / JOURNAL)
         tx.moves.append((pending, deck_dir / JOURNAL))
+        faults.point("write", pending)
         pending.write_text(journal, encoding="utf-8")
         _sync(pending)
+        faults.point("rename", pending)
         os.replace(pending, deck_dir / JOURNAL)  # the commit point
         tx.moves.pop()
         _sync_dir(deck_dir)
@@ -101,19 +103,21 @@ def transaction(deck_dir: Path) -> Iterator[Transaction]:
     _apply(deck_dir, tx.moves, tx.deletes)
 
 
-def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> None:
+def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> tuple[Path, ...]:
     """Finish a committed but interrupted run; delete the temporaries of an uncommitted one
     (only names factdeck makes: `.factdeck*.tmp` in the deck, `.*.apkg.*.tmp` and
-    `.*.md.*.tmp` in the output folders). A journal factdeck did not write here is refused."""
-    if (deck_dir / JOURNAL).exists():
-        _finish(deck_dir, out_dirs)
+    `.*.md.*.tmp` in the output folders). A journal factdeck did not write here is refused.
+    Returns the files a finished run's journal named (none if there was none), so that a
+    command can say what the interrupted run had already done."""
+    finished = _finish(deck_dir, out_dirs) if (deck_dir / JOURNAL).exists() else ()
     stale = [*deck_dir.glob(".factdeck*.tmp")]
     for folder in out_dirs:
         if folder.is_dir():
             stale += [*folder.glob(".*.apkg.*.tmp"), *folder.glob(".*.md.*.tmp")]
     for path in stale:
         if path.is_file():
-            path.unlink(missing_ok=True)
+            atomic.delete(path)
+    return finished
 
 
 def refused_journal(deck_dir: Path) -> None:
@@ -123,7 +127,7 @@ def refused_journal(deck_dir: Path) -> None:
         _journal(deck_dir)
 
 
-def _finish(deck_dir: Path, out_dirs: Sequence[Path]) -> None:
+def _finish(deck_dir: Path, out_dirs: Sequence[Path]) -> tuple[Path, ...]:
     journal_path = deck_dir / JOURNAL
     moves, deletes = _journal(deck_dir)
     roots = {deck_dir.resolve(), *(folder.resolve() for folder in out_dirs)}
@@ -132,7 +136,7 @@ def _finish(deck_dir: Path, out_dirs: Sequence[Path]) -> None:
         for path in (*deletes, *(p for move in moves for p in move))
         if path.parent.resolve() not in roots or path.name in ("", ".", "..")
     ]
-    strange = [(t, d) for t, d in moves if not _is_temporary_of(t, d)]
+    strange = [(t, d) for t, d in moves if not atomic.is_temporary_of(t, d)]
     if outside or strange:
         where = outside[0] if outside else strange[0][0]
         raise _refused(
@@ -141,18 +145,20 @@ def _finish(deck_dir: Path, out_dirs: Sequence[Path]) -> None:
             f"folder or in the output folder ({', '.join(str(shown_path(f)) for f in out_dirs)})",
         )
     _apply(deck_dir, moves, deletes)
+    return (*(dest for _, dest in moves), *deletes)
 
 
 def _apply(deck_dir: Path, moves: Sequence[tuple[Path, Path]], deletes: Sequence[Path]) -> None:
     """The renames and deletes of a committed run, then the journal goes."""
     for path in deletes:
-        path.unlink(missing_ok=True)
+        atomic.delete(path)
     for tmp, dest in moves:
         if tmp.exists():
             os.chmod(tmp, 0o644)
+            faults.point("rename", tmp)
             os.replace(tmp, dest)
             _sync_dir(dest.parent)
-    (deck_dir / JOURNAL).unlink(missing_ok=True)
+    atomic.delete(deck_dir / JOURNAL)
     _sync_dir(deck_dir)
 
 
@@ -187,16 +193,6 @@ def _journal(deck_dir: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
     )
 
 
-def _is_temporary_of(tmp: Path, dest: Path) -> bool:
-    """`.NAME.*.tmp` beside NAME: the only temporaries `_temp_beside` makes."""
-    return (
-        tmp.parent == dest.parent
-        and tmp.name.startswith(f".{dest.name}.")
-        and tmp.name.endswith(".tmp")
-        and "/" not in tmp.name
-    )
-
-
 def _refused(journal_path: Path, why: str) -> FactdeckError:
     return FactdeckError.at(
         Location(journal_path),
@@ -207,19 +203,13 @@ def _refused(journal_path: Path, why: str) -> FactdeckError:
     )
 
 
-def _temp_beside(dest: Path) -> Path:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    return Path(name)
-
-
 def _sha256(path: Path) -> str:
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _sync(path: Path) -> None:
+    faults.point("fsync", path)
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -228,6 +218,7 @@ def _sync(path: Path) -> None:
 
 
 def _sync_dir(folder: Path) -> None:
+    faults.point("fsync", folder)
     with contextlib.suppress(OSError):  # not every file system syncs folders
         fd = os.open(folder, os.O_RDONLY)
         try:

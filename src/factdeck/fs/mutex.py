@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location
-from factdeck.fs import limits
+from factdeck.fs import faults, limits
 from factdeck.fs.names import MUTEX_FILE
 
 DEFAULT_WAIT = 10.0
@@ -35,6 +35,7 @@ def holding(deck_dir: Path) -> Iterator[None]:
         ) from None
     try:
         _acquire(fd, path, _wait())
+        faults.point("write", path)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         yield

@@ -23,7 +23,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from factdeck.fs import limits, read
+from factdeck.fs import faults, limits, read
 
 SECRET_BYTES = 32
 _THIS_PROCESS = secrets.token_bytes(SECRET_BYTES)
@@ -78,12 +78,14 @@ def _secret(path: Path) -> bytes | None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        faults.point("write", tmp)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.write(fd, secrets.token_bytes(SECRET_BYTES))
             os.fsync(fd)
         finally:
             os.close(fd)
+        faults.point("rename", tmp)
         try:
             if path.exists():  # a damaged one (wrong length) is replaced
                 os.replace(tmp, path)
