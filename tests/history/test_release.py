@@ -739,3 +739,40 @@ def test_diff_by_version_quotes_cards_from_the_release_record_alone(
     cards = [line for line in students.splitlines() if line.startswith(("- ", "  - "))]
     quoted = released.split("## For instructors")[0].splitlines()
     assert cards == [line for line in quoted if line.startswith(("- ", "  - ")) and "`" not in line]
+
+
+def test_a_native_diagram_reads_as_its_header_and_mask_labels() -> None:
+    """One note asks every mask: the notes name the picture and each label in card order."""
+    from factdeck.diagrams.occlusion import mask_labels
+    from factdeck.history.notes import student_text
+    from factdeck.pipeline import expanded
+    from factdeck.render.html import plain
+
+    checked = expanded(REAL_DECK)
+    note = next(n for n in checked.notes if n.note_type == "io-native")
+    note_type = checked.templates.note_types["io-native"]
+    labels = mask_labels(checked.deck, {note.fact_id})[note.fact_id]
+    header = plain(dict(zip(note_type.field_names, note.fields, strict=True))["Header"], None)
+    assert header and "<" not in header
+    shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1))
+    assert student_text(note.fields, note_type, labels) == f"{header}: masks {shown}"
+    assert student_text(note.fields, note_type) == f"{header} (diagram, {len(labels)} masks)"
+
+
+def test_a_retired_cloze_is_named_by_its_sentence_not_its_fact_id(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release that retires it and diff from a clone without dist/ say what it asked."""
+    from factdeck.release import diff_versions
+
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    one_only = FACTS.split("      - id: two")[0]
+    publish(mini_deck, project, "1.1.0", one_only, monkeypatch=monkeypatch, when=EPOCH + 10)
+    released = (project / "dist" / "mini-1.1.0.md").read_text().split("## For instructors")[0]
+    shutil.rmtree(project / "dist")
+    students = diff_versions("1.0.0", "1.1.0", mini_deck, project / "cards")
+    for text in (released, students.split("## For instructors")[0]):
+        retired = text.split("### Retired")[1]
+        assert "- The beta is **big** and **blue**." in retired
+        assert "- two" not in retired
