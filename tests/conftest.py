@@ -1,7 +1,7 @@
 """Fixtures for every test: a CLI runner, a fixed clock, a machine secret of the session's
-own, a project with the real templates, the mini and the shipped deck, builds and engine
-collections shared per session, and one headless Chromium. Plain helpers live in
-tests/support/."""
+own, a project with the real templates, the mini deck (built or not) and the shipped deck,
+builds and engine collections shared per session, and one headless Chromium. Plain helpers
+live in tests/support/."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from factdeck.pipeline import BuildResult, build
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.decks import EPOCH, MINI_DECK, REAL_DECK, TEMPLATES, write_tree
 from tests.support.engine import import_package, open_collection
+from tests.support.hostile import build_ok
 
 
 @pytest.fixture
@@ -70,6 +71,13 @@ def outside(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def mini_deck(project: Path) -> Path:
     return write_tree(project / "cards" / "mini", MINI_DECK)
+
+
+@pytest.fixture
+def built_mini_deck(runner: CliRunner, mini_deck: Path) -> Path:
+    """The mini deck, built: dist/ and the lock hold a good release to be left untouched."""
+    build_ok(runner)
+    return mini_deck
 
 
 @pytest.fixture

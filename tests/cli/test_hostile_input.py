@@ -16,7 +16,7 @@ from factdeck.apkg.read import unpack
 from factdeck.cli.main import main
 from factdeck.fs import limits
 from tests.support.decks import write_tree
-from tests.support.hostile import build_ok, refused
+from tests.support.hostile import refused
 
 SOUND = (
     "'[sound:{}]' is a sound tag: Anki would play it on the card instead of showing the "
@@ -32,13 +32,6 @@ MISPLACED = (
 
 
 pytestmark = pytest.mark.usefixtures("in_project", "outside")  # from inside the project
-
-
-@pytest.fixture
-def built(runner: CliRunner, mini_deck: Path) -> Path:
-    """The mini deck, built once: dist/ and the lock hold a good release."""
-    build_ok(runner)
-    return mini_deck
 
 
 def question(field: str, value: str) -> str:
@@ -58,67 +51,73 @@ def refuse(runner: CliRunner, project: Path, deck: Path, files: dict[str, str]) 
     return refused(runner, project, deck)
 
 
-def test_sound_tag_in_an_answer(runner: CliRunner, project: Path, built: Path) -> None:
+def test_sound_tag_in_an_answer(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     assert (
-        refuse(runner, project, built, {"more.yaml": question("answer", '"[sound:x.mp3]"')})
+        refuse(
+            runner, project, built_mini_deck, {"more.yaml": question("answer", '"[sound:x.mp3]"')}
+        )
         == f"Error: cards/mini/more.yaml:5: fact 'q': field 'answer': {SOUND.format('x.mp3')}\n"
     )
 
 
-def test_tts_tag_in_extra(runner: CliRunner, project: Path, built: Path) -> None:
+def test_tts_tag_in_extra(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     text = '"[anki:tts lang=en_US]say this[/anki:tts]"'
-    assert refuse(runner, project, built, {"more.yaml": question("extra", text)}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": question("extra", text)}) == (
         f"Error: cards/mini/more.yaml:6: fact 'q': field 'extra': "
         f"{SPEECH.format('[anki:tts lang=en_US]')}\n"
     )
 
 
-def test_play_tag_in_a_question(runner: CliRunner, project: Path, built: Path) -> None:
+def test_play_tag_in_a_question(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     text = '"Which nerve [anki:play:q:0] is it?"'
-    assert refuse(runner, project, built, {"more.yaml": question("question", text)}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": question("question", text)}) == (
         f"Error: cards/mini/more.yaml:4: fact 'q': field 'question': "
         f"{SPEECH.format('[anki:play:q:0]')}\n"
     )
 
 
-def test_cloze_in_a_question(runner: CliRunner, project: Path, built: Path) -> None:
+def test_cloze_in_a_question(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     text = '"What does the {{c1::alpha}} nerve supply?"'
-    assert refuse(runner, project, built, {"more.yaml": question("question", text)}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": question("question", text)}) == (
         f"Error: cards/mini/more.yaml:4: fact 'q': field 'question': {MISPLACED}\n"
     )
 
 
-def test_cloze_in_an_answer(runner: CliRunner, project: Path, built: Path) -> None:
+def test_cloze_in_an_answer(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     assert (
-        refuse(runner, project, built, {"more.yaml": question("answer", '"{{c2::skin}}"')})
+        refuse(
+            runner, project, built_mini_deck, {"more.yaml": question("answer", '"{{c2::skin}}"')}
+        )
         == f"Error: cards/mini/more.yaml:5: fact 'q': field 'answer': {MISPLACED}\n"
     )
 
 
-def test_cloze_in_a_name(runner: CliRunner, project: Path, built: Path) -> None:
+def test_cloze_in_a_name(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     facts = (
         'facts:\n  - id: n\n    kind: nerve\n    name: "{{c3::gamma}} nerve"\n'
         "    levels: L4\n    source: body\n"
     )
-    assert refuse(runner, project, built, {"more.yaml": facts}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": facts}) == (
         f"Error: cards/mini/more.yaml:4: fact 'n': field 'name': {MISPLACED}\n"
     )
 
 
-def test_template_braces_in_extra(runner: CliRunner, project: Path, built: Path) -> None:
-    assert refuse(runner, project, built, {"more.yaml": question("extra", '"{{Front}}"')}) == (
+def test_template_braces_in_extra(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
+    assert refuse(
+        runner, project, built_mini_deck, {"more.yaml": question("extra", '"{{Front}}"')}
+    ) == (
         "Error: cards/mini/more.yaml:6: fact 'q': field 'extra': '{{' and '}}' are Anki "
         "template syntax and cannot appear in card text; write single braces or reword\n"
     )
 
 
 @pytest.mark.parametrize("cloze", ["{{c1::}}", "{{c1::  }}", "{{c1::::a hint}}"])
-def test_empty_cloze(runner: CliRunner, project: Path, built: Path, cloze: str) -> None:
+def test_empty_cloze(runner: CliRunner, project: Path, built_mini_deck: Path, cloze: str) -> None:
     facts = (
         f'facts:\n  - id: s\n    kind: statement\n    text: "The {{{{c2::beta}}}} and '
         f'{cloze} are here."\n    source: body\n'
     )
-    assert refuse(runner, project, built, {"more.yaml": facts}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": facts}) == (
         f"Error: cards/mini/more.yaml:4: fact 's': field 'text': '{cloze}': an empty "
         "cloze: its card would ask for nothing; put the hidden words inside, e.g. "
         "{{c1::posterior rami}}, or delete it\n"
@@ -162,39 +161,45 @@ def test_invisible_characters_are_warned_about(
     ],
 )
 def test_unquoted_answer_that_yaml_reads_as_another_type(
-    runner: CliRunner, project: Path, built: Path, written: str, read_as: str
+    runner: CliRunner, project: Path, built_mini_deck: Path, written: str, read_as: str
 ) -> None:
-    assert refuse(runner, project, built, {"more.yaml": question("answer", written)}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": question("answer", written)}) == (
         f"Error: cards/mini/more.yaml:5: fact 'q': field 'answer': YAML reads '{written}' as "
         f'{read_as}, not text; put it in quotes: answer: "{written}"\n'
     )
 
 
-def test_tilde_answer_is_nothing(runner: CliRunner, project: Path, built: Path) -> None:
-    assert refuse(runner, project, built, {"more.yaml": question("answer", "~")}) == (
+def test_tilde_answer_is_nothing(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": question("answer", "~")}) == (
         "Error: cards/mini/more.yaml:5: fact 'q': field 'answer' is empty: YAML reads '~' "
         "as nothing; write the text\n"
     )
 
 
-def test_id_no(runner: CliRunner, project: Path, built: Path) -> None:
+def test_id_no(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     facts = question("answer", "skin").replace("id: q", "id: no")
-    assert refuse(runner, project, built, {"more.yaml": facts}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": facts}) == (
         "Error: cards/mini/more.yaml:2: fact #1: field 'id': YAML reads 'no' as true/false, "
         'not text; put it in quotes: id: "no"\n'
     )
 
 
-def test_unquoted_version_in_deck_yaml(runner: CliRunner, project: Path, built: Path) -> None:
-    deck_yaml = (built / "deck.yaml").read_text().replace('version: "1.0.0"', "version: 1.10")
-    assert refuse(runner, project, built, {"deck.yaml": deck_yaml}) == (
+def test_unquoted_version_in_deck_yaml(
+    runner: CliRunner, project: Path, built_mini_deck: Path
+) -> None:
+    deck_yaml = (
+        (built_mini_deck / "deck.yaml").read_text().replace('version: "1.0.0"', "version: 1.10")
+    )
+    assert refuse(runner, project, built_mini_deck, {"deck.yaml": deck_yaml}) == (
         "Error: cards/mini/deck.yaml:3: deck: field 'version': YAML reads '1.10' as a number, "
         'not text; put it in quotes: version: "1.10"\n'
     )
 
 
-def test_a_4300_digit_integer(runner: CliRunner, project: Path, built: Path) -> None:
-    assert refuse(runner, project, built, {"more.yaml": question("answer", "9" * 4301)}) == (
+def test_a_4300_digit_integer(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
+    assert refuse(
+        runner, project, built_mini_deck, {"more.yaml": question("answer", "9" * 4301)}
+    ) == (
         "Error: cards/mini/more.yaml:5: invalid YAML: a number of 4,301 characters is too "
         "long; if it is text, put it in quotes\n"
     )
@@ -205,30 +210,32 @@ def test_a_4300_digit_integer(runner: CliRunner, project: Path, built: Path) -> 
 DEEP = "[" * 100_000 + "]" * 100_000
 
 
-def test_yaml_nested_100000_deep(runner: CliRunner, project: Path, built: Path) -> None:
-    assert refuse(runner, project, built, {"more.yaml": f"facts: {DEEP}\n"}) == (
+def test_yaml_nested_100000_deep(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": f"facts: {DEEP}\n"}) == (
         "Error: cards/mini/more.yaml:1: invalid YAML: while increasing flow level exceeded "
         "maximum nesting depth; check the indentation, and put text containing ': ' or "
         "starting with '{', '[', '*', '&', '!', '%', '@' or '`' in quotes\n"
     )
 
 
-def test_deck_yaml_nested_100000_deep(runner: CliRunner, project: Path, built: Path) -> None:
-    deck_yaml = (built / "deck.yaml").read_text() + f"extra: {DEEP}\n"
-    assert refuse(runner, project, built, {"deck.yaml": deck_yaml}) == (
+def test_deck_yaml_nested_100000_deep(
+    runner: CliRunner, project: Path, built_mini_deck: Path
+) -> None:
+    deck_yaml = (built_mini_deck / "deck.yaml").read_text() + f"extra: {DEEP}\n"
+    assert refuse(runner, project, built_mini_deck, {"deck.yaml": deck_yaml}) == (
         "Error: cards/mini/deck.yaml:10: invalid YAML: while increasing flow level exceeded "
         "maximum nesting depth; check the indentation, and put text containing ': ' or "
         "starting with '{', '[', '*', '&', '!', '%', '@' or '`' in quotes\n"
     )
 
 
-def test_a_billion_laughs(runner: CliRunner, project: Path, built: Path) -> None:
+def test_a_billion_laughs(runner: CliRunner, project: Path, built_mini_deck: Path) -> None:
     laughs = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     laughs += [
         f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]"
         for p, n in zip("abcdefgh", "bcdefghi", strict=True)
     ]
-    assert refuse(runner, project, built, {"more.yaml": "\n".join(laughs) + "\n"}) == (
+    assert refuse(runner, project, built_mini_deck, {"more.yaml": "\n".join(laughs) + "\n"}) == (
         "Error: cards/mini/more.yaml: YAML expands to more than 1,000,000 values (through "
         "aliases or deep nesting); write the values out plainly\n"
     )
@@ -260,7 +267,7 @@ def test_a_billion_laughs(runner: CliRunner, project: Path, built: Path) -> None
 def test_an_environment_variable_out_of_range(
     runner: CliRunner,
     project: Path,
-    built: Path,
+    built_mini_deck: Path,
     monkeypatch: pytest.MonkeyPatch,
     variable: str,
     value: str,
@@ -268,9 +275,9 @@ def test_an_environment_variable_out_of_range(
     command: str,
 ) -> None:
     """`FACTDECK_LOCK_WAIT=inf` waited forever; a date past 9999 or in other digits was taken."""
-    (built / ".factdeck-cache" / "manifest.json").unlink()  # the build reads the clock
+    (built_mini_deck / ".factdeck-cache" / "manifest.json").unlink()  # the build reads the clock
     monkeypatch.setenv(variable, value)
-    assert refused(runner, project, built, [command]) == f"Error: {message}\n"
+    assert refused(runner, project, built_mini_deck, [command]) == f"Error: {message}\n"
 
 
 ARTICLE_FIX = "give a UTF-8 text or Markdown file"
@@ -306,7 +313,7 @@ ARTICLE_REFUSED = {
 def test_a_bad_article_leaves_no_half_written_deck(
     runner: CliRunner,
     project: Path,
-    built: Path,
+    built_mini_deck: Path,
     monkeypatch: pytest.MonkeyPatch,
     kind: str,
     target: str,
@@ -317,14 +324,14 @@ def test_a_bad_article_leaves_no_half_written_deck(
     source = article(project, kind)
     where = "cards/knee" if target == "deck" else str(project.parent / f"{project.name}-course")
     before = sorted(p.name for p in (project / "cards").iterdir())
-    assert refused(runner, project, built, ["new", where, "--from", str(source)]) == (
+    assert refused(runner, project, built_mini_deck, ["new", where, "--from", str(source)]) == (
         f"Error: {ARTICLE_REFUSED[kind]}\n"
     )
     assert sorted(p.name for p in (project / "cards").iterdir()) == before  # no .knee.*.tmp
 
 
 def test_a_failed_new_removes_what_it_made(
-    runner: CliRunner, project: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, project: Path, built_mini_deck: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A write that fails halfway (here: the example diagram) takes the whole deck with it,
     and the folders made for it."""
@@ -438,7 +445,7 @@ DAMAGED = "rebuild or re-export the package"
 def test_a_damaged_or_oversized_package_is_refused_unread(
     runner: CliRunner,
     project: Path,
-    built: Path,
+    built_mini_deck: Path,
     monkeypatch: pytest.MonkeyPatch,
     case: str,
     limit: tuple[str, int] | None,
@@ -496,6 +503,6 @@ def test_a_damaged_or_oversized_package_is_refused_unread(
         path = package(project, {"collection.anki2": good, "media": b"[" * 100_000})
     shown = path.relative_to(project)
     size = path.stat().st_size
-    assert refused(runner, project, built, ["diff", str(shown), "dist/mini.apkg"]) == (
+    assert refused(runner, project, built_mini_deck, ["diff", str(shown), "dist/mini.apkg"]) == (
         f"Error: {shown}: {message.format(size=size, guid=guid)}\n"
     )

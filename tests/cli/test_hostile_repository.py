@@ -18,7 +18,7 @@ from factdeck.cli.main import main
 from factdeck.fs import commit, limits
 from factdeck.fs.names import JOURNAL
 from tests.support.decks import REPO
-from tests.support.hostile import beside, build_ok, refused
+from tests.support.hostile import beside, refused
 
 NOT_OURS = (
     "it was not written by factdeck on this machine for this folder (it may have come with "
@@ -36,12 +36,6 @@ def not_followed(why: str) -> str:
 
 
 pytestmark = pytest.mark.usefixtures("in_project", "outside")  # from inside the project
-
-
-@pytest.fixture
-def built(runner: CliRunner, mini_deck: Path) -> Path:
-    build_ok(runner)
-    return mini_deck
 
 
 def plant(deck: Path, project: Path, body: dict[str, object]) -> tuple[Path, Path]:
@@ -71,22 +65,24 @@ def plant(deck: Path, project: Path, body: dict[str, object]) -> tuple[Path, Pat
 )
 @pytest.mark.parametrize("command", ["build", "check", "release"])
 def test_a_planted_journal_is_refused(
-    runner: CliRunner, project: Path, built: Path, body: dict[str, object], command: str
+    runner: CliRunner, project: Path, built_mini_deck: Path, body: dict[str, object], command: str
 ) -> None:
-    victim, outsider = plant(built, project, body)
-    journal = (built / JOURNAL).read_bytes()
-    facts = (built / "facts.yaml").read_bytes()
-    assert refused(runner, project, built, [command, str(built)]) == not_followed(NOT_OURS)
+    victim, outsider = plant(built_mini_deck, project, body)
+    journal = (built_mini_deck / JOURNAL).read_bytes()
+    facts = (built_mini_deck / "facts.yaml").read_bytes()
+    assert refused(
+        runner, project, built_mini_deck, [command, str(built_mini_deck)]
+    ) == not_followed(NOT_OURS)
     assert not victim.exists() and outsider.read_text() == "keep me"
-    assert (built / "facts.yaml").read_bytes() == facts
-    assert (built / JOURNAL).read_bytes() == journal  # left for the user
+    assert (built_mini_deck / "facts.yaml").read_bytes() == facts
+    assert (built_mini_deck / JOURNAL).read_bytes() == journal  # left for the user
 
 
 @pytest.mark.parametrize("kind", ["folder", "pipe", "not-json", "a-list", "nested"])
 def test_a_journal_that_is_no_journal_is_refused(
-    runner: CliRunner, project: Path, built: Path, kind: str
+    runner: CliRunner, project: Path, built_mini_deck: Path, kind: str
 ) -> None:
-    journal = built / JOURNAL
+    journal = built_mini_deck / JOURNAL
     if kind == "folder":
         journal.mkdir()
     elif kind == "pipe":
@@ -94,25 +90,25 @@ def test_a_journal_that_is_no_journal_is_refused(
     else:
         text = {"not-json": "{not json", "a-list": "[1, 2]", "nested": "[" * 200_000}[kind]
         journal.write_text(text)
-    assert refused(runner, project, built) == not_followed(NOT_OURS)
+    assert refused(runner, project, built_mini_deck) == not_followed(NOT_OURS)
     assert journal.exists() or journal.is_fifo()
 
 
 def test_a_journal_copied_from_another_folder_is_refused(
-    runner: CliRunner, project: Path, built: Path
+    runner: CliRunner, project: Path, built_mini_deck: Path
 ) -> None:
     """Sealed on this machine, but for another deck folder (a `cp -r` after a crash)."""
     other = project / "cards" / "other"
     other.mkdir()
-    body = {"format": 2, "moves": [], "deletes": [str(built / "facts.yaml")]}
-    (built / JOURNAL).write_text(commit._sealed(other, body))
-    assert refused(runner, project, built) == not_followed(NOT_OURS)
-    assert (built / "facts.yaml").exists()
+    body = {"format": 2, "moves": [], "deletes": [str(built_mini_deck / "facts.yaml")]}
+    (built_mini_deck / JOURNAL).write_text(commit._sealed(other, body))
+    assert refused(runner, project, built_mini_deck) == not_followed(NOT_OURS)
+    assert (built_mini_deck / "facts.yaml").exists()
 
 
 @pytest.mark.parametrize("where", ["outside", "not-a-temporary"])
 def test_a_sealed_journal_is_obeyed_only_inside_the_deck_and_the_output_folder(
-    runner: CliRunner, project: Path, built: Path, where: str
+    runner: CliRunner, project: Path, built_mini_deck: Path, where: str
 ) -> None:
     victim, outsider = project.parent / "victim", project.parent / "outsider"
     outsider.write_text("keep me")
@@ -122,17 +118,21 @@ def test_a_sealed_journal_is_obeyed_only_inside_the_deck_and_the_output_folder(
         body = {"format": 2, "moves": [[str(tmp), str(victim)]], "deletes": [str(outsider)]}
         named = outsider
     else:  # a fact file renamed over the lock
-        lock = built / "factdeck.lock"
-        body = {"format": 2, "moves": [[str(built / "facts.yaml"), str(lock)]], "deletes": []}
+        lock = built_mini_deck / "factdeck.lock"
+        body = {
+            "format": 2,
+            "moves": [[str(built_mini_deck / "facts.yaml"), str(lock)]],
+            "deletes": [],
+        }
         named = Path("cards/mini/facts.yaml")
-    (built / JOURNAL).write_text(commit._sealed(built, body))
+    (built_mini_deck / JOURNAL).write_text(commit._sealed(built_mini_deck, body))
     why = (
         f"it names '{named}', which is not factdeck's own file in this deck folder or in "
         "the output folder (dist)"
     )
-    assert refused(runner, project, built) == not_followed(why)
+    assert refused(runner, project, built_mini_deck) == not_followed(why)
     assert not victim.exists() and outsider.read_text() == "keep me"
-    assert (built / "facts.yaml").exists()
+    assert (built_mini_deck / "facts.yaml").exists()
 
 
 TRANSIENT = [
@@ -216,54 +216,59 @@ def first_note(deck: Path, **fields: object) -> int:
 )
 @pytest.mark.parametrize("command", ["build", "check", "release"])
 def test_a_lock_number_anki_cannot_hold_is_refused(
-    runner: CliRunner, project: Path, built: Path, fields: dict[str, object], why: str, command: str
+    runner: CliRunner,
+    project: Path,
+    built_mini_deck: Path,
+    fields: dict[str, object],
+    why: str,
+    command: str,
 ) -> None:
     """10^20 would have reached SQLite (OverflowError) and a negative time Anki's importer."""
-    line = first_note(built, **fields)
-    assert refused(runner, project, built, [command]) == corrupt(line, why)
+    line = first_note(built_mini_deck, **fields)
+    assert refused(runner, project, built_mini_deck, [command]) == corrupt(line, why)
 
 
 def test_a_lock_nested_200000_deep_is_refused(
-    runner: CliRunner, project: Path, built: Path
+    runner: CliRunner, project: Path, built_mini_deck: Path
 ) -> None:
-    lock = built / "factdeck.lock"
+    lock = built_mini_deck / "factdeck.lock"
     lines = len(lock.read_text().splitlines())
     with lock.open("a") as file:
         file.write("[" * 200_000 + "]" * 200_000 + "\n")
-    assert refused(runner, project, built) == corrupt(
+    assert refused(runner, project, built_mini_deck) == corrupt(
         lines + 1, "nested too deeply, over about 1,000 levels"
     )
 
 
 def test_a_lock_line_over_the_limit_is_refused(
-    runner: CliRunner, project: Path, built: Path
+    runner: CliRunner, project: Path, built_mini_deck: Path
 ) -> None:
-    lock = built / "factdeck.lock"
+    lock = built_mini_deck / "factdeck.lock"
     lines = len(lock.read_text().splitlines())
     with lock.open("a") as file:
         file.write('{"note": "' + "x" * limits.LOCK_LINE + '"}\n')
-    assert refused(runner, project, built) == corrupt(
+    assert refused(runner, project, built_mini_deck) == corrupt(
         lines + 1,
         f"a line of {limits.LOCK_LINE + 12:,} characters, over the 1,000,000 an entry may have",
     )
 
 
 def test_a_lock_over_the_size_limit_is_refused_unread(
-    runner: CliRunner, project: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, project: Path, built_mini_deck: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    size = (built / "factdeck.lock").stat().st_size
-    (built / ".factdeck-cache" / "manifest.json").unlink()  # else the build stops early
+    size = (built_mini_deck / "factdeck.lock").stat().st_size
+    (built_mini_deck / ".factdeck-cache" / "manifest.json").unlink()  # else the build stops early
     monkeypatch.setattr(limits, "LOCK", size - 1)
-    assert refused(runner, project, built) == (
+    assert refused(runner, project, built_mini_deck) == (
         f"Error: cards/mini/factdeck.lock: the lock is {size:,} bytes, over the "
         f"{size - 1:,}-byte limit; {LOCK_FIX}\n"
     )
 
 
 def test_a_lock_that_is_a_pipe_is_refused_without_waiting(
-    runner: CliRunner, project: Path, built: Path
+    runner: CliRunner, project: Path, built_mini_deck: Path
 ) -> None:
-    lock = built / "factdeck.lock"
+    lock = built_mini_deck / "factdeck.lock"
     lock.unlink()
     os.mkfifo(lock)
     before = beside(project)
@@ -278,11 +283,11 @@ def test_a_lock_that_is_a_pipe_is_refused_without_waiting(
 
 @pytest.mark.parametrize("name", ["diagrams.yaml", "more.YML"])
 def test_a_folder_named_like_a_fact_file_is_refused(
-    runner: CliRunner, project: Path, built: Path, name: str
+    runner: CliRunner, project: Path, built_mini_deck: Path, name: str
 ) -> None:
     """Skipped silently, a `diagrams.yaml` folder would retire the deck's diagrams."""
-    (built / name).mkdir()
-    assert refused(runner, project, built) == (
+    (built_mini_deck / name).mkdir()
+    assert refused(runner, project, built_mini_deck) == (
         f"Error: cards/mini/{name}: is a folder, named like a fact file; factdeck reads fact "
         "files only: rename the folder (without .yaml) or move it out of the deck\n"
     )
@@ -290,11 +295,11 @@ def test_a_folder_named_like_a_fact_file_is_refused(
 
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_a_deck_yaml_that_is_a_folder_is_refused(
-    runner: CliRunner, project: Path, built: Path, command: str
+    runner: CliRunner, project: Path, built_mini_deck: Path, command: str
 ) -> None:
-    (built / "deck.yaml").unlink()
-    (built / "deck.yaml").mkdir()
-    assert refused(runner, project, built, [command, "cards/mini"]) == (
+    (built_mini_deck / "deck.yaml").unlink()
+    (built_mini_deck / "deck.yaml").mkdir()
+    assert refused(runner, project, built_mini_deck, [command, "cards/mini"]) == (
         "Error: cards/mini/deck.yaml: is a folder, not a file; every deck folder needs a "
         "deck.yaml file (name, slug, source): move the folder away and restore the file\n"
     )

@@ -16,7 +16,7 @@ from factdeck.cli.main import main
 from factdeck.cli.terminal import is_big
 from factdeck.facts.load import MAX_FILE_BYTES
 from tests.support.decks import write_tree
-from tests.support.hostile import build_ok, deny, refused
+from tests.support.hostile import deny, refused
 
 MORE = """
     facts:
@@ -29,12 +29,6 @@ MORE = """
 
 
 pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
-
-
-@pytest.fixture
-def built(runner: CliRunner, mini_deck: Path) -> Path:
-    build_ok(runner)
-    return mini_deck
 
 
 def facts_built(runner: CliRunner) -> str:
@@ -67,22 +61,22 @@ def test_an_emacs_lock_link_to_nowhere_is_skipped(runner: CliRunner, mini_deck: 
 
 
 def test_an_unreadable_fact_file(
-    runner: CliRunner, project: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, project: Path, built_mini_deck: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_tree(built, {"more.yaml": MORE}) / "more.yaml"
+    path = write_tree(built_mini_deck, {"more.yaml": MORE}) / "more.yaml"
     deny(monkeypatch, path)
-    assert refused(runner, project, built) == (
+    assert refused(runner, project, built_mini_deck) == (
         "Error: cards/mini/more.yaml: file cannot be read (Permission denied); fix its "
         "permissions (chmod u+r)\n"
     )
 
 
 def test_an_unreadable_folder(
-    runner: CliRunner, project: Path, built: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, project: Path, built_mini_deck: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = write_tree(built, {"private/more.yaml": MORE}) / "private"
+    folder = write_tree(built_mini_deck, {"private/more.yaml": MORE}) / "private"
     deny(monkeypatch, folder)
-    assert refused(runner, project, built) == (
+    assert refused(runner, project, built_mini_deck) == (
         "Error: cards/mini/private: cannot read this folder (Permission denied); fix its "
         "permissions or move it out of the deck folder\n"
     )
@@ -103,29 +97,33 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(project: Path, mini_deck
     )
 
 
-def test_a_link_to_a_device_is_not_read(runner: CliRunner, project: Path, built: Path) -> None:
-    (built / "zero.yaml").symlink_to("/dev/zero")
-    assert refused(runner, project, built) == (
+def test_a_link_to_a_device_is_not_read(
+    runner: CliRunner, project: Path, built_mini_deck: Path
+) -> None:
+    (built_mini_deck / "zero.yaml").symlink_to("/dev/zero")
+    assert refused(runner, project, built_mini_deck) == (
         "Error: cards/mini/zero.yaml: file is a character device, not a regular file; "
         "factdeck opens only plain files: replace it with one or delete it\n"
     )
 
 
-def test_a_deck_yaml_that_is_a_device(runner: CliRunner, project: Path, built: Path) -> None:
-    (built / "deck.yaml").unlink()
-    (built / "deck.yaml").symlink_to("/dev/zero")
-    assert refused(runner, project, built) == (
+def test_a_deck_yaml_that_is_a_device(
+    runner: CliRunner, project: Path, built_mini_deck: Path
+) -> None:
+    (built_mini_deck / "deck.yaml").unlink()
+    (built_mini_deck / "deck.yaml").symlink_to("/dev/zero")
+    assert refused(runner, project, built_mini_deck) == (
         "Error: cards/mini/deck.yaml: file is a character device, not a regular file; "
         "factdeck opens only plain files: replace it with one or delete it\n"
     )
 
 
 def test_a_fact_file_over_the_size_limit_is_not_read(
-    runner: CliRunner, project: Path, built: Path
+    runner: CliRunner, project: Path, built_mini_deck: Path
 ) -> None:
-    with open(built / "big.yaml", "wb") as big:
+    with open(built_mini_deck / "big.yaml", "wb") as big:
         big.truncate(MAX_FILE_BYTES + 1)  # sparse: the size is known without writing it
-    assert refused(runner, project, built) == (
+    assert refused(runner, project, built_mini_deck) == (
         f"Error: cards/mini/big.yaml: file is {MAX_FILE_BYTES + 1:,} bytes, over the "
         f"{MAX_FILE_BYTES:,}-byte limit; split it into several fact files\n"
     )
