@@ -240,6 +240,22 @@ def test_a_lock_nested_200000_deep_is_refused(
     )
 
 
+def test_a_release_record_nested_200000_deep_is_refused(
+    runner: CliRunner, project: Path, built_mini_deck: Path
+) -> None:
+    """The record arrives through the repository as the lock does: read within the same
+    bounds (it was parsed with bare json.loads, a RecursionError traceback)."""
+    (built_mini_deck / ".factdeck-cache" / "manifest.json").unlink()  # else the build stops early
+    (built_mini_deck / "factdeck.releases").write_text(
+        '{"factdeck-releases": 1}\n' + "[" * 200_000 + "]" * 200_000 + "\n"
+    )
+    assert refused(runner, project, built_mini_deck) == (
+        "Error: cards/mini/factdeck.releases:2: release record is corrupt (nested too "
+        "deeply, over about 1,000 levels); restore it from version control (git checkout "
+        "-- factdeck.releases) together with factdeck.lock, the two are committed together\n"
+    )
+
+
 def test_a_lock_line_over_the_limit_is_refused(
     runner: CliRunner, project: Path, built_mini_deck: Path
 ) -> None:

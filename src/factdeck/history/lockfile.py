@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -233,33 +233,8 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
     problems: list[Problem] = []
     entries: dict[str, dict[Any, list[tuple[int, Any]]]] = {k: {} for k in _KINDS}
     header, read_format = False, FORMAT
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+    for number, line, data in _json_lines(text, path, "lock file", FIX, problems):
         where = Location(path, number)
-        if len(line) > limits.LOCK_LINE:
-            problems.append(
-                Problem(
-                    where,
-                    f"lock file is corrupt (a line of {len(line):,} characters, over the "
-                    f"{limits.LOCK_LINE:,} an entry may have); {FIX}",
-                )
-            )
-            continue
-        try:
-            data = json_value(line)
-        except ValueError as exc:
-            if not isinstance(exc, json.JSONDecodeError):
-                problems.append(Problem(where, f"lock file is corrupt ({exc}); {FIX}"))
-                continue
-            problems.append(
-                Problem(
-                    where,
-                    _conflict_hint(line)
-                    or f"lock file is corrupt (invalid JSON: {exc.msg}); {FIX}",
-                )
-            )
-            continue
         if data in (HEADER, {"factdeck-lock": 2}):
             header, read_format = True, data["factdeck-lock"]
             continue
@@ -298,6 +273,39 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
         return _completed(lock, {}, {}, path)
     states, texts = _parse_record(record, path.with_name(RECORD_NAME), lock)
     return _completed(lock, states, texts, path)
+
+
+def _json_lines(
+    text: str, path: Path, what: str, fix: str, problems: list[Problem]
+) -> Iterator[tuple[int, str, Any]]:
+    """Each non-blank line with its number and JSON value. The lock and the release
+    record arrive through the repository alike, so both are read within the same bounds
+    (line length, nesting); a line that cannot be read goes to `problems`, with the hint
+    for a merge's conflict markers where it has them."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = Location(path, number)
+        if len(line) > limits.LOCK_LINE:
+            problems.append(
+                Problem(
+                    where,
+                    f"{what} is corrupt (a line of {len(line):,} characters, over the "
+                    f"{limits.LOCK_LINE:,} an entry may have); {fix}",
+                )
+            )
+            continue
+        try:
+            value = json_value(line)
+        except json.JSONDecodeError as exc:
+            hint = _conflict_hint(line)
+            problems.append(
+                Problem(where, hint or f"{what} is corrupt (invalid JSON: {exc.msg}); {fix}")
+            )
+        except ValueError as exc:  # nested too deeply
+            problems.append(Problem(where, f"{what} is corrupt ({exc}); {fix}"))
+        else:
+            yield number, line, value
 
 
 def _conflict_hint(line: str) -> str | None:
@@ -446,21 +454,8 @@ def _parse_record(
     problems: list[Problem] = []
     rows: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
     header = False
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+    for number, line, data in _json_lines(text, path, "release record", RECORD_FIX, problems):
         where = Location(path, number)
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(
-                Problem(
-                    where,
-                    _conflict_hint(line)
-                    or f"release record is corrupt (invalid JSON: {exc.msg}); {RECORD_FIX}",
-                )
-            )
-            continue
         if data == RECORD_HEADER:
             header = True
             continue
