@@ -85,3 +85,18 @@ def test_the_event_stream_sends_the_state_then_each_build(live: tuple[LiveState,
     state.publish(None, ("cards/knee/deck.yaml:2: broken",))
     assert _event(stream) == {"version": 1, "errors": ["cards/knee/deck.yaml:2: broken"]}
     connection.close()
+
+
+def test_no_file_served_is_cached(live: tuple[LiveState, int], tmp_path: Path) -> None:
+    """A build rewrites the site's files under the same names: a reloaded page that reused
+    a cached part showed the build before (the live browser test's failure, 1 run in 5)."""
+    state, port = live
+    site = write_tree(tmp_path / "site", {"index.html": "<body></body>", "parts/0001.js": "1;"})
+    state.publish(site, ())
+    for path in ("/", "/parts/0001.js", "/__factdeck/status", "/missing.js"):
+        connection = HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.getheader("Cache-Control") == "no-store", path
