@@ -14,7 +14,7 @@ from factdeck.anki import ids
 from factdeck.facts.model import cloze_numbers
 from factdeck.pipeline import build, expanded
 from tests.practice.test_muscle_kinds import FACTS
-from tests.practice.test_practice import DECK
+from tests.support.decks import PRACTICE_DECK as DECK
 from tests.support.decks import write_tree
 from tests.support.engine import import_package, open_collection, render_all
 

@@ -20,7 +20,7 @@ from factdeck.history.lock import LOCK_NAME, Allow, read
 from factdeck.history.lockfile import MIGRATED_NOTE
 from factdeck.pipeline import build, check
 from factdeck.release import release
-from tests.support.decks import EPOCH, REAL_DECK, write_tree
+from tests.support.decks import EPOCH, REAL_DECK, practice_deck, write_tree
 from tests.support.hostile import deny
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -702,12 +702,12 @@ def test_a_rebuild_after_a_release_keeps_its_corrected_tags(
     assert again.apkg.read_bytes() == released
 
 
-def test_a_multiple_choice_card_reads_as_its_question_options_and_key() -> None:
+def test_a_multiple_choice_card_reads_as_its_question_options_and_key(tmp_path: Path) -> None:
     """The notes quote a practice question as students see it, not its Answer field alone."""
     from factdeck.history.notes import student_text
     from factdeck.pipeline import expanded
 
-    checked = expanded(REAL_DECK)
+    checked = expanded(practice_deck(tmp_path / "cards" / "practice"))
     note = next(n for n in checked.notes if n.note_type == "mcq")
     line = student_text(note.fields, checked.templates.note_types["mcq"])
     question, _, key = line.partition(" → ")

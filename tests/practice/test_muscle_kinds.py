@@ -9,7 +9,8 @@ from pathlib import Path
 from factdeck.anki import ids
 from factdeck.pipeline import expanded
 from factdeck.practice import PRACTICE_TAG
-from tests.practice.test_practice import DECK, options_of
+from tests.practice.test_practice import options_of
+from tests.support.decks import PRACTICE_DECK as DECK
 from tests.support.decks import write_tree
 
 FACTS = """

@@ -138,7 +138,8 @@ def simulate(built: BuildResult, folder: Path) -> Classroom:
         {
             by_type["qa"][0],
             by_type["io-native"][2],
-            by_type["mcq"][0],
+            # multiple choice where the deck has it (a Q/A card in its place otherwise)
+            by_type["mcq"][0] if "mcq" in by_type else by_type["qa"][1],
             (multi, live[multi].cards[1]),
         }
     )

@@ -43,6 +43,60 @@ MINI_DECK = {
     """,
 }
 
+# A deck with practice questions (multiple choice): nerves by levels, their own
+# distractors, opt-outs, and cases with look-alikes; tests of multiple choice build it
+# rather than depend on what the shipped deck asks.
+PRACTICE_DECK = """
+    name: Practice
+    slug: practice
+    version: "1.0.0"
+    description: A deck for practice-question tests.
+    practice: true
+    source:
+      title: A Source
+      sections: {body: Body}
+"""
+PRACTICE_FACTS = """
+    defaults:
+      source: body
+      tags: [p::nerves]
+    facts:
+      - {id: alpha, kind: nerve, name: alpha nerves, aka: [first nerves], plural: true,
+         levels: L1–L3, also_accept: [upper lumbar levels], extra: Alpha comes first.}
+      - {id: beta, kind: nerve, name: beta nerves, plural: true, levels: L4–L5}
+      - {id: gamma, kind: nerve, name: gamma nerves, plural: true, levels: S1–S3}
+      - {id: delta, kind: nerve, name: delta nerves, plural: true, levels: T10–T12}
+      - {id: epsilon, kind: nerve, name: epsilon nerves, plural: true, levels: C5–C7,
+         practice: false}
+      # the same subject as alpha under its other name: its levels may be right for alpha too
+      - {id: first-again, kind: nerve, name: first nerves, plural: true, levels: T1–T2}
+      # contains alpha's answer: partly right, never a wrong option for alpha
+      - {id: zeta, kind: nerve, name: zeta nerves, plural: true, levels: L1–L3 and S1}
+      # a synonym of alpha's answer (also_accept): never a wrong option for alpha
+      - {id: theta, kind: nerve, name: theta nerves, plural: true, levels: upper lumbar levels}
+      # far longer than any other: never the lone long option
+      - {id: eta, kind: nerve, name: eta nerves, plural: true,
+         levels: the lower thoracic and the upper lumbar segments of the cord}
+      - {id: iota, kind: nerve, name: iota nerves, plural: true, levels: T6–T8,
+         distractors: {levels: [T1–T3, T4–T5, C1–C3]}}
+      - {id: kappa, kind: nerve, name: kappa nerves, plural: true, levels: C8–T1,
+         practice: {levels: false}}
+      - id: case-alpha
+        kind: case
+        presentation: A client has pain after lifting.
+        question: Which nerves are most likely irritated?
+        answer: The alpha nerves
+        why: Their levels match the pain.
+        look_alikes: [beta, gamma, delta, first-again]
+      - id: case-alpha-short
+        kind: case
+        presentation: A client has pain after a fall.
+        question: Which nerves are most likely irritated?
+        answer: The alpha nerves
+        why: Their levels match the pain.
+        look_alikes: [beta, gamma, first-again]
+"""
+
 
 def write_tree(root: Path, files: Mapping[str, str]) -> Path:
     """Write `files` (relative path -> text, dedented) under `root`; return `root`."""
@@ -63,3 +117,8 @@ def small_deck(root: Path, facts: str | None = None, deck: str | None = None, **
         tree["deck.yaml"] = deck
     tree.update({name.replace("__", "/"): text for name, text in files.items()})
     return write_tree(root, tree)
+
+
+def practice_deck(root: Path) -> Path:
+    """The practice deck (PRACTICE_DECK, PRACTICE_FACTS) at `root`; returns `root`."""
+    return write_tree(root, {"deck.yaml": PRACTICE_DECK, "facts.yaml": PRACTICE_FACTS})
