@@ -4,10 +4,7 @@ notes, 0 conflicting and the review history kept."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +15,9 @@ from factdeck.history.lock import LOCK_NAME, Allow, read
 from factdeck.pipeline import build, check
 from factdeck.release import release
 from tests.history.test_release import FACTS, bump, next_release
-from tests.support.decks import EPOCH, REPO, write_tree
+from tests.support.decks import EPOCH, write_tree
 from tests.support.engine import ImportLog, import_package, open_collection, render_all
+from tests.support.git import course_repository, git
 
 RETIRED_NOTICE = "This card was removed from"
 
@@ -266,19 +264,6 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S))
 
 
-def _git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout
-
-
 BRANCH_A = """
     facts:
       - {id: alpha, kind: question, question: Added on branch A?, answer: Yes A, source: body}
@@ -295,34 +280,29 @@ def test_two_instructors_branches_merge_with_plain_git_merge(
 ) -> None:
     v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
     student = Student(tmp_path / "student", v1)
-    repo = project
-    shutil.copy(REPO / ".gitattributes", repo / ".gitattributes")
-    (repo / ".gitignore").write_text("/dist/\n.factdeck-build.lock\n")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "release 1.0.0")
+    repo = course_repository(project)
 
-    _git(repo, "checkout", "-qb", "a")
+    git(repo, "checkout", "-qb", "a")
     write_tree(mini_deck, {"facts-a.yaml": BRANCH_A})
     facts = mini_deck / "facts.yaml"
     facts.write_text(facts.read_text().replace("First?", "First of all?"))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 100))
     build(mini_deck, project / "dist")
-    _git(repo, "commit", "-qam", "A: edits and additions")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "A: new file")
+    git(repo, "commit", "-qam", "A: edits and additions")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "A: new file")
 
-    _git(repo, "checkout", "-q", "main")
-    _git(repo, "checkout", "-qb", "b")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "checkout", "-qb", "b")
     write_tree(mini_deck, {"facts-b.yaml": BRANCH_B})
     facts.write_text(facts.read_text().replace("and {{c2::blue}}", "and also {{c2::blue}}"))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 200))
     build(mini_deck, project / "dist")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "B: edits and additions")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "B: edits and additions")
 
-    _git(repo, "checkout", "-q", "a")
-    _git(repo, "merge", "-q", "--no-edit", "b")  # plain git merge: no conflict
+    git(repo, "checkout", "-q", "a")
+    git(repo, "merge", "-q", "--no-edit", "b")  # plain git merge: no conflict
     assert "<<<<<<<" not in (mini_deck / LOCK_NAME).read_text()
     check(mini_deck)  # the merged lock is valid
     merged = read(mini_deck)

@@ -4,9 +4,7 @@ release give it away; a deck never released builds without one."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,29 +16,12 @@ from factdeck.history.lock import LOCK_NAME
 from factdeck.pipeline import build, check
 from tests.history.test_release import FACTS, bump, messages, publish
 from tests.support.decks import write_tree
+from tests.support.git import git, needs_git
 
 CONSEQUENCE = (
     "Without the lock every note looks new and students' Anki gets no retirements and no "
     "corrections"
 )
-
-
-def git(project: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "T",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "T",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=project, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
-
-
-needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def test_released_packages_in_dist_give_a_lost_lock_away(
