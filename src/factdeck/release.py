@@ -16,7 +16,7 @@ from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.facts.model import ANSWER_MARKERS, DECLARATIONS, Deck, DeckSpec
 from factdeck.fs import commit, mutex, oserrors
-from factdeck.history import clock, lockfile, versions
+from factdeck.history import clock, lockfile, retirements, versions
 from factdeck.history import notes as release_notes
 from factdeck.history.compare import ReleaseChanges, between
 from factdeck.history.guards import NO_OVERRIDES, Allow
@@ -402,9 +402,9 @@ def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[
     return problems
 
 
-def declared(deck: Deck, marker: str) -> dict[str, str]:
-    """Each fact's `why` of its `marker` declaration for the deck's version."""
-    version = deck.spec.version
+def declared(deck: Deck, marker: str, version: str | None = None) -> dict[str, str]:
+    """Each fact's `why` of its `marker` declaration for `version` (the deck's)."""
+    version = version or deck.spec.version
     return {
         e.fact.id: change.why
         for e in deck.entries
@@ -480,13 +480,20 @@ def diff_versions(old: str, new: str, deck_dir: Path | None, cards_dir: Path) ->
     changes = between(
         locked, since, until, {n.guid: n for n in checked.notes} if until is None else None
     )
+    deck = checked.deck
+    # the declarations stay in the facts as their history: those for the later release
+    version = until.version if until else deck.spec.version
     return render(
         changes,
-        checked.deck.spec,
+        deck.spec,
         checked.templates.note_types,
-        f"{checked.deck.spec.name}: changes from {old} to {new}",
+        f"{deck.spec.name}: changes from {old} to {new}",
         _texts_at(locked, since),
         old_deck=since.deck if since else None,
-        labels=mask_labels(checked.deck, changes.masked_facts),
+        why=declared(deck, "correction", version),
+        labels=mask_labels(deck, changes.masked_facts),
+        reworded=declared(deck, "reworded", version),
+        renumbered=declared(deck, "renumbered", version),
+        retirements=retirements.files_at(locked, until.version) if until else (),
         after=_texts_at(locked, until),
     )

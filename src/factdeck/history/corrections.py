@@ -149,5 +149,14 @@ def render(note: NoteSpec, note_type: NoteType, numbering: Numbering) -> NoteSpe
     return dataclasses.replace(note, fields=tuple(fields))
 
 
+def as_written(text: str) -> str:
+    """A cloze Text without what `render` wraps around it for replaced cards: the text
+    every card of the note shows, as the notes quote it."""
+    head = f'<span class="{WAS}">'
+    if not text.startswith(head):
+        return text
+    return text[len(head) :].split(f'<span class="{REPLACED}">', 1)[0].removesuffix("</span>")
+
+
 def _text_index(note_type: NoteType) -> int:
     return note_type.asked[0][0] if note_type.asked[0] else 0

@@ -13,6 +13,7 @@ from factdeck.errors import shown_path
 from factdeck.facts.model import DeckSpec
 from factdeck.history.apkg_diff import MERGE_ADVICE, RETIRED_TAG
 from factdeck.history.compare import Delta, ReleaseChanges
+from factdeck.history.corrections import as_written
 from factdeck.history.lock import CORRECTED_TAG
 from factdeck.history.lockfile import LockedDeck
 from factdeck.render.html import plain
@@ -26,11 +27,12 @@ FORGET = (
 
 
 def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str, ...] = ()) -> str:
-    """A note as a student reads it, on one line: hidden cloze words in bold, a diagram
-    by its header and mask labels, a question with its answer."""
+    """A note as a student reads it, on one line: hidden cloze words in bold (not a
+    replaced card's notice), a diagram by its header and mask labels, a question with its
+    answer."""
     named = dict(zip(note_type.field_names, fields, strict=True))
     if "Text" in named:
-        return plain(cloze.replace(named["Text"], lambda c: f"**{c.text}**"), None)
+        return plain(cloze.replace(as_written(named["Text"]), lambda c: f"**{c.text}**"), None)
     if "Occlusion" in named:
         if labels:
             shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1))

@@ -38,9 +38,13 @@ class Retirement:
     plan: PackagePlan
 
     def file_name(self, slug: str, version: str | None = None) -> str:
-        """`<slug>-<version>-retired-since-<W>.apkg` (a build: no version)."""
-        made = f"{slug}-{version}" if version else slug
-        return f"{made}-retired-since-{self.since}.apkg"
+        return file_name(slug, self.since, version)
+
+
+def file_name(slug: str, since: str, version: str | None = None) -> str:
+    """`<slug>-<version>-retired-since-<W>.apkg` (a build: no version)."""
+    made = f"{slug}-{version}" if version else slug
+    return f"{made}-retired-since-{since}.apkg"
 
 
 def retirements(
@@ -80,6 +84,28 @@ def retirements(
             )
             found.append(Retirement(release.version, plan))
     return tuple(found)
+
+
+def files_at(lock: Lock, version: str) -> tuple[tuple[str, str], ...]:
+    """(W, file name) of the tombstone packages recorded release `version` came with, from
+    the lock alone: one per earlier release W that had notes retired in `version`."""
+    found = lock.release(version)
+    if found is None:
+        return ()
+    order = [r.version for r in lock.releases]
+    earlier = order[: order.index(version)]
+    retired = [
+        g
+        for g in lock.notes
+        if (state := lock.state_at(g, version)) is not None and state.retired is not None
+    ]
+    return tuple(
+        (since, file_name(found.deck.slug, since, version))
+        for since in earlier
+        if any(
+            (then := lock.state_at(g, since)) is not None and then.retired is None for g in retired
+        )
+    )
 
 
 def tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
