@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from factdeck.cli.terminal import QuietOption, VerboseOption, escaped, row, say
+from factdeck.cli.terminal import QuietOption, VerboseOption, page, row, say
 from factdeck.errors import shown_path
 
 
@@ -104,14 +104,10 @@ def kinds(kind: str | None, markdown: bool, templates_dir: Path | None) -> None:
     root = templates_dir or find_templates(Path.cwd())
     if markdown:
         text = reference.markdown(reference.kinds(root), reference.other_files())
-        click.echo(escaped(text), nl=False)  # a project's templates say what kinds do
+        page(text)  # a project's templates say what kinds do
         return
     docs = (reference.kind(kind, root),) if kind else reference.kinds(root)
-    for number, doc in enumerate(docs):
-        if number:
-            click.echo()
-        for line in reference.text_lines(doc):
-            click.echo(escaped(line))
+    page("\n".join("".join(f"{line}\n" for line in reference.text_lines(doc)) for doc in docs))
 
 
 @click.command()

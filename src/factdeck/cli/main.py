@@ -25,7 +25,7 @@ from factdeck.cli.templates import templates
 from factdeck.cli.terminal import (
     EXIT_INPUT,
     VERBOSE,
-    escaped,
+    page,
     report_problems,
     report_warnings,
     row,
@@ -222,8 +222,12 @@ def _list_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
     from factdeck.lint.engine import RULES, TRIAL
 
     width = max(map(len, RULES))
-    for name, text in RULES.items():
-        click.echo(f"{name.ljust(width)}  {text}{' (on trial)' if name in TRIAL else ''}")
+    page(
+        "".join(
+            f"{name.ljust(width)}  {text}{' (on trial)' if name in TRIAL else ''}\n"
+            for name, text in RULES.items()
+        )
+    )
     ctx.exit()
 
 
@@ -311,11 +315,11 @@ def diff(old: str, new: str, deck_dir: Path | None, cards_dir: Path) -> None:
                 )
         found = compare(snapshot(unpack(paths[0])), snapshot(unpack(paths[1])))
         text = release_notes(found, f"Changes from {paths[0].name} to {paths[1].name}")
-        click.echo(escaped(text), nl=False)  # a package's text may be anyone's
+        page(text)  # a package's text may be anyone's
         return
     from factdeck.release import diff_versions
 
-    click.echo(escaped(diff_versions(old, new, deck_dir, cards_dir)), nl=False)
+    page(diff_versions(old, new, deck_dir, cards_dir))
 
 
 @main.command()

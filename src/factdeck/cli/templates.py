@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from factdeck.cli.terminal import QuietOption, VerboseOption, escaped, row, say
+from factdeck.cli.terminal import QuietOption, VerboseOption, escaped_line, page, row, say
 from factdeck.errors import shown_path
 
 ProjectOption = click.option(
@@ -48,7 +48,7 @@ def list_(project_dir: Path | None) -> None:
 
     root = project_root(project_dir or Path.cwd())
     for item in listing(layers(find_templates(root))):
-        click.echo(escaped(f"{'project ' if item.overridden else 'built-in'}  {item.name}"))
+        page(f"{'project ' if item.overridden else 'built-in'}  {escaped_line(item.name)}\n")
 
 
 @templates.command()

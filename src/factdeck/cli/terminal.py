@@ -5,10 +5,13 @@ Output goes through click, which strips colour when the stream is not a terminal
 also turns colour off when NO_COLOR is set. While a progress bar draws on stderr, other
 output is held back and printed, in order, once the bar is done.
 
-Names come from the file system and text from files that may be hostile: every control
-character (an escape sequence can retitle the window, move the cursor, hide or rewrite what
-was printed) and every bidirectional control is printed as an escape (`\x1b`, `\u202e`);
-only the colours of our own styles pass.
+Names come from the file system and text from files that may be hostile: every C0 and C1
+control (an escape sequence can retitle the window, move the cursor, hide or rewrite what was
+printed; U+0085 and a lone CR end a line), the line and paragraph separators U+2028/U+2029
+and every bidirectional control are printed as escapes (`\x1b`, `\u2028`, `\u202e`). A
+result, error or warning is one line: a line feed or tab in it is escaped too, so a name can
+never forge a line of its own. Only the exact colours our own styles use pass (bold, red,
+green, yellow, reset); conceal, black, background and cursor codes do not.
 """
 
 from __future__ import annotations
@@ -30,10 +33,14 @@ BIG_DECK_COUNT = 4  # a progress bar from this many decks on ...
 BIG_YAML_BYTES = 256 * 1024  # ... or this much YAML (some thousands of facts)
 _LEVEL = "factdeck.level"
 _HELD = "factdeck.held"
-_OWN_STYLE = r"\x1b\[(?:0|1|3[0-7]|9[0-7])m"  # what click.style makes of ours
-_UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_OWN_STYLE = r"\x1b\[(?:0|1|3[123])m"  # what click.style makes of ours: reset, bold, colours
+_BIDI_AND_SEPARATORS = r"\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+_UNSAFE = f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI_AND_SEPARATORS}]"  # keeps tab, line feed
+_UNSAFE_IN_LINE = f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI_AND_SEPARATORS}]"
 _TERMINAL = re.compile(f"({_OWN_STYLE})|{_UNSAFE}")
+_TERMINAL_LINE = re.compile(f"({_OWN_STYLE})|{_UNSAFE_IN_LINE}")
 _ANY_UNSAFE = re.compile(_UNSAFE)
+_ANY_UNSAFE_IN_LINE = re.compile(_UNSAFE_IN_LINE)
 
 
 def _set_level(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -72,12 +79,15 @@ def level() -> int:
 def say(text: str, at: int = NORMAL) -> None:
     """A result line on stdout, shown from level `at` up (NORMAL: not with --quiet)."""
     if level() >= at:
-        echo(text, err=False)
+        _echo(_TERMINAL_LINE.sub(_keep_own_style, text), err=False)
 
 
 def echo(text: str, err: bool) -> None:
     """Echo now, or after the progress bar if one is drawing (lines would break it)."""
-    text = for_terminal(text)
+    _echo(for_terminal(text), err)
+
+
+def _echo(text: str, err: bool) -> None:
     held = click.get_current_context().meta.get(_HELD)
     if held is not None:
         held.append((text, err))
@@ -86,13 +96,28 @@ def echo(text: str, err: bool) -> None:
 
 
 def escaped(text: str) -> str:
-    """`text` with every control and bidirectional character written as an escape."""
+    """`text` with every control (but tab and line feed), separator and bidirectional
+    character written as an escape: for text of many lines."""
     return _ANY_UNSAFE.sub(_escape, text)
+
+
+def escaped_line(text: str) -> str:
+    """`text` as one line: `escaped`, and tabs and line feeds too."""
+    return _ANY_UNSAFE_IN_LINE.sub(_escape, text)
+
+
+def page(text: str) -> None:
+    """A document on stdout as it is (a diff, a reference), escaped, lines kept."""
+    click.echo(escaped(text), nl=False)
 
 
 def for_terminal(text: str) -> str:
     """`text`, escaped but for the colours of our own styles (see the module's docstring)."""
-    return _TERMINAL.sub(lambda m: m.group(1) or _escape(m), text)
+    return _TERMINAL.sub(_keep_own_style, text)
+
+
+def _keep_own_style(match: re.Match[str]) -> str:
+    return match.group(1) or _escape(match)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -153,7 +178,7 @@ def is_big(decks: Sequence[Path]) -> bool:
 def report_problems(exc: FactdeckError) -> None:
     """Always shown, whatever --quiet says."""
     for problem in exc.problems:
-        echo(click.style(f"Error: {escaped(str(problem))}", fg="red"), err=True)
+        _echo(click.style(f"Error: {escaped_line(str(problem))}", fg="red"), err=True)
 
 
 def report_warnings(findings: Iterable[object]) -> None:
@@ -161,4 +186,4 @@ def report_warnings(findings: Iterable[object]) -> None:
     if level() == QUIET:
         return
     for finding in findings:
-        echo(click.style(f"Warning: {escaped(str(finding))}", fg="yellow"), err=True)
+        _echo(click.style(f"Warning: {escaped_line(str(finding))}", fg="yellow"), err=True)

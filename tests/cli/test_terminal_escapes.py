@@ -1,0 +1,110 @@
+"""Hostile text on the terminal (issue 26, item 6): every class of character that can rewrite
+what a terminal shows, or forge a line, is printed as an escape wherever a name or a value
+reaches the screen: a file name in an error, a deck name in a result line, an output folder,
+a version string, a fact id. Through the real CLI, on a colour terminal (nothing stripped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factdeck.cli.main import main
+from tests.support.decks import write_tree
+
+pytestmark = pytest.mark.usefixtures("in_project")
+
+RED, RESET = "\x1b[31m", "\x1b[0m"
+GREEN_BOLD, BOLD = "\x1b[32m\x1b[1m", "\x1b[1m"
+
+# class -> (the characters, how they must be shown)
+CLASSES = {
+    "line separator U+2028": ("\u2028", "\\u2028"),
+    "paragraph separator U+2029": ("\u2029", "\\u2029"),
+    "next line U+0085": ("\x85", "\\x85"),
+    "C1 control sequence introducer": ("\x9b2J", "\\x9b2J"),
+    "bidi override U+202E": ("\u202e", "\\u202e"),
+    "bidi isolate U+2067": ("\u2067", "\\u2067"),
+    "arabic letter mark U+061C": ("\u061c", "\\u061c"),
+}
+# C0 controls and escape sequences: YAML values refuse them (tests/facts), names do not
+C0_AND_ANSI = {
+    "C0 bell": ("\x07", "\\x07"),
+    "carriage return": ("\r", "\\r"),
+    "line feed": ("\n", "\\n"),
+    "tab": ("\t", "\\t"),
+    "backspace": ("\x08", "\\x08"),
+    "ANSI clear screen": ("\x1b[2J", "\\x1b[2J"),
+    "ANSI window title": ("\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"),
+    "ANSI conceal": ("\x1b[8m", "\\x1b[8m"),
+    "ANSI black text": ("\x1b[30m", "\\x1b[30m"),
+    "ANSI cursor up": ("\x1b[1A", "\\x1b[1A"),
+}
+IN_NAMES = {**CLASSES, **C0_AND_ANSI}
+
+
+@pytest.mark.parametrize("raw,shown", IN_NAMES.values(), ids=IN_NAMES)
+def test_a_file_name_in_an_error(mini_deck: Path, raw: str, shown: str) -> None:
+    (mini_deck / f"bad{raw}name.yaml").write_text("facts: [1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check"], color=True)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(
+        f"{RED}Error: cards/mini/bad{shown}name.yaml:2: invalid YAML: "
+    ), result.stderr
+    assert result.stderr.endswith(f"{RESET}\n") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("raw,shown", IN_NAMES.values(), ids=IN_NAMES)
+def test_an_output_folder_in_a_result_line(mini_deck: Path, raw: str, shown: str) -> None:
+    result = CliRunner().invoke(main, ["build", "--out", f"out{raw}dir"], color=True)
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    first = result.stdout.split("\n")[0]
+    assert first == (
+        f"{GREEN_BOLD}Built{RESET} {BOLD}Mini{RESET} -> out{shown}dir/mini.apkg (4.7 kB)"
+    )
+
+
+@pytest.mark.parametrize("raw,shown", CLASSES.values(), ids=CLASSES)
+def test_a_deck_name_in_a_result_line(mini_deck: Path, raw: str, shown: str) -> None:
+    deck_yaml = mini_deck / "deck.yaml"
+    name = raw.encode("unicode_escape").decode("ascii")  # as YAML writes it, in "..."
+    deck_yaml.write_text(
+        deck_yaml.read_text().replace("name: Mini", f'name: "Mi{name}ni"'), encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["check"], color=True)
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert result.stdout == f"{GREEN_BOLD}OK{RESET} Mi{shown}ni: 2 facts, 3 notes\n"
+
+
+@pytest.mark.parametrize("raw,shown", CLASSES.values(), ids=CLASSES)
+def test_a_version_string_in_an_error(mini_deck: Path, raw: str, shown: str) -> None:
+    deck_yaml = mini_deck / "deck.yaml"
+    version = raw.encode("unicode_escape").decode("ascii")
+    deck_yaml.write_text(
+        deck_yaml.read_text().replace('version: "1.0.0"', f'version: "1.0{version}.0"'),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["check"], color=True)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"{RED}Error: cards/mini/deck.yaml:3: deck: field 'version': '1.0{shown}.0' is not a "
+        "semantic version: only the letters a-z and A-Z, digits 0-9, '.' and '-' may appear; "
+        f'write e.g. "1.0.0", or "2.1.0-rc.1" before it is final{RESET}\n'
+    )
+
+
+@pytest.mark.parametrize("raw,shown", CLASSES.values(), ids=CLASSES)
+def test_a_fact_id_in_an_error(mini_deck: Path, raw: str, shown: str) -> None:
+    fact_id = raw.encode("unicode_escape").decode("ascii")
+    write_tree(
+        mini_deck,
+        {"more.yaml": f'facts:\n  - id: "bad{fact_id}id"\n    kind: question\n'},
+    )
+    result = CliRunner().invoke(main, ["check"], color=True)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(
+        f"{RED}Error: cards/mini/more.yaml:2: fact 'bad{shown}id': field 'id': 'bad{shown}id' "
+        "is not a valid id: "
+    ), result.stderr
+    assert raw[0] not in result.stderr
