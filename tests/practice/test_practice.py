@@ -266,6 +266,41 @@ def test_a_case_is_asked_with_its_look_alikes(checked: Checked) -> None:
     assert 'Beta nerves<span class="fd-mcq-why">: from L4–L5' in note.fields[2]  # its summary
 
 
+def _only(deck: Path, case: str) -> None:
+    """Give case `case` of the practice deck `practice: only`."""
+    path = deck / "facts.yaml"
+    text = re.sub(
+        rf"- id: {case}\n( +)", rf"- id: {case}\n\1practice: only\n\1", path.read_text("utf-8")
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_practice_only_fact_is_its_multiple_choice_question_and_no_other_card(
+    deck: Path,
+) -> None:
+    _only(deck, "case-alpha")
+    checked = expanded(deck)
+    assert [n.card_id for n in checked.notes if n.fact_id == "case-alpha"] == ["practice/case"]
+    assert [n.card_id for n in checked.notes if n.fact_id == "case-alpha-short"] == [
+        "case"
+    ]  # the other case keeps its recall card
+
+
+def test_a_practice_only_fact_without_its_question_is_refused(deck: Path) -> None:
+    _only(deck, "case-alpha-short")  # two valid look-alikes: its question is not made
+    with pytest.raises(FactdeckError) as caught:
+        expanded(deck)
+    assert re.search(
+        r"facts\.yaml:\d+: fact 'case-alpha-short' sets practice: only, but no "
+        r"multiple-choice question of it was made \(case: ",
+        str(caught.value),
+    )
+    deck_yaml = deck / "deck.yaml"
+    deck_yaml.write_text(deck_yaml.read_text(encoding="utf-8").replace("practice: true\n", ""))
+    with pytest.raises(FactdeckError, match=r"sets practice: only, but deck\.yaml does not set"):
+        expanded(deck)
+
+
 @pytest.mark.parametrize(
     ("distractors", "message"),
     [

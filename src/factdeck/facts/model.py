@@ -344,8 +344,10 @@ class FactBase(Strict):
     # question, `{levels: C}` puts that question's key at C (the place is otherwise the
     # GUID's hash: a deck evens out its keys this way without moving any other question's);
     # `distractors: {levels: [...]}` gives a question's wrong options itself, or
-    # `{levels: {S2–S4: the pudendal nerve}}` each with what it belongs to (shown on the back)
-    practice: bool | dict[Slug, bool | Literal["A", "B", "C", "D"]] = True
+    # `{levels: {S2–S4: the pudendal nerve}}` each with what it belongs to (shown on the back).
+    # `practice: only`: asked as multiple choice and nothing else (a recall card of the same
+    # question would ask it twice); its question must be made, else the fact is refused
+    practice: bool | Literal["only"] | dict[Slug, bool | Literal["A", "B", "C", "D"]] = True
     distractors: dict[Slug, Options | dict[Text, Text]] = {}
 
     def declared(self, version: str) -> tuple[tuple[str, AnswerChange], ...]:

@@ -55,6 +55,18 @@ def generate(deck: Deck, templates: TemplateSet) -> Practice:
     """Practice notes for a deck with `practice: true` (the sections are checked either way)."""
     kinds = spec.load(templates.layers)
     if not deck.spec.practice:
+        only = [e for e in deck.entries if e.fact.practice == "only"]
+        if only:
+            raise FactdeckError(
+                [
+                    Problem(
+                        e.location,
+                        f"fact '{e.fact.id}' sets practice: only, but deck.yaml does not "
+                        "set practice: true: set it, or give the fact practice: false",
+                    )
+                    for e in only
+                ]
+            )
         return Practice((), ())
     note_type = templates.note_types.get(NOTE_TYPE)
     if note_type is None:
@@ -113,6 +125,7 @@ class _Generator:
                 skipped.append(made)
             else:
                 notes.append(made)
+        problems += _unmade(self.deck, notes, skipped)
         if problems:
             raise FactdeckError(problems)
         return Practice(tuple(notes), tuple(skipped))
@@ -425,9 +438,29 @@ class _Generator:
         return Skip(asked.entry.fact.id, asked.question.id, asked.entry.location, reason)
 
 
+def _unmade(deck: Deck, notes: list[NoteSpec], skipped: list[Skip]) -> list[Problem]:
+    """A `practice: only` fact none of whose questions was made would have no card at all."""
+    made = {note.fact_id for note in notes}
+    why: dict[str, list[str]] = defaultdict(list)
+    for skip in skipped:
+        why[skip.fact_id].append(f"{skip.question}: {skip.reason}")
+    return [
+        Problem(
+            entry.location,
+            f"fact '{entry.fact.id}' sets practice: only, but no multiple-choice question "
+            f"of it was made ({'; '.join(why[entry.fact.id]) or 'its kind asks none'}); "
+            "fix that, or give the fact its recall cards back (remove practice: only)",
+        )
+        for entry in deck.entries
+        if entry.fact.practice == "only" and entry.fact.id not in made
+    ]
+
+
 def _wanted(fact: Fact, question_id: str) -> bool:
     if isinstance(fact.practice, bool):
         return fact.practice
+    if fact.practice == "only":
+        return True
     return fact.practice.get(question_id, True) is not False
 
 
