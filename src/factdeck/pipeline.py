@@ -63,9 +63,7 @@ class Checked:
         """Card-quality lint of the expanded notes (engine.py): with the cache, only the
         cards of edited files are linted and looked up for near duplicates."""
         store, key = Store(self.deck.deck_dir), seen_key()
-        found, seen = engine.lint_deck(
-            self.deck, self.file_lints, self.notes, self.templates.note_types, store.get_seen(key)
-        )
+        found, seen = engine.lint_deck(self.deck, self.file_lints, store.get_seen(key))
         store.put_seen(key, seen)
         return found
 

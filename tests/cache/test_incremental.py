@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from factdeck.cache import incremental, store
+from factdeck.cache import incremental, rows, store
 from factdeck.cache.store import CACHE_DIR
 from factdeck.cli.main import main
 from factdeck.facts.load import fact_paths
@@ -117,7 +117,9 @@ def malformed(entry: Path, others: list[bytes]) -> None:
 
 def other_format(entry: Path, others: list[bytes]) -> None:
     _, _, payload = entry.read_bytes().partition(b"\n")
-    reseal(entry, payload.replace(b'"format":3', b'"format":2'))
+    now = f'"format":{rows.FORMAT}'.encode()
+    assert now in payload
+    reseal(entry, payload.replace(now, f'"format":{rows.FORMAT - 1}'.encode()))
 
 
 def escaping(entry: Path, others: list[bytes]) -> None:

@@ -37,7 +37,7 @@ def test_every_record_of_the_shipped_deck_survives_its_row(real_deck: Path) -> N
 )
 def test_a_path_outside_the_deck_is_not_a_row(path: str) -> None:
     row = {
-        "format": 3,
+        "format": rows.FORMAT,
         "kind": "file",
         "entries": [],
         "notes": [],

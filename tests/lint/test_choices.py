@@ -9,7 +9,7 @@ import pytest
 
 from factdeck.errors import Location
 from factdeck.facts.model import Deck, NoteSpec
-from factdeck.lint.cards import Choice, View, read_choices
+from factdeck.lint.cards import Card, Choice, read_choices
 from factdeck.lint.engine import lint
 from factdeck.lint.rules import choices
 from factdeck.pipeline import expanded
@@ -121,7 +121,7 @@ def test_also_accepted_on_a_multiple_choice_back(tmp_path: Path) -> None:
 # --- the keys' spread, on cards read by hand -----------------------------------------------
 
 
-def question(number: int, key: str) -> View:
+def question(number: int, key: str) -> Card:
     note = NoteSpec(
         guid=str(number),
         note_type="mcq",
@@ -133,7 +133,7 @@ def question(number: int, key: str) -> View:
         location=Location(Path("facts.yaml"), number),
     )
     options = tuple(Choice(x, x * 3, x == key, "" if x == key else "x") for x in "ABCD")
-    return View(note, "mcq", "Which?", key * 3, "", choices=options)
+    return Card(note, "mcq", "Which?", key * 3, key * 3, "", "", "", choices=options)
 
 
 @pytest.mark.parametrize(

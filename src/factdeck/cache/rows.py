@@ -21,9 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from factdeck.errors import Location
 from factdeck.facts.model import KINDS, Entry, Fact, Media, NoteSpec
-from factdeck.lint.engine import Card, FileLint, Finding, Seen
+from factdeck.lint.cards import Card, Choice, Shape
+from factdeck.lint.engine import FileLint, Finding, Seen
 
-FORMAT: Literal[3] = 3  # 3: JSON rows (1 and 2 held code objects: never read again)
+FORMAT: Literal[4] = 4  # 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
 
 
 class Unfit(Exception):
@@ -85,12 +86,29 @@ class EntryRow(_Row):
     location: LocationRow
 
 
+class ChoiceRow(_Row):
+    letter: str
+    text: str
+    correct: bool
+    why: str
+
+
 class CardRow(_Row):
-    note: Annotated[int, Field(ge=0)]  # the card's note, by its place in the file's notes
+    """A card (lint.cards.Card), its note by its place in the file's notes."""
+
+    note: Annotated[int, Field(ge=0)]
+    shape: Shape
     question: str
     answer: str
     answer_html: str
     source: str
+    extra: str
+    reading: str
+    number: Annotated[int, Field(ge=0)]
+    hidden: tuple[str, ...]
+    visible: str
+    text: str
+    choices: tuple[ChoiceRow, ...]
 
 
 class FindingRow(_Row):
@@ -103,7 +121,7 @@ class FindingRow(_Row):
 class FileRow(_Row):
     """What one fact file yields (store.FileResult)."""
 
-    format: Literal[3]
+    format: Literal[4]
     kind: Literal["file"]
     entries: tuple[EntryRow, ...]
     notes: tuple[NoteRow, ...]
@@ -116,7 +134,7 @@ class FileRow(_Row):
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
-    format: Literal[3]
+    format: Literal[4]
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
@@ -147,16 +165,7 @@ def file_row(
             for e in entries
         ),
         notes=tuple(_note_row(deck_dir, n, drawings) for n in notes),
-        cards=tuple(
-            CardRow(
-                note=place[id(c.note)],
-                question=c.question,
-                answer=c.answer,
-                answer_html=c.answer_html,
-                source=c.source,
-            )
-            for c in lint.cards
-        ),
+        cards=tuple(_card_row(place[id(c.note)], c) for c in lint.cards),
         keys=lint.keys,
         answers=lint.answers,
         findings=tuple(
@@ -170,6 +179,27 @@ def file_row(
         ),
     )
     return row.model_dump_json()
+
+
+def _card_row(note: int, card: Card) -> CardRow:
+    return CardRow(
+        note=note,
+        shape=card.shape,
+        question=card.question,
+        answer=card.answer,
+        answer_html=card.answer_html,
+        source=card.source,
+        extra=card.extra,
+        reading=card.reading,
+        number=card.number,
+        hidden=card.hidden,
+        visible=card.visible,
+        text=card.text,
+        choices=tuple(
+            ChoiceRow(letter=c.letter, text=c.text, correct=c.correct, why=c.why)
+            for c in card.choices
+        ),
+    )
 
 
 def seen_row(seen: Seen) -> str:
@@ -234,9 +264,7 @@ def file_records(
         len(row.cards) == len(row.keys) == len(row.answers)
     ):
         raise Foreign("cards, keys and answers do not line up")
-    cards = tuple(
-        Card(notes[c.note], c.question, c.answer, c.answer_html, c.source) for c in row.cards
-    )
+    cards = tuple(_card(notes[c.note], c) for c in row.cards)
     return entries, notes, FileLint(cards, row.keys, row.answers, findings)
 
 
@@ -246,6 +274,24 @@ def seen_record(text: bytes) -> Seen:
     except ValidationError as exc:
         raise Foreign(str(exc)) from None
     return Seen(cards=frozenset(row.cards), pairs=frozenset(row.pairs))
+
+
+def _card(note: NoteSpec, row: CardRow) -> Card:
+    return Card(
+        note,
+        row.shape,
+        row.question,
+        row.answer,
+        row.answer_html,
+        row.source,
+        row.extra,
+        row.reading,
+        row.number,
+        row.hidden,
+        row.visible,
+        row.text,
+        tuple(Choice(c.letter, c.text, c.correct, c.why) for c in row.choices),
+    )
 
 
 def _fact(data: dict[str, Any]) -> Fact:

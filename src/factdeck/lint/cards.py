@@ -1,5 +1,6 @@
-"""Cards as the content rules read them: plain question, answer and extra, and for a cloze
-card the hidden and the visible words. Diagram labels count as asked answers too."""
+"""A card as the student reads it, the one view every lint rule reads: plain question,
+answer and extra, and for a cloze card the hidden and the visible words. Diagram labels
+count as asked answers too. With the helpers the rules share to compare words."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
+from typing import Literal
 
 import snowballstemmer
 
@@ -33,7 +35,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One finding of a content rule, in lint.Finding's shape."""
+    """One finding of a content rule, in engine.Finding's shape."""
 
     location: Location
     fact_id: str
@@ -52,22 +54,30 @@ class Choice:
     why: str
 
 
+Shape = Literal["qa", "cloze", "diagram", "mcq"]
+
+
 @dataclass(frozen=True, slots=True)
-class View:
-    """One card: `shape` is 'qa', 'cloze', 'diagram' or 'mcq'; `hidden`/`visible` only for
-    clozes (the deletions of this card, and the sentence with them removed); `choices` only
-    for multiple choice (its answer is the key's text)."""
+class Card:
+    """One card as the student reads it, in plain text: what is asked, what is recalled.
+
+    `shape` is 'qa', 'cloze', 'diagram' or 'mcq'; `answer_html` is the answer as the card's
+    HTML has it (a list in markup is a list); `source` the back's source line. `hidden` and
+    `visible` only for clozes (the deletions of this card, and the sentence with them
+    removed); `choices` only for multiple choice (its answer is the key's text)."""
 
     note: NoteSpec
-    shape: str
+    shape: Shape
     question: str
     answer: str
+    answer_html: str
+    source: str
     extra: str
+    reading: str  # every field the student reads (not the source line), in plain text
     number: int = 0
     hidden: tuple[str, ...] = ()
     visible: str = ""
     text: str = ""  # a cloze note's whole Text (HTML), for the sibling rules
-    reading: str = ""  # every field the student reads (not the source line), in plain text
     choices: tuple[Choice, ...] = ()
 
     def hit(self, rule: str, message: str) -> Hit:
@@ -76,77 +86,59 @@ class View:
         )
 
 
-def views(
+def study_cards(
     notes: Iterable[NoteSpec],
     note_types: Mapping[str, NoteType],
     labels: Mapping[str, tuple[str, ...]] | None = None,
-) -> Iterator[View]:
-    """Every card as the rules read it; `labels`: each diagram fact's mask labels, for native
-    image-occlusion notes (one note, a card per mask)."""
+) -> Iterator[Card]:
+    """Every card of `notes` as the student reads it; `labels`: each diagram fact's mask
+    labels, for native image-occlusion notes (one note, a card per mask; without them such
+    a note gives no card here: its question is a picture)."""
     for note in notes:
         note_type = note_types[note.note_type]
         fields = dict(zip(note_type.field_names, note.fields, strict=True))
-        extra = plain(fields.get("Extra", fields.get("Back Extra", "")), limit=None)
+        extra = _plain(fields.get("Extra", fields.get("Back Extra", "")))
+        source = _plain(fields.get("Source", ""))
         reading = " \n ".join(
-            plain(value, limit=None) for name, value in fields.items() if name not in _NOT_READ
+            _plain(value) for name, value in fields.items() if name not in _NOT_READ
         )
+        common = (source, extra, reading)
         if note_type.native_occlusion and labels:
-            header = plain(fields.get("Header", ""), limit=None)
+            header = _plain(fields.get("Header", ""))
             for number, label in enumerate(labels.get(note.fact_id, ()), start=1):
-                yield View(
-                    note,
-                    "diagram",
-                    header,
-                    plain(label, limit=None),
-                    extra,
-                    number,
-                    reading=reading,
-                )
+                yield Card(note, "diagram", header, _plain(label), label, *common, number=number)
         elif note_type.cloze and "Text" in fields:
             text = fields["Text"]
             for number in sorted(cloze_numbers(text)):
                 hidden, question, visible = _cloze_sides(text, number)
-                yield View(
+                words = tuple(_plain(h) for h in hidden)
+                yield Card(
                     note,
                     "cloze",
-                    plain(question, limit=None),
-                    " … ".join(plain(h, limit=None) for h in hidden),
-                    extra,
-                    number,
-                    tuple(plain(h, limit=None) for h in hidden),
-                    plain(visible, limit=None),
-                    text,
-                    reading,
+                    _plain(question),
+                    " … ".join(words),
+                    " … ".join(hidden),
+                    *common,
+                    number=number,
+                    hidden=words,
+                    visible=_plain(visible),
+                    text=text,
                 )
-        elif {"Front", "Back"} <= fields.keys():
-            yield View(
-                note,
-                "qa",
-                plain(fields["Front"], limit=None),
-                plain(fields["Back"], limit=None),
-                extra,
-                reading=reading,
-            )
+        elif not note_type.cloze and {"Front", "Back"} <= fields.keys():
+            front, back = fields["Front"], fields["Back"]
+            yield Card(note, "qa", _plain(front), _plain(back), back, *common)
         elif {"Question", "Key"} <= fields.keys():  # multiple choice (practice/)
             choices = read_choices(fields["Key"])
-            yield View(
-                note,
-                "mcq",
-                plain(fields["Question"], limit=None),
-                next((c.text for c in choices if c.correct), ""),
-                extra,
-                reading=reading,
-                choices=choices,
-            )
+            key = next((c.text for c in choices if c.correct), "")
+            question = _plain(fields["Question"])
+            yield Card(note, "mcq", question, key, key, *common, choices=choices)
         elif "Answer" in fields:  # a portable image-occlusion note: a label asked on a diagram
-            yield View(
-                note,
-                "diagram",
-                plain(fields.get("Header", ""), limit=None),
-                plain(fields["Answer"], limit=None),
-                extra,
-                reading=reading,
-            )
+            header, answer = _plain(fields.get("Header", "")), fields["Answer"]
+            yield Card(note, "diagram", header, _plain(answer), answer, *common)
+
+
+def _plain(text: str) -> str:
+    return plain(text, limit=None)
 
 
 def read_choices(key_html: str) -> tuple[Choice, ...]:

@@ -16,11 +16,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from factdeck.anki import cloze
+from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import Location, did_you_mean
 from factdeck.facts import textsafety
-from factdeck.facts.model import EXAM_PREFIX, Deck, DeckSpec, Fact, Named, NoteSpec, cloze_numbers
+from factdeck.facts.model import EXAM_PREFIX, Deck, DeckSpec, Fact, Named, NoteSpec
 from factdeck.lint import near_duplicates, rules
+from factdeck.lint.cards import Card, study_cards
 from factdeck.lint.rules import cues, diagrams
 from factdeck.render import html
 from factdeck.render.templates import NoteType
@@ -91,17 +92,6 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class Card:
-    """One card as the student reviews it, in plain text: what is asked, what is recalled."""
-
-    note: NoteSpec
-    question: str
-    answer: str
-    answer_html: str
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
 class FileLint:
     """The per-card part of lint for some notes (one fact file's, in a build): their cards,
     each card's question as compared words, and what the per-card rules found. Kept with
@@ -125,19 +115,20 @@ class Seen:
 def lint(
     deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
 ) -> tuple[Finding, ...]:
-    notes = tuple(notes)
-    return lint_deck(deck, (file_lint(deck, notes, note_types),), notes, note_types)[0]
+    return lint_deck(deck, (file_lint(deck, tuple(notes), note_types),))[0]
 
 
 def file_lint(
     deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType]
 ) -> FileLint:
-    """The per-card rules over `notes` (facts looked up in `deck`)."""
-    cards = tuple(study_cards(notes, note_types))
+    """The cards of `notes` and the per-card rules over them (facts looked up in `deck`)."""
+    labels = mask_labels(deck, {note.fact_id for note in notes})
+    cards = tuple(study_cards(notes, note_types, labels))
     facts = {e.fact.id: e.fact for e in deck.entries}
     found = tuple(
         f
         for card in cards
+        if card.shape in WRITTEN
         for rule in CARD_RULES
         for f in rule(card, facts.get(card.note.fact_id), deck.spec)
     )
@@ -150,11 +141,7 @@ def file_lint(
 
 
 def lint_deck(
-    deck: Deck,
-    files: Iterable[FileLint],
-    notes: tuple[NoteSpec, ...],
-    note_types: Mapping[str, NoteType],
-    seen: Seen | None = None,
+    deck: Deck, files: Iterable[FileLint], seen: Seen | None = None
 ) -> tuple[tuple[Finding, ...], Seen]:
     """Every finding, from the per-card findings of each file and the cross-card rules
     (the content rules of lint/rules/ and the diagram rules read the whole deck each time).
@@ -163,9 +150,16 @@ def lint_deck(
     looked up in the near-duplicate index: the findings are the same as without it.
     """
     files = tuple(files)
-    cards = tuple(card for f in files for card in f.cards)
-    keys = tuple(key for f in files for key in f.keys)
-    answers = tuple(answer for f in files for answer in f.answers)
+    every = tuple(card for f in files for card in f.cards)
+    written = [
+        (card, key, answer)
+        for f in files
+        for card, key, answer in zip(f.cards, f.keys, f.answers, strict=True)
+        if card.shape in WRITTEN
+    ]
+    cards = tuple(card for card, _, _ in written)
+    keys = tuple(key for _, key, _ in written)
+    answers = tuple(answer for _, _, answer in written)
     pairs, now_seen = _near_pairs(cards, keys, seen)
     facts = {e.fact.id: e.fact for e in deck.entries}
     found = [
@@ -178,10 +172,7 @@ def lint_deck(
             for e in deck.entries
             for message in textsafety.hidden_characters(e.fact)
         ),
-        *(
-            Finding(h.location, h.fact_id, h.rule, h.message)
-            for h in rules.check(deck, notes, note_types)
-        ),
+        *(Finding(h.location, h.fact_id, h.rule, h.message) for h in rules.check(deck, every)),
         *(Finding(d.location, d.fact_id, d.rule, d.message) for d in diagrams.findings(deck)),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
@@ -199,23 +190,6 @@ def lint_deck(
     ), now_seen
 
 
-def study_cards(notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]) -> Iterator[Card]:
-    """Q/A notes give Front -> Back; cloze notes one card per number, the deletion as answer.
-
-    Note types with neither (image occlusion) are not linted: their question is a picture.
-    """
-    for note in notes:
-        note_type = note_types[note.note_type]
-        fields = dict(zip(note_type.field_names, note.fields, strict=True))
-        source = plain(fields.get("Source", ""))
-        if note_type.cloze and "Text" in fields:
-            for number in sorted(cloze_numbers(fields["Text"])):
-                question, answer = _cloze_card(fields["Text"], number)
-                yield Card(note, plain(question), plain(answer), answer, source)
-        elif not note_type.cloze and {"Front", "Back"} <= fields.keys():
-            yield Card(note, plain(fields["Front"]), plain(fields["Back"]), fields["Back"], source)
-
-
 def plain(text: str) -> str:
     """Card HTML as the student reads it, whole (see render.html.plain)."""
     return html.plain(text, limit=None)
@@ -223,11 +197,6 @@ def plain(text: str) -> str:
 
 def words(text: str) -> int:
     return len(text.split())
-
-
-def _cloze_card(text: str, number: int) -> tuple[str, str]:
-    """Card `number`'s front as Anki shows it, and its hidden words joined."""
-    return cloze.reveal(text, number, True), " … ".join(cloze.hidden(text, number))
 
 
 # --- one card at a time -------------------------------------------------------------------
@@ -295,6 +264,11 @@ def _cue_findings(card: Card, fact: Fact | None, spec: DeckSpec) -> Iterator[Fin
             f"note '{card.note.card_id}': {message}",
         )
 
+
+# The shapes of card the formulation rules of this module read: a question and its answer
+# in words (a diagram's question is a picture; a multiple-choice answer is picked, not
+# recalled). The content rules (lint/rules/) read every shape.
+WRITTEN = frozenset({"qa", "cloze"})
 
 # Rules that look at one card (and its fact) at a time; the rest compare cards across the
 # deck. A new per-card rule is a generator of findings added here; a new cross-card rule

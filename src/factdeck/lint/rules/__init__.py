@@ -8,11 +8,10 @@ into a Finding and applies the facts' `lint:` exceptions as for its own rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 
-from factdeck.diagrams.occlusion import mask_labels
-from factdeck.facts.model import Deck, NoteSpec
-from factdeck.lint.cards import Hit, views
+from factdeck.facts.model import Deck
+from factdeck.lint.cards import Card, Hit
 from factdeck.lint.rules import (
     choices,
     clozes,
@@ -23,7 +22,6 @@ from factdeck.lint.rules import (
     spelling,
     wording,
 )
-from factdeck.render.templates import NoteType
 
 _MODULES = (wording, clozes, repeats, choices, sources, spelling, number)
 # Rules of one card at a time, run by lint/engine.py per card (and cached with its file).
@@ -35,9 +33,7 @@ RULES: dict[str, str] = {
 __all__ = ["RULES", "Hit", "check"]
 
 
-def check(
-    deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
-) -> Iterator[Hit]:
-    cards = tuple(views(notes, note_types, mask_labels(deck)))
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
+    """Every content rule over the deck's cards (lint/cards.study_cards, with mask labels)."""
     for module in _MODULES:
         yield from module.check(deck, cards)

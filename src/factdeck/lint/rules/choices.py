@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from factdeck.facts.model import Deck, Fact, Named
-from factdeck.lint.cards import Hit, View, segments
+from factdeck.lint.cards import Card, Hit, segments
 from factdeck.practice.options import LETTERS, normal, overlaps_normal, variants
 
 RULES = {
@@ -64,7 +64,7 @@ class _Index:
         return None
 
 
-def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
     questions = [c for c in cards if c.shape == "mcq" and c.choices]
     if not questions:
         return
@@ -93,7 +93,7 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
             )
 
 
-def _positions(questions: list[View]) -> Iterator[Hit]:
+def _positions(questions: list[Card]) -> Iterator[Hit]:
     keyed = [(q, c.letter) for q in questions for c in q.choices if c.correct]
     keys = Counter(letter for _, letter in keyed)
     n = len(keyed)
@@ -114,8 +114,8 @@ def _positions(questions: list[View]) -> Iterator[Hit]:
 
 
 def _evened(
-    keyed: list[tuple[View, str]], keys: Counter[str], share: float
-) -> Iterator[tuple[View, str]]:
+    keyed: list[tuple[Card, str]], keys: Counter[str], share: float
+) -> Iterator[tuple[Card, str]]:
     """Questions to move, one at a time from the most used letter to the least, until
     every letter is within one of an even share."""
     counts = Counter({x: keys[x] for x in LETTERS})
@@ -129,7 +129,7 @@ def _evened(
         yield question, least
 
 
-def _overlaps(card: View, index: _Index) -> Iterator[Hit]:
+def _overlaps(card: Card, index: _Index) -> Iterator[Hit]:
     key = next(c for c in card.choices if c.correct)
     key_fact = index.fact(key.text)
     for choice in card.choices:
@@ -161,7 +161,7 @@ def _overlap(wrong: str, key: str) -> str | None:
     return None
 
 
-def _mixed(card: View, index: _Index) -> Iterator[Hit]:
+def _mixed(card: Card, index: _Index) -> Iterator[Hit]:
     kinds = {c.letter: _kind(c.text, index) for c in card.choices}
     known = {k for k in kinds.values() if k}
     if len(known) > 1:

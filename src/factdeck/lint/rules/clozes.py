@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 
 from factdeck.facts.model import Deck
-from factdeck.lint.cards import Hit, View, clozes, content_words, same_stem, stem, tokens
+from factdeck.lint.cards import Card, Hit, clozes, content_words, same_stem, stem, tokens
 from factdeck.lint.rules.wording import GENERIC_NOUNS
 from factdeck.render.html import plain
 
@@ -60,7 +60,7 @@ _SEPARATOR = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|/|;)\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
-def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
     for card in cards:
         if card.shape == "qa":
             yield from _answered_by_question(card)
@@ -72,7 +72,7 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
             yield from _siblings(card)
 
 
-def _giveaway(card: View) -> Iterator[Hit]:
+def _giveaway(card: Card) -> Iterator[Hit]:
     shown = content_words(card.visible)
     hidden = [w for h in card.hidden for w in content_words(h)]
     clues = [
@@ -89,7 +89,7 @@ def _giveaway(card: View) -> Iterator[Hit]:
         )
 
 
-def _answered_by_question(card: View) -> Iterator[Hit]:
+def _answered_by_question(card: Card) -> Iterator[Hit]:
     if re.search(r"\bor\b[^?]*\?\s*$", card.question):
         return  # a choice ("… the dorsal roots or the dorsal rami?") names its answer on purpose
     asked = {stem(w) for w in content_words(card.question)}  # same stems only: a question
@@ -103,7 +103,7 @@ def _answered_by_question(card: View) -> Iterator[Hit]:
         )
 
 
-def _visible_opposite(card: View) -> Iterator[Hit]:
+def _visible_opposite(card: Card) -> Iterator[Hit]:
     deletions = clozes(card.text)
     sentences = _sentence_numbers(card.text, deletions)
     for (number, hidden, _, _), sentence in zip(deletions, sentences, strict=True):
@@ -126,7 +126,7 @@ def _visible_opposite(card: View) -> Iterator[Hit]:
                 )
 
 
-def _siblings(card: View) -> Iterator[Hit]:
+def _siblings(card: Card) -> Iterator[Hit]:
     deletions = clozes(card.text)
     sentence = _sentence_numbers(card.text, deletions)
     by_sentence: dict[int, list[tuple[int, str, int, int]]] = {}
@@ -150,7 +150,7 @@ def _siblings(card: View) -> Iterator[Hit]:
         yield from _family(card, group)
 
 
-def _family(card: View, group: list[tuple[int, str, int, int]]) -> Iterator[Hit]:
+def _family(card: Card, group: list[tuple[int, str, int, int]]) -> Iterator[Hit]:
     """A run of sibling clozes joined only by list separators, sharing a head word."""
     run = [group[0]]
     runs = []

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from factdeck.facts.model import Deck, Named
-from factdeck.lint.cards import Hit, View
+from factdeck.lint.cards import Card, Hit
 
 RULES = {
     "number-agreement": "singular and plural that disagree (name vs `plural`, group, verb)",
@@ -127,7 +127,7 @@ def looks_plural(phrase: str) -> bool | None:
     return None
 
 
-def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
     for entry in deck.entries:
         fact = entry.fact
         if not isinstance(fact, Named):

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from factdeck.facts.model import Deck
-from factdeck.lint.cards import STOP_WORDS, Hit, View, stem
+from factdeck.lint.cards import STOP_WORDS, Card, Hit, stem
 
 RULES = {
     "asked-twice": "one answer asked from the same cue by two notes (Q/A, cloze, diagram, "
@@ -33,9 +33,9 @@ _PARENS = re.compile(r"\s*\([^)]*\)")
 _ASKING = {"which", "what", "kind", "name", "call", "give", "explain", "mean", "describe"}
 
 
-def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
     excused = {e.fact.id for e in deck.entries if "asked-twice" in e.fact.lint}
-    groups: dict[str, list[View]] = defaultdict(list)
+    groups: dict[str, list[Card]] = defaultdict(list)
     for card in cards:
         key = answer_key(card.answer)
         if key:
@@ -63,7 +63,7 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
                     )
 
 
-def _labels_twice(labels: list[View]) -> Iterator[Hit]:
+def _labels_twice(labels: list[Card]) -> Iterator[Hit]:
     figures = sorted({c.note.fact_id for c in labels})
     if len(figures) < 2:
         return
@@ -77,7 +77,7 @@ def _labels_twice(labels: list[View]) -> Iterator[Hit]:
         )
 
 
-def _sides(a: View, b: View, excused: set[str]) -> tuple[tuple[View, View], ...]:
+def _sides(a: Card, b: Card, excused: set[str]) -> tuple[tuple[Card, Card], ...]:
     """Both cards are told, unless one fact's `lint: {asked-twice: why}` justifies the pair:
     then only that side is (where the exception silences it), not the partner."""
     for this, other in ((a, b), (b, a)):

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from factdeck.facts.model import Deck
-from factdeck.lint.cards import Hit, View
+from factdeck.lint.cards import Card, Hit
 
 RULES = {
     "unjustified-ref": "a reference attributed to a fact without `source.refs_why`",
 }
 
 
-def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
     for entry in deck.entries:
         source = entry.fact.source
         if source.refs and not source.refs_why:

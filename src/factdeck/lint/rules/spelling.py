@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from factdeck.facts.model import Deck
-from factdeck.lint.cards import Hit, View, tokens
+from factdeck.lint.cards import Card, Hit, tokens
 
 RULES = {
     "spelling": "a British spelling in the deck (the deck is US: fiber, edema, -ize, -or)",
@@ -238,8 +238,8 @@ def _same_in_us(word: str, match: re.Match[str]) -> bool:
     )
 
 
-def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
-    seen: dict[str, list[tuple[View, str]]] = defaultdict(list)
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
+    seen: dict[str, list[tuple[Card, str]]] = defaultdict(list)
     used: Counter[str] = Counter()
     done: set[str] = set()
     for card in cards:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from factdeck.facts.model import Deck
-from factdeck.lint.cards import Hit, View, stem, tokens
+from factdeck.lint.cards import Card, Hit, stem, tokens
 
 RULES = {
     "vague-question": "a question with several defensible answers ('one possible', 'what can')",
@@ -86,7 +86,7 @@ _POINTERS = {"the", "this", "these", "those", "such", "said"}
 _QUALIFIED_AFTER = {"of", "from", "that", "which", "who", "in", "at", "to", "supplied", "named"}
 
 
-def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
+def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
     for card in cards:
         if card.shape == "diagram":
             continue
@@ -108,7 +108,7 @@ def check(deck: Deck, cards: tuple[View, ...]) -> Iterator[Hit]:
         yield from _antecedents(card)
 
 
-def _antecedents(card: View) -> Iterator[Hit]:
+def _antecedents(card: Card) -> Iterator[Hit]:
     first = (tokens(card.question) or [""])[0]
     if first in _BACK_REFERENCE_OPENINGS:
         yield card.hit(
