@@ -19,10 +19,13 @@ from typing import Any
 
 import pytest
 
+from factdeck.history.notes import LAYOUT_ADVICE
 from factdeck.release import release
+from factdeck.render.layers import BUILTIN
 from tests.history.test_list_identity import course
 from tests.history.test_release import FACTS, bump
-from tests.support.decks import EPOCH, REAL_DECK
+from tests.support.decks import EPOCH, REAL_DECK, write_tree
+from tests.support.hostile import DIAGRAM_FACTS, svg
 
 PROBE = Path(__file__).parent.parent / "support" / "engine_probe.py"
 VERSIONS = ("23.10.1", "24.11", "current")
@@ -176,3 +179,66 @@ def test_an_item_taken_out_shows_a_notice_and_reaches_no_new_student_in_every_en
     (imported,), checked = new["steps"], new["checked"]
     assert imported["cards"] == checked["cards"] == second["cards"] - 1
     assert checked["bad"] == [] and checked["removed_notices"] == []
+
+
+WITH_DIAGRAM = FACTS + DIAGRAM_FACTS.split("facts:\n", 1)[1]
+IO = "factdeck Image Occlusion"
+
+
+def restyle(project: Path, *names: str) -> None:
+    """The project's own copy of each note type's CSS and front template, one rule and one
+    element added: a new layout for every student (render/layers.py)."""
+    for name in names:
+        for file, added in (("style.css", ".fd-new { color: red; }"), ("front.html", "<i></i>")):
+            path = project / "templates" / "note-types" / name / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text((BUILTIN / "note-types" / name / file).read_text() + added + "\n")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_new_layout_reaches_a_student_who_ran_check_database_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Issue 21: Check Database stamps an image-occlusion note type with a deletable field
+    as just edited (rslib dbcheck.rs, add_missing_field_tags), and "Update note types: If
+    newer" then keeps that copy. factdeck's has none, so after release 1, Check Database and
+    release 2, the student holds both note types' new CSS and templates, as a new student."""
+    write_tree(mini_deck, {"figs/figure.svg": svg("")})
+    v1 = publish(mini_deck, project, "1.0.0", WITH_DIAGRAM, EPOCH, monkeypatch)
+    restyle(project, "cloze", "io-native")
+    v2 = publish(mini_deck, project, "1.1.0", WITH_DIAGRAM, EPOCH + 86_400, monkeypatch)
+    first, second = probe(version, tmp_path / "had", v1, "check", v2)["steps"]
+    (new,) = probe(version, tmp_path / "new", v2)["steps"]
+    for name in ("factdeck Cloze", IO):
+        assert first["note_types"][name] != new["note_types"][name]
+        assert second["note_types"][name] == new["note_types"][name]
+    assert second["bad"] == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_layout_kept_by_check_database_arrives_as_the_notes_say_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A student whose image-occlusion note type came with a deletable Comments field (2.0.0
+    shipped it so, as Anki's stock type has it) and who ran Check Database keeps its old
+    layout on a plain import, in every engine: nothing in the package can change that. The
+    release notes say to import with "Update note types: Always", which brings it."""
+    write_tree(mini_deck, {"figs/figure.svg": svg("")})
+    old_type = project / "templates" / "note-types" / "io-native.yaml"
+    old_type.parent.mkdir(parents=True, exist_ok=True)
+    old_type.write_text(
+        (BUILTIN / "note-types" / "io-native.yaml")
+        .read_text()
+        .replace("{name: Comments, tag: 4, prevent_deletion: true}", "{name: Comments, tag: 4}")
+    )
+    v1 = publish(mini_deck, project, "1.0.0", WITH_DIAGRAM, EPOCH, monkeypatch)
+    old_type.unlink()
+    restyle(project, "io-native")
+    v2 = publish(mini_deck, project, "1.1.0", WITH_DIAGRAM, EPOCH + 86_400, monkeypatch)
+    assert LAYOUT_ADVICE in (project / "dist" / "mini-1.1.0.md").read_text()
+    first, kept, always = probe(version, tmp_path / "had", v1, "check", v2, f"always:{v2}")["steps"]
+    (new,) = probe(version, tmp_path / "new", v2)["steps"]
+    assert first["note_types"][IO] != new["note_types"][IO]
+    assert kept["note_types"][IO] == first["note_types"][IO]
+    assert always["note_types"][IO] == new["note_types"][IO]
+    assert kept["log"]["updated"] == 0 and always["bad"] == []

@@ -7,7 +7,10 @@ object: the engine's version, each import's log counts, the review count, the ca
 render blank or with an error (Anki's own messages, each with its note's first field), the
 cards each import created, whether every reviewed card kept its scheduling and review log,
 Empty Cards' list, the cards that show the notice of a taken-out item, where the cards are
-(per deck, suspended, of notes tagged retired); and the same once more after Check Database (`col.fix_integrity()`).
+(per deck, suspended, of notes tagged retired), each factdeck note type's CSS and templates;
+and the same once more after Check Database (`col.fix_integrity()`). Two words may stand
+between the packages: `check` runs Check Database there, as a student may between imports;
+`always:B.apkg` imports B with "Update note types: Always" (the import dialog's option).
 """
 
 from __future__ import annotations
@@ -44,10 +47,15 @@ def _shown(html: str) -> str:
     return f"{text} {notice[1]}".strip() if notice else text
 
 
-def _import(col: Collection, apkg: str) -> dict[str, int]:
-    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+def _import(col: Collection, apkg: str, always: bool = False) -> dict[str, int]:
+    conditions = ImportAnkiPackageUpdateCondition
+    if_newer = conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
     options = ImportAnkiPackageOptions(
-        merge_notetypes=False, update_notes=if_newer, update_notetypes=if_newer
+        merge_notetypes=False,
+        update_notes=if_newer,
+        update_notetypes=conditions.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
+        if always
+        else if_newer,
     )  # with_scheduling and with_deck_configs default to off (the second is not in 23.10)
     log = col.import_anki_package(ImportAnkiPackageRequest(package_path=apkg, options=options)).log
     return {
@@ -107,10 +115,26 @@ def _where(col: Collection) -> dict[str, object]:
     }
 
 
+def _note_types(col: Collection) -> dict[str, dict[str, object]]:
+    """factdeck's note types as the collection holds them: what a newer package must reach.
+    The import runs in the backend and leaves the Python side's note-type cache as it was, so
+    the cache goes first (read through it, every update looks skipped)."""
+    col.models._clear_cache()
+    return {
+        model["name"]: {
+            "css": model["css"],
+            "templates": [[t["qfmt"], t["afmt"]] for t in model["tmpls"]],
+        }
+        for model in col.models.all()
+        if model["name"].startswith("factdeck ")
+    }
+
+
 def _step(col: Collection, log: dict[str, int], reviewed: dict[int, list[object]]) -> dict:
     now = _schedules(col)
     return {
         **_where(col),
+        "note_types": _note_types(col),
         "log": log,
         "cards": len(now),
         "notes": col.note_count(),
@@ -134,9 +158,12 @@ def main(folder: str, *packages: str) -> None:
     try:
         steps = []
         reviewed: dict[int, list[object]] = {}
-        for index, apkg in enumerate(packages):
-            log = _import(col, apkg)
-            if index == 0:
+        for apkg in packages:
+            if apkg == "check":
+                col.fix_integrity()
+                continue
+            log = _import(col, apkg.removeprefix("always:"), always=apkg.startswith("always:"))
+            if not steps:
                 for card_id in col.find_cards(""):
                     card = col.get_card(card_id)
                     card.start_timer()

@@ -25,6 +25,16 @@ FORGET = (
     "repetition and lapse counts”"
 )
 
+# Anki's Check Database stamps an image-occlusion note type with an undeletable-field gap
+# (as 2.0.0 shipped it) as just edited, so "if newer" keeps that copy (issue 21; the
+# template's comment in note-types/io-native.yaml says why, the engine tests measure it).
+LAYOUT_ADVICE = (
+    "The image-occlusion cards have a new layout. If you have run Tools → Check Database "
+    "since you imported an earlier version, Anki keeps your old layout: import with "
+    "“Update note types” set to “Always” in the import dialog (under Updates; it replaces "
+    "only the layout, never your reviews)."
+)
+
 
 def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str, ...] = ()) -> str:
     """A note as a student reads it, on one line: hidden cloze words in bold (not a
@@ -133,6 +143,10 @@ def _students(
             f"again with {MERGE_ADVICE}.",
             "",
         ]
+    if changes.since is not None and any(
+        note_types[t].native_occlusion for t in changes.note_types if t in note_types
+    ):
+        out += [LAYOUT_ADVICE, ""]
     corrected = [d for d in changes.corrected if view.corrected(d)]
     moved_on = [d for d in corrected if not d.relearn]
     tag = f"{CORRECTED_TAG}{spec.version}"
