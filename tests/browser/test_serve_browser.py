@@ -5,12 +5,6 @@ Ctrl-C stops the server cleanly."""
 
 from __future__ import annotations
 
-import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from factdeck.cli.main import main
+from tests.support.serving import Server
 
 UPDATE_MS = 30_000  # generous on a busy 2-core machine; a rebuild takes well under a second
 # The cards' text as drawn (the page loads them from parts/*.js and draws the cards in view
@@ -30,55 +25,13 @@ DATA = (
 )
 
 
-class Server:
-    def __init__(self, project: Path) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from factdeck.cli.main import main; main()",
-                "serve",
-                "--port",
-                "0",
-            ],
-            cwd=project,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.url = self._wait_for("Serving ").split()[1]
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def _wait_for(self, start: str) -> str:
-        while True:
-            line = self.lines.get(timeout=60)
-            if line.startswith(start):
-                return line
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=20)
-        assert self.process.stderr is not None
-        return code, self.process.stderr.read()
-
-
 @pytest.fixture
 def server(project: Path) -> Iterator[Server]:
     result = CliRunner().invoke(main, ["new", str(project / "cards" / "knee"), "-q"])
     assert result.exit_code == 0, result.output
     running = Server(project)
     yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    running.kill()
 
 
 def test_the_page_follows_edits_errors_and_fixes(

@@ -1,21 +1,25 @@
-"""`factdeck serve` without a browser: refusals, and the server on 127.0.0.1 spoken to with
-http.client (tests/browser/test_serve_browser.py drives the page)."""
+"""`factdeck serve` without a browser: refusals, the server on 127.0.0.1 spoken to with
+http.client (what it serves and refuses, its bound on connections), and the real command
+in its own process while its deck folder changes (tests/browser/test_serve_browser.py
+drives the page)."""
 
 from __future__ import annotations
 
 import json
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from factdeck.cli.live_server import CONNECTIONS, EVENTS, STATUS, LiveState, live_server
 from factdeck.cli.main import main
-from factdeck.cli.serve import EVENTS, LiveState, _server
 from tests.support.decks import MINI_DECK, write_tree
+from tests.support.serving import Server
 
 
 def test_a_port_in_use_is_one_line(runner: CliRunner, mini_deck: Path) -> None:
@@ -56,13 +60,11 @@ def test_a_build_published_right_after_the_first_event_is_sent_too() -> None:
 def live() -> Iterator[tuple[LiveState, int]]:
     """The preview server on 127.0.0.1 (a free port), in this process, and its state."""
     state = LiveState()
-    server = _server(0, state)
+    server = live_server(0, state)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     yield state, server.server_address[1]
-    state.stopping.set()
-    with state.changed:
-        state.changed.notify_all()
+    state.stop()
     server.shutdown()
     server.server_close()
     thread.join(5)
@@ -100,3 +102,186 @@ def test_no_file_served_is_cached(live: tuple[LiveState, int], tmp_path: Path) -
         response.read()
         connection.close()
         assert response.getheader("Cache-Control") == "no-store", path
+
+
+def _get(
+    port: int, target: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, bytes]:
+    connection = HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request(method, target, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+SECRET = "not for the page"
+
+
+@pytest.fixture
+def site(live: tuple[LiveState, int], tmp_path: Path) -> Path:
+    """A built preview published to the live server, with a secret file beside it and
+    symlinks planted in it: out to the secret, inside to a part, and a loop."""
+    write_tree(tmp_path, {"secret.txt": SECRET})
+    site = write_tree(
+        tmp_path / "site",
+        {"index.html": "<body>cards</body>", "parts/0001.js": "1;", ".part.js.tmp": SECRET},
+    )
+    (site / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (site / "parts" / "up").symlink_to(tmp_path)
+    (site / "same.js").symlink_to(site / "parts" / "0001.js")
+    (site / "loop").symlink_to(site / "loop")
+    live[0].publish(site, ())
+    return site
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        ("/parts/0001.js", 200),
+        ("/same.js", 200),  # a symlink that stays inside the preview
+        ("/parts/0001.js?v=2", 200),
+        ("/%00", 400),
+        ("/parts/0001.js%00.png", 400),
+        ("/../secret.txt", 400),
+        ("/..%2fsecret.txt", 400),
+        ("/%2e%2e/secret.txt", 400),
+        ("/parts/%2E%2E/%2e%2e/secret.txt", 400),
+        ("/parts/%5c..%5c..%5csecret.txt", 400),
+        ("//secret.txt", 404),  # http.server makes it /secret.txt
+        ("/parts//0001.js", 400),
+        ("/parts/./0001.js", 400),
+        ("/%ff%fe", 400),
+        ("/%0a", 400),
+        ("http://127.0.0.1/secret.txt", 400),
+        ("/leak.txt", 404),  # a symlink out of the preview
+        ("/parts/up/secret.txt", 404),
+        ("/loop", 404),
+        ("/parts", 404),
+        ("/parts/", 404),
+        ("/.part.js.tmp", 404),
+        ("/missing.js", 404),
+        ("/" + "a" * 5000, 404),
+    ],
+)
+def test_only_files_of_the_preview_are_served(
+    site: Path,
+    live: tuple[LiveState, int],
+    target: str,
+    status: int,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    for method in ("GET", "HEAD"):
+        host = {"Host": f"127.0.0.1:{live[1]}"}  # not http.client's for an absolute URL
+        code, body = _get(live[1], target, host, method=method)
+        assert code == status, (method, target)
+        assert SECRET.encode() not in body
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_before_the_first_build_only_the_page_is_served(
+    live: tuple[LiveState, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HEAD used to serve the current folder's files until a build had succeeded."""
+    write_tree(tmp_path, {"secret.txt": SECRET})
+    monkeypatch.chdir(tmp_path)
+    for method in ("GET", "HEAD"):
+        code, body = _get(live[1], "/secret.txt", method=method)
+        assert code == 404 and SECRET.encode() not in body, method
+    code, page = _get(live[1], "/")
+    assert code == 200 and b"The deck does not build yet" in page
+
+
+def test_only_requests_for_our_own_address_are_answered(
+    site: Path, live: tuple[LiveState, int]
+) -> None:
+    """A DNS-rebinding page reaches 127.0.0.1 under its own name: its Host is refused."""
+    port = live[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}"):
+        for target in ("/", "/parts/0001.js", STATUS):
+            assert _get(port, target, {"Host": host})[0] == 200, (host, target)
+    for host in (f"evil.example:{port}", f"127.0.0.1:{port + 1}", "127.0.0.1", "localhost", ""):
+        for target in ("/", "/parts/0001.js", STATUS, EVENTS):
+            code, body = _get(port, target, {"Host": host})
+            assert code == 403 and b"serving only 127.0.0.1" in body, (host, target)
+    for skip_host, hosts in ((True, []), (False, [f"127.0.0.1:{port}"])):
+        connection = HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.putrequest("GET", "/", skip_host=skip_host)
+        for host in hosts:  # a second Host beside http.client's own
+            connection.putheader("Host", host)
+        connection.endheaders()
+        assert connection.getresponse().status == 403
+        connection.close()
+
+
+def test_the_event_stream_refuses_other_origins(live: tuple[LiveState, int]) -> None:
+    port = live[1]
+    for origin in (
+        "http://evil.example",
+        "null",
+        f"http://127.0.0.1:{port + 1}",
+        f"https://localhost:{port}",
+    ):
+        assert _get(port, EVENTS, {"Origin": origin})[0] == 403, origin
+    connection = HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", EVENTS, headers={"Origin": f"http://localhost:{port}"})
+    stream = connection.getresponse()
+    assert stream.status == 200 and _event(stream) == {"version": 0, "errors": []}
+    connection.close()
+
+
+def _streams(port: int, count: int) -> list[HTTPConnection]:
+    """`count` event streams, each having had its first event."""
+    opened = []
+    for _ in range(count):
+        connection = HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", EVENTS)
+        _event(connection.getresponse())
+        opened.append(connection)
+    return opened
+
+
+def _eventually(holds: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not holds():
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def served(mini_deck: Path, project: Path) -> Iterator[Server]:
+    """The real `factdeck serve` of the mini deck, in its own process."""
+    running = Server(project)
+    facts = mini_deck / "facts.yaml"
+    deadline = time.monotonic() + 30
+    while running.status()["version"] == 1:  # until the watcher has started: a save is seen
+        assert time.monotonic() < deadline
+        facts.write_text(facts.read_text(encoding="utf-8"), encoding="utf-8")
+        time.sleep(0.5)
+    running.wait_until(lambda state: not state["errors"])
+    yield running
+    running.kill()
+
+
+def test_dropped_event_streams_leave_no_threads_behind(served: Server) -> None:
+    """Each disconnected event-stream client kept its thread (3 -> 63 after 60 dropped
+    pages); a stream now sees within a second that its client closed."""
+    before = served.threads()
+    for _ in range(4):
+        for connection in _streams(served.port, CONNECTIONS - 2):
+            connection.close()
+        _eventually(lambda: served.threads() <= before, seconds=10)
+    assert served.status()["errors"] == []
+
+
+def test_connections_beyond_the_bound_are_told_to_wait(served: Server) -> None:
+    held = _streams(served.port, CONNECTIONS)
+    code, body = _get(served.port, "/")
+    assert code == 503 and body == b"factdeck serve: too many connections; try again\n"
+    held.pop().close()
+    _eventually(lambda: _get(served.port, "/")[0] == 200)
+    for connection in held:
+        connection.close()
+    code, errors = served.stop()
+    assert code == 0 and "Traceback" not in errors, errors
