@@ -62,8 +62,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def shown_path(path: Path) -> Path:
-    """`path` relative to the working directory when it is below it: short, clickable."""
+    """`path` relative to the working directory when it is below it: short, clickable. A link
+    is named where it is, not where it leads (the problem may be that it is one)."""
+    whole = path.resolve() if path.name in ("", ".", "..") else path.parent.resolve() / path.name
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
+        return whole.relative_to(Path.cwd().resolve())
     except ValueError:
         return path

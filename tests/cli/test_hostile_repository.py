@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from factdeck.cli.main import main
 from factdeck.fs import commit, limits
 from factdeck.fs.names import JOURNAL
-from tests.support.decks import REPO
-from tests.support.hostile import beside, refused
+from tests.support.decks import REPO, write_tree
+from tests.support.hostile import DIAGRAM_FACTS, beside, build_ok, refused, svg
 
 NOT_OURS = (
     "it was not written by factdeck on this machine for this folder (it may have come with "
@@ -319,3 +319,60 @@ def test_a_deck_yaml_that_is_a_folder_is_refused(
         "Error: cards/mini/deck.yaml: is a folder, not a file; every deck folder needs a "
         "deck.yaml file (name, slug, source): move the folder away and restore the file\n"
     )
+
+
+NO_LINKS = (
+    "factdeck ships only plain files of the deck folder, so that a link cannot put a file "
+    "from elsewhere (another project, your home folder) into the package or the preview: "
+    "replace the link with a copy of what it points to"
+)
+
+
+def linked_diagram(project: Path, deck: Path, how: str) -> str:
+    """The diagram fact's figs/figure.svg reached through a link (a merge can commit one);
+    returns how the message says where the link is."""
+    write_tree(deck, {"diagrams.yaml": DIAGRAM_FACTS})
+    drawing = svg("")
+    if how == "file outside the project":
+        target = write_tree(project.parent / f"{project.name}-sibling", {"x.svg": drawing})
+        (deck / "figs").mkdir()
+        (deck / "figs" / "figure.svg").symlink_to(target / "x.svg")
+        return f"is a symbolic link (to {target / 'x.svg'})"
+    if how == "file inside the deck":
+        write_tree(deck, {"figs/real.svg": drawing})
+        (deck / "figs" / "figure.svg").symlink_to("real.svg")
+        return "is a symbolic link (to real.svg)"
+    write_tree(deck, {"drawings/figure.svg": drawing})
+    (deck / "figs").symlink_to("drawings")
+    return "lies in 'figs', a symbolic link (to drawings)"
+
+
+@pytest.mark.parametrize("how", ["file outside the project", "file inside the deck", "folder"])
+@pytest.mark.parametrize("command", ["build", "check", "preview", "release"])
+def test_a_linked_diagram_is_refused(
+    runner: CliRunner, project: Path, built_mini_deck: Path, how: str, command: str
+) -> None:
+    """Its bytes would be copied into the package or the preview, wherever it points."""
+    where = linked_diagram(project, built_mini_deck, how)
+    assert refused(runner, project, built_mini_deck, [command]) == (
+        f"Error: cards/mini/diagrams.yaml:2: fact 'fig': image 'figs/figure.svg' {where}; "
+        f"{NO_LINKS}\n"
+    )
+    assert not (project / "dist" / "mini-preview").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "preview"])
+def test_a_diagram_turned_into_a_link_after_a_build_is_refused(
+    runner: CliRunner, project: Path, built_mini_deck: Path, command: str
+) -> None:
+    """Same bytes through a link: the cache and the early stop see no change in content, so
+    the copy itself refuses to follow it."""
+    write_tree(built_mini_deck, {"diagrams.yaml": DIAGRAM_FACTS, "figs/figure.svg": svg("")})
+    build_ok(runner)
+    target = write_tree(project.parent / f"{project.name}-sibling", {"x.svg": svg("")})
+    (built_mini_deck / "figs" / "figure.svg").unlink()
+    (built_mini_deck / "figs" / "figure.svg").symlink_to(target / "x.svg")
+    shown = "cards/mini/figs/figure.svg: the drawing lies behind a symbolic link"
+    if command == "preview":  # no cache: the image is looked at again
+        shown = f"cards/mini/diagrams.yaml:2: fact 'fig': image 'figs/figure.svg' is a symbolic link (to {target / 'x.svg'})"
+    assert refused(runner, project, built_mini_deck, [command]) == f"Error: {shown}; {NO_LINKS}\n"

@@ -144,7 +144,7 @@ def inputs_digest(
         + code
     )
     for root in (deck_dir, *layers(templates).folders):
-        if not _digest_files(digest, root, out_dir.resolve()):
+        if not _digest_files(digest, root, out_dir.resolve(), links=False):
             return None
     return digest.hexdigest()
 
@@ -157,8 +157,8 @@ def _code_digest() -> bytes | None:
     return digest.digest() if _digest_files(digest, CODE_ROOT, None) else None
 
 
-def _digest_files(digest: Any, root: Path, out_dir: Path | None) -> bool:
-    paths = _plain_files(root, out_dir)
+def _digest_files(digest: Any, root: Path, out_dir: Path | None, links: bool = True) -> bool:
+    paths = _plain_files(root, out_dir, links)
     if paths is None:
         return False
     for path in paths:
@@ -170,16 +170,18 @@ def _digest_files(digest: Any, root: Path, out_dir: Path | None) -> bool:
     return True
 
 
-def _plain_files(root: Path, out_dir: Path | None) -> list[Path] | None:
+def _plain_files(root: Path, out_dir: Path | None, links: bool) -> list[Path] | None:
     """Every file below `root` that a build may read but does not write, or None when
-    anything is odd (an unreadable folder, a pipe, a device, a socket): the full build then
-    says what it is. Not the lock, nor the output folder when it is inside: outputs, which
+    anything is odd (an unreadable folder, a pipe, a device, a socket; without `links`, a
+    symbolic link, which a diagram must not be): the full build then says what it is. Not the lock, nor the output folder when it is inside: outputs, which
     the manifest records as written; nor factdeck's own files while a build runs."""
     found: list[Path] = []
     odd: list[OSError] = []
     for folder, dirs, names in os.walk(root, onerror=odd.append):
         if any(read.is_yaml_name(d) for d in dirs):
             return None  # a folder named like a fact file: the full build refuses it
+        if not links and any(os.path.islink(os.path.join(folder, n)) for n in (*dirs, *names)):
+            return None
         dirs[:] = [
             d
             for d in dirs

@@ -95,7 +95,7 @@ class Drawing:
 def read_drawing(path: Path, where: Location) -> Drawing:
     """Read and measure the SVG at `path`; problems are reported at `where` (the fact)."""
     try:
-        data = read_bytes(path, MAX_SVG_BYTES)
+        data = read_bytes(path, MAX_SVG_BYTES, links=False)
     except NotReadable as exc:
         raise _error(where, path, str(exc)) from None
     return parse_drawing(data, path, where)

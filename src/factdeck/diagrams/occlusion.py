@@ -7,6 +7,7 @@ The portable note type draws the same masks with plain HTML (templates/partials)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from factdeck.anki import media_names
 from factdeck.diagrams.measure import Box, Drawing, inside_image, read_drawing
 from factdeck.errors import FactdeckError, Location, Problem, did_you_mean
 from factdeck.facts.model import Deck, Diagram, Entry, Media
+from factdeck.fs import read
 from factdeck.render.expand import Extension
 
 Mode = Literal["hide-all", "hide-one"]
@@ -91,9 +93,17 @@ def template_context(occlusion: Occlusion) -> dict[str, object]:
 
 def image_path(fact: Diagram, deck_dir: Path, where: Location) -> Path:
     """The fact's image, which must be an SVG inside the deck folder (relative to it, or an
-    absolute path that leads into it)."""
-    path = (deck_dir / fact.image).resolve()
+    absolute path that leads into it), reached without a symbolic link: the package and the
+    preview copy its bytes, and a link (committed, or planted by a merge) could ship any file."""
     label = f"fact '{fact.id}': image '{fact.image}'"
+    link = read.link_below(deck_dir, deck_dir / fact.image)
+    if link is not None:
+        to = f"a symbolic link (to {os.readlink(link)}); {read.NO_LINKS}"
+        if link == Path(os.path.abspath(deck_dir / fact.image)):
+            raise FactdeckError.at(where, f"{label} is {to}")
+        folder = link.relative_to(os.path.abspath(deck_dir)).as_posix()
+        raise FactdeckError.at(where, f"{label} lies in '{folder}', {to}")
+    path = (deck_dir / fact.image).resolve()
     if not path.is_relative_to(deck_dir.resolve()):
         raise FactdeckError.at(
             where,

@@ -9,6 +9,7 @@ name before it is opened for reading; sizes are bounded before reading.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -19,6 +20,11 @@ from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs import limits
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+NO_LINKS = (
+    "factdeck ships only plain files of the deck folder, so that a link cannot put a file "
+    "from elsewhere (another project, your home folder) into the package or the preview: "
+    "replace the link with a copy of what it points to"
+)
 
 
 def is_editor_file(name: str) -> bool:
@@ -75,18 +81,23 @@ class TooBig(NotReadable):
     """The file is over the size limit (the caller knows how to split it)."""
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path, limit: int, links: bool = True) -> bytes:
     """The bytes of a plain file of at most `limit` bytes, else NotReadable saying why.
 
     Opened without blocking (a FIFO would wait for a writer forever) and checked to be
     a regular file of a bounded size before a byte is read (a link to /dev/zero never ends).
+    With `links=False` a symbolic link is refused, not followed (media: see `link_below`).
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    if not links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
         raise NotReadable("does not exist") from None
     except OSError as exc:
+        if not links and exc.errno == errno.ELOOP:
+            raise NotReadable(f"is a symbolic link; {NO_LINKS}") from None
         hint = "; fix its permissions (chmod u+r)" if isinstance(exc, PermissionError) else ""
         raise NotReadable(f"cannot be read ({exc.strerror}){hint}") from None
     try:
@@ -136,8 +147,24 @@ def xml_line_ends(data: bytes) -> bytes:
 
 
 def media_bytes(path: Path) -> bytes:
-    """A diagram as the package and the preview ship it: bounded, line ends as XML reads them."""
+    """A diagram as the package and the preview ship it: bounded, line ends as XML reads them;
+    `path` is the resolved one the build measured, so a link found on it now was put there
+    since (or came with a cached entry): refused, never followed."""
     try:
-        return xml_line_ends(read_bytes(path, limits.SVG))
+        if Path(os.path.realpath(path)) != path:
+            raise NotReadable(f"lies behind a symbolic link; {NO_LINKS}")
+        return xml_line_ends(read_bytes(path, limits.SVG, links=False))
     except NotReadable as exc:  # replaced since the build measured it
         raise FactdeckError.at(Location(path), f"the drawing {exc}") from None
+
+
+def link_below(root: Path, path: Path) -> Path | None:
+    """The first symbolic link on the way from `root` down to `path` (`path` itself included),
+    or None; for a `path` written outside `root` (an absolute one), only `path` itself."""
+    lexical, top = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    if not lexical.is_relative_to(top):
+        return lexical if lexical.is_symlink() else None
+    for part in (*reversed(lexical.relative_to(top).parents[:-1]), lexical.relative_to(top)):
+        if (top / part).is_symlink():
+            return top / part
+    return None
