@@ -47,6 +47,7 @@ def test_a_path_outside_the_deck_is_not_a_row(path: str) -> None:
         "findings": [
             {"location": {"path": path, "line": 1}, "fact_id": "x", "rule": "r", "message": "m"}
         ],
+        "index": {"asked": [], "mcq": [], "used": [], "british": []},
     }
     with pytest.raises(rows.Foreign):
         rows.file_records(json.dumps(row).encode(), Path("deck"), {})

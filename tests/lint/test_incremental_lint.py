@@ -5,13 +5,16 @@ what a full lint of the same deck finds."""
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from factdeck.lint.engine import lint
 from factdeck.pipeline import expanded
-from tests.support.decks import write_tree
+from tests.support.decks import TEMPLATES, write_tree
 
 DECK = """
     name: Tiny
@@ -73,3 +76,85 @@ def test_cached_lint_finds_what_a_full_lint_finds(project: Path, seed: int) -> N
         for name in rng.sample(sorted(files), rng.randint(1, 2)):  # edit a file or two
             files[name] = question_file(rng, int(name[1]))
             write_tree(deck_dir, {name: files[name]})
+
+
+# --- the content rules (lint/rules/): per file from the cache, across files from its index -
+
+CONTENT_DECK = """
+    name: Tiny
+    slug: tiny
+    version: "1.0.0"
+    description: A tiny deck.
+    practice: true
+    source:
+      title: A Source
+      sections: {body: Body}
+      references: {smith: {short: Smith 2019, full: "Smith, A. 2019. A Paper."}}
+"""
+# Facts that trip a content rule, alone or with another file's: {n} makes the id unique.
+SNIPPETS = [
+    # asked-twice across files, with and without an exception on one side
+    '{{id: a{n}, kind: question, question: "Which spinal levels give rise to the superior '
+    'cluneal nerves?", answer: "L1–L3", source: body}}',
+    '{{id: b{n}, kind: statement, text: "The superior cluneal nerves arise from '
+    '{{{{c1::L1–L3}}}} levels of the spine.", source: body}}',
+    '{{id: c{n}, kind: question, question: "Which levels give rise to the superior cluneal '
+    'nerves?", answer: "L1–L3", source: body, lint: {{asked-twice: "on purpose"}}}}',
+    # spelling, British here and US elsewhere
+    '{{id: d{n}, kind: statement, text: "The cluneal nerves carry {{{{c1::sensory}}}} '
+    'fibres.", source: body}}',
+    '{{id: e{n}, kind: statement, text: "Dorsal rami carry {{{{c1::motor}}}} fibers to the '
+    'back muscles.", source: body}}',
+    # wording, clozes, number, sources, hidden characters (one card or fact at a time)
+    '{{id: f{n}, kind: question, question: "Which nerve branches do not supply the '
+    'paraspinal muscles?", answer: "The ventral rami", source: body}}',
+    '{{id: g{n}, kind: statement, text: "Effects: {{{{c1::warmth}}}}, {{{{c2::circulation}}}}'
+    ' and {{{{c3::relaxation}}}}.", source: body}}',
+    "{{id: h{n}, kind: nerve, name: dorsal rami, levels: L1–S3, source: body}}",
+    '{{id: i{n}, kind: question, question: "Which muscle extends the lumbar spine most?", '
+    'answer: "The erector spinae", source: {{section: body, refs: [smith]}}}}',
+    '{{id: j{n}, kind: question, question: "Which tissue covers the iliac\\u200b crest '
+    'here?", answer: "Thoracolumbar fascia", source: body}}',
+    # multiple choice (practice questions across the deck's nerves)
+    "{{id: k{n}, kind: nerve, name: gamma{n} nerves, plural: true, levels: S1–S3, "
+    "distractors: {{levels: [T1–T3, T4–T5, C1–C3]}}, source: body}}",
+    "{{id: l{n}, kind: nerve, name: delta{n} nerves, plural: true, levels: T10–T12, source: body}}",
+]
+
+
+def content_file(number: int, picks: list[int]) -> str:
+    return "facts:\n" + "".join(
+        f"  - {SNIPPETS[p].format(n=f'{number}x{i}')}\n" for i, p in enumerate(picks)
+    )
+
+
+edits = st.lists(
+    st.tuples(
+        st.integers(0, 3), st.lists(st.integers(0, len(SNIPPETS) - 1), min_size=1, max_size=5)
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.lists(
+        st.lists(st.integers(0, len(SNIPPETS) - 1), min_size=1, max_size=5), min_size=4, max_size=4
+    ),
+    steps=edits,
+)
+def test_content_rules_from_the_cache_find_what_a_full_lint_finds(
+    tmp_path_factory: pytest.TempPathFactory,
+    start: list[list[int]],
+    steps: list[tuple[int, list[int]]],
+) -> None:
+    root = tmp_path_factory.mktemp("content")
+    shutil.copytree(TEMPLATES, root / "templates")
+    files = {f"f{n}.yaml": content_file(n, picks) for n, picks in enumerate(start)}
+    deck_dir = write_tree(root / "cards" / "tiny", {"deck.yaml": CONTENT_DECK, **files})
+    for number, picks in [(0, start[0]), *steps]:  # the first build fills the cache
+        write_tree(deck_dir, {f"f{number}.yaml": content_file(number, picks)})
+        checked = expanded(deck_dir)
+        full = lint(checked.deck, checked.notes, checked.templates.note_types)
+        assert checked.findings() == full

@@ -62,11 +62,11 @@ def expanded(
             and _still(inputs, deck_dir, deck_path, templates_root)
         )
         for path in missed:
-            own = tuple(notes.get(path, ()))
+            own, facts = tuple(notes.get(path, ())), tuple(entries.get(path, ()))
             found[path] = FileResult(
-                entries=tuple(entries.get(path, ())),
+                entries=facts,
                 notes=own,
-                lint=engine.file_lint(deck, own, templates.note_types),
+                lint=engine.file_lint(deck, own, templates.note_types, facts),
             )
             if keep and path in keys:
                 store.put(keys[path], found[path])  # type: ignore[arg-type]

@@ -23,8 +23,10 @@ from factdeck.errors import Location
 from factdeck.facts.model import KINDS, Entry, Fact, Media, NoteSpec
 from factdeck.lint.cards import Card, Choice, Shape
 from factdeck.lint.engine import FileLint, Finding, Seen
+from factdeck.lint.rules import FileIndex
 
-FORMAT: Literal[4] = 4  # 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
+FORMAT: Literal[5] = 5  # 5: with the content rules' index; 4: a card as lint/cards.Card
+# (3: fewer fields; 1, 2: code objects)
 
 
 class Unfit(Exception):
@@ -118,10 +120,23 @@ class FindingRow(_Row):
     message: str
 
 
+Place = Annotated[int, Field(ge=0)]
+
+
+class IndexRow(_Row):
+    """What the content rules across cards keep of a file (lint.rules.FileIndex), each card
+    by its place in the file's cards."""
+
+    asked: tuple[tuple[str, Place], ...]
+    mcq: tuple[Place, ...]
+    used: tuple[tuple[str, Annotated[int, Field(ge=1)]], ...]
+    british: tuple[tuple[Place, str, str], ...]
+
+
 class FileRow(_Row):
     """What one fact file yields (store.FileResult)."""
 
-    format: Literal[4]
+    format: Literal[5]
     kind: Literal["file"]
     entries: tuple[EntryRow, ...]
     notes: tuple[NoteRow, ...]
@@ -129,12 +144,13 @@ class FileRow(_Row):
     keys: tuple[tuple[str, ...], ...]
     answers: tuple[str, ...]
     findings: tuple[FindingRow, ...]
+    index: IndexRow
 
 
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
-    format: Literal[4]
+    format: Literal[5]
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
@@ -176,6 +192,12 @@ def file_row(
                 message=f.message,
             )
             for f in lint.findings
+        ),
+        index=IndexRow(
+            asked=lint.index.asked,
+            mcq=lint.index.mcq,
+            used=lint.index.used,
+            british=lint.index.british,
         ),
     )
     return row.model_dump_json()
@@ -260,12 +282,17 @@ def file_records(
         )
     except (ValidationError, ValueError) as exc:
         raise Foreign(str(exc)) from None
-    if any(c.note >= len(notes) for c in row.cards) or not (
-        len(row.cards) == len(row.keys) == len(row.answers)
+    index = row.index
+    places = (*(i for _, i in index.asked), *index.mcq, *(i for i, _, _ in index.british))
+    if (
+        any(c.note >= len(notes) for c in row.cards)
+        or not (len(row.cards) == len(row.keys) == len(row.answers))
+        or any(i >= len(row.cards) for i in places)
     ):
-        raise Foreign("cards, keys and answers do not line up")
+        raise Foreign("cards, keys, answers and index do not line up")
     cards = tuple(_card(notes[c.note], c) for c in row.cards)
-    return entries, notes, FileLint(cards, row.keys, row.answers, findings)
+    kept = FileIndex(index.asked, index.mcq, index.used, index.british)
+    return entries, notes, FileLint(cards, row.keys, row.answers, findings, kept)
 
 
 def seen_record(text: bytes) -> Seen:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import Location, did_you_mean
 from factdeck.facts import textsafety
-from factdeck.facts.model import EXAM_PREFIX, Deck, DeckSpec, Fact, Named, NoteSpec
+from factdeck.facts.model import EXAM_PREFIX, Deck, DeckSpec, Entry, Fact, Named, NoteSpec
 from factdeck.lint import near_duplicates, rules
 from factdeck.lint.cards import Card, study_cards
 from factdeck.lint.rules import cues, diagrams
@@ -94,13 +94,15 @@ class Finding:
 @dataclass(frozen=True, slots=True)
 class FileLint:
     """The per-card part of lint for some notes (one fact file's, in a build): their cards,
-    each card's question as compared words, and what the per-card rules found. Kept with
-    the file's notes in the build cache, so unchanged files are not linted again."""
+    each card's question as compared words, what the rules of one card or fact at a time
+    found, and the file's index for the content rules across cards. Kept with the file's
+    notes in the build cache, so unchanged files are not linted again."""
 
     cards: tuple[Card, ...]
     keys: tuple[tuple[str, ...], ...]
     answers: tuple[str, ...]  # each card's answer as the same-answer rule compares it
     findings: tuple[Finding, ...]
+    index: rules.FileIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,28 +117,44 @@ class Seen:
 def lint(
     deck: Deck, notes: Iterable[NoteSpec], note_types: Mapping[str, NoteType]
 ) -> tuple[Finding, ...]:
-    return lint_deck(deck, (file_lint(deck, tuple(notes), note_types),))[0]
+    """The whole deck at once: what lint_deck over each file's file_lint must equal."""
+    return lint_deck(deck, (file_lint(deck, tuple(notes), note_types, deck.entries),))[0]
 
 
 def file_lint(
-    deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType]
+    deck: Deck,
+    notes: tuple[NoteSpec, ...],
+    note_types: Mapping[str, NoteType],
+    entries: Iterable[Entry] = (),
 ) -> FileLint:
-    """The cards of `notes` and the per-card rules over them (facts looked up in `deck`)."""
+    """The cards of `notes` and the rules of one card or fact at a time over them and over
+    `entries` (one file's; facts of other files looked up in `deck`)."""
+    entries = tuple(entries)
     labels = mask_labels(deck, {note.fact_id for note in notes})
     cards = tuple(study_cards(notes, note_types, labels))
     facts = {e.fact.id: e.fact for e in deck.entries}
-    found = tuple(
-        f
-        for card in cards
-        if card.shape in WRITTEN
-        for rule in CARD_RULES
-        for f in rule(card, facts.get(card.note.fact_id), deck.spec)
+    hits, index = rules.file_check(entries, cards)
+    found = (
+        *(
+            f
+            for card in cards
+            if card.shape in WRITTEN
+            for rule in CARD_RULES
+            for f in rule(card, facts.get(card.note.fact_id), deck.spec)
+        ),
+        *(Finding(h.location, h.fact_id, h.rule, h.message) for h in hits),
+        *(
+            Finding(e.location, e.fact.id, textsafety.RULE, message)
+            for e in entries
+            for message in textsafety.hidden_characters(e.fact)
+        ),
     )
     return FileLint(
         cards=cards,
         keys=tuple(_content_words(c.question) for c in cards),
         answers=tuple(_answer_key(c.answer) for c in cards),
         findings=found,
+        index=index,
     )
 
 
@@ -144,13 +162,13 @@ def lint_deck(
     deck: Deck, files: Iterable[FileLint], seen: Seen | None = None
 ) -> tuple[tuple[Finding, ...], Seen]:
     """Every finding, from the per-card findings of each file and the cross-card rules
-    (the content rules of lint/rules/ and the diagram rules read the whole deck each time).
+    (the content rules across cards from each file's index; the diagram rules read the
+    deck's diagrams each time).
 
     With `seen` (the last lint's near-duplicate pairs), only cards that are new since are
     looked up in the near-duplicate index: the findings are the same as without it.
     """
     files = tuple(files)
-    every = tuple(card for f in files for card in f.cards)
     written = [
         (card, key, answer)
         for f in files
@@ -168,11 +186,9 @@ def lint_deck(
         *_same_answers(cards, answers, deck),
         *_missing_exam_tags(deck),
         *(
-            Finding(e.location, e.fact.id, textsafety.RULE, message)
-            for e in deck.entries
-            for message in textsafety.hidden_characters(e.fact)
+            Finding(h.location, h.fact_id, h.rule, h.message)
+            for h in rules.deck_check(deck, ((f.index, f.cards) for f in files))
         ),
-        *(Finding(h.location, h.fact_id, h.rule, h.message) for h in rules.check(deck, every)),
         *(Finding(d.location, d.fact_id, d.rule, d.message) for d in diagrams.findings(deck)),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]

@@ -2,15 +2,20 @@
 number; cues (per card).
 
 Each module checks one class of mistake a reviewing instructor would mark, on the cards
-as the student reads them (`lint/cards.py`). `check` runs them all; lint/engine.py turns each Hit
-into a Finding and applies the facts' `lint:` exceptions as for its own rules.
+as the student reads them (`lint/cards.py`); lint/engine.py turns each Hit into a Finding
+and applies the facts' `lint:` exceptions as for its own rules. The rules that read one
+card or fact at a time run per fact file (`file_check`, cached with the file); the rules
+that compare cards across the deck run over what each file's index kept (`deck_check`),
+reading only the cards that can collide: those sharing an answer, and multiple choice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
-from factdeck.facts.model import Deck
+from factdeck.facts.model import Deck, Entry
 from factdeck.lint.cards import Card, Hit
 from factdeck.lint.rules import (
     choices,
@@ -23,17 +28,66 @@ from factdeck.lint.rules import (
     wording,
 )
 
-_MODULES = (wording, clozes, repeats, choices, sources, spelling, number)
+FILE_MODULES = (wording, clozes, sources, number)  # check(entries, cards): per file
+DECK_MODULES = (repeats, choices, spelling)  # across the deck: deck_check
 # Rules of one card at a time, run by lint/engine.py per card (and cached with its file).
 CARD_MODULES = (cues,)
 RULES: dict[str, str] = {
-    name: text for module in (*_MODULES, *CARD_MODULES) for name, text in module.RULES.items()
+    name: text
+    for module in (*FILE_MODULES, *DECK_MODULES, *CARD_MODULES)
+    for name, text in module.RULES.items()
 }
 
-__all__ = ["RULES", "Hit", "check"]
+__all__ = ["RULES", "FileIndex", "Hit", "check", "deck_check", "file_check"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileIndex:
+    """What the rules across cards need of one file, each card by its place in the file's
+    cards: plain data, kept with the file in the build cache."""
+
+    asked: tuple[tuple[str, int], ...] = ()  # (answer key, card) for repeats
+    mcq: tuple[int, ...] = ()  # the multiple-choice cards, for choices
+    used: tuple[tuple[str, int], ...] = ()  # how often each word is written, for spelling
+    british: tuple[tuple[int, str, str], ...] = ()  # (card, word, US spelling), for spelling
 
 
 def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
-    """Every content rule over the deck's cards (lint/cards.study_cards, with mask labels)."""
-    for module in _MODULES:
-        yield from module.check(deck, cards)
+    """Every content rule over the deck's cards at once (what file_check and deck_check,
+    file by file, must equal)."""
+    hits, index = file_check(deck.entries, cards)
+    yield from hits
+    yield from deck_check(deck, ((index, cards),))
+
+
+def file_check(
+    entries: Iterable[Entry], cards: tuple[Card, ...]
+) -> tuple[tuple[Hit, ...], FileIndex]:
+    """The findings of the rules of one card or fact at a time over one file's `entries`
+    and `cards`, and the file's index for deck_check."""
+    entries = tuple(entries)
+    hits = tuple(hit for module in FILE_MODULES for hit in module.check(entries, cards))
+    used, places = spelling.gather(cards)
+    place = {id(card): i for i, card in enumerate(cards)}
+    asked = ((repeats.answer_key(card.answer), i) for i, card in enumerate(cards))
+    return hits, FileIndex(
+        asked=tuple((key, i) for key, i in asked if key),
+        mcq=tuple(i for i, card in enumerate(cards) if card.shape == "mcq" and card.choices),
+        used=tuple(sorted(used.items())),
+        british=tuple((place[id(card)], word, us) for card, word, us in places),
+    )
+
+
+def deck_check(deck: Deck, files: Iterable[tuple[FileIndex, Sequence[Card]]]) -> Iterator[Hit]:
+    """The rules across cards, from each file's index and cards, in deck order."""
+    files = tuple(files)
+    count = Counter(key for index, _ in files for key, _ in index.asked)
+    shared = tuple(cards[i] for index, cards in files for key, i in index.asked if count[key] > 1)
+    yield from repeats.check(deck, shared)
+    yield from choices.check(deck, tuple(cards[i] for index, cards in files for i in index.mcq))
+    used: Counter[str] = Counter()
+    for index, _ in files:
+        used.update(dict(index.used))
+    yield from spelling.report(
+        used, ((cards[i], word, us) for index, cards in files for i, word, us in index.british)
+    )

@@ -14,9 +14,9 @@ cue instead (one note per member, or a question per member).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from factdeck.facts.model import Deck
+from factdeck.facts.model import Entry
 from factdeck.lint.cards import Card, Hit, clozes, content_words, same_stem, stem, tokens
 from factdeck.lint.rules.wording import GENERIC_NOUNS
 from factdeck.render.html import plain
@@ -60,7 +60,7 @@ _SEPARATOR = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|/|;)\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
-def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
+def check(entries: Iterable[Entry], cards: Iterable[Card]) -> Iterator[Hit]:
     for card in cards:
         if card.shape == "qa":
             yield from _answered_by_question(card)

@@ -9,9 +9,9 @@ noun with a singular verb or the reverse ("Which gluteal nerve carry …").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from factdeck.facts.model import Deck, Named
+from factdeck.facts.model import Entry, Named
 from factdeck.lint.cards import Card, Hit
 
 RULES = {
@@ -127,8 +127,8 @@ def looks_plural(phrase: str) -> bool | None:
     return None
 
 
-def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
-    for entry in deck.entries:
+def check(entries: Iterable[Entry], cards: Iterable[Card]) -> Iterator[Hit]:
+    for entry in entries:
         fact = entry.fact
         if not isinstance(fact, Named):
             continue

@@ -7,9 +7,9 @@ fact's source: `source: {section: ..., refs: [smith-2019], refs_why: "..."}`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from factdeck.facts.model import Deck
+from factdeck.facts.model import Entry
 from factdeck.lint.cards import Card, Hit
 
 RULES = {
@@ -17,8 +17,8 @@ RULES = {
 }
 
 
-def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
-    for entry in deck.entries:
+def check(entries: Iterable[Entry], cards: Iterable[Card]) -> Iterator[Hit]:
+    for entry in entries:
         source = entry.fact.source
         if source.refs and not source.refs_why:
             yield Hit(

@@ -10,8 +10,8 @@ already uses the US form elsewhere, since mixing both is the worse mistake.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from factdeck.facts.model import Deck
@@ -238,9 +238,16 @@ def _same_in_us(word: str, match: re.Match[str]) -> bool:
     )
 
 
-def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
-    seen: dict[str, list[tuple[Card, str]]] = defaultdict(list)
+def check(deck: Deck, cards: Iterable[Card]) -> Iterator[Hit]:
+    used, places = gather(cards)
+    return report(used, places)
+
+
+def gather(cards: Iterable[Card]) -> tuple[Counter[str], list[tuple[Card, str, str]]]:
+    """What one file adds (kept with it in the build cache): how often each word is written
+    (each note counted once), and each British spelling with its card, in reading order."""
     used: Counter[str] = Counter()
+    places: list[tuple[Card, str, str]] = []
     done: set[str] = set()
     for card in cards:
         if card.note.guid in done:
@@ -250,12 +257,17 @@ def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
             used[word] += 1
             us = us_spelling(word)
             if us:
-                seen[word].append((card, us))
+                places.append((card, word, us))
+    return used, places
+
+
+def report(used: Counter[str], places: Iterable[tuple[Card, str, str]]) -> Iterator[Hit]:
+    """Each fact's first card with a British spelling, from every file's gather in deck
+    order (`used`: the deck's word counts)."""
     reported: set[tuple[str, str]] = set()
-    for word, places in seen.items():
-        for card, us in places:
-            if (card.note.fact_id, word) in reported:
-                continue
-            reported.add((card.note.fact_id, word))
-            mixed = f"; the deck also writes '{us}' ({used[us]}×): pick one" if used[us] else ""
-            yield card.hit("spelling", f"British spelling '{word}' (US: '{us}'){mixed}")
+    for card, word, us in places:
+        if (card.note.fact_id, word) in reported:
+            continue
+        reported.add((card.note.fact_id, word))
+        mixed = f"; the deck also writes '{us}' ({used[us]}×): pick one" if used[us] else ""
+        yield card.hit("spelling", f"British spelling '{word}' (US: '{us}'){mixed}")

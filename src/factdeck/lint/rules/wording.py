@@ -10,9 +10,9 @@ the card never named; in a shuffled review nothing came before.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from factdeck.facts.model import Deck
+from factdeck.facts.model import Entry
 from factdeck.lint.cards import Card, Hit, stem, tokens
 
 RULES = {
@@ -86,7 +86,7 @@ _POINTERS = {"the", "this", "these", "those", "such", "said"}
 _QUALIFIED_AFTER = {"of", "from", "that", "which", "who", "in", "at", "to", "supplied", "named"}
 
 
-def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
+def check(entries: Iterable[Entry], cards: Iterable[Card]) -> Iterator[Hit]:
     for card in cards:
         if card.shape == "diagram":
             continue
