@@ -266,11 +266,13 @@ def test_a_case_is_asked_with_its_look_alikes(checked: Checked) -> None:
     assert 'Beta nerves<span class="fd-mcq-why">: from L4–L5' in note.fields[2]  # its summary
 
 
-def _only(deck: Path, case: str) -> None:
-    """Give case `case` of the practice deck `practice: only`."""
+def _only(deck: Path, case: str, practice: str = "only") -> None:
+    """Give case `case` of the practice deck `practice: only` (or another `practice`)."""
     path = deck / "facts.yaml"
     text = re.sub(
-        rf"- id: {case}\n( +)", rf"- id: {case}\n\1practice: only\n\1", path.read_text("utf-8")
+        rf"- id: {case}\n( +)",
+        rf"- id: {case}\n\1practice: {practice}\n\1",
+        path.read_text("utf-8"),
     )
     path.write_text(text, encoding="utf-8")
 
@@ -284,6 +286,15 @@ def test_a_practice_only_fact_is_its_multiple_choice_question_and_no_other_card(
     assert [n.card_id for n in checked.notes if n.fact_id == "case-alpha-short"] == [
         "case"
     ]  # the other case keeps its recall card
+
+
+@pytest.mark.parametrize("letter", ["A", "C"])
+def test_a_practice_only_fact_places_its_key_in_the_mapping_form(deck: Path, letter: str) -> None:
+    _only(deck, "case-alpha", f"{{only: true, case: {letter}}}")
+    checked = expanded(deck)
+    assert [n.card_id for n in checked.notes if n.fact_id == "case-alpha"] == ["practice/case"]
+    note = practice_notes(checked)["case-alpha/practice/case"]
+    assert [o[0] for o in options_of(note) if o[2] == "correct"] == [letter]
 
 
 def test_a_practice_only_fact_without_its_question_is_refused(deck: Path) -> None:

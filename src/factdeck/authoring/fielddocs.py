@@ -99,9 +99,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "list items, clozes or masks moved to other card numbers on purpose; the release "
         "notes tell students which cards to reset. Kept as history.",
         "questions": "Note id -> this fact's own wording of that note's question.",
-        "practice": "false: no multiple-choice questions from this fact; only: multiple "
-        "choice and no other card (refused if its question cannot be made); {note id: "
-        "false}: none from that note; {note id: C}: that question's key at C.",
+        "practice": "false: no multiple-choice questions from this fact; only (or {only: "
+        "true, ...}): multiple choice and no other card (refused if no question of it can "
+        "be made); {note id: false}: none from that note; {note id: C}: that question's "
+        "key at C.",
         "distractors": "Note id -> wrong options for that note's multiple-choice question: a "
         "list, or a mapping of option: what it belongs to (shown on the back).",
     },

@@ -317,6 +317,7 @@ class AnswerChange(Strict):
 
 
 Declarations = Annotated[tuple[AnswerChange, ...], BeforeValidator(_declarations)]
+PRACTICE_ONLY = "only"  # `practice: only`; in the mapping form a key, never a question id
 ANSWER_MARKERS = ("correction", "reworded")
 DECLARATIONS = (*ANSWER_MARKERS, "renumbered")  # every marker a fact declares per release
 
@@ -345,10 +346,18 @@ class FactBase(Strict):
     # GUID's hash: a deck evens out its keys this way without moving any other question's);
     # `distractors: {levels: [...]}` gives a question's wrong options itself, or
     # `{levels: {S2–S4: the pudendal nerve}}` each with what it belongs to (shown on the back).
-    # `practice: only`: asked as multiple choice and nothing else (a recall card of the same
-    # question would ask it twice); its question must be made, else the fact is refused
+    # `practice: only` (or `{only: true, case: C}` to place its key too): asked as multiple
+    # choice and nothing else (a recall card of the same question would ask it twice); a
+    # question of it must be made, else the fact is refused
     practice: bool | Literal["only"] | dict[Slug, bool | Literal["A", "B", "C", "D"]] = True
     distractors: dict[Slug, Options | dict[Text, Text]] = {}
+
+    @property
+    def practice_only(self) -> bool:
+        """Multiple choice and no recall card (`practice: only` or `{only: true, ...}`)."""
+        if isinstance(self.practice, dict):
+            return self.practice.get(PRACTICE_ONLY) is True
+        return self.practice == PRACTICE_ONLY
 
     def declared(self, version: str) -> tuple[tuple[str, AnswerChange], ...]:
         """The answer changes this fact declares for release `version`, as (marker, it)."""

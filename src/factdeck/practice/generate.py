@@ -16,7 +16,7 @@ from typing import Any
 
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError, Location, Problem
-from factdeck.facts.model import PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
+from factdeck.facts.model import PRACTICE_ONLY, PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
 from factdeck.practice import options, spec
 from factdeck.practice.options import Candidate
 from factdeck.render.expand import fact_context, render_field
@@ -55,7 +55,7 @@ def generate(deck: Deck, templates: TemplateSet) -> Practice:
     """Practice notes for a deck with `practice: true` (the sections are checked either way)."""
     kinds = spec.load(templates.layers)
     if not deck.spec.practice:
-        only = [e for e in deck.entries if e.fact.practice == "only"]
+        only = [e for e in deck.entries if e.fact.practice_only]
         if only:
             raise FactdeckError(
                 [
@@ -137,6 +137,7 @@ class _Generator:
             kind = self.kinds.get(fact.kind)
             known = [q.id for q in kind.questions] if kind else []
             keys = [*fact.distractors, *(fact.practice if isinstance(fact.practice, dict) else ())]
+            keys = [key for key in keys if key != PRACTICE_ONLY]
             for key in keys:
                 if key not in known:
                     problems.append(
@@ -452,14 +453,14 @@ def _unmade(deck: Deck, notes: list[NoteSpec], skipped: list[Skip]) -> list[Prob
             "fix that, or give the fact its recall cards back (remove practice: only)",
         )
         for entry in deck.entries
-        if entry.fact.practice == "only" and entry.fact.id not in made
+        if entry.fact.practice_only and entry.fact.id not in made
     ]
 
 
 def _wanted(fact: Fact, question_id: str) -> bool:
     if isinstance(fact.practice, bool):
         return fact.practice
-    if fact.practice == "only":
+    if isinstance(fact.practice, str):  # practice: only
         return True
     return fact.practice.get(question_id, True) is not False
 

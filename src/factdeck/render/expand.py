@@ -62,7 +62,7 @@ def _notes_for(
     entry: Entry, deck: Deck, templates: TemplateSet, providers: Mapping[str, Provider]
 ) -> list[NoteSpec]:
     fact = entry.fact
-    if fact.practice == "only":  # its notes are multiple choice (practice/generate.py)
+    if fact.practice_only:  # its notes are multiple choice (practice/generate.py)
         return []
     label = f"fact '{fact.id}'"
     note_templates = templates.kinds.get(fact.kind)
