@@ -63,9 +63,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def shown_path(path: Path) -> Path:
     """`path` relative to the working directory when it is below it: short, clickable. A link
-    is named where it is, not where it leads (the problem may be that it is one)."""
-    whole = path.resolve() if path.name in ("", ".", "..") else path.parent.resolve() / path.name
+    is named where it is, not where it leads (the problem may be that it is one). Never
+    raises: a folder that loops, or the working folder deleted under a running `serve`,
+    leaves the path as given."""
     try:
+        whole = (
+            path.resolve() if path.name in ("", ".", "..") else path.parent.resolve() / path.name
+        )
         return whole.relative_to(Path.cwd().resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return path

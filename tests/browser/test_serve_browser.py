@@ -99,3 +99,38 @@ def test_a_deck_that_does_not_build_yet_shows_why_then_its_cards(
     finally:
         code, errors = server.stop()
     assert code == 0 and "Traceback" not in errors, errors
+
+
+def test_the_page_says_what_happened_to_the_deck_folder(
+    server: Server, browser: Any, project: Path
+) -> None:
+    """A deck.yaml made a folder, then the deck folder renamed away: each shows in the page
+    as the file and what is wrong; put back, the cards come back. The server lives on."""
+    deck = project / "cards" / "knee"
+    deck_file = deck / "deck.yaml"
+    text = deck_file.read_text(encoding="utf-8")
+    server.watching(deck / "examples.yaml")
+    page = browser.new_page(viewport=TALL)
+    page.goto(server.url)
+    page.wait_for_function(f"{DATA}.includes('largest')", timeout=UPDATE_MS)
+    shown = "(document.getElementById('fd-live-error') || {}).textContent || ''"
+
+    deck_file.unlink()
+    deck_file.mkdir()
+    page.wait_for_function(
+        f"{shown}.includes('cards/knee/deck.yaml: is a folder, not a file')", timeout=UPDATE_MS
+    )
+    deck_file.rmdir()
+    deck_file.write_text(text, encoding="utf-8")
+    page.wait_for_function(f"!{shown} && {DATA}.includes('largest')", timeout=UPDATE_MS)
+
+    deck.rename(project / "cards" / "knee-old")
+    page.wait_for_function(
+        f'{shown}.includes("cards/knee: the deck\'s folder is gone")', timeout=UPDATE_MS
+    )
+    (project / "cards" / "knee-old").rename(deck)
+    page.wait_for_function(f"!{shown} && {DATA}.includes('largest')", timeout=UPDATE_MS)
+    page.close()
+
+    code, errors = server.stop()
+    assert code == 0 and "Traceback" not in errors, errors

@@ -205,6 +205,17 @@ def test_a_4300_digit_integer(runner: CliRunner, project: Path, built_mini_deck:
     )
 
 
+def test_a_fact_file_that_is_a_symlink_loop(
+    runner: CliRunner, project: Path, built_mini_deck: Path
+) -> None:
+    """Naming the file in the message once resolved the loop again and raised (a traceback;
+    in `serve`, the end of the server)."""
+    (built_mini_deck / "loop.yaml").symlink_to("loop.yaml")
+    assert refused(runner, project, built_mini_deck) == (
+        "Error: cards/mini/loop.yaml: file cannot be read (Too many levels of symbolic links)\n"
+    )
+
+
 # --- bounded reading (issue 26, item 7): depth, size and time of every input ------------
 
 DEEP = "[" * 100_000 + "]" * 100_000

@@ -6,6 +6,8 @@ drives the page)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import threading
 import time
@@ -253,13 +255,7 @@ def _eventually(holds: Callable[[], bool], seconds: float = 10) -> None:
 def served(mini_deck: Path, project: Path) -> Iterator[Server]:
     """The real `factdeck serve` of the mini deck, in its own process."""
     running = Server(project)
-    facts = mini_deck / "facts.yaml"
-    deadline = time.monotonic() + 30
-    while running.status()["version"] == 1:  # until the watcher has started: a save is seen
-        assert time.monotonic() < deadline
-        facts.write_text(facts.read_text(encoding="utf-8"), encoding="utf-8")
-        time.sleep(0.5)
-    running.wait_until(lambda state: not state["errors"])
+    running.watching(mini_deck / "facts.yaml")
     yield running
     running.kill()
 
@@ -283,5 +279,96 @@ def test_connections_beyond_the_bound_are_told_to_wait(served: Server) -> None:
     _eventually(lambda: _get(served.port, "/")[0] == 200)
     for connection in held:
         connection.close()
+    code, errors = served.stop()
+    assert code == 0 and "Traceback" not in errors, errors
+
+
+def _fails(text: str) -> Callable[[dict[str, object]], bool]:
+    return lambda state: any(text in str(error) for error in state["errors"])  # type: ignore[attr-defined]
+
+
+def _builds(after: int) -> Callable[[dict[str, object]], bool]:
+    return lambda state: int(state["version"]) > after and not state["errors"]  # type: ignore[call-overload]
+
+
+def test_serve_lives_through_every_change_of_its_deck_folder(
+    served: Server, project: Path, mini_deck: Path
+) -> None:
+    """Each change shows what is wrong (file, message) in the status the page reads, and
+    the next good state builds again; the server never stops."""
+    cards, facts, deck_file = project / "cards", mini_deck / "facts.yaml", mini_deck / "deck.yaml"
+    good = facts.read_text(encoding="utf-8")
+    deck_text = deck_file.read_text(encoding="utf-8")
+    kept = project / "kept"
+
+    deck_file.unlink()
+    deck_file.mkdir()
+    served.wait_until(_fails("cards/mini/deck.yaml: is a folder, not a file"))
+    deck_file.rmdir()
+    deck_file.write_text(deck_text, encoding="utf-8")
+    version = int(served.wait_until(_builds(0))["version"])  # type: ignore[call-overload]
+
+    facts.write_text("facts: [\n", encoding="utf-8")
+    served.wait_until(_fails("cards/mini/facts.yaml:2: invalid YAML"))
+    facts.write_text(good, encoding="utf-8")
+    version = int(served.wait_until(_builds(version))["version"])  # type: ignore[call-overload]
+
+    facts.unlink()
+    facts.symlink_to(mini_deck / "nowhere.yaml")
+    served.wait_until(_fails("cards/mini/facts.yaml: file does not exist"))
+    facts.unlink()
+    facts.write_text(good, encoding="utf-8")
+    version = int(served.wait_until(_builds(version))["version"])  # type: ignore[call-overload]
+
+    loop = mini_deck / "loop.yaml"
+    loop.symlink_to(loop.name)  # naming it in the message raised again: serve ended
+    served.wait_until(_fails("cards/mini/loop.yaml: file cannot be read (Too many levels"))
+    loop.unlink()
+    version = int(served.wait_until(_builds(version))["version"])  # type: ignore[call-overload]
+
+    mini_deck.rename(project / "cards" / "mini-old")  # nothing changes inside the folder
+    served.wait_until(_fails("cards/mini: the deck's folder is gone"))
+    (project / "cards" / "mini-old").rename(mini_deck)
+    version = int(served.wait_until(_builds(version))["version"])  # type: ignore[call-overload]
+
+    shutil.copytree(cards, kept)
+    shutil.rmtree(cards)  # the watched folder itself: a watcher would go on watching it
+    served.wait_until(_fails("cards/mini: the deck's folder is gone"))
+    shutil.copytree(kept, cards)
+    version = int(served.wait_until(_builds(version))["version"])  # type: ignore[call-overload]
+    facts.write_text(good.replace("{{c1::big}}", "{{c1::large}}"), encoding="utf-8")
+    served.wait_until(_builds(version))  # the new cards/ is watched
+
+    code, errors = served.stop()
+    assert code == 0 and "Traceback" not in errors, errors
+
+
+def test_serve_run_in_a_deck_folder_deleted_and_made_again(mini_deck: Path, project: Path) -> None:
+    """Its working folder gone, every message naming a file raised (Path.cwd())."""
+    served = Server(mini_deck)
+    try:
+        served.watching(mini_deck / "facts.yaml")
+        version = int(served.status()["version"])  # type: ignore[call-overload]
+        shutil.copytree(mini_deck, project / "kept")
+        shutil.rmtree(mini_deck)
+        served.wait_until(_fails("cards/mini: the deck's folder is gone"))
+        shutil.copytree(project / "kept", mini_deck)
+        served.wait_until(_builds(version))
+        code, errors = served.stop()
+    finally:
+        served.kill()
+    assert code == 0 and "Traceback" not in errors, errors
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_an_unreadable_file_is_said_and_then_read_again(served: Server, mini_deck: Path) -> None:
+    facts = mini_deck / "facts.yaml"
+    version = int(served.status()["version"])  # type: ignore[call-overload]
+    facts.chmod(0)
+    try:
+        served.wait_until(_fails("cards/mini/facts.yaml"))
+    finally:
+        facts.chmod(0o644)
+    served.wait_until(_builds(version))
     code, errors = served.stop()
     assert code == 0 and "Traceback" not in errors, errors

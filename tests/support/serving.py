@@ -71,6 +71,17 @@ class Server:
             assert time.monotonic() < deadline, f"still {state}"
             time.sleep(0.1)
 
+    def watching(self, file: Path) -> None:
+        """Return once the watcher has started (it starts after "Serving" is printed): save
+        `file` unchanged until a rebuild follows."""
+        start = self.status()["version"]
+        deadline = time.monotonic() + 30
+        while self.status()["version"] == start:
+            assert time.monotonic() < deadline, "the watcher never saw a save"
+            file.write_bytes(file.read_bytes())
+            time.sleep(0.5)
+        self.wait_until(lambda state: not state["errors"])
+
     def threads(self) -> int:
         """The server process's threads, as Linux counts them."""
         status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")

@@ -5,19 +5,23 @@ Server-Sent Events.
 The written preview stays the same static site that works from file://: the server adds
 its live-reload script only to the page it sends. A build error keeps the last good
 cards on screen with the problems over them, as `file:line: message`, until a rebuild
-succeeds and the page reloads.
+succeeds and the page reloads. Whatever happens to the deck's folder while it runs (a
+file made a folder or unreadable, the folder renamed, deleted and made again) is such an
+error, never the end of the server.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from factdeck.cli.live_server import LiveState, live_server
 from factdeck.cli.terminal import echo, escaped, row, say
-from factdeck.errors import FactdeckError, shown_path
+from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.render.layers import find_templates
 from factdeck.render.project import one_deck, project_root
 
@@ -35,11 +39,10 @@ _WATCHED_SUFFIXES = {
     ".js",
     ".j2",
 }
+_RECHECK_MS = 1000  # how often the watch looks whether a watched folder was replaced
 
 
 def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: bool) -> None:
-    from watchfiles import watch
-
     deck = deck_dir or one_deck(Path.cwd())
     templates = find_templates(deck)
     out = out_dir or project_root(deck) / "dist"
@@ -65,10 +68,7 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
         except FactdeckError as exc:  # the server is fine: say so and go on serving
             echo(click.style(f"Warning: {escaped(str(exc))}", fg="yellow"), err=True)
     try:  # the watch runs here, in the main thread, where Ctrl-C arrives
-        for changes in watch(
-            *watched, stop_event=state.stopping, debounce=200, watch_filter=_deck_file
-        ):
-            names = sorted({Path(path).name for _, path in changes})
+        for names in _changes(watched, state.stopping):
             say(row("changed", ", ".join(names)))
             _rebuild(deck, out, state)
     except KeyboardInterrupt:
@@ -79,21 +79,86 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
         server.server_close()
 
 
+def _changes(roots: list[Path], stop: threading.Event) -> Iterator[list[str]]:
+    """The names changed under `roots`, a batch at a time, until `stop`.
+
+    A root deleted or replaced (renamed away, removed and made again) is a change too, and
+    is watched again once it is back: a watcher keeps watching the folder it started on,
+    so a cards/ made again was never seen."""
+    from watchfiles import watch
+
+    while not stop.is_set():
+        known = _identities(roots)
+        present = [root for root in roots if root in known]
+        try:
+            for changes in watch(
+                *present,
+                stop_event=stop,
+                debounce=200,
+                watch_filter=_deck_file,
+                rust_timeout=_RECHECK_MS,
+                yield_on_timeout=True,
+            ):
+                names = {Path(path).name for _, path in changes}
+                now = _identities(roots)
+                names |= {root.name for root in roots if now.get(root) != known.get(root)}
+                if names:
+                    yield sorted(names)
+                if now != known:
+                    break
+        except FileNotFoundError:  # a root went between looking and watching: look again
+            stop.wait(_RECHECK_MS / 1000)
+
+
+def _identities(roots: list[Path]) -> dict[Path, tuple[int, int]]:
+    """Each folder of `roots` there now, by device and inode: a folder made again differs."""
+    found = {}
+    for root in roots:
+        try:
+            info = os.stat(root)
+        except OSError:
+            continue
+        if os.path.isdir(root):
+            found[root] = (info.st_dev, info.st_ino)
+    return found
+
+
 def _deck_file(change: object, path: str) -> bool:
-    """Facts, diagrams and templates; not editors' swap and backup files."""
-    return Path(path).suffix in _WATCHED_SUFFIXES
+    """Facts, diagrams and templates, and folders (a deck renamed, a diagrams/ folder moved
+    away: nothing changes inside them); not editors' swap and backup files."""
+    shown = Path(path)
+    if shown.name.startswith((".", "#")) or shown.name.endswith("~"):
+        return False
+    return (
+        shown.suffix in _WATCHED_SUFFIXES
+        or shown.is_dir()
+        or (not shown.suffix and not shown.exists())
+    )
 
 
 def _rebuild(deck: Path, out: Path, state: LiveState) -> None:
     from factdeck.preview.page import preview
 
     try:
+        if not deck.is_dir():
+            raise FactdeckError.at(
+                Location(deck), "the deck's folder is gone (renamed or deleted?); put it back"
+            )
         result = preview(deck, out)
     except FactdeckError as exc:
         errors = tuple(str(problem) for problem in exc.problems)
-        for line in errors:
-            echo(click.style(f"Error: {escaped(line)}", fg="red"), err=True)
-        state.publish(None, errors)
+    except OSError as exc:  # the folder changed under the build: one more thing to fix
+        errors = (str(_problem(exc)),)
+    else:
+        say(row("built", f"{result.cards} cards, version {state.version + 1}"))
+        state.publish(result.index.parent, ())
         return
-    say(row("built", f"{result.cards} cards, version {state.version + 1}"))
-    state.publish(result.index.parent, ())
+    for line in errors:
+        echo(click.style(f"Error: {escaped(line)}", fg="red"), err=True)
+    state.publish(None, errors)
+
+
+def _problem(exc: OSError) -> Problem:
+    named = isinstance(exc.filename, str | bytes | os.PathLike)
+    where = Location(Path(os.fsdecode(exc.filename))) if named else None
+    return Problem(where, f"cannot read ({exc.strerror or exc}); fix it and save again")
