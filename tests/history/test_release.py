@@ -210,6 +210,20 @@ def test_release_publishes_versioned_package_notes_and_record(
     assert lock.state_at(two[0], "1.0.0").hash != lock.notes[two[0]].hash
 
 
+def test_release_notes_count_cards_not_notes(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a student counts: a note with two clozes is two cards, an item appended one."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    notes = (project / "dist" / "mini-1.0.0.md").read_text()
+    assert "3 cards added, 0 changed, 0 retired; 0 unchanged." in notes
+    more = FACTS.replace("and {{c2::blue}}", "{{c2::blue}} and {{c3::round}}")
+    publish(mini_deck, project, "1.1.0", more, monkeypatch, EPOCH + 10)
+    notes = (project / "dist" / "mini-1.1.0.md").read_text()
+    assert "1 card added, 2 changed, 0 retired since version 1.0.0; 1 unchanged." in notes
+
+
 def test_release_refuses_when_check_fails(mini_deck: Path, project: Path) -> None:
     write_tree(mini_deck, {"facts.yaml": "facts:\n  - {id: x, kind: question}\n"})
     with pytest.raises(FactdeckError):
@@ -330,7 +344,8 @@ def test_markers_stay_as_history_and_students_see_nothing_of_them(
     done = read(mini_deck)
     assert next(d for d in done.notes.values() if d.fact == "two").rel == "1.1.0"
     notes = (project / "dist" / "mini-1.1.1.md").read_text()
-    assert "0 cards added, 1 changed, 0 retired since version 1.1.0; 1 unchanged." in notes
+    # counted in cards: the corrected note's three (one a notice), not one note
+    assert "0 cards added, 1 changed, 0 retired since version 1.1.0; 3 unchanged." in notes
     tagged = {n.fields[0]: n.tags for n in unpack(apkg).notes}
     assert any("factdeck::corrected::1.1.0" in t for t in tagged.values())
     # the marker goes (or is kept, or another release passes): no note changes

@@ -69,6 +69,25 @@ class Delta:
         return tuple(sorted(set(before.cards) - set(self.after.cards)))
 
     @property
+    def cards_new(self) -> int:
+        """Cards the earlier release's students get from this note as new: every card of an
+        added note, a changed note's new numbers (an appended mask or item, a corrected
+        answer's new card)."""
+        before = self.before
+        if self.after.retired is not None:
+            return 0
+        if before is None or before.retired is not None:
+            return len(self.after.cards)
+        return len(set(self.after.cards) - set(before.cards))
+
+    @property
+    def cards_had(self) -> int:
+        """Cards the earlier release's students have of this note: each shows the change
+        (a card the note no longer makes, its notice)."""
+        before = self.before
+        return 0 if before is None or before.retired is not None else len(before.cards)
+
+    @property
     def renumbered(self) -> tuple[tuple[int, int], ...]:
         """(was, now) card numbers of cloze items that moved since the release (declared
         with `renumbered:`): each such card's history is now that of another item."""
@@ -123,6 +142,20 @@ class ReleaseChanges:
     note_types: tuple[str, ...]  # keys of note types whose layout or fields changed
     unchanged: int
     template_sets: tuple[tuple[str, str], ...] = ()  # (key, set that built it) of those
+    unchanged_cards: int = 0
+
+    @property
+    def cards_added(self) -> int:
+        """Cards students get as new, counted in cards as they study them (not notes)."""
+        return sum(d.cards_new for d in (*self.added, *self.changed))
+
+    @property
+    def cards_changed(self) -> int:
+        return sum(d.cards_had for d in self.changed)
+
+    @property
+    def cards_retired(self) -> int:
+        return sum(d.cards_had for d in self.retired)
 
     @property
     def empty(self) -> bool:
@@ -153,7 +186,7 @@ def between(
 ) -> ReleaseChanges:
     """Release `old` against release `new` (None: the current lock)."""
     added, changed, retired = [], [], []
-    unchanged = 0
+    unchanged = unchanged_cards = 0
     for guid in sorted(lock.notes, key=lambda g: (lock.notes[g].fact, lock.notes[g].card)):
         after = lock.notes[guid] if new is None else lock.state_at(guid, new.version)
         if after is None:
@@ -170,6 +203,7 @@ def between(
             changed.append(delta)
         else:
             unchanged += 1
+            unchanged_cards += len(after.cards)
     types_now = {k: t.hash for k, t in lock.note_types.items()} if new is None else dict(new.types)
     types_then = dict(old.types) if old is not None else {}
     note_types = tuple(k for k, h in sorted(types_now.items()) if types_then.get(k) != h)
@@ -179,5 +213,12 @@ def between(
         if new is None and (t := lock.note_types.get(k)) is not None and t.templates
     )
     return ReleaseChanges(
-        old, tuple(added), tuple(changed), tuple(retired), note_types, unchanged, sets
+        old,
+        tuple(added),
+        tuple(changed),
+        tuple(retired),
+        note_types,
+        unchanged,
+        sets,
+        unchanged_cards,
     )

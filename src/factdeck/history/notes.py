@@ -127,8 +127,8 @@ def _students(
     out = [
         "## For students",
         "",
-        f"{_count(len(changes.added), 'card')} added, {len(changes.changed)} changed, "
-        f"{len(changes.retired)} retired{since}; {changes.unchanged} unchanged.",
+        f"{_count(changes.cards_added, 'card')} added, {changes.cards_changed} changed, "
+        f"{changes.cards_retired} retired{since}; {changes.unchanged_cards} unchanged.",
         "",
         "Import the package as usual (File → Import); your reviews are kept.",
         "",
