@@ -757,21 +757,29 @@ def test_diff_by_version_quotes_cards_from_the_release_record_alone(
 
 
 def test_a_native_diagram_reads_as_its_header_and_mask_labels() -> None:
-    """One note asks every mask: the notes name the picture and each label in card order."""
-    from factdeck.diagrams.occlusion import mask_labels
+    """One note asks every mask: the notes name the picture and each label by its card's
+    number (a mask taken out as `~` keeps its number, so the ones after it keep theirs)."""
+    from factdeck.diagrams.occlusion import mask_labels, numbered_labels
     from factdeck.history.notes import student_text
     from factdeck.pipeline import expanded
     from factdeck.render.html import plain
 
     checked = expanded(REAL_DECK)
-    note = next(n for n in checked.notes if n.note_type == "io-native")
+    numbered = numbered_labels(checked.deck)
+    gaps = {
+        f
+        for f, labels in numbered.items()
+        if [n for n, _ in labels] != list(range(1, len(labels) + 1))
+    }
+    note = next(n for n in checked.notes if n.note_type == "io-native" and n.fact_id in gaps)
     note_type = checked.templates.note_types["io-native"]
     labels = mask_labels(checked.deck, {note.fact_id})[note.fact_id]
     header = plain(dict(zip(note_type.field_names, note.fields, strict=True))["Header"], None)
     assert header and "<" not in header
-    shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1))
+    shown = ", ".join(f"{n}. **{label}**" for n, label in numbered[note.fact_id])
     assert student_text(note.fields, note_type, labels) == f"{header}: masks {shown}"
-    assert student_text(note.fields, note_type) == f"{header} (diagram, {len(labels)} masks)"
+    masks = len(numbered[note.fact_id])
+    assert student_text(note.fields, note_type) == f"{header} (diagram, {masks} masks)"
 
 
 def test_a_retired_cloze_is_named_by_its_sentence_not_its_fact_id(

@@ -219,13 +219,15 @@ def percent(value: float) -> str:
 
 
 def mask_labels(deck: Deck, facts: Collection[str] | None = None) -> dict[str, tuple[str, ...]]:
-    """Each diagram fact's mask labels in card order (of `facts` only, when given): a native
-    occlusion note asks them all from one note, so lint and the release notes read them
-    from the drawing, not from the note's fields."""
-    return {
-        fact: tuple(label for _, label in labels)
-        for fact, labels in numbered_labels(deck, facts).items()
-    }
+    """Each diagram fact's mask labels by card number, card N's at N - 1 ("" where a
+    retired mask keeps its number), of `facts` only when given: a native occlusion note
+    asks them all from one note, so lint and the release notes read them from the
+    drawing, not from the note's fields."""
+    found = {}
+    for fact, labels in numbered_labels(deck, facts).items():
+        at = dict(labels)
+        found[fact] = tuple(at.get(n, "") for n in range(1, max(at, default=0) + 1))
+    return found
 
 
 def numbered_labels(

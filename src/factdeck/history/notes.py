@@ -45,7 +45,7 @@ def student_text(fields: tuple[str, ...], note_type: NoteType, labels: tuple[str
         return plain(cloze.replace(as_written(named["Text"]), lambda c: f"**{c.text}**"), None)
     if "Occlusion" in named:
         if labels:
-            shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1))
+            shown = ", ".join(f"{n}. **{label}**" for n, label in enumerate(labels, 1) if label)
             return f"{plain(named.get('Header', ''), None)}: masks {shown}"
         masks = len(cloze.ordinals(named["Occlusion"]))
         return f"{plain(named.get('Header', ''), None)} (diagram, {masks} masks)"

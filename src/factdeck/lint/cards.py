@@ -106,6 +106,8 @@ def study_cards(
         if note_type.native_occlusion and labels:
             header = _plain(fields.get("Header", ""))
             for number, label in enumerate(labels.get(note.fact_id, ()), start=1):
+                if not label:  # a retired mask's number: no card asks it
+                    continue
                 yield Card(note, "diagram", header, _plain(label), label, *common, number=number)
         elif note_type.cloze and "Text" in fields:
             text = fields["Text"]
