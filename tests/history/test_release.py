@@ -697,8 +697,12 @@ def test_a_cloze_taken_out_of_a_sentence_tells_students_to_run_empty_cards(
     # no answer of a card students keep changed, so nothing is declared (issue 21)
     publish(mini_deck, project, "1.1.0", FACTS.replace("{{c1::big}}", "big"))  # a minor version
     notes = (project / "dist" / "mini-1.1.0.md").read_text()
-    assert "card 1 removed: Tools → Empty Cards deletes it" in notes
-    assert "Tools → Empty Cards deletes exactly those cards" in notes
+    # the card shows a notice (history/removed_cards.py); nothing else changed for students
+    assert (
+        "- The beta is big and **blue**. (card 1 removed: Tools → Empty Cards deletes it)\n"
+        in notes
+    )
+    assert "the card that asked it now shows a notice saying so. Tools → Empty Cards" in notes
 
 
 def test_a_rebuild_after_a_release_keeps_its_corrected_tags(

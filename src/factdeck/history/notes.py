@@ -263,7 +263,13 @@ def _card(delta: Delta, view: _View, detail: bool) -> list[str]:
     elif (
         delta.before is not None
         and delta.before.answer
-        and not (delta.tags_changed or delta.moved or delta.masks_changed or delta.renumbered)
+        and not (
+            delta.tags_changed
+            or delta.moved
+            or delta.masks_changed
+            or delta.renumbered
+            or delta.cards_dropped
+        )
     ):
         picture = note_type is not None and "Image" in note_type.field_names
         what.append("same answer, picture or wording updated" if picture else "reworded")
@@ -342,9 +348,9 @@ def _steps(changes: ReleaseChanges, spec: DeckSpec, old_deck: LockedDeck | None)
     dropped = [d for d in changes.changed if d.cards_dropped]
     if dropped:
         steps.append(
-            "Some notes ask fewer questions than before (a hidden part was taken out "
-            "of a sentence): the card that asked it is now empty and Anki says so on "
-            "it. Tools → Empty Cards deletes exactly those cards; your other cards "
+            "Some notes ask fewer questions than before (a hidden part, a list item or "
+            "a diagram's mask was taken out): the card that asked it now shows a notice "
+            "saying so. Tools → Empty Cards deletes exactly those cards; your other cards "
             f"of these notes keep their reviews (`nid:"
             f"{','.join(str(d.after.id) for d in dropped)}`)."
         )
