@@ -480,14 +480,18 @@ def diff_versions(old: str, new: str, deck_dir: Path | None, cards_dir: Path) ->
     changes = between(
         locked, since, until, {n.guid: n for n in checked.notes} if until is None else None
     )
-    deck = checked.deck
+    deck, spec = checked.deck, checked.deck.spec
+    if until is not None:  # the deck as the later release shipped it: its version, names
+        names = until.deck
+        update = {"name": names.name, "slug": names.slug, "subdecks": dict(names.subdecks)}
+        spec = spec.model_copy(update={**update, "version": until.version})
     # the declarations stay in the facts as their history: those for the later release
-    version = until.version if until else deck.spec.version
+    version = spec.version
     return render(
         changes,
-        deck.spec,
+        spec,
         checked.templates.note_types,
-        f"{deck.spec.name}: changes from {old} to {new}",
+        f"{spec.name}: changes from {old} to {new}",
         _texts_at(locked, since),
         old_deck=since.deck if since else None,
         why=declared(deck, "correction", version),

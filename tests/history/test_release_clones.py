@@ -69,6 +69,13 @@ def test_diff_from_a_third_clone_says_what_each_release_said(
     assert not (third / "dist").exists()
     shown = run(runner, third, "diff", "1.0.0", "1.1.0")
     assert students(shown) == students(released)
+    # and still after a later release: the corrected tag names 1.1.0, not the deck's version
+    deck = third / "cards" / "mini"
+    write_tree(deck, {"facts.yaml": NEXT.replace("Third?", "The third?")})
+    bump(deck, "1.1.1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 2 * 86_400))
+    run(runner, third, "release")
+    assert students(run(runner, third, "diff", "1.0.0", "1.1.0")) == students(released)
     for quoted in (
         "- Fourth? → **Delta**",
         "- version 1.0.0: `mini-1.1.0-retired-since-1.0.0.apkg`",
