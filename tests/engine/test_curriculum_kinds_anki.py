@@ -5,7 +5,6 @@ question on the front and its answer on the back, and no card is empty."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,9 @@ from factdeck.pipeline import build, expanded
 from tests.practice.test_muscle_kinds import FACTS
 from tests.support.decks import PRACTICE_DECK as DECK
 from tests.support.decks import write_tree
-from tests.support.engine import import_package, open_collection, render_all
+from tests.support.engine import import_package, open_collection, render_all, shown_text
 
 pytestmark = pytest.mark.engine
-
-_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _STYLE.sub("", html))).strip()
 
 
 def test_curriculum_kinds_render_in_the_engine(project: Path, tmp_path: Path) -> None:
@@ -41,26 +34,26 @@ def test_curriculum_kinds_render_in_the_engine(project: Path, tmp_path: Path) ->
         by_guid = {col.get_note(c.note_id).guid: c for c in cards if c.note_type.endswith("Q/A")}
         origin = by_guid[ids.guid_for("practice", "rf", "origin-reverse")]
         assert "Which quadriceps muscle originates from the anterior inferior iliac spine?" in (
-            _text(origin.question)
+            shown_text(origin.question)
         )
-        assert "The rectus femoris" in _text(origin.answer)
+        assert "The rectus femoris" in shown_text(origin.answer)
         nerve = by_guid[ids.guid_for("practice", "sm", "innervation")]
-        assert "Which nerve innervates the semimembranosus?" in _text(nerve.question)
-        assert "The tibial nerve (L5–S2)" in _text(nerve.answer)
+        assert "Which nerve innervates the semimembranosus?" in shown_text(nerve.question)
+        assert "The tibial nerve (L5–S2)" in shown_text(nerve.answer)
         contents = sorted(
-            (c for c in cards if "Contents of the carpal tunnel" in _text(c.question)),
+            (c for c in cards if "Contents of the carpal tunnel" in shown_text(c.question)),
             key=lambda c: c.card_id,
         )
         assert len(contents) == 2
-        fronts = [_text(c.question) for c in contents]
+        fronts = [shown_text(c.question) for c in contents]
         assert "[...]" in fronts[0] and "the median nerve" not in fronts[0]
         assert "the flexor tendons" in fronts[0]
-        assert "the median nerve" in _text(contents[0].answer)
+        assert "the median nerve" in shown_text(contents[0].answer)
         for field in ("Signs of", "Symptoms of", "Contraindicated in", "Cautions in"):
-            (card,) = [c for c in cards if _text(c.question).startswith(field)]
-            assert "[...]" in _text(card.question), card.question
+            (card,) = [c for c in cards if shown_text(c.question).startswith(field)]
+            assert "[...]" in shown_text(card.question), card.question
         practice = [c for c in cards if c.note_type == "factdeck Multiple Choice"]
         assert {c.deck for c in practice} == {"Practice::Exam Practice"}
-        assert all(_text(c.answer).count("✓ Answer") == 1 for c in practice)
+        assert all(shown_text(c.answer).count("✓ Answer") == 1 for c in practice)
     finally:
         col.close()

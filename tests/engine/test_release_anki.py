@@ -16,7 +16,13 @@ from factdeck.pipeline import build, check
 from factdeck.release import release
 from tests.history.test_release import FACTS, bump, next_release
 from tests.support.decks import EPOCH, write_tree
-from tests.support.engine import ImportLog, import_package, open_collection, render_all
+from tests.support.engine import (
+    ImportLog,
+    import_package,
+    open_collection,
+    render_all,
+    shown_text,
+)
 from tests.support.git import course_repository, git
 
 RETIRED_NOTICE = "This card was removed from"
@@ -249,7 +255,7 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
     retired = [c for c in render_all(student.col) if "factdeck::retired" in c.tags]
     assert {c.card_id for c in retired} == set(student.cards)  # every card it had
     for card in retired:
-        shown = (card.note_type, _text(card.question), _text(card.answer))
+        shown = (card.note_type, shown_text(card.question), shown_text(card.answer))
         assert "Retired card" in shown[1] or RETIRED_NOTICE in shown[1], shown
         assert RETIRED_NOTICE in shown[2], shown
         assert "No cloze" not in shown[1] + shown[2], shown
@@ -258,10 +264,6 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
     assert "tag:factdeck::retired" in notes
     assert "- version 2.1.0: `low-back-pain-2.2.0-retired-since-2.1.0.apkg`" in notes
     student.close()
-
-
-def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S))
 
 
 BRANCH_A = """

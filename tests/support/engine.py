@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,3 +86,8 @@ def render_all(col: Collection) -> list[RenderedCard]:
             )
         )
     return cards
+
+
+def shown_text(html: str) -> str:
+    """A rendered card's words, without its markup and CSS, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)).strip()

@@ -56,6 +56,8 @@ def clone(origin: Path, folder: Path) -> Path:
 
 
 def commit_and_push(repo: Path, message: str, branch: str = "main") -> None:
+    """Commit everything (if anything changed) and push it to `branch` of the origin."""
     git(repo, "add", "-A")
-    git(repo, "commit", "-qm", message)
+    if git(repo, "status", "--porcelain"):
+        git(repo, "commit", "-qm", message)
     git(repo, "push", "-q", "origin", f"HEAD:{branch}")
