@@ -114,6 +114,73 @@ def _plan() -> Generator[Any, Any, None]:
             phase["now"] = "navigating"
 
 
+# What a card shows where a notice may be: the ::after text that factdeck's CSS puts on an
+# empty cloze (`.fd-cloze`, or image occlusion's `#err` after its empty hidden cloze), the
+# box it takes in the page and the window's height, what the card's error box says.
+_NOTICE = """(() => {
+  const el = document.querySelector(".fd-cloze") || document.getElementById("err");
+  if (!el || document.readyState !== "complete") return null;
+  const r = el.getBoundingClientRect();
+  const err = document.getElementById("err");
+  return {notice: getComputedStyle(el, "::after").content, box: [r.top, r.height],
+          window: innerHeight, err: err ? err.innerText : "", text: document.body.innerText};
+})()"""
+
+
+def _notices() -> Generator[Any, Any, None]:
+    """Import each package in turn, as a student did over the releases, then show every card
+    of JOB["search"] in the reviewer, question and answer: what it says, and a grab."""
+    col = mw.col
+    for apkg in JOB["apkgs"]:
+        request = ImportAnkiPackageRequest(package_path=apkg, options=ImportAnkiPackageOptions())
+        col.import_anki_package(request)
+    cards = sorted(col.find_cards(JOB["search"]))
+    col.decks.select(col.get_card(cards[0]).did)  # a deck with cards to review
+    mw.showNormal()
+    mw.resize(*JOB["sizes"][0])
+    mw.moveToState("deckBrowser")
+    yield 300
+    mw.moveToState("review")
+    for _ in range(100):
+        yield 100
+        if (yield ("js", "typeof _showQuestion === 'function'")):
+            break
+    phase["now"] = "cards"
+    for card_id in cards:
+        card = col.get_card(card_id)
+        mw.reviewer.card = card
+        card.start_timer()
+        for side, show in (
+            ("question", mw.reviewer._showQuestion),
+            ("answer", mw.reviewer._showAnswer),
+        ):
+            yield ("js", "document.getElementById('qa').textContent = ''; true")
+            show()  # the state below is read only once this card's page is in
+            state = None
+            for _ in range(30):
+                yield 200
+                state = yield ("js", _NOTICE)
+                if state:
+                    break
+            yield 600  # Anki's image occlusion script runs after the page has loaded
+            state = yield ("js", _NOTICE)
+            name = f"{card.nid}-{card.ord + 1}-{side}.png"
+            mw.grab().save(str(OUT / name))
+            note = card.note()
+            shots.append(
+                {
+                    "file": name,
+                    "card": card.id,
+                    "ord": card.ord,
+                    "side": side,
+                    "tags": note.tags,
+                    "note_type": note.note_type()["name"],
+                    **(state or {}),
+                }
+            )
+    phase["now"] = "navigating"
+
+
 def _shoot(theme: str, width: int, height: int, card: Any, side: str) -> Generator[Any, Any, None]:
     state = None
     for _ in range(60):  # up to 6 s for the image and the canvas
@@ -208,7 +275,7 @@ def _finish() -> None:
 
 
 def _start() -> None:
-    plan = _plan()
+    plan = _notices() if JOB.get("apkgs") else _plan()
     QTimer.singleShot(500, lambda: _drive(plan))
 
 
