@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from factdeck.errors import Location
-from factdeck.facts.model import KINDS, Entry, Fact, Media, NoteSpec
+from factdeck.facts.model import KINDS, SEALED, Entry, Fact, Media, NoteSpec
 from factdeck.lint.cards import Card, Choice, Shape
 from factdeck.lint.engine import FileLint, Finding, Seen
 from factdeck.lint.rules import FileIndex
@@ -326,7 +326,7 @@ def _fact(data: dict[str, Any]) -> Fact:
     model = KINDS.get(kind) if isinstance(kind, str) else None
     if model is None:
         raise ValueError(f"unknown kind {kind!r}")
-    return model.model_validate(data)  # type: ignore[return-value]
+    return model.model_validate(data, context=SEALED)  # type: ignore[return-value]
 
 
 def _location(joined: Callable[[str], Path], row: LocationRow) -> Location:
