@@ -161,8 +161,8 @@ def test_hide_one_front_covers_only_the_target(
     browser: Any, hide_one_cards: tuple[Path, list[Card]]
 ) -> None:
     media = hide_one_cards[0]
-    ligament = card(hide_one_cards, "Image 3", "compression site")
-    page = show(browser, media, ligament.question)
+    joint = card(hide_one_cards, "Image 3", "sacroiliac joint")
+    page = show(browser, media, joint.question)
     (target,) = boxes(page, ".fd-io-target")
     assert boxes(page, ".fd-io-other") == []
     shot = screenshot(page)
