@@ -16,8 +16,8 @@ from factdeck.apkg import verify
 from factdeck.apkg import write as apkg_write
 from factdeck.apkg.write import PackagePlan
 from factdeck.authoring import deck_stats
+from factdeck.cache import findings as cache_findings
 from factdeck.cache import incremental, manifest
-from factdeck.cache.store import Store, seen_key
 from factdeck.diagrams import occlusion
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.facts import claims, load
@@ -56,16 +56,13 @@ class Checked:
     deck: Deck
     templates: TemplateSet
     notes: tuple[NoteSpec, ...]
-    file_lints: tuple[engine.FileLint, ...]  # the per-card lint of each fact file (cached)
+    files: tuple[incremental.FileNotes, ...]  # the notes by fact file (practice last)
     skipped: tuple[practice.Skip, ...] = ()  # practice questions not made, and why
 
     def findings(self) -> tuple[engine.Finding, ...]:
-        """Card-quality lint of the expanded notes (engine.py): with the cache, only the
-        cards of edited files are linted and looked up for near duplicates."""
-        store, key = Store(self.deck.deck_dir), seen_key()
-        found, seen = engine.lint_deck(self.deck, self.file_lints, store.get_seen(key))
-        store.put_seen(key, seen)
-        return found
+        """Card-quality lint of the expanded notes (cache/findings.py): with the cache, only
+        the cards of edited files are linted and looked up for near duplicates."""
+        return cache_findings.findings(self.deck, self.files, self.templates.note_types)
 
 
 @contextlib.contextmanager
@@ -89,19 +86,19 @@ def expanded(
 
 def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Checked:
     """Through the per-file cache (incremental.py), which reports every problem of the deck."""
-    deck, templates, notes, file_lints = incremental.expanded(
+    deck, templates, files = incremental.expanded(
         deck_dir, templates_dir or find_templates(deck_dir), providers(), watch
     )
     # Practice questions draw on sibling facts across files, so they are made per deck.
     made = practice.generate(deck, templates)
     if made.notes:
-        file_lints += (engine.file_lint(deck, made.notes, templates.note_types),)
+        files += (incremental.FileNotes((), made.notes, None),)
     return Checked(
         deck=deck,
         templates=templates,
-        notes=notes + made.notes,
+        notes=tuple(note for file in files for note in file.notes),
         skipped=made.skipped,
-        file_lints=file_lints,
+        files=files,
     )
 
 

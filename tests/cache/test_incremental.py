@@ -22,8 +22,11 @@ from factdeck.cache import incremental, rows, store
 from factdeck.cache.store import CACHE_DIR
 from factdeck.cli.main import main
 from factdeck.facts.load import fact_paths
+from factdeck.facts.model import NoteSpec
 from factdeck.fs import secret
-from factdeck.pipeline import build
+from factdeck.lint import engine
+from factdeck.lint.engine import lint
+from factdeck.pipeline import build, expanded
 from tests.support.decks import REAL_DECK
 
 pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
@@ -85,6 +88,48 @@ def test_a_cached_build_is_byte_identical_to_an_uncached_one(
     assert outputs(cached, project / "a") != before  # the edit is in
 
 
+def test_lint_is_entered_once_per_build_and_only_for_what_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Expanding never lints (a preview does not pay for it); a build lints once, at its
+    end, card by card only the files whose lint is not cached, with the same findings."""
+    linted: list[tuple[str, ...]] = []
+    decks: list[int] = []
+    file_lint, lint_deck = engine.file_lint, engine.lint_deck
+
+    def spy_file(deck, notes, note_types, entries=()):  # type: ignore[no-untyped-def]
+        linted.append(_names(notes))
+        return file_lint(deck, notes, note_types, entries)
+
+    def spy_deck(deck, files, seen=None):  # type: ignore[no-untyped-def]
+        decks.append(1)
+        return lint_deck(deck, files, seen)
+
+    monkeypatch.setattr(engine, "file_lint", spy_file)
+    monkeypatch.setattr(engine, "lint_deck", spy_deck)
+    deck_dir = copy_deck(project, "deck")
+    files = expanded(deck_dir).files
+    assert (linted, decks) == ([], [])
+    first = build(deck_dir, project / "out").findings
+    assert linted == [_names(f.notes) for f in files] and decks == [1]
+    linted.clear()
+    edit(deck_dir)
+    again = build(deck_dir, project / "out")
+    # practice questions are made across files, so they are linted every time
+    practice = [_names(f.notes) for f in files if f.key is None]
+    assert linted == [("cluneal-superior.yaml",), *practice] and decks == [1, 1]
+    assert again.findings == first == lint(*_lint_input(deck_dir))
+
+
+def _names(notes: tuple[NoteSpec, ...]) -> tuple[str, ...]:
+    return tuple(sorted({note.location.path.name for note in notes}))
+
+
+def _lint_input(deck_dir: Path) -> tuple[object, ...]:
+    checked = expanded(deck_dir)
+    return checked.deck, checked.notes, checked.templates.note_types
+
+
 def corrupt(entry: Path, others: list[bytes]) -> None:
     entry.write_bytes(entry.read_bytes()[:-7] + b"garbage")
 
@@ -109,6 +154,8 @@ def malformed(entry: Path, others: list[bytes]) -> None:
     data = json.loads(payload)
     if data["kind"] == "seen":
         data["cards"] = ["not a number"]
+    elif data["kind"] == "lint":
+        data["keys"] = "a text, not a list"
     else:
         data["notes"][0]["fields"] = "a text, not a list"
         data["entries"][0]["fact"]["kind"] = "nerv"
@@ -149,7 +196,8 @@ def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str
     good = outputs(deck_dir, project / "out")
     entries = sorted((deck_dir / CACHE_DIR).glob("*.json"))
     entries.remove(deck_dir / CACHE_DIR / "manifest.json")
-    assert len(entries) == len(fact_paths(deck_dir)) + 1  # per fact file, and lint's pairs
+    # per fact file its results and its lint, and lint's near-duplicate pairs
+    assert len(entries) == 2 * len(fact_paths(deck_dir)) + 1
     originals = [entry.read_bytes() for entry in entries]
     for entry, original in zip(entries, originals, strict=True):
         spoil(entry, [blob for blob in originals if blob != original])

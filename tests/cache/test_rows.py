@@ -11,7 +11,7 @@ import pytest
 from factdeck.cache import incremental, rows
 from factdeck.cache.store import context
 from factdeck.facts.load import fact_paths
-from factdeck.lint.engine import Seen
+from factdeck.lint.engine import Seen, file_lint
 from factdeck.pipeline import providers
 from factdeck.render.layers import find_templates
 from factdeck.stages import unwatched
@@ -19,15 +19,21 @@ from factdeck.stages import unwatched
 
 def test_every_record_of_the_shipped_deck_survives_its_row(real_deck: Path) -> None:
     templates = find_templates(real_deck)
-    deck, _, all_notes, lints = incremental.expanded(real_deck, templates, providers(), unwatched)
+    deck, templates_set, files = incremental.expanded(real_deck, templates, providers(), unwatched)
     drawings = context(real_deck, real_deck / "deck.yaml", templates).drawings
-    assert any(m for n in all_notes for m in n.media)
-    for path, lint in zip(fact_paths(real_deck), lints, strict=True):
+    assert any(m for f in files for n in f.notes for m in n.media)
+    shapes = set()
+    for path, file in zip(fact_paths(real_deck), files, strict=True):
         entries = tuple(e for e in deck.entries if e.location.path == path)
-        notes = tuple(n for n in all_notes if n.location.path == path)
-        text = rows.file_row(real_deck, entries, notes, lint, drawings)
+        text = rows.file_row(real_deck, entries, file.notes, drawings)
         assert str(real_deck) not in text
-        assert rows.file_records(text.encode(), real_deck, drawings) == (entries, notes, lint)
+        assert rows.file_records(text.encode(), real_deck, drawings) == (entries, file.notes)
+        lint = file_lint(deck, file.notes, templates_set.note_types, file.entries)
+        text = rows.lint_row(real_deck, file.notes, lint)
+        assert str(real_deck) not in text
+        assert rows.lint_record(text.encode(), real_deck, file.notes) == lint
+        shapes |= {card.shape for card in lint.cards}
+    assert shapes == {"qa", "cloze", "diagram"}
     seen = Seen(frozenset({3, -(2**70)}), frozenset({(1, 2)}))
     assert rows.seen_record(rows.seen_row(seen).encode()) == seen
 
@@ -38,9 +44,7 @@ def test_every_record_of_the_shipped_deck_survives_its_row(real_deck: Path) -> N
 def test_a_path_outside_the_deck_is_not_a_row(path: str) -> None:
     row = {
         "format": rows.FORMAT,
-        "kind": "file",
-        "entries": [],
-        "notes": [],
+        "kind": "lint",
         "cards": [],
         "keys": [],
         "answers": [],
@@ -50,6 +54,6 @@ def test_a_path_outside_the_deck_is_not_a_row(path: str) -> None:
         "index": {"asked": [], "mcq": [], "used": [], "british": []},
     }
     with pytest.raises(rows.Foreign):
-        rows.file_records(json.dumps(row).encode(), Path("deck"), {})
+        rows.lint_record(json.dumps(row).encode(), Path("deck"), ())
     row["findings"][0]["location"]["path"] = "a.yaml"  # type: ignore[index]
-    assert rows.file_records(json.dumps(row).encode(), Path("deck"), {})[2].findings
+    assert rows.lint_record(json.dumps(row).encode(), Path("deck"), ()).findings

@@ -119,9 +119,10 @@ def test_an_edit_saved_after_the_commit_point_is_not_recorded_as_built(
 
 
 def cached_notes(deck_dir: Path) -> tuple[object, ...]:
-    return incremental.expanded(
+    files = incremental.expanded(
         deck_dir, find_templates(deck_dir), providers(), pipeline.unwatched
     )[2]
+    return tuple(note for file in files for note in file.notes)
 
 
 def uncached_notes(deck_dir: Path) -> tuple[object, ...]:

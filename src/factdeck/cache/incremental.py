@@ -11,22 +11,33 @@ cached files' facts, so a problem is reported as without a cache, in one run.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from factdeck.cache.store import Context, FileResult, Store, context, file_key
 from factdeck.facts import load, validate
 from factdeck.facts.model import Deck, Entry, NoteSpec
 from factdeck.fs import read
-from factdeck.lint import engine
 from factdeck.render import expand
 from factdeck.render.expand import Provider
 from factdeck.render.templates import TemplateSet, load_templates
 from factdeck.stages import Watch
 
 
+@dataclass(frozen=True, slots=True)
+class FileNotes:
+    """One fact file's facts and notes, with the cache key they are the results of (None
+    when they are not: no cache, or an input edited while the build read it), under which
+    their lint is kept too (cache/findings.py)."""
+
+    entries: tuple[Entry, ...]
+    notes: tuple[NoteSpec, ...]
+    key: str | None
+
+
 def expanded(
     deck_dir: Path, templates_root: Path, providers: Mapping[str, Provider], watch: Watch
-) -> tuple[Deck, TemplateSet, tuple[NoteSpec, ...], tuple[engine.FileLint, ...]]:
+) -> tuple[Deck, TemplateSet, tuple[FileNotes, ...]]:
     with watch("load"):
         deck_path = load.deck_file(deck_dir)
         paths = load.fact_paths(deck_dir)
@@ -62,22 +73,19 @@ def expanded(
             and _still(inputs, deck_dir, deck_path, templates_root)
         )
         for path in missed:
-            own, facts = tuple(notes.get(path, ())), tuple(entries.get(path, ()))
-            found[path] = FileResult(
-                entries=facts,
-                notes=own,
-                lint=engine.file_lint(deck, own, templates.note_types, facts),
-            )
+            found[path] = FileResult(tuple(entries.get(path, ())), tuple(notes.get(path, ())))
             if keep and path in keys:
                 store.put(keys[path], found[path])  # type: ignore[arg-type]
+            else:
+                keys.pop(path, None)  # not the results of its key: not linted under it
         if inputs is not None:
             store.prune()
-    results = [found[path] for path in paths]
     return (
         deck,
         templates,
-        tuple(n for r in results if r for n in r.notes),
-        tuple(r.lint for r in results if r),
+        tuple(
+            FileNotes(r.entries, r.notes, keys.get(path)) for path in paths if (r := found[path])
+        ),
     )
 
 

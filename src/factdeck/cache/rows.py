@@ -25,8 +25,8 @@ from factdeck.lint.cards import Card, Choice, Shape
 from factdeck.lint.engine import FileLint, Finding, Seen
 from factdeck.lint.rules import FileIndex
 
-FORMAT: Literal[5] = 5  # 5: with the content rules' index; 4: a card as lint/cards.Card
-# (3: fewer fields; 1, 2: code objects)
+FORMAT: Literal[6] = 6  # 6: a file's lint in a row of its own; 5: with the content rules'
+# index; 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
 
 
 class Unfit(Exception):
@@ -136,10 +136,18 @@ class IndexRow(_Row):
 class FileRow(_Row):
     """What one fact file yields (store.FileResult)."""
 
-    format: Literal[5]
+    format: Literal[6]
     kind: Literal["file"]
     entries: tuple[EntryRow, ...]
     notes: tuple[NoteRow, ...]
+
+
+class LintRow(_Row):
+    """The per-card lint of one fact file's notes (lint.engine.FileLint), kept apart from
+    the file's row: a build that does not lint never reads it."""
+
+    format: Literal[6]
+    kind: Literal["lint"]
     cards: tuple[CardRow, ...]
     keys: tuple[tuple[str, ...], ...]
     answers: tuple[str, ...]
@@ -150,7 +158,7 @@ class FileRow(_Row):
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
-    format: Literal[5]
+    format: Literal[6]
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
@@ -163,13 +171,9 @@ def file_row(
     deck_dir: Path,
     entries: tuple[Entry, ...],
     notes: tuple[NoteSpec, ...],
-    lint: FileLint,
     drawings: Mapping[str, str],
 ) -> str:
     """The JSON of one file's results; `drawings`: each deck file's digest by relative path."""
-    place = {id(note): i for i, note in enumerate(notes)}
-    if any(id(card.note) not in place for card in lint.cards):
-        raise Unfit("a card of another file's note")
     row = FileRow(
         format=FORMAT,
         kind="file",
@@ -181,6 +185,18 @@ def file_row(
             for e in entries
         ),
         notes=tuple(_note_row(deck_dir, n, drawings) for n in notes),
+    )
+    return row.model_dump_json()
+
+
+def lint_row(deck_dir: Path, notes: tuple[NoteSpec, ...], lint: FileLint) -> str:
+    """The JSON of the lint of one file's `notes` (its cards name them by place)."""
+    place = {id(note): i for i, note in enumerate(notes)}
+    if any(id(card.note) not in place for card in lint.cards):
+        raise Unfit("a card of another file's note")
+    row = LintRow(
+        format=FORMAT,
+        kind="lint",
         cards=tuple(_card_row(place[id(c.note)], c) for c in lint.cards),
         keys=lint.keys,
         answers=lint.answers,
@@ -266,7 +282,7 @@ def _note_row(deck_dir: Path, note: NoteSpec, drawings: Mapping[str, str]) -> No
 
 def file_records(
     text: bytes, deck_dir: Path, drawings: Mapping[str, str]
-) -> tuple[tuple[Entry, ...], tuple[NoteSpec, ...], FileLint]:
+) -> tuple[tuple[Entry, ...], tuple[NoteSpec, ...]]:
     """The records of a file row, for the deck folder being built; Foreign if it is not one."""
     # each distinct path is checked and joined once (a file's rows name a few, many times)
     joined: Callable[[str], Path] = functools.cache(lambda path: deck_dir / _inside(path))
@@ -276,6 +292,16 @@ def file_records(
             Entry(fact=_fact(e.fact), location=_location(joined, e.location)) for e in row.entries
         )
         notes = tuple(_note(deck_dir, joined, n, drawings) for n in row.notes)
+    except (ValidationError, ValueError) as exc:
+        raise Foreign(str(exc)) from None
+    return entries, notes
+
+
+def lint_record(text: bytes, deck_dir: Path, notes: tuple[NoteSpec, ...]) -> FileLint:
+    """The lint of a lint row, its cards on `notes` (the file's, as read from its row)."""
+    joined: Callable[[str], Path] = functools.cache(lambda path: deck_dir / _inside(path))
+    try:
+        row = LintRow.model_validate_json(text)
         findings = tuple(
             Finding(_location(joined, f.location), f.fact_id, f.rule, f.message)
             for f in row.findings
@@ -292,7 +318,7 @@ def file_records(
         raise Foreign("cards, keys, answers and index do not line up")
     cards = tuple(_card(notes[c.note], c) for c in row.cards)
     kept = FileIndex(index.asked, index.mcq, index.used, index.british)
-    return entries, notes, FileLint(cards, row.keys, row.answers, findings, kept)
+    return FileLint(cards, row.keys, row.answers, findings, kept)
 
 
 def seen_record(text: bytes) -> Seen:

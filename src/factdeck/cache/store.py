@@ -39,12 +39,10 @@ _ENTRY = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """What one fact file yields: its facts in order, their notes in order, and the per-card
-    lint of those notes."""
+    """What one fact file yields: its facts in order and their notes in order."""
 
     entries: tuple[Entry, ...]
     notes: tuple[NoteSpec, ...]
-    lint: FileLint
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +85,14 @@ def file_key(context: Context, deck_dir: Path, path: Path, data: bytes) -> str:
     return hashlib.sha256(context.digest + inside.encode() + b"\0" + data).hexdigest()
 
 
+_LINT = ".lint"  # a file's lint row: `<key>.lint.json` beside its file row `<key>.json`
+
+
 class Store:
-    """The cache folder of one deck: get and put by key, forget what a build did not use."""
+    """The cache folder of one deck: get and put by key, forget what a build did not use.
+
+    Under one file key are two rows: the file's results and, once it is linted, its lint
+    (made from those results, so the same key covers it)."""
 
     def __init__(self, deck_dir: Path, drawings: dict[str, str] | None = None) -> None:
         self.deck_dir = deck_dir
@@ -105,6 +109,16 @@ class Store:
         except rows.Foreign:
             return None
 
+    def get_lint(self, key: str, notes: tuple[NoteSpec, ...]) -> FileLint | None:
+        """The lint of the file whose results `key` gave: `notes`."""
+        found = self._get(key, _LINT)
+        if found is None:
+            return None
+        try:
+            return rows.lint_record(found, self.deck_dir, notes)
+        except rows.Foreign:
+            return None
+
     def get_seen(self, key: str) -> Seen | None:
         found = self._get(key)
         if found is None:
@@ -116,50 +130,58 @@ class Store:
 
     def put(self, key: str, result: FileResult) -> None:
         try:
-            text = rows.file_row(
-                self.deck_dir, result.entries, result.notes, result.lint, self.drawings
-            )
+            text = rows.file_row(self.deck_dir, result.entries, result.notes, self.drawings)
         except rows.Unfit:
             return  # kept out of the cache: built each time
         self._put(key, text)
 
+    def put_lint(self, key: str, notes: tuple[NoteSpec, ...], lint: FileLint) -> None:
+        try:
+            text = rows.lint_row(self.deck_dir, notes, lint)
+        except rows.Unfit:
+            return
+        self._put(key, text, _LINT)
+
     def put_seen(self, key: str, seen: Seen) -> None:
         self._put(key, rows.seen_row(seen))
 
-    def _get(self, key: str) -> bytes | None:
-        """The row of a sealed entry for `key`, or None."""
+    def _get(self, key: str, row: str = "") -> bytes | None:
+        """The `row` ('' or _LINT) of a sealed entry for `key`, or None."""
         self.used.add(key)
+        name = f"{key}{row}"
         try:
-            blob = read.read_bytes(self.folder / f"{key}.json", limits.CACHE_ENTRY)
+            blob = read.read_bytes(self.folder / f"{name}.json", limits.CACHE_ENTRY)
         except read.NotReadable:
             return None
         mac, _, payload = blob.partition(b"\n")
         if not secret.is_sealed(
-            _PURPOSE, key.encode() + b"\0" + payload, mac.decode("ascii", "replace")
+            _PURPOSE, name.encode() + b"\0" + payload, mac.decode("ascii", "replace")
         ):
             return None  # planted, copied from another machine, corrupt, or for another key
         return payload
 
-    def _put(self, key: str, text: str) -> None:
+    def _put(self, key: str, text: str, row: str = "") -> None:
         self.used.add(key)
+        name = f"{key}{row}"
         payload = text.encode()
-        mac = secret.seal(_PURPOSE, key.encode() + b"\0" + payload)
+        mac = secret.seal(_PURPOSE, name.encode() + b"\0" + payload)
         if mac is None:
             return  # no secret on this machine: nothing is cached, nothing trusted
         try:
             self.folder.mkdir(exist_ok=True)
             _ignore_in_git(self.folder)
-            with atomic.replacing(self.folder / f"{key}.json") as tmp:
+            with atomic.replacing(self.folder / f"{name}.json") as tmp:
                 tmp.write_bytes(mac.encode() + b"\n" + payload)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
     def prune(self) -> None:
         """Delete entries this build did not use (old versions of edited files), and entries
-        of earlier formats, and temporaries a killed build left behind."""
+        of earlier formats, and temporaries a killed build left behind. A used key keeps
+        both its rows: the lint of a file is read after the build has pruned."""
         if not self.folder.is_dir():
             return
-        keep = {f"{key}.json" for key in self.used | {seen_key()}}
+        keep = {f"{key}{row}.json" for key in self.used | {seen_key()} for row in ("", _LINT)}
         for path in self.folder.iterdir():
             if path.name.endswith(".tmp") or (
                 _ENTRY.fullmatch(path.name.partition(".")[0]) and path.name not in keep
