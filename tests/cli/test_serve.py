@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from factdeck.cli.live_server import CONNECTIONS, EVENTS, STATUS, LiveState, live_server
+from factdeck.cli.live_server import (
+    CONNECTIONS,
+    EVENTS,
+    STATUS,
+    LiveState,
+    live_server,
+    own_hosts,
+)
 from factdeck.cli.main import main
 from tests.support.decks import MINI_DECK, write_tree
 from tests.support.serving import Server
@@ -215,6 +222,15 @@ def test_only_requests_for_our_own_address_are_answered(
         connection.endheaders()
         assert connection.getresponse().status == 403
         connection.close()
+
+
+def test_at_port_80_the_host_may_come_without_it() -> None:
+    """Browsers leave the default port out of Host: `serve --port 80` answered nothing."""
+    assert own_hosts(80) == {
+        *("127.0.0.1:80", "localhost:80", "[::1]:80"),
+        *("127.0.0.1", "localhost", "[::1]"),
+    }
+    assert "127.0.0.1" not in own_hosts(8000)
 
 
 def test_the_event_stream_refuses_other_origins(live: tuple[LiveState, int]) -> None:

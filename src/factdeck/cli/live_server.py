@@ -133,6 +133,12 @@ def live_server(port: int, state: LiveState) -> LiveServer:
         ) from None
 
 
+def own_hosts(port: int) -> frozenset[str]:
+    """What a browser sends as Host for this server (without the port when it is 80)."""
+    names = ("127.0.0.1", "localhost", "[::1]")
+    return frozenset({f"{name}:{port}" for name in names} | (set(names) if port == 80 else set()))
+
+
 class LiveServer(ThreadingHTTPServer):
     """A thread per request, at most CONNECTIONS at once; its own names for Host and Origin."""
 
@@ -142,8 +148,7 @@ class LiveServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.state = state
         self.slots = threading.BoundedSemaphore(CONNECTIONS)
-        port = self.server_address[1]
-        self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+        self.hosts = own_hosts(self.server_address[1])
         self.origins = {f"http://{host}" for host in self.hosts}
 
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
