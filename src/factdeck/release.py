@@ -105,7 +105,7 @@ def again(
     """The package and notes of the release recorded for deck.yaml's version, written again
     from the committed facts and lock (CI on a version tag: dist/ is not committed). The
     package must come out byte for byte as the recorded digest says; the lock is not
-    written. The notes show earlier texts only if the previous release's package is in OUT."""
+    written. The notes quote earlier texts from the release record, as `release` did."""
     with oserrors.reported(kept=oserrors.BUILD_KEPT), mutex.holding(deck_dir):
         commit.recover(deck_dir, (out_dir,))
         done = stamped(deck_dir, templates_dir, NO_OVERRIDES, watch, out_dir=out_dir)

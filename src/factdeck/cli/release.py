@@ -53,7 +53,8 @@ def release(
     part for students (every added, changed, corrected and retired card as they see
     it, grouped by sub-deck, and the Anki searches and steps to take) and a part for
     instructors (fact ids, file:line, note types). The release is recorded
-    in factdeck.lock (version, date, package digest): commit the lock with it.
+    in factdeck.lock (version, date, package digest) and each changed card as students
+    see it in factdeck.releases: commit both with the facts, then push.
     Notes no release shipped and the deck no longer has are dropped from the lock,
     and the build's unversioned OUT/<slug>.apkg and -changes.md are removed.
 
@@ -107,7 +108,7 @@ def release(
         if done.retired:
             files = ", ".join(p.name for p in done.retired)
             say(row("retired", f"{files} (for students of those versions)"))
-        say(row("lock", "release recorded in factdeck.lock: commit it"))
+        say(row("lock", "recorded in factdeck.lock and factdeck.releases: commit both"))
         say_times(watch.times)
 
     each_deck(deck_dirs, cards_dir, one)
