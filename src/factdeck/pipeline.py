@@ -224,9 +224,10 @@ def retirement_outputs(
 
 def retirement_files(
     stamping: lock.Stamping, slug: str, version: str | None = None
-) -> tuple[tuple[str, str], ...]:
-    """(release, file name) of each tombstone package: the notes tell students which."""
-    return tuple((r.since, r.file_name(slug, version)) for r in stamping.retirements)
+) -> tuple[tuple[str, str, int], ...]:
+    """(release, file name, tombstones it mends) of each tombstone package: the notes tell
+    students which."""
+    return tuple((r.since, r.file_name(slug, version), r.mended) for r in stamping.retirements)
 
 
 def retired_count(stamping: lock.Stamping) -> int:
@@ -313,7 +314,7 @@ def _build(
         facts=len(checked.deck.entries),
         findings=findings,
         template_updates=stamping.template_updates,
-        retired=tuple(out_dir / name for _, name in retirement_files(stamping, spec.slug)),
+        retired=tuple(out_dir / name for _, name, _ in retirement_files(stamping, spec.slug)),
         retired_notes=retired_count(stamping),
     )
     manifest.record(deck_dir, inputs[0], tx.written, summarize(result))

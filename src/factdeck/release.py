@@ -161,7 +161,7 @@ def again(
 
 def _retired(out_dir: Path, done: Stamped, spec: DeckSpec) -> tuple[Path, ...]:
     return tuple(
-        out_dir / name for _, name in retirement_files(done.stamping, spec.slug, spec.version)
+        out_dir / name for _, name, _ in retirement_files(done.stamping, spec.slug, spec.version)
     )
 
 

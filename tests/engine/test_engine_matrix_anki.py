@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +247,82 @@ def test_a_layout_kept_by_check_database_arrives_as_the_notes_say_in_every_engin
     assert kept["note_types"][IO] == first["note_types"][IO]
     assert always["note_types"][IO] == new["note_types"][IO]
     assert kept["log"]["updated"] == 0 and always["bad"] == []
+
+
+def as_listed(apkg: Path, dest: Path) -> Path:
+    """The tombstones of `apkg` as factdeck 0.1.0 wrote them into the deck's package (2.0.0 of
+    the shipped deck): their card numbers as one cloze, `{{c1,2::removed}}`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(apkg) as archive:
+            archive.extractall(tmp)
+        db = sqlite3.connect(Path(tmp) / "collection.anki2")
+        for note_id, fields in db.execute("select id, flds from notes").fetchall():
+            numbers = re.findall(r"\{\{c(\d+)::removed\}\}", fields)
+            listed = "{{c" + ",".join(numbers) + "::removed}}"
+            written = re.sub(r"\{\{c\d+::removed\}\}(, \{\{c\d+::removed\}\})*", listed, fields)
+            db.execute("update notes set flds = ? where id = ?", (written, note_id))
+        db.commit()
+        db.close()
+        with zipfile.ZipFile(dest, "w") as archive:
+            for member in sorted(Path(tmp).iterdir()):
+                archive.write(member, member.name)
+    return dest
+
+
+def marked(deck: Path, version: str) -> None:
+    """Release `version` marked in the lock as one whose package held its tombstones."""
+    lock = deck / "factdeck.lock"
+    start = f'{{"release":"{version}",'
+    lines = [
+        line[:-1] + ',"tombstones":true}' if line.startswith(start) else line
+        for line in lock.read_text(encoding="utf-8").splitlines()
+    ]
+    lock.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_tombstones_an_old_package_listed_are_mended_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Issue 21, item 5 and issue 20, item 4: a release whose package held its tombstones,
+    card numbers as one list (`{{c1,2::removed}}`, which Anki reads only from 26.05 on),
+    left students of 23.10 and 24.11 'No cloze 1 found' cards: Check Database gives the new
+    student's card-less note card 1, and the reviewed student's cards lose their cloze. The
+    next release's file for that release's students mends them (history/retirements.py):
+    0 error cards after Check Database in every engine, no card a student never had, and a
+    student new to the next release never gets the tombstone."""
+    v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
+    v2 = publish(
+        mini_deck,
+        project,
+        "1.1.0",
+        FACTS[: FACTS.index("      - id: two")],
+        EPOCH + 86_400,
+        monkeypatch,
+    )
+    dist = project / "dist"
+    tombstones = as_listed(dist / "mini-1.1.0-retired-since-1.0.0.apkg", tmp_path / "old.apkg")
+    marked(mini_deck, "1.1.0")  # with `tombstones`, this is how 1.1.0 shipped
+    # after the students' imports: old engines stamp an updated note with the import time
+    later = int(time.time()) + 86_400
+    v3_facts = FACTS[: FACTS.index("      - id: two")].replace("First?", "Which is first?")
+    v3 = publish(mini_deck, project, "1.2.0", v3_facts, later, monkeypatch)
+    mending = dist / "mini-1.2.0-retired-since-1.1.0.apkg"
+    assert "mini-1.2.0-retired-since-1.1.0.apkg" in (dist / "mini-1.2.0.md").read_text()
+
+    new = probe(version, tmp_path / "new", v2, tombstones, "check", v3, mending)
+    _, _, checked_once, mended = new["steps"]
+    checked = new["checked"]
+    assert mended["log"]["updated"] == 1 and mended["log"]["new"] == 0
+    assert mended["bad"] == checked["bad"] == []
+    assert checked["new_cards"] == checked_once["new_cards"]  # no card since the first check
+    assert checked["notices"] == checked["retired"] == checked_once["retired"]
+
+    had = probe(version, tmp_path / "had", v1, v2, tombstones, v3, mending)
+    checked = had["steps"][-1], had["checked"]
+    assert all(step["bad"] == [] and step["history_kept"] for step in checked)
+    assert all(step["new_cards"] == [] for step in checked)
+    assert [step["notices"] for step in checked] == [2, 2]
+
+    fresh = probe(version, tmp_path / "fresh", v3)
+    assert fresh["checked"]["retired"] == 0 and fresh["checked"]["cards"] == 1

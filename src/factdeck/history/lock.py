@@ -39,7 +39,7 @@ from factdeck.history.lockfile import (
     dumps,
     new_id,
 )
-from factdeck.history.retirements import Retirement, retirements
+from factdeck.history.retirements import Retirement, restamped, retirements
 from factdeck.render.html import plain
 from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType
@@ -118,7 +118,8 @@ def stamp(
 ) -> Stamping:
     """Give every note its id and time; retire what disappeared; refuse unsafe identity edits.
     `releasing`: what no release ever shipped and the deck no longer has is dropped, not
-    retired (no student has it; a scaffold built once leaves nothing behind). `link` adds
+    retired (no student has it; a scaffold built once leaves nothing behind), and the
+    tombstones to mend get a new time (retirements.restamped). `link` adds
     the "Report a problem" link naming a version (render/report_link.py)."""
     check(deck, notes, note_types, old, allow)
     old = _distinct_ids(old)
@@ -154,13 +155,15 @@ def stamp(
         locked_notes[note.guid] = locked
         stamped.append(StampedNote(note, locked.id, locked.changed))
 
+    mend = restamped(old) if releasing else set()
     for guid, before in old.notes.items():
         if guid in locked_notes:
             continue
         retired = before
-        if before.retired is None:
+        if before.retired is None or guid in mend:
             at = max(now, before.changed + 1)
-            retired = dataclasses.replace(before, retired=at, changed=at, rel=None)
+            when = at if before.retired is None else before.retired
+            retired = dataclasses.replace(before, retired=when, changed=at, rel=None)
             if before.rel is not None:
                 was.setdefault((guid, before.rel), before)
         locked_notes[guid] = retired

@@ -13,7 +13,10 @@ factdeck.lock, what the next build needs (entries, one per line):
     {"deck": SLUG, "name": ..., "subdecks": {...}}        what the deck was last built as
     {"fact": ID, "kind": ..., "retired": T?}              every fact ever built
     {"note": GUID, "id": ..., "fact": ..., ...}           every note ever built (LockedNote)
-    {"release": VERSION, "date": T, "package": ...}       every published release (Release)
+    {"release": VERSION, "date": T, "package": ...}       every published release (Release);
+                                                          `"tombstones": true`: its package
+                                                          held tombstones (factdeck 0.1.0's
+                                                          did; marked by hand)
     {"type": KEY, "id": ..., "hash": ..., ...}            note types (LockedNoteType), each
                                                           with the template set that built it
 
@@ -149,6 +152,9 @@ class Release:
     deck: LockedDeck
     types: Mapping[str, str] = field(default_factory=dict)  # note-type key -> hash
     note: str | None = None
+    # its package held the tombstones of every note retired by then, as factdeck 0.1.0's
+    # did (no release since does; marked by hand): history/retirements.py mends them
+    tombstones: bool = False
 
 
 @dataclass(frozen=True, slots=True)

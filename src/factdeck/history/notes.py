@@ -70,7 +70,7 @@ def render(
     labels: Mapping[str, tuple[str, ...]] | None = None,
     reworded: Mapping[str, str] | None = None,
     renumbered: Mapping[str, str] | None = None,
-    retirements: tuple[tuple[str, str], ...] = (),
+    retirements: tuple[tuple[str, str, int], ...] = (),
     after: Mapping[str, str] | None = None,
 ) -> str:
     """The whole notes file. `before`: each note's line as the earlier release's students
@@ -120,7 +120,7 @@ def _students(
     changes: ReleaseChanges,
     view: _View,
     old_deck: LockedDeck | None,
-    retirements: tuple[tuple[str, str], ...],
+    retirements: tuple[tuple[str, str, int], ...],
 ) -> list[str]:
     spec, note_types = view.spec, view.note_types
     since = f" since version {changes.since.version}" if changes.since else ""
@@ -192,7 +192,7 @@ def _students(
     return out
 
 
-def _retirement_files(files: tuple[tuple[str, str], ...]) -> list[str]:
+def _retirement_files(files: tuple[tuple[str, str, int], ...]) -> list[str]:
     """Which students import which tombstone package (history/retirements.py says why)."""
     if not files:
         return []
@@ -201,13 +201,24 @@ def _retirement_files(files: tuple[tuple[str, str], ...]) -> list[str]:
         "overview (“Content version …”) and also import the file for it: the cards this "
         "deck no longer has then show a notice instead of their old text.",
         "",
-        *(f"- version {version}: `{name}`" for version, name in files),
+        *(f"- version {version}: `{name}`{_mends(mended)}" for version, name, mended in files),
         "",
         "A version not listed has no retired cards. New to the deck? Import only the "
         "package: a file above would add the retired cards to a collection that never "
         "had them.",
         "",
     ]
+
+
+def _mends(notes: int) -> str:
+    """What a file that mends its release's own tombstones (history/retirements.py) does."""
+    if not notes:
+        return ""
+    return (
+        f"; it also mends the retired cards of {_count(notes, 'note')} that Anki before "
+        "26.05 shows as “No cloze 1 found on card”. Deleted them already? It brings them "
+        f"back: delete them again (`tag:{RETIRED_TAG}`)."
+    )
 
 
 def _grouped(deltas: tuple[Delta, ...] | list[Delta], view: _View, detail: bool) -> list[str]:

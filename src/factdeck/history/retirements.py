@@ -13,6 +13,25 @@ student who had release W imports `...-retired-since-W.apkg`: the tombstones of 
 the notes W had that are retired now, each with the card numbers W had (a cloze number
 the student never had would be made by Check Database), without cards (the student's
 own cards turn into the notice; none is added).
+
+Mended tombstones. Before these packages (factdeck 0.1.0, a release marked `tombstones`
+in the lock: 2.0.0 of the shipped deck), the deck's package held every retired note,
+its card numbers as one cloze, `{{c1,2::removed}}`. Anki reads that list as a cloze only
+from 26.05 on; 23.10 and 24.11 (AnkiDroid's backend) show such a note's cards as "No
+cloze 1 found on card", and Check Database gives the card-less copy of a student new to
+that release card 1, which shows the same (4 cards of the shipped deck). So
+`...-retired-since-W` of such a W also holds, mended, the tombstones W's package shipped
+with more than one number (W's students have them; nobody else gets the file). Mended,
+the field keeps cloze 1 only (when W had card 1), the other numbers go to the tags
+`factdeck::removed::{{cN::N}}` (history/removed_cards.py: Anki renders card N from the
+tags, but makes cards from the fields only), and a release stamps them anew (lock.stamp):
+old clients give an updated note the import time, and only a newer note replaces it.
+Measured (bench/mended_tombstones.py, 23.10.1, 24.11, 26.9.3, the real 2.0.0 package):
+one cloze per number in the field, as today's tombstones, mends the errors but Check
+Database then adds card 2 for the student who had card 1 only (152 -> 156 cards); mended
+as here, 152 -> 152, 0 errors, and a student who had cards 1 and 2 keeps both, 8 errors
+-> 0. The cost: a student who deleted them gets them back (card-less, card 1 after Check
+Database; the notes say so).
 """
 
 from __future__ import annotations
@@ -27,6 +46,7 @@ from factdeck.facts.model import Deck, NoteSpec
 from factdeck.fs.names import LOCK_NAME
 from factdeck.history.apkg_diff import RETIRED_TAG
 from factdeck.history.lockfile import Lock, LockedNote
+from factdeck.history.removed_cards import REMOVED_TAG
 from factdeck.render.templates import NoteType
 
 
@@ -36,6 +56,7 @@ class Retirement:
 
     since: str
     plan: PackagePlan
+    mended: int = 0  # of them, tombstones `since`'s own package shipped (module docstring)
 
     def file_name(self, slug: str, version: str | None = None) -> str:
         return file_name(slug, self.since, version)
@@ -54,21 +75,23 @@ def retirements(
     types: tuple[StampedNoteType, ...],
     description: str,
 ) -> tuple[Retirement, ...]:
-    """One package per recorded release that had notes retired since (in `lock`, stamped)."""
+    """One package per recorded release that had notes retired since, or tombstones of its
+    own to mend (in `lock`, stamped)."""
     stamped_types = {t.note_type.key: t for t in types}
     found = []
     for release in lock.releases:
         notes = []
+        mended = set(listed(lock, release.version))
         for guid, note in sorted(lock.notes.items()):
             then = lock.state_at(guid, release.version) if note.retired is not None else None
-            if then is None or then.retired is not None:
+            if then is None or (then.retired is not None and guid not in mended):
                 continue
             # a state migrated from a format-1 lock never knew its cards: the latest known
             cards = then.cards if then.answer else tuple(sorted({*then.cards, *note.cards}))
             shown = dataclasses.replace(note, cards=cards)
             notes.append(
                 StampedNote(
-                    tombstone(guid, shown, note_types[note.type], deck),
+                    tombstone(guid, shown, note_types[note.type], deck, guid in mended),
                     note.id,
                     note.changed,
                     retired=True,
@@ -82,13 +105,14 @@ def retirements(
                 note_types=tuple(stamped_types[k] for k in used),
                 notes=tuple(notes),
             )
-            found.append(Retirement(release.version, plan))
+            found.append(Retirement(release.version, plan, len(mended)))
     return tuple(found)
 
 
-def files_at(lock: Lock, version: str) -> tuple[tuple[str, str], ...]:
-    """(W, file name) of the tombstone packages recorded release `version` came with, from
-    the lock alone: one per earlier release W that had notes retired in `version`."""
+def files_at(lock: Lock, version: str) -> tuple[tuple[str, str, int], ...]:
+    """(W, file name, mended) of the tombstone packages recorded release `version` came
+    with, from the lock alone: one per earlier release W that had notes retired in
+    `version`, or whose listed tombstones `version` stamped anew (`mended` of them)."""
     found = lock.release(version)
     if found is None:
         return ()
@@ -99,20 +123,54 @@ def files_at(lock: Lock, version: str) -> tuple[tuple[str, str], ...]:
         for g in lock.notes
         if (state := lock.state_at(g, version)) is not None and state.retired is not None
     ]
-    return tuple(
-        (since, file_name(found.deck.slug, since, version))
-        for since in earlier
-        if any(
+    files = []
+    for since in earlier:
+        mended = [
+            g for g in listed(lock, since) if lock.state_at(g, version) != lock.state_at(g, since)
+        ]
+        if mended or any(
             (then := lock.state_at(g, since)) is not None and then.retired is None for g in retired
-        )
+        ):
+            files.append((since, file_name(found.deck.slug, since, version), len(mended)))
+    return tuple(files)
+
+
+def listed(lock: Lock, since: str) -> tuple[str, ...]:
+    """The tombstones release `since`'s own package held with their card numbers as one
+    list, `{{c1,2::removed}}` (a release marked `tombstones`): to mend (module docstring)."""
+    found = lock.release(since)
+    if found is None or not found.tombstones:
+        return ()
+    return tuple(
+        guid
+        for guid in sorted(lock.notes)
+        if (then := lock.state_at(guid, since)) is not None
+        and then.retired is not None
+        and len(then.cards) > 1
     )
 
 
-def tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) -> NoteSpec:
+def restamped(lock: Lock) -> set[str]:
+    """The listed tombstones whose state is still the one a marked release shipped: a
+    release stamps them anew, so that their mended copy replaces the student's."""
+    return {
+        guid
+        for release in lock.releases
+        for guid in listed(lock, release.version)
+        if lock.state_at(guid, release.version) == lock.notes[guid]
+    }
+
+
+def tombstone(
+    guid: str, locked: LockedNote, note_type: NoteType, deck: Deck, mended: bool = False
+) -> NoteSpec:
     """A retired note as shipped: same GUID and type, a notice on every card it had, and a
-    tag to find it by. The text names the fact, so it never cuts through markup."""
-    each = tuple(ord_ + 1 for ord_ in (locked.cards or (0,)))
-    numbers = ",".join(map(str, each))
+    tag to find it by. The text names the fact, so it never cuts through markup. `mended`:
+    cloze 1 in the fields at most, the other numbers in tags (module docstring)."""
+    numbered = tuple(ord_ + 1 for ord_ in (locked.cards or (0,)))
+    each = tuple(n for n in numbered if n == 1) if mended else numbered
+    removed = sorted({1, *numbered} - set(each)) if mended else []
+    numbers = ",".join(map(str, numbered))
     context = {
         "each": each,  # one cloze per number: Anki before 26.05 reads no `c1,2` list
         "text": locked.fact.replace("-", " "),
@@ -129,7 +187,7 @@ def tombstone(guid: str, locked: LockedNote, note_type: NoteType, deck: Deck) ->
         guid=guid,
         note_type=note_type.key,
         fields=fields,
-        tags=(RETIRED_TAG,),
+        tags=(RETIRED_TAG, *(f"{REMOVED_TAG}{{{{c{n}::{n}}}}}" for n in removed)),
         subdeck=locked.deck,
         fact_id=locked.fact,
         card_id=locked.card,
