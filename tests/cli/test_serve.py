@@ -189,6 +189,19 @@ def test_only_files_of_the_preview_are_served(
     assert "Traceback" not in capfd.readouterr().err
 
 
+def test_a_page_that_links_out_of_the_preview_is_not_served(
+    live: tuple[LiveState, int], tmp_path: Path
+) -> None:
+    write_tree(tmp_path, {"secret.txt": f"<body>{SECRET}</body>"})
+    site = write_tree(tmp_path / "site", {"parts/0001.js": "1;"})
+    (site / "index.html").symlink_to(tmp_path / "secret.txt")
+    live[0].publish(site, ())
+    for target in ("/", "/index.html"):
+        code, page = _get(live[1], target)
+        assert code == 200 and b"The deck does not build yet" in page, target
+        assert SECRET.encode() not in page
+
+
 def test_before_the_first_build_only_the_page_is_served(
     live: tuple[LiveState, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

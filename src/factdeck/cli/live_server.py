@@ -252,8 +252,9 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         with state.changed:
             version, site = state.version, state.site
+        found = site_file(site, "/index.html")  # the page too: not through a link out
         try:
-            page = (site / "index.html").read_text(encoding="utf-8") if site else _NOT_BUILT
+            page = found.read_text(encoding="utf-8") if isinstance(found, Path) else _NOT_BUILT
         except (OSError, UnicodeDecodeError):  # dist/ removed or rewritten by hand
             page = _NOT_BUILT
         script = _LIVE_SCRIPT % {"version": version, "events": EVENTS, "status": STATUS}
