@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factdeck.lint.engine import lint
-from factdeck.pipeline import expanded
 from tests.support.decks import MINI_DECK, small_deck
+from tests.support.findings import linted
 
 HEAD = "facts:\n"
 
@@ -15,12 +14,8 @@ HEAD = "facts:\n"
 def found(
     tmp_path: Path, facts: str, rule: str = "cue-shares-answer", deck: str | None = None
 ) -> list[str]:
-    checked = expanded(small_deck(tmp_path / "deck", facts=HEAD + facts, deck=deck))
-    return [
-        f"{f.fact_id}: {f.message}"
-        for f in lint(checked.deck, checked.notes, checked.templates.note_types)
-        if f.rule == rule
-    ]
+    deck_dir = small_deck(tmp_path / "deck", facts=HEAD + facts, deck=deck)
+    return [f"{f.fact_id}: {f.message}" for f in linted(deck_dir) if f.rule == rule]
 
 
 def qa(fact_id: str, question: str, answer: str) -> str:

@@ -14,17 +14,9 @@ from hypothesis import strategies as st
 
 from factdeck.lint.engine import lint
 from factdeck.pipeline import expanded
-from tests.support.decks import TEMPLATES, write_tree
+from tests.support.decks import SMITH, TEMPLATES, deck_yaml, write_tree
 
-DECK = """
-    name: Tiny
-    slug: tiny
-    version: "1.0.0"
-    description: A tiny deck.
-    source:
-      title: A Source
-      sections: {body: Body}
-"""
+DECK = deck_yaml()
 WORDS = [
     "nerve",
     "crest",
@@ -80,17 +72,7 @@ def test_cached_lint_finds_what_a_full_lint_finds(project: Path, seed: int) -> N
 
 # --- the content rules (lint/rules/): per file from the cache, across files from its index -
 
-CONTENT_DECK = """
-    name: Tiny
-    slug: tiny
-    version: "1.0.0"
-    description: A tiny deck.
-    practice: true
-    source:
-      title: A Source
-      sections: {body: Body}
-      references: {smith: {short: Smith 2019, full: "Smith, A. 2019. A Paper."}}
-"""
+CONTENT_DECK = deck_yaml(references=SMITH, practice=True)
 # Facts that trip a content rule, alone or with another file's: {n} makes the id unique.
 SNIPPETS = [
     # asked-twice across files, with and without an exception on one side

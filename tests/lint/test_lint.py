@@ -12,18 +12,11 @@ from factdeck.cli.main import main
 from factdeck.lint.engine import MAX_ANSWER_WORDS, lint
 from factdeck.lint.rules import RULES as CONTENT_RULES
 from factdeck.pipeline import expanded
-from tests.support.decks import write_tree
+from tests.support.decks import deck_yaml, write_tree
+from tests.support.findings import linted
 
-DECK = """
-    name: Tiny
-    slug: tiny
-    version: "1.0.0"
-    description: A tiny deck.
-    source:
-      title: A Source
-      sections: {body: Body}
-"""
-EXAM_DECK = DECK + "    exam_areas: {anatomy-physiology: Anatomy & physiology}\n"
+DECK = deck_yaml()
+EXAM_DECK = deck_yaml(exam_areas={"anatomy-physiology": "Anatomy & physiology"})
 
 
 pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
@@ -32,8 +25,7 @@ pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the projec
 def findings(project: Path, facts: str, deck: str = DECK) -> list[str]:
     """Each finding as 'line fact [rule] message' (file and rule order as lint sorts them)."""
     deck_dir = write_tree(project / "cards" / "tiny", {"deck.yaml": deck, "facts.yaml": facts})
-    checked = expanded(deck_dir)
-    found = lint(checked.deck, checked.notes, checked.templates.note_types)
+    found = linted(deck_dir)
     assert all(f.location.path == deck_dir / "facts.yaml" for f in found)
     return [f"{f.location.line} {f.fact_id} [{f.rule}] {f.message}" for f in found]
 

@@ -8,23 +8,15 @@ from pathlib import Path
 import pytest
 
 from factdeck.diagrams.occlusion import mask_labels
-from factdeck.lint.engine import RULES, lint
+from factdeck.lint.engine import RULES
 from factdeck.lint.rules import RULES as CONTENT_RULES
 from factdeck.lint.rules.number import looks_plural
 from factdeck.lint.rules.spelling import us_spelling
 from factdeck.pipeline import expanded
-from tests.support.decks import write_tree
+from tests.support.decks import SMITH, deck_yaml, write_tree
+from tests.support.findings import linted
 
-DECK = """
-    name: Tiny
-    slug: tiny
-    version: "1.0.0"
-    description: A tiny deck.
-    source:
-      title: A Source
-      sections: {body: Body}
-      references: {smith: {short: Smith 2019, full: "Smith, A. 2019. A Paper."}}
-"""
+DECK = deck_yaml(references=SMITH)
 
 
 pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
@@ -35,12 +27,7 @@ def rules_hit(project: Path, facts: str, rule: str) -> list[str]:
     deck_dir = write_tree(
         project / "cards" / "tiny", {"deck.yaml": DECK, "facts.yaml": "facts:\n" + facts}
     )
-    checked = expanded(deck_dir)
-    return [
-        f"{f.fact_id}: {f.message}"
-        for f in lint(checked.deck, checked.notes, checked.templates.note_types)
-        if f.rule == rule
-    ]
+    return [f"{f.fact_id}: {f.message}" for f in linted(deck_dir) if f.rule == rule]
 
 
 def qa(fact_id: str, question: str, answer: str, more: str = "") -> str:
@@ -321,12 +308,7 @@ def test_asked_twice_includes_diagram_labels(real_deck: Path) -> None:
         "source: body", f"source: {figure.source.section}"
     )
     write_tree(real_deck, {"copy.yaml": "facts:\n" + facts})
-    checked = expanded(real_deck)
-    found = [
-        f
-        for f in lint(checked.deck, checked.notes, checked.templates.note_types)
-        if f.rule == "asked-twice" and f.fact_id == "copy"
-    ]
+    found = [f for f in linted(real_deck) if f.rule == "asked-twice" and f.fact_id == "copy"]
     assert any("(diagram)" in f.message for f in found), found
 
 

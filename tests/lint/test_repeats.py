@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factdeck.lint.engine import lint
-from factdeck.pipeline import expanded
 from tests.support.decks import small_deck
+from tests.support.findings import linted
 
 SVG = """
     <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 380 200" font-size="14">
@@ -33,12 +32,7 @@ def labels_twice(tmp_path: Path, first: str, second: str) -> list[str]:
             "two.svg": SVG.format(a=first, b=second),
         },
     )
-    checked = expanded(deck)
-    return [
-        f"{f.fact_id}: {f.message}"
-        for f in lint(checked.deck, checked.notes, checked.templates.note_types)
-        if f.rule == "label-twice"
-    ]
+    return [f"{f.fact_id}: {f.message}" for f in linted(deck) if f.rule == "label-twice"]
 
 
 def test_a_label_asked_on_two_figures(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ whole deck."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,6 +43,26 @@ MINI_DECK = {
             subdeck: part
     """,
 }
+
+# The fields every deck.yaml needs, one source section (`body`): deck_yaml adds the rest.
+_SOURCE = {"title": "A Source", "sections": {"body": "Body"}}
+TINY_DECK: dict[str, object] = {
+    "name": "Tiny",
+    "slug": "tiny",
+    "version": "1.0.0",
+    "description": "A tiny deck.",
+    "source": _SOURCE,
+}
+SMITH = {"smith": {"short": "Smith 2019", "full": "Smith, A. 2019. A Paper."}}
+
+
+def deck_yaml(references: Mapping[str, object] | None = None, **fields: object) -> str:
+    """A deck.yaml: TINY_DECK with `fields` added or replaced, and `references` in its
+    source (written as JSON, which is YAML)."""
+    source = _SOURCE if references is None else {**_SOURCE, "references": references}
+    deck = {**TINY_DECK, "source": source, **fields}
+    return json.dumps(deck, ensure_ascii=False, indent=1) + "\n"
+
 
 # A deck with practice questions (multiple choice): nerves by levels, their own
 # distractors, opt-outs, and cases with look-alikes; tests of multiple choice build it
