@@ -14,6 +14,7 @@ tests/engine/test_cloze_grammar_anki.py holds it to the engine on generated text
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -168,9 +169,14 @@ def deletions(text: str) -> tuple[Cloze, ...]:
     return tuple(walk(parse(text)))
 
 
-def ordinals(text: str) -> set[int]:
-    """The cloze numbers Anki makes cards for (nested clozes included, 0 never)."""
-    return {o for c in deletions(text) for o in c.ordinals if o != 0}
+@functools.lru_cache(maxsize=1 << 17)
+def ordinals(text: str) -> frozenset[int]:
+    """The cloze numbers Anki makes cards for (nested clozes included, 0 never).
+
+    Remembered by text (a few numbers per note, the text is the note's own string): every
+    stage asks it of every cloze note (validation, the lock, the package, verify, the
+    report link, lint), and parsing each time was a sixth of a one-edit rebuild."""
+    return frozenset(o for c in deletions(text) for o in c.ordinals if o != 0)
 
 
 def hidden(text: str, ordinal: int) -> tuple[str, ...]:

@@ -598,6 +598,6 @@ class NoteSpec:
     media: tuple[Media, ...] = ()
 
 
-def cloze_numbers(text: str) -> set[int]:
+def cloze_numbers(text: str) -> frozenset[int]:
     """The cloze numbers used in `text` (each is one card), found as Anki finds them."""
     return cloze.ordinals(text)

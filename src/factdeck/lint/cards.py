@@ -20,6 +20,7 @@ from factdeck.render.html import plain
 from factdeck.render.templates import NoteType
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_LETTER = re.compile(r"[^\W\d_]|'")  # a letter of any script, or an apostrophe
 _STOP = """a an the of to in on at by for and or is are was were be been do does
 did what which who whom how when where why that this these those with from as it its they them
 their can may might will would could should has have had not no into onto over under than then
@@ -215,6 +216,8 @@ def content_words(text: str) -> list[str]:
 
 @cache
 def stem(word: str) -> str:
+    if not _LETTER.search(word):  # "4000", "1–3": every Snowball rule needs a letter
+        return word
     return _STEMMER.stemWord(word.lower())
 
 
