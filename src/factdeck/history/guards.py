@@ -12,6 +12,7 @@ from pathlib import Path
 
 from factdeck.anki import cloze_syntax
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
+from factdeck.facts.load import DECK_FILE, read_yaml
 from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec, Statement
 from factdeck.history import numbering
 from factdeck.history.corrections import NONE, Numbering
@@ -199,8 +200,6 @@ def _shown(key: str | None) -> str:
 def distinct_decks(deck_dirs: Iterable[Path]) -> None:
     """Two deck folders with one slug would write one package over the other; with one
     name, Anki would merge their cards into one deck. Refused before anything is built."""
-    from factdeck.facts.load import DECK_FILE, read_yaml
-
     seen: dict[tuple[str, str], Path] = {}
     problems = []
     for deck_dir in deck_dirs:
