@@ -12,21 +12,13 @@ from click.testing import CliRunner
 from factdeck.analyze.exports import REVIEW, Answer, Export, StudentCard
 from factdeck.analyze.stats import CardInfo, analyze
 from factdeck.cli.main import main
-from tests.support.decks import small_deck
+from tests.support.decks import deck_yaml, small_deck
 
-DECK = """
-    name: Mini
-    slug: mini
-    version: "1.0.0"
-    description: A tiny deck for tests.
-    source:
-      title: A Source
-      sections: {intro: Introduction, body: Body}
-    exam_areas:
-      anatomy: {name: Anatomy & physiology, weight: 11}
-      pathology: {name: Pathology, weight: 14}
-      ethics: Ethics
-"""
+AREAS = {
+    "anatomy": {"name": "Anatomy & physiology", "weight": 11},
+    "pathology": {"name": "Pathology", "weight": 14},
+    "ethics": "Ethics",
+}
 FACTS = """
     facts:
       - {id: one, kind: question, question: Which nerve is alpha?, answer: the first,
@@ -40,7 +32,7 @@ pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the projec
 
 
 def test_stats_compare_cards_per_area_with_the_weights(runner: CliRunner, project: Path) -> None:
-    small_deck(project / "cards" / "mini", facts=FACTS, deck=DECK)
+    small_deck(project / "cards" / "mini", facts=FACTS, deck=_deck(AREAS))
     result = runner.invoke(main, ["stats"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -61,26 +53,29 @@ def test_a_deck_without_weights_shows_no_such_table(runner: CliRunner, mini_deck
     ("areas", "message"),
     [
         (
-            "{a: {name: A, weight: 60}, b: {name: B, weight: 50}}",
+            {"a": {"name": "A", "weight": 60}, "b": {"name": "B", "weight": 50}},
             "deck: field 'exam_areas': the weights add up to 110%, more than the whole exam; give "
             "each area's share of the exam in percent (an area the deck does not serve is left "
             "out)",
         ),
         (
-            "{a: {name: A, weight: 0}}",
+            {"a": {"name": "A", "weight": 0}},
             "deck: field 'exam_areas.a.weight': Input should be greater than 0 (got 0)",
         ),
     ],
 )
 def test_impossible_weights_are_refused(
-    runner: CliRunner, project: Path, areas: str, message: str
+    runner: CliRunner, project: Path, areas: dict[str, object], message: str
 ) -> None:
-    deck = DECK.split("    exam_areas:")[0] + f"    exam_areas: {areas}\n"
-    small_deck(project / "cards" / "mini", facts=FACTS.replace("exam::", "x::"), deck=deck)
+    small_deck(project / "cards" / "mini", facts=FACTS.replace("exam::", "x::"), deck=_deck(areas))
     result = runner.invoke(main, ["check"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cards/mini/deck.yaml:")
     assert result.stderr.split(": ", 2)[2] == message + "\n"
+
+
+def _deck(exam_areas: dict[str, object]) -> str:
+    return deck_yaml(name="Mini", slug="mini", exam_areas=exam_areas)
 
 
 def _card(guid: str, seconds: float) -> StudentCard:
