@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sqlite3
 import stat
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,11 +63,11 @@ def unpack(path: Path, check: bool = False) -> Unpacked:
                     "in the new format are not supported)",
                 )
             media = _media_map(archive.read("media"), path) if "media" in entries else {}
-            with tempfile.TemporaryDirectory() as tmp:
-                db_path = Path(tmp) / "collection.sqlite"
-                with archive.open(name) as packed, db_path.open("wb") as unpacked:
-                    shutil.copyfileobj(packed, unpacked)
-                return _read_collection(db_path, entries, media, path, check)
+            with archive.open(name) as packed:  # in memory: no temporary file to leave
+                collection = packed.read(limits.COLLECTION + 1)
+            if len(collection) > limits.COLLECTION:
+                raise read.TooBig(f"holds a collection over the {limits.COLLECTION:,}-byte limit")
+            return _read_collection(collection, entries, media, path, check)
     except read.NotReadable as exc:
         raise FactdeckError.at(Location(path), f"not a readable Anki package: it {exc}") from None
     except NotImplementedError as exc:  # a compression method zipfile does not have
@@ -157,12 +155,13 @@ def _media_map(data: bytes, path: Path) -> dict[str, str]:
 
 
 def _read_collection(
-    db_path: Path, entries: tuple[str, ...], media: dict[str, str], path: Path, check: bool
+    collection: bytes, entries: tuple[str, ...], media: dict[str, str], path: Path, check: bool
 ) -> Unpacked:
     """The collection's notes, cards and note types; with `check`, its integrity first. Every
     value is checked to be of the type Anki writes (a damaged package may hold anything)."""
-    db = sqlite3.connect(db_path)
+    db = sqlite3.connect(":memory:")
     try:
+        db.deserialize(collection)
         if check and (found := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
             raise FactdeckError.at(
                 Location(path),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError
 from factdeck.facts.model import DeckSpec, Media, NoteSpec
-from factdeck.fs import read
+from factdeck.fs import atomic, faults, read
 from factdeck.render.templates import NoteType
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -61,10 +60,13 @@ class PackagePlan:
 
 
 def write_package(plan: PackagePlan, dest: Path) -> None:
-    """Write the package to `dest` (the caller makes that atomic)."""
+    """Write the package to `dest` (the caller makes that atomic). The collection is made in
+    a temporary beside `dest` (`.NAME.apkg.*.tmp`, git-ignored, deleted by the next run's
+    recovery if this one is killed), never in the system's temporary folder."""
     _check_media(plan)
-    with tempfile.TemporaryDirectory(prefix="factdeck-") as tmp:
-        db_path = Path(tmp) / "collection.anki2"
+    db_path = atomic.temporary_beside(dest)
+    try:
+        faults.point("write", db_path)
         _write_collection(plan, db_path)
         with zipfile.ZipFile(dest, "w") as archive:
             _add(archive, "collection.anki2", db_path.read_bytes())
@@ -73,6 +75,8 @@ def write_package(plan: PackagePlan, dest: Path) -> None:
             _add(archive, "media", json.dumps(index).encode())
             for i, item in enumerate(media):
                 _add(archive, str(i), read.media_bytes(item.path))
+    finally:
+        db_path.unlink(missing_ok=True)
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:

@@ -77,6 +77,7 @@ def _secret(path: Path) -> bytes | None:
             return None  # a pipe, a folder, unreadable: nothing is sealed or trusted
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _remove_stale(path.parent)
         tmp = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         faults.point("write", tmp)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -101,3 +102,24 @@ def _secret(path: Path) -> bytes | None:
     except (OSError, read.NotReadable):
         return None
     return key if len(key) == SECRET_BYTES else None
+
+
+def _remove_stale(folder: Path) -> None:
+    """Delete the temporaries a killed factdeck left while making the secret: its own names
+    (`.secret.PID.HEX.tmp`), of processes no longer running (one running may be making it)."""
+    for tmp in folder.glob(".secret.*.*.tmp"):
+        pid = tmp.name.split(".")[2]
+        if pid.isdecimal() and pid.isascii() and not _running(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if sys.platform == "win32":  # os.kill there ends the process: never ask
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # not ours to signal, or no such number: leave it
+        return True
+    return True
