@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts import semver
@@ -78,8 +78,11 @@ RECORD_FIX = (
     "factdeck.lock, the two are committed together"
 )
 _CLOSED = ConfigDict(extra="forbid")
-# ids and times as SQLite and Anki store them: a larger one could never be written
-Int64 = Annotated[int, Field(ge=0, le=limits.INT64)]
+# ids and times as SQLite and Anki store them: a larger one could never be written. Strict:
+# factdeck writes numbers as JSON numbers, so "1", true or 1.0 is a line from elsewhere (a
+# merged branch, a hand edit), refused rather than taken for 1
+Int64 = Annotated[int, Strict(), Field(ge=0, le=limits.INT64)]
+Number = Annotated[int, Strict()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +99,14 @@ class LockedNote:
     answer: str = ""  # what a student must answer (hidden cloze words, Back, Answer)
     tags: str = ""  # digest of the tags: release notes tell tag-only changes apart
     deck: str | None = None  # sub-deck key
-    cards: tuple[int, ...] = (0,)  # card ords it had: a tombstone keeps one card per ord
+    cards: tuple[Number, ...] = (0,)  # card ords it had: a tombstone keeps one card per ord
     masks: tuple[str, ...] = ()  # native occlusion: the mask id each card number shows
     # a cloze note: per card number from 1, a digest of the words it hides ("": no such card)
     items: tuple[str, ...] = ()
     # a cloze note's numbers shipped under another number (written, shipped, release), and
     # the numbers whose card shows the "replaced" notice (number, release): corrections
-    moves: tuple[tuple[int, int, str], ...] = ()
-    notices: tuple[tuple[int, str], ...] = ()
+    moves: tuple[tuple[Number, Number, str], ...] = ()
+    notices: tuple[tuple[Number, str], ...] = ()
     retired: Int64 | None = None
     rel: str | None = None  # the release that shipped exactly this state; None: unreleased
     fixed: tuple[str, ...] = ()  # releases that corrected its answer: its corrected tags
