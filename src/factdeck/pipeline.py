@@ -108,7 +108,8 @@ def check(
     allow: lock.Allow = lock.NO_OVERRIDES,
     watch: Watch = unwatched,
 ) -> Checked:
-    commit.refused_journal(deck_dir)  # said now, not left for the next build or release
+    # said now, not left for the next build or release (into dist/, as `build` does)
+    commit.refused_journal(deck_dir, (project_root(deck_dir) / "dist",))
     checked = expanded(deck_dir, templates_dir, watch)
     with watch("lock"):
         lock.check(

@@ -107,8 +107,9 @@ def test_a_journal_copied_from_another_folder_is_refused(
 
 
 @pytest.mark.parametrize("where", ["outside", "not-a-temporary"])
+@pytest.mark.parametrize("command", ["build", "check", "release"])
 def test_a_sealed_journal_is_obeyed_only_inside_the_deck_and_the_output_folder(
-    runner: CliRunner, project: Path, built_mini_deck: Path, where: str
+    runner: CliRunner, project: Path, built_mini_deck: Path, where: str, command: str
 ) -> None:
     victim, outsider = project.parent / "victim", project.parent / "outsider"
     outsider.write_text("keep me")
@@ -125,14 +126,16 @@ def test_a_sealed_journal_is_obeyed_only_inside_the_deck_and_the_output_folder(
             "deletes": [],
         }
         named = Path("cards/mini/facts.yaml")
-    (built_mini_deck / JOURNAL).write_text(commit._sealed(built_mini_deck, body))
+    journal = commit._sealed(built_mini_deck, body)
+    (built_mini_deck / JOURNAL).write_text(journal)
     why = (
         f"it names '{named}', which is not factdeck's own file in this deck folder or in "
         "the output folder (dist)"
     )
-    assert refused(runner, project, built_mini_deck) == not_followed(why)
+    assert refused(runner, project, built_mini_deck, [command]) == not_followed(why)
     assert not victim.exists() and outsider.read_text() == "keep me"
     assert (built_mini_deck / "facts.yaml").exists()
+    assert (built_mini_deck / JOURNAL).read_text() == journal  # reported, and left
 
 
 TRANSIENT = [

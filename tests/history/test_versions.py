@@ -130,8 +130,11 @@ def test_a_recorded_version_and_an_unrecorded_file_are_refused(
     )
     assert (project / "dist" / "mini-2.1.0.apkg").read_bytes() == shipped
     (project / "dist" / "mini-2.1.0.apkg").unlink()  # only its notes are left
-    assert refused(runner, project, mini_deck, ["release"]).startswith(
+    assert refused(runner, project, mini_deck, ["release"]) == (
         "Error: dist/mini-2.1.0.md: already exists, but cards/mini/factdeck.lock records no "
+        "release 2.1.0: it may come from another branch or an older checkout, and a released "
+        "version never changes. If no student has it, move it away and release again; "
+        "otherwise set `version:` in deck.yaml to a new version\n"
     )
 
 
@@ -176,8 +179,18 @@ def test_a_lock_whose_release_is_no_version_is_refused(
     release(runner, mini_deck, "1.0.0", "gamma")
     lock = mini_deck / LOCK_NAME
     lock.write_text(lock.read_text().replace('"release":"1.0.0"', '"release":"../../x"'))
-    message = refused(runner, project, mini_deck, ["build"])
-    assert (
-        message.startswith("Error: cards/mini/factdeck.lock:")
-        and 'release "../../x" is not a semantic version (MAJOR.MINOR.PATCH)' in message
+    line = (
+        lock.read_text()
+        .splitlines()
+        .index(
+            next(entry for entry in lock.read_text().splitlines() if '"release":"../../x"' in entry)
+        )
+        + 1
     )
+    for command in ("build", "check", "release"):
+        assert refused(runner, project, mini_deck, [command]) == (
+            f"Error: cards/mini/factdeck.lock:{line}: lock file is corrupt (release "
+            '"../../x" is not a semantic version (MAJOR.MINOR.PATCH)); restore it from version '
+            "control (git checkout -- factdeck.lock); do not delete it: without it, every note "
+            "looks new and students lose in-place updates\n"
+        )

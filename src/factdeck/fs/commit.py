@@ -120,14 +120,25 @@ def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> tuple[Path, ...]:
     return finished
 
 
-def refused_journal(deck_dir: Path) -> None:
-    """Raise if the deck folder holds a journal that the next build would refuse (`check`
-    says so rather than leave it for `release`)."""
-    if (deck_dir / JOURNAL).exists():
-        _journal(deck_dir)
+def refused_journal(deck_dir: Path, out_dirs: Sequence[Path]) -> None:
+    """Raise if the deck folder holds a journal that the next build into `out_dirs` would
+    refuse, for its seal or for the names in it (`check` says so rather than leave it for
+    `release`)."""
+    if (deck_dir / JOURNAL).exists() or (deck_dir / JOURNAL).is_symlink():
+        _followable(deck_dir, out_dirs)
 
 
 def _finish(deck_dir: Path, out_dirs: Sequence[Path]) -> tuple[Path, ...]:
+    moves, deletes = _followable(deck_dir, out_dirs)
+    _apply(deck_dir, moves, deletes)
+    return (*(dest for _, dest in moves), *deletes)
+
+
+def _followable(
+    deck_dir: Path, out_dirs: Sequence[Path]
+) -> tuple[list[tuple[Path, Path]], list[Path]]:
+    """The journal's moves and deletes, if factdeck sealed it here and it names only
+    factdeck's own files directly in the deck folder or an output folder; else refused."""
     journal_path = deck_dir / JOURNAL
     moves, deletes = _journal(deck_dir)
     roots = {deck_dir.resolve(), *(folder.resolve() for folder in out_dirs)}
@@ -144,8 +155,7 @@ def _finish(deck_dir: Path, out_dirs: Sequence[Path]) -> tuple[Path, ...]:
             f"it names '{shown_path(where)}', which is not factdeck's own file in this deck "
             f"folder or in the output folder ({', '.join(str(shown_path(f)) for f in out_dirs)})",
         )
-    _apply(deck_dir, moves, deletes)
-    return (*(dest for _, dest in moves), *deletes)
+    return moves, deletes
 
 
 def _apply(deck_dir: Path, moves: Sequence[tuple[Path, Path]], deletes: Sequence[Path]) -> None:
