@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from factdeck.cli.main import main
 from factdeck.fs import commit, limits
 from factdeck.fs.names import JOURNAL
-from tests.support.decks import REPO, write_tree
+from tests.support.decks import MINI_DECK, REPO, write_tree
 from tests.support.hostile import DIAGRAM_FACTS, beside, build_ok, refused, svg
 
 NOT_OURS = (
@@ -383,3 +383,16 @@ def test_a_diagram_turned_into_a_link_after_a_build_is_refused(
     if command == "preview":  # no cache: the image is looked at again
         shown = f"cards/mini/diagrams.yaml:2: fact 'fig': image 'figs/figure.svg' is a symbolic link (to {target / 'x.svg'})"
     assert refused(runner, project, built_mini_deck, [command]) == f"Error: {shown}; {NO_LINKS}\n"
+
+
+@pytest.mark.parametrize("command", ["build", "check", "release"])
+def test_a_deck_inside_a_deck_is_refused(
+    runner: CliRunner, project: Path, built_mini_deck: Path, command: str
+) -> None:
+    """Absorbed before: the inner deck's facts became the outer deck's."""
+    inner = MINI_DECK["deck.yaml"].replace("slug: mini", "slug: inner")
+    write_tree(built_mini_deck / "inner", {**MINI_DECK, "deck.yaml": inner})
+    assert refused(runner, project, built_mini_deck, [command, "cards/mini"]) == (
+        "Error: cards/mini/inner/deck.yaml:1: a deck inside the deck 'mini': its facts would "
+        "be mixed into it; move the folder beside it (next to mini/) or delete this file\n"
+    )
