@@ -7,8 +7,10 @@ history/retirements.py and docs/publishing.md.
 
 The 2.0.0 package is built from the commit that released it (73d8d53), in a temporary copy.
 Each mending package holds those four tombstones, newer, written one way: one cloze per
-number in the field (as tombstones are written today), or cloze 1 in the field and the
-other numbers in `factdeck::removed::{{cN::N}}` tags (the choice). Students: new to 2.0.0
+number in the field (as tombstones are written today); cloze 1 in the field and the other
+numbers in `factdeck::removed::{{cN::N}}` tags; the same and the list again in an HTML
+comment (the choice). "Without text": cards whose front shows only the CSS notice of an
+empty cloze, which names nothing. Students: new to 2.0.0
 with and without Check Database before the mending, one who had the cards (1.0.0), one who
 deleted the retired notes; each imports the mending package, then Check Database.
 """
@@ -46,8 +48,9 @@ def build_200(tmp: Path) -> Path:
     return next((tmp / "v2").glob("*.apkg"))
 
 
-def mending(package: Path, dest: Path, tags: bool) -> Path:
-    """The listed tombstones of `package`, newer, each number a cloze (tags: cloze 1 only)."""
+def mending(package: Path, dest: Path, tags: bool, comment: bool = False) -> Path:
+    """The listed tombstones of `package`, newer, each number a cloze (tags: cloze 1 only;
+    comment: the list again in an HTML comment)."""
     with tempfile.TemporaryDirectory() as tmp:
         with zipfile.ZipFile(package) as archive:
             archive.extractall(tmp)
@@ -65,7 +68,7 @@ def mending(package: Path, dest: Path, tags: bool) -> Path:
             db.execute(
                 "update notes set flds = ?, tags = ?, mod = ? where id = ?",
                 (
-                    LISTED.sub(clozes, fields),
+                    LISTED.sub(clozes + (f"<!-- {found[0]} -->" if comment else ""), fields),
                     f" {' '.join([*note_tags.split(), *extra])} ",
                     int(time.time()) + 60,
                     note_id,
@@ -94,6 +97,9 @@ def imp(path):
 def errors():
     cards = (col.get_card(c) for c in col.find_cards(""))
     return sum(bool(ERROR.search(c.question() + c.answer())) for c in cards)
+def unnamed():  # a front without text: only the CSS notice of an empty cloze shows
+    fronts = (col.get_card(c).question() for c in col.find_cards(""))
+    return sum(not re.sub(r"(?s)<style>.*?</style>|<[^>]+>|\s", "", q) for q in fronts)
 imp(v2)
 for step in steps:
     if step == "check":
@@ -114,7 +120,8 @@ before, errors_before = col.card_count(), errors()
 if mend != "-":
     log = imp(mend)
 col.fix_integrity()
-print(f"{version} {before} -> {col.card_count()} cards, {errors_before} -> {errors()} errors")
+print(f"{version} {before} -> {col.card_count()} cards, {errors_before} -> {errors()} errors, "
+      f"{unnamed()} without text")
 """
 
 STUDENTS = {
@@ -133,6 +140,9 @@ def main(pythons: list[str]) -> None:
             "not mended": "-",
             "one cloze per number": str(mending(v2, tmp / "each.apkg", tags=False)),
             "cloze 1, the rest in tags": str(mending(v2, tmp / "tags.apkg", tags=True)),
+            "... and the list in a comment": str(
+                mending(v2, tmp / "list.apkg", tags=True, comment=True)
+            ),
         }
         for python in pythons:
             for student, steps in STUDENTS.items():
@@ -143,7 +153,7 @@ def main(pythons: list[str]) -> None:
                         text=True,
                         check=True,
                     )
-                    print(f"{student:34} {way:27} {done.stdout.strip().splitlines()[-1]}")
+                    print(f"{student:32} {way:29} {done.stdout.strip().splitlines()[-1]}")
 
 
 if __name__ == "__main__":

@@ -24,14 +24,16 @@ that release card 1, which shows the same (4 cards of the shipped deck). So
 with more than one number (W's students have them; nobody else gets the file). Mended,
 the field keeps cloze 1 only (when W had card 1), the other numbers go to the tags
 `factdeck::removed::{{cN::N}}` (history/removed_cards.py: Anki renders card N from the
-tags, but makes cards from the fields only), and a release stamps them anew (lock.stamp):
-old clients give an updated note the import time, and only a newer note replaces it.
-Measured (bench/mended_tombstones.py, 23.10.1, 24.11, 26.9.3, the real 2.0.0 package):
-one cloze per number in the field, as today's tombstones, mends the errors but Check
-Database then adds card 2 for the student who had card 1 only (152 -> 156 cards); mended
-as here, 152 -> 152, 0 errors, and a student who had cards 1 and 2 keeps both, 8 errors
--> 0. The cost: a student who deleted them gets them back (card-less, card 1 after Check
-Database; the notes say so).
+tags, but makes cards from the fields only), the list follows in an HTML comment, which
+only Anki from 26.05 on reads (there card 2 keeps its named notice, not only the CSS one
+of an empty cloze), and a release stamps them anew (lock.stamp): old clients give an
+updated note the import time, and only a newer note replaces it. Measured
+(bench/mended_tombstones.py, the real 2.0.0 package, after the import and Check
+Database): one cloze per number in the field, as today's tombstones, mends the errors but
+on 23.10.1 and 24.11 adds card 2 for the student who had card 1 only (152 -> 156 cards);
+mended as here 152 -> 152, 0 errors, a student who had cards 1 and 2 keeps both (8 errors
+-> 0; card 2 shows the CSS notice), and 26.9.3 shows every card as before. The cost: a
+student who deleted them gets them back (the notes say so).
 """
 
 from __future__ import annotations
@@ -166,7 +168,8 @@ def tombstone(
 ) -> NoteSpec:
     """A retired note as shipped: same GUID and type, a notice on every card it had, and a
     tag to find it by. The text names the fact, so it never cuts through markup. `mended`:
-    cloze 1 in the fields at most, the other numbers in tags (module docstring)."""
+    cloze 1 in the fields at most, the other numbers in tags, the list in a comment
+    (module docstring)."""
     numbered = tuple(ord_ + 1 for ord_ in (locked.cards or (0,)))
     each = tuple(n for n in numbered if n == 1) if mended else numbered
     removed = sorted({1, *numbered} - set(each)) if mended else []
@@ -179,10 +182,13 @@ def tombstone(
         "fact": locked.fact,
         "numbers": numbers,
     }
-    fields = tuple(
-        note_type.retired[name].template.render(context) if name in note_type.retired else ""
-        for name in note_type.field_names
-    )
+    fields = _fields(note_type, context)
+    if mended:  # the list again, where it was, in an HTML comment: Anki from 26.05 on
+        # reads it and keeps its students' card 2 as it showed (named); older Anki sees
+        # nothing, and so makes no card 2 on Check Database
+        listed = f"<!-- {{{{c{numbers}::removed}}}} -->"
+        bare = _fields(note_type, {**context, "each": ()})
+        fields = tuple(f + listed if f != b else f for f, b in zip(fields, bare, strict=True))
     return NoteSpec(
         guid=guid,
         note_type=note_type.key,
@@ -192,4 +198,11 @@ def tombstone(
         fact_id=locked.fact,
         card_id=locked.card,
         location=Location(deck.deck_dir / LOCK_NAME),
+    )
+
+
+def _fields(note_type: NoteType, context: dict[str, object]) -> tuple[str, ...]:
+    return tuple(
+        note_type.retired[name].template.render(context) if name in note_type.retired else ""
+        for name in note_type.field_names
     )
