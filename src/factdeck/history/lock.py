@@ -121,7 +121,9 @@ def stamp(
     retired (no student has it; a scaffold built once leaves nothing behind), and the
     tombstones to mend get a new time (retirements.restamped). `link` adds
     the "Report a problem" link naming a version (render/report_link.py)."""
-    check(deck, notes, note_types, old, allow)
+    shipped = corrections.shipped(deck, notes, note_types, old)
+    _check(deck, *shipped, note_types, old, allow)
+    checked = old
     old = _distinct_ids(old)
     if releasing:
         old = _unreleased_dropped(old, {n.guid for n in notes}, {e.fact.id for e in deck.entries})
@@ -130,7 +132,9 @@ def stamp(
         key: _locked_note_type(note_types[key], old.note_types.get(key), now)
         for key in sorted(used_types)
     }
-    notes, renumbered = corrections.shipped(deck, notes, note_types, old)
+    if old is not checked:  # ids moved apart, or unreleased notes dropped: planned again
+        shipped = corrections.shipped(deck, notes, note_types, old)
+    notes, renumbered = shipped
     facts = {e.fact.id: e.fact for e in deck.entries}
     last = corrections.corrections_base(old, deck.spec.version)
     recorded = {r.version for r in old.releases}
@@ -227,7 +231,17 @@ def check(
 ) -> None:
     """The identity guards: reused retired ids, changed kinds, changed note-type schemas,
     a changed slug or deck name, moved facts, reordered masks; and a merged lock's sanity."""
-    notes, renumbered = corrections.shipped(deck, notes, note_types, old)  # as students get them
+    _check(deck, *corrections.shipped(deck, notes, note_types, old), note_types, old, allow)
+
+
+def _check(
+    deck: Deck,
+    notes: tuple[NoteSpec, ...],  # as students get them (corrections.shipped)
+    renumbered: Mapping[str, corrections.Numbering],
+    note_types: Mapping[str, NoteType],
+    old: Lock,
+    allow: Allow,
+) -> None:
     path = lock_path(deck.deck_dir)
     problems = lockfile.problems(old, path)
     problems.extend(_fact_identity_problems(deck, old))
@@ -366,6 +380,21 @@ def _locked_note(
     numbers: corrections.Numbering = corrections.NONE,
 ) -> LockedNote:
     content = content_hash(note)
+    items = numbering.item_digests(note, note_type, numbers.notice_numbers)
+    unchanged = before is not None and before.hash == content and before.retired is None
+    if unchanged and before is not None and before.answer:
+        # unchanged (most notes of a build): only what stamping itself adds is looked at;
+        # a lock from before items were recorded gains them
+        if (before.fixed, before.items, before.moves, before.notices) == (
+            fixed,
+            items,
+            numbers.moves,
+            numbers.notices,
+        ):
+            return before
+        return dataclasses.replace(
+            before, fixed=fixed, items=items, moves=numbers.moves, notices=numbers.notices
+        )
     masks = _masks(fact, note_type)
     known: dict[str, Any] = {
         "answer": numbering.crc(answer_text(note, note_type, masks)),
@@ -373,21 +402,12 @@ def _locked_note(
         "deck": note.subdeck,
         "cards": note_type.card_ords(note.fields),
         "masks": masks,
-        "items": numbering.item_digests(note, note_type, numbers.notice_numbers),
+        "items": items,
         "moves": numbers.moves,
         "notices": numbers.notices,
         "fixed": fixed,
     }
-    if before is not None and before.hash == content and before.retired is None:
-        if before.answer:  # unchanged; a lock from before items were recorded gains them
-            kept = dataclasses.replace(
-                before,
-                fixed=fixed,
-                items=known["items"],
-                moves=numbers.moves,
-                notices=numbers.notices,
-            )
-            return before if kept == before else kept
+    if unchanged and before is not None:
         return dataclasses.replace(before, **known)  # a migrated note: fill in what it lacked
     return LockedNote(
         id=before.id if before else new_id(note.guid, taken),
