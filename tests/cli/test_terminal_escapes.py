@@ -108,3 +108,15 @@ def test_a_fact_id_in_an_error(mini_deck: Path, raw: str, shown: str) -> None:
         "is not a valid id: "
     ), result.stderr
     assert raw[0] not in result.stderr
+
+
+@pytest.mark.parametrize("raw,shown", IN_NAMES.values(), ids=IN_NAMES)
+def test_a_path_in_a_usage_error(project: Path, raw: str, shown: str) -> None:
+    """click prints a usage error itself: the path in it is escaped before it gets there."""
+    result = CliRunner().invoke(main, ["new", f"cards/new{raw}deck", "--deck", "x"], color=True)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        f"\nError: --deck names a new course's first deck; cards/new{shown}deck is a deck "
+        "inside a project\n"
+    ), result.stderr
+    assert list((project / "cards").glob("new*")) == []

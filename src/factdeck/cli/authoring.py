@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from factdeck.cli.terminal import QuietOption, VerboseOption, page, row, say
+from factdeck.cli.terminal import QuietOption, VerboseOption, escaped_line, page, row, say
 from factdeck.errors import shown_path
 
 
@@ -48,8 +48,9 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
 
     if in_project(path):
         if deck_name is not None:
-            raise click.UsageError(
-                f"--deck names a new course's first deck; {path} is a deck inside a project"
+            raise click.UsageError(  # click prints it as it is: the path escaped here
+                f"--deck names a new course's first deck; {escaped_line(str(path))} is a deck "
+                "inside a project"
             )
         from factdeck.authoring.scaffold import new_deck
 
