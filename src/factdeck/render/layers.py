@@ -58,6 +58,22 @@ class Layers:
                 found[relative] = path
         return dict(sorted(found.items()))
 
+    def links(self) -> tuple[Path, ...]:
+        """Every symbolic link in the project's folders, file or folder (not followed): a
+        template's text goes into the package and the preview, so a link would ship its
+        target, wherever that is. The built-in set is factdeck's own."""
+        found = []
+        for folder in self.folders:
+            if folder == BUILTIN:
+                continue
+            for parent, dirs, names in os.walk(folder):
+                found += [
+                    Path(parent, n)
+                    for n in sorted((*dirs, *names))
+                    if os.path.islink(os.path.join(parent, n))
+                ]
+        return tuple(found)
+
 
 def layers(project_templates: Path | None) -> Layers:
     """The lookup order for a project's `templates/` folder (None: built-in files only)."""

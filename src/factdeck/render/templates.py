@@ -7,6 +7,7 @@ so a template that names a missing field fails the build instead of making an em
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -156,10 +157,23 @@ class TemplateSet:
         return self.layers.top
 
 
+_NO_LINKS = (
+    "factdeck reads only plain files of the templates folder, so that a link cannot put a "
+    "file from elsewhere (another project, your home folder) into the package or the "
+    "preview: replace the link with a copy of what it points to"
+)
+
+
 def load_templates(root: Path) -> TemplateSet:
     """Read and compile every template, `root` (a project's templates/) shadowing the
     built-in set file by file; all problems reported at once."""
     found = layers(root)
+    linked = [
+        Problem(Location(link), f"a symbolic link (to {os.readlink(link)}); {_NO_LINKS}")
+        for link in found.links()
+    ]
+    if linked:
+        raise FactdeckError(linked)
     env = make_environment(found)
     problems: list[Problem] = []
     note_types = {}
