@@ -449,6 +449,11 @@ def test_ten_releases_by_three_instructors_reach_a_reviewed_student(
         after = seen(student)
         retired = set(map(guid_of(student), student.find_notes("tag:factdeck::retired")))
         assert set(after) == set(live) | retired and not set(live) & retired
+        for g in retired:  # each retired card names what it asked, as the notes did
+            for _, question, answer, _ in after[g][2]:
+                asked = question.split("Retired card: ", 1)[1]
+                assert any(line.replace("**", "").startswith(asked) for line in told), asked
+                assert "This card was removed from Life" in answer
         new_cards = set(now) - set(kept)
         for card_id in new_cards:  # a card the student never had is one the deck has
             card = student.get_card(card_id)

@@ -803,3 +803,19 @@ def test_a_retired_cloze_is_named_by_its_sentence_not_its_fact_id(
         retired = text.split("### Retired")[1]
         assert "- The beta is **big** and **blue**." in retired
         assert "- two" not in retired
+
+
+def test_a_retired_card_is_named_by_what_it_asked(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tombstone a student who had the card imports reads as the card did (from the
+    release record), not as its fact id."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    other = "facts:\n  - {id: three, kind: question, question: Third?, answer: C, source: body}\n"
+    publish(mini_deck, project, "1.1.0", other, monkeypatch=monkeypatch, when=EPOCH + 10)
+    tombstones = unpack(project / "dist" / "mini-1.1.0-retired-since-1.0.0.apkg").notes
+    assert sorted(n.fields[0] for n in tombstones) == [
+        "Retired card: First?",
+        "Retired card: The beta is big and blue. ({{c1::removed}}, {{c2::removed}})",
+    ]

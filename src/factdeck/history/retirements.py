@@ -93,7 +93,14 @@ def retirements(
             shown = dataclasses.replace(note, cards=cards)
             notes.append(
                 StampedNote(
-                    tombstone(guid, shown, note_types[note.type], deck, guid in mended),
+                    tombstone(
+                        guid,
+                        shown,
+                        note_types[note.type],
+                        deck,
+                        guid in mended,
+                        lock.text_at(guid, release.version),
+                    ),
                     note.id,
                     note.changed,
                     retired=True,
@@ -109,6 +116,15 @@ def retirements(
             )
             found.append(Retirement(release.version, plan, len(mended)))
     return tuple(found)
+
+
+def asked(shown: str | None) -> str | None:
+    """What a card asked, from its students' line (plain text, the answer after ` → `, hidden
+    words in bold): the question, without the bold marks. None where it would put cloze
+    markup into a field."""
+    if not shown or "{{" in shown or "}}" in shown:
+        return None
+    return shown.split(" → ", 1)[0].replace("**", "")
 
 
 def files_at(lock: Lock, version: str) -> tuple[tuple[str, str, int], ...]:
@@ -164,19 +180,24 @@ def restamped(lock: Lock) -> set[str]:
 
 
 def tombstone(
-    guid: str, locked: LockedNote, note_type: NoteType, deck: Deck, mended: bool = False
+    guid: str,
+    locked: LockedNote,
+    note_type: NoteType,
+    deck: Deck,
+    mended: bool = False,
+    shown: str | None = None,
 ) -> NoteSpec:
     """A retired note as shipped: same GUID and type, a notice on every card it had, and a
-    tag to find it by. The text names the fact, so it never cuts through markup. `mended`:
-    cloze 1 in the fields at most, the other numbers in tags, the list in a comment
-    (module docstring)."""
+    tag to find it by. `mended`: cloze 1 in the fields at most, the other numbers in tags,
+    the list in a comment (module docstring). `shown`: its students' line in the release
+    record, which names it by what it asked (else the fact id, in words)."""
     numbered = tuple(ord_ + 1 for ord_ in (locked.cards or (0,)))
     each = tuple(n for n in numbered if n == 1) if mended else numbered
     removed = sorted({1, *numbered} - set(each)) if mended else []
     numbers = ",".join(map(str, numbered))
     context = {
         "each": each,  # one cloze per number: Anki before 26.05 reads no `c1,2` list
-        "text": locked.fact.replace("-", " "),
+        "text": asked(shown) or locked.fact.replace("-", " "),
         "deck": deck.spec,
         "tag": RETIRED_TAG,
         "fact": locked.fact,
