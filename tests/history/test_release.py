@@ -819,3 +819,21 @@ def test_a_retired_card_is_named_by_what_it_asked(
         "Retired card: First?",
         "Retired card: The beta is big and blue. ({{c1::removed}}, {{c2::removed}})",
     ]
+
+
+def test_diff_of_the_shipped_releases_quotes_cards() -> None:
+    """1.0.0 and 2.0.0 of the shipped deck, from the repository's lock and record alone:
+    every card as its students saw it, none by its fact id (the record's texts of those
+    releases were rebuilt from their commits, issue 20)."""
+    from factdeck.release import diff_versions
+
+    students = diff_versions("1.0.0", "2.0.0", REAL_DECK, REAL_DECK.parent)
+    students = students.split("## For instructors")[0]
+    lock = (REAL_DECK / LOCK_NAME).read_text().splitlines()
+    facts = {json.loads(line)["fact"] for line in lock if line.startswith('{"fact"')}
+    named = {f.replace("-", " ") for f in facts} | facts
+    cards = [line[2:] for line in students.splitlines() if line.startswith("- ")]
+    cards = [re.sub(r" \([^()]*\)$", "", c) for c in cards if not c.startswith("version ")]
+    assert len(cards) > 100 and not [c for c in cards if c in named]
+    assert all("**" in c for c in cards)  # quoted as shown: what is asked in bold
+    assert students.count("  - before: ") >= 40
