@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -837,3 +838,18 @@ def test_diff_of_the_shipped_releases_quotes_cards() -> None:
     assert len(cards) > 100 and not [c for c in cards if c in named]
     assert all("**" in c for c in cards)  # quoted as shown: what is asked in bold
     assert students.count("  - before: ") >= 40
+
+
+def test_the_shipped_deck_tombstones_name_what_their_cards_asked(built_real_deck: Any) -> None:
+    """Those of 2.0.0's own tombstones too (mended, history/retirements.py), which 2.0.0
+    shipped retired: named by the line 1.0.0's students saw."""
+    lock = read(REAL_DECK)
+    assert [p.name.rsplit("-", 1)[1] for p in built_real_deck.retired] == [
+        "1.0.0.apkg",
+        "2.0.0.apkg",
+    ]
+    for package in built_real_deck.retired:
+        for note in unpack(package).notes:
+            words = lock.notes[note.guid].fact.replace("-", " ")
+            (named,) = [f for f in note.fields if f.startswith("Retired card: ")]
+            assert not named.startswith(f"Retired card: {words}"), named

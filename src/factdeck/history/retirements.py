@@ -99,7 +99,7 @@ def retirements(
                         note_types[note.type],
                         deck,
                         guid in mended,
-                        lock.text_at(guid, release.version),
+                        last_shown(lock, guid, release.version),
                     ),
                     note.id,
                     note.changed,
@@ -116,6 +116,17 @@ def retirements(
             )
             found.append(Retirement(release.version, plan, len(mended)))
     return tuple(found)
+
+
+def last_shown(lock: Lock, guid: str, version: str) -> str | None:
+    """The note's line in the release record as students last saw it up to release
+    `version` (a tombstone that release shipped has none: the release before it)."""
+    order = [r.version for r in lock.releases]
+    for earlier in reversed(order[: order.index(version) + 1]):
+        text = lock.text_at(guid, earlier)
+        if text is not None:
+            return text
+    return None
 
 
 def asked(shown: str | None) -> str | None:
