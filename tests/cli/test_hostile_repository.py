@@ -396,3 +396,28 @@ def test_a_deck_inside_a_deck_is_refused(
         "Error: cards/mini/inner/deck.yaml:1: a deck inside the deck 'mini': its facts would "
         "be mixed into it; move the folder beside it (next to mini/) or delete this file\n"
     )
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_line_separator_in_a_name_keeps_the_lock_readable(
+    runner: CliRunner, project: Path, mini_deck: Path, separator: str
+) -> None:
+    """U+2028, U+2029 and U+0085 in a deck's or sub-deck's name (and so in the lock and the
+    release record) made a lock factdeck could not read back: its reader broke lines there."""
+    escaped = separator.encode("unicode_escape").decode("ascii")
+    deck_yaml = mini_deck / "deck.yaml"
+    deck_yaml.write_text(
+        deck_yaml.read_text()
+        .replace("name: Mini", f'name: "Mi{escaped}ni"')
+        .replace("{part: Part}", f'{{part: "Pa{escaped}rt"}}'),
+        encoding="utf-8",
+    )
+    build_ok(runner)
+    assert runner.invoke(main, ["release", "-q"]).exit_code == 0
+    for name in ("factdeck.lock", "factdeck.releases"):
+        text = (mini_deck / name).read_text(encoding="utf-8")
+        assert separator not in text and text.split("\n") == [*text.splitlines(), ""]
+    (mini_deck / ".factdeck-cache" / "manifest.json").unlink()  # the lock is read again
+    result = runner.invoke(main, ["check"])
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert result.stdout == f"OK Mi{escaped}ni: 2 facts, 3 notes\n"

@@ -291,7 +291,9 @@ def _json_lines(
     record arrive through the repository alike, so both are read within the same bounds
     (line length, nesting); a line that cannot be read goes to `problems`, with the hint
     for a merge's conflict markers where it has them."""
-    for number, line in enumerate(text.splitlines(), 1):
+    # "\n" only: str.splitlines also breaks at U+2028, U+2029, U+0085 (and \x1c-\x1e), which
+    # a name may hold; a CRLF checkout's "\r" is JSON whitespace
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = Location(path, number)
@@ -679,10 +681,12 @@ def _same_but_times(note: LockedNote, state: LockedNote) -> bool:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# what other line readers (editors, diff tools, str.splitlines) take for a line end
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
 def _line(data: dict[str, Any]) -> str:
-    return _ENCODER.encode(data)
+    return _ENCODER.encode(data).translate(_LINE_BREAKS)
 
 
 def _note_row(kind: str, key: str, n: LockedNote) -> dict[str, Any]:
