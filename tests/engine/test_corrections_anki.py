@@ -1,7 +1,8 @@
 """Corrections students relearn without doing anything (issue 21, item 4), in the official
 engine over a reviewed collection: the corrected cloze answer arrives as a new card, the
-card of the old answer keeps its reviews and shows only the notice, no card is blank or an
-error (also after Check Database), and later releases keep the numbers."""
+card of the old answer keeps its reviews and shows only the removal notice (its number in
+the note's tags, history/removed_cards.py), no card is blank or an error (also after Check
+Database), and later releases keep the numbers."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from factdeck.history.corrections import HINT, NOTICE, REPLACED, WAS
 from factdeck.history.lock import read
+from factdeck.history.removed_cards import REMOVED_TAG
 from tests.engine.test_list_identity_anki import course_cards, history
 from tests.engine.test_release_anki import publish
 from tests.history.test_release import FACTS
@@ -45,13 +46,12 @@ def test_a_corrected_cloze_answer_arrives_as_a_new_card(
     assert now[3][1] == "huge" and col.get_card(now[3][0]).type == 0  # the new card
     assert {c: history(col, c) for c in kept} == kept  # no review moved or lost
     old = col.get_card(first[1][0])
-    assert f"[{HINT}]" in old.question() and NOTICE in old.answer()
-    assert f".card1 .{WAS}" in old.question()  # its own card hides the rest of the text
-    for number in (2, 3):  # the notice is an inactive cloze, hidden on the other cards
-        other = col.get_card(now[number][0]).question()
-        assert f'<span class="{REPLACED}"><span class="cloze-inactive"' in other
-        assert f".{REPLACED} .cloze-inactive" in other
-    assert not col.get_empty_cards().notes
+    assert f"{REMOVED_TAG}{{{{c1::1}}}}" in old.note().tags
+    for side in (old.question(), old.answer()):  # its cloze empty: the CSS notice goes there
+        assert '<div class="fd-cloze"></div>' in side and "The beta" not in side
+    for number in (2, 3):
+        assert "The beta is" in col.get_card(now[number][0]).question()
+    assert [list(n.card_ids) for n in col.get_empty_cards().notes] == [[first[1][0]]]
     col.fix_integrity()  # Check Database adds, empties and moves nothing
     assert sorted(col.find_cards("")) == sorted(c for c, _ in now.values()) + [
         c for c in kept if c not in {c for c, _ in now.values()}
@@ -61,6 +61,7 @@ def test_a_corrected_cloze_answer_arrives_as_a_new_card(
     notes = (project / "dist" / "mini-1.1.0.md").read_text()
     assert "### Corrections: new cards" in notes and "re-learn these" not in notes
     assert "(answer corrected: a new card asks it; card 1 shows a notice)" in notes
+    assert "card 1 removed" not in notes and "Some notes ask fewer questions" not in notes
     assert "  - why: it was measured wrongly" in notes
 
     # the next release keeps the numbers: nothing new, nothing moved

@@ -143,9 +143,9 @@ def test_a_corrected_answer_as_a_new_card_in_every_engine(
 ) -> None:
     """Issue 21, item 4, measured: a corrected answer that takes a new card number (or a
     new note) arrives as a new card over a reviewed collection in every engine, and no card
-    loses or gains reviews; the old card stays error-free only if it keeps a cloze (the
-    notice factdeck ships, or a tombstone's). A number dropped by hand shows the removal
-    notice (history/removed_cards.py), not Anki's 'No cloze 1 found', until Empty Cards."""
+    loses or gains reviews. The old number's card, factdeck's correction or a number dropped
+    by hand alike, shows the removal notice (history/removed_cards.py), not Anki's 'No cloze
+    1 found', until Empty Cards; a retired note's card keeps its tombstone's cloze."""
     v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
     v2 = publish(mini_deck, project, "1.1.0", CORRECTIONS[variant], EPOCH + 86_400, monkeypatch)
     result = probe(version, tmp_path / "student", v1, v2)
@@ -155,13 +155,29 @@ def test_a_corrected_answer_as_a_new_card_in_every_engine(
     assert second["history_kept"] and checked["history_kept"]
     assert checked["new_cards"] == second["new_cards"]  # Check Database adds no card
     assert len(second["new_cards"]) == 1
-    if variant == "dropped":
+    if variant in ("corrected", "dropped"):
         assert second["bad"] == checked["bad"] == []
         assert len(second["removed_notices"]) == len(checked["removed_notices"]) == 1
         assert len(second["empty_cards"]) == 1
     else:
         assert second["bad"] == checked["bad"] == []
         assert second["empty_cards"] == []
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_new_student_never_gets_the_card_a_correction_replaced_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The replaced card's notice reaches only students who had the card: one new to the
+    deck gets the corrected note's two asked cards (and the Q/A card), none after Check
+    Database either."""
+    publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
+    v2 = publish(mini_deck, project, "1.1.0", CORRECTIONS["corrected"], EPOCH + 86_400, monkeypatch)
+    result = probe(version, tmp_path / "new", v2)
+    (imported,), checked = result["steps"], result["checked"]
+    assert imported["cards"] == checked["cards"] == 3
+    assert imported["removed_notices"] == checked["removed_notices"] == []
+    assert checked["bad"] == [] and checked["empty_cards"] == []
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -158,7 +158,7 @@ STEPS = (
         "a",
         (("facts.yaml", "tags: [life::two]", "tags: [life::two, life::extra]"),),
         expected="""
-        0 cards added, 1 changed, 0 retired since version 1.1.0; 8 unchanged.
+        0 cards added, 1 changed, 0 retired since version 1.1.0; 7 unchanged.
         ### Changed
         - Second? → **Beta** (tags changed)
         """,
@@ -175,7 +175,7 @@ STEPS = (
         ),
         flags=("--allow-subdeck-move",),
         expected="""
-        0 cards added, 1 changed, 0 retired since version 1.1.1; 8 unchanged.
+        0 cards added, 1 changed, 0 retired since version 1.1.1; 7 unchanged.
         ### Changed
         - Second? → **Beta** (moved to another sub-deck)
         """,
@@ -185,7 +185,7 @@ STEPS = (
         "c",
         (("figures.yaml", "      - label-b\n", "      - label-b\n      - label-c\n"),),
         expected="""
-        1 card added, 2 changed, 0 retired since version 1.2.0; 7 unchanged.
+        1 card added, 2 changed, 0 retired since version 1.2.0; 6 unchanged.
         ### Changed
         - Image 1: a view: masks 1. **apple**, 2. **banana**, 3. **cherry** (1 new mask, a new card each)
           - before: Image 1: a view: masks 1. **apple**, 2. **banana**
@@ -196,7 +196,7 @@ STEPS = (
         "a",
         (("figures.yaml", "      - label-b\n", "      - ~\n"),),
         expected="""
-        0 cards added, 3 changed, 0 retired since version 1.3.0; 7 unchanged.
+        0 cards added, 3 changed, 0 retired since version 1.3.0; 6 unchanged.
         ### Changed
         - Image 1: a view: masks 1. **apple**, 3. **cherry** (card 2 removed: Tools → Empty Cards deletes it)
           - before: Image 1: a view: masks 1. **apple**, 2. **banana**, 3. **cherry**
@@ -214,7 +214,7 @@ STEPS = (
             ),
         ),
         expected="""
-        1 card added, 0 changed, 2 retired since version 1.4.0; 7 unchanged.
+        1 card added, 0 changed, 2 retired since version 1.4.0; 6 unchanged.
         {files}
         ### Added
         - Third? → **Gamma**
@@ -254,7 +254,7 @@ STEPS = (
             ),
         ),
         expected="""
-        1 card added, 4 changed, 0 retired since version 1.5.0; 4 unchanged.
+        1 card added, 3 changed, 0 retired since version 1.5.0; 4 unchanged.
         {files}
         ### Corrections: re-learn these
         - Second? → **Bravo** (answer corrected)
@@ -273,7 +273,7 @@ STEPS = (
         "c",
         (("facts.yaml", THIRD, ""), ("figures.yaml", "Image 1: a view", "Image 1: the view")),
         expected="""
-        0 cards added, 2 changed, 1 retired since version 2.0.0; 6 unchanged.
+        0 cards added, 2 changed, 1 retired since version 2.0.0; 5 unchanged.
         {files}
         ### Changed
         - Image 1: the view: masks 1. **apple**, 3. **cherry** (same answer, picture or wording updated)

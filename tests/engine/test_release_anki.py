@@ -114,9 +114,12 @@ def test_answer_correction_is_tagged_for_forgetting(
     search = re.search(r"search `(tag:factdeck::corrected::1\.1\.0)`", notes)
     assert search is not None
     found = student.col.find_cards(search[1])
-    # the fallback: every card of the note (the corrected answer arrived as a third card)
+    # the fallback: every card of the note (the corrected answer arrived as a third card;
+    # the old answer's card shows the removal notice on its empty cloze)
     assert len(found) == 3 and log.new == 0
-    assert all("small" in student.col.get_card(c).answer() for c in found)
+    answers = [student.col.get_card(c).answer() for c in found]
+    assert sorted("small" in a for a in answers) == [False, True, True]
+    assert sum('<div class="fd-cloze"></div>' in a for a in answers) == 1
     student.col.sched.schedule_cards_as_new(found, restore_position=True, reset_counts=True)
     assert {student.col.get_card(c).type for c in found} == {0}  # the advice works: new again
 
@@ -343,9 +346,10 @@ def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     log = student.update(done.apkg)
     assert log.new == 0
     col = student.col
-    empty = col.get_empty_cards()
-    assert [len(note.card_ids) for note in empty.notes] == [1]  # the removed mask's card
-    col.remove_cards_and_orphaned_notes(list(empty.notes[0].card_ids))
+    # the removed mask's card, and the card the deck's pending correction replaced
+    empty = {note.note_id: list(note.card_ids) for note in col.get_empty_cards().notes}
+    assert [len(cards) for cards in empty.values()] == [1, 1] and native.id in empty
+    col.remove_cards_and_orphaned_notes(empty[native.id])
     live = len([m for m in native.masks if m])  # a mask written `~` has no card
     assert len(col.find_cards(f"nid:{native.id}")) == live - 1
     # a native-only deck has no portable copy of the mask to retire: nothing else changed

@@ -66,7 +66,8 @@ class Delta:
         before = self.before
         if before is None or self.after.retired is not None:
             return ()
-        return tuple(sorted(set(before.cards) - set(self.after.cards)))
+        replaced = {number - 1 for number in self.replaced}  # the notes say why, apart
+        return tuple(sorted(set(before.cards) - set(self.after.cards) - replaced))
 
     @property
     def cards_new(self) -> int:

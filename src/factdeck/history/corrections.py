@@ -3,9 +3,10 @@
 A corrected cloze answer moves to a card number its note never had. Every client creates
 the card for a new number on import, as new, so students learn the corrected answer from
 scratch; the card that asked the old answer keeps its reviews (they were reviews of the old
-answer) and shows a notice instead, never an empty or an error card. Measured in the
-engines 23.10.1, 24.11 and 26.09, also after Check Database
-(tests/engine/test_engine_matrix_anki.py, tests/engine/test_corrections_anki.py).
+answer) and shows the notice of a card taken out (history/removed_cards.py: its number goes
+into the note's tags, not its fields), never an empty or an error card; a student new to
+the deck never gets it, Check Database included. Measured in the engines 23.10.1, 24.11 and
+26.09 (tests/engine/test_engine_matrix_anki.py, tests/engine/test_corrections_anki.py).
 
 The lock keeps each move with the release that shipped it, so every later build ships the
 same numbers. The moves of the version being built are worked out afresh at each build, so
@@ -24,11 +25,8 @@ from factdeck.history.lockfile import Lock, LockedNote, Release
 from factdeck.history.numbering import highest_number, item_digests, items_changed
 from factdeck.render.templates import NoteType
 
-HINT = "replaced by a corrected card"
-NOTICE = (
-    "This card was replaced: its answer was corrected, and a new card of this note asks "
-    "the corrected answer. Nothing to do (you may suspend this card)."
-)
+# How factdeck once wrote a replaced card's notice, around the Text (a cloze of the old
+# number in the field, so new students got that card too): release records may hold it.
 WAS, REPLACED = "fd-was", "fd-replaced"
 
 
@@ -128,30 +126,17 @@ def _plan(
 
 
 def render(note: NoteSpec, note_type: NoteType, numbering: Numbering) -> NoteSpec:
-    """The note's Text with its numbers as shipped and a notice cloze for each replaced
-    card. The notice hides on every other card (Anki marks their clozes `cloze-inactive`),
-    and on its own card the rest of the text hides (every client puts `cardN` on the card's
-    body), so a replaced card shows only the notice."""
+    """The note's Text with its numbers as shipped. A replaced number is one the note no
+    longer asks, so removed_cards.tagged gives it the notice."""
     index = _text_index(note_type)
-    text = cloze.renumber(note.fields[index], numbering.mapping)
-    numbers = sorted(numbering.notice_numbers)
-    if numbers:
-        own = ",".join(f".card{n} .{WAS}" for n in numbers)
-        text = (
-            f'<span class="{WAS}">{text}</span>'
-            + "".join(
-                f'<span class="{REPLACED}">{{{{c{n}::{NOTICE}::{HINT}}}}}</span>' for n in numbers
-            )
-            + f"<style>.{REPLACED} .cloze-inactive,{own}{{display:none}}</style>"
-        )
     fields = list(note.fields)
-    fields[index] = text
+    fields[index] = cloze.renumber(note.fields[index], numbering.mapping)
     return dataclasses.replace(note, fields=tuple(fields))
 
 
 def as_written(text: str) -> str:
-    """A cloze Text without what `render` wraps around it for replaced cards: the text
-    every card of the note shows, as the notes quote it."""
+    """A cloze Text without the wrapper earlier releases put around it for replaced cards:
+    the text every card of the note shows, as the notes quote it."""
     head = f'<span class="{WAS}">'
     if not text.startswith(head):
         return text

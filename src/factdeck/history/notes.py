@@ -157,8 +157,8 @@ def _students(
             "These answers were wrong or incomplete and are now corrected. Each corrected "
             "answer arrives as a new card, which Anki shows you as new: you learn it again "
             "without doing anything. The card that asked the old answer keeps its reviews "
-            "and now shows only a notice (“replaced by a corrected card”); you may suspend "
-            "it (in the browser: Cards → Toggle Suspend). If your Anki shows no new card "
+            "and now shows only a notice that it was removed; Tools → Empty Cards deletes "
+            "it. If your Anki shows no new card "
             f"for them, reset them instead: in Anki's browser search `tag:{tag}`, {FORGET}.",
             "",
         ]

@@ -1,5 +1,6 @@
-"""A card whose list item or mask was taken out (`~`) shows a notice to the students who
-have it, and nobody else ever gets it.
+"""A card whose list item or mask was taken out (`~`), or whose answer a correction moved
+to a new number (history/corrections.py), shows a notice to the students who have it, and
+nobody else ever gets it.
 
 Anki makes cloze cards (on import and in Tools > Check Database) from the cloze numbers in
 the note's fields only (rslib notetype/cardgen.rs, `new_cards_required_cloze`), but renders
