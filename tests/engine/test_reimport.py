@@ -85,7 +85,8 @@ def test_version_two_updates_in_place_and_keeps_reviews(
         sum("fascia" in c.answer and c.note_type == "factdeck Cloze" for c in after.values()) == 3
     )
     retired = [c for c in after.values() if "factdeck::retired" in c.tags]
-    assert len(retired) == 1 and "Retired card: drop" in retired[0].question
+    # named by what it asked, as its students saw it (the release record), not its fact id
+    assert len(retired) == 1 and "Retired card: Retired question?" in retired[0].question
     assert len(col.find_notes("tag:factdeck::retired")) == 1
     # unchanged notes untouched; no duplicated note types; CSS update applied in place
     keep = [c for c in after.values() if "Unchanged question?" in c.question]
