@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from factdeck.cli.main import main
 from factdeck.errors import Location
 from factdeck.facts.model import Diagram
 from factdeck.lint.cards import segments
@@ -18,7 +19,7 @@ from factdeck.lint.rules.diagrams import (
     seen_over_white,
 )
 from factdeck.pipeline import expanded
-from tests.support.decks import write_tree
+from tests.support.decks import REAL_DECK, write_tree
 
 # 380 units wide: one unit is one CSS px at a phone's card width.
 CLEAN = """
@@ -255,27 +256,22 @@ def test_style_attribute_overrides_the_presentation_attribute(tmp_path: Path) ->
 # --- in the build's lint -----------------------------------------------------------------------
 
 
+GIVEAWAY = """
+    facts:
+      - id: fig
+        kind: diagram
+        image: figure.svg
+        header: "The ventral ramus"
+        source: body
+        masks: [label-a, label-b]
+"""
+
+
 def test_findings_reach_factdeck_lint_with_the_fact_location(
     mini_deck: Path, runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from factdeck.cli.main import main
-
     monkeypatch.chdir(mini_deck.parent.parent)
-    write_tree(
-        mini_deck,
-        {
-            "figure.svg": CLEAN,
-            "diagrams.yaml": """
-        facts:
-          - id: fig
-            kind: diagram
-            image: figure.svg
-            header: "The ventral ramus"
-            source: body
-            masks: [label-a, label-b]
-    """,
-        },
-    )
+    write_tree(mini_deck, {"figure.svg": CLEAN, "diagrams.yaml": GIVEAWAY})
     result = runner.invoke(main, ["lint", "cards/mini"])
     assert result.exit_code == 1
     assert (
@@ -286,28 +282,14 @@ def test_findings_reach_factdeck_lint_with_the_fact_location(
 
 
 def test_a_lint_exception_silences_a_diagram_rule(mini_deck: Path) -> None:
-    write_tree(
-        mini_deck,
-        {
-            "figure.svg": CLEAN,
-            "diagrams.yaml": """
-        facts:
-          - id: fig
-            kind: diagram
-            image: figure.svg
-            header: "The ventral ramus"
-            source: body
-            masks: [label-a, label-b]
-            lint: {diagram-giveaway: "the header is the figure's own title in the exam book"}
-    """,
-        },
+    excused = GIVEAWAY + (
+        '        lint: {diagram-giveaway: "the header is the figure\'s own title in the exam book"}\n'
     )
+    write_tree(mini_deck, {"figure.svg": CLEAN, "diagrams.yaml": excused})
     checked = expanded(mini_deck)
     assert [f.rule for f in checked.findings() if f.fact_id == "fig"] == []
 
 
 def test_the_shipped_diagrams_are_clean() -> None:
-    from tests.support.decks import REAL_DECK
-
     deck = expanded(REAL_DECK).deck
     assert [f.message for f in findings(deck) if f.rule not in TRIAL] == []
