@@ -51,6 +51,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
 
+from factdeck.anki import cloze
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts import semver
 from factdeck.fs import limits
@@ -82,7 +83,10 @@ _CLOSED = ConfigDict(extra="forbid")
 # factdeck writes numbers as JSON numbers, so "1", true or 1.0 is a line from elsewhere (a
 # merged branch, a hand edit), refused rather than taken for 1
 Int64 = Annotated[int, Strict(), Field(ge=0, le=limits.INT64)]
-Number = Annotated[int, Strict()]
+# card ords from 0 and cloze numbers from 1, as Anki has them (u16): a card -1 shipped a
+# tombstone {{c0::}} that makes no card, one of 10**30 failed the build in a template check
+Ord = Annotated[int, Strict(), Field(ge=0, le=cloze.MAX_ORDINAL - 1)]
+Number = Annotated[int, Strict(), Field(ge=1, le=cloze.MAX_ORDINAL)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,7 @@ class LockedNote:
     answer: str = ""  # what a student must answer (hidden cloze words, Back, Answer)
     tags: str = ""  # digest of the tags: release notes tell tag-only changes apart
     deck: str | None = None  # sub-deck key
-    cards: tuple[Number, ...] = (0,)  # card ords it had: a tombstone keeps one card per ord
+    cards: tuple[Ord, ...] = (0,)  # card ords it had: a tombstone keeps one card per ord
     masks: tuple[str, ...] = ()  # native occlusion: the mask id each card number shows
     # a cloze note: per card number from 1, a digest of the words it hides ("": no such card)
     items: tuple[str, ...] = ()
