@@ -28,6 +28,7 @@ from factdeck.history.notes import LAYOUT_ADVICE
 from factdeck.release import release
 from factdeck.render.layers import BUILTIN
 from tests.history.test_list_identity import course
+from tests.history.test_mended_tombstones import marked
 from tests.history.test_release import FACTS, bump
 from tests.support.decks import EPOCH, REAL_DECK, write_tree
 from tests.support.hostile import DIAGRAM_FACTS, svg
@@ -283,17 +284,6 @@ def as_listed(apkg: Path, dest: Path) -> Path:
             for member in sorted(Path(tmp).iterdir()):
                 archive.write(member, member.name)
     return dest
-
-
-def marked(deck: Path, version: str) -> None:
-    """Release `version` marked in the lock as one whose package held its tombstones."""
-    lock = deck / "factdeck.lock"
-    start = f'{{"release":"{version}",'
-    lines = [
-        line[:-1] + ',"tombstones":true}' if line.startswith(start) else line
-        for line in lock.read_text(encoding="utf-8").splitlines()
-    ]
-    lock.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize("version", VERSIONS)
