@@ -169,6 +169,28 @@ def test_the_cache_keeps_no_entry_for_content_it_did_not_read(
     assert cached_notes(deck_dir) == uncached_notes(deck_dir)
 
 
+@pytest.mark.parametrize("edited", [False, True])
+def test_lint_is_kept_only_under_the_key_of_what_it_read(project: Path, edited: bool) -> None:
+    """The fact files' results are cached but not their lint (a preview lints nothing);
+    deck.yaml, saved between the keys and the stages, is part of what lint reads, so the
+    lint made in that build is not kept under the keys of the original."""
+    deck_dir = copy_deck(project)
+    cached_notes(deck_dir)
+    folder = deck_dir / CACHE_DIR
+    assert list(folder.glob("*.lint.json")) == []
+    deck_yaml = deck_dir / "deck.yaml"
+    original = deck_yaml.read_bytes()
+
+    def save(n: int) -> None:
+        if edited and n == 1:
+            deck_yaml.write_bytes(original.replace(b"name: Low Back Pain", b"name: Lower Back"))
+
+    with saving_during(incremental, "load_templates", save):
+        checked = pipeline.expanded(deck_dir)
+    checked.findings()
+    assert bool(list(folder.glob("*.lint.json"))) is not edited
+
+
 @pytest.mark.parametrize(
     "spoil",
     [

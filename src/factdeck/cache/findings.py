@@ -28,8 +28,10 @@ def findings(
         found = None if file.key is None else store.get_lint(file.key, file.notes)
         if found is None:
             found = engine.file_lint(deck, file.notes, note_types, file.entries)
-            if file.key is not None:
+            if file.key is not None and file.settled:
                 store.put_lint(file.key, file.notes, found)
+            elif file.key is not None:  # an unsound row: made again by the next build
+                store.forget_lint(file.key)
         lints.append(found)
     key = seen_key()
     result, seen = engine.lint_deck(deck, lints, store.get_seen(key))

@@ -28,11 +28,13 @@ from factdeck.stages import Watch
 class FileNotes:
     """One fact file's facts and notes, with the cache key they are the results of (None
     when they are not: no cache, or an input edited while the build read it), under which
-    their lint is kept too (cache/findings.py)."""
+    their lint is kept too (cache/findings.py); `settled`: the inputs were the key's all
+    through the stages, so lint made from them now may be kept under it."""
 
     entries: tuple[Entry, ...]
     notes: tuple[NoteSpec, ...]
     key: str | None
+    settled: bool = False
 
 
 def expanded(
@@ -65,16 +67,17 @@ def expanded(
         )
         entries = _by_file(fresh.entries)
         notes = _by_file(expand.expand(fresh, templates, providers))
-        # deck.yaml, the drawings and the templates were read again by the stages: kept
-        # only if they are still what the key says (an edit saved meanwhile is not cached)
-        keep = (
+        # deck.yaml, the drawings and the templates were read again by the stages: a file's
+        # results, or its lint, are kept only if they are still what the key says (an edit
+        # saved meanwhile is not cached); asked only when something is to be kept
+        settled = (
             inputs is not None
-            and bool(missed)
+            and (bool(missed) or not all(store.has_lint(key) for key in keys.values()))
             and _still(inputs, deck_dir, deck_path, templates_root)
         )
         for path in missed:
             found[path] = FileResult(tuple(entries.get(path, ())), tuple(notes.get(path, ())))
-            if keep and path in keys:
+            if settled and path in keys:
                 store.put(keys[path], found[path])  # type: ignore[arg-type]
             else:
                 keys.pop(path, None)  # not the results of its key: not linted under it
@@ -84,7 +87,9 @@ def expanded(
         deck,
         templates,
         tuple(
-            FileNotes(r.entries, r.notes, keys.get(path)) for path in paths if (r := found[path])
+            FileNotes(r.entries, r.notes, keys.get(path), settled)
+            for path in paths
+            if (r := found[path])
         ),
     )
 

@@ -128,6 +128,14 @@ class Store:
         except rows.Foreign:
             return None
 
+    def has_lint(self, key: str) -> bool:
+        """Whether a lint row is there for `key` (not whether it is sound: get_lint says)."""
+        return (self.folder / f"{key}{_LINT}.json").is_file()
+
+    def forget_lint(self, key: str) -> None:
+        """Delete `key`'s lint row, so that the next build makes it again."""
+        atomic.delete(self.folder / f"{key}{_LINT}.json")
+
     def put(self, key: str, result: FileResult) -> None:
         try:
             text = rows.file_row(self.deck_dir, result.entries, result.notes, self.drawings)
