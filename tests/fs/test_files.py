@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from factdeck.cli.main import main
 from factdeck.cli.terminal import is_big
 from factdeck.facts.load import MAX_FILE_BYTES
+from factdeck.fs.read import NO_LINKS
 from tests.support.decks import write_tree
 from tests.support.hostile import deny, refused
 
@@ -102,8 +103,7 @@ def test_a_link_to_a_device_is_not_read(
 ) -> None:
     (built_mini_deck / "zero.yaml").symlink_to("/dev/zero")
     assert refused(runner, project, built_mini_deck) == (
-        "Error: cards/mini/zero.yaml: file is a character device, not a regular file; "
-        "factdeck opens only plain files: replace it with one or delete it\n"
+        f"Error: cards/mini/zero.yaml: is a symbolic link (to /dev/zero); {NO_LINKS}\n"
     )
 
 
@@ -113,8 +113,7 @@ def test_a_deck_yaml_that_is_a_device(
     (built_mini_deck / "deck.yaml").unlink()
     (built_mini_deck / "deck.yaml").symlink_to("/dev/zero")
     assert refused(runner, project, built_mini_deck) == (
-        "Error: cards/mini/deck.yaml: file is a character device, not a regular file; "
-        "factdeck opens only plain files: replace it with one or delete it\n"
+        f"Error: cards/mini/deck.yaml: is a symbolic link (to /dev/zero); {NO_LINKS}\n"
     )
 
 

@@ -37,7 +37,8 @@ def is_editor_file(name: str) -> bool:
 
 
 def yaml_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below `root` (any case), sorted; an unreadable folder is an error."""
+    """Every *.yaml / *.yml below `root` (any case), sorted; an unreadable folder, a folder
+    named like one and a symbolic link named like one are errors."""
     problems: list[Problem] = []
 
     def unreadable(exc: OSError) -> None:
@@ -53,8 +54,16 @@ def yaml_files(root: Path) -> list[Path]:
 
     found = []
     for folder, dirs, names in os.walk(root, onerror=unreadable):
+        for name in sorted(filter(is_yaml_name, (*dirs, *names))):
+            path = Path(folder) / name  # a linked fact file would ship its target's facts
+            if path.is_symlink():
+                problems.append(
+                    Problem(
+                        Location(path), f"is a symbolic link (to {os.readlink(path)}); {NO_LINKS}"
+                    )
+                )
         for name in sorted(dirs):  # a folder `diagrams.yaml` would retire its facts unseen
-            if is_yaml_name(name):
+            if is_yaml_name(name) and not os.path.islink(os.path.join(folder, name)):
                 problems.append(
                     Problem(
                         Location(Path(folder) / name),
