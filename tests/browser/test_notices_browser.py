@@ -1,5 +1,6 @@
 """The removal notice as students see it in a browser (issue 21): a student of 2.0.0 imports
-the current build, a student of a course imports the release that takes a list item out.
+the deck's next release (2.1.0, as built today), a student of a course imports the release
+that takes a list item out.
 Anki renders each card of the notes concerned; Chromium shows it with Anki's own reviewer
 script (the desktop's `reviewer.js`, which draws image occlusion, as AnkiDroid's copy does)
 in the body Anki gives a card. A card taken out shows the notice in the window, and
@@ -16,9 +17,14 @@ from typing import Any
 
 import pytest
 
-from factdeck.pipeline import BuildResult
 from tests.support.engine import import_package, open_collection
-from tests.support.notices import RELEASE_2_0_0, SEARCH, course_releases, removed_numbers
+from tests.support.notices import (
+    RELEASE_2_0_0,
+    SEARCH,
+    course_releases,
+    next_shipped_release,
+    removed_numbers,
+)
 
 NOTICE = "This card was removed from the deck"
 
@@ -57,14 +63,13 @@ _STATE = """() => {
 
 
 @pytest.fixture(scope="module")
-def shown(
-    browser: Any, built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
-) -> list[Shown]:
+def shown(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> list[Shown]:
     script = reviewer_script()
     v1, v2 = course_releases(tmp_path_factory.mktemp("course"))
+    shipped = next_shipped_release(tmp_path_factory.mktemp("shipped"))
     col = open_collection(tmp_path_factory.mktemp("student"))
     try:
-        for apkg in (RELEASE_2_0_0, built_real_deck.apkg, v1, v2):
+        for apkg in (RELEASE_2_0_0, shipped, v1, v2):
             import_package(col, apkg)
         cards = [
             (card.ord + 1 in removed_numbers(note.tags), card, note)
@@ -113,7 +118,7 @@ def test_every_card_taken_out_shows_the_notice_in_the_window(shown: list[Shown])
     removed = [s for s in shown if s.removed]
     kinds = {s.note_type for s in removed}
     assert kinds == {"factdeck Cloze", "factdeck Image Occlusion"}
-    assert len(removed) >= 2 * 7  # 6 masks of the shipped diagrams, 1 list item
+    assert len(removed) >= 2 * 8  # 6 masks and corrected answers of the shipped deck, 1 item
     for s in removed:
         assert s.notice.startswith(f'"{NOTICE}') and s.inside, s
         assert "Error" not in s.text and "No cloze" not in s.text, s

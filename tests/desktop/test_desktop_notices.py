@@ -1,5 +1,6 @@
 """The removal notice in the real Anki desktop app (issue 21): a student of 2.0.0 imports the
-current build, a student of a course the release that takes a list item out (one profile).
+deck's next release (2.1.0, as built today), a student of a course the release that takes
+a list item out (one profile).
 The add-on (tests/desktop/desktop_addon) shows every card of the notes concerned in Anki's
 own reviewer, question and answer, in a phone-sized window: a card taken out shows the
 notice inside the window and no error, the others never show it; nothing logs an error.
@@ -17,15 +18,20 @@ from typing import Any
 
 import pytest
 
-from factdeck.pipeline import BuildResult
 from tests.desktop.test_desktop_anki import ADDON, PROFILE, fresh_profile, missing
-from tests.support.notices import RELEASE_2_0_0, SEARCH, course_releases, removed_numbers
+from tests.support.notices import (
+    RELEASE_2_0_0,
+    SEARCH,
+    course_releases,
+    next_shipped_release,
+    removed_numbers,
+)
 
 NOTICE = "This card was removed from the deck"
 
 
 @pytest.fixture(scope="module")
-def shown(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def shown(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     reason = missing()
     if reason:
         if os.environ.get("FACTDECK_REQUIRE_DESKTOP"):
@@ -39,7 +45,7 @@ def shown(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory
     shutil.copytree(ADDON, base / "addons21" / "factdeck_desktop_test")
     v1, v2 = course_releases(folder / "course")
     job = folder / "job.json"
-    apkgs = [RELEASE_2_0_0, built_real_deck.apkg, v1, v2]
+    apkgs = [RELEASE_2_0_0, next_shipped_release(folder / "shipped"), v1, v2]
     job.write_text(
         json.dumps(
             {
@@ -89,7 +95,7 @@ def test_every_card_taken_out_shows_the_notice_in_the_window(shown: dict[str, An
     assert shown["problems"] == []
     removed = [s for s in shown["shots"] if s["ord"] + 1 in removed_numbers(s["tags"])]
     assert {s["note_type"] for s in removed} == {"factdeck Cloze", "factdeck Image Occlusion"}
-    assert len(removed) >= 2 * 7  # 6 masks of the shipped diagrams, 1 list item
+    assert len(removed) >= 2 * 8  # 6 masks and corrected answers of the shipped deck, 1 item
     for s in removed:
         top, height = s["box"]
         assert s["notice"].startswith(f'"{NOTICE}'), s

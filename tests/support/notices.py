@@ -1,9 +1,10 @@
 """A student who had the cards that later releases took out: the packages they imported and
 which of their cards should show factdeck's removal notice (history/removed_cards.py).
 
-Two students in one: one of the shipped deck's release 2.0.0 who imports the current build
-(masks taken out of its diagrams since: image-occlusion cards), and one of a small course
-whose list item is taken out as `~` between two releases (a cloze card)."""
+Two students in one: one of the shipped deck's release 2.0.0 who imports its next release
+as built today (masks taken out of its diagrams since: image-occlusion cards; a pending
+correction's old card: a cloze card), and one of a small course whose list item is taken
+out as `~` between two releases (a cloze card)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from factdeck.pipeline import build
 from factdeck.release import release
 from tests.history.test_list_identity import course
-from tests.support.decks import EPOCH, MINI_DECK, TEMPLATES, write_tree
+from tests.history.test_release import next_release
+from tests.support.decks import EPOCH, MINI_DECK, REAL_DECK, TEMPLATES, write_tree
 
 # The 2.0.0 release as its students imported it: built from commit 73d8d53 (its CLI's
 # `build`, SOURCE_DATE_EPOCH=1796101075), kept because today's code cannot build it again.
@@ -42,3 +45,13 @@ def course_releases(root: Path) -> tuple[Path, Path]:
             patch.setenv("SOURCE_DATE_EPOCH", str(when))
             packages.append(release(deck, root / "dist").apkg)
     return packages[0], packages[1]
+
+
+def next_shipped_release(root: Path) -> Path:
+    """The shipped deck's next version (2.1.0) built from a copy: what 2.0.0's students get."""
+    shutil.copytree(TEMPLATES, root / "templates")
+    deck = shutil.copytree(REAL_DECK, root / "cards" / REAL_DECK.name)
+    next_release(deck)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+        return build(deck, root / "dist").apkg
