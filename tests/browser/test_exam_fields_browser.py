@@ -11,7 +11,7 @@ import pytest
 from factdeck.pipeline import build
 from tests.facts.test_exam_fields import FACTS
 from tests.support.decks import write_tree
-from tests.support.engine import import_package, open_collection, render_all
+from tests.support.engine import imported_cards
 
 LIGHT = {"accent": "rgb(31, 95, 174)", "standard": "rgb(178, 107, 0)", "bg": "rgb(255, 255, 255)"}
 NIGHT = {"accent": "rgb(138, 180, 248)", "standard": "rgb(240, 180, 90)", "bg": "rgb(31, 32, 35)"}
@@ -21,12 +21,7 @@ NIGHT = {"accent": "rgb(138, 180, 248)", "standard": "rgb(240, 180, 90)", "bg": 
 def backs(mini_deck: Path, project: Path, tmp_path: Path) -> dict[str, str]:
     write_tree(mini_deck, {"facts.yaml": FACTS})
     result = build(mini_deck, project / "dist")
-    col = open_collection(tmp_path / "anki")
-    try:
-        import_package(col, result.apkg)
-        cards = render_all(col)
-    finally:
-        col.close()
+    cards = imported_cards(result.apkg, tmp_path / "anki")
     return {
         "ligament": next(c.answer for c in cards if "article gives" in c.question),
         "case": next(c.answer for c in cards if "long drives" in c.question),

@@ -11,7 +11,7 @@ import pytest
 from factdeck.errors import FactdeckError
 from factdeck.pipeline import build, expanded
 from tests.support.decks import write_tree
-from tests.support.engine import import_package, open_collection, render_all
+from tests.support.engine import imported_cards
 
 FACTS = """
     facts:
@@ -63,12 +63,7 @@ def test_the_back_shows_synonyms_and_the_standard_view_in_anki(
     deck: Path, project: Path, tmp_path: Path
 ) -> None:
     result = build(deck, project / "dist")
-    col = open_collection(tmp_path / "anki")
-    try:
-        import_package(col, result.apkg)
-        cards = render_all(col)
-    finally:
-        col.close()
+    cards = imported_cards(result.apkg, tmp_path / "anki")
     by_front = {c.question.rsplit("</style>", 1)[-1]: c for c in cards}
 
     gliding = next(c for f, c in by_front.items() if "glides along" in f)

@@ -91,3 +91,13 @@ def render_all(col: Collection) -> list[RenderedCard]:
 def shown_text(html: str) -> str:
     """A rendered card's words, without its markup and CSS, spaces collapsed."""
     return re.sub(r"\s+", " ", re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)).strip()
+
+
+def imported_cards(apkg: Path, folder: Path) -> list[RenderedCard]:
+    """Every card of `apkg` as Anki renders it, imported into a new collection in `folder`."""
+    col = open_collection(folder)
+    try:
+        import_package(col, apkg)
+        return render_all(col)
+    finally:
+        col.close()
