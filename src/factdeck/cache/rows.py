@@ -25,7 +25,9 @@ from factdeck.lint.cards import Card, Choice, Shape
 from factdeck.lint.engine import FileLint, Finding, Seen
 from factdeck.lint.rules import FileIndex
 
-FORMAT: Literal[6] = 6  # 6: a file's lint in a row of its own; 5: with the content rules'
+FORMAT: Literal[7] = (
+    7  # 7: each card's cue kept; 6: a file's lint in a row of its own; 5: with the content rules'
+)
 # index; 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
 
 
@@ -127,7 +129,7 @@ class IndexRow(_Row):
     """What the content rules across cards keep of a file (lint.rules.FileIndex), each card
     by its place in the file's cards."""
 
-    asked: tuple[tuple[str, Place], ...]
+    asked: tuple[tuple[str, Place, tuple[str, ...]], ...]
     mcq: tuple[Place, ...]
     used: tuple[tuple[str, Annotated[int, Field(ge=1)]], ...]
     british: tuple[tuple[Place, str, str], ...]
@@ -136,7 +138,7 @@ class IndexRow(_Row):
 class FileRow(_Row):
     """What one fact file yields (store.FileResult)."""
 
-    format: Literal[6]
+    format: Literal[7]
     kind: Literal["file"]
     entries: tuple[EntryRow, ...]
     notes: tuple[NoteRow, ...]
@@ -146,7 +148,7 @@ class LintRow(_Row):
     """The per-card lint of one fact file's notes (lint.engine.FileLint), kept apart from
     the file's row: a build that does not lint never reads it."""
 
-    format: Literal[6]
+    format: Literal[7]
     kind: Literal["lint"]
     cards: tuple[CardRow, ...]
     keys: tuple[tuple[str, ...], ...]
@@ -158,7 +160,7 @@ class LintRow(_Row):
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
-    format: Literal[6]
+    format: Literal[7]
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
@@ -309,7 +311,7 @@ def lint_record(text: bytes, deck_dir: Path, notes: tuple[NoteSpec, ...]) -> Fil
     except (ValidationError, ValueError) as exc:
         raise Foreign(str(exc)) from None
     index = row.index
-    places = (*(i for _, i in index.asked), *index.mcq, *(i for i, _, _ in index.british))
+    places = (*(i for _, i, _ in index.asked), *index.mcq, *(i for i, _, _ in index.british))
     if (
         any(c.note >= len(notes) for c in row.cards)
         or not (len(row.cards) == len(row.keys) == len(row.answers))

@@ -46,7 +46,7 @@ class FileIndex:
     """What the rules across cards need of one file, each card by its place in the file's
     cards: plain data, kept with the file in the build cache."""
 
-    asked: tuple[tuple[str, int], ...] = ()  # (answer key, card) for repeats
+    asked: tuple[tuple[str, int, tuple[str, ...]], ...] = ()  # (answer key, card, cue): repeats
     mcq: tuple[int, ...] = ()  # the multiple-choice cards, for choices
     used: tuple[tuple[str, int], ...] = ()  # how often each word is written, for spelling
     british: tuple[tuple[int, str, str], ...] = ()  # (card, word, US spelling), for spelling
@@ -69,9 +69,9 @@ def file_check(
     hits = tuple(hit for module in FILE_MODULES for hit in module.check(entries, cards))
     used, places = spelling.gather(cards)
     place = {id(card): i for i, card in enumerate(cards)}
-    asked = ((repeats.answer_key(card.answer), i) for i, card in enumerate(cards))
+    asked = ((repeats.answer_key(card.answer), i, card) for i, card in enumerate(cards))
     return hits, FileIndex(
-        asked=tuple((key, i) for key, i in asked if key),
+        asked=tuple((key, i, tuple(sorted(repeats.cue_of(card)))) for key, i, card in asked if key),
         mcq=tuple(i for i, card in enumerate(cards) if card.shape == "mcq" and card.choices),
         used=tuple(sorted(used.items())),
         british=tuple((place[id(card)], word, us) for card, word, us in places),
@@ -81,9 +81,16 @@ def file_check(
 def deck_check(deck: Deck, files: Iterable[tuple[FileIndex, Sequence[Card]]]) -> Iterator[Hit]:
     """The rules across cards, from each file's index and cards, in deck order."""
     files = tuple(files)
-    count = Counter(key for index, _ in files for key, _ in index.asked)
-    shared = tuple(cards[i] for index, cards in files for key, i in index.asked if count[key] > 1)
-    yield from repeats.check(deck, shared)
+    count = Counter(key for index, _ in files for key, _, _ in index.asked)
+    shared = [
+        (cards[i], frozenset(cue))
+        for index, cards in files
+        for key, i, cue in index.asked
+        if count[key] > 1
+    ]
+    yield from repeats.check(
+        deck, tuple(card for card, _ in shared), tuple(cue for _, cue in shared)
+    )
     yield from choices.check(deck, tuple(cards[i] for index, cards in files for i in index.mcq))
     used: Counter[str] = Counter()
     for index, _ in files:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from factdeck.facts.model import Deck
 from factdeck.lint.cards import STOP_WORDS, Card, Hit, stem
@@ -33,25 +33,32 @@ _PARENS = re.compile(r"\s*\([^)]*\)")
 _ASKING = {"which", "what", "kind", "name", "call", "give", "explain", "mean", "describe"}
 
 
-def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
+def check(
+    deck: Deck, cards: tuple[Card, ...], cues: Sequence[frozenset[str]] | None = None
+) -> Iterator[Hit]:
+    """`cues`: each card's cue_of, when kept (lint/rules/__init__.py's index has them)."""
     excused = {e.fact.id for e in deck.entries if "asked-twice" in e.fact.lint}
-    groups: dict[str, list[Card]] = defaultdict(list)
-    for card in cards:
+    groups: dict[str, list[tuple[Card, frozenset[str]]]] = defaultdict(list)
+    for n, card in enumerate(cards):
         key = answer_key(card.answer)
         if key:
-            groups[key].append(card)
-    for group in groups.values():
-        if len(group) < 2:
+            groups[key].append((card, cue_of(card) if cues is None else cues[n]))
+    for members in groups.values():
+        if len(members) < 2:
             continue
+        group = [card for card, _ in members]
         yield from _labels_twice([c for c in group if c.shape == "diagram"])
-        cues = [_cue(c.question) - _cue(c.answer) for c in group]
+        cues_here = [cue for _, cue in members]
         for i, a in enumerate(group):
+            mine = cues_here[i]
             for j in range(i + 1, len(group)):
+                if len(mine & cues_here[j]) < 2:
+                    continue  # the common case, tested first: never the same cue (_same_cue)
                 b = group[j]
                 if (
                     a.note.fact_id == b.note.fact_id
                     or a.shape == b.shape == "diagram"
-                    or not _same_cue(cues[i], cues[j], "diagram" in (a.shape, b.shape))
+                    or not _same_cue(mine, cues_here[j], "diagram" in (a.shape, b.shape))
                 ):
                     continue
                 for this, other in _sides(a, b, excused):
@@ -61,6 +68,11 @@ def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
                         f"'{other.note.fact_id}' note '{other.note.card_id}' "
                         f"({other.shape}) does: '{this.question}'; keep one of them",
                     )
+
+
+def cue_of(card: Card) -> frozenset[str]:
+    """The card's cue as compared: its question's content stems, the answer's left out."""
+    return frozenset(_cue(card.question) - _cue(card.answer))
 
 
 def _labels_twice(labels: list[Card]) -> Iterator[Hit]:
@@ -99,7 +111,7 @@ def _cue(question: str) -> set[str]:
     }
 
 
-def _same_cue(a: set[str], b: set[str], whole: bool) -> bool:
+def _same_cue(a: frozenset[str], b: frozenset[str], whole: bool) -> bool:
     """`whole`: a diagram's header describes the figure, not one label; so both cues must
     be mostly shared, not only the smaller one."""
     shared = len(a & b)
