@@ -230,3 +230,52 @@ def test_a_string_in_a_list_field_is_an_error_unless_one_item_is_allowed(mini_de
         ("sacroiliac joint dysfunction",),
         ("middle clunial nerves",),
     )
+
+
+def test_a_standard_line_goes_only_on_the_notes_it_names(mini_deck: Path) -> None:
+    write_tree(
+        mini_deck,
+        {
+            "facts.yaml": """
+        facts:
+          - id: n
+            kind: nerve
+            name: alpha nerves
+            plural: true
+            levels: L1–L3
+            fibers: sensory
+            standard: {text: the beta view, source: Gray's Anatomy, notes: [levels]}
+            source: body
+    """
+        },
+    )
+    backs = {
+        note.card_id: " ".join(note.fields)
+        for note in expanded(mini_deck).notes
+        if note.fact_id == "n"
+    }
+    assert {"levels", "levels-reverse", "fibres"} <= set(backs), backs
+    assert "Standard anatomy: the beta view" in backs["levels"]
+    assert "Standard anatomy" not in backs["levels-reverse"]
+    assert "Standard anatomy" not in backs["fibres"]
+
+
+def test_a_standard_line_for_an_unmade_note_is_an_error(mini_deck: Path) -> None:
+    lines = errors(
+        mini_deck,
+        """
+        facts:
+          - id: n
+            kind: nerve
+            name: alpha nerves
+            levels: L1
+            standard: {text: the beta view, source: Gray's Anatomy, notes: [levles]}
+            source: body
+    """,
+    )
+    assert any(
+        "facts.yaml:2:" in line
+        and "'standard.notes' names note 'levles'" in line
+        and "did you mean 'levels'" in line
+        for line in lines
+    ), lines

@@ -68,6 +68,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "StandardView": {
         "text": "How standard anatomy describes it, where that differs from the article.",
         "source": "Where that standard view comes from (an anatomy text, an atlas).",
+        "notes": "The ids of the notes whose answer it qualifies; empty: every note of the fact.",
     },
     "AnswerChange": {
         "version": 'Written `in`: the release that ships this answer change, e.g. "2.1.0" '

@@ -308,10 +308,13 @@ def _source_shorthand(value: object) -> object:
 
 
 class StandardView(Strict):
-    """Where standard anatomy differs from the article: the standard view and its source."""
+    """Where standard anatomy differs from the article: the standard view and its source.
+    `notes`: the ids of the notes whose answer it qualifies (all the fact's notes if empty),
+    so a line about one field does not lengthen the backs of cards that ask another."""
 
     text: Text
     source: Text
+    notes: tuple[Slug, ...] = ()
 
 
 def _declarations(value: object) -> object:

@@ -19,7 +19,7 @@ from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts.model import PRACTICE_ONLY, PRACTICE_SUBDECK, Deck, Entry, Fact, NoteSpec
 from factdeck.practice import options, spec
 from factdeck.practice.options import Candidate
-from factdeck.render.expand import fact_context, render_field
+from factdeck.render.expand import fact_context, render_field, standard_applies
 from factdeck.render.templates import FieldTemplate, NoteType, TemplateSet, and_list
 
 NOTE_TYPE = "mcq"  # templates/note-types/mcq.yaml
@@ -207,6 +207,8 @@ class _Generator:
             **self._context(fact),
             "options": options.arrange(guid, answer, wrong, _letter(fact, question.id)),
         }
+        if not standard_applies(fact, question.id):
+            context["standard"] = None
         fields = tuple(
             self._render(question.question, asked.entry, f"question '{question.id}'", context)
             if name == QUESTION_FIELD

@@ -79,7 +79,8 @@ def _notes_for(
         context.update(extension.context)
         media = extension.media
     notes = []
-    shared: dict[tuple[str, str], str] = {}  # defaults depend on the fact only: render once
+    # defaults depend on the fact (and whether its standard line applies) only: render once
+    shared: dict[bool, dict[tuple[str, str], str]] = {True: {}, False: {}}
     for template in note_templates:
         if not all(_present(getattr(fact, name)) for name in template.requires):
             continue
@@ -88,11 +89,13 @@ def _notes_for(
         ):
             continue
         note_type = templates.note_types[template.note_type]
-        for card_id, item_context in _instances(template, context, entry):
+        standard = standard_applies(fact, template.id)
+        note_context = context if standard else {**context, "standard": None}
+        for card_id, item_context in _instances(template, note_context, entry):
             fields = (
-                _render_fields(template, note_type, {**context, **item_context}, entry, {})
+                _render_fields(template, note_type, {**note_context, **item_context}, entry, {})
                 if item_context
-                else _render_fields(template, note_type, context, entry, shared)
+                else _render_fields(template, note_type, note_context, entry, shared[standard])
             )
             if template.id in fact.questions:
                 fields = _reworded(fields, note_type, template, entry)
@@ -110,7 +113,9 @@ def _notes_for(
                     media=media,
                 )
             )
-    _check_rewordings(entry, note_templates, {n.card_id.split("/")[0] for n in notes})
+    made = {n.card_id.split("/")[0] for n in notes}
+    _check_rewordings(entry, note_templates, made)
+    _check_standard_notes(entry, note_templates, made)
     if not notes:
         optional = sorted({r for t in note_templates for r in t.requires})
         raise FactdeckError.at(
@@ -264,6 +269,29 @@ def _check_rewordings(
                 f"'questions' rewords note '{note_id}', which this fact does not "
                 f"make: fill in {', '.join(template.requires)}"
             )
+    if problems:
+        raise FactdeckError([Problem(entry.location, f"fact '{fact.id}': {p}") for p in problems])
+
+
+def standard_applies(fact: Fact, note_id: str) -> bool:
+    """Whether the fact's standard-anatomy line goes on this note (`standard.notes`)."""
+    return fact.standard is not None and (not fact.standard.notes or note_id in fact.standard.notes)
+
+
+def _check_standard_notes(
+    entry: Entry, note_templates: tuple[NoteTemplate, ...], made: set[str]
+) -> None:
+    """A `standard.notes` id must name a note this fact makes, or the line is silently lost."""
+    fact = entry.fact
+    if fact.standard is None:
+        return
+    known = {t.id for t in note_templates}
+    problems = [
+        f"'standard.notes' names note '{note_id}', which this fact does not make"
+        f"{did_you_mean(note_id, known)}; its notes: {', '.join(sorted(made))}"
+        for note_id in fact.standard.notes
+        if note_id not in made
+    ]
     if problems:
         raise FactdeckError([Problem(entry.location, f"fact '{fact.id}': {p}") for p in problems])
 
