@@ -5,6 +5,7 @@ words hands its history to them. These rules tell such a move from a rewording i
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Collection
 
@@ -22,7 +23,14 @@ def crc(text: str) -> str:
 def hidden(note: NoteSpec, note_type: NoteType) -> list[tuple[int, str]]:
     """(card number, plain words) of every cloze deletion of a cloze note, in reading order."""
     text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
-    return [(n, plain(c.text, None)) for c in cloze.deletions(text) for n in c.ordinals]
+    return list(_hidden_in(text))
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _hidden_in(text: str) -> tuple[tuple[int, str], ...]:
+    """Remembered by text: a build asks it of every cloze note in its identity guards, in
+    stamping (answer and item digests) and more, each time parsing and flattening again."""
+    return tuple((n, plain(c.text, None)) for c in cloze.deletions(text) for n in c.ordinals)
 
 
 NOTICE = "~"  # the digest of a card that shows the "replaced" notice: it asks nothing
