@@ -297,6 +297,21 @@ def test_a_practice_only_fact_places_its_key_in_the_mapping_form(deck: Path, let
     assert [o[0] for o in options_of(note) if o[2] == "correct"] == [letter]
 
 
+@pytest.mark.parametrize("value", ["C", "D"])
+def test_only_that_is_not_true_or_false_is_refused(deck: Path, value: str) -> None:
+    """`{only: C}` was read as 'not only': the fact got its recall card back, silently."""
+    _only(deck, "case-alpha", f"{{only: {value}, case: C}}")
+    result = CliRunner().invoke(main, ["check", str(deck)])
+
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert re.fullmatch(
+        rf"Error: \S*facts\.yaml:\d+: fact 'case-alpha': field 'practice': 'only: {value}' "
+        r"takes true or false \(true: asked as multiple choice only\); a question's key goes "
+        rf"under that question's id: \{{only: true, <question>: {value}\}}\n",
+        result.stderr,
+    ), result.stderr
+
+
 def test_a_practice_only_fact_without_its_question_is_refused(deck: Path) -> None:
     _only(deck, "case-alpha-short")  # two valid look-alikes: its question is not made
     with pytest.raises(FactdeckError) as caught:

@@ -25,6 +25,7 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     WrapValidator,
+    field_validator,
     model_validator,
 )
 
@@ -373,6 +374,19 @@ class FactBase(Strict):
     # question of it must be made, else the fact is refused
     practice: bool | Literal["only"] | dict[Slug, bool | Literal["A", "B", "C", "D"]] = True
     distractors: dict[Slug, Options | dict[Text, Text]] = {}
+
+    @field_validator("practice")
+    @classmethod
+    def _only_is_true_or_false(cls, practice: object) -> object:
+        """`{only: C}` read as 'not only' and gave the fact its recall cards back, silently."""
+        only = practice.get(PRACTICE_ONLY) if isinstance(practice, dict) else None
+        if only is not None and not isinstance(only, bool):
+            raise ValueError(
+                f"'{PRACTICE_ONLY}: {only}' takes true or false (true: asked as multiple "
+                "choice only); a question's key goes under that question's id: "
+                f"{{{PRACTICE_ONLY}: true, <question>: {only}}}"
+            )
+        return practice
 
     @property
     def practice_only(self) -> bool:
