@@ -5,6 +5,7 @@ a version string, a fact id. Through the real CLI, on a colour terminal (nothing
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,10 +60,9 @@ def test_a_file_name_in_an_error(mini_deck: Path, raw: str, shown: str) -> None:
 def test_an_output_folder_in_a_result_line(mini_deck: Path, raw: str, shown: str) -> None:
     result = CliRunner().invoke(main, ["build", "--out", f"out{raw}dir"], color=True)
     assert (result.exit_code, result.stderr) == (0, ""), result.output
-    first = result.stdout.split("\n")[0]
-    assert first == (
-        f"{GREEN_BOLD}Built{RESET} {BOLD}Mini{RESET} -> out{shown}dir/mini.apkg (4.7 kB)"
-    )
+    first, size = result.stdout.split("\n")[0].rsplit(" (", 1)
+    assert first == f"{GREEN_BOLD}Built{RESET} {BOLD}Mini{RESET} -> out{shown}dir/mini.apkg"
+    assert re.fullmatch(r"\d+\.\d kB\)", size), size  # the size is not what this test is about
 
 
 @pytest.mark.parametrize("raw,shown", CLASSES.values(), ids=CLASSES)
