@@ -44,6 +44,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,7 @@ RECORD_FIX = (
     "factdeck.lock, the two are committed together"
 )
 _CLOSED = ConfigDict(extra="forbid")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what facts refuse in text (Anki's \x1f)
 # ids and times as SQLite and Anki store them: a larger one could never be written. Strict:
 # factdeck writes numbers as JSON numbers, so "1", true or 1.0 is a line from elsewhere (a
 # merged branch, a hand edit), refused rather than taken for 1
@@ -515,6 +517,15 @@ def _parse_record(
             fields.update(delta)
             if "text" in data:
                 shown = data["text"] if isinstance(data["text"], str) else None
+                if shown is not None and _CONTROL.search(shown):  # it goes into tombstones
+                    problems.append(
+                        Problem(
+                            Location(path, number),
+                            "release record is corrupt (a control character in its text, "
+                            f"which no card has); {RECORD_FIX}",
+                        )
+                    )
+                    break
             try:
                 state = _NOTE.validate_python({**fields, "rel": version})
             except ValidationError as exc:
