@@ -3,7 +3,8 @@ real `build` and `release` make (fs/faults.py counts them), one kill per point, 
 same command again. The next run must succeed, or refuse with a message saying what
 happened, never with a traceback; and then the project must be exactly what an
 uninterrupted run makes: the same package (which the official Anki engine imports, with the
-lock's notes), the same release notes and lock, and no temporary or journal left."""
+lock's notes), the same release notes and lock, and no temporary or journal left, in the
+project or in the system's temporary folder (each run has its own TMPDIR)."""
 
 from __future__ import annotations
 
@@ -45,9 +46,13 @@ RELEASED = {
 }
 
 
-def factdeck(project: Path, command: str, fault: str | None = None) -> subprocess.CompletedProcess:
+def factdeck(
+    project: Path, command: str, fault: str | None = None, tmp: Path | None = None
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "FACTDECK_FAULT_AT"}
     env["SOURCE_DATE_EPOCH"] = str(EPOCHS.get(command, EPOCH))
+    if tmp is not None:  # the system's temporary folder, of this run alone
+        env["TMPDIR"] = str(tmp)
     if fault is not None:
         env["FACTDECK_FAULT_AT"] = fault
     return subprocess.run(
@@ -105,10 +110,14 @@ def killed_and_rerun(before: Path, command: str, n: int, folder: Path) -> tuple[
     """A copy of `before`, `command` killed at its `n`-th write point, then run again; the
     copy and what went wrong with the runs ('' if nothing)."""
     project = shutil.copytree(before, folder, symlinks=True)
-    killed = factdeck(project, command, fault=str(n))
+    tmp = folder.with_name(f"{folder.name}-tmp")
+    tmp.mkdir()
+    killed = factdeck(project, command, fault=str(n), tmp=tmp)
     if killed.returncode != -signal.SIGKILL:
         return project, f"not killed: exit {killed.returncode}: {killed.stderr}"
-    again = factdeck(project, command)
+    if left := sorted(p.name for p in tmp.iterdir()):
+        return project, f"left in the system's temporary folder: {left}"
+    again = factdeck(project, command, tmp=tmp)
     if "Traceback" in again.stderr or again.returncode not in (0, 1):
         return project, f"exit {again.returncode}: {again.stderr}"
     if again.returncode == 1 and again.stderr not in RELEASED:
