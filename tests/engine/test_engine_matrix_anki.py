@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from factdeck.history.notes import LAYOUT_ADVICE
+from factdeck.pipeline import build
 from factdeck.release import release
 from factdeck.render.layers import BUILTIN
 from tests.history.test_list_identity import course
@@ -332,3 +333,27 @@ def test_tombstones_an_old_package_listed_are_mended_in_every_engine(
 
     fresh = probe(version, tmp_path / "fresh", v3)
     assert fresh["checked"]["retired"] == 0 and fresh["checked"]["cards"] == 1
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_edit_built_before_the_students_import_reaches_them_in_every_engine(
+    version: str, mini_deck: Path, project: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Issue 21, item 5 (older clients skip updates): 23.10 and 24.11 give a note they update
+    the import time, so an edit an instructor's build stamped before the student imported
+    release 2, shipped in release 3, looked older and was skipped as a duplicate. A release
+    gives what it is the first to ship its own time (history/lock.py, stamp)."""
+    v1 = publish(mini_deck, project, "1.0.0", FACTS, EPOCH, monkeypatch)
+    v2 = publish(
+        mini_deck, project, "1.1.0", FACTS.replace("First?", "Which?"), EPOCH + 86_400, monkeypatch
+    )
+    edited = FACTS.replace("First?", "Which comes first?")
+    (mini_deck / "facts.yaml").write_text(edited, encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 2 * 86_400))
+    build(mini_deck, project / "dist")  # the edit stamped, before the students' imports
+    v3 = publish(mini_deck, project, "1.2.0", edited, int(time.time()) + 86_400, monkeypatch)
+    result = probe(version, tmp_path / "student", v1, v2, v3)
+    _, second, third = result["steps"]
+    assert second["log"]["updated"] == third["log"]["updated"] == 1
+    assert any("Which comes first?" in text for text in third["fields"].values())
+    assert third["history_kept"] and third["bad"] == []

@@ -3,7 +3,10 @@
 Anki updates an imported note only when its modification time is newer than the
 student's copy. The lock remembers, for every note GUID ever shipped, its id, a hash
 of its content and when that content last changed; a note's time moves only when
-its content does. It also remembers retired fact ids and note-type schemas, so a
+its content does, and when a release first ships it: Anki before 26.05 (23.10, 24.11)
+gives a note it updates the import time, so a change a build stamped before a student
+imported the previous release would look older and be skipped (measured in
+tests/engine/test_engine_matrix_anki.py); the release's own time is later. It also remembers retired fact ids and note-type schemas, so a
 reused id or a renamed field is caught before students see conflicting notes.
 """
 
@@ -118,8 +121,9 @@ def stamp(
 ) -> Stamping:
     """Give every note its id and time; retire what disappeared; refuse unsafe identity edits.
     `releasing`: what no release ever shipped and the deck no longer has is dropped, not
-    retired (no student has it; a scaffold built once leaves nothing behind), and the
-    tombstones to mend get a new time (retirements.restamped). `link` adds
+    retired (no student has it; a scaffold built once leaves nothing behind), what it
+    ships first gets the release's time, `now`, and so do the tombstones to mend
+    (retirements.restamped). `link` adds
     the "Report a problem" link naming a version (render/report_link.py)."""
     shipped = corrections.shipped(deck, notes, note_types, old)
     _check(deck, *shipped, note_types, old, allow)
@@ -154,6 +158,8 @@ def stamp(
         if link is not None:
             note = _linked(note, before, link, deck.spec.version)
         locked = _locked_note(note, note_type, fact, before, now, taken, fixed, numbers)
+        if releasing and locked.rel is None and locked.changed < now:
+            locked = dataclasses.replace(locked, changed=now)  # module docstring
         if before is not None and locked.hash != before.hash and before.rel is not None:
             was.setdefault((note.guid, before.rel), before)
         locked_notes[note.guid] = locked
@@ -170,6 +176,8 @@ def stamp(
             retired = dataclasses.replace(before, retired=when, changed=at, rel=None)
             if before.rel is not None:
                 was.setdefault((guid, before.rel), before)
+        elif releasing and before.rel is None and before.changed < now:
+            retired = dataclasses.replace(before, changed=now)
         locked_notes[guid] = retired
 
     spec = deck.spec
