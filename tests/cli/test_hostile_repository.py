@@ -219,6 +219,18 @@ def first_note(deck: Path, **fields: object) -> int:
         ({"retired": "1790000000"}, "at 'retired': Input should be a valid integer"),
         ({"cards": ["0"]}, "at 'cards.0': Input should be a valid integer"),
         ({"moves": [[1, "2", "1.0.0"]]}, "at 'moves.0.1': Input should be a valid integer"),
+        # card ords and cloze numbers are Anki's (u16): card -1 shipped a tombstone {{c0::}}
+        ({"cards": [-1]}, "at 'cards.0': Input should be greater than or equal to 0"),
+        ({"cards": [10**30]}, "at 'cards.0': Input should be less than or equal to 65534"),
+        ({"cards": [65535]}, "at 'cards.0': Input should be less than or equal to 65534"),
+        (
+            {"moves": [[0, 1, "1.0.0"]]},
+            "at 'moves.0.0': Input should be greater than or equal to 1",
+        ),
+        (
+            {"notices": [[65536, "1.0.0"]]},
+            "at 'notices.0.0': Input should be less than or equal to 65535",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", ["build", "check", "release"])
