@@ -28,7 +28,7 @@ from factdeck.cli.live_server import (
 )
 from factdeck.cli.main import main
 from tests.support.decks import MINI_DECK, write_tree
-from tests.support.serving import Server
+from tests.support.serving import PATIENCE, Server
 
 
 def test_a_port_in_use_is_one_line(runner: CliRunner, mini_deck: Path) -> None:
@@ -273,8 +273,8 @@ def _streams(port: int, count: int) -> list[HTTPConnection]:
     return opened
 
 
-def _eventually(holds: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
+def _eventually(holds: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + PATIENCE
     while not holds():
         assert time.monotonic() < deadline
         time.sleep(0.1)
@@ -296,7 +296,7 @@ def test_dropped_event_streams_leave_no_threads_behind(served: Server) -> None:
     for _ in range(4):
         for connection in _streams(served.port, CONNECTIONS - 2):
             connection.close()
-        _eventually(lambda: served.threads() <= before, seconds=10)
+        _eventually(lambda: served.threads() <= before)
     assert served.status()["errors"] == []
 
 

@@ -16,6 +16,11 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# How long a wait on the server may take at most: a ceiling, not a pause (each wait returns
+# as soon as what it waits for is seen), generous because a loaded machine (2 CPUs, several
+# suites) made a 20 s ceiling on stopping fail tests that pass alone.
+PATIENCE = 120.0
+
 
 class Server:
     def __init__(self, project: Path) -> None:
@@ -47,7 +52,7 @@ class Server:
 
     def _wait_for(self, start: str) -> str:
         while True:
-            line = self.lines.get(timeout=60)
+            line = self.lines.get(timeout=PATIENCE)
             if line.startswith(start):
                 return line
 
@@ -60,7 +65,7 @@ class Server:
             connection.close()
 
     def wait_until(
-        self, holds: Callable[[dict[str, object]], bool], seconds: float = 30
+        self, holds: Callable[[dict[str, object]], bool], seconds: float = PATIENCE
     ) -> dict[str, object]:
         """The first status for which `holds` is true (the watcher debounces, then builds)."""
         deadline = time.monotonic() + seconds
@@ -75,7 +80,7 @@ class Server:
         """Return once the watcher has started (it starts after "Serving" is printed): save
         `file` unchanged until a rebuild follows."""
         start = self.status()["version"]
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + PATIENCE
         while self.status()["version"] == start:
             assert time.monotonic() < deadline, "the watcher never saw a save"
             file.write_bytes(file.read_bytes())
@@ -89,7 +94,7 @@ class Server:
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=20)
+        code = self.process.wait(timeout=PATIENCE)
         assert self.process.stderr is not None
         return code, self.process.stderr.read()
 
