@@ -7,6 +7,7 @@ what.
 """
 
 import importlib.metadata
+import json
 
 
 def installed_version(package: str = "factdeck") -> str | None:
@@ -17,3 +18,15 @@ def installed_version(package: str = "factdeck") -> str | None:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def installed_origin(package: str = "factdeck") -> dict[str, object] | None:
+    """Where pip installed `package` from (PEP 610's direct_url.json: a wheel's or folder's
+    URL, a git URL and commit); None when it came from a package index or is not installed.
+    `new COURSE` pins it so a clone of the course and its CI install the same factdeck."""
+    try:
+        text = importlib.metadata.distribution(package).read_text("direct_url.json")
+        origin = json.loads(text) if text else None
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+    return origin if isinstance(origin, dict) else None

@@ -11,6 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from factdeck.authoring import course
+from factdeck.authoring.course import render, requirement
 from factdeck.cli.main import main
 
 # in the order `new` lists them
@@ -191,3 +193,61 @@ def test_new_refuses_a_course_folder_in_use(
 
 def _files(root: Path) -> list[str]:
     return [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("origin", "line", "unreachable"),
+    [
+        (None, "factdeck==1.2.0", None),  # from a package index
+        (
+            {
+                "url": "https://github.com/o/factdeck",
+                "vcs_info": {"vcs": "git", "commit_id": "ab12"},
+            },
+            "factdeck @ git+https://github.com/o/factdeck@ab12",
+            None,
+        ),
+        (
+            {"url": "https://example.org/factdeck-1.2.0-py3-none-any.whl", "archive_info": {}},
+            "factdeck @ https://example.org/factdeck-1.2.0-py3-none-any.whl",
+            None,
+        ),
+        (
+            {"url": "file:///tmp/w/factdeck-1.2.0-py3-none-any.whl", "archive_info": {}},
+            "factdeck==1.2.0",
+            "/tmp/w/factdeck-1.2.0-py3-none-any.whl",
+        ),
+        (
+            {"url": "file:///src/factdeck", "dir_info": {"editable": True}},
+            "factdeck==1.2.0",
+            "/src/factdeck",
+        ),
+    ],
+)
+def test_requirements_pin_the_factdeck_a_clone_can_install(
+    origin: dict[str, object] | None, line: str, unreachable: str | None
+) -> None:
+    """A course made by a factdeck installed from a local wheel (factdeck is not on PyPI)
+    once pinned `factdeck==0.1.0`, which every clone's `pip install -r` and the CI workflow
+    failed to find; now a git or web origin is pinned as it is, a local one is flagged."""
+    pin = requirement("1.2.0", origin)
+    assert (pin.line, pin.unreachable) == (line, unreachable)
+    text = render("knee-course", "knee-course", pin)["requirements.txt"]
+    assert text.endswith(f"{line}\n")
+    assert ("FIX BEFORE PUSHING" in text) == (unreachable is not None)
+
+
+def test_new_warns_when_the_pinned_factdeck_is_local(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    wheel = {"url": "file:///w/factdeck-0.1.0-py3-none-any.whl", "archive_info": {}}
+    monkeypatch.setattr(course, "installed_origin", lambda: wheel)
+    result = runner.invoke(main, ["new", "knee-course"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "Warning: knee-course/requirements.txt: pins factdeck as installed from "
+        "/w/factdeck-0.1.0-py3-none-any.whl, which a clone of the course and its CI cannot "
+        "install from; before pushing, replace it with `factdeck @ git+https://...@COMMIT`, "
+        "a wheel's web address or a wheel committed to the course\n"
+    )

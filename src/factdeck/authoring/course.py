@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from factdeck import installed_version
+from factdeck import installed_origin, installed_version
 from factdeck.authoring.article import slugify
 from factdeck.authoring.scaffold import Scaffold, check_target, new_deck
 from factdeck.errors import FactdeckError, Location
@@ -28,6 +28,30 @@ class Course:
     root: Path
     files: tuple[Path, ...]  # the course's own files; the deck's are in `deck`
     deck: Scaffold
+    unreachable: str | None = None  # where this factdeck came from, if no clone can get it
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    line: str  # requirements.txt's line for this factdeck
+    unreachable: str | None  # the local path it was installed from, which no clone can use
+
+
+def requirement(version: str | None, origin: dict[str, object] | None) -> Requirement:
+    """The pip requirement that installs this factdeck elsewhere (pure): `factdeck==V` from
+    an index, the git URL and commit or the web address it came from. A local wheel or
+    folder (`file:`) is nowhere a clone or CI can reach: pinned by version, and said so."""
+    url = str(origin.get("url", "")) if origin else ""
+    vcs = origin.get("vcs_info") if origin else None
+    pinned = f"factdeck=={version}" if version else "factdeck"
+    if not url:
+        return Requirement(pinned, None)
+    if url.startswith("file:"):
+        return Requirement(pinned, url.removeprefix("file://"))
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git":
+        commit = vcs.get("commit_id")
+        return Requirement(f"factdeck @ git+{url}" + (f"@{commit}" if commit else ""), None)
+    return Requirement(f"factdeck @ {url}", None)
 
 
 def new_course(root: Path, deck_name: str | None, article: Path | None) -> Course:
@@ -38,7 +62,8 @@ def new_course(root: Path, deck_name: str | None, article: Path | None) -> Cours
         raise FactdeckError.at(
             Location(root), "give the deck a name of letters or digits, e.g. --deck knee"
         )
-    files = render(root.resolve().name, deck, installed_version())
+    pin = requirement(installed_version(), installed_origin())
+    files = render(root.resolve().name, deck, pin)
     with atomic.new_folder(root) as folder:  # all of it, or nothing (a bad article)
         atomic.write_files(folder, files)
         (folder / "cards").mkdir()
@@ -50,10 +75,10 @@ def new_course(root: Path, deck_name: str | None, article: Path | None) -> Cours
     made = dataclasses.replace(
         made, deck_dir=moved(made.deck_dir), files=tuple(moved(p) for p in made.files)
     )
-    return Course(root, tuple(root / name for name in files), made)
+    return Course(root, tuple(root / name for name in files), made, pin.unreachable)
 
 
-def render(folder_name: str, deck: str, factdeck_version: str | None) -> dict[str, str]:
+def render(folder_name: str, deck: str, pin: Requirement) -> dict[str, str]:
     """File name -> text of the course's own files (pure: nothing is written)."""
     title = folder_name.replace("-", " ").replace("_", " ").strip().title() or "My Course"
     return {
@@ -61,7 +86,8 @@ def render(folder_name: str, deck: str, factdeck_version: str | None) -> dict[st
         ".gitignore": _GITIGNORE,
         ".gitattributes": _GITATTRIBUTES,
         REQUIREMENTS: _REQUIREMENTS
-        + (f"factdeck=={factdeck_version}\n" if factdeck_version else "factdeck\n"),
+        + (_UNREACHABLE.format(path=pin.unreachable) if pin.unreachable else "")
+        + f"{pin.line}\n",
         WORKFLOW: _WORKFLOW,
     }
 
@@ -92,7 +118,15 @@ _REQUIREMENTS = """\
 # The factdeck this course builds with, for you and for CI (.github/workflows/deck.yml).
 # Upgrade it on purpose: a newer factdeck may lay cards out differently, which `build`
 # reports; a release must be made again by the factdeck that CI installs. Any pip
-# requirement works, e.g. a wheel's path or `factdeck @ git+https://...`.
+# requirement that a clone can reach works: a wheel committed here by its path
+# (./factdeck-VERSION-py3-none-any.whl), a wheel's web address, `factdeck @ git+https://...`.
+"""
+
+_UNREACHABLE = """\
+# FIX BEFORE PUSHING: this factdeck was installed from {path}, which a clone of this
+# course and its CI cannot reach (factdeck is not on PyPI): replace the line below with
+# `factdeck @ git+https://...@COMMIT`, a wheel's web address, or the wheel committed
+# here by its path (./factdeck-VERSION-py3-none-any.whl).
 """
 
 _WORKFLOW = f"""\

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from factdeck.cli.terminal import QuietOption, VerboseOption, escaped_line, page, row, say
+from factdeck.cli.terminal import (
+    QuietOption,
+    VerboseOption,
+    escaped_line,
+    page,
+    report_warnings,
+    row,
+    say,
+)
 from factdeck.errors import shown_path
 
 
@@ -67,6 +75,15 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
     for file in course.files:
         say(row("file", str(file)))
     _say_deck(course.deck.files, course.deck.sections, course.deck.claims, article)
+    if course.unreachable:
+        report_warnings(
+            (
+                f"{path / 'requirements.txt'}: pins factdeck as installed from "
+                f"{course.unreachable}, which a clone of the course and its CI cannot install "
+                "from; before pushing, replace it with `factdeck @ git+https://...@COMMIT`, a "
+                "wheel's web address or a wheel committed to the course",
+            )
+        )
     say(f"Next: cd {path} && git init && factdeck serve {deck}   (see README.md)")
 
 
