@@ -195,9 +195,10 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
     label = _unused_label(real_deck, fact_id, native.masks)
     path = real_deck / "diagrams.yaml"
     text = path.read_text()
-    last = f"      - {native.masks[-1]}\n"
-    assert last in text
-    path.write_text(text.replace(last, f"{last}      - {label}\n", 1))
+    # appended after the figure's last mask (a `~` perhaps), before the fact's next field
+    start = text.index(f"  - id: {fact_id}\n")
+    end = text.index("\n    tags:", start) + 1
+    path.write_text(f"{text[:end]}      - {label}\n{text[end:]}")
     next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later + 86_400))
     done = release(real_deck, project / "dist")
@@ -210,7 +211,8 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
     assert set(student.cards) <= set(student.col.find_cards(""))
     notes = done.notes.read_text()
     assert "masks changed" not in notes and "(1 new mask, a new card each)" in notes
-    assert re.search(rf"{live + 1}\. \*\*[^*]+\*\*", notes), notes  # listed after the live masks
+    # listed after the others, numbered after every mask (a `~` keeps its number)
+    assert re.search(rf"{len(native.masks) + 1}\. \*\*[^*]+\*\*", notes), notes
     student.close()
 
 
@@ -334,7 +336,8 @@ def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     fact_id = "figure-dorsal-rami"
     native = next(n for n in read(real_deck).notes.values() if n.fact == fact_id and n.masks)
     path = real_deck / "diagrams.yaml"
-    last = f"      - {native.masks[-1]}\n"
+    last = f"      - {[m for m in native.masks if m][-1]}\n"  # the last mask with a card
+    assert last in path.read_text()
     path.write_text(path.read_text().replace(last, "", 1))
     next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
@@ -346,9 +349,10 @@ def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     log = student.update(done.apkg)
     assert log.new == 0
     col = student.col
-    # the removed mask's card, and the card the deck's pending correction replaced
+    # the removed mask's card, and the cards the deck's two pending cloze corrections
+    # replaced (same-level-spillover, dorsal-rami-tension-relief)
     empty = {note.note_id: list(note.card_ids) for note in col.get_empty_cards().notes}
-    assert [len(cards) for cards in empty.values()] == [1, 1] and native.id in empty
+    assert [len(cards) for cards in empty.values()] == [1, 1, 1] and native.id in empty
     col.remove_cards_and_orphaned_notes(empty[native.id])
     live = len([m for m in native.masks if m])  # a mask written `~` has no card
     assert len(col.find_cards(f"nid:{native.id}")) == live - 1
