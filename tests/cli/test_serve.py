@@ -389,6 +389,17 @@ def test_serve_run_in_a_deck_folder_deleted_and_made_again(mini_deck: Path, proj
     assert code == 0 and "Traceback" not in errors, errors
 
 
+def test_a_fact_file_in_capitals_is_watched(served: Server, mini_deck: Path) -> None:
+    """A build reads .YAML and .Yml as fact files; the watch looked at lower-case endings
+    only, so a change to one was never shown."""
+    version = int(served.status()["version"])  # type: ignore[call-overload]
+    shouting = mini_deck / "MORE.YAML"
+    shouting.write_text("facts: [\n", encoding="utf-8")
+    served.wait_until(_fails("cards/mini/MORE.YAML:2: invalid YAML"), seconds=10)
+    shouting.unlink()
+    served.wait_until(_builds(version))
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
 def test_an_unreadable_file_is_said_and_then_read_again(served: Server, mini_deck: Path) -> None:
     facts = mini_deck / "facts.yaml"

@@ -130,7 +130,7 @@ def _deck_file(change: object, path: str) -> bool:
     if shown.name.startswith((".", "#")) or shown.name.endswith("~"):
         return False
     return (
-        shown.suffix in _WATCHED_SUFFIXES
+        shown.suffix.lower() in _WATCHED_SUFFIXES
         or shown.is_dir()
         or (not shown.suffix and not shown.exists())
     )
