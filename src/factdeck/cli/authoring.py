@@ -15,6 +15,7 @@ from factdeck.cli.terminal import (
     report_warnings,
     row,
     say,
+    success,
 )
 from factdeck.errors import shown_path
 
@@ -63,7 +64,7 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
         from factdeck.authoring.scaffold import new_deck
 
         made = new_deck(path, article)
-        say(f"{click.style('Created', fg='green', bold=True)} {path}")
+        say(success("Created"), f" {path}")
         _say_deck(made.files, made.sections, made.claims, article)
         say(f"Next: factdeck serve {path}   (live preview while you edit)")
         return
@@ -71,7 +72,7 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
 
     course = new_course(path, deck_name, article)
     deck = course.deck.deck_dir.relative_to(path)
-    say(f"{click.style('Created', fg='green', bold=True)} course {path}, deck {deck}")
+    say(success("Created"), f" course {path}, deck {deck}")
     for file in course.files:
         say(row("file", str(file)))
     _say_deck(course.deck.files, course.deck.sections, course.deck.claims, article)

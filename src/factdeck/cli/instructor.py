@@ -10,7 +10,7 @@ import click
 
 from factdeck.cli.decks import dist_dir, find_decks
 from factdeck.cli.options import CardsOption
-from factdeck.cli.terminal import row, say
+from factdeck.cli.terminal import row, say, strong, success
 from factdeck.errors import FactdeckError, shown_path
 
 
@@ -34,9 +34,7 @@ def triage(report: str, cards_dir: Path) -> None:
     fact = found.locked.fact
     where = f", {found.location}" if found.location else ""
     kind = found.entry.fact.kind if found.entry else "retired"
-    say(
-        f"{click.style('Report', bold=True)} on {found.deck}: fact {fact}, card {found.card or '?'}"
-    )
+    say(strong("Report"), f" on {found.deck}: fact {fact}, card {found.card or '?'}")
     say(row("fact", f"{fact} ({kind}){where}"))
     locked = found.locked
     say(row("note", f"{found.guid} (note '{locked.card}', type {locked.type}, id {locked.id})"))
@@ -101,9 +99,10 @@ def analyze(exports: tuple[Path, ...], cards_dir: Path, out_dir: Path | None) ->
         found = written.analysis
         hard = sum(r.tally.hard for r in found.cards)
         say(
-            f"{click.style('Analyzed', fg='green', bold=True)} "
-            f"{click.style(written.deck.name, bold=True)}: {found.students} students, "
-            f"{len(found.cards)} cards, {hard} hard"
+            success("Analyzed"),
+            " ",
+            strong(written.deck.name),
+            f": {found.students} students, {len(found.cards)} cards, {hard} hard",
         )
         say(row("report", str(shown_path(written.html))))
         say(row("csv", str(shown_path(written.csv))))

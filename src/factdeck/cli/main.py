@@ -31,6 +31,8 @@ from factdeck.cli.terminal import (
     row,
     say,
     say_times,
+    strong,
+    success,
 )
 from factdeck.errors import FactdeckError, shown_path
 
@@ -150,9 +152,10 @@ def build(
         ]
         width = max(len(str(number)) for _, number, _ in rows)
         say(
-            f"{click.style('Built', fg='green', bold=True)} "
-            f"{click.style(result.name, bold=True)} -> {shown_path(result.apkg)} "
-            f"({size_text(result.size)})"
+            success("Built"),
+            " ",
+            strong(result.name),
+            f" -> {shown_path(result.apkg)} ({size_text(result.size)})",
         )
         for label, number, rest in rows:
             say(row(label, f"{number:>{width}} {rest}".rstrip()))
@@ -168,8 +171,8 @@ def build(
             say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
         if files:
             say(row("retired", f"{files} (for students of those versions)"))
-        say(row("facts", f"{result.facts:>{width}}"), VERBOSE)
-        say(row("lint", f"{len(result.findings):>{width}} warnings"), VERBOSE)
+        say(row("facts", f"{result.facts:>{width}}"), at=VERBOSE)
+        say(row("lint", f"{len(result.findings):>{width}} warnings"), at=VERBOSE)
         say_times(watch.times)
         report_warnings(result.findings)
         report_warnings(f"{result.apkg.stem}: {update}" for update in result.template_updates)
@@ -206,8 +209,9 @@ def check(
     def one(deck_dir: Path, watch: Stopwatch) -> None:
         checked = check_deck(deck_dir, templates_dir, allowed, watch)
         say(
-            f"{click.style('OK', fg='green', bold=True)} {checked.deck.spec.name}: "
-            f"{len(checked.deck.entries)} facts, {len(checked.notes)} notes"
+            success("OK"),
+            f" {checked.deck.spec.name}: "
+            f"{len(checked.deck.entries)} facts, {len(checked.notes)} notes",
         )
         say_times(watch.times)
         report_warnings(checked.findings())
@@ -367,9 +371,10 @@ def preview(
     def one(deck_dir: Path, watch: Stopwatch) -> None:
         result = write_preview(deck_dir, out_dir or dist_dir(deck_dir), templates_dir, watch)
         say(
-            f"{click.style('Preview', fg='green', bold=True)} "
-            f"{click.style(result.deck.name, bold=True)} -> {shown_path(result.index)} "
-            f"({size_text(result.size)})"
+            success("Preview"),
+            " ",
+            strong(result.deck.name),
+            f" -> {shown_path(result.index)} ({size_text(result.size)})",
         )
         width = len(str(max(result.cards, result.media)))
         say(row("cards", f"{result.cards:>{width}} from {result.notes} notes"))

@@ -8,7 +8,7 @@ import click
 
 from factdeck.cli.decks import dist_dir, each_deck, size_text
 from factdeck.cli.options import allow, deck_options
-from factdeck.cli.terminal import row, say, say_times
+from factdeck.cli.terminal import row, say, say_times, strong, success
 from factdeck.errors import shown_path
 from factdeck.stages import Stopwatch
 
@@ -77,10 +77,12 @@ def release(
         if again:
             done = reissue(deck_dir, out, templates_dir, watch)
             say(
-                f"{click.style('Written again', fg='green', bold=True)} "
-                f"{click.style(done.deck.spec.name, bold=True)} {done.release.version} -> "
+                success("Written again"),
+                " ",
+                strong(done.deck.spec.name),
+                f" {done.release.version} -> "
                 f"{shown_path(done.apkg)} ({size_text(done.apkg.stat().st_size)}), "
-                f"as recorded ({done.release.package or 'no digest recorded'})"
+                f"as recorded ({done.release.package or 'no digest recorded'})",
             )
             say(row("notes", str(shown_path(done.notes))))
             say_times(watch.times)
@@ -88,9 +90,11 @@ def release(
         done = publish(deck_dir, out, templates_dir, allowed, watch, allow_patch=allow_patch_bump)
         found = done.changes
         say(
-            f"{click.style('Released', fg='green', bold=True)} "
-            f"{click.style(done.deck.spec.name, bold=True)} {done.release.version} -> "
-            f"{shown_path(done.apkg)} ({size_text(done.apkg.stat().st_size)})"
+            success("Released"),
+            " ",
+            strong(done.deck.spec.name),
+            f" {done.release.version} -> "
+            f"{shown_path(done.apkg)} ({size_text(done.apkg.stat().st_size)})",
         )
         since = found.since.version if found.since else "nothing (first release)"
         say(row("since", since))

@@ -17,10 +17,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import click
-
 from factdeck.cli.live_server import LiveState, live_server
-from factdeck.cli.terminal import echo, escaped, row, say
+from factdeck.cli.terminal import error, row, say, success, warning
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.render.layers import find_templates
 from factdeck.render.project import one_deck, project_root
@@ -51,7 +49,7 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
     server = live_server(port, state)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     watched = [deck.parent if deck.parent.name == "cards" else deck, templates]
-    say(f"{click.style('Serving', fg='green', bold=True)} {url}  (Ctrl-C to stop)")
+    say(success("Serving"), f" {url}  (Ctrl-C to stop)")
     say(row("watching", ", ".join(str(shown_path(p)) for p in watched)))
 
     threading.Thread(
@@ -66,7 +64,7 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
         try:
             open_url(url)
         except FactdeckError as exc:  # the server is fine: say so and go on serving
-            echo(click.style(f"Warning: {escaped(str(exc))}", fg="yellow"), err=True)
+            warning(str(exc))
     try:  # the watch runs here, in the main thread, where Ctrl-C arrives
         for names in _changes(watched, state.stopping):
             say(row("changed", ", ".join(names)))
@@ -154,7 +152,7 @@ def _rebuild(deck: Path, out: Path, state: LiveState) -> None:
         state.publish(result.index.parent, ())
         return
     for line in errors:
-        echo(click.style(f"Error: {escaped(line)}", fg="red"), err=True)
+        error(line)
     state.publish(None, errors)
 
 

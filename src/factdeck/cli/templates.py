@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from factdeck.cli.terminal import QuietOption, VerboseOption, escaped_line, page, row, say
+from factdeck.cli.terminal import QuietOption, VerboseOption, escaped_line, page, row, say, success
 from factdeck.errors import shown_path
 
 ProjectOption = click.option(
@@ -78,7 +78,7 @@ def eject(names: tuple[str, ...], project_dir: Path | None) -> None:
     for path in done.kept:
         say(row("kept", f"{shown_path(path)} (the project's own copy)"))
     say(
-        f"{click.style('Ejected', fg='green', bold=True)} {len(done.copied)} "
-        f"file{'' if len(done.copied) == 1 else 's'}"
-        + (f", kept {len(done.kept)} the project had" if done.kept else "")
+        success("Ejected"),
+        f" {len(done.copied)} file{'' if len(done.copied) == 1 else 's'}"
+        + (f", kept {len(done.kept)} the project had" if done.kept else ""),
     )

@@ -10,8 +10,9 @@ control (an escape sequence can retitle the window, move the cursor, hide or rew
 printed; U+0085 and a lone CR end a line), the line and paragraph separators U+2028/U+2029
 and every bidirectional control are printed as escapes (`\x1b`, `\u2028`, `\u202e`). A
 result, error or warning is one line: a line feed or tab in it is escaped too, so a name can
-never forge a line of its own. Only the exact colours our own styles use pass (bold, red,
-green, yellow, reset); conceal, black, background and cursor codes do not.
+never forge a line of its own. Colour is added here only, after escaping, to the parts a
+caller marks as `Styled`: so no escape sequence of any text, our own colours' included,
+reaches the terminal as it is.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +35,9 @@ BIG_DECK_COUNT = 4  # a progress bar from this many decks on ...
 BIG_YAML_BYTES = 256 * 1024  # ... or this much YAML (some thousands of facts)
 _LEVEL = "factdeck.level"
 _HELD = "factdeck.held"
-_OWN_STYLE = r"\x1b\[(?:0|1|3[123])m"  # what click.style makes of ours: reset, bold, colours
 _BIDI_AND_SEPARATORS = r"\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
 _UNSAFE = f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI_AND_SEPARATORS}]"  # keeps tab, line feed
 _UNSAFE_IN_LINE = f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI_AND_SEPARATORS}]"
-_TERMINAL = re.compile(f"({_OWN_STYLE})|{_UNSAFE}")
-_TERMINAL_LINE = re.compile(f"({_OWN_STYLE})|{_UNSAFE_IN_LINE}")
 _ANY_UNSAFE = re.compile(_UNSAFE)
 _ANY_UNSAFE_IN_LINE = re.compile(_UNSAFE_IN_LINE)
 
@@ -76,15 +75,52 @@ def level() -> int:
     return click.get_current_context().meta.get(_LEVEL, NORMAL)
 
 
-def say(text: str, at: int = NORMAL) -> None:
+@dataclass(frozen=True)
+class Styled:
+    """A part of a line in one of our styles: its text is escaped first, then styled."""
+
+    text: str
+    fg: str | None = None
+    bold: bool = False
+
+
+def strong(text: str) -> Styled:
+    """Bold: the deck a result line is about."""
+    return Styled(text, bold=True)
+
+
+def success(text: str) -> Styled:
+    """Green and bold: the word that says what was done ('Built', 'OK')."""
+    return Styled(text, fg="green", bold=True)
+
+
+def line(*parts: str | Styled) -> str:
+    """The parts as one line for the terminal: each escaped (`escaped_line`), then the
+    `Styled` ones styled. Nothing else adds colour, so only ours gets through."""
+    return "".join(_shown(part) for part in parts)
+
+
+def _shown(part: str | Styled) -> str:
+    if isinstance(part, str):
+        return escaped_line(part)
+    return click.style(escaped_line(part.text), fg=part.fg, bold=part.bold or None)  # no \x1b[22m
+
+
+def say(*parts: str | Styled, at: int = NORMAL) -> None:
     """A result line on stdout, shown from level `at` up (NORMAL: not with --quiet)."""
     if level() >= at:
-        _echo(_TERMINAL_LINE.sub(_keep_own_style, text), err=False)
+        _echo(line(*parts), err=False)
 
 
-def echo(text: str, err: bool) -> None:
-    """Echo now, or after the progress bar if one is drawing (lines would break it)."""
-    _echo(for_terminal(text), err)
+def error(text: str) -> None:
+    """An error line on stderr: always shown, whatever --quiet says."""
+    _echo(line(Styled(f"Error: {text}", fg="red")), err=True)
+
+
+def warning(text: str) -> None:
+    """A warning line on stderr, not with --quiet."""
+    if level() > QUIET:
+        _echo(line(Styled(f"Warning: {text}", fg="yellow")), err=True)
 
 
 def _echo(text: str, err: bool) -> None:
@@ -111,15 +147,6 @@ def page(text: str) -> None:
     click.echo(escaped(text), nl=False)
 
 
-def for_terminal(text: str) -> str:
-    """`text`, escaped but for the colours of our own styles (see the module's docstring)."""
-    return _TERMINAL.sub(_keep_own_style, text)
-
-
-def _keep_own_style(match: re.Match[str]) -> str:
-    return match.group(1) or _escape(match)
-
-
 def _escape(match: re.Match[str]) -> str:
     return match.group().encode("unicode_escape").decode("ascii")
 
@@ -135,7 +162,7 @@ def say_times(times: Iterable[StageTime]) -> None:
     total = sum(t.seconds for t in times)
     for n, timed in enumerate([*times, None]):
         stage, seconds = (timed.stage, timed.seconds) if timed else ("total", total)
-        say(row("time" if n == 0 else "", f"{stage:<10} {seconds * 1000:>6.0f} ms"), VERBOSE)
+        say(row("time" if n == 0 else "", f"{stage:<10} {seconds * 1000:>6.0f} ms"), at=VERBOSE)
 
 
 def progress_bar(decks: Sequence[Path], stages: Sequence[str]) -> Any:
@@ -178,12 +205,10 @@ def is_big(decks: Sequence[Path]) -> bool:
 def report_problems(exc: FactdeckError) -> None:
     """Always shown, whatever --quiet says."""
     for problem in exc.problems:
-        _echo(click.style(f"Error: {escaped_line(str(problem))}", fg="red"), err=True)
+        error(str(problem))
 
 
 def report_warnings(findings: Iterable[object]) -> None:
     """Lint findings during build and check: shown, never fatal (`factdeck lint` fails)."""
-    if level() == QUIET:
-        return
     for finding in findings:
-        _echo(click.style(f"Warning: {escaped_line(str(finding))}", fg="yellow"), err=True)
+        warning(str(finding))
