@@ -120,3 +120,121 @@ def test_a_path_in_a_usage_error(project: Path, raw: str, shown: str) -> None:
         "inside a project\n"
     ), result.stderr
     assert list((project / "cards").glob("new*")) == []
+
+
+# The five codes our own styles are made of: in text they are text, like any other sequence
+OUR_CODES = {
+    "bold": "\x1b[1m",
+    "red": "\x1b[31m",
+    "green": "\x1b[32m",
+    "yellow": "\x1b[33m",
+    "reset": "\x1b[0m",
+}
+YELLOW = "\x1b[33m"
+by_code = pytest.mark.parametrize("code", OUR_CODES.values(), ids=OUR_CODES)
+
+
+def _shown(code: str) -> str:
+    return code.encode("unicode_escape").decode("ascii")
+
+
+def only_ours(text: str, *ours: str) -> None:
+    """Each of our styled parts is in `text`; taken out, no ESC is left: none came from data."""
+    for part in ours:
+        assert part in text, (part, text)
+        text = text.replace(part, "", 1)
+    assert "\x1b" not in text, text
+
+
+def error_lines(text: str) -> list[str]:
+    """Each line red from its start to its end, with no ESC between: the text inside."""
+    lines = text.splitlines()
+    for one in lines:
+        assert one.startswith(f"{RED}Error: ") and one.endswith(RESET), one
+        only_ours(one, RED, RESET)
+    return [one[len(RED) : -len(RESET)] for one in lines]
+
+
+def warning_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    for one in lines:
+        assert one.startswith(f"{YELLOW}Warning: ") and one.endswith(RESET), one
+        only_ours(one, YELLOW, RESET)
+    return [one[len(YELLOW) : -len(RESET)] for one in lines]
+
+
+HOSTILE_WARNING = (
+    'facts:\n  - {id: vague, kind: question, question: "Is it?", answer: "Yes", source: body}\n'
+)
+
+
+@by_code
+@pytest.mark.parametrize("command", ["build", "release"])
+def test_our_codes_in_an_output_folder(mini_deck: Path, code: str, command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--out", f"out{code}dir"], color=True)
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    done = "Built" if command == "build" else "Released"
+    version = "" if command == "build" else " 1.0.0"
+    name = "mini" if command == "build" else "mini-1.0.0"
+    assert result.stdout.startswith(
+        f"{GREEN_BOLD}{done}{RESET} {BOLD}Mini{RESET}{version} -> "
+        f"out{_shown(code)}dir/{name}.apkg ("
+    ), result.stdout
+    only_ours(result.stdout, f"{GREEN_BOLD}{done}{RESET}", f"{BOLD}Mini{RESET}")
+
+
+@by_code
+@pytest.mark.parametrize("command", ["build", "check", "release", "lint"])
+def test_our_codes_in_a_file_name_in_an_error(mini_deck: Path, code: str, command: str) -> None:
+    (mini_deck / f"bad{code}name.yaml").write_text("facts: [1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [command], color=True)
+    assert (result.exit_code, result.stdout) == (1, "")
+    (text,) = error_lines(result.stderr)
+    assert text.startswith(f"Error: cards/mini/bad{_shown(code)}name.yaml:2: invalid YAML: ")
+
+
+@by_code
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_our_codes_in_a_file_name_in_a_warning(mini_deck: Path, code: str, command: str) -> None:
+    (mini_deck / f"more{code}.yaml").write_text(HOSTILE_WARNING, encoding="utf-8")
+    result = CliRunner().invoke(main, [command], color=True)
+    assert result.exit_code == 0, result.output
+    warnings = warning_lines(result.stderr)
+    assert warnings and all(
+        w.startswith(f"Warning: cards/mini/more{_shown(code)}.yaml:2: fact 'vague': ")
+        for w in warnings
+    ), warnings
+    ok = f"{GREEN_BOLD}{'Built' if command == 'build' else 'OK'}{RESET}"
+    only_ours(result.stdout, ok, *[f"{BOLD}Mini{RESET}"] * (command == "build"))
+
+
+@by_code
+def test_our_codes_in_a_file_name_in_a_lint_finding(mini_deck: Path, code: str) -> None:
+    (mini_deck / f"more{code}.yaml").write_text(HOSTILE_WARNING, encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint"], color=True)
+    assert (result.exit_code, result.stderr) == (1, ""), result.output
+    *findings, summary = result.stdout.splitlines()
+    assert findings and all(
+        f.startswith(f"cards/mini/more{_shown(code)}.yaml:2: fact 'vague': ") for f in findings
+    ), findings
+    assert summary.startswith("Mini: ")
+    only_ours(result.stdout)
+
+
+@by_code
+def test_our_codes_in_package_names_given_to_diff(mini_deck: Path, code: str) -> None:
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    built = mini_deck.parent.parent / "dist" / "mini.apkg"
+    old, new = Path(f"old{code}.apkg"), Path(f"new{code}.apkg")
+    old.write_bytes(built.read_bytes())
+    new.write_bytes(built.read_bytes())
+    result = CliRunner().invoke(main, ["diff", str(old), str(new)], color=True)
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert f"old{_shown(code)}.apkg to new{_shown(code)}.apkg" in result.stdout
+    only_ours(result.stdout)
+    result = CliRunner().invoke(main, ["diff", f"gone{code}.apkg", str(new)], color=True)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert error_lines(result.stderr) == [
+        f"Error: no package at gone{_shown(code)}.apkg; give two .apkg files or two released "
+        "versions"
+    ]
