@@ -124,6 +124,28 @@ def test_an_insert_in_the_middle_is_refused_with_what_moved_and_the_fix(
     assert (mini_deck / "factdeck.lock").read_bytes() == lock
 
 
+def test_an_insert_before_the_bump_names_the_next_version_not_the_released_one(
+    mini_deck: Path, project: Path
+) -> None:
+    """Editing comes before bumping (docs/publishing.md): the message once said `renumbered:
+    {in: "1.0.0"}`, the version already released, and the build took that declaration, so
+    1.1.0 shipped the renumbering recorded under 1.0.0."""
+    publish(mini_deck, project, "1.0.0", course("in the fascia, over the crest"))
+    inserted = "in the fascia, under the muscle, over the crest"
+    write_tree(mini_deck, {"facts.yaml": course(inserted)})
+    with pytest.raises(FactdeckError) as caught:
+        check(mini_deck)
+    (problem,) = caught.value.problems
+    assert str(problem).endswith(
+        'declare it on the fact: `renumbered: {in: "1.1.0", why: <why>}` and bump `version` '
+        'in deck.yaml to "1.1.0" (the release notes then tell students which cards to reset)'
+    )
+    stale = course(inserted, 'renumbered: {in: "1.0.0", why: the old advice}')
+    write_tree(mini_deck, {"facts.yaml": stale})
+    with pytest.raises(FactdeckError, match="'over the crest' was card 2 and is now card 3"):
+        build(mini_deck, project / "dist")
+
+
 def test_renumbered_clozes_of_a_statement_are_refused_with_the_statements_fix(
     mini_deck: Path, project: Path
 ) -> None:

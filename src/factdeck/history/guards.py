@@ -14,7 +14,7 @@ from factdeck.anki import cloze_syntax
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.facts.load import DECK_FILE, read_yaml
 from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec, Statement
-from factdeck.history import numbering
+from factdeck.history import numbering, versions
 from factdeck.history.corrections import NONE, Numbering
 from factdeck.history.lockfile import Lock
 from factdeck.history.numbering import masks_moved
@@ -82,6 +82,9 @@ def note_problems(
     items moved to other numbers, except by this version's corrections (`shipped`)."""
     facts = {e.fact.id: e for e in deck.entries}
     moved: dict[str, tuple[str | None, str | None]] = {}
+    # A renumbering ships with the next release: one declared for a version already
+    # released (deck.yaml not bumped yet) would pass the build and mislabel the history.
+    unreleased = deck.spec.version not in {r.version for r in old.releases}
     for note in notes:
         before = old.notes.get(note.guid)
         if before is None:
@@ -92,7 +95,9 @@ def note_problems(
             moved.setdefault(note.fact_id, (before.deck, note.subdeck))
         note_type = note_types.get(note.note_type)
         fact = facts[note.fact_id].fact
-        renumbering = any(m == "renumbered" for m, _ in fact.declared(deck.spec.version))
+        renumbering = unreleased and any(
+            m == "renumbered" for m, _ in fact.declared(deck.spec.version)
+        )
         if note_type is not None and before.items and not renumbering:
             yield from _moved_items(
                 note,
@@ -102,6 +107,7 @@ def note_problems(
                 deck.spec.version,
                 facts[note.fact_id].location,
                 (shipped or {}).get(note.guid, NONE),
+                None if unreleased else versions.suggest(deck.spec.version, True),
             )
         if (
             note_type is not None
@@ -145,6 +151,7 @@ def _moved_items(
     version: str,
     where: Location,
     shipped: Numbering = NONE,
+    bump_to: str | None = None,
 ) -> Iterable[Problem]:
     """Cloze items that now sit at another card number than students' history of them
     (a correction's move to a new number is no such move: its old card shows a notice)."""
@@ -158,6 +165,7 @@ def _moved_items(
     )
     if not moved:
         return
+    bump = f' and bump `version` in deck.yaml to "{bump_to}"' if bump_to else ""
     words = dict(numbering.hidden(note, note_type))
     shown = "; ".join(f"'{words[now]}' was card {was} and is now card {now}" for was, now in moved)
     keep = (
@@ -172,8 +180,8 @@ def _moved_items(
             f"fact '{note.fact_id}', note '{note.card_id}': {shown}. A card's review history "
             "belongs to its number, so students' history of these cards would go to other "
             f"words. {keep}; or, to renumber on purpose, declare it on the fact: "
-            f'`renumbered: {{in: "{version}", why: <why>}}` (the release notes then tell '
-            "students which cards to reset)"
+            f'`renumbered: {{in: "{bump_to or version}", why: <why>}}`{bump} (the release '
+            "notes then tell students which cards to reset)"
         ),
     )
 
