@@ -17,7 +17,7 @@ import yaml
 
 from factdeck.errors import FactdeckError, Location, Problem, collect
 from factdeck.fs import limits
-from factdeck.fs.read import NotReadable, TooBig, read_bytes, yaml_files
+from factdeck.fs.read import NotReadable, TooBig, read_bytes, refuse_linked_deck, yaml_files
 
 DECK_FILE = "deck.yaml"
 CLAIMS_FILE = "claims.yaml"  # the deck's claim inventory (claims.py), not facts
@@ -133,6 +133,7 @@ def load_deck(
 
 def deck_file(deck_dir: Path) -> Path:
     """The deck's deck.yaml, refused when missing or when another deck is nested below it."""
+    refuse_linked_deck(deck_dir)
     deck_path = deck_dir / DECK_FILE
     if not deck_path.exists():
         raise FactdeckError.at(

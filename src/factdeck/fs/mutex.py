@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location
-from factdeck.fs import faults, limits
+from factdeck.fs import faults, limits, read
 from factdeck.fs.names import MUTEX_FILE
 
 DEFAULT_WAIT = 10.0
@@ -25,6 +25,7 @@ DEFAULT_WAIT = 10.0
 
 @contextlib.contextmanager
 def holding(deck_dir: Path) -> Iterator[None]:
+    read.refuse_linked_deck(deck_dir)  # before the first write, which would land there
     path = deck_dir / MUTEX_FILE
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -177,3 +177,19 @@ def link_below(root: Path, path: Path) -> Path | None:
         if (top / part).is_symlink():
             return top / part
     return None
+
+
+def refuse_linked_deck(deck_dir: Path) -> None:
+    """Refuse a deck folder that is a symbolic link, or lies in a `cards/` that is one (a
+    repository can commit either): the build would read facts from where it points and
+    write the lock, the cache and dist/ there, outside the project."""
+    folder = Path(os.path.abspath(deck_dir))
+    for link in (folder, folder.parent) if folder.parent.name == "cards" else (folder,):
+        if link.is_symlink():
+            what = "the deck folder is" if link == folder else "the deck lies in"
+            raise FactdeckError.at(
+                Location(link),
+                f"{what} a symbolic link (to {os.readlink(link)}); factdeck reads and writes "
+                "only inside the project, and through a link the facts, the lock, the cache "
+                "and dist/ would be where it points: replace the link with a copy of the deck",
+            )
