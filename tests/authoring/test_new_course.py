@@ -4,6 +4,7 @@ commits only what it should; `new cards/DECK` inside one still makes a deck."""
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import subprocess
 from pathlib import Path
 
@@ -251,3 +252,31 @@ def test_new_warns_when_the_pinned_factdeck_is_local(
         "install from; before pushing, replace it with `factdeck @ git+https://...@COMMIT`, "
         "a wheel's web address or a wheel committed to the course\n"
     )
+
+
+def test_the_readme_s_tag_and_push_reach_the_remote(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's release step, run as written: it once said `git tag v<version> && git
+    push --follow-tags`, which pushes no lightweight tag, so CI never saw the release."""
+    monkeypatch.chdir(tmp_path)
+    course = _course(runner, tmp_path)
+    readme = (course / "README.md").read_text()
+    (step,) = re.findall(r"`(git tag [^`]*)`", readme)
+    remote = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    git = ["git", "-c", "user.name=I", "-c", "user.email=i@example.org"]
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["remote", "add", "origin", str(remote)],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "Release 0.1.0"],
+        ["push", "-q", "-u", "origin", "main"],
+    ):
+        subprocess.run([*git, *args], cwd=course, check=True)
+    command = step.replace("<version>", "0.1.0").replace("git ", " ".join(git) + " ")
+    subprocess.run(command, shell=True, cwd=course, check=True, capture_output=True)
+    tags = subprocess.run(
+        ["git", "-C", str(remote), "tag"], check=True, capture_output=True, text=True
+    ).stdout
+    assert tags == "v0.1.0\n"

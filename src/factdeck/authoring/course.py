@@ -131,7 +131,7 @@ _UNREACHABLE = """\
 
 _WORKFLOW = f"""\
 # Written by `factdeck new`. On every push: check and lint the decks. On a version tag
-# (git tag v1.1.0, after `factdeck release` and committing the lock): write that release's
+# (git tag -a v1.1.0 -m v1.1.0, after `factdeck release` and committing the lock): write that release's
 # package and notes again from the committed files, checked against the digest the lock
 # recorded, and attach them to a GitHub release. Edit freely.
 name: deck
@@ -204,11 +204,12 @@ To release a version:
 
 1. Bump `version` in the deck's `deck.yaml` (`factdeck release` says what it expects).
 2. Run `factdeck release`: it writes `dist/<deck>-<version>.apkg` and its release notes,
-   and records the release in `cards/<deck>/factdeck.lock`.
-3. Commit the facts **with the lock**, tag the commit and push both:
-   `git tag v<version> && git push --follow-tags`. On the tag, CI writes the release
-   again (refusing if it would differ from what the lock recorded) and attaches the
-   package and notes to a GitHub release for students.
+   and records the release in `cards/<deck>/factdeck.lock` and `factdeck.releases`.
+3. Commit the facts **with the lock and the release record** (`git add cards`), tag the
+   commit and push both: `git tag -a v<version> -m v<version> && git push --follow-tags`
+   (`--follow-tags` pushes annotated tags only: a plain `git tag` stays on your machine).
+   On the tag, CI writes the release again (refusing if it would differ from what the lock
+   recorded) and attaches the package and notes to a GitHub release for students.
 
 Never delete or hand-edit a `factdeck.lock`: it is what keeps every student's review
 history when they import the next version. `.gitattributes` lets git merge it when two
