@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from factdeck.cli.main import main
 from tests.support.decks import write_tree
+from tests.support.serving import Server
 
 pytestmark = pytest.mark.usefixtures("in_project")
 
@@ -238,3 +239,34 @@ def test_our_codes_in_package_names_given_to_diff(mini_deck: Path, code: str) ->
         f"Error: no package at gone{_shown(code)}.apkg; give two .apkg files or two released "
         "versions"
     ]
+
+
+def test_our_codes_in_a_file_name_seen_by_serve(mini_deck: Path, project: Path) -> None:
+    """The real `factdeck serve` on a terminal: a file named with all five codes is saved
+    broken, then removed; its name in the changed rows and the error line is escaped."""
+    codes = "".join(OUR_CODES.values())
+    served = Server(project, terminal=True)
+    try:
+        served.watching(mini_deck / "facts.yaml")
+        hostile = mini_deck / f"bad{codes}name.yaml"
+        hostile.write_text("facts: [1\n", encoding="utf-8")
+        served.wait_until(lambda state: bool(state["errors"]))
+        version = served.status()["version"]
+        hostile.unlink()
+        served.wait_until(lambda state: state["version"] != version and not state["errors"])
+        code, output = served.stop()
+    finally:
+        served.kill()
+    assert code == 0, output
+    shown = f"bad{_shown(codes)}name.yaml"
+    first, serving, *lines = output.splitlines()
+    assert first == "  built    3 cards, version 1"
+    assert serving.startswith(f"{GREEN_BOLD}Serving{RESET} http://127.0.0.1:"), serving
+    only_ours(serving, f"{GREEN_BOLD}Serving{RESET}")
+    (error,) = error_lines("\n".join(one for one in lines if one.startswith(RED)))
+    assert error.startswith(f"Error: cards/mini/{shown}:2: invalid YAML: "), error
+    changed = [one for one in lines if one.startswith("  changed  ")]
+    assert sum(shown in one for one in changed) == 2, changed
+    for one in lines:
+        if not one.startswith(RED):
+            only_ours(one)

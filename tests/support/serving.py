@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import queue
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable
 from http.client import HTTPConnection
 from pathlib import Path
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 # How long a wait on the server may take at most: a ceiling, not a pause (each wait returns
@@ -23,8 +25,17 @@ PATIENCE = 120.0
 
 
 class Server:
-    def __init__(self, project: Path) -> None:
+    """With `terminal`, it runs on a pseudo-terminal, in colour (no NO_COLOR): stdout and
+    stderr are then one stream, which `stop` returns whole."""
+
+    def __init__(self, project: Path, terminal: bool = False) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+        streams: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+        self.terminal: TextIO | None = None
+        if terminal:
+            del env["NO_COLOR"]
+            own, theirs = pty.openpty()
+            streams = {"stdout": theirs, "stderr": theirs}
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -36,24 +47,33 @@ class Server:
             ],
             cwd=project,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
             text=True,
+            **streams,
         )
+        if terminal:
+            os.close(theirs)
+            self.terminal = open(own, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed by stop); CR LF read as LF
         self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.url = self._wait_for("Serving ").split()[1]
+        self.seen: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.url = self._wait_for("Serving").split()[1]
         self.port = int(urlsplit(self.url).port or 0)
 
     def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
+        stream = self.terminal or self.process.stdout
+        assert stream is not None
+        try:
+            for line in stream:
+                self.seen.append(line)
+                self.lines.put(line)
+        except OSError:  # a pseudo-terminal whose other side closed: the process ended
+            pass
 
     def _wait_for(self, start: str) -> str:
         while True:
             line = self.lines.get(timeout=PATIENCE)
-            if line.startswith(start):
+            if start in line:  # on a terminal after a colour code
                 return line
 
     def status(self) -> dict[str, object]:
@@ -95,6 +115,10 @@ class Server:
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGINT)
         code = self.process.wait(timeout=PATIENCE)
+        if self.terminal is not None:
+            self.reader.join(PATIENCE)
+            self.terminal.close()
+            return code, "".join(self.seen)
         assert self.process.stderr is not None
         return code, self.process.stderr.read()
 
@@ -102,3 +126,6 @@ class Server:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        if self.terminal is not None and not self.terminal.closed:
+            self.reader.join(PATIENCE)
+            self.terminal.close()
