@@ -3,20 +3,32 @@ reported, and the command fails at the end if any deck failed."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from factdeck.cli.terminal import EXIT_INPUT, finish_progress, progress_bar, report_problems
-from factdeck.errors import FactdeckError
+from factdeck.errors import FactdeckError, Location
 from factdeck.stages import Stopwatch
 
 
 def dist_dir(deck_dir: Path) -> Path:
-    """The project's dist/, also when the command runs inside a deck folder (`build .`)."""
+    """The project's dist/, also when the command runs inside a deck folder (`build .`).
+    Not a symbolic link: git ignores the folder dist/ but not a link of that name, which a
+    repository can commit, and every build would write where it points (--out names
+    another folder on purpose)."""
     from factdeck.render.project import project_root
 
-    return project_root(deck_dir) / "dist"
+    out = project_root(deck_dir) / "dist"
+    if out.is_symlink():
+        raise FactdeckError.at(
+            Location(out),
+            f"is a symbolic link (to {os.readlink(out)}), so the packages, notes and preview "
+            "would be written where it points, outside the project: delete the link (a "
+            "build makes the folder), or pass --out to write elsewhere on purpose",
+        )
+    return out
 
 
 def each_deck(

@@ -17,11 +17,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from factdeck.cli.decks import dist_dir
 from factdeck.cli.live_server import LiveState, live_server
 from factdeck.cli.terminal import error, row, say, success, warning
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.render.layers import find_templates
-from factdeck.render.project import one_deck, project_root
+from factdeck.render.project import one_deck
 
 _WATCHED_SUFFIXES = {
     ".yaml",
@@ -43,7 +44,7 @@ _RECHECK_MS = 1000  # how often the watch looks whether a watched folder was rep
 def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: bool) -> None:
     deck = deck_dir or one_deck(Path.cwd())
     templates = find_templates(deck)
-    out = out_dir or project_root(deck) / "dist"
+    out = out_dir or dist_dir(deck)
     state = LiveState()
     _rebuild(deck, out, state)
     server = live_server(port, state)
