@@ -74,6 +74,27 @@ def test_unknown_field_suggests_the_nearest_name(deck_dir: Path) -> None:
     ) == ["d/facts.yaml:5: fact 'n': unknown field 'orign' (did you mean 'origin'?)"]
 
 
+def test_a_comma_in_flow_mapping_text_is_named_as_the_cause(deck_dir: Path) -> None:
+    """`{in: "1.1.0", why: <why>}`, as messages and docs write it, cuts a why with a comma:
+    the tail became a field, reported as `unknown field 'correction[1].named in full'`."""
+    assert problems(
+        deck_dir,
+        """
+        facts:
+          - id: q
+            kind: question
+            question: Q?
+            answer: A
+            correction: {in: "1.1.0", why: the cuff holds the head, named in full}
+            source: body
+    """,
+    ) == [
+        "d/facts.yaml:6: fact 'q': unknown field 'correction[1].named in full': a comma inside "
+        "{...} ends the text before it, so 'named in full' was read as a field; put that text "
+        'in quotes ("..., named in full")'
+    ]
+
+
 def test_missing_field_wrong_type_and_unknown_kind_all_at_once(deck_dir: Path) -> None:
     assert problems(
         deck_dir,

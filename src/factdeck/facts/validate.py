@@ -211,7 +211,13 @@ def _message(error: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
         known = parent.model_fields if parent else {}
-        return f"unknown field '{where}'{did_you_mean(str(loc[-1]), known)}"
+        name = str(loc[-1])
+        if " " in name.strip():  # no field has a space: the tail of a text cut at a comma
+            return (
+                f"unknown field '{where}': a comma inside {{...}} ends the text before it, so "
+                f"'{name}' was read as a field; put that text in quotes (\"..., {name}\")"
+            )
+        return f"unknown field '{where}'{did_you_mean(name, known)}"
     if kind == "missing":
         return f"missing required field '{where}'"
     text = error["msg"].removeprefix("Value error, ")
