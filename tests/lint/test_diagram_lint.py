@@ -237,6 +237,14 @@ def test_fills_near_the_mask_colours(tmp_path: Path, fill: str, mask: str, dista
     ]
 
 
+def test_a_fill_without_an_id_is_named_by_its_element(tmp_path: Path) -> None:
+    """An ellipse without an id was reported as "fill #dc8f84 of 'svg'", the whole drawing."""
+    svg = CLEAN.replace("</svg>", '<ellipse cx="9" cy="9" rx="5" ry="5" fill="#dc8f84"/></svg>')
+    ((rule, message),) = lint_svg(tmp_path, svg)
+    assert rule == "diagram-mask-colour"
+    assert message.startswith("diagram 'figure.svg': fill #dc8f84 of the <ellipse> in 'svg' ")
+
+
 def test_opacity_is_seen_over_the_white_card(tmp_path: Path) -> None:
     # A strong orange at low opacity becomes a pale yellow-orange: mask-like on the card.
     faint = CLEAN.replace('fill="#e6e2da"', 'fill="#ffb000" fill-opacity="0.35"')

@@ -104,6 +104,13 @@ class Fill:
     owner: str
     value: str
     opacity: float
+    element: str = ""  # the filled element's tag when it has no id of its own ('' if it has)
+
+    @property
+    def shown(self) -> str:
+        """Where a message points: the element's id, or its tag and its nearest ancestor's id
+        ("the <ellipse> in 'svg'": an owner alone named the whole drawing)."""
+        return f"the <{self.element}> in '{self.owner}'" if self.element else f"'{self.owner}'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +262,7 @@ def mask_colours(sheet: Sheet) -> Iterator[str]:
             distance = shown.delta_e(mask, method="2000")
             if distance < MIN_MASK_DISTANCE:
                 yield (
-                    f"fill {fill.value} of '{fill.owner}' looks like Anki's {name} {mask} "
+                    f"fill {fill.value} of {fill.shown} looks like Anki's {name} {mask} "
                     f"(CIEDE2000 {distance:.1f}, needs ≥ {MIN_MASK_DISTANCE:g}); pick a "
                     "colour further from it, so nothing in the drawing looks like a mask"
                 )
@@ -302,7 +309,8 @@ def _walk(node: XmlElement, up: _Inherited, runs: list[Run], fills: list[Fill]) 
     )
     fill = style.get("fill")
     if fill and fill != "none" and not fill.startswith("url("):
-        fills.append(Fill(here.owner, fill, here.opacity * _number(style.get("fill-opacity"), 1.0)))
+        opacity = here.opacity * _number(style.get("fill-opacity"), 1.0)
+        fills.append(Fill(here.owner, fill, opacity, "" if node_id else tag))
     if tag == "text":
         text = " ".join(" ".join(node.itertext()).split())
         if text:
