@@ -27,9 +27,15 @@ DEFAULT_WAIT = 10.0
 def holding(deck_dir: Path) -> Iterator[None]:
     read.refuse_linked_deck(deck_dir)  # before the first write, which would land there
     path = deck_dir / MUTEX_FILE
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:  # not through a link: a merge can commit one, and it would truncate its target
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FactdeckError.at(
+                Location(path),
+                f"is a symbolic link (to {os.readlink(path)}); factdeck writes its build lock "
+                "here and would overwrite what it points to: delete the link",
+            ) from None
         raise FactdeckError.at(
             Location(path),
             f"cannot create the build lock ({exc.strerror}); check the deck folder's permissions",
