@@ -113,7 +113,8 @@ def test_a_fact_id_in_an_error(mini_deck: Path, raw: str, shown: str) -> None:
 
 @pytest.mark.parametrize("raw,shown", IN_NAMES.values(), ids=IN_NAMES)
 def test_a_path_in_a_usage_error(project: Path, raw: str, shown: str) -> None:
-    """click prints a usage error itself: the path in it is escaped before it gets there."""
+    """click prints a usage error itself: the path in it is escaped before it gets there
+    (our own usage error: cli/main.Group escapes every click error's message)."""
     result = CliRunner().invoke(main, ["new", f"cards/new{raw}deck", "--deck", "x"], color=True)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.endswith(
@@ -270,3 +271,12 @@ def test_our_codes_in_a_file_name_seen_by_serve(mini_deck: Path, project: Path) 
     for one in lines:
         if not one.startswith(RED):
             only_ours(one)
+
+
+@pytest.mark.parametrize("raw,shown", IN_NAMES.values(), ids=IN_NAMES)
+def test_an_argument_in_a_usage_error_of_click(project: Path, raw: str, shown: str) -> None:
+    """click quotes an extra argument (a name a glob gave) as it is: escaped before it prints."""
+    result = CliRunner().invoke(main, ["diff", "a.apkg", "b.apkg", f"c{raw}d"], color=True)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(f"\nError: Got unexpected extra argument (c{shown}d)\n")
+    assert "\x1b" not in result.stderr

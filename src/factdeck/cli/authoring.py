@@ -10,7 +10,6 @@ import click
 from factdeck.cli.terminal import (
     QuietOption,
     VerboseOption,
-    escaped_line,
     page,
     report_warnings,
     row,
@@ -57,9 +56,8 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
 
     if in_project(path):
         if deck_name is not None:
-            raise click.UsageError(  # click prints it as it is: the path escaped here
-                f"--deck names a new course's first deck; {escaped_line(str(path))} is a deck "
-                "inside a project"
+            raise click.UsageError(
+                f"--deck names a new course's first deck; {path} is a deck inside a project"
             )
         from factdeck.authoring.scaffold import new_deck
 

@@ -25,6 +25,7 @@ from factdeck.cli.templates import templates
 from factdeck.cli.terminal import (
     EXIT_INPUT,
     VERBOSE,
+    escaped_line,
     page,
     report_problems,
     report_warnings,
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 
 class Group(click.Group):
     """Turns FactdeckError into 'Error: file:line: message' lines on stderr and exit code 1,
-    and honours NO_COLOR (https://no-color.org): when set, no ANSI codes, even on a terminal."""
+    escapes the messages of click's own errors (usage errors of the commands), and honours
+    NO_COLOR (https://no-color.org): when set, no ANSI codes, even on a terminal."""
 
     def invoke(self, ctx: click.Context) -> Any:
         if os.environ.get("NO_COLOR"):
@@ -52,6 +54,9 @@ class Group(click.Group):
         except FactdeckError as exc:
             report_problems(exc)
             ctx.exit(EXIT_INPUT)
+        except click.ClickException as exc:  # click prints its own: an argument quoted raw
+            exc.message = escaped_line(exc.message)  # type: ignore[misc]  # Final in click's stubs only
+            raise
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
