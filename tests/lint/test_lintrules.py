@@ -213,7 +213,10 @@ def test_sibling_opposites_and_a_visible_opposite(project: Path) -> None:
         ),
         "cloze-opposites",
     )
-    assert any("c1 and c2 hide 'superior' and 'inferior' in one sentence" in m for m in found)
+    assert found == [  # once: not again as "c1 hides … while its opposite shows", per card
+        "o: note 'text': c1 and c2 hide 'superior' and 'inferior' in one sentence: each "
+        "guesses the other; hide the pair in one deletion"
+    ]
     found = rules_hit(
         project,
         cloze("o", "The dorsal rami have {{c1::medial}} and lateral branches."),

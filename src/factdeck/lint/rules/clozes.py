@@ -109,13 +109,9 @@ def _visible_opposite(card: Card) -> Iterator[Hit]:
     for (number, hidden, _, _), sentence in zip(deletions, sentences, strict=True):
         if number != card.number:
             continue
-        shown = {
-            w
-            for (n, other, _, _), s in zip(deletions, sentences, strict=True)
-            if s == sentence and n != card.number
-            for w in tokens(plain(other, limit=None))
-        }
-        shown |= set(tokens(plain(_sentence_text(card.text, deletions, sentence), limit=None)))
+        # words outside every deletion: an opposite in a sibling cloze is `_siblings`'
+        # finding, once per pair (it was also one finding per card here: three for a pair)
+        shown = set(tokens(plain(_sentence_text(card.text, deletions, sentence), limit=None)))
         for word in tokens(plain(hidden, limit=None)):
             if OPPOSITES.get(word) in shown:
                 yield card.hit(
