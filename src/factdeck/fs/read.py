@@ -18,6 +18,7 @@ from typing import Any
 
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs import limits
+from factdeck.fs.names import CACHE_DIR
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 NO_LINKS = (
@@ -182,7 +183,16 @@ def link_below(root: Path, path: Path) -> Path | None:
 def refuse_linked_deck(deck_dir: Path) -> None:
     """Refuse a deck folder that is a symbolic link, or lies in a `cards/` that is one (a
     repository can commit either): the build would read facts from where it points and
-    write the lock, the cache and dist/ there, outside the project."""
+    write the lock, the cache and dist/ there, outside the project. So is a cache folder
+    that is a link: the build writes its entries there and deletes old ones."""
+    cache = deck_dir / CACHE_DIR
+    if cache.is_symlink():
+        raise FactdeckError.at(
+            Location(cache),
+            f"is a symbolic link (to {os.readlink(cache)}); factdeck keeps its build cache "
+            "here, and writes and deletes files in it: delete the link (a build makes the "
+            "folder again)",
+        )
     folder = Path(os.path.abspath(deck_dir))
     for link in (folder, folder.parent) if folder.parent.name == "cards" else (folder,):
         if link.is_symlink():
