@@ -64,7 +64,13 @@ def test_new_outside_a_project_makes_a_course_repository(
     assert (course / "requirements.txt").read_text().endswith(pinned)
     readme = (course / "README.md").read_text()
     assert readme.startswith("# Knee Course\n")
-    for needed in ("File → Import", "factdeck serve cards/knee-course", "factdeck release"):
+    needed_lines = (
+        "File → Import",
+        "factdeck serve cards/knee-course",
+        "factdeck release",
+        "The first release ships the version written there (`0.1.0`)",  # not bumped first
+    )
+    for needed in needed_lines:
         assert needed in readme
     assert not (tmp_path / "schemas").exists()  # nothing outside the course
 

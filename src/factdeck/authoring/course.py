@@ -203,6 +203,8 @@ copies a built-in template into `templates/`, where it overrides the built-in on
 To release a version:
 
 1. Bump `version` in the deck's `deck.yaml` (`factdeck release` says what it expects).
+   The first release ships the version written there (`0.1.0`): set it first, e.g. to
+   `1.0.0`, if that is the number students should see; a released version never changes.
 2. Run `factdeck release`: it writes `dist/<deck>-<version>.apkg` and its release notes,
    and records the release in `cards/<deck>/factdeck.lock` and `factdeck.releases`.
 3. Commit the facts **with the lock and the release record** (`git add cards`), tag the
