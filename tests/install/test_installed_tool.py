@@ -147,9 +147,16 @@ def test_installed_factdeck_makes_builds_and_releases_a_course(
     work = tmp_path / "work"
     work.mkdir()
     factdeck = str(venv / "bin" / "factdeck")
-    made = _run([factdeck, "new", "knee-course"], work, env).stdout
-    assert made.startswith("Created course knee-course, deck cards/knee-course\n"), made
+    made = _run([factdeck, "new", "knee-course"], work, env)
+    assert made.stdout.startswith("Created course knee-course, deck cards/knee-course\n")
+    # installed from a local wheel: no clone or CI runner can get factdeck==VERSION (not on
+    # PyPI), so `new` says to replace the pin; the instructor commits the wheel instead
+    assert "which a clone of the course and its CI cannot install" in made.stderr
     course = work / "knee-course"
+    shutil.copy(wheel, course / wheel.name)
+    pins = (course / "requirements.txt").read_text().splitlines()
+    assert pins[-1].startswith("factdeck=="), pins
+    (course / "requirements.txt").write_text("\n".join([*pins[:-1], f"./{wheel.name}", ""]))
     deck = course / "cards" / "knee-course"
     (deck / "knee.yaml").write_text(KNEE, encoding="utf-8")
     (deck / "diagrams" / "knee-front.svg").write_text(KNEE_SVG, encoding="utf-8")
@@ -192,9 +199,11 @@ def test_installed_factdeck_makes_builds_and_releases_a_course(
     fake.mkdir()
     (fake / "gh").write_text(FAKE_GH)
     (fake / "gh").chmod(0o755)
+    runner_venv = tmp_path / "runner"  # a fresh runner: factdeck only from requirements.txt
+    _run([sys.executable, "-m", "venv", str(runner_venv)], cwd=tmp_path)
     ci_env = {
         **env,
-        "PATH": f"{fake}{os.pathsep}{env['PATH']}",
+        "PATH": os.pathsep.join([str(fake), str(runner_venv / "bin"), os.environ["PATH"]]),
         "GITHUB_REF": "refs/tags/v0.1.0",
         "GITHUB_REF_NAME": "v0.1.0",
         "RUNNER_TEMP": str(runner_temp),
