@@ -359,6 +359,34 @@ def test_a_failed_new_removes_what_it_made(
     assert sorted(p.name for p in (project / "cards").iterdir()) == ["mini"]
 
 
+NOT_IN_DECK_NAMES = {
+    "escape sequence": ("\x1b[31m", "'\\x1b'"),
+    "line feed": ("\n", "'\\n'"),
+    "line separator U+2028": ("\u2028", "'\\u2028'"),
+    "next line U+0085": ("\x85", "'\\x85'"),
+    "delete": ("\x7f", "'\\x7f'"),
+}
+
+
+@pytest.mark.parametrize("raw,shown", NOT_IN_DECK_NAMES.values(), ids=NOT_IN_DECK_NAMES)
+@pytest.mark.parametrize("target", ["deck", "course"])
+def test_a_new_folder_named_with_a_control_character_is_refused(
+    runner: CliRunner, project: Path, built_mini_deck: Path, raw: str, shown: str, target: str
+) -> None:
+    """The deck is named after its folder: such a name made a deck.yaml YAML refuses (or
+    split a comment line into YAML), left it written and ended in a traceback."""
+    where = f"cards/new{raw}deck" if target == "deck" else f"../course{raw}x"
+    example = "cards/knee" if target == "deck" else "my-course"
+    before = sorted(p.name for p in project.parent.iterdir())
+    assert refused(runner, project, built_mini_deck, ["new", where]) == (
+        f"Error: {where.encode('unicode_escape').decode()}: the folder's name holds {shown}, "
+        "a control character or line break that the files named after it cannot hold; name it "
+        f"with letters, digits and '-', e.g. {example}\n"
+    )
+    assert sorted(p.name for p in (project / "cards").iterdir()) == ["mini"]
+    assert sorted(p.name for p in project.parent.iterdir()) == before
+
+
 # --- packages given to `factdeck diff` ------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ SCHEMA_LINE = "# yaml-language-server: $schema={}\n"
 EXAMPLE_FILE = "examples.yaml"
 DIAGRAM_FILE = "diagrams.yaml"
 EXAMPLE_SVG = "diagrams/example-leg.svg"
+_NOT_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # YAML refuses or breaks there
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,15 @@ def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
 
 
 def check_target(deck_dir: Path, example: str = "cards/knee") -> None:
-    """A new deck (or course) goes in a missing or empty folder, never inside a deck."""
+    """A new deck (or course) goes in a missing or empty folder, never inside a deck, with a
+    name its files can hold: deck.yaml (and a course's README) name it after its folder."""
+    if bad := _NOT_IN_NAMES.search(deck_dir.resolve().name):
+        raise FactdeckError.at(
+            Location(deck_dir),
+            f"the folder's name holds {bad.group()!r}, a control character or line break "
+            "that the files named after it cannot hold; name it with letters, digits and '-', "
+            f"e.g. {example}",
+        )
     if deck_dir.exists() and (not deck_dir.is_dir() or any(deck_dir.iterdir())):
         raise FactdeckError.at(
             Location(deck_dir),
