@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,23 @@ def test_build_open_builds_then_opens_the_preview(
     assert result.stdout.endswith("  preview  dist/mini-preview/index.html\n")
     assert opened == [Path("dist/mini-preview/index.html").resolve().as_uri()]
     assert Path("dist/mini.apkg").is_file()
+
+
+def test_pdf_without_playwright_says_how_an_installed_factdeck_gets_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message said `pip install -e ".[pdf]"`, which needs a clone of factdeck's own
+    repository; an instructor with the installed tool adds the extra to it."""
+    from factdeck.errors import FactdeckError
+    from factdeck.preview.handout import print_pdf
+
+    browser = tmp_path / "chromium"
+    browser.write_text("")
+    monkeypatch.setenv("FACTDECK_CHROMIUM", str(browser))
+    monkeypatch.setitem(sys.modules, "playwright", None)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    with pytest.raises(FactdeckError) as caught:
+        print_pdf(tmp_path / "index.html", tmp_path / "out.pdf")
+    assert [p.message for p in caught.value.problems] == [
+        "printing to PDF needs Playwright: pip install 'factdeck[pdf]'"
+    ]

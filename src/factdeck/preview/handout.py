@@ -3,7 +3,7 @@ a handout: the page's print stylesheet puts each card's question and answer side
 and keeps a card on one page.
 
 The browser is the system's Chromium (Debian's `chromium`, or FACTDECK_CHROMIUM); nothing
-is downloaded. Playwright is an optional dependency (`pip install -e ".[pdf]"`).
+is downloaded. Playwright is an optional dependency (`pip install 'factdeck[pdf]'`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def print_pdf(index: Path, pdf: Path) -> int:
         from playwright.sync_api import Error, sync_playwright
     except ModuleNotFoundError:
         raise FactdeckError.at(
-            None, 'printing to PDF needs Playwright: pip install -e ".[pdf]"'
+            None, "printing to PDF needs Playwright: pip install 'factdeck[pdf]'"
         ) from None
     try:
         with sync_playwright() as playwright:
