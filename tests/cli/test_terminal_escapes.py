@@ -170,17 +170,21 @@ HOSTILE_WARNING = (
 )
 
 
+RESULTS = {  # command -> its first word, what follows the deck's name, what it wrote
+    "build": ("Built", "", "mini.apkg"),
+    "release": ("Released", " 1.0.0", "mini-1.0.0.apkg"),
+    "preview": ("Preview", "", "mini-preview/index.html"),
+}
+
+
 @by_code
-@pytest.mark.parametrize("command", ["build", "release"])
+@pytest.mark.parametrize("command", RESULTS)
 def test_our_codes_in_an_output_folder(mini_deck: Path, code: str, command: str) -> None:
     result = CliRunner().invoke(main, [command, "--out", f"out{code}dir"], color=True)
     assert (result.exit_code, result.stderr) == (0, ""), result.output
-    done = "Built" if command == "build" else "Released"
-    version = "" if command == "build" else " 1.0.0"
-    name = "mini" if command == "build" else "mini-1.0.0"
+    done, version, written = RESULTS[command]
     assert result.stdout.startswith(
-        f"{GREEN_BOLD}{done}{RESET} {BOLD}Mini{RESET}{version} -> "
-        f"out{_shown(code)}dir/{name}.apkg ("
+        f"{GREEN_BOLD}{done}{RESET} {BOLD}Mini{RESET}{version} -> out{_shown(code)}dir/{written} ("
     ), result.stdout
     only_ours(result.stdout, f"{GREEN_BOLD}{done}{RESET}", f"{BOLD}Mini{RESET}")
 
