@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,24 +14,16 @@ from click.testing import CliRunner
 from factdeck.apkg.read import unpack
 from factdeck.cli.main import main
 from factdeck.facts.feedback_url import read
-from tests.support.decks import MINI_DECK, small_deck
+from tests.support.decks import MINI, NERVE_A, deck_yaml, facts_yaml, small_deck
 
-FEEDBACK = 'feedback: "https://example.org/report?title={title}&body={body}"\n'
-FACTS = """
-    facts:
-      - id: nerve-a
-        kind: nerve
-        name: alpha nerves
-        plural: true
-        levels: L1–L3
-        source: body
-        tags: [mini::nerves]
-      - id: fact-b
-        kind: question
-        question: Which nerve is not the beta?
-        answer: the alpha
-        source: intro
-"""
+FEEDBACK = "https://example.org/report?title={title}&body={body}"
+QUESTION = {
+    "id": "fact-b",
+    "kind": "question",
+    "question": "Which nerve is not the beta?",
+    "answer": "the alpha",
+    "source": "intro",
+}
 
 
 pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
@@ -50,8 +41,8 @@ def _link(apkg: Path, fact: str) -> str:
 def released(runner: CliRunner, project: Path) -> Path:
     small_deck(
         project / "cards" / "mini",
-        facts=FACTS,
-        deck=textwrap.dedent(MINI_DECK["deck.yaml"]) + FEEDBACK,
+        facts=facts_yaml(NERVE_A, QUESTION),
+        deck=deck_yaml(base=MINI, feedback=FEEDBACK),
     )
     assert runner.invoke(main, ["release"]).exit_code == 0
     return project / "dist" / "mini-1.0.0.apkg"
@@ -66,7 +57,7 @@ def test_triage_of_a_link_names_the_file_the_card_lint_and_history(
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
         "Report on mini: fact fact-b, card 1\n"
-        "  fact     fact-b (question), cards/mini/facts.yaml:9\n"
+        "  fact     fact-b (question), cards/mini/facts.yaml:3\n"
         f"  note     {guid} (note 'qa', type qa, id {_note_id(result.stdout)})\n"
         "  seen     unchanged since 1.0.0: the text below is what the student saw\n"
         "  front    Which nerve is not the beta?\n"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from factdeck.cli.main import main
-from tests.support.decks import REPO, write_tree
+from tests.support.decks import REPO, facts_yaml, small_deck, write_tree
 
 pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
@@ -152,17 +152,8 @@ def test_diff_refuses_a_file_that_is_not_a_package(runner: CliRunner, tmp_path: 
 
 def test_build_py_is_a_thin_door(project: Path) -> None:
     (project / "build.py").write_text((REPO / "build.py").read_text())
-    deck_yaml = (REPO / "tests" / "support" / "decks.py").read_text().split('"deck.yaml": """')[1]
-    write_tree(project / "cards" / "mini", {"deck.yaml": deck_yaml.split('"""')[0]})
-    write_tree(
-        project / "cards" / "mini",
-        {
-            "facts.yaml": """
-        facts:
-          - {id: q, kind: question, question: Q?, answer: A, source: body}
-    """
-        },
-    )
+    question = {"id": "q", "kind": "question", "question": "Q?", "answer": "A", "source": "body"}
+    small_deck(project / "cards" / "mini", facts=facts_yaml(question))
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     done = subprocess.run(
         [sys.executable, "build.py"],

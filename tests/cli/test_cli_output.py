@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from factdeck.cli import terminal
 from factdeck.cli.main import main
 from factdeck.pipeline import BUILD_STAGES
-from tests.support.decks import MINI_DECK, write_tree
+from tests.support.decks import MINI, MINI_DECK, deck_yaml, write_tree
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LINT_WARNING = {
@@ -115,11 +115,8 @@ def test_unknown_command_and_missing_deck_are_usage_errors(runner: CliRunner) ->
 
 def many_decks(project: Path, count: int) -> None:
     for number in range(count):
-        deck = (
-            MINI_DECK["deck.yaml"]
-            .replace("slug: mini", f"slug: mini-{number}")
-            .replace("name: Mini", f"name: Mini {number}")
-        )  # two decks may not share a name
+        # two decks may not share a name
+        deck = deck_yaml(base=MINI, slug=f"mini-{number}", name=f"Mini {number}")
         write_tree(project / "cards" / f"mini-{number}", {**MINI_DECK, "deck.yaml": deck})
 
 

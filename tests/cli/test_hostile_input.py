@@ -234,7 +234,7 @@ def test_deck_yaml_nested_100000_deep(
 ) -> None:
     deck_yaml = (built_mini_deck / "deck.yaml").read_text() + f"extra: {DEEP}\n"
     assert refuse(runner, project, built_mini_deck, {"deck.yaml": deck_yaml}) == (
-        "Error: cards/mini/deck.yaml:10: invalid YAML: while increasing flow level exceeded "
+        "Error: cards/mini/deck.yaml:7: invalid YAML: while increasing flow level exceeded "
         "maximum nesting depth; check the indentation, and put text containing ': ' or "
         "starting with '{', '[', '*', '&', '!', '%', '@' or '`' in quotes\n"
     )

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from factdeck.cli.main import main
 from factdeck.fs import commit, limits
 from factdeck.fs.names import JOURNAL
-from tests.support.decks import MINI_DECK, REPO, write_tree
+from tests.support.decks import MINI, MINI_DECK, REPO, deck_yaml, edit_deck, write_tree
 from tests.support.hostile import DIAGRAM_FACTS, beside, build_ok, refused, svg
 
 NOT_OURS = (
@@ -402,7 +402,7 @@ def test_a_deck_inside_a_deck_is_refused(
     runner: CliRunner, project: Path, built_mini_deck: Path, command: str
 ) -> None:
     """Absorbed before: the inner deck's facts became the outer deck's."""
-    inner = MINI_DECK["deck.yaml"].replace("slug: mini", "slug: inner")
+    inner = deck_yaml(base=MINI, slug="inner")
     write_tree(built_mini_deck / "inner", {**MINI_DECK, "deck.yaml": inner})
     assert refused(runner, project, built_mini_deck, [command, "cards/mini"]) == (
         "Error: cards/mini/inner/deck.yaml:1: a deck inside the deck 'mini': its facts would "
@@ -417,13 +417,7 @@ def test_a_line_separator_in_a_name_keeps_the_lock_readable(
     """U+2028, U+2029 and U+0085 in a deck's or sub-deck's name (and so in the lock and the
     release record) made a lock factdeck could not read back: its reader broke lines there."""
     escaped = separator.encode("unicode_escape").decode("ascii")
-    deck_yaml = mini_deck / "deck.yaml"
-    deck_yaml.write_text(
-        deck_yaml.read_text()
-        .replace("name: Mini", f'name: "Mi{escaped}ni"')
-        .replace("{part: Part}", f'{{part: "Pa{escaped}rt"}}'),
-        encoding="utf-8",
-    )
+    edit_deck(mini_deck, name=f"Mi{separator}ni", subdecks={"part": f"Pa{separator}rt"})
     build_ok(runner)
     assert runner.invoke(main, ["release", "-q"]).exit_code == 0
     for name in ("factdeck.lock", "factdeck.releases"):

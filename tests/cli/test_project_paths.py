@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from factdeck.cli.main import main
-from tests.support.decks import MINI_DECK, REPO, write_tree
+from tests.support.decks import MINI, MINI_DECK, REPO, deck_yaml, write_tree
 
 
 def test_build_py_without_the_dependencies_says_what_to_run() -> None:
@@ -45,7 +45,7 @@ def test_build_inside_a_deck_folder_writes_to_the_projects_dist(
 def test_a_deck_inside_a_deck_is_refused(runner: CliRunner, mini_deck: Path) -> None:
     write_tree(
         mini_deck / "inner",
-        {**MINI_DECK, "deck.yaml": MINI_DECK["deck.yaml"].replace("slug: mini", "slug: inner")},
+        {**MINI_DECK, "deck.yaml": deck_yaml(base=MINI, slug="inner")},
     )
     result = runner.invoke(main, ["check", str(mini_deck)])
     assert result.exit_code == 1

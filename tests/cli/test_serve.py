@@ -27,7 +27,7 @@ from factdeck.cli.live_server import (
     own_hosts,
 )
 from factdeck.cli.main import main
-from tests.support.decks import MINI_DECK, write_tree
+from tests.support.decks import MINI, MINI_DECK, deck_yaml, write_tree
 from tests.support.serving import PATIENCE, Server
 
 
@@ -47,7 +47,7 @@ def test_without_a_deck_and_several_under_cards_it_asks_which(
 ) -> None:
     write_tree(
         project / "cards" / "other",
-        {**MINI_DECK, "deck.yaml": MINI_DECK["deck.yaml"].replace("slug: mini", "slug: other")},
+        {**MINI_DECK, "deck.yaml": deck_yaml(base=MINI, slug="other")},
     )
     monkeypatch.chdir(project)
     result = runner.invoke(main, ["serve"])

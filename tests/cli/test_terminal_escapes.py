@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from factdeck.cli.main import main
-from tests.support.decks import write_tree
+from tests.support.decks import edit_deck, write_tree
 from tests.support.serving import Server
 
 pytestmark = pytest.mark.usefixtures("in_project")
@@ -68,11 +68,7 @@ def test_an_output_folder_in_a_result_line(mini_deck: Path, raw: str, shown: str
 
 @pytest.mark.parametrize("raw,shown", CLASSES.values(), ids=CLASSES)
 def test_a_deck_name_in_a_result_line(mini_deck: Path, raw: str, shown: str) -> None:
-    deck_yaml = mini_deck / "deck.yaml"
-    name = raw.encode("unicode_escape").decode("ascii")  # as YAML writes it, in "..."
-    deck_yaml.write_text(
-        deck_yaml.read_text().replace("name: Mini", f'name: "Mi{name}ni"'), encoding="utf-8"
-    )
+    edit_deck(mini_deck, name=f"Mi{raw}ni")
     result = CliRunner().invoke(main, ["check"], color=True)
     assert (result.exit_code, result.stderr) == (0, ""), result.output
     assert result.stdout == f"{GREEN_BOLD}OK{RESET} Mi{shown}ni: 2 facts, 3 notes\n"
@@ -80,12 +76,7 @@ def test_a_deck_name_in_a_result_line(mini_deck: Path, raw: str, shown: str) -> 
 
 @pytest.mark.parametrize("raw,shown", CLASSES.values(), ids=CLASSES)
 def test_a_version_string_in_an_error(mini_deck: Path, raw: str, shown: str) -> None:
-    deck_yaml = mini_deck / "deck.yaml"
-    version = raw.encode("unicode_escape").decode("ascii")
-    deck_yaml.write_text(
-        deck_yaml.read_text().replace('version: "1.0.0"', f'version: "1.0{version}.0"'),
-        encoding="utf-8",
-    )
+    edit_deck(mini_deck, version=f"1.0{raw}.0")
     result = CliRunner().invoke(main, ["check"], color=True)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (

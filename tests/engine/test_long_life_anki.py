@@ -26,23 +26,21 @@ from anki.collection import Collection
 
 from factdeck.history.lock import read
 from tests.history.test_release import bump
-from tests.support.decks import EPOCH, write_tree
+from tests.support.decks import EPOCH, deck_yaml, write_tree
 from tests.support.engine import ImportLog, import_package, open_collection, shown_text
 from tests.support.git import clone, commit_and_push, course_repository, git, needs_git, origin_of
 
 pytestmark = [pytest.mark.slow, needs_git]
 
 DECK = {
-    "deck.yaml": """
-        name: Life
-        slug: life
-        version: "1.0.0"
-        description: A deck that lives through ten releases.
-        source:
-          title: A Source
-          sections: {body: Body}
-        subdecks: {part: Part}
-    """,
+    "deck.yaml": deck_yaml(
+        name="Life",
+        slug="life",
+        description="A deck that lives through ten releases.",
+        subdecks={"part": "Part"},
+    ),
+    # The facts and figures stay YAML as an instructor writes it: each step edits their text
+    # (STEPS), and the 2.0.0 merge needs the two branches' edits on lines of their own.
     "facts.yaml": """
         facts:
           - {id: first, kind: question, question: First?, answer: Alpha, source: body}

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from factdeck.cli.main import main
 from factdeck.facts.feedback_url import CardRef, fill, problems
-from tests.support.decks import write_tree
+from tests.support.decks import edit_deck
 
 GITHUB = "https://github.com/org/course/issues/new?title={title}&body={body}"
 CARD = CardRef(deck="mini", version="1.2.0", fact="nerve-a", note="a&b#c+d%e<f", card=3)
@@ -94,12 +94,11 @@ def test_check_names_the_line_of_a_bad_template(
     runner: CliRunner, mini_deck: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(mini_deck.parent.parent)
-    deck_yaml = (mini_deck / "deck.yaml").read_text(encoding="utf-8")
-    write_tree(mini_deck, {"deck.yaml": deck_yaml + 'feedback: "javascript:alert({body})"\n'})
+    edit_deck(mini_deck, feedback="javascript:alert({body})")
     result = runner.invoke(main, ["check"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: cards/mini/deck.yaml:10: deck: field 'feedback': must start with https://, "
+        "Error: cards/mini/deck.yaml:7: deck: field 'feedback': must start with https://, "
         "http:// or mailto: (a link a phone opens: an issue form or an e-mail), e.g. "
         "https://github.com/ORG/COURSE/issues/new?title={title}&body={body}\n"
     )
@@ -152,8 +151,7 @@ def test_feedback_needs_every_note_type_to_say_where(
     path.write_text(path.read_text("utf-8").replace("report: Source\n", ""), "utf-8")
     assert runner.invoke(main, ["build"]).exit_code == 0  # no feedback: nothing needed
     before = (Path("dist/mini.apkg").read_bytes(), (mini_deck / "factdeck.lock").read_bytes())
-    deck_yaml = (mini_deck / "deck.yaml").read_text("utf-8")
-    write_tree(mini_deck, {"deck.yaml": deck_yaml + f'feedback: "{GITHUB}"\n'})
+    edit_deck(mini_deck, feedback=GITHUB)
     result = runner.invoke(main, ["build"])
     assert (result.exit_code, result.stderr) == (
         1,

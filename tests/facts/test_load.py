@@ -8,14 +8,7 @@ import pytest
 
 from factdeck.errors import FactdeckError
 from factdeck.facts.load import MAX_FILE_BYTES, load_deck, read_yaml
-
-DECK = """
-    name: D
-    slug: d
-    version: "1.0.0"
-    description: x
-    source: {title: T, sections: {s: S}}
-"""
+from tests.support.decks import deck_yaml
 
 
 def problems(deck_dir: Path) -> list[str]:
@@ -29,7 +22,7 @@ def deck_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)  # messages show paths relative to the working directory
     folder = tmp_path / "d"
     folder.mkdir()
-    (folder / "deck.yaml").write_text(DECK)
+    (folder / "deck.yaml").write_text(deck_yaml())
     return folder
 
 
@@ -42,7 +35,7 @@ def write(deck_dir: Path, data: str | bytes) -> None:
 
 
 def test_remembers_lines_of_facts_and_keys(deck_dir: Path) -> None:
-    write(deck_dir, "defaults:\n  source: s\nfacts:\n  - id: a\n\n    kind: nerve\n")
+    write(deck_dir, "defaults:\n  source: body\nfacts:\n  - id: a\n\n    kind: nerve\n")
     raw = load_deck(deck_dir)
     (file,) = raw.files
     (fact,) = file.facts

@@ -10,7 +10,7 @@ from factdeck.errors import FactdeckError
 from factdeck.facts.load import load_deck
 from factdeck.facts.model import Nerve, Statement
 from factdeck.facts.validate import validate
-from tests.support.decks import MINI_DECK, write_tree
+from tests.support.decks import MINI_DECK, TINY_SOURCE, deck_yaml, facts_yaml, write_tree
 
 
 @pytest.fixture
@@ -259,14 +259,11 @@ def test_deck_file_problems_point_into_deck_yaml(
     write_tree(
         tmp_path / "d",
         {
-            "deck.yaml": """
-        name: D
-        slug: Not A Slug
-        version: "1.0.0"
-        description: x
-        source: {title: T, sections: {s: S}, refrences: {}}
-    """,
-            "f.yaml": "facts:\n  - {id: q, kind: question, question: Q, answer: A, source: s}\n",
+            # one line a field: slug is line 2, source line 5
+            "deck.yaml": deck_yaml(slug="Not A Slug", source={**TINY_SOURCE, "refrences": {}}),
+            "f.yaml": facts_yaml(
+                {"id": "q", "kind": "question", "question": "Q", "answer": "A", "source": "body"}
+            ),
         },
     )
     with pytest.raises(FactdeckError) as caught:

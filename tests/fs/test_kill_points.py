@@ -22,14 +22,36 @@ import pytest
 
 from factdeck.apkg.read import unpack
 from factdeck.history.lock import read
-from tests.support.decks import EPOCH, MINI_DECK, TEMPLATES, write_tree
+from tests.support.decks import (
+    EPOCH,
+    FACT_B,
+    MINI,
+    MINI_DECK,
+    NERVE_A,
+    TEMPLATES,
+    deck_yaml,
+    facts_yaml,
+    write_tree,
+)
 from tests.support.engine import import_package, open_collection
 
 pytestmark = pytest.mark.slow
 
 EDIT = {  # after release 1.0.0: one fact retired, one added, a minor version
-    "facts.yaml": MINI_DECK["facts.yaml"].replace("fact-b", "fact-c").replace("beta", "gamma"),
-    "deck.yaml": MINI_DECK["deck.yaml"].replace('"1.0.0"', '"1.1.0"'),
+    "facts.yaml": facts_yaml(
+        NERVE_A,
+        {
+            **FACT_B,
+            "id": "fact-c",
+            "text": "The gamma is {{c1::big}}.",
+            "source": {
+                "section": "intro",
+                "refs": ["ref-one"],
+                "refs_why": "Ref 2000 measured the gamma.",
+            },
+        },
+    ),
+    "deck.yaml": deck_yaml(base=MINI, version="1.1.0"),
 }
 EPOCHS = {"build": EPOCH + 100, "release": EPOCH + 200}
 POINT = re.compile(r"factdeck fault point (\d+): (write|fsync|rename|delete) (.+)")

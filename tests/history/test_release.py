@@ -21,7 +21,7 @@ from factdeck.history.lock import LOCK_NAME, Allow, read
 from factdeck.history.lockfile import MIGRATED_NOTE
 from factdeck.pipeline import build, check
 from factdeck.release import release
-from tests.support.decks import EPOCH, REAL_DECK, practice_deck, write_tree
+from tests.support.decks import EPOCH, REAL_DECK, edit_deck, practice_deck, write_tree
 from tests.support.hostile import deny
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -468,8 +468,7 @@ def test_slug_change_is_refused_unless_allowed(
 ) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
-    deck_yaml = mini_deck / "deck.yaml"
-    deck_yaml.write_text(deck_yaml.read_text().replace("slug: mini", "slug: mini-two"))
+    edit_deck(mini_deck, slug="mini-two")
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "2.0.0")
     (message,) = messages(caught)
@@ -487,12 +486,7 @@ def test_deck_and_subdeck_renames_are_refused_unless_allowed(
 ) -> None:
     monkeypatch.chdir(project)
     publish(mini_deck, project, "1.0.0", FACTS)
-    deck_yaml = mini_deck / "deck.yaml"
-    deck_yaml.write_text(
-        deck_yaml.read_text()
-        .replace("name: Mini", "name: Mini Deck")
-        .replace("{part: Part}", "{part: Parts}")
-    )
+    edit_deck(mini_deck, name="Mini Deck", subdecks={"part": "Parts"})
     with pytest.raises(FactdeckError) as caught:
         publish(mini_deck, project, "2.0.0", FACTS.replace("First?", "First one?"))
     (message,) = messages(caught)

@@ -13,9 +13,9 @@ from factdeck.lint.cards import Card, Choice, read_choices
 from factdeck.lint.engine import lint
 from factdeck.lint.rules import choices
 from factdeck.pipeline import expanded
-from tests.support.decks import MINI_DECK, small_deck, write_tree
+from tests.support.decks import MINI, deck_yaml, small_deck, write_tree
 
-PRACTICE_DECK = MINI_DECK["deck.yaml"].replace("subdecks:", "practice: true\n        subdecks:")
+PRACTICE_DECK = deck_yaml(base=MINI, practice=True)
 # Four nerves of one group: each levels question has three siblings' levels as wrong
 # options, each with its owner on the back.
 NERVES = """facts:

@@ -16,7 +16,7 @@ from factdeck.errors import Location
 from factdeck.pipeline import expanded
 from factdeck.preview.card_templates import compile_note_type, render_note
 from factdeck.preview.page import TagOption, fact_sources, preview, tag_options, text_of
-from tests.support.decks import write_tree
+from tests.support.decks import NERVE_A, edit_deck, facts_yaml, write_tree
 
 DATA = re.compile(r'<script type="application/json" id="pv-data">(.*?)</script>', re.DOTALL)
 
@@ -55,17 +55,24 @@ def test_every_card_front_and_back_as_anki_renders_it(mini_deck: Path, tmp_path:
 
 
 def test_each_card_shows_where_it_comes_from(mini_deck: Path, tmp_path: Path) -> None:
+    # fact-b written over several lines, as an instructor would: the page shows its lines
+    block = (
+        '  - id: fact-b\n    kind: statement\n    text: "The beta is {{c1::big}}."\n'
+        "    source: {section: intro, refs: [ref-one], refs_why: Ref 2000 measured the beta.}\n"
+        "    subdeck: part\n"
+    )
+    (mini_deck / "facts.yaml").write_text(facts_yaml(NERVE_A) + block, encoding="utf-8")
     index = preview(mini_deck, tmp_path / "out").index
     card = next(c for c in page_data(index)["cards"] if c["anchor"] == "fact-b--text--1")
     assert (card["subdeck"], card["tags"]) == ("part", [])
     assert card["kind"] == "factdeck Cloze · Cloze 1"
     assert card["deck"] == "Mini::Part"
     assert card["source"] == "Introduction · Ref 2000"
-    assert (card["location"], card["ids"]) == ("cards/mini/facts.yaml:9", "fact-b/text")
+    assert (card["location"], card["ids"]) == ("cards/mini/facts.yaml:3", "fact-b/text")
     assert (card["href"], card["file"], card["line"]) == (
         "../../cards/mini/facts.yaml",
         "cards/mini/facts.yaml",
-        9,
+        3,
     )
     assert page_data(index)["facts"]["fact-b"] == (
         '- id: fact-b\n  kind: statement\n  text: "The beta is {{c1::big}}."\n'
@@ -92,14 +99,7 @@ def test_card_html_cannot_break_out_of_the_page(mini_deck: Path, tmp_path: Path)
     (templates / "note-types" / "qa" / "front.html").write_text(
         "{{Front}}</script><script>alert(1)</script><!--<script>"
     )
-    write_tree(
-        mini_deck,
-        {
-            "deck.yaml": (mini_deck / "deck.yaml")
-            .read_text()
-            .replace("name: Mini", "name: Mini <b>&</b>")
-        },
-    )
+    edit_deck(mini_deck, name="Mini <b>&</b>")
     html = preview(mini_deck, tmp_path / "out").index.read_text(encoding="utf-8")
     assert "<title>Mini &lt;b&gt;&amp;&lt;/b&gt; — card preview</title>" in html
     assert "alert" not in html.split('id="pv-data">')[0]

@@ -9,16 +9,17 @@ import pytest
 from factdeck.errors import FactdeckError
 from factdeck.facts.load import load_deck
 from factdeck.facts.validate import validate
-from tests.support.decks import MINI_DECK, write_tree
+from tests.support.decks import MINI, deck_yaml, write_tree
 
-AREAS = "exam_areas: {anatomy-physiology: Anatomy & physiology, pathology: Pathology}\n"
+AREAS = {"anatomy-physiology": "Anatomy & physiology", "pathology": "Pathology"}
 
 
-def deck_with(tmp_path: Path, tags: str, areas: str = AREAS) -> Path:
+def deck_with(tmp_path: Path, tags: str, areas: dict[str, str] | None = AREAS) -> Path:
+    exam_areas = {} if areas is None else {"exam_areas": areas}
     return write_tree(
         tmp_path / "d",
         {
-            "deck.yaml": MINI_DECK["deck.yaml"].rstrip() + "\n        " + areas,
+            "deck.yaml": deck_yaml(base=MINI, **exam_areas),
             "facts.yaml": f"""
             facts:
               - {{id: q, kind: question, question: Where?, answer: Here, source: body,
@@ -49,7 +50,7 @@ def test_an_undeclared_exam_area_is_refused_with_a_suggestion(
 def test_exam_tags_need_declared_areas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FactdeckError) as caught:
-        validate(load_deck(deck_with(tmp_path, "[exam::pathology]", areas="")))
+        validate(load_deck(deck_with(tmp_path, "[exam::pathology]", areas=None)))
     assert [str(p) for p in caught.value.problems] == [
         "d/facts.yaml:2: fact 'q': tag 'exam::pathology' names unknown exam area 'pathology'; "
         "deck.yaml's exam_areas lists: none yet"

@@ -9,59 +9,103 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[2]
 REAL_DECK = REPO / "cards" / "low-back-pain"
 # Every deck of the project: tests over DECKS cover a new deck without being touched.
 DECKS = sorted(path.parent for path in (REPO / "cards").glob("*/deck.yaml"))
 TEMPLATES = REPO / "templates"
 EPOCH = 1_790_000_000  # a fixed "now" for reproducible builds in tests
-MINI_DECK = {
-    "deck.yaml": """
-        name: Mini
-        slug: mini
-        version: "1.0.0"
-        description: A tiny deck for tests.
-        source:
-          title: A Source
-          sections: {intro: Introduction, body: Body}
-          references: {ref-one: {short: Ref 2000, full: "Ref, A. 2000. A Paper."}}
-        subdecks: {part: Part}
-    """,
-    "facts.yaml": """
-        facts:
-          - id: nerve-a
-            kind: nerve
-            name: alpha nerves
-            plural: true
-            levels: L1–L3
-            source: body
-            tags: [mini::nerves]
-          - id: fact-b
-            kind: statement
-            text: "The beta is {{c1::big}}."
-            source: {section: intro, refs: [ref-one], refs_why: Ref 2000 measured the beta.}
-            subdeck: part
-    """,
-}
-
 # The fields every deck.yaml needs, one source section (`body`): deck_yaml adds the rest.
-_SOURCE = {"title": "A Source", "sections": {"body": "Body"}}
+TINY_SOURCE: dict[str, object] = {"title": "A Source", "sections": {"body": "Body"}}
 TINY_DECK: dict[str, object] = {
     "name": "Tiny",
     "slug": "tiny",
     "version": "1.0.0",
     "description": "A tiny deck.",
-    "source": _SOURCE,
+    "source": TINY_SOURCE,
 }
 SMITH = {"smith": {"short": "Smith 2019", "full": "Smith, A. 2019. A Paper."}}
+# The mini deck: two sections, a reference, a sub-deck, and a fact of each of two kinds.
+MINI: dict[str, object] = {
+    "name": "Mini",
+    "slug": "mini",
+    "version": "1.0.0",
+    "description": "A tiny deck for tests.",
+    "source": {
+        "title": "A Source",
+        "sections": {"intro": "Introduction", "body": "Body"},
+        "references": {"ref-one": {"short": "Ref 2000", "full": "Ref, A. 2000. A Paper."}},
+    },
+    "subdecks": {"part": "Part"},
+}
+NERVE_A: dict[str, object] = {
+    "id": "nerve-a",
+    "kind": "nerve",
+    "name": "alpha nerves",
+    "plural": True,
+    "levels": "L1–L3",
+    "source": "body",
+    "tags": ["mini::nerves"],
+}
+FACT_B: dict[str, object] = {
+    "id": "fact-b",
+    "kind": "statement",
+    "text": "The beta is {{c1::big}}.",
+    "source": {"section": "intro", "refs": ["ref-one"], "refs_why": "Ref 2000 measured the beta."},
+    "subdeck": "part",
+}
 
 
-def deck_yaml(references: Mapping[str, object] | None = None, **fields: object) -> str:
-    """A deck.yaml: TINY_DECK with `fields` added or replaced, and `references` in its
-    source (written as JSON, which is YAML)."""
-    source = _SOURCE if references is None else {**_SOURCE, "references": references}
-    deck = {**TINY_DECK, "source": source, **fields}
-    return json.dumps(deck, ensure_ascii=False, indent=1) + "\n"
+Fact = Mapping[str, object]  # one fact of a facts file, as data
+
+
+def question(fact_id: str, question: str, answer: str, **more: object) -> dict[str, object]:
+    """A question fact of source section `body`, with `more` fields."""
+    fact = {"id": fact_id, "kind": "question", "question": question, "answer": answer}
+    return {**fact, "source": "body", **more}
+
+
+def _json(value: object) -> str:
+    """JSON, which is YAML, with every character YAML would not keep as written (controls,
+    format characters, line separators: not str.isprintable) escaped, as a test means it."""
+    text = json.dumps(value, ensure_ascii=False)
+    return "".join(c if c.isprintable() else f"\\U{ord(c):08x}" for c in text)
+
+
+def deck_yaml(
+    references: Mapping[str, object] | None = None,
+    *,
+    base: Mapping[str, object] = TINY_DECK,
+    **fields: object,
+) -> str:
+    """A deck.yaml: `base` (TINY_DECK, or MINI) with `fields` added or replaced, and
+    `references` added to its source. One line a field, its value in JSON (which is YAML),
+    so a field's line is its place: `version` is line 3."""
+    deck = {**base, **fields}
+    if references is not None:
+        source = dict(deck["source"])  # type: ignore[call-overload]
+        deck["source"] = {**source, "references": {**source.get("references", {}), **references}}
+    return "".join(f"{key}: {_json(value)}\n" for key, value in deck.items())
+
+
+def edit_deck(deck: Path, **fields: object) -> Path:
+    """Change `fields` of the deck.yaml at `deck` (any deck, as its instructor would between
+    releases), rewritten by deck_yaml; returns `deck`."""
+    path = deck / "deck.yaml"
+    path.write_text(deck_yaml(base=yaml.safe_load(path.read_text("utf-8")), **fields), "utf-8")
+    return deck
+
+
+def facts_yaml(*facts: Fact, defaults: Mapping[str, object] | None = None) -> str:
+    """A facts file of `facts`, one line each (JSON, which is YAML) after `facts:` (and
+    `defaults:` first when given), so the nth fact is at line n + 1 (n + 2 with defaults)."""
+    head = f"defaults: {_json(defaults)}\n" if defaults is not None else ""
+    return head + "facts:\n" + "".join(f"  - {_json(fact)}\n" for fact in facts)
+
+
+MINI_DECK = {"deck.yaml": deck_yaml(base=MINI), "facts.yaml": facts_yaml(NERVE_A, FACT_B)}
 
 
 # A deck with practice questions (multiple choice): nerves by levels, their own
