@@ -256,8 +256,11 @@ def test_new_warns_when_the_pinned_factdeck_is_local(
         "Warning: knee-course/requirements.txt: pins factdeck as installed from "
         "/w/factdeck-0.1.0-py3-none-any.whl, which a clone of the course and its CI cannot "
         "install from; before pushing, replace it with `factdeck @ git+https://...@COMMIT`, "
-        "a wheel's web address or a wheel committed to the course\n"
+        "a wheel's web address or a wheel committed to the course "
+        "(./factdeck-0.1.0-py3-none-any.whl)\n"
     )
+    text = (tmp_path / "knee-course" / "requirements.txt").read_text()
+    assert "here by its path (./factdeck-0.1.0-py3-none-any.whl).\n" in text
 
 
 def test_the_readme_s_tag_and_push_reach_the_remote(

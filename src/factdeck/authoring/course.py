@@ -78,6 +78,12 @@ def new_course(root: Path, deck_name: str | None, article: Path | None) -> Cours
     return Course(root, tuple(root / name for name in files), made, pin.unreachable)
 
 
+def committed_wheel(installed_from: str) -> str:
+    """The line that installs the wheel `installed_from` once it is copied into the course."""
+    name = Path(installed_from).name
+    return f"./{name}" if name.endswith(".whl") else "./factdeck-VERSION-py3-none-any.whl"
+
+
 def render(folder_name: str, deck: str, pin: Requirement) -> dict[str, str]:
     """File name -> text of the course's own files (pure: nothing is written)."""
     title = folder_name.replace("-", " ").replace("_", " ").strip().title() or "My Course"
@@ -86,7 +92,11 @@ def render(folder_name: str, deck: str, pin: Requirement) -> dict[str, str]:
         ".gitignore": _GITIGNORE,
         ".gitattributes": _GITATTRIBUTES,
         REQUIREMENTS: _REQUIREMENTS
-        + (_UNREACHABLE.format(path=pin.unreachable) if pin.unreachable else "")
+        + (
+            _UNREACHABLE.format(path=pin.unreachable, wheel=committed_wheel(pin.unreachable))
+            if pin.unreachable
+            else ""
+        )
         + f"{pin.line}\n",
         WORKFLOW: _WORKFLOW,
     }
@@ -126,7 +136,7 @@ _UNREACHABLE = """\
 # FIX BEFORE PUSHING: this factdeck was installed from {path}, which a clone of this
 # course and its CI cannot reach (factdeck is not on PyPI): replace the line below with
 # `factdeck @ git+https://...@COMMIT`, a wheel's web address, or the wheel committed
-# here by its path (./factdeck-VERSION-py3-none-any.whl).
+# here by its path ({wheel}).
 """
 
 _WORKFLOW = f"""\

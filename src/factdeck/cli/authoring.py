@@ -66,7 +66,7 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
         _say_deck(made.files, made.sections, made.claims, article)
         say(f"Next: factdeck serve {path}   (live preview while you edit)")
         return
-    from factdeck.authoring.course import new_course
+    from factdeck.authoring.course import committed_wheel, new_course
 
     course = new_course(path, deck_name, article)
     deck = course.deck.deck_dir.relative_to(path)
@@ -80,7 +80,8 @@ def new(path: Path, article: Path | None, deck_name: str | None) -> None:
                 f"{path / 'requirements.txt'}: pins factdeck as installed from "
                 f"{course.unreachable}, which a clone of the course and its CI cannot install "
                 "from; before pushing, replace it with `factdeck @ git+https://...@COMMIT`, a "
-                "wheel's web address or a wheel committed to the course",
+                "wheel's web address or a wheel committed to the course "
+                f"({committed_wheel(course.unreachable)})",
             )
         )
     say(f"Next: cd {path} && git init && factdeck serve {deck}   (see README.md)")
