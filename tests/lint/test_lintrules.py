@@ -13,7 +13,7 @@ from factdeck.lint.rules import RULES as CONTENT_RULES
 from factdeck.lint.rules.number import looks_plural
 from factdeck.lint.rules.spelling import us_spelling
 from factdeck.pipeline import expanded
-from tests.support.decks import SMITH, deck_yaml, write_tree
+from tests.support.decks import SMITH, Fact, deck_yaml, facts_yaml, question, write_tree
 from tests.support.findings import linted
 
 DECK = deck_yaml(references=SMITH)
@@ -22,23 +22,30 @@ DECK = deck_yaml(references=SMITH)
 pytestmark = pytest.mark.usefixtures("in_project")  # run from inside the project
 
 
-def rules_hit(project: Path, facts: str, rule: str) -> list[str]:
+def rules_hit(project: Path, facts: list[Fact], rule: str) -> list[str]:
     """Messages of `rule`'s findings, as 'fact: message'."""
     deck_dir = write_tree(
-        project / "cards" / "tiny", {"deck.yaml": DECK, "facts.yaml": "facts:\n" + facts}
+        project / "cards" / "tiny", {"deck.yaml": DECK, "facts.yaml": facts_yaml(*facts)}
     )
     return [f"{f.fact_id}: {f.message}" for f in linted(deck_dir) if f.rule == rule]
 
 
-def qa(fact_id: str, question: str, answer: str, more: str = "") -> str:
-    return (
-        f'  - {{id: {fact_id}, kind: question, question: "{question}", '
-        f'answer: "{answer}", source: body{more}}}\n'
-    )
+# qa and cloze give a list of one fact, so the facts of a test add up with +
+def qa(fact_id: str, asked: str, answer: str, **more: object) -> list[Fact]:
+    return [question(fact_id, asked, answer, **more)]
 
 
-def cloze(fact_id: str, text: str, more: str = "") -> str:
-    return f'  - {{id: {fact_id}, kind: statement, text: "{text}", source: body{more}}}\n'
+def cloze(fact_id: str, text: str) -> list[Fact]:
+    return [{"id": fact_id, "kind": "statement", "text": text, "source": "body"}]
+
+
+def nerve(fact_id: str, name: str, levels: str, **more: object) -> list[Fact]:
+    return [
+        {"id": fact_id, "kind": "nerve", "name": name, "levels": levels, "source": "body"} | more
+    ]
+
+
+SUPERIOR = nerve("n", "superior cluneal nerves", "L1–L3", plural=True)
 
 
 def test_every_content_rule_is_a_lint_rule() -> None:
@@ -127,7 +134,7 @@ def test_openings_and_generic_nouns_without_an_antecedent(project: Path) -> None
             "extra",
             "What is the long posterior sacroiliac ligament often mistaken for by students?",
             "A tendon",
-            ', extra: "The nerves run beside this ligament."',
+            extra="The nerves run beside this ligament.",
         )
     )
     found = rules_hit(project, facts, "no-antecedent")
@@ -272,30 +279,20 @@ def test_sibling_clozes_of_one_family(project: Path) -> None:
 
 
 def test_asked_twice_across_note_types(project: Path) -> None:
-    facts = (
-        "  - {id: n, kind: nerve, name: superior cluneal nerves, plural: true, "
-        "levels: L1–L3, source: body}\n"
-        + cloze("s", "The superior cluneal nerves arise from {{c1::L1–L3}}.")
-    )
+    facts = SUPERIOR + cloze("s", "The superior cluneal nerves arise from {{c1::L1–L3}}.")
     found = rules_hit(project, facts, "asked-twice")
     assert sorted(m.split(":")[0] for m in found) == ["n", "s"], found
     assert any(
         "note 'levels': asks 'L1–L3' as fact 's' note 'text' (cloze) does" in m for m in found
     ), found
-    other = (
-        "  - {id: n, kind: nerve, name: superior cluneal nerves, plural: true, "
-        "levels: L1–L3, source: body}\n"
-        + cloze("s", "The iliohypogastric nerve arises from {{c1::L1}} alone.")
-    )
+    other = SUPERIOR + cloze("s", "The iliohypogastric nerve arises from {{c1::L1}} alone.")
     assert rules_hit(project, other, "asked-twice") == []
 
 
 def test_one_exception_justifies_an_asked_twice_pair(project: Path) -> None:
-    facts = (
-        "  - {id: n, kind: nerve, name: superior cluneal nerves, plural: true, "
-        'levels: L1–L3, source: body, lint: {asked-twice: "one is a review of the other"}}\n'
-        + cloze("s", "The superior cluneal nerves arise from {{c1::L1–L3}}.")
-    )
+    why = {"asked-twice": "one is a review of the other"}
+    justified = nerve("n", "superior cluneal nerves", "L1–L3", plural=True, lint=why)
+    facts = justified + cloze("s", "The superior cluneal nerves arise from {{c1::L1–L3}}.")
     assert rules_hit(project, facts, "asked-twice") == []
     assert rules_hit(project, facts, "bad-exception") == []
 
@@ -307,10 +304,9 @@ def test_asked_twice_includes_diagram_labels(real_deck: Path) -> None:
     native = next(n for n in checked.notes if n.fact_id == figure.id)
     header = native.fields[2]
     answer = mask_labels(checked.deck)[figure.id][0]
-    facts = qa("copy", f"{header}: which structure is labeled here?", answer).replace(
-        "source: body", f"source: {figure.source.section}"
-    )
-    write_tree(real_deck, {"copy.yaml": "facts:\n" + facts})
+    source = figure.source.section
+    facts = qa("copy", f"{header}: which structure is labeled here?", answer, source=source)
+    write_tree(real_deck, {"copy.yaml": facts_yaml(*facts)})
     found = [f for f in linted(real_deck) if f.rule == "asked-twice" and f.fact_id == "copy"]
     assert any("(diagram)" in f.message for f in found), found
 
@@ -318,8 +314,11 @@ def test_asked_twice_includes_diagram_labels(real_deck: Path) -> None:
 def test_a_reference_needs_its_justification(project: Path) -> None:
     found = rules_hit(
         project,
-        qa("r", "Which levels give rise to the superior cluneal nerves?", "L1–L3", "").replace(
-            "source: body", "source: {section: body, refs: [smith]}"
+        qa(
+            "r",
+            "Which levels give rise to the superior cluneal nerves?",
+            "L1–L3",
+            source={"section": "body", "refs": ["smith"]},
         ),
         "unjustified-ref",
     )
@@ -327,10 +326,12 @@ def test_a_reference_needs_its_justification(project: Path) -> None:
         "r: cites smith without saying why; add `refs_why:` to the source (where "
         "the reference supports this claim), or drop the reference"
     ]
-    justified = qa("r", "Which levels give rise to the superior cluneal nerves?", "L1–L3").replace(
-        "source: body",
-        "source: {section: body, refs: [smith], refs_why: \"Smith's "
-        "dissections are the article's evidence for the levels.\"}",
+    why = "Smith's dissections are the article's evidence for the levels."
+    justified = qa(
+        "r",
+        "Which levels give rise to the superior cluneal nerves?",
+        "L1–L3",
+        source={"section": "body", "refs": ["smith"], "refs_why": why},
     )
     assert rules_hit(project, justified, "unjustified-ref") == []
 
@@ -344,7 +345,8 @@ def test_british_spelling_in_a_us_deck(project: Path) -> None:
         "b: note 'text': British spelling 'fibres' (US: 'fibers'); the deck also "
         "writes 'fibers' (1×): pick one"
     ]
-    assert rules_hit(project, facts.replace("fibres", "fibers"), "spelling") == []
+    us = cloze("b", "The cluneal nerves carry {{c1::sensory}} fibers.") + facts[1:]
+    assert rules_hit(project, us, "spelling") == []
 
 
 @pytest.mark.parametrize(
@@ -400,9 +402,8 @@ def test_words_spelled_alike_are_not_british(word: str) -> None:
 
 def test_number_agreement_of_name_group_and_question(project: Path) -> None:
     facts = (
-        "  - {id: g, kind: nerve, name: superior gluteal nerve, group: gluteal nerves, "
-        "levels: L4–S1, source: body}\n"
-        "  - {id: r, kind: nerve, name: dorsal rami, levels: L1–S3, source: body}\n"
+        nerve("g", "superior gluteal nerve", "L4–S1", group="gluteal nerves")
+        + nerve("r", "dorsal rami", "L1–S3")
         + qa(
             "q",
             "Which gluteal nerve carry motor fibers to the gluteus medius?",
@@ -422,11 +423,8 @@ def test_number_agreement_of_name_group_and_question(project: Path) -> None:
         "The superior cluneal nerves",
     )
     assert rules_hit(project, of, "number-agreement") == []
-    good = (
-        "  - {id: g, kind: nerve, name: superior gluteal nerve, group: gluteal nerve, "
-        "levels: L4–S1, source: body}\n"
-        "  - {id: r, kind: nerve, name: dorsal rami, plural: true, levels: L1–S3, "
-        "source: body}\n"
+    good = nerve("g", "superior gluteal nerve", "L4–S1", group="gluteal nerve") + nerve(
+        "r", "dorsal rami", "L1–S3", plural=True
     )
     assert rules_hit(project, good, "number-agreement") == []
 
@@ -444,7 +442,7 @@ def test_an_exception_silences_a_content_rule(project: Path) -> None:
         "v",
         "What is one possible cause of paraspinal muscle pain?",
         "Something",
-        ', lint: {vague-question: "the article names only this cause"}',
+        lint={"vague-question": "the article names only this cause"},
     )
     assert rules_hit(project, facts, "vague-question") == []
     assert rules_hit(project, facts, "bad-exception") == []
