@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from factdeck.diagrams.occlusion import numbered_labels
 from factdeck.errors import FactdeckError, Location
@@ -258,9 +259,13 @@ def render_page(built: Preview, env: jinja2.Environment, site: Path) -> Site:
         name.split(".")[-1]: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
         for name in ASSETS
     }
-    page = env.get_template(PAGE).render(
-        preview=built, data=data, css=assets["css"], js=assets["js"]
-    )
+    template = env.get_template(PAGE)
+    try:
+        page = template.render(preview=built, data=data, css=assets["css"], js=assets["js"])
+    except jinja2.TemplateError as exc:  # a project's page (the sandbox refuses code too)
+        raise FactdeckError.at(
+            Location(Path(template.filename or PAGE)), f"the preview page's template failed: {exc}"
+        ) from None
     return Site(page=page, parts=tuple(parts))
 
 
@@ -321,7 +326,7 @@ def _page_environment(found: Layers) -> jinja2.Environment:
         raise FactdeckError.at(
             Location(folders[0]), f"the preview page's templates are missing: {', '.join(missing)}"
         )
-    return jinja2.Environment(
+    return jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
@@ -419,7 +420,7 @@ def make_environment(root: Path | Layers) -> jinja2.Environment:
     No Jinja globals (range, namespace, ...): card templates only format a fact's fields,
     and Jinja copies the globals into every render (a fifth of the expand stage).
     """
-    env = jinja2.Environment(
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(
             list((root if isinstance(root, Layers) else layers(root)).folders)
         ),
