@@ -12,7 +12,7 @@ from factdeck.cli.main import main
 from factdeck.lint.engine import MAX_ANSWER_WORDS, lint
 from factdeck.lint.rules import RULES as CONTENT_RULES
 from factdeck.pipeline import expanded
-from tests.support.decks import deck_yaml, write_tree
+from tests.support.decks import deck_yaml, facts_yaml, question, write_tree
 from tests.support.findings import linted
 
 DECK = deck_yaml()
@@ -30,22 +30,14 @@ def findings(project: Path, facts: str, deck: str = DECK) -> list[str]:
     return [f"{f.location.line} {f.fact_id} [{f.rule}] {f.message}" for f in found]
 
 
-def question(fact_id: str, question: str, answer: str, extra: str = "") -> str:
-    return (
-        f'  - {{id: {fact_id}, kind: question, question: "{question}", '
-        f'answer: "{answer}", source: body{extra}}}\n'
-    )
-
-
-def facts(*items: str) -> str:
-    return "facts:\n" + "".join(items)
-
-
 def test_long_answer(project: Path) -> None:
     limit = " ".join(["word"] * MAX_ANSWER_WORDS)
-    assert findings(project, facts(question("ok", "What is the limit of an answer?", limit))) == []
+    assert (
+        findings(project, facts_yaml(question("ok", "What is the limit of an answer?", limit)))
+        == []
+    )
     assert findings(
-        project, facts(question("long", "What is over the limit here?", limit + " more"))
+        project, facts_yaml(question("long", "What is over the limit here?", limit + " more"))
     ) == [
         f"2 long [long-answer] note 'qa': answer has 13 words (limit 12): '{limit} more'; "
         "ask for less, or split the fact"
@@ -56,7 +48,7 @@ def test_list_answer(project: Path) -> None:
     assert (
         findings(
             project,
-            facts(
+            facts_yaml(
                 question("two", "Which fibers do the dorsal rami carry?", "Motor and sensory"),
                 question("number", "How many fibers can the dorsal rami carry?", "Up to 200,000"),
             ),
@@ -65,7 +57,7 @@ def test_list_answer(project: Path) -> None:
     )
     assert findings(
         project,
-        facts(
+        facts_yaml(
             question(
                 "three",
                 "Which nerves can be entrapped near the pelvis?",
@@ -75,7 +67,7 @@ def test_list_answer(project: Path) -> None:
                 "lines",
                 "Which fibers do the dorsal rami carry in total?",
                 "Motor<br>sensory",
-                ", html: [answer]",
+                html=["answer"],
             ),
         ),
     ) == [
@@ -112,7 +104,7 @@ def test_duplicate_and_near_duplicate_questions(project: Path) -> None:
     assert (
         findings(
             project,
-            facts(
+            facts_yaml(
                 question("s", "Which cluneal nerves arise from S1–S3?", "Medial"),
                 question("l", "Which cluneal nerves arise from L1–L3?", "Superior"),
             ),
@@ -121,7 +113,7 @@ def test_duplicate_and_near_duplicate_questions(project: Path) -> None:
     )
     assert findings(
         project,
-        facts(
+        facts_yaml(
             question("a", "Which nerves arise from L1–L3?", "Superior cluneal"),
             question("b", "Which nerves arise from the L1–L3?", "Superior cluneal nerves"),
         ),
@@ -134,7 +126,7 @@ def test_duplicate_and_near_duplicate_questions(project: Path) -> None:
     long = "Which small sensory nerves innervate the superficial tissues throughout the entire "
     assert findings(
         project,
-        facts(
+        facts_yaml(
             question("c", long + "gluteal region?", "Cluneal nerves"),
             question("d", long + "buttock region?", "The cluneal nerves, again"),
         ),
@@ -170,7 +162,7 @@ def test_same_answer_across_facts(project: Path) -> None:
     )
     assert findings(
         project,
-        facts(
+        facts_yaml(
             question("one", "What may explain pain from back mice?", "Pressure on nerve fibers"),
             question("two", "What may explain pain in the buttock?", "pressure on nerve fibers."),
         ),
@@ -185,7 +177,7 @@ def test_same_answer_across_facts(project: Path) -> None:
 def test_unnamed_subject(project: Path) -> None:
     assert findings(
         project,
-        facts(
+        facts_yaml(
             question("pronoun", "They carry how many nerve fibers?", "Up to 200,000"),
             question("short", "Where?", "Along the spine"),
         ),
@@ -242,9 +234,9 @@ def test_no_source(project: Path) -> None:
     )
     assert findings(
         project,
-        facts(
+        facts_yaml(
             question(
-                "sourced", "Where do the cluneal nerves run?", "Gluteal region", ", extra: shown"
+                "sourced", "Where do the cluneal nerves run?", "Gluteal region", extra="shown"
             ),
             question("bare", "Where do the dorsal rami run?", "Along the spine"),
         ),
@@ -252,43 +244,43 @@ def test_no_source(project: Path) -> None:
 
 
 def test_no_exam_tag_when_the_deck_declares_exam_areas(project: Path) -> None:
-    tagged = ", tags: [exam::anatomy-physiology]"
+    tagged = ["exam::anatomy-physiology"]
     assert (
-        findings(project, facts(question("a", "Where do the dorsal rami run?", "Spine")), DECK)
+        findings(project, facts_yaml(question("a", "Where do the dorsal rami run?", "Spine")), DECK)
         == []
     )
     assert findings(
         project,
-        facts(
-            question("a", "Where do the dorsal rami run?", "Spine", tagged),
-            question("b", "Where do the cluneal nerves run?", "Buttock", ", tags: [lbp::x]"),
+        facts_yaml(
+            question("a", "Where do the dorsal rami run?", "Spine", tags=tagged),
+            question("b", "Where do the cluneal nerves run?", "Buttock", tags=["lbp::x"]),
         ),
         EXAM_DECK,
     ) == ["3 b [no-exam-tag] no exam tag; add one of: exam::anatomy-physiology"]
 
 
 def test_exceptions_silence_a_rule_for_their_fact_only(project: Path) -> None:
-    why = ', lint: {list-answer: "the three branches are learnt as a set"}'
+    why = {"list-answer": "the three branches are learnt as a set"}
     assert findings(
         project,
-        facts(
+        facts_yaml(
             question(
                 "kept",
                 "Which branches do the cluneal nerves have?",
                 "Superior, medial, inferior",
-                why,
+                lint=why,
             ),
             question(
                 "stale",
                 "Which fibers do the dorsal rami carry?",
                 "Mixed",
-                ', lint: {list-answer: "no longer a list"}',
+                lint={"list-answer": "no longer a list"},
             ),
             question(
                 "typo",
                 "Which fibers do the cluneal nerves carry?",
                 "Sensory",
-                ', lint: {list-answr: "x"}',
+                lint={"list-answr": "x"},
             ),
         ),
     ) == [
@@ -324,7 +316,7 @@ def test_image_occlusion_notes_are_not_linted_as_questions(real_deck: Path) -> N
 
 # --- the command line -----------------------------------------------------------------------
 
-BAD_FACTS = facts(question("pronoun", "They carry how many nerve fibers?", "Up to 200,000"))
+BAD_FACTS = facts_yaml(question("pronoun", "They carry how many nerve fibers?", "Up to 200,000"))
 BAD_LINE = (
     "cards/tiny/facts.yaml:2: fact 'pronoun': [unnamed-subject] note 'qa': question "
     "starts with 'they': 'They carry how many nerve fibers?'; name the subject, a "
@@ -347,7 +339,7 @@ def test_lint_command_passes_a_clean_deck(runner: CliRunner, project: Path) -> N
         project / "cards" / "tiny",
         {
             "deck.yaml": DECK,
-            "facts.yaml": facts(
+            "facts.yaml": facts_yaml(
                 question("ok", "How many fibers can the dorsal rami carry?", "Up to 200,000")
             ),
         },
