@@ -163,7 +163,7 @@ class Release:
     note: str | None = None
     # its package held the tombstones of every note retired by then, as factdeck 0.1.0's
     # did (no release since does; marked by hand): history/retirements.py mends them
-    tombstones: bool = False
+    tombstones: Annotated[bool, Strict()] = False  # JSON true only: "yes" is from elsewhere
 
 
 @dataclass(frozen=True, slots=True)
