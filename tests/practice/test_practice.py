@@ -29,7 +29,7 @@ from factdeck.practice.options import (
 )
 from factdeck.preview.page import preview
 from factdeck.release import release
-from tests.support.decks import practice_deck, write_tree
+from tests.support.decks import PRACTICE, deck_yaml, practice_deck, write_tree
 
 
 @pytest.fixture
@@ -321,8 +321,7 @@ def test_a_practice_only_fact_without_its_question_is_refused(deck: Path) -> Non
         r"multiple-choice question of it was made \(case: ",
         str(caught.value),
     )
-    deck_yaml = deck / "deck.yaml"
-    deck_yaml.write_text(deck_yaml.read_text(encoding="utf-8").replace("practice: true\n", ""))
+    write_tree(deck, {"deck.yaml": deck_yaml(base=PRACTICE)})
     with pytest.raises(FactdeckError, match=r"sets practice: only, but deck\.yaml does not set"):
         expanded(deck)
 
@@ -370,10 +369,7 @@ def test_unknown_practice_keys_are_errors(deck: Path) -> None:
 
 
 def test_practice_off_makes_none(deck: Path) -> None:
-    path = deck / "deck.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("practice: true\n", ""), encoding="utf-8"
-    )
+    write_tree(deck, {"deck.yaml": deck_yaml(base=PRACTICE)})
     checked = expanded(deck)
     assert not practice_notes(checked) and not checked.skipped
     assert PRACTICE_SUBDECK not in checked.deck.spec.subdecks

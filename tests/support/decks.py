@@ -111,16 +111,14 @@ MINI_DECK = {"deck.yaml": deck_yaml(base=MINI), "facts.yaml": facts_yaml(NERVE_A
 # A deck with practice questions (multiple choice): nerves by levels, their own
 # distractors, opt-outs, and cases with look-alikes; tests of multiple choice build it
 # rather than depend on what the shipped deck asks.
-PRACTICE_DECK = """
-    name: Practice
-    slug: practice
-    version: "1.0.0"
-    description: A deck for practice-question tests.
-    practice: true
-    source:
-      title: A Source
-      sections: {body: Body}
-"""
+# The practice deck's fields but `practice: true`, which PRACTICE_DECK adds.
+PRACTICE = {
+    **TINY_DECK,
+    "name": "Practice",
+    "slug": "practice",
+    "description": "A deck for practice-question tests.",
+}
+PRACTICE_DECK = deck_yaml(base=PRACTICE, practice=True)
 PRACTICE_FACTS = """
     defaults:
       source: body
