@@ -349,10 +349,10 @@ def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     log = student.update(done.apkg)
     assert log.new == 0
     col = student.col
-    # the removed mask's card, and the cards the deck's two pending cloze corrections
-    # replaced (same-level-spillover, dorsal-rami-tension-relief)
+    # the removed mask's card, and the card the deck's pending cloze correction replaced
+    # (same-level-spillover)
     empty = {note.note_id: list(note.card_ids) for note in col.get_empty_cards().notes}
-    assert [len(cards) for cards in empty.values()] == [1, 1, 1] and native.id in empty
+    assert [len(cards) for cards in empty.values()] == [1, 1] and native.id in empty
     col.remove_cards_and_orphaned_notes(empty[native.id])
     live = len([m for m in native.masks if m])  # a mask written `~` has no card
     assert len(col.find_cards(f"nid:{native.id}")) == live - 1
