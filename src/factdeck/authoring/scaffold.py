@@ -45,7 +45,7 @@ def new_deck(deck_dir: Path, article_path: Path | None = None) -> Scaffold:
     check_target(deck_dir)
     article = read_article(article_path) if article_path else None  # before anything is written
     project = project_root(deck_dir.parent if not deck_dir.exists() else deck_dir)
-    schemas = project / schema.SCHEMA_DIR
+    schemas = schema.project_schemas(project)
     if not all((schemas / name).is_file() for name in schema.SCHEMAS):
         schema.write_schemas(schemas)
     files = render(deck_dir.resolve().name, article, os.path.relpath(schemas, deck_dir.absolute()))

@@ -12,6 +12,7 @@ to `factdeck check`. In a fact file, a field that `defaults` may supply (the com
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from factdeck.authoring.fielddocs import describe, models_in
+from factdeck.errors import FactdeckError, Location
 from factdeck.facts import model
 from factdeck.facts.claims import ClaimSchema
 from factdeck.fs import atomic
@@ -175,6 +177,20 @@ SCHEMAS: Mapping[str, Callable[[], dict[str, Any]]] = {
 
 def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def project_schemas(project: Path) -> Path:
+    """The project's schemas/, which `schema` and `new` write into: not a symbolic link, which
+    a repository can commit (the files would be written where it points, outside)."""
+    folder = project / SCHEMA_DIR
+    if folder.is_symlink():
+        raise FactdeckError.at(
+            Location(folder),
+            f"is a symbolic link (to {os.readlink(folder)}), so the schemas would be written "
+            "where it points, outside the project: delete the link (the command makes the "
+            "folder), or name another folder on purpose (factdeck schema OUT_DIR)",
+        )
+    return folder
 
 
 def write_schemas(out_dir: Path) -> list[Path]:

@@ -145,10 +145,10 @@ def schema(out_dir: Path | None) -> None:
       factdeck schema
       factdeck schema /tmp/schemas
     """
-    from factdeck.authoring.schema import SCHEMA_DIR, write_schemas
+    from factdeck.authoring.schema import project_schemas, write_schemas
     from factdeck.render.project import project_root
 
-    target = out_dir or project_root(Path.cwd()) / SCHEMA_DIR
+    target = out_dir or project_schemas(project_root(Path.cwd()))
     for path in write_schemas(target):
         say(row("schema", str(shown_path(path))))
 
