@@ -10,7 +10,7 @@ import pytest
 
 from factdeck.errors import FactdeckError
 from factdeck.pipeline import build, expanded
-from tests.support.decks import write_tree
+from tests.support.decks import facts_yaml, write_tree
 from tests.support.engine import imported_cards
 
 FACTS = """
@@ -138,39 +138,24 @@ def test_a_rewording_of_an_unknown_or_unmade_note_is_an_error(mini_deck: Path) -
 
 
 def test_a_case_needs_its_parts_and_known_look_alikes(mini_deck: Path) -> None:
-    lines = errors(
-        mini_deck,
-        """
-        facts:
-          - id: c
-            kind: case
-            presentation: Pain over the crest.
-            question: Which nerve?
-            answer: The superior cluneal nerves
-            look_alikes: [nerve-x]
-            source: body
-    """,
-    )
+    case = {
+        "id": "c",
+        "kind": "case",
+        "presentation": "Pain over the crest.",
+        "question": "Which nerve?",
+        "answer": "The superior cluneal nerves",
+        "look_alikes": ["nerve-x"],
+        "source": "body",
+    }
+    lines = errors(mini_deck, facts_yaml(case))
     assert any("missing required field 'why'" in line for line in lines), lines
-    lines = errors(
-        mini_deck,
-        """
-        facts:
-          - id: c
-            kind: case
-            presentation: Pain over the crest.
-            question: Which nerve is irritated?
-            answer: The superior cluneal nerves
-            why: They cross the crest.
-            look_alikes: [c, nerve-x]
-            source: body
-          - id: nerve-a
-            kind: nerve
-            name: alpha nerves
-            levels: L1
-            source: body
-    """,
-    )
+    whole = case | {
+        "question": "Which nerve is irritated?",
+        "why": "They cross the crest.",
+        "look_alikes": ["c", "nerve-x"],
+    }
+    alpha = {"id": "nerve-a", "kind": "nerve", "name": "alpha nerves", "levels": "L1"}
+    lines = errors(mini_deck, facts_yaml(whole, alpha | {"source": "body"}))
     assert any("'look_alikes' names unknown fact 'nerve-x'" in line for line in lines), lines
     assert any("'look_alikes' names the case itself" in line for line in lines), lines
 
