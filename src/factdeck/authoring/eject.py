@@ -13,6 +13,7 @@ from pathlib import Path
 
 from factdeck.errors import FactdeckError, Location, did_you_mean
 from factdeck.render.layers import BUILTIN, Layers, is_builtin, layers
+from factdeck.render.templates import refuse_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ def eject(project: Path, names: tuple[str, ...] = ()) -> Ejected:
         raise FactdeckError.at(
             Location(target), "this templates/ folder is factdeck's built-in set itself"
         )
+    refuse_links(Layers((target,)))  # a copy would be written where a link points
     copied, kept = [], []
     for name in builtin_names(names):
         dest = target / name

@@ -165,16 +165,21 @@ _NO_LINKS = (
 )
 
 
-def load_templates(root: Path) -> TemplateSet:
-    """Read and compile every template, `root` (a project's templates/) shadowing the
-    built-in set file by file; all problems reported at once."""
-    found = layers(root)
+def refuse_links(found: Layers) -> None:
+    """Every symbolic link in the project's templates folders, refused (Layers.links)."""
     linked = [
         Problem(Location(link), f"a symbolic link (to {os.readlink(link)}); {_NO_LINKS}")
         for link in found.links()
     ]
     if linked:
         raise FactdeckError(linked)
+
+
+def load_templates(root: Path) -> TemplateSet:
+    """Read and compile every template, `root` (a project's templates/) shadowing the
+    built-in set file by file; all problems reported at once."""
+    found = layers(root)
+    refuse_links(found)
     env = make_environment(found)
     problems: list[Problem] = []
     note_types = {}
