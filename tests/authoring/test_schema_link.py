@@ -21,7 +21,7 @@ def test_a_linked_schemas_folder_is_refused(
     (outside / "deck.schema.json").write_text("mine\n")
     (project / "schemas").symlink_to(outside)
     assert refused(runner, project, project / "cards" / "knee", args) == (
-        f"Error: schemas: is a symbolic link (to {outside}), so the schemas would be written "
+        f"Error: schemas: is a symbolic link (to {outside}); the schemas would be written "
         "where it points, outside the project: delete the link (the command makes the "
         "folder), or name another folder on purpose (factdeck schema OUT_DIR)\n"
     )

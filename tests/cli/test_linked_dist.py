@@ -25,7 +25,7 @@ def test_a_linked_dist_is_refused(
     shutil.rmtree(project / "dist")
     (project / "dist").symlink_to(elsewhere)
     assert refused(runner, project, built_mini_deck, [command]) == (
-        f"Error: dist: is a symbolic link (to {elsewhere}), so the packages, notes and "
+        f"Error: dist: is a symbolic link (to {elsewhere}); the packages, notes and "
         "preview would be written where it points, outside the project: delete the link (a "
         "build makes the folder), or pass --out to write elsewhere on purpose\n"
     )

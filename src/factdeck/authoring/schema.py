@@ -12,7 +12,6 @@ to `factdeck check`. In a fact file, a field that `defaults` may supply (the com
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,10 +21,9 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from factdeck.authoring.fielddocs import describe, models_in
-from factdeck.errors import FactdeckError, Location
 from factdeck.facts import model
 from factdeck.facts.claims import ClaimSchema
-from factdeck.fs import atomic
+from factdeck.fs import atomic, read
 
 SCHEMA_DIR = "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -183,13 +181,12 @@ def project_schemas(project: Path) -> Path:
     """The project's schemas/, which `schema` and `new` write into: not a symbolic link, which
     a repository can commit (the files would be written where it points, outside)."""
     folder = project / SCHEMA_DIR
-    if folder.is_symlink():
-        raise FactdeckError.at(
-            Location(folder),
-            f"is a symbolic link (to {os.readlink(folder)}), so the schemas would be written "
-            "where it points, outside the project: delete the link (the command makes the "
-            "folder), or name another folder on purpose (factdeck schema OUT_DIR)",
-        )
+    read.refuse_link(
+        folder,
+        "the schemas would be written where it points, outside the project: delete the link "
+        "(the command makes the folder), or name another folder on purpose (factdeck schema "
+        "OUT_DIR)",
+    )
     return folder
 
 

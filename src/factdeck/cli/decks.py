@@ -3,13 +3,13 @@ reported, and the command fails at the end if any deck failed."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from factdeck.cli.terminal import EXIT_INPUT, finish_progress, progress_bar, report_problems
-from factdeck.errors import FactdeckError, Location
+from factdeck.errors import FactdeckError
+from factdeck.fs import read
 from factdeck.stages import Stopwatch
 
 
@@ -21,13 +21,12 @@ def dist_dir(deck_dir: Path) -> Path:
     from factdeck.render.project import project_root
 
     out = project_root(deck_dir) / "dist"
-    if out.is_symlink():
-        raise FactdeckError.at(
-            Location(out),
-            f"is a symbolic link (to {os.readlink(out)}), so the packages, notes and preview "
-            "would be written where it points, outside the project: delete the link (a "
-            "build makes the folder), or pass --out to write elsewhere on purpose",
-        )
+    read.refuse_link(
+        out,
+        "the packages, notes and preview would be written where it points, outside the "
+        "project: delete the link (a build makes the folder), or pass --out to write "
+        "elsewhere on purpose",
+    )
     return out
 
 

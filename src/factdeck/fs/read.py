@@ -185,14 +185,11 @@ def refuse_linked_deck(deck_dir: Path) -> None:
     repository can commit either): the build would read facts from where it points and
     write the lock, the cache and dist/ there, outside the project. So is a cache folder
     that is a link: the build writes its entries there and deletes old ones."""
-    cache = deck_dir / CACHE_DIR
-    if cache.is_symlink():
-        raise FactdeckError.at(
-            Location(cache),
-            f"is a symbolic link (to {os.readlink(cache)}); factdeck keeps its build cache "
-            "here, and writes and deletes files in it: delete the link (a build makes the "
-            "folder again)",
-        )
+    refuse_link(
+        deck_dir / CACHE_DIR,
+        "factdeck keeps its build cache here, and writes and deletes files in it: delete the "
+        "link (a build makes the folder again)",
+    )
     folder = Path(os.path.abspath(deck_dir))
     for link in (folder, folder.parent) if folder.parent.name == "cards" else (folder,):
         if link.is_symlink():
@@ -203,3 +200,12 @@ def refuse_linked_deck(deck_dir: Path) -> None:
                 "only inside the project, and through a link the facts, the lock, the cache "
                 "and dist/ would be where it points: replace the link with a copy of the deck",
             )
+
+
+def refuse_link(path: Path, why: str) -> None:
+    """Refuse `path`, a file or folder factdeck writes in under a fixed name, when it is a
+    symbolic link: a repository can commit one, and the writes would land where it points."""
+    if path.is_symlink():
+        raise FactdeckError.at(
+            Location(path), f"is a symbolic link (to {os.readlink(path)}); {why}"
+        )
