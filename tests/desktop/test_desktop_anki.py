@@ -91,6 +91,29 @@ def fresh_profile(base: Path) -> None:
     db.close()
 
 
+def run_desktop(base: Path, job: Path, timeout: int) -> subprocess.CompletedProcess[str]:
+    """Anki desktop under Xvfb on profile `base`, its add-on given `job`: software GL, no
+    sandbox (root in CI), Qt's xcb platform; returns when the add-on has quit Anki."""
+    env = {
+        **os.environ,
+        "FACTDECK_DESKTOP_JOB": str(job),
+        "QTWEBENGINE_DISABLE_SANDBOX": "1",
+        "ANKI_SOFTWAREOPENGL": "1",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu",
+        "QT_QPA_PLATFORM": "xcb",
+    }
+    start = "import sys, aqt; sys.argv = ['anki', '-b', sys.argv[1], '-p', sys.argv[2]]; aqt.run()"
+    screen = ["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24"]
+    return subprocess.run(
+        [*screen, sys.executable, "-c", start, str(base), PROFILE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def desktop(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Run:
     reason = missing()
@@ -118,34 +141,8 @@ def desktop(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFacto
         ),
         encoding="utf-8",
     )
-    env = {
-        **os.environ,
-        "FACTDECK_DESKTOP_JOB": str(job),
-        "QTWEBENGINE_DISABLE_SANDBOX": "1",
-        "ANKI_SOFTWAREOPENGL": "1",
-        "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu",
-        "QT_QPA_PLATFORM": "xcb",
-    }
-    start = "import sys, aqt; sys.argv = ['anki', '-b', sys.argv[1], '-p', sys.argv[2]]; aqt.run()"
     began = time.monotonic()
-    done = subprocess.run(
-        [
-            "xvfb-run",
-            "-a",
-            "-s",
-            "-screen 0 1600x1200x24",
-            sys.executable,
-            "-c",
-            start,
-            str(base),
-            PROFILE,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
+    done = run_desktop(base, job, TIMEOUT)
     results = out / "results.json"
     assert results.exists(), (
         f"Anki desktop exited ({done.returncode}) after {time.monotonic() - began:.0f} s "

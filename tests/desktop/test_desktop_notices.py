@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from tests.desktop.test_desktop_anki import ADDON, PROFILE, fresh_profile, missing
+from tests.desktop.test_desktop_anki import ADDON, fresh_profile, missing, run_desktop
 from tests.support.notices import (
     RELEASE_2_0_0,
     SEARCH,
@@ -58,33 +56,7 @@ def shown(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ),
         encoding="utf-8",
     )
-    env = {
-        **os.environ,
-        "FACTDECK_DESKTOP_JOB": str(job),
-        "QTWEBENGINE_DISABLE_SANDBOX": "1",
-        "ANKI_SOFTWAREOPENGL": "1",
-        "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu",
-        "QT_QPA_PLATFORM": "xcb",
-    }
-    start = "import sys, aqt; sys.argv = ['anki', '-b', sys.argv[1], '-p', sys.argv[2]]; aqt.run()"
-    done = subprocess.run(
-        [
-            "xvfb-run",
-            "-a",
-            "-s",
-            "-screen 0 1600x1200x24",
-            sys.executable,
-            "-c",
-            start,
-            str(base),
-            PROFILE,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = run_desktop(base, job, 600)
     results = out / "results.json"
     assert results.exists(), f"Anki exited ({done.returncode}):\n{done.stderr[-3000:]}"
     found: dict[str, Any] = json.loads(results.read_text(encoding="utf-8"))
