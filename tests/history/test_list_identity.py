@@ -190,3 +190,15 @@ def test_an_appended_item_is_a_new_card_not_a_correction(mini_deck: Path, projec
     publish(mini_deck, project, "1.1.0", course("in the fascia, over the crest"))
     notes = (project / "dist" / "mini-1.1.0.md").read_text()
     assert "(1 new card)" in notes and "Corrections" not in notes
+
+
+def test_a_gap_no_release_shipped_as_a_card_gets_no_notice_tag(
+    mini_deck: Path, project: Path
+) -> None:
+    """A number left unused between items (`~` before any release had it) is no student's
+    card: it gets no removed tag, so the build after the release that shipped the gap
+    changes nothing (it tagged the gap once a later release had a higher number)."""
+    publish(mini_deck, project, "1.0.0", course("in the fascia"))
+    publish(mini_deck, project, "1.1.0", course("~, ~, to the skin"))
+    bump(mini_deck, "1.2.0")
+    assert build(mini_deck, project / "dist").changes.empty

@@ -112,6 +112,19 @@ def answer_changed(before: LockedNote, answer: str, items: tuple[str, ...]) -> b
     return before.answer != answer
 
 
+def shipped_numbers(old: Lock, guid: str) -> frozenset[int]:
+    """The card numbers (from 1) some release shipped the note with: its cards, and every
+    item number that asked something. A gap (an item number left unused, "") is no card, so
+    no student has it, however high the numbers around it."""
+    found: set[int] = set()
+    for release in old.releases:
+        state = old.state_at(guid, release.version)
+        if state is not None and state.retired is None:
+            found.update(ord_ + 1 for ord_ in state.cards)
+            found.update(n for n, digest in enumerate(state.items, 1) if digest)
+    return frozenset(found)
+
+
 def highest_number(old: Lock, guid: str, builds: bool = True) -> int:
     """The highest card number the note ever had in a release or (`builds`) a build."""
     states = [old.state_at(guid, r.version) for r in old.releases]

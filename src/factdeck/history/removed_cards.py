@@ -19,7 +19,7 @@ import dataclasses
 
 from factdeck.facts.model import NoteSpec
 from factdeck.history.lockfile import Lock
-from factdeck.history.numbering import highest_number
+from factdeck.history.numbering import shipped_numbers
 from factdeck.render.templates import NoteType
 
 REMOVED_TAG = "factdeck::removed::"
@@ -27,11 +27,12 @@ REMOVED_TAG = "factdeck::removed::"
 
 def tagged(note: NoteSpec, note_type: NoteType, old: Lock) -> NoteSpec:
     """The note with a tag for each card number a release shipped and it no longer asks (a
-    number only a build had reached no student)."""
+    number only a build had, or a gap between items, reached no student: tagging it would
+    change the note at the next build with nothing edited)."""
     if not note_type.cloze:
         return note
     asked = {ord_ + 1 for ord_ in note_type.card_ords(note.fields)}
-    gone = [n for n in range(1, highest_number(old, note.guid, builds=False) + 1) if n not in asked]
+    gone = sorted(shipped_numbers(old, note.guid) - asked)
     if not gone:
         return note
     return dataclasses.replace(
