@@ -43,3 +43,17 @@ def test_a_linked_folder_is_refused(
     assert refused(runner, project, built_mini_deck) == (
         f"Error: templates/partials: a symbolic link (to ../elsewhere); {WHY}\n"
     )
+
+
+@pytest.mark.parametrize("command", ["build", "templates eject"])
+def test_a_linked_templates_folder_is_refused(
+    runner: CliRunner, project: Path, built_mini_deck: Path, command: str
+) -> None:
+    """The folder itself, not only links below it: walking it followed the link."""
+    elsewhere = project.parent / f"{project.name}-sibling" / "templates"
+    elsewhere.parent.mkdir(exist_ok=True)
+    (project / "templates").rename(elsewhere)
+    (project / "templates").symlink_to(elsewhere)
+    assert refused(runner, project, built_mini_deck, command.split()) == (
+        f"Error: templates: a symbolic link (to {elsewhere}); {WHY}\n"
+    )

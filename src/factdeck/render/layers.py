@@ -61,10 +61,14 @@ class Layers:
     def links(self) -> tuple[Path, ...]:
         """Every symbolic link in the project's folders, file or folder (not followed): a
         template's text goes into the package and the preview, so a link would ship its
-        target, wherever that is. The built-in set is factdeck's own."""
+        target, wherever that is; so would the folder itself (walking it follows it). The
+        built-in set is factdeck's own."""
         found = []
         for folder in self.folders:
             if folder == BUILTIN:
+                continue
+            if folder.is_symlink():
+                found.append(folder)
                 continue
             for parent, dirs, names in os.walk(folder):
                 found += [
