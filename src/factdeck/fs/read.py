@@ -18,7 +18,7 @@ from typing import Any
 
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.fs import limits
-from factdeck.fs.names import CACHE_DIR
+from factdeck.fs.names import CACHE_DIR, LOCK_NAME, RECORD_NAME
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 NO_LINKS = (
@@ -184,7 +184,8 @@ def refuse_linked_deck(deck_dir: Path) -> None:
     """Refuse a deck folder that is a symbolic link, or lies in a `cards/` that is one (a
     repository can commit either): the build would read facts from where it points and
     write the lock, the cache and dist/ there, outside the project. So is a cache folder
-    that is a link: the build writes its entries there and deletes old ones."""
+    that is a link: the build writes its entries there and deletes old ones; and a lock or
+    release record that is one: the deck's history would be read from where it points."""
     refuse_link(
         deck_dir / CACHE_DIR,
         "factdeck keeps its build cache here, and writes and deletes files in it: delete the "
@@ -200,6 +201,13 @@ def refuse_linked_deck(deck_dir: Path) -> None:
                 "only inside the project, and through a link the facts, the lock, the cache "
                 "and dist/ would be where it points: replace the link with a copy of the deck",
             )
+    for name in (LOCK_NAME, RECORD_NAME):
+        refuse_link(
+            deck_dir / name,
+            "factdeck reads the deck's note identities and releases from this file, so through "
+            "a link they would come from where it points: replace the link with the file "
+            "itself (git checkout -- it, or a copy of what it points to)",
+        )
 
 
 def refuse_link(path: Path, why: str) -> None:

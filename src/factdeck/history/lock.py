@@ -93,7 +93,7 @@ def _text(path: Path, fix: str) -> str | None:
     if path.is_dir():
         raise FactdeckError.at(Location(path), f"the {what} is a folder, not a file; {fix}")
     try:
-        data = read_bytes(path, limits.LOCK)
+        data = read_bytes(path, limits.LOCK, links=False)  # refuse_linked_deck says why
     except TooBig as exc:
         raise FactdeckError.at(Location(path), f"the {what} {exc}; {fix}") from None
     except NotReadable as exc:
