@@ -21,8 +21,8 @@ from factdeck.cache import incremental, manifest
 from factdeck.diagrams import occlusion
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.facts import claims, load
-from factdeck.facts.model import Deck, DeckSpec, NoteSpec
-from factdeck.fs import commit, mutex, oserrors
+from factdeck.facts.model import Deck, DeckSpec, Diagram, NoteSpec
+from factdeck.fs import commit, mutex, oserrors, read
 from factdeck.fs.names import RECORD_NAME
 from factdeck.history import clock, compare, lock, lockfile, lost
 from factdeck.history import notes as release_notes
@@ -89,6 +89,8 @@ def _expanded(deck_dir: Path, templates_dir: Path | None, watch: Watch) -> Check
     deck, templates, files = incremental.expanded(
         deck_dir, templates_dir or find_templates(deck_dir), providers(), watch
     )
+    images = [deck_dir / e.fact.image for e in deck.entries if isinstance(e.fact, Diagram)]
+    read.refuse_skipped_links(deck_dir, images)  # after the fact files' own refusals
     # Practice questions draw on sibling facts across files, so they are made per deck.
     made = practice.generate(deck, templates)
     if made.notes:

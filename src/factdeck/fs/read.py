@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,31 @@ def yaml_files(root: Path) -> list[Path]:
     if problems:
         raise FactdeckError(problems)
     return sorted(found)
+
+
+SKIPPED_LINK = (
+    "factdeck reads only plain files and folders of the deck folder, so it skipped this link "
+    "and what it points to (fact files too) was left out unseen: replace the link with a "
+    "copy of what it points to, or delete it"
+)
+
+
+def refuse_skipped_links(root: Path, media: Iterable[Path]) -> None:
+    """Refuse every symbolic link below `root` that no other check has refused: the walk for
+    fact files does not follow links, so a linked folder's facts were left out silently.
+    Asked once the deck is read, after a fact file's own refusal; a link on the way to a
+    diagram in `media` is left to the diagram's (it names the fact; the copy refuses it)."""
+    shipped = {link_below(root, path) for path in media}
+    problems = [
+        Problem(Location(path), f"is a symbolic link (to {os.readlink(path)}); {SKIPPED_LINK}")
+        for folder, dirs, names in os.walk(root)
+        for path in (Path(folder) / name for name in sorted((*dirs, *names)))
+        if path.is_symlink()
+        and not is_editor_file(path.name)  # an Emacs lock is a link to nowhere
+        and Path(os.path.abspath(path)) not in shipped
+    ]
+    if problems:
+        raise FactdeckError(problems)
 
 
 def is_yaml_name(name: str) -> bool:
