@@ -17,6 +17,7 @@ from anki.collection import Collection
 from factdeck.history.apkg_diff import RETIRED_TAG
 from factdeck.pipeline import BuildResult, build, expanded
 from factdeck.release import release
+from tests.history.test_release import next_release
 from tests.support.decks import EPOCH, REAL_DECK, TEMPLATES, small_deck
 from tests.support.engine import import_package, open_collection
 
@@ -101,7 +102,7 @@ def test_every_card_back_links_a_report_on_that_card(
         assert len(mine) == 1, (note.guid, anchors)
         assert report(mine[0]) == {
             "Deck": "low-back-pain",
-            "Version": "2.0.0",
+            "Version": checked.deck.spec.version,  # opting in changes every note
             "Fact": fact_of[note.guid],
             "Note": note.guid,
             "Card": str(number),
@@ -150,14 +151,13 @@ def test_a_release_keeps_each_links_version_until_the_card_changes(
 ) -> None:
     """The link names the release that shipped the note's text: bumping the deck's version
     changes no note; editing one fact changes that fact's notes only."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # after the shipped release 2.0.0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")  # after the shipped releases
     deck_dir = _opted_in(tmp_path, GITHUB)
     dist = tmp_path / "dist"
-    deck_yaml = deck_dir / "deck.yaml"
-    deck_yaml.write_text(deck_yaml.read_text("utf-8").replace('"2.0.0"', '"2.1.0"'), "utf-8")
+    next_release(deck_dir)
     released = release(deck_dir, dist)
     assert released.changes.unchanged == 0  # opting in adds the link to every note
-    deck_yaml.write_text(deck_yaml.read_text("utf-8").replace('"2.1.0"', '"2.2.0"'), "utf-8")
+    next_release(deck_dir)
     assert build(deck_dir, dist).changes.empty
     facts = deck_dir / "cluneal-medial.yaml"
     text = facts.read_text("utf-8")

@@ -180,14 +180,23 @@ def _unused_label(deck: Path, fact_id: str, masks: tuple[str, ...]) -> str:
     return "label-added"
 
 
+def _last_release(deck: Path, out: Path, when: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The package students of the deck's last release have: its build when nothing changed
+    since (the same notes), else a release of the edits first (the repository's deck may hold
+    unreleased changes of its own, which no release shipped)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(when))
+    built = build(deck, out)
+    if built.changes.empty:
+        return built.apkg
+    next_release(deck)
+    return release(deck, out).apkg
+
+
 def test_mask_appended_adds_one_card_and_keeps_the_others(
     real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # from a release (the repository's deck may hold unreleased mask changes of its own)
-    later = 1_800_000_000
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later))
-    next_release(real_deck)
-    v1 = release(real_deck, project / "v1").apkg
+    later = 1_800_000_000  # after the shipped releases
+    v1 = _last_release(real_deck, project / "v1", later, monkeypatch)
     student = Student(tmp_path / "student", v1)
     lock = read(real_deck)
     fact_id = "figure-dorsal-rami"
@@ -219,12 +228,10 @@ def test_mask_appended_adds_one_card_and_keeps_the_others(
 def test_every_fact_retired_shows_the_notice_on_every_card(
     real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the student has a release, after the shipped ones (the repository's deck may hold
-    # unreleased edits, whose notes no release shipped and so none retires)
-    later = 1_800_000_000
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later))
-    next_release(real_deck)
-    v1 = release(real_deck, project / "v1").apkg
+    # the student has the last release (unreleased edits shipped no note, so none retires)
+    later = 1_800_000_000  # after the shipped releases
+    v1 = _last_release(real_deck, project / "v1", later, monkeypatch)
+    earlier = [r.version for r in read(real_deck).releases]
     student = Student(tmp_path / "student", v1)
     for path in real_deck.glob("*.yaml"):
         if path.name not in ("deck.yaml", "claims.yaml"):
@@ -243,17 +250,16 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
     """
         },
     )
-    next_release(real_deck)
+    version = next_release(real_deck)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later + 86_400))
     done = release(real_deck, project / "dist")
+    assert len(earlier) >= 3  # 1.0.0, 2.0.0 and 2.1.0 at least: one retired package each
     assert [p.name for p in done.retired] == [
-        "low-back-pain-2.2.0-retired-since-1.0.0.apkg",
-        "low-back-pain-2.2.0-retired-since-2.0.0.apkg",
-        "low-back-pain-2.2.0-retired-since-2.1.0.apkg",
+        f"low-back-pain-{version}-retired-since-{since}.apkg" for since in earlier
     ]
     log = student.update(done.apkg)
     assert (log.new, log.updated, log.duplicate) == (1, 0, 0) and student.retired == 0
-    log = student.update(done.retired[2])  # the student had 2.1.0 (v1)
+    log = student.update(done.retired[-1])  # the student had the last release (v1)
     assert (log.new, log.updated, log.duplicate) == (0, student.notes, 0)
     student.col.fix_integrity()  # Tools > Check Database makes no card
     assert student.col.card_count() == len(student.cards) + 1
@@ -267,7 +273,8 @@ def test_every_fact_retired_shows_the_notice_on_every_card(
     assert len(done.changes.retired) == student.notes
     notes = done.notes.read_text()
     assert "tag:factdeck::retired" in notes
-    assert "- version 2.1.0: `low-back-pain-2.2.0-retired-since-2.1.0.apkg`" in notes
+    had = earlier[-1]
+    assert f"- version {had}: `low-back-pain-{version}-retired-since-{had}.apkg`" in notes
     student.close()
 
 
@@ -330,8 +337,8 @@ def test_two_instructors_branches_merge_with_plain_git_merge(
 def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     real_deck: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-    v1 = build(real_deck, project / "v1").apkg
+    later = 1_800_000_000  # after the shipped releases
+    v1 = _last_release(real_deck, project / "v1", later, monkeypatch)
     student = Student(tmp_path / "student", v1)
     fact_id = "figure-dorsal-rami"
     native = next(n for n in read(real_deck).notes.values() if n.fact == fact_id and n.masks)
@@ -340,7 +347,7 @@ def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     assert last in path.read_text()
     path.write_text(path.read_text().replace(last, "", 1))
     next_release(real_deck)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86_400))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(later + 86_400))
     with pytest.raises(FactdeckError, match="--allow-mask-change"):
         release(real_deck, project / "dist")
     done = release(real_deck, project / "dist", allow=Allow(mask_change=True))
@@ -349,10 +356,9 @@ def test_a_removed_mask_is_shipped_with_the_steps_that_clean_up_after_it(
     log = student.update(done.apkg)
     assert log.new == 0
     col = student.col
-    # the removed mask's card, and the card the deck's pending cloze correction replaced
-    # (same-level-spillover)
+    # from the last release, the removed mask's card is the only one left empty
     empty = {note.note_id: list(note.card_ids) for note in col.get_empty_cards().notes}
-    assert [len(cards) for cards in empty.values()] == [1, 1] and native.id in empty
+    assert [(nid, len(cards)) for nid, cards in empty.items()] == [(native.id, 1)]
     col.remove_cards_and_orphaned_notes(empty[native.id])
     live = len([m for m in native.masks if m])  # a mask written `~` has no card
     assert len(col.find_cards(f"nid:{native.id}")) == live - 1
