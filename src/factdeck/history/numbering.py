@@ -125,10 +125,10 @@ def shipped_numbers(old: Lock, guid: str) -> frozenset[int]:
     return frozenset(found)
 
 
-def highest_number(old: Lock, guid: str, builds: bool = True) -> int:
-    """The highest card number the note ever had in a release or (`builds`) a build."""
+def highest_number(old: Lock, guid: str) -> int:
+    """The highest card number the note ever had in a release or a build."""
     states = [old.state_at(guid, r.version) for r in old.releases]
-    states += [old.notes.get(guid)] if builds else []
+    states.append(old.notes.get(guid))
     return max(
         (max(len(s.items), max(s.cards, default=-1) + 1) for s in states if s is not None),
         default=0,

@@ -25,6 +25,11 @@ from factdeck.render.templates import NoteType
 REMOVED_TAG = "factdeck::removed::"
 
 
+def removed_tag(number: int) -> str:
+    """The tag that lets a student's card `number` render its notice (module docstring)."""
+    return f"{REMOVED_TAG}{{{{c{number}::{number}}}}}"
+
+
 def tagged(note: NoteSpec, note_type: NoteType, old: Lock) -> NoteSpec:
     """The note with a tag for each card number a release shipped and it no longer asks (a
     number only a build had, or a gap between items, reached no student: tagging it would
@@ -35,6 +40,4 @@ def tagged(note: NoteSpec, note_type: NoteType, old: Lock) -> NoteSpec:
     gone = sorted(shipped_numbers(old, note.guid) - asked)
     if not gone:
         return note
-    return dataclasses.replace(
-        note, tags=(*note.tags, *(f"{REMOVED_TAG}{{{{c{n}::{n}}}}}" for n in gone))
-    )
+    return dataclasses.replace(note, tags=(*note.tags, *map(removed_tag, gone)))

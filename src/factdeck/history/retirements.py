@@ -48,7 +48,7 @@ from factdeck.facts.model import Deck, NoteSpec
 from factdeck.fs.names import LOCK_NAME
 from factdeck.history.apkg_diff import RETIRED_TAG
 from factdeck.history.lockfile import Lock, LockedNote
-from factdeck.history.removed_cards import REMOVED_TAG
+from factdeck.history.removed_cards import removed_tag
 from factdeck.render.templates import NoteType
 
 
@@ -225,7 +225,7 @@ def tombstone(
         guid=guid,
         note_type=note_type.key,
         fields=fields,
-        tags=(RETIRED_TAG, *(f"{REMOVED_TAG}{{{{c{n}::{n}}}}}" for n in removed)),
+        tags=(RETIRED_TAG, *map(removed_tag, removed)),
         subdeck=locked.deck,
         fact_id=locked.fact,
         card_id=locked.card,
