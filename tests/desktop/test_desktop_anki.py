@@ -91,6 +91,22 @@ def fresh_profile(base: Path) -> None:
     db.close()
 
 
+def desktop_profile(folder: Path) -> tuple[Path, Path]:
+    """(profile base, shots folder) in `folder`: a fresh profile with the test add-on, or the
+    test skipped (failed where FACTDECK_REQUIRE_DESKTOP says the desktop must run)."""
+    reason = missing()
+    if reason:
+        if os.environ.get("FACTDECK_REQUIRE_DESKTOP"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    base, out = folder / "base", folder / "shots"
+    (base / "addons21").mkdir(parents=True)
+    out.mkdir()
+    fresh_profile(base)
+    shutil.copytree(ADDON, base / "addons21" / "factdeck_desktop_test")
+    return base, out
+
+
 def run_desktop(base: Path, job: Path, timeout: int) -> subprocess.CompletedProcess[str]:
     """Anki desktop under Xvfb on profile `base`, its add-on given `job`: software GL, no
     sandbox (root in CI), Qt's xcb platform; returns when the add-on has quit Anki."""
@@ -116,17 +132,8 @@ def run_desktop(base: Path, job: Path, timeout: int) -> subprocess.CompletedProc
 
 @pytest.fixture(scope="module")
 def desktop(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    reason = missing()
-    if reason:
-        if os.environ.get("FACTDECK_REQUIRE_DESKTOP"):
-            pytest.fail(reason)
-        pytest.skip(reason)
     folder = tmp_path_factory.mktemp("desktop")
-    base, out = folder / "base", folder / "shots"
-    (base / "addons21").mkdir(parents=True)
-    out.mkdir()
-    fresh_profile(base)
-    shutil.copytree(ADDON, base / "addons21" / "factdeck_desktop_test")
+    base, out = desktop_profile(folder)
     job = folder / "job.json"
     job.write_text(
         json.dumps(

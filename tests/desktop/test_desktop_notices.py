@@ -10,13 +10,11 @@ Needs what tests/desktop/test_desktop_anki.py needs; skipped or failed the same 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from typing import Any
 
 import pytest
 
-from tests.desktop.test_desktop_anki import ADDON, fresh_profile, missing, run_desktop
+from tests.desktop.test_desktop_anki import desktop_profile, run_desktop
 from tests.support.notices import (
     RELEASE_2_0_0,
     SEARCH,
@@ -30,17 +28,8 @@ NOTICE = "This card was removed from the deck"
 
 @pytest.fixture(scope="module")
 def shown(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    reason = missing()
-    if reason:
-        if os.environ.get("FACTDECK_REQUIRE_DESKTOP"):
-            pytest.fail(reason)
-        pytest.skip(reason)
     folder = tmp_path_factory.mktemp("desktop-notices")
-    base, out = folder / "base", folder / "shots"
-    (base / "addons21").mkdir(parents=True)
-    out.mkdir()
-    fresh_profile(base)
-    shutil.copytree(ADDON, base / "addons21" / "factdeck_desktop_test")
+    base, out = desktop_profile(folder)
     v1, v2 = course_releases(folder / "course")
     job = folder / "job.json"
     apkgs = [RELEASE_2_0_0, next_shipped_release(folder / "shipped"), v1, v2]
