@@ -14,6 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from factdeck.fs import atomic
 from tests.support.decks import EPOCH, MINI_DECK, REPO, TEMPLATES, write_tree
 
 POINT = re.compile(r"factdeck fault point (\d+): (\w+) (.+)")
@@ -98,3 +101,20 @@ def test_a_temporary_of_the_machine_secret_is_deleted_by_the_next_run(tmp_path: 
     again = factdeck(project, env)
     assert (again.returncode, again.stderr) == (0, "")
     assert sorted(p.name for p in (cache / "factdeck").iterdir()) == ["secret"]
+
+
+def test_a_scratch_folder_goes_without_following_its_links(tmp_path: Path) -> None:
+    """What a library leaves in the scratch folder goes with it, a link inside too, but never
+    what the link points to; an output folder made for it goes when it is left empty."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine\n")
+    out = tmp_path / "project" / "reports"
+    with pytest.raises(KeyboardInterrupt), atomic.scratch_folder(out, "analyze") as scratch:
+        assert scratch.parent == out and scratch.name.startswith(".factdeck-analyze.")
+        (scratch / "media").mkdir()
+        (scratch / "media" / "outside").symlink_to(outside)
+        (scratch / "collection.anki2").write_text("x")
+        raise KeyboardInterrupt
+    assert not (tmp_path / "project").exists()
+    assert [p.name for p in outside.iterdir()] == ["keep.txt"]

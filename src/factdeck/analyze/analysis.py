@@ -38,7 +38,7 @@ def run(paths: Sequence[Path], deck_dirs: Sequence[Path], out_dir: Path) -> tupl
     read = []
     seen: dict[str, Path] = {}
     for path in paths:
-        export = collect(problems, lambda p=path: export_files.read(p))  # type: ignore[misc]
+        export = collect(problems, lambda p=path: export_files.read(p, out_dir))  # type: ignore[misc]
         if export is None:
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

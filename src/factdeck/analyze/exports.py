@@ -2,9 +2,10 @@
 engine, as plain rows. The one module that opens a student's file.
 
 Both kinds of file are collection packages, so both are restored into a fresh collection in
-a temporary folder with the engine's own importer (what Anki does when it restores a
+a scratch folder with the engine's own importer (what Anki does when it restores a
 backup): the scheduling is read exactly as the student's Anki kept it, and nothing of the
-export stays on disk. Only what the analysis counts leaves this module: per card its GUID,
+export stays on disk. The scratch folder is in the output folder (git-ignored, deleted
+however the read ends), not the system's temporary folder, which is outside the project. Only what the analysis counts leaves this module: per card its GUID,
 card number and counters, per answer its rating, kind, day and time taken. No deck name,
 note text, card id or anything else of the student's is kept.
 """
@@ -12,7 +13,6 @@ note text, card id or anything else of the student's is kept.
 from __future__ import annotations
 
 import json
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from factdeck.errors import FactdeckError, Location
+from factdeck.fs import atomic, oserrors
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -55,8 +56,9 @@ class Export:
     decks: int  # how many decks held these cards (foreign ones are counted, not named)
 
 
-def read(path: Path) -> Export:
-    """One export's cards; a file that is not an Anki export is refused with the reason."""
+def read(path: Path, out_dir: Path) -> Export:
+    """One export's cards, restored in a scratch folder in `out_dir`; a file that is not an
+    Anki export is refused with the reason."""
     if path.suffix.lower() not in SUFFIXES:
         raise FactdeckError.at(
             Location(path),
@@ -68,7 +70,10 @@ def read(path: Path) -> Export:
     from anki.collection import Collection
     from anki.errors import BackendError, DBError
 
-    with tempfile.TemporaryDirectory(prefix="factdeck-analyze-") as tmp:
+    with (
+        oserrors.reported(kept="nothing was written"),
+        atomic.scratch_folder(out_dir, "analyze") as tmp,
+    ):
         col_path = Path(tmp) / "collection.anki2"
         try:
             RustBackend().import_collection_package(

@@ -1,5 +1,6 @@
 """Write-then-rename, so a failed build never leaves a half-written file where a good one was,
-nor a failed `new` a half-written folder; and deletes. Each write is a point of faults.py."""
+nor a failed `new` a half-written folder; deletes; and scratch folders beside what a command
+writes, never in the system's temporary folder. Each write is a point of faults.py."""
 
 from __future__ import annotations
 
@@ -47,6 +48,25 @@ def new_folder(dest: Path) -> Iterator[Path]:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+@contextlib.contextmanager
+def scratch_folder(folder: Path, purpose: str) -> Iterator[Path]:
+    """Yield a new private folder `.factdeck-PURPOSE.*.tmp` in `folder` (git-ignored as
+    `.factdeck*.tmp`) for files a library needs on disk; when the block ends, however it
+    ends (an error, Ctrl-C), it goes with everything in it, links removed, never followed,
+    and so does `folder` if it was made for it and is left empty."""
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".factdeck-{purpose}.", suffix=".tmp", dir=folder))
+    try:
+        faults.point("write", tmp)
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for parent in made:  # innermost first
+            with contextlib.suppress(OSError):
+                parent.rmdir()
 
 
 def write_files(root: Path, files: Mapping[str, str]) -> None:
