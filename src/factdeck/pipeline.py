@@ -283,7 +283,7 @@ def _build(
     )
     reports: list[verify.PackageReport] = []
     retirements = retirement_outputs(out_dir, stamping, spec.slug, None, watch)
-    with commit.transaction(deck_dir) as tx:
+    with commit.transaction(deck_dir, out_dir) as tx:
         tx.add(package_output(apkg, stamping.plan, watch, reports), *retirements)
         with watch("write"):
             tx.add(

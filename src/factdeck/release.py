@@ -71,7 +71,7 @@ def release(
         last = new.last_release
         reports: list[verify.PackageReport] = []
         digests: list[str] = []
-        with commit.transaction(deck_dir) as tx:
+        with commit.transaction(deck_dir, out_dir) as tx:
             tx.add(
                 package_output(apkg, done.stamping.plan, watch, reports),
                 *retirement_outputs(out_dir, done.stamping, spec.slug, spec.version, watch),
@@ -140,7 +140,7 @@ def again(
         apkg = out_dir / f"{spec.slug}-{spec.version}.apkg"
         notes_path = out_dir / f"{spec.slug}-{spec.version}.md"
         reports: list[verify.PackageReport] = []
-        with commit.transaction(deck_dir) as tx:
+        with commit.transaction(deck_dir, out_dir) as tx:
             tx.add(package_output(apkg, done.stamping.plan, watch, reports))
             digest = f"sha256:{_sha256(_staged(tx, apkg))}"
             if record.package and digest != record.package:

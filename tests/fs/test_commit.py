@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from factdeck.apkg.read import unpack
+from factdeck.cli.main import main
 from factdeck.errors import FactdeckError
 from factdeck.fs import atomic, commit, mutex
 from factdeck.history import lockfile
@@ -125,6 +127,42 @@ def test_a_committed_but_interrupted_run_is_completed_by_the_next(
     assert (mini_deck / commit.JOURNAL).exists()
     commit.recover(mini_deck, (out,))
     assert consistent(mini_deck, out / "mini.apkg") and not leftovers(mini_deck, out)
+    assert len(read(mini_deck).notes) == 3 + 3  # the new set: 3 new, 3 retired
+
+
+@pytest.mark.parametrize("out", ["reports", "../reports"])
+@pytest.mark.parametrize("then", ["build", "build --out"])
+def test_a_build_into_another_folder_interrupted_after_its_commit_point_is_completed(
+    runner: CliRunner,
+    mini_deck: Path,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    out: str,
+    then: str,
+) -> None:
+    """`build --out` (from cards/, `..` in it) killed right after its commit point: its
+    journal names its own folder, so `check` finds nothing wrong and the next build
+    (into dist/ or the same folder) completes it, instead of refusing it as not factdeck's
+    own files (it named `cards/../reports/mini.apkg` beside `reports/.mini.apkg.*.tmp`)."""
+    monkeypatch.chdir(project / "cards")
+    args = ["build", "-q", "mini", "--out", out]
+    assert runner.invoke(main, args).exit_code == 0
+    write_tree(mini_deck, {"facts.yaml": big_facts(3, "edited")})
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(commit, "_apply", killed)
+        assert runner.invoke(main, args).exit_code == 1  # Aborted!
+    assert (mini_deck / commit.JOURNAL).exists()
+    checked = runner.invoke(main, ["check", "-q", "mini"])
+    assert (checked.exit_code, checked.stderr) == (0, ""), checked.stderr
+    again = runner.invoke(main, args if then == "build --out" else ["build", "-q", "mini"])
+    assert (again.exit_code, again.stderr) == (0, ""), again.stderr
+    folder = project / "cards" / out
+    assert consistent(mini_deck, folder / "mini.apkg")
+    assert not leftovers(mini_deck, folder, project / "dist")
     assert len(read(mini_deck).notes) == 3 + 3  # the new set: 3 new, 3 retired
 
 

@@ -14,8 +14,9 @@ a copy. So it is obeyed only if it carries an HMAC under this machine's secret
 (fs/secret.py) over its content and the deck folder it was written for, which no
 planted, committed or copied journal can carry, and only for what factdeck itself does:
 a temporary `.NAME.*.tmp` renamed onto NAME beside it, or a file deleted, directly in the
-deck folder or in the output folder of the run that recovers it. Anything else is
-refused with a message and left in place, with everything it names, for the user.
+deck folder or in the output folder the journal names (the interrupted run's, whatever
+folder the run that recovers it writes to). Anything else is refused with a message and
+left in place, with everything it names, for the user.
 """
 
 from __future__ import annotations
@@ -74,9 +75,10 @@ class Transaction:
 
 
 @contextlib.contextmanager
-def transaction(deck_dir: Path) -> Iterator[Transaction]:
-    """Stage outputs inside the block; at its end they all become visible (the lock, staged
-    last, replaced last), or, if the block fails, none do."""
+def transaction(deck_dir: Path, out_dir: Path) -> Iterator[Transaction]:
+    """Stage outputs (in the deck folder and `out_dir`) inside the block; at its end they
+    all become visible (the lock, staged last, replaced last), or, if the block fails,
+    none do."""
     tx = Transaction()
     try:
         yield tx
@@ -84,8 +86,9 @@ def transaction(deck_dir: Path) -> Iterator[Transaction]:
             deck_dir,
             {
                 "format": _FORMAT,
-                "moves": [[str(t.absolute()), str(d.absolute())] for t, d in tx.moves],
-                "deletes": [str(d.absolute()) for d in tx.deletes],
+                "out": _absolute(out_dir),
+                "moves": [[_absolute(t), _absolute(d)] for t, d in tx.moves],
+                "deletes": [_absolute(d) for d in tx.deletes],
             },
         )
         pending = atomic.temporary_beside(deck_dir / JOURNAL)
@@ -121,9 +124,9 @@ def recover(deck_dir: Path, out_dirs: Sequence[Path] = ()) -> tuple[Path, ...]:
 
 
 def refused_journal(deck_dir: Path, out_dirs: Sequence[Path]) -> None:
-    """Raise if the deck folder holds a journal that the next build into `out_dirs` would
-    refuse, for its seal or for the names in it (`check` says so rather than leave it for
-    `release`)."""
+    """Raise if the deck folder holds a journal that the next build would refuse, for its
+    seal or for the names in it (`check` says so rather than leave it for `release`);
+    `out_dirs` stand for the output folder of a journal that names none."""
     if (deck_dir / JOURNAL).exists() or (deck_dir / JOURNAL).is_symlink():
         _followable(deck_dir, out_dirs)
 
@@ -138,9 +141,11 @@ def _followable(
     deck_dir: Path, out_dirs: Sequence[Path]
 ) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """The journal's moves and deletes, if factdeck sealed it here and it names only
-    factdeck's own files directly in the deck folder or an output folder; else refused."""
+    factdeck's own files directly in the deck folder or its output folder (`out_dirs` for
+    one written before journals named it); else refused."""
     journal_path = deck_dir / JOURNAL
-    moves, deletes = _journal(deck_dir)
+    moves, deletes, out = _journal(deck_dir)
+    out_dirs = out_dirs if out is None else (out,)
     roots = {deck_dir.resolve(), *(folder.resolve() for folder in out_dirs)}
     outside = [
         path
@@ -181,8 +186,9 @@ def _signed(deck_dir: Path, body: dict[str, object]) -> bytes:
     return json.dumps([str(deck_dir.resolve()), body], sort_keys=True).encode()
 
 
-def _journal(deck_dir: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
-    """The moves and deletes of the deck's journal, if factdeck wrote it here."""
+def _journal(deck_dir: Path) -> tuple[list[tuple[Path, Path]], list[Path], Path | None]:
+    """The moves, deletes and output folder of the deck's journal, if factdeck wrote it
+    here."""
     journal_path = deck_dir / JOURNAL
     try:
         journal = read.json_value(read.read_bytes(journal_path, limits.JOURNAL))
@@ -190,9 +196,11 @@ def _journal(deck_dir: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
         if journal.get("format") == _FORMAT and secret.is_sealed(
             _PURPOSE, _signed(deck_dir, journal), mac
         ):
+            out = journal.get("out")
             return (
                 [(Path(t), Path(d)) for t, d in journal["moves"]],
                 [Path(d) for d in journal["deletes"]],
+                None if out is None else Path(out),
             )
     except (read.NotReadable, OSError, ValueError, TypeError, KeyError, AttributeError):
         pass  # a pipe, a folder, too big, not JSON, not a mapping: not one factdeck wrote
@@ -211,6 +219,12 @@ def _refused(journal_path: Path, why: str) -> FactdeckError:
         "build again; if one was, restore factdeck.lock from version control, delete the "
         "journal and build again",
     )
+
+
+def _absolute(path: Path) -> str:
+    """`path` absolute and without `..`, as the temporaries beside it are named (mkstemp),
+    so a run with `--out ../x` recognises its own `.NAME.*.tmp` beside NAME."""
+    return os.path.abspath(path)
 
 
 def _sha256(path: Path) -> str:
