@@ -11,6 +11,7 @@ import os
 import sqlite3
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,34 +41,45 @@ class Unpacked:
     media: dict[str, str]
 
 
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What verify proves of a written package, counted by SQLite without reading a note
+    into Python: its entries and media list, the notes, their distinct GUIDs, the cards, and
+    the notes whose field count is not their note type's or whose values are not of the type
+    Anki writes."""
+
+    entries: tuple[str, ...]
+    media: dict[str, str]
+    notes: int
+    guids: int
+    cards: int
+    bad_fields: int
+    bad_values: int
+
+
 def unpack(path: Path, check: bool = False) -> Unpacked:
     """The package's contents; with `check`, first its integrity as Anki would meet it (every
-    zip entry's CRC, SQLite's quick_check of the collection): verify reads a build this way.
-    Read within fs/limits (size, entries, unpacked size), so a zip bomb or a pipe is refused
-    before anything is unpacked."""
+    zip entry's CRC, SQLite's quick_check of the collection). Read within fs/limits (size,
+    entries, unpacked size), so a zip bomb or a pipe is refused before anything is
+    unpacked."""
+    with _refusing(path):
+        entries, media, collection = _contents(path, check)
+        return _read_collection(collection, entries, media, path, check)
+
+
+def tally(path: Path) -> Tally:
+    """The package checked as `unpack(check=True)` checks it, then counted (verify reads a
+    build this way: its cost is the collection's inflate and one scan in SQLite)."""
+    with _refusing(path):
+        entries, media, collection = _contents(path, check=True)
+        return _tally_collection(collection, entries, media, path)
+
+
+@contextlib.contextmanager
+def _refusing(path: Path) -> Iterator[None]:
+    """Whatever a damaged or hostile file raises while it is read, as the one refusal."""
     try:
-        with _opened(path) as stream, zipfile.ZipFile(stream) as archive:
-            members = archive.infolist()
-            _refuse_oversized(path, members)
-            if check and (bad := archive.testzip()) is not None:
-                raise FactdeckError.at(
-                    Location(path), f"not a readable Anki package: zip entry '{bad}' is corrupt"
-                )
-            entries = tuple(archive.namelist())
-            name = next((n for n in COLLECTIONS if n in entries), None)
-            if name is None:
-                raise FactdeckError.at(
-                    Location(path),
-                    "not a package factdeck can read: it has "
-                    "no collection.anki2 (packages exported by Anki 2.1.50+ "
-                    "in the new format are not supported)",
-                )
-            media = _media_map(archive.read("media"), path) if "media" in entries else {}
-            with archive.open(name) as packed:  # in memory: no temporary file to leave
-                collection = packed.read(limits.COLLECTION + 1)
-            if len(collection) > limits.COLLECTION:
-                raise read.TooBig(f"holds a collection over the {limits.COLLECTION:,}-byte limit")
-            return _read_collection(collection, entries, media, path, check)
+        yield
     except read.NotReadable as exc:
         raise FactdeckError.at(Location(path), f"not a readable Anki package: it {exc}") from None
     except NotImplementedError as exc:  # a compression method zipfile does not have
@@ -75,8 +87,63 @@ def unpack(path: Path, check: bool = False) -> Unpacked:
             Location(path),
             f"not a readable Anki package: {exc}; Anki writes packages with deflate",
         ) from None
-    except (zipfile.BadZipFile, RuntimeError, EOFError, OSError, sqlite3.DatabaseError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        RuntimeError,
+        EOFError,
+        OSError,
+        sqlite3.DatabaseError,
+    ) as exc:
         raise FactdeckError.at(Location(path), f"not a readable Anki package: {exc}") from None
+
+
+def _contents(path: Path, check: bool) -> tuple[tuple[str, ...], dict[str, str], bytes]:
+    """The entries' names, the media list and the collection's bytes; with `check`, every
+    entry's CRC (the collection's as it is read, so it is inflated once)."""
+    with _opened(path) as stream, zipfile.ZipFile(stream) as archive:
+        members = archive.infolist()
+        _refuse_oversized(path, members)
+        entries = tuple(archive.namelist())
+        name = next((n for n in COLLECTIONS if n in entries), None)
+        if check:
+            _check_crcs(archive, path, {n for n in entries if n != name})
+        if name is None:
+            raise FactdeckError.at(
+                Location(path),
+                "not a package factdeck can read: it has "
+                "no collection.anki2 (packages exported by Anki 2.1.50+ "
+                "in the new format are not supported)",
+            )
+        media = _media_map(archive.read("media"), path) if "media" in entries else {}
+        try:
+            with archive.open(name) as packed:  # in memory: no temporary file to leave
+                collection = packed.read(limits.COLLECTION + 1)  # to the end: CRC checked
+        except (zipfile.BadZipFile, zlib.error):
+            if check:
+                raise _corrupt_entry(path, name) from None
+            raise
+        if len(collection) > limits.COLLECTION:
+            raise read.TooBig(f"holds a collection over the {limits.COLLECTION:,}-byte limit")
+        return entries, media, collection
+
+
+def _check_crcs(archive: zipfile.ZipFile, path: Path, names: set[str]) -> None:
+    """zipfile.testzip's check of these entries, read to their end in turn."""
+    for info in archive.infolist():
+        if info.filename in names:
+            try:
+                with archive.open(info) as entry:
+                    while entry.read(1 << 20):
+                        pass
+            except (zipfile.BadZipFile, zlib.error):  # a wrong CRC, a broken deflate stream
+                raise _corrupt_entry(path, info.filename) from None
+
+
+def _corrupt_entry(path: Path, name: str) -> FactdeckError:
+    return FactdeckError.at(
+        Location(path), f"not a readable Anki package: zip entry '{name}' is corrupt"
+    )
 
 
 @contextlib.contextmanager
@@ -162,11 +229,8 @@ def _read_collection(
     db = sqlite3.connect(":memory:")
     try:
         db.deserialize(collection)
-        if check and (found := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
-            raise FactdeckError.at(
-                Location(path),
-                f"not a readable Anki package: its collection is corrupt: {found}",
-            )
+        if check:
+            _quick_check(db, path)
         rows = db.execute("SELECT guid, mid, mod, tags, flds FROM notes ORDER BY id").fetchall()
         (cards,) = db.execute("SELECT count(*) FROM cards").fetchone()
         (models,) = db.execute("SELECT models FROM col").fetchone()
@@ -176,20 +240,69 @@ def _read_collection(
     for row in rows:
         if not all(isinstance(value, kind) for value, kind in zip(row, types, strict=True)):
             raise _damaged(path, f"a note of the wrong shape (guid {str(row[0])[:40]!r})")
+    by_id = _note_types(models, path)
+    notes = tuple(
+        PackedNote(guid, mid, mod, tuple(tags.split()), tuple(flds.split("\x1f")))
+        for guid, mid, mod, tags, flds in rows
+    )
+    return Unpacked(entries=entries, notes=notes, cards=cards, models=by_id, media=media)
+
+
+def _tally_collection(
+    collection: bytes, entries: tuple[str, ...], media: dict[str, str], path: Path
+) -> Tally:
+    """The collection checked (quick_check, its note types readable), then counted in one
+    scan of the notes: by note type and field count, with the rows of a wrong shape."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(collection)
+        _quick_check(db, path)
+        groups = db.execute(
+            "SELECT mid, length(flds) - length(replace(flds, char(31), '')) + 1, count(*), "
+            "sum(typeof(guid) != 'text' OR typeof(mid) != 'integer' "
+            "OR typeof(mod) != 'integer' OR typeof(tags) != 'text' OR typeof(flds) != 'text') "
+            "FROM notes GROUP BY 1, 2"
+        ).fetchall()
+        (guids,) = db.execute("SELECT count(DISTINCT guid) FROM notes").fetchone()
+        (cards,) = db.execute("SELECT count(*) FROM cards").fetchone()
+        (models,) = db.execute("SELECT models FROM col").fetchone()
+    finally:
+        db.close()
+    fields = {mid: _field_count(model) for mid, model in _note_types(models, path).items()}
+    return Tally(
+        entries=entries,
+        media=media,
+        notes=sum(count for _, _, count, _ in groups),
+        guids=guids,
+        cards=cards,
+        bad_fields=sum(count for mid, n, count, _ in groups if fields.get(mid) != n),
+        bad_values=sum(bad for *_, bad in groups),
+    )
+
+
+def _field_count(model: dict[str, Any]) -> int | None:
+    flds = model.get("flds")
+    return len(flds) if isinstance(flds, list) else None
+
+
+def _quick_check(db: sqlite3.Connection, path: Path) -> None:
+    if (found := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+        raise FactdeckError.at(
+            Location(path), f"not a readable Anki package: its collection is corrupt: {found}"
+        )
+
+
+def _note_types(models: object, path: Path) -> dict[int, dict[str, Any]]:
+    """The collection's `models` column: note type id -> its JSON."""
     try:
         note_types = read.json_value(models) if isinstance(models, str) else None
         if not isinstance(note_types, dict) or not all(
             isinstance(v, dict) for v in note_types.values()
         ):
             raise ValueError("not a mapping of note types")
-        by_id = {int(k): v for k, v in note_types.items()}
+        return {int(k): v for k, v in note_types.items()}
     except ValueError as exc:
         raise _damaged(path, f"its note types cannot be read ({exc})") from None
-    notes = tuple(
-        PackedNote(guid, mid, mod, tuple(tags.split()), tuple(flds.split("\x1f")))
-        for guid, mid, mod, tags, flds in rows
-    )
-    return Unpacked(entries=entries, notes=notes, cards=cards, models=by_id, media=media)
 
 
 def _damaged(path: Path, what: str) -> FactdeckError:

@@ -8,10 +8,12 @@ id and modification time (from the lock), so identical input gives identical byt
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 from factdeck.anki import ids
 from factdeck.errors import FactdeckError
 from factdeck.facts.model import DeckSpec, Media, NoteSpec
-from factdeck.fs import atomic, faults, read
+from factdeck.fs import atomic, faults, limits, read
 from factdeck.render.templates import NoteType
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -44,19 +46,30 @@ class StampedNoteType:
     mod: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PackagePlan:
-    """Everything that goes into one .apkg, with every id and time already decided."""
+    """Everything that goes into one .apkg, with every id and time already decided. (Not
+    slotted: what is derived from the notes is worked out once, for the write and verify.)"""
 
     deck: DeckSpec
     description: str
     note_types: tuple[StampedNoteType, ...]
     notes: tuple[StampedNote, ...]
 
-    @property
+    @functools.cached_property
     def media(self) -> tuple[Media, ...]:
         unique = {m.name: m for stamped in self.notes for m in stamped.note.media}
         return tuple(unique[name] for name in sorted(unique))
+
+    @functools.cached_property
+    def card_ords(self) -> tuple[tuple[int, ...], ...]:
+        """Each note's cards, as Anki makes them; none for a retired note (new students never
+        see it; the cards students have just update)."""
+        types = {s.note_type.key: s.note_type for s in self.note_types}
+        return tuple(
+            () if s.retired else types[s.note.note_type].card_ords(s.note.fields)
+            for s in self.notes
+        )
 
 
 def write_package(plan: PackagePlan, dest: Path) -> None:
@@ -99,14 +112,18 @@ def _check_media(plan: PackagePlan) -> None:
 
 
 def _write_collection(plan: PackagePlan, db_path: Path) -> None:
+    """The collection, statement by statement as it has always been made: its bytes are the
+    package's, so only what leaves them alone may change here (the page cache's size)."""
     db = sqlite3.connect(db_path)
     try:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
+        # The whole collection in memory until it is written: with SQLite's default 2 MB, the
+        # notes' random ids sent pages to the file and back (a third of the write).
+        db.execute(f"PRAGMA cache_size = -{limits.COLLECTION // 1024}")  # in KiB
         tables, indexes = _split_schema(APKG_SCHEMA)
         db.executescript(tables)
         db.executescript(APKG_COL)
-        slug = plan.deck.slug
         with db:
             (decks,) = db.execute("SELECT decks FROM col").fetchone()
             decks = {**json.loads(decks), **_decks_json(plan)}
@@ -114,14 +131,10 @@ def _write_collection(plan: PackagePlan, db_path: Path) -> None:
                 "UPDATE col SET models = ?, decks = ?",
                 (json.dumps(_models_json(plan)), json.dumps(decks)),
             )
+            # What is the same in every row is written into the statement, not bound per row.
+            db.executemany("INSERT INTO notes VALUES (?,?,?,?,-1,?,?,?,0,0,'')", _note_rows(plan))
             db.executemany(
-                "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (_note_row(s) for s in plan.notes),
-            )
-            types = {s.note_type.key: s.note_type for s in plan.note_types}
-            db.executemany(
-                "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                _card_rows(plan.notes, types, slug),
+                "INSERT INTO cards VALUES (?,?,?,?,?,-1,0,0,?,0,0,0,0,0,0,0,0,'')", _card_rows(plan)
             )
             db.executescript(indexes)  # after the rows: one sort instead of a b-tree per insert
     finally:
@@ -135,58 +148,30 @@ def _split_schema(schema: str) -> tuple[str, str]:
     return ";\n".join(tables) + ";", ";\n".join(indexes) + ";"
 
 
-def _note_row(stamped: StampedNote) -> tuple[Any, ...]:
-    note = stamped.note
-    tags = f" {' '.join(note.tags)} " if note.tags else ""
-    sort_field = _TAG_SPLIT.sub("", note.fields[0])
-    return (
-        stamped.id,
-        note.guid,
-        ids.model_id(note.note_type),
-        stamped.mod,
-        -1,
-        tags,
-        "\x1f".join(note.fields),
-        sort_field,
-        0,
-        0,
-        "",
-    )
-
-
-def _card_rows(
-    notes: tuple[StampedNote, ...], types: dict[str, NoteType], slug: str
-) -> list[tuple[Any, ...]]:
-    rows = []
-    for position, stamped in enumerate(notes, 1):
-        if stamped.retired:
-            continue  # no cards: new students never see it; existing cards just update
+def _note_rows(plan: PackagePlan) -> Iterator[tuple[Any, ...]]:
+    model_id = functools.cache(ids.model_id)  # a hash per note type, not per note
+    for stamped in plan.notes:
         note = stamped.note
-        deck = ids.deck_id(slug, note.subdeck)
-        for ord_ in types[note.note_type].card_ords(note.fields):
-            rows.append(
-                (
-                    stamped.id + ord_,
-                    stamped.id,
-                    deck,
-                    ord_,
-                    stamped.mod,
-                    -1,
-                    0,
-                    0,
-                    position,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    "",
-                )
-            )
-    return rows
+        fields = note.fields
+        yield (
+            stamped.id,
+            note.guid,
+            model_id(note.note_type),
+            stamped.mod,
+            f" {' '.join(note.tags)} " if note.tags else "",
+            "\x1f".join(fields),
+            _TAG_SPLIT.sub("", fields[0]),  # the sort field
+        )
+
+
+def _card_rows(plan: PackagePlan) -> Iterator[tuple[Any, ...]]:
+    slug = plan.deck.slug
+    deck_id = functools.cache(ids.deck_id)  # a hash per sub-deck, not per note
+    for position, (stamped, ords) in enumerate(zip(plan.notes, plan.card_ords, strict=True), 1):
+        nid, mod = stamped.id, stamped.mod
+        deck = deck_id(slug, stamped.note.subdeck)
+        for ord_ in ords:
+            yield (nid + ord_, nid, deck, ord_, mod, position)
 
 
 def _models_json(plan: PackagePlan) -> dict[str, Any]:
