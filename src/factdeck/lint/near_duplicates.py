@@ -49,31 +49,24 @@ def pairs(
     rank = {token: r for r, token in enumerate(sorted(frequency, key=lambda t: (frequency[t], t)))}
     ranked = [sorted(rank[token] for token in own) for own in tokens]  # rarest first
     sets = [frozenset(own) for own in ranked]
-    index: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    # Each indexed word under its sequence's length and its place there: a lookup reads
+    # only the partners the length and positional filters let through.
+    index: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for i, own in enumerate(ranked):
         for position, token in enumerate(own[: _prefix(len(own), threshold)]):
-            index[token].append((i, position))
+            index[token, len(own), position].append(i)
     empty = [i for i, own in enumerate(ranked) if not own]
     wanted = range(len(keys)) if probe is None else sorted(probe)
-    low, high = threshold / (2 - threshold), (2 - threshold) / threshold
     for i in wanted:
         own = ranked[i]
-        size = len(own)
         met: set[int] = {i}
         candidates = [j for j in empty if j != i] if not own else []
-        for position, token in enumerate(own[: _probe(size, threshold)]):
-            for j, other_position in index[token]:
-                if j in met:
-                    continue
-                met.add(j)
-                other = len(ranked[j])
-                if not low * size - 1e-9 <= other <= high * size + 1e-9:
-                    continue  # too short or too long to be alike
-                # Their first shared word: at most the words after it can still be shared.
-                bound = 1 + min(size - position - 1, other - other_position - 1)
-                if 2 * bound < threshold * (size + other) - 1e-9:
-                    continue
-                candidates.append(j)
+        for token, partners in zip(own, _partners(len(own), threshold), strict=False):
+            for other, other_position in partners:
+                for j in index.get((token, other, other_position), ()):
+                    if j not in met:
+                        met.add(j)
+                        candidates.append(j)
         for j in candidates:
             if j < i and (probe is None or j in probe):
                 continue  # found when j was probed
@@ -124,22 +117,27 @@ def _prefix(size: int, threshold: float) -> int:
 
 
 @functools.cache
-def _probe(size: int, threshold: float) -> int:
-    """How many of its indexed words a sequence must look up: a partner whose first shared
-    word comes later can share at most the words after it, too few at any partner size."""
-    sizes = range(
-        max(1, math.ceil(threshold / (2 - threshold) * size - 1e-9)),
-        math.floor((2 - threshold) / threshold * size + 1e-9) + 1,
-    )
-    positions = [
-        p
-        for p in range(_prefix(size, threshold))
-        if any(
-            2 * (1 + min(size - p - 1, other - 1)) >= threshold * (size + other) - 1e-9
-            for other in sizes
-        )
+def _partners(size: int, threshold: float) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """For each indexed word of a sequence of `size` words, by its place, where a partner
+    can hold it (the partner's length, the word's place there) and still be alike: not too
+    short or too long (the length filter), and with enough words left after this first
+    shared one (the positional filter)."""
+    low, high = threshold / (2 - threshold), (2 - threshold) / threshold
+    sizes = [
+        other
+        for other in range(1, math.floor(high * size) + 2)
+        if low * size - 1e-9 <= other <= high * size + 1e-9
     ]
-    return max(positions, default=-1) + 1
+    return tuple(
+        tuple(
+            (other, other_position)
+            for other in sizes
+            for other_position in range(_prefix(other, threshold))
+            if 2 * (1 + min(size - position - 1, other - other_position - 1))
+            >= threshold * (size + other) - 1e-9
+        )
+        for position in range(_prefix(size, threshold))
+    )
 
 
 def _alike(
