@@ -68,7 +68,16 @@ def shipped(
     version = deck.spec.version
     recorded = {r.version for r in old.releases}
     last = corrections_base(old, version)
-    facts = {e.fact.id: e.fact for e in deck.entries}
+    # facts correcting this version: the only ones whose numbers can move now
+    correcting = (
+        set()
+        if version in recorded or last is None
+        else {
+            e.fact.id
+            for e in deck.entries
+            if {m for m, _ in e.fact.declared(version)} == {"correction"}
+        }
+    )
     out, numbering = [], {}
     for note in notes:
         note_type = note_types.get(note.note_type)
@@ -80,9 +89,14 @@ def shipped(
             tuple(m for m in before.moves if m[2] in recorded),
             tuple(n for n in before.notices if n[1] in recorded),
         )
-        declared = {m for m, _ in facts[note.fact_id].declared(version)}
-        correcting = version not in recorded and last is not None and declared == {"correction"}
-        shipped_state = old.state_at(note.guid, last.version) if correcting and last else None
+        shipped_state = (
+            old.state_at(note.guid, last.version)
+            if last is not None and note.fact_id in correcting
+            else None
+        )
+        if kept == NONE and shipped_state is None:
+            out.append(note)  # nothing moved, nothing to correct: _plan would keep it as written
+            continue
         planned = _plan(
             note, note_type, kept, highest_number(old, note.guid), shipped_state, version
         )

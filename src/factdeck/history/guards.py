@@ -85,6 +85,11 @@ def note_problems(
     # A renumbering ships with the next release: one declared for a version already
     # released (deck.yaml not bumped yet) would pass the build and mislabel the history.
     unreleased = deck.spec.version not in {r.version for r in old.releases}
+    renumbered = (
+        {e.fact.id for e in deck.entries if _declares(e.fact, "renumbered", deck.spec.version)}
+        if unreleased
+        else set()
+    )
     for note in notes:
         before = old.notes.get(note.guid)
         if before is None:
@@ -95,9 +100,7 @@ def note_problems(
             moved.setdefault(note.fact_id, (before.deck, note.subdeck))
         note_type = note_types.get(note.note_type)
         fact = facts[note.fact_id].fact
-        renumbering = unreleased and any(
-            m == "renumbered" for m, _ in fact.declared(deck.spec.version)
-        )
+        renumbering = note.fact_id in renumbered
         if note_type is not None and before.items and not renumbering:
             yield from _moved_items(
                 note,
@@ -141,6 +144,10 @@ def note_problems(
                 "Change Deck steps)"
             ),
         )
+
+
+def _declares(fact: FactBase, marker: str, version: str) -> bool:
+    return any(m == marker for m, _ in fact.declared(version))
 
 
 def _moved_items(

@@ -24,7 +24,7 @@ from typing import Any
 from factdeck.anki import ids
 from factdeck.apkg.write import PackagePlan, StampedNote, StampedNoteType
 from factdeck.errors import FactdeckError, Location, Problem
-from factdeck.facts.model import Deck, Diagram, FactBase, NoteSpec
+from factdeck.facts.model import Deck, Diagram, NoteSpec
 from factdeck.fs import limits
 from factdeck.fs.names import LOCK_NAME, RECORD_NAME
 from factdeck.fs.read import NotReadable, TooBig, read_bytes
@@ -144,6 +144,11 @@ def stamp(
     recorded = {r.version for r in old.releases}
     taken = _ids(old)
     was = dict(old.was)
+    correcting = {
+        fact_id
+        for fact_id, fact in facts.items()
+        if any(m == "correction" for m, _ in fact.declared(deck.spec.version))
+    }
     stamped, locked_notes = [], {}
     for note in notes:
         before = old.notes.get(note.guid)
@@ -151,9 +156,20 @@ def stamp(
         fact = facts[note.fact_id]
         numbers = renumbered.get(note.guid, corrections.NONE)
         fixed = _fixed(
-            note, note_type, fact, before, old, last, deck.spec.version, recorded, numbers
+            note,
+            note_type,
+            note.fact_id in correcting,
+            before,
+            old,
+            last,
+            deck.spec.version,
+            recorded,
+            numbers,
         )
-        note = dataclasses.replace(note, tags=(*note.tags, *(f"{CORRECTED_TAG}{v}" for v in fixed)))
+        if fixed:
+            note = dataclasses.replace(
+                note, tags=(*note.tags, *(f"{CORRECTED_TAG}{v}" for v in fixed))
+            )
         note = removed_cards.tagged(note, note_type, old)
         if link is not None:
             note = _linked(note, before, link, deck.spec.version)
@@ -464,12 +480,12 @@ def _distinct_ids(old: Lock) -> Lock:
     """After a merge, two branches' new notes may share an id (their GUIDs' slots met).
     The note students already have keeps it; the unreleased one gets the next free slot.
     (Two released notes with one id are refused by lockfile.problems.)"""
+    if len(_ids(old)) == len(old.notes):
+        return old  # no two notes share an id: the usual case, told by one set
     by_id: dict[int, list[str]] = {}
     for guid, note in sorted(old.notes.items()):
         by_id.setdefault(note.id, []).append(guid)
     clashes = [guids for guids in by_id.values() if len(guids) > 1]
-    if not clashes:
-        return old
     taken = _ids(old)
     notes = dict(old.notes)
     for guids in clashes:
@@ -483,7 +499,7 @@ def _distinct_ids(old: Lock) -> Lock:
 def _fixed(
     note: NoteSpec,
     note_type: NoteType,
-    fact: FactBase,
+    corrects: bool,  # its fact declares a correction for `version`
     before: LockedNote | None,
     old: Lock,
     last: Release | None,
@@ -496,11 +512,7 @@ def _fixed(
     (a marker that stays, ages or goes changes nothing students see); this version's is
     derived from the fact's `correction:` for it, when the answer differs from `last`."""
     kept = {v for v in (before.fixed if before else ()) if v in recorded}
-    if (
-        version not in kept
-        and last is not None
-        and any(m == "correction" for m, _ in fact.declared(version))
-    ):
+    if version not in kept and last is not None and corrects:
         shipped = old.state_at(note.guid, last.version)
         if (
             shipped is not None

@@ -840,9 +840,12 @@ def problems(lock: Lock, path: Path) -> list[Problem]:
     found = []
     by_id: dict[int, list[str]] = {}
     released = {guid for guid, _ in lock.was}
-    for guid, note in sorted(lock.notes.items()):
-        by_id.setdefault(note.id, []).append(guid)
-        if note.type not in lock.note_types:
+    types, facts = lock.note_types, lock.facts
+    for guid in sorted(
+        g for g, n in lock.notes.items() if n.type not in types or n.fact not in facts
+    ):  # only the notes with a problem are sorted and looked at again
+        note = lock.notes[guid]
+        if note.type not in types:
             found.append(
                 Problem(
                     Location(path),
@@ -852,7 +855,7 @@ def problems(lock: Lock, path: Path) -> list[Problem]:
                     ),
                 )
             )
-        if note.fact not in lock.facts:
+        if note.fact not in facts:
             found.append(
                 Problem(
                     Location(path),
@@ -862,7 +865,10 @@ def problems(lock: Lock, path: Path) -> list[Problem]:
                     ),
                 )
             )
-    for note_id, guids in sorted(by_id.items()):
+    for guid, note in lock.notes.items():
+        by_id.setdefault(note.id, []).append(guid)
+    for note_id, guids in sorted(i for i in by_id.items() if len(i[1]) > 1):
+        guids.sort()
         shipped = [g for g in guids if lock.notes[g].rel is not None or g in released]
         if len(shipped) > 1:
             found.append(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from factdeck.errors import FactdeckError, Location, Problem
 from factdeck.facts.feedback_url import CardRef, fill
@@ -31,6 +31,7 @@ from factdeck.render.templates import NOTE_TYPES_DIR, NoteType
 LABEL = "Report a problem with this card"
 CLASS = "fd-report"
 _STYLE = ".fd-report{margin-top:1em;font-size:.8em;text-align:center}"
+_LABEL = escape(LABEL)
 
 
 def links(template: str, cards: tuple[CardRef, ...]) -> Markup:
@@ -39,11 +40,13 @@ def links(template: str, cards: tuple[CardRef, ...]) -> Markup:
     if len(cards) > 1:
         shown = ",".join(f".card{c.card} .{CLASS}-{c.card}" for c in cards)
         rule += f".{CLASS} a{{display:none}}{shown}{{display:inline}}"
-    anchors = Markup("").join(
-        Markup('<a class="{}-{}" href="{}">{}</a>').format(CLASS, c.card, fill(template, c), LABEL)
+    # str formatting with the URL escaped: what Markup.format makes, at a fraction of its
+    # cost (every card of a deck with `feedback:` gets a link at every build)
+    anchors = "".join(
+        f'<a class="{CLASS}-{c.card}" href="{escape(fill(template, c))}">{_LABEL}</a>'
         for c in cards
     )
-    return Markup('<div class="{}"><style>{}</style>{}</div>').format(CLASS, Markup(rule), anchors)
+    return Markup(f'<div class="{CLASS}"><style>{rule}</style>{anchors}</div>')
 
 
 Link = Callable[[NoteSpec, str], NoteSpec]  # a note and the version its link names
