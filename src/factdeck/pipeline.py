@@ -19,13 +19,11 @@ from factdeck.authoring import deck_stats
 from factdeck.cache import findings as cache_findings
 from factdeck.cache import incremental, manifest
 from factdeck.diagrams import occlusion
-from factdeck.diagrams.occlusion import mask_labels
 from factdeck.facts import claims, load
 from factdeck.facts.model import Deck, DeckSpec, Diagram, NoteSpec
 from factdeck.fs import commit, mutex, oserrors, read
 from factdeck.fs.names import RECORD_NAME
 from factdeck.history import clock, compare, lock, lockfile, lost
-from factdeck.history import notes as release_notes
 from factdeck.lint import engine
 from factdeck.render import expand, report_link
 from factdeck.render.layers import find_templates
@@ -41,7 +39,7 @@ class BuildResult:
     size: int
     report: verify.PackageReport
     changes: compare.ReleaseChanges  # since the last release (all notes before the first)
-    release_notes: Path | None
+    corrected: int = 0  # of `changes.changed`, answers corrected (not declared reworded)
     facts: int = 0
     findings: tuple[engine.Finding, ...] = ()  # card-quality warnings; they never stop a build
     template_updates: tuple[str, ...] = ()  # note types changed by factdeck's built-in files
@@ -237,6 +235,30 @@ def retired_count(stamping: lock.Stamping) -> int:
     return len({n.note.guid for r in stamping.retirements for n in r.plan.notes})
 
 
+def stale_changes(out_dir: Path, slug: str) -> commit.Output:
+    """OUT/<slug>-changes.md, the unreleased changes earlier builds wrote, goes: no build
+    keeps it current now (`factdeck diff LAST current` shows those changes; `release`
+    writes a version's notes), and stale notes must not ship."""
+    return commit.Output(out_dir / f"{slug}-changes.md", None)
+
+
+def corrected(deck: Deck, found: compare.ReleaseChanges) -> tuple[compare.Delta, ...]:
+    """The changes `release` counts as corrections: answers changed, not declared reworded."""
+    reworded = declared(deck, "reworded")
+    return tuple(d for d in found.corrected if d.after.fact not in reworded)
+
+
+def declared(deck: Deck, marker: str, version: str | None = None) -> dict[str, str]:
+    """Each fact's `why` of its `marker` declaration for `version` (the deck's)."""
+    version = version or deck.spec.version
+    return {
+        e.fact.id: change.why
+        for e in deck.entries
+        for m, change in e.fact.declared(version)
+        if m == marker
+    }
+
+
 def text_output(dest: Path, text: str) -> commit.Output:
     return commit.Output(dest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
@@ -274,35 +296,12 @@ def _build(
     checked, stamping, found = done.checked, done.stamping, done.changes
     spec = checked.deck.spec
     apkg = out_dir / f"{spec.slug}.apkg"
-    notes_path = out_dir / f"{spec.slug}-changes.md"
-    last = stamping.lock.last_release
-    title = (
-        f"{spec.name}: unreleased changes since version {last.version}"
-        if last
-        else f"{spec.name}, version {spec.version}: not released yet"
-    )
     reports: list[verify.PackageReport] = []
     retirements = retirement_outputs(out_dir, stamping, spec.slug, None, watch)
     with commit.transaction(deck_dir, out_dir) as tx:
         tx.add(package_output(apkg, stamping.plan, watch, reports), *retirements)
         with watch("write"):
-            tx.add(
-                commit.Output(notes_path, None)
-                if found.empty
-                else text_output(
-                    notes_path,
-                    release_notes.render(
-                        found,
-                        spec,
-                        checked.templates.note_types,
-                        title,
-                        old_deck=last.deck if last else None,
-                        labels=mask_labels(checked.deck, found.masked_facts),
-                        retirements=retirement_files(stamping, spec.slug),
-                    ),
-                ),
-                *lock_output(deck_dir, stamping.lock),
-            )
+            tx.add(stale_changes(out_dir, spec.slug), *lock_output(deck_dir, stamping.lock))
         if settled and inputs_now() != inputs:
             raise _Edited  # the temporaries go; the build runs again
     with watch("lint"):
@@ -313,7 +312,7 @@ def _build(
         size=apkg.stat().st_size,
         report=reports[0],
         changes=found,
-        release_notes=None if found.empty else notes_path,
+        corrected=len(corrected(checked.deck, found)),
         facts=len(checked.deck.entries),
         findings=findings,
         template_updates=stamping.template_updates,
@@ -341,12 +340,9 @@ def summarize(result: BuildResult) -> manifest.Summary:
         changed=len(found.changed),
         retired=len(found.retired),
         unchanged=found.unchanged,
-        since=(
-            f"unreleased changes since {found.since.version}"
-            if found.since
-            else "changes (never released)"
-        ),
-        release_notes=result.release_notes,
+        note_types=len(found.note_types),
+        corrected=result.corrected,
+        since=found.since.version if found.since else None,
         facts=result.facts,
         findings=tuple(str(f) for f in result.findings),
         template_updates=result.template_updates,

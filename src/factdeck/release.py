@@ -26,11 +26,13 @@ from factdeck.history.lockfile import Lock, LockedDeck, Release
 from factdeck.history.notes import render
 from factdeck.pipeline import (
     Stamped,
+    declared,
     expanded,
     lock_output,
     package_output,
     retirement_files,
     retirement_outputs,
+    stale_changes,
     stamped,
     text_output,
 )
@@ -210,12 +212,9 @@ def _notes(
 
 
 def unreleased_outputs(out_dir: Path, slug: str) -> tuple[commit.Output, ...]:
-    """The build's unversioned package and changes file go: after a release they would
-    only offer students a second copy of it, or call it 'not released yet'."""
-    return (
-        commit.Output(out_dir / f"{slug}.apkg", None),
-        commit.Output(out_dir / f"{slug}-changes.md", None),
-    )
+    """The build's unversioned package goes: after a release it would only offer students
+    a second copy of it; and so does a changes file an older factdeck's build left."""
+    return (commit.Output(out_dir / f"{slug}.apkg", None), stale_changes(out_dir, slug))
 
 
 def refuse_unpublishable(
@@ -400,17 +399,6 @@ def _correction_problems(deck: Deck, lock: Lock, found: ReleaseChanges) -> list[
                 )
             )
     return problems
-
-
-def declared(deck: Deck, marker: str, version: str | None = None) -> dict[str, str]:
-    """Each fact's `why` of its `marker` declaration for `version` (the deck's)."""
-    version = version or deck.spec.version
-    return {
-        e.fact.id: change.why
-        for e in deck.entries
-        for m, change in e.fact.declared(version)
-        if m == marker
-    }
 
 
 def recorded(lock: Lock, release: Release, shown: Mapping[str, str]) -> Lock:

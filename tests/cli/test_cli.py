@@ -49,8 +49,8 @@ def test_build_summary(runner: CliRunner, mini_deck: Path) -> None:
         "  notes    3 (1 factdeck Cloze, 2 factdeck Q/A)\n"
         "  cards    3\n"
         "  media    0 files\n"
-        "  changes  3 added, 0 changed, 0 retired, 0 unchanged: changes (never released)\n"
-        "  release  dist/mini-changes.md (notes for students)\n"
+        "  changes  3 added, 0 changed (0 corrected), 0 retired, 0 unchanged: never released\n"
+        "  release  none yet: `factdeck release` publishes the first version, with its notes\n"
     )
     assert result.stderr == ""
 
@@ -78,7 +78,7 @@ def test_bad_input_fails_cleanly_and_keeps_the_previous_output(
         "'origin'?)\n"
     )
     assert (apkg.read_bytes(), lock.read_bytes()) == before
-    assert sorted(p.name for p in Path("dist").iterdir()) == ["mini-changes.md", "mini.apkg"]
+    assert sorted(p.name for p in Path("dist").iterdir()) == ["mini.apkg"]
 
 
 def test_one_bad_deck_does_not_stop_the_others(runner: CliRunner, mini_deck: Path) -> None:

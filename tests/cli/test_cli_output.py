@@ -49,7 +49,7 @@ def test_warnings_go_to_stderr_and_results_to_stdout(runner: CliRunner, mini_dec
 def test_verbose_adds_counts_and_stage_timings(runner: CliRunner, mini_deck: Path) -> None:
     result = runner.invoke(main, ["build", "--verbose"])
     assert result.exit_code == 0, result.output
-    verbose = result.stdout.split("(notes for students)\n")[1]
+    verbose = result.stdout.split("with its notes\n")[1]
     assert re.sub(r" +\d+ ms", " N ms", verbose) == (
         "  facts    2\n"
         "  lint     0 warnings\n"

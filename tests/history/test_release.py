@@ -400,7 +400,7 @@ def test_an_answer_reworded_keeps_students_progress(
 
 
 def test_build_reports_everything_since_the_last_release(
-    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+    mini_deck: Path, project: Path, runner: CliRunner
 ) -> None:
     publish(mini_deck, project, "1.0.0", FACTS)
     write_tree(mini_deck, {"facts.yaml": FACTS.replace("First?", "First one?")})
@@ -412,12 +412,13 @@ def test_build_reports_everything_since_the_last_release(
     result = build(mini_deck, project / "dist")
     assert result.changes.since is not None and result.changes.since.version == "1.0.0"
     assert len(result.changes.changed) == 2  # both edits, not only the last build's
-    text = (project / "dist" / "mini-changes.md").read_text()
-    assert text.startswith("# Mini: unreleased changes since version 1.0.0")
-    assert "First one? → **Alpha**" in text and "Beta is **big** and **blue**." in text
+    shown = runner.invoke(main, ["diff", "1.0.0", "current", "--deck", str(mini_deck)])
+    assert shown.exit_code == 0, shown.output  # the command build names for the notes
+    assert shown.stdout.startswith("# Mini: changes from 1.0.0 to current")
+    assert "First one? → **Alpha**" in shown.stdout
+    assert "Beta is **big** and **blue**." in shown.stdout
     write_tree(mini_deck, {"facts.yaml": FACTS})  # back to what 1.0.0 shipped
-    result = build(mini_deck, project / "dist")
-    assert result.changes.empty and not (project / "dist" / "mini-changes.md").exists()
+    assert build(mini_deck, project / "dist").changes.empty
 
 
 def test_diff_by_version_from_the_lock(

@@ -86,7 +86,7 @@ def test_a_released_note_retired_later_keeps_its_tombstone(
         "mini-1.1.0-retired-since-1.0.0.apkg",
         "mini-1.1.0.apkg",
         "mini-1.1.0.md",
-    ]  # the trial files (mini.apkg, mini-changes.md, mini-retired-since-1.0.0.apkg) went
+    ]  # the trial files (mini.apkg, mini-retired-since-1.0.0.apkg) went
     notes = (project / "dist" / "mini-1.1.0.md").read_text()
     assert "- version 1.0.0: `mini-1.1.0-retired-since-1.0.0.apkg`" in notes
     assert "New to the deck? Import only the package" in notes

@@ -403,9 +403,7 @@ def test_rebuilding_twice_gives_the_same_questions_and_bytes(deck: Path, project
 
 
 def test_release_notes_list_practice_questions(deck: Path, project: Path) -> None:
-    result = build(deck, project / "dist")
-    assert result.release_notes is not None
-    notes = result.release_notes.read_text(encoding="utf-8")
+    notes = release(deck, project / "dist").notes.read_text(encoding="utf-8")
     students, instructors = notes.split("## For instructors")
     assert "Which spinal levels give rise to the alpha" in students
     assert "`alpha/practice/levels` mcq, note id" in instructors

@@ -5,9 +5,10 @@ code, the options) before it reads any of them, and checks it again at its commi
 (pipeline.py): an input edited while the build ran means the build runs again, so a package
 never mixes an old and a new file. After a successful build, `<deck>/.factdeck-cache/
 manifest.json` records that digest as taken at the start, the sha256 of every file the
-build wrote as it wrote it (the package, the tombstones, the release notes, the lock) and
-of those it deleted (none), with the summary the command printed, sealed with this
-machine's secret (fs/secret.py: a planted or copied manifest is ignored). When the inputs
+build wrote as it wrote it (the package, the tombstones, the lock), None for those it
+deleted (a stale changes file: one come back means a full build), with the summary the
+command printed (the counts since the last release among it), sealed with this machine's
+secret (fs/secret.py: a planted or copied manifest is ignored). When the inputs
 and every output still match, rebuilding would write the same files and report no
 changes: the command says so without importing the pipeline. Any doubt (a missing or
 unreadable manifest, a different digest, an output changed, deleted or come back) means a
@@ -37,7 +38,7 @@ from factdeck.fs.names import CACHE_DIR, JOURNAL, LOCK_NAME, MUTEX_FILE, RECORD_
 from factdeck.render.layers import find_templates, layers
 
 MANIFEST = "manifest.json"
-FORMAT = 4  # 4: inputs as read at the start, every output's digest (3: sealed)
+FORMAT = 5  # 5: counts since the last release, no release notes (4: every output's digest)
 _PURPOSE = "build manifest"
 
 
@@ -55,10 +56,11 @@ class Summary:
     notes_by_type: tuple[tuple[str, int], ...]
     added: int
     changed: int
+    corrected: int  # of `changed`, as `release` counts them
     retired: int
     unchanged: int
-    since: str  # "unreleased changes since 1.0.0", or "changes (never released)"
-    release_notes: Path | None
+    note_types: int  # note types whose layout or fields changed
+    since: str | None  # the last release's version the counts are since; None: never released
     facts: int
     findings: tuple[str, ...]
     template_updates: tuple[str, ...] = ()  # said by the build that made them, not again
@@ -223,7 +225,6 @@ def file_digest(path: Path) -> str | None:
 def _plain(summary: Summary) -> dict[str, Any]:
     data = dataclasses.asdict(summary)
     data["apkg"] = str(summary.apkg)
-    data["release_notes"] = str(summary.release_notes) if summary.release_notes else None
     data["retired_files"] = [str(p) for p in summary.retired_files]
     return data
 
@@ -234,7 +235,6 @@ def _summary(data: dict[str, Any]) -> Summary:
             **data,
             "apkg": Path(data["apkg"]),
             "notes_by_type": tuple(tuple(pair) for pair in data["notes_by_type"]),
-            "release_notes": data["release_notes"] and Path(data["release_notes"]),
             "findings": tuple(data["findings"]),
             "template_updates": tuple(data.get("template_updates", ())),
             "retired_files": tuple(Path(p) for p in data.get("retired_files", ())),

@@ -10,6 +10,7 @@ results to stdout; colour only on a terminal, and never when NO_COLOR is set.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from factdeck.cli.terminal import (
 from factdeck.errors import FactdeckError, shown_path
 
 if TYPE_CHECKING:
+    from factdeck.cache.manifest import Summary
     from factdeck.stages import Stopwatch
 
 
@@ -117,10 +119,11 @@ def build(
 ) -> None:
     """Build decks into Anki packages, one DECK_DIR/deck.yaml -> OUT/<slug>.apkg each.
 
-    Each build updates the deck's factdeck.lock (commit it) and writes
-    OUT/<slug>-changes.md: the unreleased changes since the last release (removed
-    when there are none). Publish with `factdeck release`. Edits that would strand
-    students' cards are refused unless their --allow-... flag is given. Lint
+    Each build updates the deck's factdeck.lock (commit it) and prints the changes
+    since the last release, counted as `factdeck release` counts them; `factdeck diff
+    LAST current` shows them as release notes. Only `release` writes notes (an
+    OUT/<slug>-changes.md left by an older factdeck is removed). Edits that would
+    strand students' cards are refused unless their --allow-... flag is given. Lint
     findings are shown as warnings. Big builds show a progress bar on a terminal.
 
     \b
@@ -164,16 +167,8 @@ def build(
         )
         for label, number, rest in rows:
             say(row(label, f"{number:>{width}} {rest}".rstrip()))
-        say(
-            row(
-                "changes",
-                f"{result.added} added, {result.changed} changed, "
-                f"{result.retired} retired, {result.unchanged} unchanged: "
-                f"{result.since}",
-            )
-        )
-        if result.release_notes:
-            say(row("release", f"{shown_path(result.release_notes)} (notes for students)"))
+        say(row("changes", _changes(result)))
+        say(row("release", _release_hint(result, deck_dir)))
         if files:
             say(row("retired", f"{files} (for students of those versions)"))
         say(row("facts", f"{result.facts:>{width}}"), at=VERBOSE)
@@ -190,6 +185,29 @@ def build(
             f"Built {len(built)} decks: {sum(r.notes for r in built)} notes, "
             f"{sum(r.cards for r in built)} cards"
         )
+
+
+def _changes(result: Summary) -> str:
+    """The counts `factdeck release` would report, since the last release (before the
+    first, every note type is new: not worth a word)."""
+    n = result.note_types if result.since else 0
+    types = f", {n} note type{'' if n == 1 else 's'} changed" if n else ""
+    return (
+        f"{result.added} added, {result.changed} changed ({result.corrected} corrected), "
+        f"{result.retired} retired, {result.unchanged} unchanged{types}: "
+        + (f"since release {result.since}" if result.since else "never released")
+    )
+
+
+def _release_hint(result: Summary, deck_dir: Path) -> str:
+    """Where the release notes are: no build writes them (only `release`), so the command
+    that shows them before releasing."""
+    if result.since is None:
+        return "none yet: `factdeck release` publishes the first version, with its notes"
+    if not (result.added or result.changed or result.retired or result.note_types):
+        return f"nothing to release since {result.since}"
+    deck = shlex.quote(str(shown_path(deck_dir)))
+    return f"notes so far: factdeck diff {result.since} current --deck {deck}"
 
 
 @main.command()

@@ -56,7 +56,9 @@ def release(
     in factdeck.lock (version, date, package digest) and each changed card as students
     see it in factdeck.releases: commit both with the facts, then push.
     Notes no release shipped and the deck no longer has are dropped from the lock,
-    and the build's unversioned OUT/<slug>.apkg and -changes.md are removed.
+    and the build's unversioned OUT/<slug>.apkg is removed (and a -changes.md
+    an older factdeck's build left). `factdeck diff LAST current` shows the notes so
+    far before releasing.
 
     \b
     Examples:
@@ -66,8 +68,8 @@ def release(
       factdeck release --again --out release  the recorded release, again (CI, on a tag)
       factdeck diff 1.0.0 1.1.0              what changed between two releases
     """
+    from factdeck.pipeline import corrected
     from factdeck.release import again as reissue
-    from factdeck.release import declared
     from factdeck.release import release as publish
 
     allowed = allow(overrides)
@@ -98,13 +100,11 @@ def release(
         )
         since = found.since.version if found.since else "nothing (first release)"
         say(row("since", since))
-        reworded = declared(done.deck, "reworded")
-        corrected = [d for d in found.corrected if d.after.fact not in reworded]
         say(
             row(
                 "changes",
                 f"{len(found.added)} added, {len(found.changed)} changed "
-                f"({len(corrected)} corrected), {len(found.retired)} retired, "
+                f"({len(corrected(done.deck, found))} corrected), {len(found.retired)} retired, "
                 f"{found.unchanged} unchanged",
             )
         )
