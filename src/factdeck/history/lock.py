@@ -210,6 +210,7 @@ def stamp(
         was=was,
         releases=releases,
         texts=old.texts,
+        lines=old.lines,  # its unchanged entries are written as read
     )
     types = tuple(
         StampedNoteType(note_types[k], v.changed) for k, v in sorted(locked_types.items())

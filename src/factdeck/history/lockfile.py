@@ -45,8 +45,9 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,6 +59,7 @@ from factdeck.facts import semver
 from factdeck.fs import limits
 from factdeck.fs.names import RECORD_NAME
 from factdeck.fs.read import json_value
+from factdeck.history import lockline
 
 FORMAT = 3
 HEADER = {"factdeck-lock": FORMAT}
@@ -167,6 +169,20 @@ class Release:
 
 
 @dataclass(frozen=True, slots=True)
+class Lines:
+    """The lines a lock and its record were read from, each with what it was read as, for
+    the entries whose line is exactly what `dumps` would write for them: `dumps` writes an
+    entry still equal to what its line gave as that line."""
+
+    notes: Mapping[str, tuple[LockedNote, str]] = field(default_factory=dict)  # live notes
+    facts: Mapping[str, tuple[LockedFact, str]] = field(default_factory=dict)
+    # a note's record entries: its states oldest first, their texts, the line of each
+    record: Mapping[str, tuple[tuple[LockedNote, ...], tuple[str | None, ...], tuple[str, ...]]] = (
+        field(default_factory=dict)
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Lock:
     deck: LockedDeck | None = None
     note_types: Mapping[str, LockedNoteType] = field(default_factory=dict)
@@ -179,6 +195,9 @@ class Lock:
     texts: Mapping[tuple[str, str], str] = field(default_factory=dict)
     format: int = FORMAT
     merged: bool = False  # duplicate entries were reconciled (after a git merge)
+    # the lines it was read from: a lock built from this one passes them on, so that its
+    # unchanged entries are written as read
+    lines: Lines = field(default_factory=Lines, compare=False, repr=False)
     _was_by_guid: Mapping[str, tuple[LockedNote, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -236,6 +255,10 @@ _NOTE = TypeAdapter(LockedNote)
 _FACT = TypeAdapter(LockedFact)
 _TYPE = TypeAdapter(LockedNoteType)
 _DECK, _RELEASE = TypeAdapter(LockedDeck), TypeAdapter(Release)
+# the adapters' own validators, for the entries there are tens of thousands of: the same
+# checks, without TypeAdapter.validate_python's per-call wrapper (a third of the time)
+_validate_note: Callable[[Any], LockedNote] = _NOTE.validator.validate_python
+_validate_fact: Callable[[Any], LockedFact] = _FACT.validator.validate_python
 
 
 def parse(text: str, path: Path, version: str | None = None, record: str | None = None) -> Lock:
@@ -247,27 +270,36 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
         return migrate(_parse_v1(text, path), version or "1.0.0")
     problems: list[Problem] = []
     entries: dict[str, dict[Any, list[tuple[int, Any]]]] = {k: {} for k in _KINDS}
+    notes: dict[str, tuple[LockedNote, str]] = {}
+    facts: dict[str, tuple[LockedFact, str]] = {}
     header, read_format = False, FORMAT
     for number, line, data in _json_lines(text, path, "lock file", FIX, problems):
-        where = Location(path, number)
-        if data in (HEADER, {"factdeck-lock": 2}):
-            header, read_format = True, data["factdeck-lock"]
-            continue
         # the first key names the entry's kind (a note also has a "type" and a "fact")
         kind = next(iter(data), None) if isinstance(data, dict) else None
+        if kind == "factdeck-lock" and data in _HEADERS:
+            header, read_format = True, data["factdeck-lock"]
+            continue
         if kind not in _KINDS:
             problems.append(
                 Problem(
-                    where, f"lock file is corrupt (an entry of unknown kind: {line[:60]}); {FIX}"
+                    Location(path, number),
+                    f"lock file is corrupt (an entry of unknown kind: {line[:60]}); {FIX}",
                 )
             )
             continue
+        keys = tuple(data)
         try:
             key, value = _KINDS[kind](data)
         except (ValidationError, TypeError, ValueError) as exc:
-            problems.append(Problem(where, f"lock file is corrupt ({_reason(exc)}); {FIX}"))
+            problems.append(
+                Problem(Location(path, number), f"lock file is corrupt ({_reason(exc)}); {FIX}")
+            )
             continue
         entries[kind].setdefault(key, []).append((number, value))
+        if kind == "note" and _note_as_written(key, value, data, keys, line):
+            notes[key] = (value, line)
+        elif kind == "fact" and _fact_as_written(value, keys, line):
+            facts[key] = (value, line)
     if not header and not problems:
         problems.append(
             Problem(
@@ -285,9 +317,48 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
                 f"it from version control (git checkout -- {RECORD_NAME}): without it, "
                 "release notes cannot say what students had",
             )
-        return _completed(lock, {}, {}, path)
-    states, texts = _parse_record(record, path.with_name(RECORD_NAME), lock)
-    return _completed(lock, states, texts, path)
+        return _completed(lock, {}, {}, path, Lines(notes, facts))
+    states, texts, written = _parse_record(record, path.with_name(RECORD_NAME), lock)
+    return _completed(lock, states, texts, path, Lines(notes, facts, written))
+
+
+_HEADERS = (HEADER, {"factdeck-lock": 2})
+# a note line's keys in the order _note_row writes them
+_NOTE_ORDER = (
+    *("note", "id", "fact", "card", "type", "hash", "changed", "answer", "tags", "deck"),
+    *("cards", "masks", "items", "moves", "notices", "retired", "rel", "fixed"),
+)
+
+
+def _note_as_written(
+    guid: str, note: LockedNote, data: Mapping[str, Any], keys: tuple[str, ...], line: str
+) -> bool:
+    """Whether `line` is what dumps writes for this live note (a retired one's line depends
+    on its last released state: written anew): its keys in order, none at its default
+    (the id its GUID gives included), written as `lockline.line` writes."""
+    optional = _optional_keys(keys)
+    if optional is None or note.retired is not None or not note.hash:
+        return False
+    for key in optional:
+        if data[key] == _UNSET[key]:
+            return False
+    return ("id" not in keys or note.id != new_id(guid, set())) and lockline.as_written(
+        line, len(keys)
+    )
+
+
+@lru_cache(maxsize=256)
+def _optional_keys(keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The fields with a default that a note line of these keys names; None: not in the
+    order dumps writes them."""
+    if not lockline.in_order(keys, _NOTE_ORDER):
+        return None
+    return tuple(k for k in keys if k in _UNSET)
+
+
+def _fact_as_written(fact: LockedFact, keys: tuple[str, ...], line: str) -> bool:
+    shape = ("fact", "kind") if fact.retired is None else ("fact", "kind", "retired")
+    return keys == shape and lockline.as_written(line, len(keys))
 
 
 def _json_lines(
@@ -300,29 +371,41 @@ def _json_lines(
     # "\n" only: str.splitlines also breaks at U+2028, U+2029, U+0085 (and \x1c-\x1e), which
     # a name may hold; a CRLF checkout's "\r" is JSON whitespace
     for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
+        if not line or line.isspace():
             continue
-        where = Location(path, number)
         if len(line) > limits.LOCK_LINE:
             problems.append(
                 Problem(
-                    where,
+                    Location(path, number),
                     f"{what} is corrupt (a line of {len(line):,} characters, over the "
                     f"{limits.LOCK_LINE:,} an entry may have); {fix}",
                 )
             )
             continue
-        try:
+        try:  # json.loads without its checks for a BOM and spaces around the value
+            value, end = _DECODE(line)
+        except (ValueError, RecursionError):
+            end = -1
+        if end == len(line):
+            yield number, line, value
+            continue
+        try:  # with spaces around it, or not JSON: as json.loads reads it, and why not
             value = json_value(line)
         except json.JSONDecodeError as exc:
             hint = _conflict_hint(line)
             problems.append(
-                Problem(where, hint or f"{what} is corrupt (invalid JSON: {exc.msg}); {fix}")
+                Problem(
+                    Location(path, number),
+                    hint or f"{what} is corrupt (invalid JSON: {exc.msg}); {fix}",
+                )
             )
         except ValueError as exc:  # nested too deeply
-            problems.append(Problem(where, f"{what} is corrupt ({exc}); {fix}"))
+            problems.append(Problem(Location(path, number), f"{what} is corrupt ({exc}); {fix}"))
         else:
             yield number, line, value
+
+
+_DECODE = json.JSONDecoder().raw_decode
 
 
 def _conflict_hint(line: str) -> str | None:
@@ -351,23 +434,25 @@ def _note(data: dict[str, Any]) -> tuple[Any, Any]:
     if "retired" in data:  # a retired note as last recorded: completed from the record
         data.setdefault("hash", "")
         data.setdefault("changed", data["retired"])
-    return guid, _NOTE.validate_python(data)
+    return guid, _validate_note(data)
 
 
 def _was(data: dict[str, Any]) -> tuple[Any, Any]:
     guid = data.pop("was")
-    note = _NOTE.validate_python(data)
+    note = _validate_note(data)
     if note.rel is None:
         raise ValueError("a 'was' entry needs the release it shows ('rel')")
     return (guid, note.rel), note
 
 
-def _keyed(name: str, adapter: TypeAdapter[Any]) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
+def _keyed(
+    name: str, validate: Callable[[Any], Any]
+) -> Callable[[dict[str, Any]], tuple[Any, Any]]:
     def read(data: dict[str, Any]) -> tuple[Any, Any]:
         key = data.pop(name)
         if not isinstance(key, str):
             raise ValueError(f"'{name}' must be a string")
-        return key, adapter.validate_python(data)
+        return key, validate(data)
 
     return read
 
@@ -387,8 +472,8 @@ def _release(data: dict[str, Any]) -> tuple[Any, Any]:
 
 _KINDS: dict[str, Callable[[dict[str, Any]], tuple[Any, Any]]] = {
     "deck": _deck,
-    "type": _keyed("type", _TYPE),
-    "fact": _keyed("fact", _FACT),
+    "type": _keyed("type", _TYPE.validate_python),
+    "fact": _keyed("fact", _validate_fact),
     "note": _note,
     "release": _release,
     "was": _was,
@@ -423,14 +508,19 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
 
     picked = {
         kind: {
-            key: one(kind, key, values)
-            for key, values in sorted(by_key.items(), key=lambda item: str(item[0]))
+            key: values[0][1] if len(values) == 1 else one(kind, key, values)
+            for key, values in (
+                sorted(by_key.items(), key=lambda item: str(item[0]))
+                if kind == "was"  # (GUID, version): by its text, as every kind was
+                else sorted(by_key.items())  # a str: its text
+            )
         }
         for kind, by_key in entries.items()
     }
     if problems:
         raise FactdeckError(problems)
-    for guid, values in entries["note"].items():  # a side's released state stays known
+    # a side's released state stays known
+    for guid, values in entries["note"].items() if merged else ():
         for _, value in values:
             if value.rel is not None and value is not picked["note"][guid]:
                 picked["was"].setdefault((guid, value.rel), value)
@@ -461,27 +551,41 @@ _ROW_DEFAULTS: dict[str, Any] = {
     "retired": None,
     "fixed": (),
 }
+_ROW_ORDER = ("hash", "changed", *_ROW_DEFAULTS)
+# what a line holds for a field at its default (JSON has lists): _note_row leaves it out
+_UNSET: dict[str, Any] = {
+    **{k: list(v) if isinstance(v, tuple) else v for k, v in _ROW_DEFAULTS.items()},
+    "rel": None,
+}
 
 
 def _parse_record(
     text: str, path: Path, lock: Lock
-) -> tuple[dict[tuple[str, str], LockedNote], dict[tuple[str, str], str]]:
+) -> tuple[
+    dict[tuple[str, str], LockedNote],
+    dict[tuple[str, str], str],
+    dict[str, tuple[tuple[LockedNote, ...], tuple[str | None, ...], tuple[str, ...]]],
+]:
     """Each note's state at each release that changed it, and its text there: the record's
-    entries applied in release order, each over the one before it."""
+    entries applied in release order, each over the one before it; and, for the notes whose
+    every entry is as dumps_record writes it, the lines (Lines.record)."""
     problems: list[Problem] = []
-    rows: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
+    rows: dict[str, dict[str, tuple[int, dict[str, Any], str]]] = {}
+    merged: set[str] = set()
+    versions: dict[str, bool] = {}  # each version met: is it one
     header = False
     for number, line, data in _json_lines(text, path, "release record", RECORD_FIX, problems):
-        where = Location(path, number)
         if data == RECORD_HEADER:
             header = True
             continue
         guid = data.get("shipped") if isinstance(data, dict) else None
         version = data.get("in") if isinstance(data, dict) else None
-        if not (isinstance(guid, str) and isinstance(version, str) and semver.is_version(version)):
+        if isinstance(version, str) and version not in versions:
+            versions[version] = semver.is_version(version)
+        if not (isinstance(guid, str) and isinstance(version, str) and versions[version]):
             problems.append(
                 Problem(
-                    where,
+                    Location(path, number),
                     f"release record is corrupt (not a note's release: {line[:60]}); {RECORD_FIX}",
                 )
             )
@@ -489,15 +593,16 @@ def _parse_record(
         if guid not in lock.notes:
             problems.append(
                 Problem(
-                    where,
+                    Location(path, number),
                     f"release record names note {guid}, which the lock does not have; {RECORD_FIX}",
                 )
             )
             continue
         kept = rows.setdefault(guid, {})
         if version in kept:  # a union merge kept both sides' line: one, deterministically
+            merged.add(guid)
             data = max(data, kept[version][1], key=lambda d: json.dumps(d, sort_keys=True))
-        kept[version] = (number, data)
+        kept[version] = (number, data, line)
     if not header and not problems:
         problems.append(
             Problem(
@@ -507,14 +612,25 @@ def _parse_record(
         )
     states: dict[tuple[str, str], LockedNote] = {}
     texts: dict[tuple[str, str], str] = {}
+    order = {version: version_key(version) for version in versions}
+    written: dict[str, tuple[tuple[LockedNote, ...], tuple[str | None, ...], tuple[str, ...]]] = {}
     for guid, by_version in sorted(rows.items()):
         note = lock.notes[guid]
         fields: dict[str, Any] = {k: getattr(note, k) for k in _IDENTITY}
         shown: str | None = None
-        for version in sorted(by_version, key=version_key):
-            number, data = by_version[version]
-            delta = {k: v for k, v in data.items() if k not in ("shipped", "in", "text")}
-            fields.update(delta)
+        before = dict(_RECORD_START) if guid not in merged else None  # None: not as written
+        chain: list[LockedNote] = []
+        lines: list[str] = []
+        for version in (
+            sorted(by_version, key=order.__getitem__) if len(by_version) > 1 else by_version
+        ):
+            number, data, line = by_version[version]
+            if before is not None and not _record_as_written(data, line, before, shown):
+                before = None
+            fields.update(data)
+            del fields["shipped"], fields["in"]
+            fields.pop("text", None)
+            fields["rel"] = version
             if "text" in data:
                 shown = data["text"] if isinstance(data["text"], str) else None
                 if shown is not None and _CONTROL.search(shown):  # it goes into tombstones
@@ -527,7 +643,7 @@ def _parse_record(
                     )
                     break
             try:
-                state = _NOTE.validate_python({**fields, "rel": version})
+                state = _validate_note(fields)
             except ValidationError as exc:
                 problems.append(
                     Problem(
@@ -539,9 +655,44 @@ def _parse_record(
             states[(guid, version)] = state
             if shown is not None:
                 texts[(guid, version)] = shown
+            chain.append(state)
+            lines.append(line)
+        if before is not None:
+            written[guid] = (
+                tuple(chain),
+                tuple(texts.get((guid, s.rel or "")) for s in chain),
+                tuple(lines),
+            )
     if problems:
         raise FactdeckError(problems)
-    return states, texts
+    return states, texts, written
+
+
+# a record entry's keys in the order dumps_record writes them
+_RECORD_ORDER = ("shipped", "in", *_ROW_ORDER, "text")
+# what dumps_record compares a note's first entry with: no hash or time yet, the rest unset
+_RECORD_START = {"hash": None, "changed": None, **_UNSET}
+
+
+def _record_as_written(
+    data: Mapping[str, Any], line: str, before: dict[str, Any], shown: str | None
+) -> bool:
+    """Whether `line` is what dumps_record writes for this entry after the entries `before`
+    (each field as the entry before left it; updated) and `shown` (the text before it):
+    only what changed, in order, written as `lockline.line` writes."""
+    keys = tuple(data)
+    if not lockline.in_order(keys, _RECORD_ORDER):
+        return False
+    for key in keys[2:]:
+        value = data[key]
+        if key == "text":
+            if not (value is None or isinstance(value, str)) or value == shown:
+                return False
+        elif value == before[key]:
+            return False
+        else:
+            before[key] = value
+    return lockline.as_written(line, len(keys))
 
 
 def _completed(
@@ -549,19 +700,23 @@ def _completed(
     states: Mapping[tuple[str, str], LockedNote],
     texts: Mapping[tuple[str, str], str],
     path: Path,
+    lines: Lines,
 ) -> Lock:
     """The lock with its record: a retired note's short line filled in from its last
     recorded state; `was` holds the states the notes themselves are not."""
     was = {**lock.was, **states}
-    latest: dict[str, LockedNote] = {}
-    for (guid, _), state in sorted(was.items(), key=lambda kv: version_key(kv[0][1])):
-        latest[guid] = state
+    short = {guid for guid, note in lock.notes.items() if not note.hash}
+    latest: dict[str, tuple[tuple[Any, ...], LockedNote]] = {}
+    order = {version: version_key(version) for version in {v for _, v in was}} if short else {}
+    for (guid, version), state in was.items() if short else ():
+        if guid in short and (guid not in latest or order[version] >= latest[guid][0]):
+            latest[guid] = (order[version], state)
     notes = dict(lock.notes)
     problems = []
-    for guid, note in lock.notes.items():
+    for guid, note in lock.notes.items() if short else ():
         if note.hash:
             continue
-        last = latest.get(guid)
+        last = latest[guid][1] if guid in latest else None
         if last is None:
             problems.append(
                 Problem(
@@ -582,6 +737,7 @@ def _completed(
         notes=notes,
         was={k: v for k, v in was.items() if k not in own or v != notes[k[0]]},
         texts=dict(texts),
+        lines=lines,
     )
 
 
@@ -618,13 +774,27 @@ version_key = semver.key
 
 
 def dumps(lock: Lock) -> str:
-    """Stable text: a given lock always gives the same bytes, one entry per line."""
-    latest = {g: states[-1] for g, states in _states(lock).items()}
+    """Stable text: a given lock always gives the same bytes, one entry per line. An entry
+    still equal to what a line read gave (lock.lines) is written as that line: the same
+    bytes, without serialising most of a lock again after a build changed a few notes."""
+    read = lock.lines
     lines = [json.dumps(HEADER)]
     if lock.deck is not None:
         lines.append(_line({"deck": lock.deck.slug, **_plain(lock.deck, skip="slug")}))
-    lines += [_line({"fact": k, **_plain(v)}) for k, v in sorted(lock.facts.items())]
-    lines += [_line(_lock_row(k, v, latest.get(k))) for k, v in sorted(lock.notes.items())]
+    for key, fact in sorted(lock.facts.items()):
+        as_read = read.facts.get(key)
+        if as_read is not None and as_read[0] == fact:
+            lines.append(as_read[1])
+        else:
+            lines.append(_line({"fact": key, **_plain(fact)}))
+    retired = {g for g, n in lock.notes.items() if n.retired is not None}
+    latest = {g: states[-1] for g, states in _states(lock, retired).items()}
+    for guid, note in sorted(lock.notes.items()):
+        seen = read.notes.get(guid)
+        if seen is not None and (seen[0] is note or seen[0] == note):
+            lines.append(seen[1])
+        else:
+            lines.append(_line(_lock_row(guid, note, latest.get(guid))))
     lines += [
         _line({"release": r.version, **_plain(r, skip="version")})
         for r in sorted(lock.releases, key=lambda r: version_key(r.version))
@@ -635,9 +805,23 @@ def dumps(lock: Lock) -> str:
 
 def dumps_record(lock: Lock) -> str | None:
     """The release record's text, sorted by release (each release appends a block), each
-    entry only what changed since the note's entry before; None: no release shipped notes."""
-    entries: list[tuple[tuple[int, ...], str, str]] = []
+    entry only what changed since the note's entry before; None: no release shipped notes.
+    A note whose states and texts are as read (lock.lines) keeps its lines."""
+    blocks: dict[tuple[Any, ...], list[tuple[str, str]]] = {}  # by release: (GUID, line)
+    order: dict[str, tuple[Any, ...]] = {}
     for guid, states in _states(lock).items():
+        seen = lock.lines.record.get(guid)
+        if (
+            seen is not None
+            and tuple(states) == seen[0]
+            and tuple(lock.texts.get((guid, s.rel or "")) for s in states) == seen[1]
+        ):
+            for state, line in zip(states, seen[2], strict=True):
+                rel = state.rel or ""
+                if rel not in order:
+                    order[rel] = version_key(rel)
+                blocks.setdefault(order[rel], []).append((guid, line))
+            continue
         before: dict[str, Any] = {}
         shown: str | None = None
         for state in states:
@@ -653,23 +837,38 @@ def dumps_record(lock: Lock) -> str | None:
             if text != shown:
                 entry["text"] = text
             before, shown = fields, text
-            entries.append((version_key(rel), guid, _line(entry)))
-    if not entries:
+            if rel not in order:
+                order[rel] = version_key(rel)
+            blocks.setdefault(order[rel], []).append((guid, _line(entry)))
+    if not blocks:
         return None
-    return "\n".join([json.dumps(RECORD_HEADER), *(e for *_, e in sorted(entries))]) + "\n"
+    ordered = [line for block in sorted(blocks) for _, line in sorted(blocks[block])]
+    return "\n".join([json.dumps(RECORD_HEADER), *ordered]) + "\n"
 
 
-_ROW_ORDER = ("hash", "changed", *_ROW_DEFAULTS)
-
-
-def _states(lock: Lock) -> dict[str, list[LockedNote]]:
-    """Each note's released states, oldest first: its `was` and, if released, itself."""
-    found: dict[tuple[str, str], LockedNote] = dict(lock.was)
-    found.update({(g, n.rel): n for g, n in lock.notes.items() if n.rel is not None})
-    by_guid: dict[str, list[LockedNote]] = {}
-    for (guid, _), state in sorted(found.items(), key=lambda kv: version_key(kv[0][1])):
-        by_guid.setdefault(guid, []).append(state)
-    return dict(sorted(by_guid.items()))
+def _states(lock: Lock, only: Collection[str] | None = None) -> dict[str, list[LockedNote]]:
+    """Each note's released states, oldest first: its `was` and, if released, itself (of
+    the notes `only`, when given)."""
+    found: dict[tuple[str, str], LockedNote] = dict(
+        lock.was if only is None else {k: v for k, v in lock.was.items() if k[0] in only}
+    )
+    found.update(
+        {
+            (g, n.rel): n
+            for g, n in lock.notes.items()
+            if n.rel is not None and (only is None or g in only)
+        }
+    )
+    order = {version: version_key(version) for version in {v for _, v in found}}
+    by_guid: dict[str, list[tuple[tuple[Any, ...], LockedNote]]] = {}
+    for (guid, version), state in found.items():
+        by_guid.setdefault(guid, []).append((order[version], state))
+    return {
+        guid: [s for _, s in sorted(states, key=lambda ks: ks[0])]
+        if len(states) > 1
+        else [states[0][1]]
+        for guid, states in sorted(by_guid.items())
+    }
 
 
 def _lock_row(guid: str, note: LockedNote, last: LockedNote | None) -> dict[str, Any]:
@@ -695,13 +894,7 @@ def _same_but_times(note: LockedNote, state: LockedNote) -> bool:
     )
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-# what other line readers (editors, diff tools, str.splitlines) take for a line end
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
-
-
-def _line(data: dict[str, Any]) -> str:
-    return _ENCODER.encode(data).translate(_LINE_BREAKS)
+_line = lockline.line
 
 
 def _note_row(kind: str, key: str, n: LockedNote) -> dict[str, Any]:
