@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from factdeck.diagrams.occlusion import mask_labels
 from factdeck.errors import Location, did_you_mean
 from factdeck.facts import textsafety
-from factdeck.facts.model import EXAM_PREFIX, Deck, DeckSpec, Entry, Fact, Named, NoteSpec
+from factdeck.facts.model import (
+    EXAM_PREFIX,
+    Deck,
+    DeckSpec,
+    Diagram,
+    Entry,
+    Fact,
+    Named,
+    NoteSpec,
+)
 from factdeck.lint import near_duplicates, rules
 from factdeck.lint.cards import Card, study_cards
 from factdeck.lint.rules import cues, diagrams
@@ -130,9 +139,13 @@ def file_lint(
     """The cards of `notes` and the rules of one card or fact at a time over them and over
     `entries` (one file's; facts of other files looked up in `deck`)."""
     entries = tuple(entries)
-    labels = mask_labels(deck, {note.fact_id for note in notes})
+    asked = {note.fact_id for note in notes}
+    facts = {e.fact.id: e.fact for e in entries}
+    if not asked <= facts.keys():  # practice notes ask other files' facts
+        facts = {e.fact.id: e.fact for e in deck.entries}
+    drawn = {fact_id for fact_id in asked if isinstance(facts.get(fact_id), Diagram)}
+    labels = mask_labels(deck, drawn) if drawn else {}
     cards = tuple(study_cards(notes, note_types, labels))
-    facts = {e.fact.id: e.fact for e in deck.entries}
     hits, index = rules.file_check(entries, cards)
     found = (
         *(
