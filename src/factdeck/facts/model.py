@@ -7,6 +7,7 @@ Records the code builds itself are frozen dataclasses of tuples.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -406,23 +407,28 @@ class FactBase(Strict):
 
     def text_fields(self) -> tuple[str, ...]:
         """Names of the fields that hold card text (where `html` may opt in)."""
-        skip = {
-            "id",
-            "kind",
-            "tags",
-            "source",
-            "subdeck",
-            "html",
-            "lint",
-            "revive",
-            "plural",
-            "standard",
-            "questions",
-            "look_alikes",
-            "practice",
-            "distractors",
-        }
-        return tuple(name for name in type(self).model_fields if name not in skip)
+        return _text_fields(type(self))
+
+
+@functools.cache  # asked of every fact by validation and text safety: once per kind
+def _text_fields(model: type[FactBase]) -> tuple[str, ...]:
+    skip = {
+        "id",
+        "kind",
+        "tags",
+        "source",
+        "subdeck",
+        "html",
+        "lint",
+        "revive",
+        "plural",
+        "standard",
+        "questions",
+        "look_alikes",
+        "practice",
+        "distractors",
+    }
+    return tuple(name for name in model.model_fields if name not in skip)
 
 
 class Named(FactBase):

@@ -12,6 +12,7 @@ but can hide or reorder words unseen, so they are lint warnings
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -35,9 +36,8 @@ def problems(fact: FactBase, data: LineMap, path: Path, label: str) -> Iterator[
     """Every Anki tag and misplaced cloze in the fact's text, at its field's line."""
     cloze_fields = cloze_text_fields(type(fact))
     for name, text in _texts(fact):
-        where = Location(path, data.line_of(name))
         for message in _text_problems(text, cloze=name in cloze_fields):
-            yield Problem(where, f"{label}: field '{name}': {message}")
+            yield Problem(Location(path, data.line_of(name)), f"{label}: field '{name}': {message}")
 
 
 def hidden_characters(fact: FactBase) -> Iterator[str]:
@@ -53,6 +53,7 @@ def hidden_characters(fact: FactBase) -> Iterator[str]:
             )
 
 
+@functools.cache  # asked for every fact: per model, not per fact
 def cloze_text_fields(model: type[BaseModel]) -> frozenset[str]:
     """Fields written as cloze text ({{c1::...}}): the only place cloze syntax belongs."""
     return frozenset(
@@ -71,7 +72,7 @@ def _text_problems(text: str, cloze: bool) -> Iterator[str]:
             "showing the text; remove it (factdeck decks carry no sound), or reword "
             "without square brackets, e.g. (sound: ...)"
         )
-    if cloze:
+    if cloze or not _BRACES.search(text):
         return  # cloze text is read whole by its own validator (anki/cloze_syntax.py)
     if any(m.ordinals for m in anki_cloze.markers(text)):
         yield (
@@ -79,7 +80,7 @@ def _text_problems(text: str, cloze: bool) -> Iterator[str]:
             "would see the braces (in a name, cloze cards would also get a hidden extra "
             "card); write the words plainly"
         )
-    elif _BRACES.search(text):
+    else:
         yield (
             "'{{' and '}}' are Anki template syntax and cannot appear in card text; "
             "write single braces or reword"
