@@ -66,10 +66,11 @@ def check(entries: Iterable[Entry], cards: Iterable[Card]) -> Iterator[Hit]:
             yield from _answered_by_question(card)
         if card.shape != "cloze":
             continue
+        deletions = clozes(card.text)
         yield from _giveaway(card)
-        yield from _visible_opposite(card)
-        if card.number == min(n for n, *_ in clozes(card.text)):  # once per note
-            yield from _siblings(card)
+        yield from _visible_opposite(card, deletions)
+        if card.number == min(n for n, *_ in deletions):  # once per note
+            yield from _siblings(card, deletions)
 
 
 def _giveaway(card: Card) -> Iterator[Hit]:
@@ -103,8 +104,7 @@ def _answered_by_question(card: Card) -> Iterator[Hit]:
         )
 
 
-def _visible_opposite(card: Card) -> Iterator[Hit]:
-    deletions = clozes(card.text)
+def _visible_opposite(card: Card, deletions: list[tuple[int, str, int, int]]) -> Iterator[Hit]:
     sentences = _sentence_numbers(card.text, deletions)
     for (number, hidden, _, _), sentence in zip(deletions, sentences, strict=True):
         if number != card.number:
@@ -122,8 +122,7 @@ def _visible_opposite(card: Card) -> Iterator[Hit]:
                 )
 
 
-def _siblings(card: Card) -> Iterator[Hit]:
-    deletions = clozes(card.text)
+def _siblings(card: Card, deletions: list[tuple[int, str, int, int]]) -> Iterator[Hit]:
     sentence = _sentence_numbers(card.text, deletions)
     by_sentence: dict[int, list[tuple[int, str, int, int]]] = {}
     for deletion, number in zip(deletions, sentence, strict=True):

@@ -11,6 +11,7 @@ answer-in-question's. Per card (its own fact only), so it is linted once per edi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -58,13 +59,14 @@ def check(question: str, answer: str, names: tuple[str, ...], topic: str) -> Ite
     name, whose words ("low back") every card may use."""
     if _CHOICE.search(question):
         return
-    whole = {stem(w) for w in content_words(question)}
+    question_words = content_words(question)
+    whole = {stem(w) for w in question_words}
     if all(stem(w) in whole for w in content_words(answer)):
         return  # nothing to recall, or all of it shown: answer-in-question's finding
     said = _answer_words(answer, names)
     asked = set(_asked_for(question, said))
-    shown = [w for w in content_words(question) if w not in asked]
-    weak = _WEAK | {stem(w) for w in content_words(topic)}
+    shown = [w for w in question_words if w not in asked]
+    weak = _weak(topic)
     given = []
     for word in said:
         if stem(word) in weak or word in asked:
@@ -78,6 +80,11 @@ def check(question: str, answer: str, names: tuple[str, ...], topic: str) -> Ite
             f"the cue shows {words}, a word of the answer '{answer}': '{question}'; ask "
             "without naming part of the answer"
         )
+
+
+@functools.cache  # the deck's name: the same for every card
+def _weak(topic: str) -> frozenset[str]:
+    return frozenset(_WEAK | {stem(w) for w in content_words(topic)})
 
 
 def _same(word: str, other: str) -> bool:
