@@ -18,6 +18,7 @@ from factdeck.cli.main import main
 from factdeck.fs import commit, limits
 from factdeck.fs.names import JOURNAL
 from tests.support.decks import MINI, MINI_DECK, REPO, deck_yaml, edit_deck, write_tree
+from tests.support.git import git, needs_git
 from tests.support.hostile import DIAGRAM_FACTS, beside, build_ok, refused, svg
 
 NOT_OURS = (
@@ -427,3 +428,38 @@ def test_a_line_separator_in_a_name_keeps_the_lock_readable(
     result = runner.invoke(main, ["check"])
     assert (result.exit_code, result.stderr) == (0, ""), result.output
     assert result.stdout == f"OK Mi{escaped}ni: 2 facts, 3 notes\n"
+
+
+@needs_git
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_repository_embedded_in_a_deck_runs_no_code(
+    runner: CliRunner,
+    project: Path,
+    mini_deck: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    command: str,
+) -> None:
+    """A deck folder that arrives holding a bare repository (HEAD, config, objects/, refs/:
+    ordinary files to the outer repository): a deck without a lock asks git for a lost one
+    in the deck folder, and git took that repository with its config, whose gpg.program
+    ran to check the signature of a forged signed commit. Git now refuses it, unasked."""
+    ran = tmp_path_factory.mktemp("attacker") / "ran"
+    script = ran.with_name("gpg")
+    script.write_text(f"#!/bin/sh\ntouch {ran}\n")
+    script.chmod(0o755)
+    git(project, "init", "-q", "--bare", str(mini_deck))
+    bare = ("--git-dir", str(mini_deck))
+    git(project, *bare, "config", "log.showSignature", "true")
+    git(project, *bare, "config", "gpg.program", str(script))
+    blob = git(project, *bare, "hash-object", "-w", "--stdin", input="{}\n").strip()
+    tree = git(project, *bare, "mktree", input=f"100644 blob {blob}\tfactdeck.lock\n").strip()
+    signed = (
+        f"tree {tree}\nauthor T <t@example.org> 1700000000 +0000\n"
+        "committer T <t@example.org> 1700000000 +0000\n"
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n x\n -----END PGP SIGNATURE-----\n\nsigned\n"
+    )
+    commit_id = git(project, *bare, "hash-object", "-t", "commit", "-w", "--stdin", input=signed)
+    git(project, *bare, "update-ref", "HEAD", commit_id.strip())
+    result = runner.invoke(main, [command, "-q"])
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert not ran.exists()

@@ -16,7 +16,7 @@ from tests.support.decks import REPO
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
-def git(repo: Path, *args: str) -> str:
+def git(repo: Path, *args: str, input: str | None = None) -> str:
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "T",
@@ -27,7 +27,7 @@ def git(repo: Path, *args: str) -> str:
         "GIT_CONFIG_NOSYSTEM": "1",
     }
     done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True, input=input
     )
     return done.stdout
 

@@ -2,8 +2,11 @@
 clone is still in git's index or history. Read-only; asks nothing of a repository that is
 not there (no git, not a repository, a repository git will not trust): None then.
 
-Only plumbing that runs no hooks (`show`, `log`), with the repository's fsmonitor and
-pager switched off, since a repository's own config may be hostile."""
+Only plumbing that runs no hooks (`show`, `log`), with the repository's fsmonitor, pager
+and signature checks switched off, since a repository's own config may be hostile; and
+never a repository git finds as a bare one (HEAD, config, objects/ in the deck folder or
+above: ordinary files to the outer repository, so a merge can bring one, with a config
+whose gpg.program `log` ran on a signed commit): only a `.git` of the instructor's own."""
 
 from __future__ import annotations
 
@@ -14,7 +17,11 @@ from pathlib import Path
 
 from factdeck.errors import shown_path
 
-_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.pager=cat", "--no-pager")
+_SAFE = (
+    *("-c", "safe.bareRepository=explicit"),  # git 2.38+; older gits ignore it
+    *("-c", "core.fsmonitor=false", "-c", "core.pager=cat", "-c", "log.showSignature=false"),
+    "--no-pager",
+)
 _TIMEOUT = 10  # seconds; a hung git only loses the hint
 
 
