@@ -228,6 +228,21 @@ def test_release_notes_count_cards_not_notes(
     assert "1 card added, 2 changed, 0 retired since version 1.0.0; 1 unchanged." in notes
 
 
+def test_release_notes_tell_students_behind_to_import_the_newest_only(
+    mini_deck: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Older clients skip a change to a card an earlier release, imported late, touched
+    (docs/students.md): a release after the first says to import it alone."""
+    monkeypatch.chdir(project)
+    publish(mini_deck, project, "1.0.0", FACTS)
+    behind = "**Several versions behind?** Import this version only"
+    assert behind not in (project / "dist" / "mini-1.0.0.md").read_text()
+    more = FACTS.replace("and {{c2::blue}}", "{{c2::blue}} and {{c3::round}}")
+    publish(mini_deck, project, "1.1.0", more, monkeypatch, EPOCH + 10)
+    students = (project / "dist" / "mini-1.1.0.md").read_text().split("## For instructors")[0]
+    assert behind in students
+
+
 def test_release_refuses_when_check_fails(mini_deck: Path, project: Path) -> None:
     write_tree(mini_deck, {"facts.yaml": "facts:\n  - {id: x, kind: question}\n"})
     with pytest.raises(FactdeckError):

@@ -132,6 +132,7 @@ def _students(
         "",
         "Import the package as usual (File → Import); your reviews are kept.",
         "",
+        *_skipped_versions(changes),
         *_retirement_files(retirements),
     ]
     if (
@@ -190,6 +191,21 @@ def _students(
         out += _grouped(changes.retired, view, detail=False)
     out += _steps(changes, spec, old_deck)
     return out
+
+
+def _skipped_versions(changes: ReleaseChanges) -> list[str]:
+    """Anki before 26.05 (AnkiDroid's backend) gives a note it updates the import time and
+    then takes a later update only if newer: a release imported after the next one is out
+    makes it skip that next one's change to the same card (measured in 23.10.1 and 24.11).
+    Importing the newest version alone carries every change since the student's own."""
+    if changes.since is None:
+        return []
+    return [
+        "**Several versions behind?** Import this version only, not the ones you skipped: "
+        "Anki before 26.05 (AnkiDroid too) would keep the older text of a card that "
+        "changed again.",
+        "",
+    ]
 
 
 def _retirement_files(files: tuple[tuple[str, str, int], ...]) -> list[str]:
