@@ -3,8 +3,9 @@ between it and factdeck's records.
 
 An entry holds values only (text, numbers, lists), never anything that names code, so
 reading one can run nothing. Its shape is checked strictly on read (pydantic, closed
-models) and its facts are validated again by their own models: an entry of another shape or
-format is not factdeck's and is rebuilt. Paths are kept relative to the deck folder and
+models), its facts by their own models in the same pass (their types: the values passed
+when the row was written, SEALED): an entry of another shape or format is not factdeck's
+and is rebuilt. Paths are kept relative to the deck folder and
 joined to the folder being built, so a moved or copied project never points into another
 copy; a diagram is kept with the digest of the drawing it was measured from, which must be
 the drawing in the folder now.
@@ -15,20 +16,20 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from factdeck.errors import Location
-from factdeck.facts.model import KINDS, SEALED, Entry, Fact, Media, NoteSpec
+from factdeck.facts.model import SEALED, Entry, Fact, Media, NoteSpec
 from factdeck.lint.cards import Card, Choice, Shape
 from factdeck.lint.engine import FileLint, Finding, Seen
 from factdeck.lint.rules import FileIndex
 
-FORMAT: Literal[7] = (
-    7  # 7: each card's cue kept; 6: a file's lint in a row of its own; 5: with the content rules'
-)
-# index; 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
+FORMAT: Literal[8] = 8
+# 8: facts read in the row's own pass; 7: each card's cue kept; 6: a file's lint in a row of
+# its own; 5: with the content rules' index; 4: a card as lint/cards.Card (3: fewer fields;
+# 1, 2: code objects)
 
 
 class Unfit(Exception):
@@ -86,7 +87,9 @@ class NoteRow(_Row):
 
 
 class EntryRow(_Row):
-    fact: dict[str, Any]  # validated by the fact's own model on read
+    # validated by the fact's own model as the row is read, in the same pass (SEALED: the
+    # types and shapes only, as facts/model.py says), never a dict validated again after
+    fact: Annotated[Fact, Field(discriminator="kind")]
     location: LocationRow
 
 
@@ -138,7 +141,7 @@ class IndexRow(_Row):
 class FileRow(_Row):
     """What one fact file yields (store.FileResult)."""
 
-    format: Literal[7]
+    format: Literal[8]
     kind: Literal["file"]
     entries: tuple[EntryRow, ...]
     notes: tuple[NoteRow, ...]
@@ -148,7 +151,7 @@ class LintRow(_Row):
     """The per-card lint of one fact file's notes (lint.engine.FileLint), kept apart from
     the file's row: a build that does not lint never reads it."""
 
-    format: Literal[7]
+    format: Literal[8]
     kind: Literal["lint"]
     cards: tuple[CardRow, ...]
     keys: tuple[tuple[str, ...], ...]
@@ -160,7 +163,7 @@ class LintRow(_Row):
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
-    format: Literal[7]
+    format: Literal[8]
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
@@ -180,15 +183,11 @@ def file_row(
         format=FORMAT,
         kind="file",
         entries=tuple(
-            EntryRow(
-                fact=e.fact.model_dump(mode="json", by_alias=True, exclude_unset=True),
-                location=_location_row(deck_dir, e.location),
-            )
-            for e in entries
+            EntryRow(fact=e.fact, location=_location_row(deck_dir, e.location)) for e in entries
         ),
         notes=tuple(_note_row(deck_dir, n, drawings) for n in notes),
     )
-    return row.model_dump_json()
+    return row.model_dump_json(by_alias=True, exclude_unset=True)  # a fact as written
 
 
 def lint_row(deck_dir: Path, notes: tuple[NoteSpec, ...], lint: FileLint) -> str:
@@ -289,10 +288,8 @@ def file_records(
     # each distinct path is checked and joined once (a file's rows name a few, many times)
     joined: Callable[[str], Path] = functools.cache(lambda path: deck_dir / _inside(path))
     try:
-        row = FileRow.model_validate_json(text)
-        entries = tuple(
-            Entry(fact=_fact(e.fact), location=_location(joined, e.location)) for e in row.entries
-        )
+        row = FileRow.model_validate_json(text, context=SEALED)
+        entries = tuple(Entry(e.fact, _location(joined, e.location)) for e in row.entries)
         notes = tuple(_note(deck_dir, joined, n, drawings) for n in row.notes)
     except (ValidationError, ValueError) as exc:
         raise Foreign(str(exc)) from None
@@ -347,14 +344,6 @@ def _card(note: NoteSpec, row: CardRow) -> Card:
         row.text,
         tuple(Choice(c.letter, c.text, c.correct, c.why) for c in row.choices),
     )
-
-
-def _fact(data: dict[str, Any]) -> Fact:
-    kind = data.get("kind")
-    model = KINDS.get(kind) if isinstance(kind, str) else None
-    if model is None:
-        raise ValueError(f"unknown kind {kind!r}")
-    return model.model_validate(data, context=SEALED)  # type: ignore[return-value]
 
 
 def _location(joined: Callable[[str], Path], row: LocationRow) -> Location:
