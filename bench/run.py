@@ -1,81 +1,59 @@
-"""Benchmark: factdeck's edit loop against raw genanki writing the same notes (issues 7, 16).
+"""Benchmark: factdeck's edit loop against raw genanki writing the same notes (issues 7, 16, 23).
 
-    python bench/run.py                     # 5,000 and 50,000 notes
+    python bench/run.py                     # 5,000 and 50,000 notes, both curricula
+    python bench/run.py --quick             # 5,000 notes, one timed save: a few minutes
     python bench/run.py --notes 1000 20000  # other sizes, in notes
-    python bench/run.py --large             # also 200,000 notes (several minutes)
+    python bench/run.py --large             # also 200,000 notes
     python bench/run.py --loop --profile /tmp/prof  # the edit loop only, and its profiles
 
-Two curricula (--curriculum): "synthetic", made-up words and no lint findings, and "linty"
-(bench/linty.py), real words in a first draft's wording, with hundreds of findings.
+Two curricula (--curriculum): "synthetic" (bench/synthetic.py), every fact kind with
+made-up words, and "linty" (bench/linty.py), real words in a first draft's wording, with
+hundreds of findings.
 
-A synthetic curriculum with the real schema and templates (every fact kind, plus diagram
-facts over the real SVGs) is generated at each size. In the same run, each command as a
-whole process (start-up and imports included), the benchmark times: factdeck's cold build
-(no lock, no cache), a rebuild with nothing changed, a rebuild after one fact is edited,
-`factdeck check` after one more edit, `factdeck preview` (and how long Chromium takes to
-draw the first cards of the page, from file://), and importing the package into the
-official Anki engine, fresh and again over itself; against (b) raw genanki writing the same
-notes (same fields, GUIDs, tags, decks and media) as its README shows, and importing
-genanki's package the same two ways. Each figure comes with its process's peak memory.
+In one run, each command as a whole process (start-up and imports included), at each size
+and for each curriculum: factdeck's cold build (no lock, no cache), a rebuild with nothing
+changed, a rebuild after one fact is edited, `factdeck check` after one more edit,
+`factdeck preview` (and how long Chromium takes to draw the first cards of the page, from
+file://), `factdeck serve` from a saved edit to the open page in Chromium showing it
+(bench/serve_save.py), and importing the package into the official Anki engine, fresh and
+again over itself; against raw genanki writing the same notes (same fields, GUIDs, tags,
+decks and media) as its README shows (the fastest of three), and importing genanki's
+package the same two ways. Each figure comes with its process's peak memory. A command
+that takes longer than --limit is stopped and its row says so. The tables (markdown, with
+the targets) go to stdout and to bench/out/, with the raw figures as JSON beside them.
 It is not part of the tests: speed is measured here, never asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import random
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import linty
+import report
+import serve_save
+import synthetic
 
 REPO = Path(__file__).resolve().parent.parent
 DECK = REPO / "cards" / "low-back-pain"
-CHROMIUM = Path("/usr/bin/chromium")
-# Syllables for made-up words: a realistic curriculum rarely repeats a question, so the
-# text must not come from a tiny vocabulary (lint would flag thousands of near-duplicates).
-SYLLABLES = (
-    "ra",
-    "ti",
-    "mo",
-    "lu",
-    "se",
-    "fa",
-    "cre",
-    "lig",
-    "glu",
-    "dor",
-    "ven",
-    "me",
-    "la",
-    "spi",
-    "fi",
-    "mus",
-    "tis",
-    "pre",
-    "ten",
-    "gli",
-)
-FACTS_PER_FILE = 200
+OUT = REPO / "bench" / "out"
+CHROMIUM = serve_save.CHROMIUM
+EXE = Path(sys.executable).with_name("factdeck")
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000", "NO_COLOR": "1"}
-# What each row is divided by: genanki's write, except imports (genanki's package imported).
-ROWS = (
-    ("cold build", "genanki"),
-    ("no-change rebuild", "genanki"),
-    ("one-edit rebuild", "genanki"),
-    ("check after one edit", "genanki"),
-    ("preview", "genanki"),  # not with --loop
-    ("import fresh", "import genanki fresh"),
-    ("re-import", "re-import genanki"),
-)
+LIMIT = 600.0  # seconds: past this a command is stopped, and its row says so
 
 
 def main() -> None:
@@ -84,19 +62,32 @@ def main() -> None:
         "--notes",
         type=int,
         nargs="*",
-        default=[5_000, 50_000],
-        help="curriculum sizes in notes (about: the synthetic facts make about 5 each)",
+        help="curriculum sizes in notes [default: 5000 50000; with --quick: 5000]",
     )
     parser.add_argument("--large", action="store_true", help="also 200,000 notes")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="5,000 notes, one timed save in serve, no start-up line: a few minutes",
+    )
     parser.add_argument(
         "--curriculum",
         nargs="*",
         choices=CURRICULA,
         default=list(CURRICULA),
-        help="which curricula (default both)",
+        help="which curricula [default: both]",
     )
     parser.add_argument(
-        "--loop", action="store_true", help="only the edit loop (no preview, no import)"
+        "--loop", action="store_true", help="only the edit loop (no preview, serve, import)"
+    )
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=LIMIT,
+        help=f"seconds a command may take before it is stopped [default: {LIMIT:.0f}]",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="where the tables go [default: bench/out]"
     )
     parser.add_argument(
         "--profile",
@@ -109,144 +100,206 @@ def main() -> None:
         what, *rest = args.child
         print(json.dumps(CHILDREN[what](*rest)))
         return
-    sizes = [*args.notes, *([200_000] if args.large else [])]
-    print(
-        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}, "
-        f"load average {os.getloadavg()[0]:.1f}; each command a whole process; "
-        "ratio = factdeck / genanki's write (fastest of 3) in the same run"
-    )
-    results = {
-        (name, notes): run_size(notes, name, args.loop, args.profile)
-        for name in args.curriculum
-        for notes in sizes
-    }
-    for (name, _), result in results.items():
-        print(
-            f"\n{name}: {result['facts']:,} facts, {result['notes']:,} notes, "
-            f"{result['findings']:,} lint findings; genanki write "
-            f"{result['genanki']['seconds']:.2f} s, {result['genanki']['peak_mb']:.0f} MB; "
-            f".apkg {result['cold build']['bytes'] / 1024:,.0f} kB vs genanki "
-            f"{result['genanki']['bytes'] / 1024:,.0f} kB"
+    sizes = args.notes or ([5_000] if args.quick else [5_000, 50_000])
+    sizes += [200_000] if args.large else []
+    started = datetime.now(UTC)
+    header = [
+        f"# factdeck benchmark, {started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"`{' '.join(['bench/run.py', *sys.argv[1:]])}` at {_commit()}; "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}; "
+        f"uptime at the start: `{_uptime()}`.",
+        "",
+        "Each command a whole process (start-up and imports included); ratio = factdeck / "
+        "raw genanki writing the same notes (the fastest of 3) in the same run, or / the "
+        "import of genanki's package for the imports; peak memory the process's own "
+        f"(ru_maxrss), with its ratio to the same yardstick's; a command past "
+        f"{args.limit:.0f} s is stopped. ✔ target met, ✘ not.",
+    ]
+    results = {}
+    for name in args.curriculum:
+        for notes in sizes:
+            results[name, notes] = run_size(notes, name, args)
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    footer = [f"Uptime at the end: `{_uptime()}`; the whole run took {elapsed / 60:.0f} min."]
+    if not args.quick:
+        footer.append(
+            f"Start-up: `factdeck --help` {startup(['--help']):.3f} s, `factdeck check` of "
+            f"the shipped deck {startup(['check', str(DECK)]):.3f} s (median of 5)."
         )
-        print(f"  {'command':<22} {'seconds':>8} {'ratio':>6} {'peak MB':>8} {'mem ratio':>9}")
-        for row, base in ROWS:
-            if row not in result:
-                continue
-            ours, theirs = result[row], result[base]
-            print(
-                f"  {row:<22} {ours['seconds']:>8.2f} "
-                f"{ours['seconds'] / theirs['seconds']:>5.2f}x {ours['peak_mb']:>8.0f} "
-                f"{ours['peak_mb'] / theirs['peak_mb']:>8.2f}x"
-            )
-        page = result.get("preview page")
-        if page is None:
-            continue
-        print(
-            f"  preview page {page['bytes'] / 1024:,.0f} kB (all files "
-            f"{page['site_bytes'] / 1024:,.0f} kB); first cards drawn in Chromium "
-            f"{page['first_draw']:.2f} s after opening"
-            if page.get("first_draw") is not None
-            else f"  preview page {page['bytes'] / 1024:,.0f} kB (no Chromium)"
-        )
-    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
-    print(
-        "start-up:",
-        f"factdeck --help {startup(['--help']):.3f} s,",
-        f"factdeck check (real deck) {startup(['check', str(DECK)]):.3f} s",
-    )
+    text = report.markdown(header, results) + "\n" + "\n\n".join(footer) + "\n"
+    print(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"bench-{started:%Y%m%d-%H%M}"
+    stem.with_suffix(".md").write_text(text, encoding="utf-8")
+    raw = {f"{name} {notes}": result for (name, notes), result in results.items()}
+    stem.with_suffix(".json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
+    shutil.copy(stem.with_suffix(".md"), args.out / "latest.md")
+    print(f"written: {stem.with_suffix('.md')} (and .json, latest.md)", file=sys.stderr)
 
 
-def run_size(notes: int, curriculum: str, loop: bool, profile: Path | None) -> dict[str, Any]:
+def run_size(notes: int, curriculum: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Every row at one size, each command's result (or why it has none) under its name."""
     with tempfile.TemporaryDirectory(prefix="factdeck-bench-") as tmp:
         root = Path(tmp)
         shutil.copytree(REPO / "templates", root / "templates")
         deck_dir = root / "cards" / "bench"
         facts = CURRICULA[curriculum](deck_dir, notes)
         out = root / "dist"
+        limit = args.limit
+
+        def step(row: str, argv: list[str], **options: Any) -> dict[str, Any]:
+            result[row] = command(argv, limit, **options)
+            _progress(curriculum, notes, row, result[row])
+            return result[row]
+
         build = ["build", str(deck_dir), "--out", str(out), "-q"]
-        result: dict[str, Any] = {"cold build": command(build)}
-        result["no-change rebuild"] = command(build)
-        edit(deck_dir, "one-edit")
-        result["one-edit rebuild"] = command(build)
-        edit(deck_dir, "check-edit")
-        result["check after one edit"] = command(["check", str(deck_dir), "-q"])
-        result["findings"] = findings(deck_dir)
-        if profile:
-            stem = profile / f"{curriculum}-{notes}"
-            profile.mkdir(parents=True, exist_ok=True)
+        result: dict[str, Any] = {"facts": facts}
+        cold = step("cold build", build)
+        if "stopped" in cold:  # no lock, no cache: the rows after it would be cold builds
+            skipped = {"skipped": "the cold build was stopped"}
+            result.update({row.name: skipped for row in report.ROWS[1:]})
+        else:
+            step("no-change rebuild", build)
+            edit(deck_dir, "one-edit")
+            step("one-edit rebuild", build)
+            edit(deck_dir, "check-edit")
+            step("check after one edit", ["check", str(deck_dir), "-q"])
+            cold["bytes"] = (out / "bench.apkg").stat().st_size
+        result["findings"] = findings(deck_dir, limit)
+        if args.profile and "stopped" not in cold:
+            stem = args.profile / f"{curriculum}-{notes}"
+            args.profile.mkdir(parents=True, exist_ok=True)
             edit(deck_dir, "profiled-edit")
-            command(build, profiled=stem.with_suffix(".build.prof"))
+            command(build, limit, profiled=stem.with_suffix(".build.prof"))
             edit(deck_dir, "profiled-check")
-            command(["check", str(deck_dir), "-q"], profiled=stem.with_suffix(".check.prof"))
-        if not loop:
-            result["preview"] = command(["preview", str(deck_dir), "--out", str(out), "-q"])
-            result["preview page"] = first_draw(out / "bench-preview")
-        apkg = out / "bench.apkg"
-        result["cold build"]["bytes"] = apkg.stat().st_size
-        subprocess.run(
-            [sys.executable, __file__, "--child", "notes", str(deck_dir)],
-            check=True,
-            capture_output=True,
-            env=ENV,
-        )
+            command(["check", str(deck_dir), "-q"], limit, profiled=stem.with_suffix(".check.prof"))
+        if not args.loop and "stopped" not in cold:
+            shown = step("preview", ["preview", str(deck_dir), "--out", str(out), "-q"])
+            if "stopped" in shown:
+                result["serve"] = {"skipped": "the preview was stopped"}
+            else:
+                result["preview page"] = first_draw(out / "bench-preview", limit)
+                saves = "1" if args.quick else "3"
+                result["serve"] = child(
+                    "serve", limit * 4, str(deck_dir), str(out), saves, str(limit)
+                )
+                _progress(curriculum, notes, "serve", result["serve"])
+        dumped = child("notes", limit, str(deck_dir))
+        if "stopped" in dumped:
+            result["genanki"] = {"skipped": "expanding the notes for genanki was stopped"}
+            return result
         # genanki's write is the yardstick: the fastest of three, so a busy moment on a
         # shared machine does not flatter the ratios.
-        runs = [child("genanki", str(deck_dir), str(root / f"genanki-{n}")) for n in range(3)]
-        result["genanki"] = min(runs, key=lambda run: run["seconds"])
-        shutil.copytree(root / "genanki-0", root / "genanki")
-        theirs = root / "genanki" / "genanki.apkg"
-        for label, package in () if loop else (("", apkg), (" genanki", theirs)):
+        runs = [
+            child("genanki", limit, str(deck_dir), str(root / f"genanki-{n}")) for n in range(3)
+        ]
+        result["genanki"] = min(runs, key=lambda run: run.get("seconds", limit))
+        result["notes"] = result["genanki"].get("notes")
+        _progress(curriculum, notes, "genanki", result["genanki"])
+        if args.loop:
+            return result
+        theirs = root / "genanki-0" / "genanki.apkg"
+        ours = [] if "stopped" in cold else [("", out / "bench.apkg")]
+        for label, package in [*ours, (" genanki", theirs)]:
             collection = root / f"anki{label.strip()}"
-            result[f"import{label} fresh"] = child("import", str(package), str(collection))
-            result[f"re-import{label}"] = child("import", str(package), str(collection))
-        result["notes"] = result["genanki"]["notes"]
-        result["facts"] = facts
+            for row in (f"import{label} fresh", f"re-import{label}"):
+                result[row] = child("import", limit, str(package), str(collection))
+                _progress(curriculum, notes, row, result[row])
         return result
 
 
-def command(argv: list[str], profiled: Path | None = None) -> dict[str, Any]:
-    """`factdeck ARGV` as a whole process: wall time and its own peak memory; with
-    `profiled`, run under cProfile, its statistics written there."""
-    exe = Path(sys.executable).with_name("factdeck")
+def _progress(curriculum: str, notes: int, row: str, measured: dict[str, Any]) -> None:
+    """A line on stderr as each figure comes, so a long run shows where it is."""
+    shown = (
+        f"{measured['seconds']:.2f} s, {measured['peak_mb']:.0f} MB"
+        if "seconds" in measured
+        else f"stopped after {measured['stopped']:.0f} s"
+        if "stopped" in measured
+        else str(measured)
+    )
+    print(f"{curriculum} {notes:,}: {row}: {shown}", file=sys.stderr, flush=True)
+
+
+def command(argv: list[str], limit: float, profiled: Path | None = None) -> dict[str, Any]:
+    """`factdeck ARGV` as a whole process: wall time and its own peak memory, or
+    {"stopped": limit} past `limit`; with `profiled`, under cProfile, written there."""
     run = (
-        [sys.executable, "-m", "cProfile", "-o", str(profiled), str(exe)]
+        [sys.executable, "-m", "cProfile", "-o", str(profiled), str(EXE)]
         if profiled
-        else [str(exe)]
+        else [str(EXE)]
     )
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [*run, *argv], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    assert process.stderr is not None
-    errors = process.stderr.read().decode()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"factdeck {' '.join(argv)} failed: {errors[-2000:]}")
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+    done = _process([*run, *argv], limit)
+    if done["stopped"]:
+        return {"stopped": limit}
+    if done["code"] != 0:
+        raise SystemExit(f"factdeck {' '.join(argv)} failed: {done['stderr'][-2000:]}")
+    return {"seconds": done["seconds"], "peak_mb": done["peak_mb"]}
 
 
-def findings(deck_dir: Path) -> int:
+def child(what: str, limit: float, *argv: str) -> dict[str, Any]:
+    """This script's `--child WHAT ARGV` (a measurement in a fresh process): its JSON."""
+    done = _process([sys.executable, __file__, "--child", what, *argv], limit)
+    if done["stopped"]:
+        return {"stopped": limit}
+    if done["code"] != 0:
+        raise SystemExit(f"bench child {what} failed: {done['stderr'][-2000:]}")
+    return dict(json.loads(done["stdout"].splitlines()[-1]))
+
+
+def _process(argv: list[str], limit: float) -> dict[str, Any]:
+    """Run `argv` in a session of its own (stopped whole, browser and server included, past
+    `limit`); its wall time, peak memory, exit code and output."""
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            argv, env=ENV, stdout=stdout, stderr=stderr, start_new_session=True
+        )
+        stopped = threading.Event()
+
+        def stop() -> None:
+            stopped.set()
+            with contextlib.suppress(ProcessLookupError):  # it ended just now
+                os.killpg(process.pid, signal.SIGKILL)
+
+        timer = threading.Timer(limit, stop)
+        timer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        return {
+            "seconds": seconds,
+            "peak_mb": usage.ru_maxrss / 1024,
+            "code": process.returncode,
+            "stopped": stopped.is_set(),
+            "stdout": stdout.read(),
+            "stderr": stderr.read(),
+        }
+
+
+def findings(deck_dir: Path, limit: float) -> int | None:
     """How many lint findings the curriculum has (`factdeck lint` prints them one a line)."""
-    exe = Path(sys.executable).with_name("factdeck")
-    done = subprocess.run(
-        [str(exe), "lint", str(deck_dir)], env=ENV, capture_output=True, text=True
+    done = _process([str(EXE), "lint", str(deck_dir)], limit)
+    return (
+        None if done["stopped"] else sum(": fact '" in line for line in done["stdout"].splitlines())
     )
-    return sum(": fact '" in line for line in done.stdout.splitlines())
 
 
-def edit(deck_dir: Path, marker: str) -> None:
-    """Reword one answer in the middle file, as an instructor fixing a typo would."""
+def edit(deck_dir: Path, marker: str) -> str:
+    """Reword one answer in the middle file, as an instructor fixing a typo would: its id."""
     files = sorted(deck_dir.glob("facts-*.yaml"))
     path = files[len(files) // 2]
     data = json.loads(path.read_text())
     fact = next(f for f in data["facts"] if f["kind"] == "question")
     fact["answer"] = f"{fact['answer']} {marker}"
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False))
+    return str(fact["id"])
 
 
-def first_draw(site: Path) -> dict[str, Any]:
+def first_draw(site: Path, limit: float) -> dict[str, Any]:
     """Page size, and seconds from opening index.html (file://) to the first drawn card."""
     page = site / "index.html"
     sizes = {
@@ -255,25 +308,11 @@ def first_draw(site: Path) -> dict[str, Any]:
     }
     if not CHROMIUM.exists():
         return sizes
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", "browser", str(page)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
-    return {**sizes, **json.loads(done.stdout.splitlines()[-1])}
+    return {**sizes, **child("browser", limit, str(page))}
 
 
-def child(what: str, *argv: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", what, *argv],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
-    return json.loads(done.stdout.splitlines()[-1])
+def time_serve(deck_dir: str, out: str, saves: str, limit: str) -> dict[str, Any]:
+    return serve_save.measure(EXE, Path(deck_dir), Path(out), ENV, edit, int(saves), float(limit))
 
 
 def time_browser(page: str) -> dict[str, float]:
@@ -292,15 +331,21 @@ def time_browser(page: str) -> dict[str, float]:
 
 def time_import(apkg: str, folder: str) -> dict[str, float]:
     """Import a package into the official Anki engine with default options."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from anki_engine import import_package, open_collection
+    sys.path.insert(0, str(REPO))
+    from tests.support.engine import import_package, open_collection
 
     col = open_collection(Path(folder))
     start = time.perf_counter()
-    import_package(col, Path(apkg))
+    log = import_package(col, Path(apkg))
     seconds = time.perf_counter() - start
     col.close()
-    return {"seconds": seconds, "peak_mb": _peak_mb()}
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "new": log.new,
+        "updated": log.updated,
+        "duplicate": log.duplicate,
+    }
 
 
 def dump_notes(deck_dir: str) -> dict[str, int]:
@@ -359,6 +404,7 @@ CHILDREN = {
     "notes": dump_notes,
     "import": time_import,
     "browser": time_browser,
+    "serve": time_serve,
 }
 
 
@@ -417,174 +463,31 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _commit() -> str:
+    def git(*argv: str) -> str:
+        done = subprocess.run(["git", "-C", str(REPO), *argv], capture_output=True, text=True)
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "src", "templates")
+    return f"commit {git('rev-parse', '--short', 'HEAD')}" + (" with changes" if changed else "")
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
 def startup(argv: list[str]) -> float:
     """Median of 5 runs."""
-    return sorted(command(argv)["seconds"] for _ in range(5))[2]
-
-
-# --- the synthetic curriculum ---------------------------------------------------------
-
-
-def deck_yaml(diagrams: bool) -> dict[str, object]:
-    subdecks = {f"unit-{i}": f"Unit {i}" for i in range(20)}
-    return {
-        "name": "Benchmark Curriculum",
-        "slug": "bench",
-        "version": "1.0.0",
-        "description": "Synthetic curriculum for the benchmark.",
-        "source": {
-            "title": "Synthetic",
-            "sections": {"s1": "One", "s2": "Two"},
-            "references": {"r1": {"short": "Ref 1", "full": "Ref, A. Paper."}},
-        },
-        "subdecks": {**subdecks, **({"diagrams": "Diagrams"} if diagrams else {})},
-        "exam_areas": {"anatomy-physiology": "A&P", "pathology": "Pathology"},
-    }
-
-
-def generate(deck_dir: Path, facts: int) -> None:
-    """`facts` facts of every kind in the real schema, plus diagram facts over real SVGs."""
-    rng = random.Random(facts)
-    deck_dir.mkdir(parents=True)
-    shutil.copytree(DECK / "diagrams", deck_dir / "diagrams")
-    (deck_dir / "deck.yaml").write_text(json.dumps(deck_yaml(diagrams=True), indent=1))
-    diagrams = _diagram_facts(facts)
-    makers = [_nerve, _structure, _condition, _technique, _statement, _question]
-    batch: list[dict[str, object]] = []
-    for number in range(facts - len(diagrams)):
-        fact = makers[number % len(makers)](rng, number)
-        fact.update(
-            subdeck=f"unit-{number % 20}",
-            source="s1",
-            tags=[f"bench::unit-{number % 20}", "exam::anatomy-physiology"],
-        )
-        batch.append(fact)
-        if len(batch) == FACTS_PER_FILE:
-            _write_facts(deck_dir, batch)
-            batch = []
-    _write_facts(deck_dir, batch + diagrams)
-
-
-def _write_facts(deck_dir: Path, facts: list[dict[str, object]]) -> None:
-    if facts:
-        path = deck_dir / f"facts-{len(list(deck_dir.glob('facts-*.yaml'))):04d}.yaml"
-        path.write_text(json.dumps({"facts": facts}, indent=1, ensure_ascii=False))
-
-
-def _diagram_facts(facts: int) -> list[dict[str, object]]:
-    shipped = json.loads(json.dumps(_shipped_diagrams()))
-    count = max(len(shipped), facts // 250)
-    out = []
-    for number in range(count):
-        fact = dict(shipped[number % len(shipped)])
-        fact["id"] = f"diagram-{number}"
-        out.append(fact)
-    return out
-
-
-def _shipped_diagrams() -> list[dict[str, object]]:
-    import yaml
-
-    data = yaml.safe_load((DECK / "diagrams.yaml").read_text())
-    defaults = data.get("defaults", {})
-    return [
-        {
-            **defaults,
-            **fact,
-            "tags": ["bench::diagrams", "exam::anatomy-physiology"],
-            "source": "s2",
-        }
-        for fact in data["facts"]
-    ]
-
-
-def _phrase(rng: random.Random, words: int) -> str:
-    return " ".join("".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(words))
-
-
-def _items(rng: random.Random, count: int) -> list[str]:
-    return [_phrase(rng, 3) for _ in range(count)]
-
-
-def _nerve(rng: random.Random, n: int) -> dict[str, object]:
-    return {
-        "id": f"nerve-{n}",
-        "kind": "nerve",
-        "name": f"{_phrase(rng, 2)} nerves {n}",
-        "aka": [_phrase(rng, 2)],
-        "fibres": "sensory",
-        "levels": f"{_phrase(rng, 1)} L{n % 5 + 1}",
-        "origin": f"posterior rami {n}",
-        "sensory_supply": _items(rng, 2),
-        "motor_supply": _items(rng, 2),
-        "course": _items(rng, 3),
-        "entrapment_sites": _items(rng, 2),
-        "mistaken_for": [_phrase(rng, 3)],
-    }
-
-
-def _structure(rng: random.Random, n: int) -> dict[str, object]:
-    return {
-        "id": f"structure-{n}",
-        "kind": "structure",
-        "name": f"{_phrase(rng, 2)} {n}",
-        "is_a": _phrase(rng, 3),
-        "location": _phrase(rng, 5),
-        "nerves_at_risk": _items(rng, 2),
-    }
-
-
-def _condition(rng: random.Random, n: int) -> dict[str, object]:
-    return {
-        "id": f"condition-{n}",
-        "kind": "condition",
-        "name": f"{_phrase(rng, 2)} {n}",
-        "mistaken_for": [_phrase(rng, 3)],
-        "pain_quality": _phrase(rng, 4),
-        "causes": _items(rng, 2),
-        "pain_felt_in": _items(rng, 2),
-        "location": _phrase(rng, 4),
-        "palpation": _phrase(rng, 4),
-        "possible_cause": _phrase(rng, 6),
-    }
-
-
-def _technique(rng: random.Random, n: int) -> dict[str, object]:
-    return {
-        "id": f"technique-{n}",
-        "kind": "technique",
-        "name": f"{_phrase(rng, 2)} {n}",
-        "used_for": _phrase(rng, 3),
-        "how": _phrase(rng, 5),
-        "effects": _items(rng, 3),
-        "mechanism": _phrase(rng, 8),
-    }
-
-
-def _statement(rng: random.Random, n: int) -> dict[str, object]:
-    return {
-        "id": f"statement-{n}",
-        "kind": "statement",
-        "text": f"{_phrase(rng, 4)} {{{{c1::{_phrase(rng, 2)}}}}} {_phrase(rng, 3)} {n}.",
-    }
-
-
-def _question(rng: random.Random, n: int) -> dict[str, object]:
-    return {
-        "id": f"question-{n}",
-        "kind": "question",
-        "question": f"What {_phrase(rng, 6)} {n}?",
-        "answer": _phrase(rng, 4),
-    }
+    return sorted(command(argv, LIMIT)["seconds"] for _ in range(5))[2]
 
 
 def generate_synthetic(deck_dir: Path, notes: int) -> int:
-    generate(deck_dir, notes // 5)
+    synthetic.generate(deck_dir, notes // 5)  # about five notes per fact
     return notes // 5
 
 
 def generate_linty(deck_dir: Path, notes: int) -> int:
-    linty.generate(deck_dir, notes, deck_yaml(diagrams=False))  # one note per fact
+    linty.generate(deck_dir, notes, synthetic.deck_yaml(diagrams=False))  # one note per fact
     return notes
 
 
