@@ -123,13 +123,20 @@ def _details(run: dict[str, Any]) -> str:
         )
     page = run.get("preview page")
     if page:
-        drawn = page.get("first_draw")
+        drawn = (
+            "no Chromium"
+            if "first_draw" not in page
+            else "no card drawn within 120 s"
+            if page["first_draw"] is None
+            else f"first cards drawn {page['first_draw']:.2f} s after opening"
+        )
         said.append(
             f"preview page {page['bytes'] / 1024:,.0f} kB (all its files "
-            f"{page['site_bytes'] / 1024:,.0f} kB), "
-            + (f"first cards drawn {drawn:.2f} s after opening" if drawn else "no Chromium")
+            f"{page['site_bytes'] / 1024:,.0f} kB), {drawn}"
         )
     serve = run.get("serve", {})
+    if "waiting for" in serve:
+        said.append(f"serve stopped: {serve['waiting for']}")
     if "watch" in serve:
         said.append(
             f"serve: median of {serve['saves']} saves, watcher {serve['watch']:.2f} s + "

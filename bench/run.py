@@ -315,15 +315,19 @@ def time_serve(deck_dir: str, out: str, saves: str, limit: str) -> dict[str, Any
     return serve_save.measure(EXE, Path(deck_dir), Path(out), ENV, edit, int(saves), float(limit))
 
 
-def time_browser(page: str) -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
+def time_browser(page: str) -> dict[str, float | None]:
+    """Seconds to the first drawn card (None: none within two minutes)."""
+    from playwright.sync_api import TimeoutError, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM))
         tab = browser.new_page()
         start = time.perf_counter()
         tab.goto(Path(page).as_uri(), wait_until="commit")
-        tab.wait_for_selector("article.pv-card[data-rendered]", timeout=120_000)
+        try:
+            tab.wait_for_selector("article.pv-card[data-rendered]", timeout=120_000)
+        except TimeoutError:
+            return {"first_draw": None}
         seconds = time.perf_counter() - start
         browser.close()
     return {"first_draw": seconds}

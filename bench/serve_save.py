@@ -61,13 +61,13 @@ class Served:
         self.lines.put((time.perf_counter(), ""))  # the end of the output
 
     def wait_for(self, word: str, limit: float) -> tuple[float, str]:
-        """When the next line holding `word` came, and the line (SystemExit past `limit`)."""
+        """When the next line holding `word` came, and the line (Late past `limit`)."""
         deadline = time.perf_counter() + limit
         while True:
             try:
                 at, line = self.lines.get(timeout=max(0.0, deadline - time.perf_counter()))
             except queue.Empty:
-                raise Late(word) from None
+                raise Late(f"the server's {word!r} line, past {limit:.0f} s") from None
             if not line:
                 raise SystemExit(f"serve ended before {word!r}")
             if "Error:" in line:
@@ -106,17 +106,19 @@ def measure(
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM))
             page = browser.new_page()
-            page.goto(url)
-            page.wait_for_selector("body[data-ready]", timeout=limit * 1000)
+            page.set_default_timeout(limit * 1000)  # not playwright's 30 s
+            # Not until "load": the page's parts are scripts it adds, and it loads them all.
+            page.goto(url, wait_until="commit")
+            page.wait_for_selector("body[data-ready]")
             # The watcher starts after "Serving": a first save, untimed, shows it is on.
             page.evaluate("window.notReloaded = true")
             edit(deck_dir, "servewarm")
             served.wait_for("built", limit)
-            _reloaded(page, limit)
+            _reloaded(page)
             timed = [_save(served, page, deck_dir, edit, n, limit) for n in range(saves)]
             browser.close()
-    except (Late, TimeoutError):
-        return {"stopped": limit}
+    except (Late, TimeoutError) as late:
+        return {"stopped": limit, "waiting for": str(late).splitlines()[0]}
     finally:
         peak_mb = served.stop()
     timed.sort(key=lambda split: split["seconds"])
@@ -137,9 +139,9 @@ def _save(
     fact = edit(deck_dir, marker)
     changed, _ = served.wait_for("changed", limit)
     built, _ = served.wait_for("built", limit)
-    page.wait_for_function(_SHOWN, arg=[fact, marker], timeout=limit * 1000)
+    page.wait_for_function(_SHOWN, arg=[fact, marker])
     drawn = time.perf_counter()
-    _reloaded(page, limit)
+    _reloaded(page)
     return {
         "seconds": drawn - start,
         "watch": changed - start,
@@ -148,7 +150,7 @@ def _save(
     }
 
 
-def _reloaded(page: Any, limit: float) -> None:
+def _reloaded(page: Any) -> None:
     """Until the page has reloaded since the save and loaded all its parts."""
     ready = "!window.notReloaded && document.body.dataset.ready"
-    page.wait_for_function(ready, timeout=limit * 1000)
+    page.wait_for_function(ready)
