@@ -116,10 +116,14 @@ def main() -> None:
         f"(ru_maxrss), with its ratio to the same yardstick's; a command past "
         f"{args.limit:.0f} s is stopped. ✔ target met, ✘ not.",
     ]
-    results = {}
+    stem = args.out / f"bench-{started:%Y%m%d-%H%M}"
+    results: dict[tuple[str, int], dict[str, Any]] = {}
     for name in args.curriculum:
         for notes in sizes:
             results[name, notes] = run_size(notes, name, args)
+            # Written after each size, so that a long run stopped halfway keeps its tables.
+            so_far = f"Run under way: {len(results)} of {len(sizes) * len(args.curriculum)} sizes."
+            write(stem, report.markdown(header, results) + "\n" + so_far + "\n", results)
     elapsed = (datetime.now(UTC) - started).total_seconds()
     footer = [f"Uptime at the end: `{_uptime()}`; the whole run took {elapsed / 60:.0f} min."]
     if not args.quick:
@@ -129,13 +133,17 @@ def main() -> None:
         )
     text = report.markdown(header, results) + "\n" + "\n\n".join(footer) + "\n"
     print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"bench-{started:%Y%m%d-%H%M}"
+    write(stem, text, results)
+    print(f"written: {stem.with_suffix('.md')} (and .json, latest.md)", file=sys.stderr)
+
+
+def write(stem: Path, text: str, results: dict[tuple[str, int], dict[str, Any]]) -> None:
+    """The tables as markdown at STEM.md and beside it as latest.md, the figures as STEM.json."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".md").write_text(text, encoding="utf-8")
     raw = {f"{name} {notes}": result for (name, notes), result in results.items()}
     stem.with_suffix(".json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
-    shutil.copy(stem.with_suffix(".md"), args.out / "latest.md")
-    print(f"written: {stem.with_suffix('.md')} (and .json, latest.md)", file=sys.stderr)
+    shutil.copy(stem.with_suffix(".md"), stem.parent / "latest.md")
 
 
 def run_size(notes: int, curriculum: str, args: argparse.Namespace) -> dict[str, Any]:
