@@ -180,17 +180,25 @@ def engine_notes(apkg: Path, folder: Path) -> dict[str, int]:
 
 
 def test_the_write_points_cover_every_output(
-    write_points: dict[str, list[tuple[str, str]]],
+    stages: dict[str, Path], write_points: dict[str, list[tuple[str, str]]]
 ) -> None:
-    """The hook sits where the files are written: each output of both commands passes a
-    write, an fsync and a rename, and the commit journal is written, renamed and deleted."""
-    for command, outputs in (
-        ("build", ["mini.apkg", "mini-retired-since-1.0.0.apkg"]),
-        ("release", ["mini-1.1.0.apkg", "mini-1.1.0.md", "mini-1.1.0-retired-since-1.0.0.apkg"]),
-    ):
-        seen = write_points[command]
-        for name in [*(f"/dist/.{o}." for o in outputs), "/cards/mini/.factdeck.lock."]:
-            assert {w for w, p in seen if p.startswith(name)} == {"write", "fsync", "rename"}
+    """The hook sits where the files are written: every file a command adds or changes (the
+    release record too) passes a write, an fsync and a rename of a temporary beside it,
+    every file it removes passes a delete, and the commit journal is written, renamed and
+    deleted. The files are found from what the command changed, not from a list, so a
+    write that bypasses the hook is never left out of the kills."""
+    for command in ("build", "release"):
+        before, after = state(stages[command]), state(stages[f"{command} done"])
+        seen = [(what, path.lstrip("/")) for what, path in write_points[command]]
+        written = [n for n, data in after.items() if data is not None and before.get(n) != data]
+        removed = [n for n, data in before.items() if data is not None and n not in after]
+        assert "cards/mini/factdeck.lock" in written, (command, written)
+        for name in written:
+            folder, _, file = name.rpartition("/")
+            beside = f"{folder}/.{file}."
+            passed = {w for w, p in seen if p.startswith(beside) and p.endswith(".tmp")}
+            assert passed >= {"write", "fsync", "rename"}, (command, name, seen)
+        assert [n for n in removed if ("delete", n) not in seen] == [], (command, seen)
         journal = {w for w, p in seen if ".factdeck-commit.json" in p}
         assert journal == {"write", "fsync", "rename", "delete"}, (command, seen)
 
