@@ -39,7 +39,7 @@ class BuildResult:
     size: int
     report: verify.PackageReport
     changes: compare.ReleaseChanges  # since the last release (all notes before the first)
-    corrected: int = 0  # of `changes.changed`, answers corrected (not declared reworded)
+    corrected: int  # of `changes.changed`, answers corrected (not declared reworded)
     facts: int = 0
     findings: tuple[engine.Finding, ...] = ()  # card-quality warnings; they never stop a build
     template_updates: tuple[str, ...] = ()  # note types changed by factdeck's built-in files
