@@ -16,8 +16,9 @@ from factdeck.apkg import verify
 from factdeck.apkg import write as apkg_write
 from factdeck.apkg.write import PackagePlan
 from factdeck.authoring import deck_stats
+from factdeck.cache import cloze_words, incremental, manifest
 from factdeck.cache import findings as cache_findings
-from factdeck.cache import incremental, manifest
+from factdeck.cache.store import Store
 from factdeck.diagrams import occlusion
 from factdeck.facts import claims, load
 from factdeck.facts.model import Deck, DeckSpec, Diagram, NoteSpec
@@ -112,6 +113,8 @@ def check(
     commit.refused_journal(deck_dir, (project_root(deck_dir) / "dist",))
     checked = expanded(deck_dir, templates_dir, watch)
     with watch("lock"):
+        store = Store(deck_dir)
+        missed = cloze_words.remembered(store, checked.files, checked.templates.note_types)
         lock.check(
             checked.deck,
             checked.notes,
@@ -119,6 +122,7 @@ def check(
             read_lock(checked.deck),
             allow,
         )
+        cloze_words.keep(store, missed, checked.templates.note_types)
     return checked
 
 
@@ -166,6 +170,8 @@ def stamped(
     checked = _expanded(deck_dir, templates_dir, watch)
     deck, templates = checked.deck, checked.templates
     with watch("stamp"):
+        store = Store(deck_dir)  # an unchanged file's cloze words, as its key made them
+        missed = cloze_words.remembered(store, checked.files, templates.note_types)
         description = expand.describe(deck, templates)
         stamping = lock.stamp(
             deck,
@@ -181,6 +187,7 @@ def stamped(
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
         )
+        cloze_words.keep(store, missed, templates.note_types)
     return Stamped(checked, stamping, found)
 
 

@@ -156,6 +156,8 @@ def malformed(entry: Path, others: list[bytes]) -> None:
         data["cards"] = ["not a number"]
     elif data["kind"] == "lint":
         data["keys"] = "a text, not a list"
+    elif data["kind"] == "cloze-words":
+        data["notes"] = [[[1, ["words, not a text"]]]] * len(data["notes"])
     else:
         data["notes"][0]["fields"] = "a text, not a list"
         data["entries"][0]["fact"]["kind"] = "nerv"
@@ -196,8 +198,8 @@ def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str
     good = outputs(deck_dir, project / "out")
     entries = sorted((deck_dir / CACHE_DIR).glob("*.json"))
     entries.remove(deck_dir / CACHE_DIR / "manifest.json")
-    # per fact file its results and its lint, and lint's near-duplicate pairs
-    assert len(entries) == 2 * len(fact_paths(deck_dir)) + 1
+    # per fact file its results, its lint and its cloze words, and lint's near-duplicate pairs
+    assert len(entries) == 3 * len(fact_paths(deck_dir)) + 1
     originals = [entry.read_bytes() for entry in entries]
     for entry, original in zip(entries, originals, strict=True):
         spoil(entry, [blob for blob in originals if blob != original])

@@ -86,13 +86,15 @@ def file_key(context: Context, deck_dir: Path, path: Path, data: bytes) -> str:
 
 
 _LINT = ".lint"  # a file's lint row: `<key>.lint.json` beside its file row `<key>.json`
+_WORDS = ".words"  # its cloze notes' words (cloze_words.py): `<key>.words.json`
 
 
 class Store:
     """The cache folder of one deck: get and put by key, forget what a build did not use.
 
-    Under one file key are two rows: the file's results and, once it is linted, its lint
-    (made from those results, so the same key covers it)."""
+    Under one file key are three rows: the file's results and, once it is linted or
+    stamped, its lint and its cloze notes' words (made from those results, so the same key
+    covers them)."""
 
     def __init__(self, deck_dir: Path, drawings: dict[str, str] | None = None) -> None:
         self.deck_dir = deck_dir
@@ -150,6 +152,13 @@ class Store:
             return
         self._put(key, text, _LINT)
 
+    def get_cloze_words(self, key: str) -> bytes | None:
+        """The sealed words row of `key` (cloze_words.py checks its shape)."""
+        return self._get(key, _WORDS)
+
+    def put_cloze_words(self, key: str, text: str) -> None:
+        self._put(key, text, _WORDS)
+
     def put_seen(self, key: str, seen: Seen) -> None:
         self._put(key, rows.seen_row(seen))
 
@@ -186,10 +195,11 @@ class Store:
     def prune(self) -> None:
         """Delete entries this build did not use (old versions of edited files), and entries
         of earlier formats, and temporaries a killed build left behind. A used key keeps
-        both its rows: the lint of a file is read after the build has pruned."""
+        all its rows: a file's lint and cloze words are read after the build has pruned."""
         if not self.folder.is_dir():
             return
-        keep = {f"{key}{row}.json" for key in self.used | {seen_key()} for row in ("", _LINT)}
+        rows = ("", _LINT, _WORDS)
+        keep = {f"{key}{row}.json" for key in self.used | {seen_key()} for row in rows}
         for path in self.folder.iterdir():
             if path.name.endswith(".tmp") or (
                 _ENTRY.fullmatch(path.name.partition(".")[0]) and path.name not in keep

@@ -20,14 +20,39 @@ def crc(text: str) -> str:
     return f"{zlib.crc32(text.encode()):08x}"
 
 
+Hidden = tuple[tuple[int, str], ...]  # (card number, plain words) per cloze deletion
+
+
 def hidden(note: NoteSpec, note_type: NoteType) -> list[tuple[int, str]]:
     """(card number, plain words) of every cloze deletion of a cloze note, in reading order."""
-    text = note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
-    return list(_hidden_in(text))
+    return list(hidden_in(cloze_text(note, note_type)))
+
+
+def cloze_text(note: NoteSpec, note_type: NoteType) -> str:
+    """The field whose clozes make the note's cards."""
+    return note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
+
+
+def hidden_in(text: str) -> Hidden:
+    """The words of `text`'s clozes: as the build cache kept them for it (`remember`), or
+    parsed and flattened."""
+    known = _known.get(text)
+    return _hidden_in(text) if known is None else known
+
+
+_known: dict[str, Hidden] = {}
+
+
+def remember(known: dict[str, Hidden]) -> None:
+    """What hidden_in gives for these texts, as cache/cloze_words.py kept it under the key
+    of the notes they are from (a build parses no unchanged file's clozes); replaces what
+    an earlier build of this process remembered."""
+    _known.clear()
+    _known.update(known)
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def _hidden_in(text: str) -> tuple[tuple[int, str], ...]:
+def _hidden_in(text: str) -> Hidden:
     """Remembered by text: a build asks it of every cloze note in its identity guards, in
     stamping (answer and item digests) and more, each time parsing and flattening again."""
     return tuple((n, plain(c.text, None)) for c in cloze.deletions(text) for n in c.ordinals)
