@@ -89,6 +89,11 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
         "not an Anki export: name a .apkg (Export → Anki Deck Package, with 'Include "
         "scheduling information') or a .colpkg (Anki Collection Package)",
     ),
+    "pipe": (
+        lambda good, tmp: _fifo(tmp / "class.apkg"),
+        "not an Anki export: it is a named pipe (FIFO), not a regular file; name the exported "
+        "file itself",
+    ),
     "no collection": (
         lambda good, tmp: _zip(tmp / "media-only.apkg", {"media": b"{}"}),
         "not an Anki export: it holds no collection",
@@ -105,6 +110,12 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
         "holds no card of mini (1 card of other decks): is it an export of this course's deck?",
     ),
 }
+
+
+def _fifo(path: Path) -> Path:
+    """A named pipe nobody writes to: opening it to read would wait forever."""
+    os.mkfifo(path)
+    return path
 
 
 def _flip(data: bytes) -> bytes:

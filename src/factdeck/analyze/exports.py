@@ -13,6 +13,7 @@ note text, card id or anything else of the student's is kept.
 from __future__ import annotations
 
 import json
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from factdeck.errors import FactdeckError, Location
 from factdeck.fs import atomic, oserrors
+from factdeck.fs.read import file_kind
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -65,6 +67,7 @@ def read(path: Path, out_dir: Path) -> Export:
             "not an Anki export: name a .apkg (Export → Anki Deck Package, with 'Include "
             "scheduling information') or a .colpkg (Anki Collection Package)",
         )
+    _check_file(path)
     _check_zip(path)
     from anki._backend import RustBackend
     from anki.collection import Collection
@@ -91,6 +94,21 @@ def read(path: Path, out_dir: Path) -> Export:
             return _rows(col)
         finally:
             col.close()
+
+
+def _check_file(path: Path) -> None:
+    """Refuse what is not a regular file before it is opened: reading a named pipe waits
+    for a writer forever, a device never ends."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise FactdeckError.at(Location(path), f"cannot read it ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise FactdeckError.at(
+            Location(path),
+            f"not an Anki export: it is {file_kind(mode)}, not a regular file; name "
+            "the exported file itself",
+        )
 
 
 def _check_zip(path: Path) -> None:

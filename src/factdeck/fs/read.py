@@ -140,7 +140,7 @@ def read_bytes(path: Path, limit: int, links: bool = True) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):  # checked before fdopen, which refuses a folder
             raise NotReadable(
-                f"is {_file_kind(info.st_mode)}, not a regular file; factdeck "
+                f"is {file_kind(info.st_mode)}, not a regular file; factdeck "
                 "opens only plain files: replace it with one or delete it"
             )
         if info.st_size > limit:
@@ -155,7 +155,8 @@ def read_bytes(path: Path, limit: int, links: bool = True) -> bytes:
     return data
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, by its mode: "a named pipe (FIFO)"..."""
     kinds = (
         (stat.S_ISDIR(mode), "a folder"),
         (stat.S_ISFIFO(mode), "a named pipe (FIFO)"),
