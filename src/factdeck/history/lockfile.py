@@ -618,15 +618,15 @@ def _parse_record(
         note = lock.notes[guid]
         fields: dict[str, Any] = {k: getattr(note, k) for k in _IDENTITY}
         shown: str | None = None
-        before = dict(_RECORD_START) if guid not in merged else None  # None: not as written
+        as_written = guid not in merged  # each entry so far as dumps_record writes it
         chain: list[LockedNote] = []
+        shown_in: list[str | None] = []
         lines: list[str] = []
         for version in (
             sorted(by_version, key=order.__getitem__) if len(by_version) > 1 else by_version
         ):
             number, data, line = by_version[version]
-            if before is not None and not _record_as_written(data, line, before, shown):
-                before = None
+            as_written = as_written and _record_as_written(data, line, fields, shown)
             fields.update(data)
             del fields["shipped"], fields["in"]
             fields.pop("text", None)
@@ -656,13 +656,10 @@ def _parse_record(
             if shown is not None:
                 texts[(guid, version)] = shown
             chain.append(state)
+            shown_in.append(shown)
             lines.append(line)
-        if before is not None:
-            written[guid] = (
-                tuple(chain),
-                tuple(texts.get((guid, s.rel or "")) for s in chain),
-                tuple(lines),
-            )
+        if as_written:
+            written[guid] = (tuple(chain), tuple(shown_in), tuple(lines))
     if problems:
         raise FactdeckError(problems)
     return states, texts, written
@@ -675,11 +672,11 @@ _RECORD_START = {"hash": None, "changed": None, **_UNSET}
 
 
 def _record_as_written(
-    data: Mapping[str, Any], line: str, before: dict[str, Any], shown: str | None
+    data: Mapping[str, Any], line: str, before: Mapping[str, Any], shown: str | None
 ) -> bool:
-    """Whether `line` is what dumps_record writes for this entry after the entries `before`
-    (each field as the entry before left it; updated) and `shown` (the text before it):
-    only what changed, in order, written as `lockline.line` writes."""
+    """Whether `line` is what dumps_record writes for this entry after the note's entries
+    before it, whose fields `before` holds as read (a field none set: at its default), and
+    their text `shown`: only what changed, in order, written as `lockline.line` writes."""
     keys = tuple(data)
     if not lockline.in_order(keys, _RECORD_ORDER):
         return False
@@ -688,10 +685,8 @@ def _record_as_written(
         if key == "text":
             if not (value is None or isinstance(value, str)) or value == shown:
                 return False
-        elif value == before[key]:
+        elif value == before.get(key, _RECORD_START[key]):
             return False
-        else:
-            before[key] = value
     return lockline.as_written(line, len(keys))
 
 

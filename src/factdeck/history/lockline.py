@@ -27,10 +27,16 @@ def as_written(text: str, keys: int) -> bool:
     number but integers (what the lock's validation lets through), is what `line` writes
     for that object with its keys in the order read: no escape (each string as is: `line`
     escapes only quotes, backslashes, control characters and line breaks), no space
-    between the strings, no "-0", and no key twice (the count of ':' between strings)."""
+    between the strings, no "-0", and no key twice."""
     if "\\" in text or _BREAKS[0] in text or _BREAKS[1] in text or _BREAKS[2] in text:
         return False
-    between = "".join(text.split('"')[::2])  # no escape: every '"' opens or closes a string
+    # Without an escape no string holds a '"'. With no space at all, each key ends in '":'
+    # (so do strings that start with ':'), and a sign follows ':', '[' or ','.
+    spaced = " " in text or "\t" in text or "\r" in text
+    signed = ":-" in text or "[-" in text or ",-" in text
+    if not spaced and not signed and text.count('":') == keys:
+        return True
+    between = "".join(text.split('"')[::2])  # every '"' opens or closes a string
     return between.count(":") == keys and not (
         " " in between or "\t" in between or "\r" in between or "-" in between
     )
