@@ -174,7 +174,8 @@ class Lines:
     the entries whose line is exactly what `dumps` would write for them: `dumps` writes an
     entry still equal to what its line gave as that line."""
 
-    notes: Mapping[str, tuple[LockedNote, str]] = field(default_factory=dict)  # live notes
+    # live notes, each with its line's keys (lockfile._note_as_written)
+    notes: Mapping[str, tuple[LockedNote, str, tuple[str, ...]]] = field(default_factory=dict)
     facts: Mapping[str, tuple[LockedFact, str]] = field(default_factory=dict)
     # a note's record entries: its states oldest first, their texts, the line of each
     record: Mapping[str, tuple[tuple[LockedNote, ...], tuple[str | None, ...], tuple[str, ...]]] = (
@@ -270,7 +271,7 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
         return migrate(_parse_v1(text, path), version or "1.0.0")
     problems: list[Problem] = []
     entries: dict[str, dict[Any, list[tuple[int, Any]]]] = {k: {} for k in _KINDS}
-    notes: dict[str, tuple[LockedNote, str]] = {}
+    notes: dict[str, tuple[LockedNote, str, tuple[str, ...]]] = {}
     facts: dict[str, tuple[LockedFact, str]] = {}
     header, read_format = False, FORMAT
     for number, line, data in _json_lines(text, path, "lock file", FIX, problems):
@@ -287,7 +288,7 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
                 )
             )
             continue
-        keys = tuple(data)
+        keys = tuple(data) if kind in ("note", "fact") else ()
         try:
             key, value = _KINDS[kind](data)
         except (ValidationError, TypeError, ValueError) as exc:
@@ -296,9 +297,13 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
             )
             continue
         entries[kind].setdefault(key, []).append((number, value))
-        if kind == "note" and _note_as_written(key, value, data, keys, line):
-            notes[key] = (value, line)
-        elif kind == "fact" and _fact_as_written(value, keys, line):
+        # a line whose keys are as dumps writes them is kept; the rest of what makes it as
+        # written is looked at only if a build writes the entry unchanged (not by check)
+        if kind == "note" and value.retired is None and value.hash:
+            shape = _note_shape(keys)
+            if shape is not None:
+                notes[key] = (value, line, shape)
+        elif kind == "fact" and keys == (_FACT_KEYS if value.retired is None else _RETIRED_FACT):
             facts[key] = (value, line)
     if not header and not problems:
         problems.append(
@@ -330,35 +335,33 @@ _NOTE_ORDER = (
 )
 
 
-def _note_as_written(
-    guid: str, note: LockedNote, data: Mapping[str, Any], keys: tuple[str, ...], line: str
-) -> bool:
-    """Whether `line` is what dumps writes for this live note (a retired one's line depends
-    on its last released state: written anew): its keys in order, none at its default
-    (the id its GUID gives included), written as `lockline.line` writes."""
-    optional = _optional_keys(keys)
-    if optional is None or note.retired is not None or not note.hash:
-        return False
-    for key in optional:
-        if data[key] == _UNSET[key]:
+def _note_as_written(guid: str, note: LockedNote, shape: tuple[str, ...], line: str) -> bool:
+    """Whether `line`, read with the keys `shape` as live `note` (a retired one's line
+    depends on its last released state: always written anew), is what dumps writes for
+    it: none of its fields at its default (the id its GUID gives included), written as
+    `lockline.line` writes."""
+    for key in _optional_keys(shape):
+        if getattr(note, key) == _NOTE_DEFAULTS[key]:
             return False
-    return ("id" not in keys or note.id != new_id(guid, set())) and lockline.as_written(
-        line, len(keys)
+    return ("id" not in shape or note.id != new_id(guid, set())) and lockline.as_written(
+        line, len(shape)
     )
 
 
 @lru_cache(maxsize=256)
-def _optional_keys(keys: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The fields with a default that a note line of these keys names; None: not in the
-    order dumps writes them."""
-    if not lockline.in_order(keys, _NOTE_ORDER):
-        return None
-    return tuple(k for k in keys if k in _UNSET)
+def _note_shape(keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`keys` if they are in the order dumps writes a note's (the first tuple met of them:
+    one tuple for all lines alike), None if not."""
+    return keys if lockline.in_order(keys, _NOTE_ORDER) else None
 
 
-def _fact_as_written(fact: LockedFact, keys: tuple[str, ...], line: str) -> bool:
-    shape = ("fact", "kind") if fact.retired is None else ("fact", "kind", "retired")
-    return keys == shape and lockline.as_written(line, len(keys))
+@lru_cache(maxsize=256)
+def _optional_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields with a default that a note line of these keys names."""
+    return tuple(k for k in keys if k in _NOTE_DEFAULTS)
+
+
+_FACT_KEYS, _RETIRED_FACT = ("fact", "kind"), ("fact", "kind", "retired")
 
 
 def _json_lines(
@@ -552,11 +555,9 @@ _ROW_DEFAULTS: dict[str, Any] = {
     "fixed": (),
 }
 _ROW_ORDER = ("hash", "changed", *_ROW_DEFAULTS)
-# what a line holds for a field at its default (JSON has lists): _note_row leaves it out
-_UNSET: dict[str, Any] = {
-    **{k: list(v) if isinstance(v, tuple) else v for k, v in _ROW_DEFAULTS.items()},
-    "rel": None,
-}
+_NOTE_DEFAULTS: dict[str, Any] = {**_ROW_DEFAULTS, "rel": None}  # _note_row leaves them out
+# what a line holds for a field at its default (JSON has lists)
+_UNSET = {k: list(v) if isinstance(v, tuple) else v for k, v in _NOTE_DEFAULTS.items()}
 
 
 def _parse_record(
@@ -778,7 +779,11 @@ def dumps(lock: Lock) -> str:
         lines.append(_line({"deck": lock.deck.slug, **_plain(lock.deck, skip="slug")}))
     for key, fact in sorted(lock.facts.items()):
         as_read = read.facts.get(key)
-        if as_read is not None and as_read[0] == fact:
+        if (
+            as_read is not None
+            and as_read[0] == fact
+            and lockline.as_written(as_read[1], 2 if fact.retired is None else 3)
+        ):
             lines.append(as_read[1])
         else:
             lines.append(_line({"fact": key, **_plain(fact)}))
@@ -786,7 +791,11 @@ def dumps(lock: Lock) -> str:
     latest = {g: states[-1] for g, states in _states(lock, retired).items()}
     for guid, note in sorted(lock.notes.items()):
         seen = read.notes.get(guid)
-        if seen is not None and (seen[0] is note or seen[0] == note):
+        if (
+            seen is not None
+            and (seen[0] is note or seen[0] == note)
+            and _note_as_written(guid, note, seen[2], seen[1])
+        ):
             lines.append(seen[1])
         else:
             lines.append(_line(_lock_row(guid, note, latest.get(guid))))
