@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from factdeck.apkg.read import unpack
 from factdeck.cli.main import main
 from factdeck.facts.feedback_url import read
+from factdeck.fs.limits import REPORT
 from tests.support.decks import MINI, NERVE_A, deck_yaml, facts_yaml, small_deck
 
 FEEDBACK = "https://example.org/report?title={title}&body={body}"
@@ -101,4 +102,16 @@ def test_a_report_naming_no_note_is_one_clear_error(runner: CliRunner, released:
         "Error: the report names no note of cards/mini: paste the whole report (its 'Note:' "
         "line holds the note's GUID) or the link, and run triage in the course whose deck it "
         "is\n"
+    )
+
+
+def test_a_report_without_end_is_read_bounded_and_refused(
+    runner: CliRunner, released: Path
+) -> None:
+    """`yes | factdeck triage -` would fill memory: stdin is read up to the limit, then refused."""
+    result = runner.invoke(main, ["triage", "-"], input="y\n" * (REPORT // 2 + 1))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: the report is over {REPORT:,} characters, more than a problem report holds: "
+        "paste the report's link or its text alone\n"
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.feedback_url import Reported, read
 from factdeck.facts.model import Entry, NoteSpec
+from factdeck.fs import limits
 from factdeck.history import lock as deck_lock
 from factdeck.history.lockfile import Lock, LockedNote
 from factdeck.lint.engine import Finding, plain
@@ -51,6 +52,12 @@ class Triage:
 
 
 def triage(report: str, deck_dirs: Iterable[Path]) -> Triage:
+    if len(report) > limits.REPORT:  # read bounded (`-` reads stdin, which may never end)
+        raise FactdeckError.at(
+            None,
+            f"the report is over {limits.REPORT:,} characters, more than a problem report "
+            "holds: paste the report's link or its text alone",
+        )
     reported = read(report)
     decks = list(deck_dirs)
     locks = {deck_dir: deck_lock.read(deck_dir) for deck_dir in decks}

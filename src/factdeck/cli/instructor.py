@@ -28,8 +28,9 @@ def triage(report: str, cards_dir: Path) -> None:
       pbpaste | factdeck triage -
     """
     from factdeck.analyze.triage import triage as find
+    from factdeck.fs.limits import REPORT
 
-    text = sys.stdin.read() if report == "-" else report
+    text = sys.stdin.read(REPORT + 1) if report == "-" else report
     found = find(text, find_decks(cards_dir))
     fact = found.locked.fact
     where = f", {found.location}" if found.location else ""

@@ -22,6 +22,7 @@ CACHE_ENTRY = 64 * MB  # one cache row or manifest (rebuilt when larger)
 INPUT_DIGEST = 64 * MB  # a file the early stop digests (larger: the full build decides)
 ARTICLE = 10 * MB  # the article `factdeck new --from` reads (a book is about 1 MB)
 SECRET = 4096  # the machine secret (32 bytes)
+REPORT = 1 * MB  # a student's problem report `triage` reads (a link or its text: kB)
 
 # An .apkg given to `factdeck diff` (and each package a build verifies)
 PACKAGE = 2_000 * MB  # the file itself
