@@ -159,7 +159,7 @@ def malformed(entry: Path, others: list[bytes]) -> None:
     elif data["kind"] == "cloze-words":
         data["notes"] = [[[1, ["words, not a text"]]]] * len(data["notes"])
     else:
-        data["notes"][0]["fields"] = "a text, not a list"
+        data["notes"][0][2] = "a text, not a list"  # a note's fields
         data["entries"][0]["fact"]["kind"] = "nerv"
     reseal(entry, json.dumps(data).encode())
 

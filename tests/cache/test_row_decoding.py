@@ -1,4 +1,4 @@
-"""Reading a row back (cache/rows.py): any valid fact, of any kind and with any of its
+"""Reading a row back (cache/rows.py): any note and card, and any valid fact, of any kind and with any of its
 optional fields, comes back from its row as the model its file validated to (the same
 values, the same fields given, `~` placeholders in their places), though a row's facts
 are read in one pass with only their types checked (SEALED)."""
@@ -14,7 +14,10 @@ from pydantic import ValidationError
 
 from factdeck.cache import rows
 from factdeck.errors import Location
-from factdeck.facts.model import KINDS, Entry, Fact, item_numbers
+from factdeck.facts.model import KINDS, Entry, Fact, Media, NoteSpec, item_numbers
+from factdeck.lint.cards import Card, Choice
+from factdeck.lint.engine import FileLint, Finding
+from factdeck.lint.rules import FileIndex
 
 DECK = Path("deck")
 SLUG = st.from_regex(r"[a-z][a-z0-9]{0,4}(-[a-z0-9]{1,3}){0,2}", fullmatch=True)
@@ -126,3 +129,89 @@ def test_any_fact_comes_back_from_its_row_as_validated(made: list[Fact]) -> None
         )
         for name in type(was).model_fields:
             assert item_numbers(getattr(now, name)) == item_numbers(getattr(was, name)), name
+
+
+DRAWINGS = {"figures/a.svg": "a" * 64, "b.svg": "b" * 64}
+NOTES = st.builds(
+    NoteSpec,
+    guid=TEXT,
+    note_type=SLUG,
+    fields=st.lists(st.text(max_size=8), max_size=4).map(tuple),
+    tags=st.lists(TAG, max_size=3).map(tuple),
+    subdeck=st.none() | SLUG,
+    fact_id=SLUG,
+    card_id=SLUG,
+    location=st.builds(
+        Location,
+        st.sampled_from([DECK / "a.yaml", DECK / "b/c.yml"]),
+        st.none() | st.integers(1, 10**6),
+    ),
+    media=st.lists(
+        st.builds(Media, st.sampled_from(sorted(DRAWINGS)).map(lambda p: DECK.resolve() / p), SLUG),
+        max_size=2,
+    ).map(tuple),
+)
+
+
+@st.composite
+def linted(draw: st.DrawFn) -> tuple[tuple[NoteSpec, ...], FileLint]:
+    notes = tuple(draw(st.lists(NOTES, min_size=1, max_size=3)))
+    words = st.lists(st.text(max_size=6), max_size=3).map(tuple)
+    cards = draw(
+        st.lists(
+            st.builds(
+                Card,
+                st.sampled_from(notes),
+                st.sampled_from(["qa", "cloze", "diagram", "mcq"]),
+                *(st.text(max_size=8) for _ in range(6)),
+                st.integers(0, 30),
+                words,
+                st.text(max_size=8),
+                st.text(max_size=8),
+                st.lists(
+                    st.builds(
+                        Choice, st.sampled_from("ABCD"), TEXT, st.booleans(), st.text(max_size=5)
+                    ),
+                    max_size=4,
+                ).map(tuple),
+            ),
+            max_size=4,
+        )
+    )
+    found = st.builds(
+        Finding,
+        st.builds(Location, st.just(DECK / "a.yaml"), st.none() | st.integers(1, 99)),
+        SLUG,
+        SLUG,
+        TEXT,
+    )
+    n = len(cards)
+    index = FileIndex(
+        asked=tuple(draw(st.lists(st.tuples(TEXT, st.integers(0, n - 1), words), max_size=n)))
+        if n
+        else (),
+        mcq=tuple(draw(st.lists(st.integers(0, n - 1), max_size=n))) if n else (),
+        used=tuple(draw(st.lists(st.tuples(TEXT, st.integers(1, 9)), max_size=3))),
+        british=tuple(draw(st.lists(st.tuples(st.integers(0, n - 1), TEXT, TEXT), max_size=n)))
+        if n
+        else (),
+    )
+    lint = FileLint(
+        tuple(cards),
+        tuple(draw(words) for _ in cards),
+        tuple(draw(TEXT) for _ in cards),
+        tuple(draw(st.lists(found, max_size=3))),
+        index,
+    )
+    return notes, lint
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(linted())
+def test_any_note_and_card_comes_back_from_its_row(
+    made: tuple[tuple[NoteSpec, ...], FileLint],
+) -> None:
+    notes, lint = made
+    text = rows.file_row(DECK, (), notes, DRAWINGS)
+    assert rows.file_records(text.encode(), DECK, DRAWINGS) == ((), notes)
+    assert rows.lint_record(rows.lint_row(DECK, notes, lint).encode(), DECK, notes) == lint

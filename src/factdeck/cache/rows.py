@@ -26,8 +26,8 @@ from factdeck.lint.cards import Card, Choice, Shape
 from factdeck.lint.engine import FileLint, Finding, Seen
 from factdeck.lint.rules import FileIndex
 
-FORMAT: Literal[8] = 8
-# 8: facts read in the row's own pass; 7: each card's cue kept; 6: a file's lint in a row of
+FORMAT: Literal[9] = 9
+# 9: notes and cards as lists of values; 8: facts read in the row's own pass; 7: each card's cue kept; 6: a file's lint in a row of
 # its own; 5: with the content rules' index; 4: a card as lint/cards.Card (3: fewer fields;
 # 1, 2: code objects)
 
@@ -63,27 +63,36 @@ class _Row(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
+Line = Annotated[int, Field(ge=1)]
+Place = Annotated[int, Field(ge=0)]
+
+
 class LocationRow(_Row):
     path: str  # _inside, checked as it is joined to the deck folder
-    line: Annotated[int, Field(ge=1)] | None
+    line: Line | None
 
 
-class MediaRow(_Row):
-    path: str  # _inside, checked as it is joined to the deck folder
-    name: str
-    sha256: Digest  # the drawing the note was rendered from
+# Notes and cards, tens of thousands per deck, are rows of values in their records' field
+# order (a list each, checked item by item as strictly): read without a model per row and
+# without their field names repeated in every row.
 
-
-class NoteRow(_Row):
-    guid: str
-    note_type: str
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    subdeck: str | None
-    fact_id: str
-    card_id: str
-    location: LocationRow
-    media: tuple[MediaRow, ...]
+# a medium: its path inside the deck (_inside, checked as it is joined to the deck folder),
+# its name, the digest of the drawing the note was rendered from
+MediaRow = tuple[str, str, Digest]
+# a note (facts.model.NoteSpec): guid, note type, fields, tags, sub-deck, fact id, card id,
+# its location's path (as LocationRow's) and line, media
+NoteRow = tuple[
+    str,
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    str | None,
+    str,
+    str,
+    str,
+    Line | None,
+    tuple[MediaRow, ...],
+]
 
 
 class EntryRow(_Row):
@@ -93,29 +102,24 @@ class EntryRow(_Row):
     location: LocationRow
 
 
-class ChoiceRow(_Row):
-    letter: str
-    text: str
-    correct: bool
-    why: str
-
-
-class CardRow(_Row):
-    """A card (lint.cards.Card), its note by its place in the file's notes."""
-
-    note: Annotated[int, Field(ge=0)]
-    shape: Shape
-    question: str
-    answer: str
-    answer_html: str
-    source: str
-    extra: str
-    reading: str
-    number: Annotated[int, Field(ge=0)]
-    hidden: tuple[str, ...]
-    visible: str
-    text: str
-    choices: tuple[ChoiceRow, ...]
+ChoiceRow = tuple[str, str, bool, str]  # an option (lint.cards.Choice): letter, text, correct, why
+# a card (lint.cards.Card), its note by its place in the file's notes: note, shape, question,
+# answer, answer HTML, source, extra, reading, number, hidden, visible, text, choices
+CardRow = tuple[
+    Place,
+    Shape,
+    str,
+    str,
+    str,
+    str,
+    str,
+    str,
+    Place,
+    tuple[str, ...],
+    str,
+    str,
+    tuple[ChoiceRow, ...],
+]
 
 
 class FindingRow(_Row):
@@ -123,9 +127,6 @@ class FindingRow(_Row):
     fact_id: str
     rule: str
     message: str
-
-
-Place = Annotated[int, Field(ge=0)]
 
 
 class IndexRow(_Row):
@@ -141,7 +142,7 @@ class IndexRow(_Row):
 class FileRow(_Row):
     """What one fact file yields (store.FileResult)."""
 
-    format: Literal[8]
+    format: Literal[9]
     kind: Literal["file"]
     entries: tuple[EntryRow, ...]
     notes: tuple[NoteRow, ...]
@@ -151,7 +152,7 @@ class LintRow(_Row):
     """The per-card lint of one fact file's notes (lint.engine.FileLint), kept apart from
     the file's row: a build that does not lint never reads it."""
 
-    format: Literal[8]
+    format: Literal[9]
     kind: Literal["lint"]
     cards: tuple[CardRow, ...]
     keys: tuple[tuple[str, ...], ...]
@@ -163,7 +164,7 @@ class LintRow(_Row):
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
-    format: Literal[8]
+    format: Literal[9]
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
@@ -221,23 +222,20 @@ def lint_row(deck_dir: Path, notes: tuple[NoteSpec, ...], lint: FileLint) -> str
 
 
 def _card_row(note: int, card: Card) -> CardRow:
-    return CardRow(
-        note=note,
-        shape=card.shape,
-        question=card.question,
-        answer=card.answer,
-        answer_html=card.answer_html,
-        source=card.source,
-        extra=card.extra,
-        reading=card.reading,
-        number=card.number,
-        hidden=card.hidden,
-        visible=card.visible,
-        text=card.text,
-        choices=tuple(
-            ChoiceRow(letter=c.letter, text=c.text, correct=c.correct, why=c.why)
-            for c in card.choices
-        ),
+    return (
+        note,
+        card.shape,
+        card.question,
+        card.answer,
+        card.answer_html,
+        card.source,
+        card.extra,
+        card.reading,
+        card.number,
+        card.hidden,
+        card.visible,
+        card.text,
+        tuple((c.letter, c.text, c.correct, c.why) for c in card.choices),
     )
 
 
@@ -264,17 +262,19 @@ def _note_row(deck_dir: Path, note: NoteSpec, drawings: Mapping[str, str]) -> No
         inside = _relative(deck_dir.resolve(), item.path)
         if inside not in drawings:
             raise Unfit(f"{inside} is not a file of the deck")
-        media.append(MediaRow(path=inside, name=item.name, sha256=drawings[inside]))
-    return NoteRow(
-        guid=note.guid,
-        note_type=note.note_type,
-        fields=note.fields,
-        tags=note.tags,
-        subdeck=note.subdeck,
-        fact_id=note.fact_id,
-        card_id=note.card_id,
-        location=_location_row(deck_dir, note.location),
-        media=tuple(media),
+        media.append((inside, item.name, drawings[inside]))
+    where = _location_row(deck_dir, note.location)
+    return (
+        note.guid,
+        note.note_type,
+        note.fields,
+        note.tags,
+        note.subdeck,
+        note.fact_id,
+        note.card_id,
+        where.path,
+        where.line,
+        tuple(media),
     )
 
 
@@ -310,12 +310,12 @@ def lint_record(text: bytes, deck_dir: Path, notes: tuple[NoteSpec, ...]) -> Fil
     index = row.index
     places = (*(i for _, i, _ in index.asked), *index.mcq, *(i for i, _, _ in index.british))
     if (
-        any(c.note >= len(notes) for c in row.cards)
+        any(c[0] >= len(notes) for c in row.cards)
         or not (len(row.cards) == len(row.keys) == len(row.answers))
         or any(i >= len(row.cards) for i in places)
     ):
         raise Foreign("cards, keys, answers and index do not line up")
-    cards = tuple(_card(notes[c.note], c) for c in row.cards)
+    cards = tuple(_card(notes[c[0]], c) for c in row.cards)
     kept = FileIndex(index.asked, index.mcq, index.used, index.british)
     return FileLint(cards, row.keys, row.answers, findings, kept)
 
@@ -329,20 +329,22 @@ def seen_record(text: bytes) -> Seen:
 
 
 def _card(note: NoteSpec, row: CardRow) -> Card:
+    (_, shape, question, answer, answer_html, source, extra, reading) = row[:8]
+    number, hidden, visible, text, choices = row[8:]
     return Card(
         note,
-        row.shape,
-        row.question,
-        row.answer,
-        row.answer_html,
-        row.source,
-        row.extra,
-        row.reading,
-        row.number,
-        row.hidden,
-        row.visible,
-        row.text,
-        tuple(Choice(c.letter, c.text, c.correct, c.why) for c in row.choices),
+        shape,
+        question,
+        answer,
+        answer_html,
+        source,
+        extra,
+        reading,
+        number,
+        hidden,
+        visible,
+        text,
+        tuple(Choice(*choice) for choice in choices),
     )
 
 
@@ -353,17 +355,18 @@ def _location(joined: Callable[[str], Path], row: LocationRow) -> Location:
 def _note(
     deck_dir: Path, joined: Callable[[str], Path], row: NoteRow, drawings: Mapping[str, str]
 ) -> NoteSpec:
-    for item in row.media:
-        if drawings.get(_inside(item.path)) != item.sha256:
-            raise Foreign(f"{item.path} is not the drawing this entry was rendered from")
+    guid, note_type, fields, tags, subdeck, fact_id, card_id, path, line, media = row
+    for inside, _, sha256 in media:
+        if drawings.get(_inside(inside)) != sha256:
+            raise Foreign(f"{inside} is not the drawing this entry was rendered from")
     return NoteSpec(
-        guid=row.guid,
-        note_type=row.note_type,
-        fields=row.fields,
-        tags=row.tags,
-        subdeck=row.subdeck,
-        fact_id=row.fact_id,
-        card_id=row.card_id,
-        location=_location(joined, row.location),
-        media=tuple(Media(deck_dir.resolve() / m.path, m.name) for m in row.media),
+        guid,
+        note_type,
+        fields,
+        tags,
+        subdeck,
+        fact_id,
+        card_id,
+        Location(joined(path), line),
+        tuple(Media(deck_dir.resolve() / inside, name) for inside, name, _ in media),
     )
