@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from factdeck.anki import cloze
 from factdeck.apkg.write import StampedNote
 from factdeck.cache.store import Store
 from factdeck.errors import FactdeckError, Location
@@ -77,12 +78,13 @@ def _stamped(note: StampedNote) -> tuple[object, ...]:
 
 
 def full_outcome(deck_dir: Path, monkeypatch: pytest.MonkeyPatch) -> object:
-    """The same stamp with no cloze words from the cache and none remembered in memory."""
+    """The same stamp with no cloze words or numbers from the cache, none in memory."""
     with monkeypatch.context() as patch:
         patch.setattr(Store, "get_cloze_words", lambda self, key: None)
         patch.setattr(Store, "put_cloze_words", lambda self, key, text: None)
         numbering._hidden_in.cache_clear()
-        numbering.remember({})
+        cloze._ordinals.cache_clear()
+        numbering.remember({})  # and so cloze.ordinals: none
         return outcome(deck_dir)
 
 

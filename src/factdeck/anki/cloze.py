@@ -173,11 +173,26 @@ def deletions(text: str) -> tuple[Cloze, ...]:
     return tuple(walk(parse(text)))
 
 
-@functools.lru_cache(maxsize=1 << 17)
 def ordinals(text: str) -> frozenset[int]:
-    """The cloze numbers Anki makes cards for (nested clozes included, 0 never).
+    """The cloze numbers Anki makes cards for (nested clozes included, 0 never)."""
+    known = _known.get(text)
+    return _ordinals(text) if known is None else known
 
-    Remembered by text (a few numbers per note, the text is the note's own string): every
+
+_known: dict[str, frozenset[int]] = {}
+
+
+def remember(known: dict[str, frozenset[int]]) -> None:
+    """What `ordinals` gives for these texts, as a build cache kept it (factdeck's
+    cache/cloze_words.py: an unchanged file's clozes are not parsed again); replaces what
+    was remembered before."""
+    _known.clear()
+    _known.update(known)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _ordinals(text: str) -> frozenset[int]:
+    """Remembered by text (a few numbers per note, the text is the note's own string): every
     stage asks it of every cloze note (validation, the lock, the package, verify, the
     report link, lint), and parsing each time was a sixth of a one-edit rebuild."""
     return frozenset(o for c in deletions(text) for o in c.ordinals if o != 0)

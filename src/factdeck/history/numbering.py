@@ -45,10 +45,12 @@ _known: dict[str, Hidden] = {}
 
 def remember(known: dict[str, Hidden]) -> None:
     """What hidden_in gives for these texts, as cache/cloze_words.py kept it under the key
-    of the notes they are from (a build parses no unchanged file's clozes); replaces what
-    an earlier build of this process remembered."""
+    of the notes they are from (a build parses no unchanged file's clozes), and so their
+    cloze numbers (cloze.ordinals: the same deletions' numbers but 0); replaces what an
+    earlier build of this process remembered."""
     _known.clear()
     _known.update(known)
+    cloze.remember({text: frozenset(n for n, _ in words if n) for text, words in known.items()})
 
 
 @functools.lru_cache(maxsize=1 << 17)
