@@ -511,12 +511,9 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
 
     picked = {
         kind: {
-            key: values[0][1] if len(values) == 1 else one(kind, key, values)
-            for key, values in (
-                sorted(by_key.items(), key=lambda item: str(item[0]))
-                if kind == "was"  # (GUID, version): by its text, as every kind was
-                else sorted(by_key.items())  # a str: its text
-            )
+            key: by_key[key][0][1] if len(by_key[key]) == 1 else one(kind, key, by_key[key])
+            # by the key's text: a (GUID, version) of "was" as str gives it, any other is one
+            for key in sorted(by_key, key=str if kind == "was" else None)
         }
         for kind, by_key in entries.items()
     }
