@@ -27,6 +27,11 @@ def handout(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Path:
     (project / "templates").symlink_to(TEMPLATES)
     deck = project / "cards" / "knee"
     assert CliRunner().invoke(main, ["new", str(deck), "-q"]).exit_code == 0
+    # Playwright and Chromium keep their working files beside the PDF: the system's
+    # temporary folder and the home folder, empty, stay empty
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "tmp").mkdir()
+    (elsewhere / "home").mkdir()
     done = subprocess.run(
         [
             sys.executable,
@@ -41,10 +46,18 @@ def handout(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Path:
         text=True,
         timeout=300,
         check=False,
-        env={**os.environ, "FACTDECK_CHROMIUM": str(CHROMIUM), "NO_COLOR": "1"},
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("XDG_CONFIG")},
+            "FACTDECK_CHROMIUM": str(CHROMIUM),
+            "NO_COLOR": "1",
+            "TMPDIR": str(elsewhere / "tmp"),
+            "HOME": str(elsewhere / "home"),
+        },
     )
     assert done.returncode == 0, done.stderr
     assert "handout  dist/knee-handout.pdf" in done.stdout
+    assert list((elsewhere / "home").iterdir()) == list((elsewhere / "tmp").iterdir()) == []
+    assert list((project / "dist").glob(".*")) == []
     return project
 
 

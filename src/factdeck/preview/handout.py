@@ -4,12 +4,17 @@ and keeps a card on one page.
 
 The browser is the system's Chromium (Debian's `chromium`, or FACTDECK_CHROMIUM); nothing
 is downloaded. Playwright is an optional dependency (`pip install 'factdeck[pdf]'`).
+Playwright's and Chromium's working files (a profile, artifacts, crash reports) go to a
+scratch folder beside the PDF, not the system's temporary folder or the home folder;
+only Chromium's socket stays in the system's, for the length of its path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from factdeck.errors import FactdeckError
@@ -62,9 +67,13 @@ def print_pdf(index: Path, pdf: Path) -> int:
             None, "printing to PDF needs Playwright: pip install 'factdeck[pdf]'"
         ) from None
     try:
-        with sync_playwright() as playwright:
+        with (
+            atomic.scratch_folder(pdf.parent, "pdf") as scratch,
+            _working_files_in(scratch) as env,
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(
-                executable_path=str(browser_path), args=list(CHROMIUM_ARGS)
+                executable_path=str(browser_path), args=list(CHROMIUM_ARGS), env=env
             )
             try:
                 page = browser.new_page()
@@ -90,3 +99,26 @@ def print_pdf(index: Path, pdf: Path) -> int:
     with atomic.replacing(pdf) as tmp:
         tmp.write_bytes(data)
     return len(data)
+
+
+@contextlib.contextmanager
+def _working_files_in(folder: Path) -> Iterator[dict[str, str | float | bool]]:
+    """Yield Chromium's environment, its config and cache folders (crash reports: they
+    stayed in ~/.config/chromium) in `folder`; meanwhile this process's TMPDIR is `folder`,
+    for the Playwright driver it starts (its artifacts and Chromium's profile go there).
+    Chromium keeps the system's TMPDIR: its socket's path must be short (108 bytes), and
+    a project's folder may be deeper."""
+    env: dict[str, str | float | bool] = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_CACHE_HOME": str(folder / "cache"),
+    }
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)
+    try:
+        yield env
+    finally:
+        if before is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = before
