@@ -308,8 +308,12 @@ def test_a_lock_that_is_a_pipe_is_refused_without_waiting(
     lock.unlink()
     os.mkfifo(lock)
     before = beside(project)
+    dist = {p.name: p.read_bytes() for p in sorted((project / "dist").iterdir())}
     result = runner.invoke(main, ["build"])
     assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert "Traceback" not in result.output
+    # refused() would read the lock to compare it, and reading a pipe waits: dist/ only
+    assert {p.name: p.read_bytes() for p in sorted((project / "dist").iterdir())} == dist
     assert result.stderr == (
         "Error: cards/mini/factdeck.lock: the lock is a named pipe (FIFO), not a regular "
         "file; factdeck opens only plain files: replace it with one or delete it\n"
