@@ -112,7 +112,7 @@ def check(
     # said now, not left for the next build or release (into dist/, as `build` does)
     commit.refused_journal(deck_dir, (project_root(deck_dir) / "dist",))
     checked = expanded(deck_dir, templates_dir, watch)
-    with watch("lock"):
+    with watch("lock"), _rare_gc():  # reading and checking the lock: as many objects
         store = Store(deck_dir)
         missed = cloze_words.remembered(store, checked.files, checked.templates.note_types)
         lock.check(
