@@ -139,7 +139,7 @@ def _details(run: dict[str, Any]) -> str:
         said.append(f"serve stopped: {serve['waiting for']}")
     if "watch" in serve:
         said.append(
-            f"serve: median of {serve['saves']} saves, watcher {serve['watch']:.2f} s + "
+            f"serve ({_saves(serve['saves'])}): watcher {serve['watch']:.2f} s + "
             f"preview rebuilt {serve['rebuild']:.2f} s + page reloaded and drawn "
             f"{serve['page']:.2f} s (peak memory: the server's whole run)"
         )
@@ -150,3 +150,7 @@ def _details(run: dict[str, Any]) -> str:
             f"{again['updated']:,} updated, {again['duplicate']:,} unchanged"
         )
     return "; ".join(said)
+
+
+def _saves(saves: int) -> str:
+    return "one save" if saves == 1 else f"the median of {saves} saves"
