@@ -227,7 +227,8 @@ def _progress(curriculum: str, notes: int, row: str, measured: dict[str, Any]) -
         if "stopped" in measured
         else str(measured)
     )
-    print(f"{curriculum} {notes:,}: {row}: {shown}", file=sys.stderr, flush=True)
+    now = datetime.now(UTC)
+    print(f"{now:%H:%M:%S} {curriculum} {notes:,}: {row}: {shown}", file=sys.stderr, flush=True)
 
 
 def command(argv: list[str], limit: float, profiled: Path | None = None) -> dict[str, Any]:
