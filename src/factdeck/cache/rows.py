@@ -290,7 +290,8 @@ def file_records(
     try:
         row = FileRow.model_validate_json(text, context=SEALED)
         entries = tuple(Entry(e.fact, _location(joined, e.location)) for e in row.entries)
-        notes = tuple(_note(deck_dir, joined, n, drawings) for n in row.notes)
+        once: dict[str, str] = {}  # a text many notes repeat (a source line) held once
+        notes = tuple(_note(deck_dir, joined, n, drawings, once) for n in row.notes)
     except (ValidationError, ValueError) as exc:
         raise Foreign(str(exc)) from None
     return entries, notes
@@ -315,7 +316,9 @@ def lint_record(text: bytes, deck_dir: Path, notes: tuple[NoteSpec, ...]) -> Fil
         or any(i >= len(row.cards) for i in places)
     ):
         raise Foreign("cards, keys, answers and index do not line up")
-    cards = tuple(_card(notes[c[0]], c) for c in row.cards)
+    # a card's texts are often its note's fields (a question, an answer): held once
+    once = {field: field for note in notes for field in note.fields}
+    cards = tuple(_card(notes[c[0]], c, once) for c in row.cards)
     kept = FileIndex(index.asked, index.mcq, index.used, index.british)
     return FileLint(cards, row.keys, row.answers, findings, kept)
 
@@ -328,22 +331,23 @@ def seen_record(text: bytes) -> Seen:
     return Seen(cards=frozenset(row.cards), pairs=frozenset(row.pairs))
 
 
-def _card(note: NoteSpec, row: CardRow) -> Card:
+def _card(note: NoteSpec, row: CardRow, once: dict[str, str]) -> Card:
     (_, shape, question, answer, answer_html, source, extra, reading) = row[:8]
     number, hidden, visible, text, choices = row[8:]
+    held = once.setdefault
     return Card(
         note,
         shape,
-        question,
-        answer,
-        answer_html,
-        source,
+        held(question, question),
+        held(answer, answer),
+        held(answer_html, answer_html),
+        held(source, source),
         extra,
-        reading,
+        held(reading, reading),
         number,
         hidden,
-        visible,
-        text,
+        held(visible, visible),
+        held(text, text),
         tuple(Choice(*choice) for choice in choices),
     )
 
@@ -353,7 +357,11 @@ def _location(joined: Callable[[str], Path], row: LocationRow) -> Location:
 
 
 def _note(
-    deck_dir: Path, joined: Callable[[str], Path], row: NoteRow, drawings: Mapping[str, str]
+    deck_dir: Path,
+    joined: Callable[[str], Path],
+    row: NoteRow,
+    drawings: Mapping[str, str],
+    once: dict[str, str],
 ) -> NoteSpec:
     guid, note_type, fields, tags, subdeck, fact_id, card_id, path, line, media = row
     for inside, _, sha256 in media:
@@ -362,7 +370,7 @@ def _note(
     return NoteSpec(
         guid,
         note_type,
-        fields,
+        tuple(once.setdefault(field, field) for field in fields),
         tags,
         subdeck,
         fact_id,
