@@ -18,7 +18,6 @@ from factdeck.apkg.write import PackagePlan
 from factdeck.authoring import deck_stats
 from factdeck.cache import cloze_words, incremental, manifest
 from factdeck.cache import findings as cache_findings
-from factdeck.cache.store import Store
 from factdeck.diagrams import occlusion
 from factdeck.facts import claims, load
 from factdeck.facts.model import Deck, DeckSpec, Diagram, NoteSpec
@@ -112,17 +111,13 @@ def check(
     # said now, not left for the next build or release (into dist/, as `build` does)
     commit.refused_journal(deck_dir, (project_root(deck_dir) / "dist",))
     checked = expanded(deck_dir, templates_dir, watch)
-    with watch("lock"), _rare_gc():  # reading and checking the lock: as many objects
-        store = Store(deck_dir)
-        missed = cloze_words.remembered(store, checked.files, checked.templates.note_types)
-        lock.check(
-            checked.deck,
-            checked.notes,
-            checked.templates.note_types,
-            read_lock(checked.deck),
-            allow,
-        )
-        cloze_words.keep(store, missed, checked.templates.note_types)
+    note_types = checked.templates.note_types
+    with (
+        watch("lock"),
+        _rare_gc(),  # reading and checking the lock: as many objects as a build's
+        cloze_words.remembering(deck_dir, checked.files, note_types),
+    ):
+        lock.check(checked.deck, checked.notes, note_types, read_lock(checked.deck), allow)
     return checked
 
 
@@ -169,9 +164,7 @@ def stamped(
 ) -> Stamped:
     checked = _expanded(deck_dir, templates_dir, watch)
     deck, templates = checked.deck, checked.templates
-    with watch("stamp"):
-        store = Store(deck_dir)  # an unchanged file's cloze words, as its key made them
-        missed = cloze_words.remembered(store, checked.files, templates.note_types)
+    with watch("stamp"), cloze_words.remembering(deck_dir, checked.files, templates.note_types):
         description = expand.describe(deck, templates)
         stamping = lock.stamp(
             deck,
@@ -187,7 +180,6 @@ def stamped(
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
         )
-        cloze_words.keep(store, missed, templates.note_types)
     return Stamped(checked, stamping, found)
 
 

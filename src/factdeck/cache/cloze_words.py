@@ -12,7 +12,9 @@ ignored and the words parsed again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,11 +36,24 @@ class WordsRow(BaseModel):
     notes: tuple[tuple[tuple[Annotated[int, Field(ge=0)], str], ...] | None, ...]
 
 
-def remembered(
+@contextlib.contextmanager
+def remembering(
+    deck_dir: Path, files: Iterable[FileNotes], note_types: Mapping[str, NoteType]
+) -> Iterator[None]:
+    """Inside the block, every unchanged file's cloze words answer from its row; the rows
+    of the others are written once the block has parsed their words."""
+    files = tuple(files)
+    store = Store(deck_dir)
+    missed = _remembered(store, files, note_types)
+    yield
+    _keep(store, missed, note_types)
+
+
+def _remembered(
     store: Store, files: Iterable[FileNotes], note_types: Mapping[str, NoteType]
 ) -> tuple[FileNotes, ...]:
     """Remember (numbering.remember) the words of every file whose row is sound; the
-    files with a key whose row is not, to be kept once stamped (`keep`)."""
+    files with a key whose row is not, to be kept once stamped (`_keep`)."""
     known: dict[str, numbering.Hidden] = {}
     missed = []
     for file in files:
@@ -53,7 +68,7 @@ def remembered(
     return tuple(missed)
 
 
-def keep(store: Store, files: Iterable[FileNotes], note_types: Mapping[str, NoteType]) -> None:
+def _keep(store: Store, files: Iterable[FileNotes], note_types: Mapping[str, NoteType]) -> None:
     """A row for each of `files` (their words are parsed by now: remembered by text)."""
     for file in files:
         if file.key is None:
