@@ -57,19 +57,18 @@ class Tally:
     bad_values: int
 
 
-def unpack(path: Path, check: bool = False) -> Unpacked:
-    """The package's contents; with `check`, first its integrity as Anki would meet it (every
-    zip entry's CRC, SQLite's quick_check of the collection). Read within fs/limits (size,
-    entries, unpacked size), so a zip bomb or a pipe is refused before anything is
-    unpacked."""
+def unpack(path: Path) -> Unpacked:
+    """The package's contents (`tally` checks its integrity as Anki would meet it). Read
+    within fs/limits (size, entries, unpacked size), so a zip bomb or a pipe is refused
+    before anything is unpacked."""
     with _refusing(path):
-        entries, media, collection = _contents(path, check)
-        return _read_collection(collection, entries, media, path, check)
+        entries, media, collection = _contents(path, check=False)
+        return _read_collection(collection, entries, media, path)
 
 
 def tally(path: Path) -> Tally:
-    """The package checked as `unpack(check=True)` checks it, then counted (verify reads a
-    build this way: its cost is the collection's inflate and one scan in SQLite)."""
+    """The package checked as Anki would meet it (every zip entry's CRC, SQLite's
+    quick_check of the collection), then counted (verify reads a build this way: its cost is the collection's inflate and one scan in SQLite)."""
     with _refusing(path):
         entries, media, collection = _contents(path, check=True)
         return _tally_collection(collection, entries, media, path)
@@ -222,15 +221,13 @@ def _media_map(data: bytes, path: Path) -> dict[str, str]:
 
 
 def _read_collection(
-    collection: bytes, entries: tuple[str, ...], media: dict[str, str], path: Path, check: bool
+    collection: bytes, entries: tuple[str, ...], media: dict[str, str], path: Path
 ) -> Unpacked:
-    """The collection's notes, cards and note types; with `check`, its integrity first. Every
-    value is checked to be of the type Anki writes (a damaged package may hold anything)."""
+    """The collection's notes, cards and note types. Every value is checked to be of the
+    type Anki writes (a damaged package may hold anything)."""
     db = sqlite3.connect(":memory:")
     try:
         db.deserialize(collection)
-        if check:
-            _quick_check(db, path)
         rows = db.execute("SELECT guid, mid, mod, tags, flds FROM notes ORDER BY id").fetchall()
         (cards,) = db.execute("SELECT count(*) FROM cards").fetchone()
         (models,) = db.execute("SELECT models FROM col").fetchone()
