@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from factdeck.anki import cloze
 from factdeck.facts.model import Deck, NoteSpec
 from factdeck.history.lockfile import Lock, LockedNote, Release
-from factdeck.history.numbering import highest_number, item_digests, items_changed
+from factdeck.history.numbering import (
+    cloze_field,
+    cloze_text,
+    highest_number,
+    item_digests,
+    items_changed,
+)
 from factdeck.render.templates import NoteType
 
 # How factdeck once wrote a replaced card's notice, around the Text (a cloze of the old
@@ -115,7 +121,7 @@ def _plan(
     shipped_state: LockedNote | None,
     version: str,
 ) -> Numbering:
-    written = sorted(cloze.ordinals(note.fields[_text_index(note_type)]))
+    written = sorted(cloze.ordinals(cloze_text(note, note_type)))
     mapping, notices = kept.mapping, set(kept.notice_numbers)
     moves, noticed = list(kept.moves), list(kept.notices)
 
@@ -142,7 +148,7 @@ def _plan(
 def render(note: NoteSpec, note_type: NoteType, numbering: Numbering) -> NoteSpec:
     """The note's Text with its numbers as shipped. A replaced number is one the note no
     longer asks, so removed_cards.tagged gives it the notice."""
-    index = _text_index(note_type)
+    index = cloze_field(note_type)
     fields = list(note.fields)
     fields[index] = cloze.renumber(note.fields[index], numbering.mapping)
     return dataclasses.replace(note, fields=tuple(fields))
@@ -155,7 +161,3 @@ def as_written(text: str) -> str:
     if not text.startswith(head):
         return text
     return text[len(head) :].split(f'<span class="{REPLACED}">', 1)[0].removesuffix("</span>")
-
-
-def _text_index(note_type: NoteType) -> int:
-    return note_type.asked[0][0] if note_type.asked[0] else 0

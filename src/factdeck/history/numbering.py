@@ -30,7 +30,12 @@ def hidden(note: NoteSpec, note_type: NoteType) -> list[tuple[int, str]]:
 
 def cloze_text(note: NoteSpec, note_type: NoteType) -> str:
     """The field whose clozes make the note's cards."""
-    return note.fields[note_type.asked[0][0]] if note_type.asked[0] else note.fields[0]
+    return note.fields[cloze_field(note_type)]
+
+
+def cloze_field(note_type: NoteType) -> int:
+    """Where a cloze note type's cards read their clozes: the first field its front asks."""
+    return note_type.asked[0][0] if note_type.asked[0] else 0
 
 
 def hidden_in(text: str) -> Hidden:
