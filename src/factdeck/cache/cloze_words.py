@@ -31,7 +31,7 @@ class WordsRow(BaseModel):
     """Per note of the file, in order: None (not a cloze note) or its (number, words)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-    format: Literal[9]  # rows.FORMAT, as every row (mypy tells when it moves)
+    format: rows.Format
     kind: Literal["cloze-words"]
     notes: tuple[tuple[tuple[Annotated[int, Field(ge=0)], str], ...] | None, ...]
 

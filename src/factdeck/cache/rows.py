@@ -26,10 +26,11 @@ from factdeck.lint.cards import Card, Choice, Shape
 from factdeck.lint.engine import FileLint, Finding, Seen
 from factdeck.lint.rules import FileIndex
 
-FORMAT: Literal[9] = 9
-# 9: notes and cards as lists of values; 8: facts read in the row's own pass; 7: each card's cue kept; 6: a file's lint in a row of
-# its own; 5: with the content rules' index; 4: a card as lint/cards.Card (3: fewer fields;
-# 1, 2: code objects)
+Format = Literal[9]  # every row's `format` (a bump is this line and FORMAT's)
+FORMAT: Format = 9
+# 9: notes and cards as lists of values; 8: facts read in the row's own pass; 7: each
+# card's cue kept; 6: a file's lint in a row of its own; 5: with the content rules' index;
+# 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
 
 
 class Unfit(Exception):
@@ -142,7 +143,7 @@ class IndexRow(_Row):
 class FileRow(_Row):
     """What one fact file yields (store.FileResult)."""
 
-    format: Literal[9]
+    format: Format
     kind: Literal["file"]
     entries: tuple[EntryRow, ...]
     notes: tuple[NoteRow, ...]
@@ -152,7 +153,7 @@ class LintRow(_Row):
     """The per-card lint of one fact file's notes (lint.engine.FileLint), kept apart from
     the file's row: a build that does not lint never reads it."""
 
-    format: Literal[9]
+    format: Format
     kind: Literal["lint"]
     cards: tuple[CardRow, ...]
     keys: tuple[tuple[str, ...], ...]
@@ -164,7 +165,7 @@ class LintRow(_Row):
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
-    format: Literal[9]
+    format: Format
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
