@@ -9,6 +9,7 @@ leaves out of the order, so two releases could not be told apart.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -42,6 +43,7 @@ def problem(text: str) -> str | None:
     return f"{shown} is not a semantic version: {why}; write e.g. {EXAMPLE}"
 
 
+@functools.lru_cache(maxsize=256)  # a deck has a few versions, asked per note of the lock
 def key(text: str) -> tuple[Any, ...]:
     """Sort key in semver precedence: numbers numerically, a pre-release before its release,
     pre-release fields numeric before alphanumeric, fewer fields first. Text that is not a

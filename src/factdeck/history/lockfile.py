@@ -489,8 +489,7 @@ def _assemble(entries: Mapping[str, Mapping[Any, list[tuple[int, Any]]]], path: 
     merged = any(len(values) > 1 for kind in entries.values() for values in kind.values())
 
     def one(kind: str, key: Any, values: list[tuple[int, Any]]) -> Any:
-        if len(values) == 1:
-            return values[0][1]
+        """The value of a key given more than once (a key given once is taken as it is)."""
         distinct = list({json.dumps(_plain(v), sort_keys=True): (n, v) for n, v in values}.values())
         if len(distinct) == 1:
             return distinct[0][1]
@@ -700,10 +699,9 @@ def _completed(
     was = {**lock.was, **states}
     short = {guid for guid, note in lock.notes.items() if not note.hash}
     latest: dict[str, tuple[tuple[Any, ...], LockedNote]] = {}
-    order = {version: version_key(version) for version in {v for _, v in was}} if short else {}
     for (guid, version), state in was.items() if short else ():
-        if guid in short and (guid not in latest or order[version] >= latest[guid][0]):
-            latest[guid] = (order[version], state)
+        if guid in short and (guid not in latest or version_key(version) >= latest[guid][0]):
+            latest[guid] = (version_key(version), state)
     notes = dict(lock.notes)
     problems = []
     for guid, note in lock.notes.items() if short else ():
@@ -809,7 +807,6 @@ def dumps_record(lock: Lock) -> str | None:
     entry only what changed since the note's entry before; None: no release shipped notes.
     A note whose states and texts are as read (lock.lines) keeps its lines."""
     blocks: dict[tuple[Any, ...], list[tuple[str, str]]] = {}  # by release: (GUID, line)
-    order: dict[str, tuple[Any, ...]] = {}
     for guid, states in _states(lock).items():
         seen = lock.lines.record.get(guid)
         if (
@@ -818,10 +815,7 @@ def dumps_record(lock: Lock) -> str | None:
             and tuple(lock.texts.get((guid, s.rel or "")) for s in states) == seen[1]
         ):
             for state, line in zip(states, seen[2], strict=True):
-                rel = state.rel or ""
-                if rel not in order:
-                    order[rel] = version_key(rel)
-                blocks.setdefault(order[rel], []).append((guid, line))
+                blocks.setdefault(version_key(state.rel or ""), []).append((guid, line))
             continue
         before: dict[str, Any] = {}
         shown: str | None = None
@@ -838,9 +832,7 @@ def dumps_record(lock: Lock) -> str | None:
             if text != shown:
                 entry["text"] = text
             before, shown = fields, text
-            if rel not in order:
-                order[rel] = version_key(rel)
-            blocks.setdefault(order[rel], []).append((guid, _line(entry)))
+            blocks.setdefault(version_key(rel), []).append((guid, _line(entry)))
     if not blocks:
         return None
     ordered = [line for block in sorted(blocks) for _, line in sorted(blocks[block])]
@@ -860,10 +852,9 @@ def _states(lock: Lock, only: Collection[str] | None = None) -> dict[str, list[L
             if n.rel is not None and (only is None or g in only)
         }
     )
-    order = {version: version_key(version) for version in {v for _, v in found}}
     by_guid: dict[str, list[tuple[tuple[Any, ...], LockedNote]]] = {}
     for (guid, version), state in found.items():
-        by_guid.setdefault(guid, []).append((order[version], state))
+        by_guid.setdefault(guid, []).append((version_key(version), state))
     return {
         guid: [s for _, s in sorted(states, key=lambda ks: ks[0])]
         if len(states) > 1
