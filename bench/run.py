@@ -18,7 +18,9 @@ file://), `factdeck serve` from a saved edit to the open page in Chromium showin
 (bench/serve_save.py), and importing the package into the official Anki engine, fresh and
 again over itself; against raw genanki writing the same notes (same fields, GUIDs, tags,
 decks and media) as its README shows (the fastest of three), and importing genanki's
-package the same two ways. Each figure comes with its process's peak memory. A command
+package the same two ways. Each figure comes with its process's peak memory. One more
+one-edit rebuild, untimed, with `-v`, gives the stages it still pays for, the package's
+write and verify among them. A command
 that takes longer than --limit is stopped and its row says so. The tables (markdown, with
 the targets) go to stdout and to bench/out/, with the raw figures as JSON beside them.
 It is not part of the tests: speed is measured here, never asserted.
@@ -30,6 +32,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -174,6 +177,8 @@ def run_size(notes: int, curriculum: str, args: argparse.Namespace) -> dict[str,
             edit(deck_dir, "check-edit")
             step("check after one edit", ["check", str(deck_dir), "-q"])
             cold["bytes"] = (out / "bench.apkg").stat().st_size
+            edit(deck_dir, "split-edit")
+            result["one-edit stages"] = stages([*build[:-1], "-v"], limit)
         result["findings"] = findings(deck_dir, limit)
         if args.profile and "stopped" not in cold:
             stem = args.profile / f"{curriculum}-{notes}"
@@ -288,6 +293,26 @@ def _process(argv: list[str], limit: float) -> dict[str, Any]:
             "stdout": stdout.read(),
             "stderr": stderr.read(),
         }
+
+
+def stages(argv: list[str], limit: float) -> dict[str, float]:
+    """One more one-edit rebuild, untimed, with `-v`: the seconds of each stage it prints
+    (`time  load  726 ms`), so the report can say which stages the edit still pays for."""
+    done = _process([str(EXE), *argv], limit)
+    if done["stopped"] or done["code"] != 0:
+        return {}
+    lines = done["stdout"].splitlines()
+    start = next((n for n, line in enumerate(lines) if line.lstrip().startswith("time ")), None)
+    split: dict[str, float] = {}
+    for line in lines[start:] if start is not None else []:
+        found = _STAGE.match(line)
+        if found is None:
+            break
+        split[found["stage"]] = int(found["ms"]) / 1000
+    return split
+
+
+_STAGE = re.compile(r"^\s+(?:time\s+)?(?P<stage>[a-z][a-z ]*?)\s+(?P<ms>\d+) ms$")
 
 
 def findings(deck_dir: Path, limit: float) -> int | None:
