@@ -20,9 +20,9 @@ again over itself; against raw genanki writing the same notes (same fields, GUID
 decks and media) as its README shows (the fastest of three), and importing genanki's
 package the same two ways. Each figure comes with its process's peak memory. One more
 one-edit rebuild, untimed, with `-v`, gives the stages it still pays for, the package's
-write and verify among them. A command
-that takes longer than --limit is stopped and its row says so. The tables (markdown, with
-the targets) go to stdout and to bench/out/, with the raw figures as JSON beside them.
+write and verify among them. A command that takes longer than --limit is stopped and its
+row says so. The tables (markdown, with the targets) go to stdout and to bench/out/, with
+the raw figures as JSON beside them.
 It is not part of the tests: speed is measured here, never asserted.
 """
 
