@@ -16,7 +16,7 @@ from factdeck.apkg import verify
 from factdeck.apkg import write as apkg_write
 from factdeck.apkg.write import PackagePlan
 from factdeck.authoring import deck_stats
-from factdeck.cache import cloze_words, incremental, manifest
+from factdeck.cache import cloze_words, incremental, manifest, stamp_memo
 from factdeck.cache import findings as cache_findings
 from factdeck.diagrams import occlusion
 from factdeck.facts import claims, load
@@ -117,7 +117,9 @@ def check(
         _rare_gc(),  # reading and checking the lock: as many objects as a build's
         cloze_words.remembering(deck_dir, checked.files, note_types),
     ):
-        lock.check(checked.deck, checked.notes, note_types, read_lock(checked.deck), allow)
+        old = read_lock(checked.deck)
+        known = stamp_memo.known(deck_dir, checked.files, old, allow)
+        lock.check(checked.deck, checked.notes, note_types, old, allow, known.steady)
     return checked
 
 
@@ -166,17 +168,25 @@ def stamped(
     deck, templates = checked.deck, checked.templates
     with watch("stamp"), cloze_words.remembering(deck_dir, checked.files, templates.note_types):
         description = expand.describe(deck, templates)
+        old = read_lock(deck, out_dir)
+        # each unchanged file's steady notes (cache/stamp_memo.py); none for a release
+        known = (
+            stamp_memo.NONE if releasing else stamp_memo.known(deck_dir, checked.files, old, allow)
+        )
         stamping = lock.stamp(
             deck,
             checked.notes,
             templates.note_types,
             description,
-            read_lock(deck, out_dir),
+            old,
             clock.now(),
             allow,
             releasing,
             report_link.linker(deck, checked.notes, templates.note_types),
+            known.steady,
         )
+        if not releasing:
+            stamp_memo.keep(deck_dir, checked.files, old, allow, stamping.steady, known)
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
         )

@@ -16,7 +16,7 @@ a correction taken back before the release moves nothing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from factdeck.anki import cloze
@@ -67,10 +67,15 @@ def corrections_base(old: Lock, version: str) -> Release | None:
 
 
 def shipped(
-    deck: Deck, notes: tuple[NoteSpec, ...], note_types: Mapping[str, NoteType], old: Lock
+    deck: Deck,
+    notes: tuple[NoteSpec, ...],
+    note_types: Mapping[str, NoteType],
+    old: Lock,
+    steady: Collection[str] = (),
 ) -> tuple[tuple[NoteSpec, ...], dict[str, Numbering]]:
     """The notes as students get them: cloze numbers moved by earlier releases' corrections
-    kept, and this version's corrected cloze answers moved to new numbers."""
+    kept, and this version's corrected cloze answers moved to new numbers. The notes of
+    the GUIDs `steady` (history/steady.py) were found shipped as written before."""
     version = deck.spec.version
     recorded = {r.version for r in old.releases}
     last = corrections_base(old, version)
@@ -88,7 +93,13 @@ def shipped(
     for note in notes:
         note_type = note_types.get(note.note_type)
         before = old.notes.get(note.guid)
-        if note_type is None or not note_type.cloze or note_type.native_occlusion or not before:
+        if (
+            note_type is None
+            or not note_type.cloze
+            or note_type.native_occlusion
+            or not before
+            or note.guid in steady
+        ):
             out.append(note)
             continue
         kept = Numbering(

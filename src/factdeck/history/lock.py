@@ -43,6 +43,7 @@ from factdeck.history.lockfile import (
     new_id,
 )
 from factdeck.history.retirements import Retirement, restamped, retirements
+from factdeck.history.steady import Steady, usable
 from factdeck.render.html import plain
 from factdeck.render.layers import PROJECT
 from factdeck.render.templates import NoteType
@@ -71,6 +72,7 @@ class Stamping:
     lock: Lock
     template_updates: tuple[str, ...] = ()  # built-in note types a factdeck upgrade changed
     retirements: tuple[Retirement, ...] = ()  # tombstones, per release whose students need them
+    steady: Mapping[str, Steady] = dataclasses.field(default_factory=dict)  # by GUID
 
 
 def lock_path(deck_dir: Path) -> Path:
@@ -118,15 +120,19 @@ def stamp(
     allow: Allow = NO_OVERRIDES,
     releasing: bool = False,
     link: Callable[[NoteSpec, str], NoteSpec] | None = None,
+    known: Mapping[str, Steady] | None = None,
 ) -> Stamping:
     """Give every note its id and time; retire what disappeared; refuse unsafe identity edits.
     `releasing`: what no release ever shipped and the deck no longer has is dropped, not
     retired (no student has it; a scaffold built once leaves nothing behind), what it
     ships first gets the release's time, `now`, and so do the tombstones to mend
     (retirements.restamped). `link` adds
-    the "Report a problem" link naming a version (render/report_link.py)."""
-    shipped = corrections.shipped(deck, notes, note_types, old)
-    _check(deck, *shipped, note_types, old, allow)
+    the "Report a problem" link naming a version (render/report_link.py). `known`: notes
+    found steady before against the same entries (history/steady.py), stamped without
+    being looked at again; the Stamping says which notes are steady now."""
+    known = known if known and usable(old, releasing) else {}
+    shipped = corrections.shipped(deck, notes, note_types, old, known)
+    _check(deck, *shipped, note_types, old, allow, known)
     checked = old
     old = _distinct_ids(old)
     if releasing:
@@ -138,6 +144,7 @@ def stamp(
     }
     if old is not checked:  # ids moved apart, or unreleased notes dropped: planned again
         shipped = corrections.shipped(deck, notes, note_types, old)
+        known = {}
     notes, renumbered = shipped
     facts = {e.fact.id: e.fact for e in deck.entries}
     last = corrections.corrections_base(old, deck.spec.version)
@@ -150,8 +157,21 @@ def stamp(
         if any(m == "correction" for m, _ in fact.declared(deck.spec.version))
     }
     stamped, locked_notes = [], {}
+    steady_now: dict[str, Steady] = {}
     for note in notes:
         before = old.notes.get(note.guid)
+        same = known.get(note.guid)
+        if same is not None and before is not None and (link is None) == (same[1] is None):
+            steady_now[note.guid] = same
+            tags, version = same
+            if tags:
+                note = dataclasses.replace(note, tags=(*note.tags, *tags))
+            if link is not None and version is not None:
+                note = link(note, version)
+            locked_notes[note.guid] = before
+            stamped.append(StampedNote(note, before.id, before.changed))
+            continue
+        written = note
         note_type = note_types[note.note_type]
         fact = facts[note.fact_id]
         numbers = renumbered.get(note.guid, corrections.NONE)
@@ -171,9 +191,12 @@ def stamp(
                 note, tags=(*note.tags, *(f"{CORRECTED_TAG}{v}" for v in fixed))
             )
         note = removed_cards.tagged(note, note_type, old)
+        tags, version = note.tags[len(written.tags) :], None
         if link is not None:
-            note = _linked(note, before, link, deck.spec.version)
+            note, version = _linked(note, before, link, deck.spec.version)
         locked = _locked_note(note, note_type, fact, before, now, taken, fixed, numbers)
+        if locked is before and not releasing and note.guid not in renumbered:
+            steady_now[note.guid] = (tags, version)
         if releasing and locked.rel is None and locked.changed < now:
             locked = dataclasses.replace(locked, changed=now)  # module docstring
         if before is not None and locked.hash != before.hash and before.rel is not None:
@@ -227,6 +250,7 @@ def stamp(
         lock=lock,
         template_updates=template_updates(old, locked_types),
         retirements=retirements(lock, deck, note_types, types, description),
+        steady=steady_now,
     )
 
 
@@ -253,10 +277,14 @@ def check(
     note_types: Mapping[str, NoteType],
     old: Lock,
     allow: Allow = NO_OVERRIDES,
+    known: Mapping[str, Steady] | None = None,
 ) -> None:
     """The identity guards: reused retired ids, changed kinds, changed note-type schemas,
-    a changed slug or deck name, moved facts, reordered masks; and a merged lock's sanity."""
-    _check(deck, *corrections.shipped(deck, notes, note_types, old), note_types, old, allow)
+    a changed slug or deck name, moved facts, reordered masks; and a merged lock's sanity.
+    `known`: steady notes (history/steady.py), in which the guards found nothing before."""
+    known = known if known and usable(old, False) else {}
+    shipped = corrections.shipped(deck, notes, note_types, old, known)
+    _check(deck, *shipped, note_types, old, allow, known)
 
 
 def _check(
@@ -266,12 +294,13 @@ def _check(
     note_types: Mapping[str, NoteType],
     old: Lock,
     allow: Allow,
+    known: Mapping[str, Steady],
 ) -> None:
     path = lock_path(deck.deck_dir)
     problems = lockfile.problems(old, path)
     problems.extend(_fact_identity_problems(deck, old))
     problems.extend(guards.deck_problems(deck, old, allow))
-    problems.extend(guards.note_problems(deck, notes, note_types, old, allow, renumbered))
+    problems.extend(guards.note_problems(deck, notes, note_types, old, allow, renumbered, known))
     for key in sorted({n.note_type for n in notes} | {n.type for n in old.notes.values()}):
         if key not in note_types:
             problems.append(
@@ -450,14 +479,15 @@ def _linked(
     before: LockedNote | None,
     link: Callable[[NoteSpec, str], NoteSpec],
     version: str,
-) -> NoteSpec:
+) -> tuple[NoteSpec, str]:
     """The note with its link naming the release that shipped exactly this note (so an
-    unchanged note stays unchanged), or `version` (the coming release) when it changed."""
+    unchanged note stays unchanged), or `version` (the coming release) when it changed;
+    and the version it names."""
     if before is not None and before.rel and before.retired is None:
         shipped = link(note, before.rel)
         if content_hash(shipped) == before.hash:
-            return shipped
-    return link(note, version)
+            return shipped, before.rel
+    return link(note, version), version
 
 
 def _unreleased_dropped(old: Lock, guids: set[str], facts: set[str]) -> Lock:

@@ -216,6 +216,10 @@ class Lock:
     def release(self, version: str) -> Release | None:
         return next((r for r in self.releases if r.version == version), None)
 
+    def was_of(self, guid: str) -> tuple[LockedNote, ...]:
+        """The note's released states other than itself (its `was` entries)."""
+        return self._was_by_guid.get(guid, ())
+
     def state_at(self, guid: str, version: str) -> LockedNote | None:
         """The note as release `version` shipped it, or None if it did not exist then."""
         order = {r.version: i for i, r in enumerate(self.releases)}
@@ -1050,8 +1054,9 @@ def problems(lock: Lock, path: Path) -> list[Problem]:
                     ),
                 )
             )
-    for guid, note in lock.notes.items():
-        by_id.setdefault(note.id, []).append(guid)
+    if len({note.id for note in lock.notes.values()}) < len(lock.notes):  # told by one set
+        for guid, note in lock.notes.items():
+            by_id.setdefault(note.id, []).append(guid)
     for note_id, guids in sorted(i for i in by_id.items() if len(i[1]) > 1):
         guids.sort()
         shipped = [g for g in guids if lock.notes[g].rel is not None or g in released]

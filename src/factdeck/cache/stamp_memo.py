@@ -1,0 +1,115 @@
+"""Each fact file's steady notes (history/steady.py), kept under the file's key.
+
+A row says: stamping the notes of this key against these lock entries (`lines`, the
+digest of the file's notes' entries as read) and this deck-wide part (`deck`) left every
+note as its entry was, adding these tags and a link naming this version. The key covers
+the notes, the digests the rest, so the row holds for any later build where they match:
+that build stamps and checks the file's notes without looking at them again. A row is
+written only for a file whose every note was steady, is sealed as every row is, checked
+strictly on read, and ignored (the notes stamped in full) if anything differs: a corrupt,
+foreign or other-format row, another deck-wide digest, other entries, another count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from factdeck.cache import rows
+from factdeck.cache.incremental import FileNotes
+from factdeck.cache.store import Store
+from factdeck.history.guards import Allow
+from factdeck.history.lockfile import Lock
+from factdeck.history.steady import Steady, deck_digest, lines_digest, usable
+
+
+class StampRow(BaseModel):
+    """Per note of the file, in order: the tags stamping added and its link's version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    format: rows.Format
+    kind: Literal["stamp"]
+    deck: str
+    lines: str
+    notes: tuple[tuple[tuple[str, ...], str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """The steady notes by GUID of the files whose rows hold, and those files' keys."""
+
+    steady: Mapping[str, Steady]
+    keys: frozenset[str]
+
+
+NONE = Known({}, frozenset())
+
+
+def known(deck_dir: Path, files: Iterable[FileNotes], old: Lock, allow: Allow) -> Known:
+    """The steady notes of every file whose row holds against `old` (none while `old`
+    cannot have steady notes: history/steady.usable)."""
+    if not usable(old, False):
+        return NONE
+    store = Store(deck_dir)
+    deck = deck_digest(old, allow)
+    found: dict[str, Steady] = {}
+    keys = set()
+    for file in files:
+        if file.key is None:
+            continue
+        row = _row(store.get_stamp(file.key))
+        if (
+            row is None
+            or row.deck != deck
+            or len(row.notes) != len(file.notes)
+            or row.lines != lines_digest(old, (n.guid for n in file.notes))
+        ):
+            continue
+        keys.add(file.key)
+        found.update(zip([n.guid for n in file.notes], row.notes, strict=True))
+    return Known(found, frozenset(keys))
+
+
+def keep(
+    deck_dir: Path,
+    files: Iterable[FileNotes],
+    old: Lock,
+    allow: Allow,
+    steady: Mapping[str, Steady],
+    had: Known,
+) -> None:
+    """A row for each file with a key and no sound row whose every note stamping against
+    `old` found steady."""
+    if not usable(old, False):
+        return
+    store = Store(deck_dir)
+    deck: str | None = None
+    for file in files:
+        if file.key is None or file.key in had.keys or not file.notes:
+            continue
+        found = [steady.get(n.guid) for n in file.notes]
+        lines = lines_digest(old, (n.guid for n in file.notes))
+        if lines is None or any(s is None for s in found):
+            continue
+        deck = deck or deck_digest(old, allow)
+        row = StampRow(
+            format=rows.FORMAT,
+            kind="stamp",
+            deck=deck,
+            lines=lines,
+            notes=tuple(s for s in found if s is not None),
+        )
+        store.put_stamp(file.key, row.model_dump_json())
+
+
+def _row(text: bytes | None) -> StampRow | None:
+    if text is None:
+        return None
+    try:
+        return StampRow.model_validate_json(text)
+    except ValidationError:
+        return None
