@@ -1,7 +1,8 @@
 """`factdeck serve` as an author uses it: the real command in its own process, the page in
 Debian's Chromium. Editing a fact updates the open page within seconds, without a reload
-by hand; a broken fact shows its error in the page, and fixing it clears the error;
-Ctrl-C stops the server cleanly."""
+(its cards patched in place: tests/browser/test_serve_patch_browser.py); a broken fact
+shows its error in the page, and fixing it clears the error; Ctrl-C stops the server
+cleanly."""
 
 from __future__ import annotations
 
@@ -46,10 +47,9 @@ def test_the_page_follows_edits_errors_and_fixes(
     page.evaluate("window.notReloaded = true")
 
     facts.write_text(good.replace("{{c1::largest}}", "{{c1::widest}}"), encoding="utf-8")
-    page.wait_for_function(f"!window.notReloaded && {DATA}.includes('widest')", timeout=UPDATE_MS)
-    page.wait_for_selector("body[data-ready]")
+    page.wait_for_function(f"{DATA}.includes('widest')", timeout=UPDATE_MS)
     assert page.locator("#fd-live-error").count() == 0
-    page.evaluate("window.notReloaded = true")
+    assert page.evaluate("window.notReloaded")  # its cards patched in place
 
     broken = good.replace("    name: piriformis\n", "    name: piriformis\n    colour: red\n")
     facts.write_text(broken, encoding="utf-8")
@@ -61,8 +61,9 @@ def test_the_page_follows_edits_errors_and_fixes(
     assert page.evaluate("window.notReloaded")  # the last good cards stay on screen
 
     facts.write_text(good.replace("{{c1::largest}}", "{{c1::thickest}}"), encoding="utf-8")
-    page.wait_for_function(f"!window.notReloaded && {DATA}.includes('thickest')", timeout=UPDATE_MS)
+    page.wait_for_function(f"{DATA}.includes('thickest')", timeout=UPDATE_MS)
     assert page.locator("#fd-live-error").count() == 0
+    assert page.evaluate("window.notReloaded")
     page.close()
 
     code, errors = server.stop()

@@ -27,8 +27,11 @@ from factdeck.cli.live_server import (
     own_hosts,
 )
 from factdeck.cli.main import main
+from factdeck.cli.serve import site_digests
 from tests.support.decks import MINI, MINI_DECK, deck_yaml, write_tree
 from tests.support.serving import PATIENCE, Server
+
+NO_SITE = {"shell": None, "parts": {}}  # no good build yet: no digests
 
 
 def test_a_port_in_use_is_one_line(runner: CliRunner, mini_deck: Path) -> None:
@@ -60,9 +63,9 @@ def test_a_build_published_right_after_the_first_event_is_sent_too() -> None:
     reads, so a build published between them never reached that page."""
     state = LiveState()
     stream = state.stream()
-    assert next(stream) == {"version": 0, "errors": []}
+    assert next(stream) == {"version": 0, "errors": [], **NO_SITE}
     state.publish(None, ("deck.yaml:1: broken",))
-    assert next(stream) == {"version": 1, "errors": ["deck.yaml:1: broken"]}
+    assert next(stream) == {"version": 1, "errors": ["deck.yaml:1: broken"], **NO_SITE}
 
 
 @pytest.fixture
@@ -92,9 +95,13 @@ def test_the_event_stream_sends_the_state_then_each_build(live: tuple[LiveState,
     connection.request("GET", EVENTS)
     stream = connection.getresponse()
     assert stream.status == 200 and stream.getheader("Content-Type") == "text/event-stream"
-    assert _event(stream) == {"version": 0, "errors": []}
+    assert _event(stream) == {"version": 0, "errors": [], **NO_SITE}
     state.publish(None, ("cards/knee/deck.yaml:2: broken",))
-    assert _event(stream) == {"version": 1, "errors": ["cards/knee/deck.yaml:2: broken"]}
+    assert _event(stream) == {
+        "version": 1,
+        "errors": ["cards/knee/deck.yaml:2: broken"],
+        **NO_SITE,
+    }
     connection.close()
 
 
@@ -111,6 +118,48 @@ def test_no_file_served_is_cached(live: tuple[LiveState, int], tmp_path: Path) -
         response.read()
         connection.close()
         assert response.getheader("Cache-Control") == "no-store", path
+
+
+def test_each_part_has_its_digest_and_the_rest_one_for_the_shell(tmp_path: Path) -> None:
+    """A part rewritten changes its own digest only; the page or an image changes the
+    shell's (the page reloads); a hidden temporary is no file of the site."""
+    site = write_tree(
+        tmp_path / "site",
+        {
+            "index.html": "<body></body>",
+            "leg.svg": "<svg/>",
+            "parts/0001.js": "one;",
+            "parts/0002.js": "two;",
+            "parts/.0003.js.tmp": "half-written",
+        },
+    )
+    known: dict[Path, tuple[tuple[int, int, int], str]] = {}
+    first = site_digests(site, known)
+    assert sorted(first.parts) == ["parts/0001.js", "parts/0002.js"]
+    (site / "parts" / "0002.js").write_text("two, edited;", encoding="utf-8")
+    edited = site_digests(site, known)
+    assert edited.shell == first.shell
+    assert edited.parts["parts/0001.js"] == first.parts["parts/0001.js"]
+    assert edited.parts["parts/0002.js"] != first.parts["parts/0002.js"]
+    (site / "leg.svg").write_text("<svg></svg>", encoding="utf-8")
+    assert site_digests(site, known).shell != first.shell
+    (site / "leg.svg").write_text("<svg/>", encoding="utf-8")
+    assert site_digests(site, known).shell == first.shell  # by bytes, not by time
+    (site / "parts" / "0002.js").unlink()
+    assert list(site_digests(site, known).parts) == ["parts/0001.js"]
+
+
+def test_the_page_carries_its_build_s_digests(live: tuple[LiveState, int], tmp_path: Path) -> None:
+    """The page compares each event with the digests it was served with: inline, with no
+    `<` that could end its script."""
+    state, port = live
+    site = write_tree(tmp_path / "site", {"index.html": "<body></body>", "parts/0001.js": "1;"})
+    state.publish(site, (), site_digests(site, {}))
+    code, body = _get(port, "/")
+    inline = body.decode().split("let known = ", 1)[1].split(";\n", 1)[0]
+    assert code == 200 and "<" not in inline
+    assert json.loads(inline) == {**state.snapshot(), "errors": []}
+    assert list(json.loads(inline)["parts"]) == ["parts/0001.js"]
 
 
 def _get(
@@ -258,7 +307,7 @@ def test_the_event_stream_refuses_other_origins(live: tuple[LiveState, int]) -> 
     connection = HTTPConnection("127.0.0.1", port, timeout=5)
     connection.request("GET", EVENTS, headers={"Origin": f"http://localhost:{port}"})
     stream = connection.getresponse()
-    assert stream.status == 200 and _event(stream) == {"version": 0, "errors": []}
+    assert stream.status == 200 and _event(stream) == {"version": 0, "errors": [], **NO_SITE}
     connection.close()
 
 

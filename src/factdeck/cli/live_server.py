@@ -1,5 +1,11 @@
 """The HTTP side of `factdeck serve`: the written preview's files, its page with the
-live-reload script, the build status and its event stream, on 127.0.0.1 only.
+live script, the build status and its event stream, on 127.0.0.1 only.
+
+Each good build's event names the digest of every part of the site (parts/NNNN.js) and of
+its shell (index.html, with the styles, scripts and filter lists, and the media): the open
+page fetches only the parts whose digest changed and replaces their cards in place,
+keeping its scroll, search and filters (preview.js `replace`); a changed shell, or a part
+whose cards no longer fit its place, reloads the page.
 
 It is a local tool, so it answers only requests addressed to itself: a `Host` other than
 127.0.0.1:PORT, localhost:PORT or [::1]:PORT (a DNS-rebinding page's) and an `Origin`
@@ -20,7 +26,7 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,9 +43,10 @@ _HEARTBEAT_SECONDS = 15  # a comment on an idle stream, so a dead client's write
 _CHECK_SECONDS = 1.0  # how often an idle stream looks whether its client closed
 _IDLE_SECONDS = 10  # a client that sends no request, or reads nothing, for this long is dropped
 _LIVE_SCRIPT = """<script>
-/* factdeck serve: reload when the deck is rebuilt; show build errors over the page. */
+/* factdeck serve: patch the parts a rebuild changed (reload if the shell did); show build
+   errors over the page. */
 (() => {
-  const shown = %(version)d;
+  let known = %(state)s;
   function problems(errors) {
     let box = document.getElementById("fd-live-error");
     if (!errors.length) { if (box) box.remove(); return; }
@@ -53,14 +60,44 @@ _LIVE_SCRIPT = """<script>
     }
     box.textContent = "Build failed; fix the file and save:\\n" + errors.join("\\n");
   }
-  function update(state) {
-    if (state.version !== shown && !state.errors.length) location.reload();
-    else problems(state.errors);
+  const settled = () => new Promise((done) => {
+    const look = () => (document.body.dataset.ready ? done() : setTimeout(look, 50));
+    look();
+  });
+  async function part(name) {
+    const answer = await fetch(name, { cache: "no-store" });
+    if (!answer.ok) throw new Error(name);
+    const text = await answer.text();  /* factdeckPreview.add({...});  read, not run */
+    return JSON.parse(text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")));
   }
+  async function patch(state) {
+    const preview = window.factdeckPreview;
+    if (!preview || !preview.replace || state.shell !== known.shell) return false;
+    await settled();
+    for (const [number, name] of preview.parts.entries()) {
+      const digest = state.parts[name];
+      if (digest === undefined) return false;
+      if (digest === known.parts[name]) continue;
+      if (!preview.replace(number, await part(name))) return false;
+      known.parts[name] = digest;
+    }
+    return true;
+  }
+  async function update(state) {
+    if (state.errors.length) { problems(state.errors); return; }
+    if (state.version === known.version) { problems([]); return; }
+    let patched = false;
+    try { patched = await patch(state); } catch (error) { patched = false; }
+    if (!patched) { location.reload(); return; }
+    known = state;
+    problems([]);
+  }
+  let queue = Promise.resolve();  /* one update at a time, in order */
+  const later = (state) => { queue = queue.then(() => update(state)); };
   if (window.EventSource) {
-    new EventSource("%(events)s").onmessage = (event) => update(JSON.parse(event.data));
+    new EventSource("%(events)s").onmessage = (event) => later(JSON.parse(event.data));
   } else {
-    setInterval(() => fetch("%(status)s").then((r) => r.json()).then(update), 1000);
+    setInterval(() => fetch("%(status)s").then((r) => r.json()).then(later), 1000);
   }
 })();
 </script>
@@ -71,6 +108,14 @@ _NOT_BUILT = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class SiteDigests:
+    """What the page compares to know what a build changed."""
+
+    shell: str  # the page, its styles, scripts and filter lists, and the media: reload
+    parts: Mapping[str, str]  # parts/NNNN.js -> its digest: replace that part's cards
+
+
 @dataclass
 class LiveState:
     """The latest build, shared by the watcher (writes) and the page requests (read)."""
@@ -78,20 +123,31 @@ class LiveState:
     version: int = 0
     errors: tuple[str, ...] = ()
     site: Path | None = None
+    digests: SiteDigests | None = None  # the last good build's, kept through errors
     changed: threading.Condition = field(default_factory=threading.Condition)
     stopping: threading.Event = field(default_factory=threading.Event)
 
-    def publish(self, site: Path | None, errors: tuple[str, ...]) -> None:
+    def publish(
+        self, site: Path | None, errors: tuple[str, ...], digests: SiteDigests | None = None
+    ) -> None:
         with self.changed:
             self.version += 1
             self.errors = errors
             self.site = site or self.site
+            self.digests = digests or self.digests
             self.changed.notify_all()
 
     def snapshot(self) -> dict[str, object]:
-        """The version and its errors, read together under the lock: one build's state."""
+        """The version, its errors and the site's digests, read together under the lock:
+        one build's state."""
         with self.changed:
-            return {"version": self.version, "errors": list(self.errors)}
+            digests = self.digests
+            return {
+                "version": self.version,
+                "errors": list(self.errors),
+                "shell": digests.shell if digests else None,
+                "parts": dict(digests.parts) if digests else {},
+            }
 
     def stop(self) -> None:
         """End every event stream now."""
@@ -251,13 +307,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _page(self, body: bool) -> None:
         state = self.server.state
         with state.changed:
-            version, site = state.version, state.site
+            known, site = state.snapshot(), state.site
+        known["errors"] = []  # the page shows them from the stream; only digests go inline
         found = site_file(site, "/index.html")  # the page too: not through a link out
         try:
             page = found.read_text(encoding="utf-8") if isinstance(found, Path) else _NOT_BUILT
         except (OSError, UnicodeDecodeError):  # dist/ removed or rewritten by hand
             page = _NOT_BUILT
-        script = _LIVE_SCRIPT % {"version": version, "events": EVENTS, "status": STATUS}
+        inline = json.dumps(known).replace("<", "\\u003c")  # never a </script> in it
+        script = _LIVE_SCRIPT % {"state": inline, "events": EVENTS, "status": STATUS}
         head, _, tail = page.rpartition("</body>")
         html = f"{head}{script}</body>{tail}" if head else page + script
         self._send(html.encode("utf-8"), "text/html; charset=utf-8", body)

@@ -1,24 +1,27 @@
 """`factdeck serve`: the preview on 127.0.0.1 (cli/live_server.py), rebuilt when a file
-under cards/ or templates/ changes (watchfiles), and reloaded in the open page through
-Server-Sent Events.
+under cards/ or templates/ changes (watchfiles), and updated in the open page through
+Server-Sent Events: each event names the digests of the site's files, so the page fetches
+only the parts whose bytes changed and replaces their cards in place (a changed shell,
+index.html or media, reloads it).
 
 The written preview stays the same static site that works from file://: the server adds
-its live-reload script only to the page it sends. A build error keeps the last good
-cards on screen with the problems over them, as `file:line: message`, until a rebuild
-succeeds and the page reloads. Whatever happens to the deck's folder while it runs (a
-file made a folder or unreadable, the folder renamed, deleted and made again) is such an
-error, never the end of the server.
+its live script only to the page it sends. A build error keeps the last good cards on
+screen with the problems over them, as `file:line: message`, until a rebuild succeeds and
+the page is updated. Whatever happens to the deck's folder while it runs (a file made a
+folder or unreadable, the folder renamed, deleted and made again) is such an error, never
+the end of the server.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from factdeck.cli.decks import dist_dir
-from factdeck.cli.live_server import LiveState, live_server
+from factdeck.cli.live_server import LiveState, SiteDigests, live_server
 from factdeck.cli.terminal import error, row, say, success, warning
 from factdeck.errors import FactdeckError, Location, Problem, shown_path
 from factdeck.render.layers import find_templates
@@ -39,6 +42,9 @@ _WATCHED_SUFFIXES = {
     ".j2",
 }
 _RECHECK_MS = 1000  # how often the watch looks whether a watched folder was replaced
+_QUIET_MS = 20  # a save is its files written within this: then the rebuild starts
+_PARTS = "parts"  # the preview's parts/NNNN.js (preview/page.py)
+_Known = dict[Path, tuple[tuple[int, int, int], str]]  # file -> (inode, size, mtime), digest
 
 
 def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: bool) -> None:
@@ -46,7 +52,8 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
     templates = find_templates(deck)
     out = out_dir or dist_dir(deck)
     state = LiveState()
-    _rebuild(deck, out, state)
+    digests: _Known = {}
+    _rebuild(deck, out, state, digests)
     server = live_server(port, state)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     watched = [deck.parent if deck.parent.name == "cards" else deck, templates]
@@ -69,7 +76,7 @@ def serve(deck_dir: Path | None, port: int, out_dir: Path | None, open_page: boo
     try:  # the watch runs here, in the main thread, where Ctrl-C arrives
         for names in _changes(watched, state.stopping):
             say(row("changed", ", ".join(names)))
-            _rebuild(deck, out, state)
+            _rebuild(deck, out, state, digests)
     except KeyboardInterrupt:
         say("Stopped.")
     finally:
@@ -94,6 +101,7 @@ def _changes(roots: list[Path], stop: threading.Event) -> Iterator[list[str]]:
                 *present,
                 stop_event=stop,
                 debounce=200,
+                step=_QUIET_MS,
                 watch_filter=_deck_file,
                 rust_timeout=_RECHECK_MS,
                 yield_on_timeout=True,
@@ -135,7 +143,7 @@ def _deck_file(change: object, path: str) -> bool:
     )
 
 
-def _rebuild(deck: Path, out: Path, state: LiveState) -> None:
+def _rebuild(deck: Path, out: Path, state: LiveState, known: _Known) -> None:
     from factdeck.preview.page import preview
 
     try:
@@ -144,13 +152,14 @@ def _rebuild(deck: Path, out: Path, state: LiveState) -> None:
                 Location(deck), "the deck's folder is gone (renamed or deleted?); put it back"
             )
         result = preview(deck, out)
+        digests = site_digests(result.index.parent, known)
     except FactdeckError as exc:
         errors = tuple(str(problem) for problem in exc.problems)
     except OSError as exc:  # the folder changed under the build: one more thing to fix
         errors = (str(_problem(exc)),)
     else:
         say(row("built", f"{result.cards} cards, version {state.version + 1}"))
-        state.publish(result.index.parent, ())
+        state.publish(result.index.parent, (), digests)
         return
     for line in errors:
         error(line)
@@ -161,3 +170,35 @@ def _problem(exc: OSError) -> Problem:
     named = isinstance(exc.filename, str | bytes | os.PathLike)
     where = Location(Path(os.fsdecode(exc.filename))) if named else None
     return Problem(where, f"cannot read ({exc.strerror or exc}); fix it and save again")
+
+
+def site_digests(site: Path, known: _Known) -> SiteDigests:
+    """Each part's digest, and one of everything else (the page, the media): a file is read
+    again only when its inode, size or time changed (a rebuild rewrites only the parts
+    whose bytes changed, each replaced whole), so a save at 50,000 notes hashes one part,
+    not the whole site."""
+    files = sorted(
+        path
+        for path in [*site.iterdir(), *(site / _PARTS).glob("*")]
+        if not path.name.startswith(".") and path.is_file()
+    )
+    digests = {}
+    for path in files:
+        info = path.stat()
+        stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+        if path not in known or known[path][0] != stamp:
+            known[path] = (stamp, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
+        digests[path.relative_to(site).as_posix()] = known[path][1]
+    for gone in set(known) - set(files):
+        del known[gone]
+    prefix = f"{_PARTS}/"
+    shell = hashlib.blake2b(
+        "\n".join(
+            f"{name} {digest}" for name, digest in digests.items() if not name.startswith(prefix)
+        ).encode(),
+        digest_size=16,
+    )
+    return SiteDigests(
+        shell=shell.hexdigest(),
+        parts={name: digest for name, digest in digests.items() if name.startswith(prefix)},
+    )

@@ -63,7 +63,7 @@
     return sheets.get(css);
   }
 
-  const wrappers = [];
+  const wrappers = new Map();  // article -> its faces' wrappers, for night mode
   function draw(article) {
     if (article.dataset.rendered) return;
     const card = data.cards[Number(article.dataset.card)];
@@ -81,7 +81,7 @@
       wrapper.className = nightBox.checked ? "card nightMode" : "card";
       wrapper.innerHTML = card[host.dataset.side]; // scripts inserted this way never run
       root.append(wrapper);
-      wrappers.push(wrapper);
+      wrappers.set(article, [...(wrappers.get(article) || []), wrapper]);
       drawImageOcclusion(root);
     }
     for (const yaml of article.querySelectorAll("pre[data-fact]")) {
@@ -161,10 +161,9 @@
   // The first card of a diagram is its printed sheet, with the labels listed; the
   // diagram's other cards are not printed.
   const printedDiagrams = new Set();
-  function article(card, index) {
+  const diagram = (card) => card.fact + " " + card.type;
+  function article(card, index, sheet) {
     const node = element("article", "pv-card");
-    const sheet = card.labels && !printedDiagrams.has(card.fact + " " + card.type);
-    if (sheet) printedDiagrams.add(card.fact + " " + card.type);
     if (card.labels) node.classList.add(sheet ? "pv-sheet" : "pv-print-skip");
     node.id = card.anchor;
     Object.assign(node.dataset, { card: index, type: card.type, subdeck: card.subdeck,
@@ -215,13 +214,37 @@
     return node;
   }
 
+  // Each loaded part's cards, [first, end) in data.cards and articles.
+  const ranges = [];
+
+  // One card's article made again from data.cards, in place: drawn at once if the one it
+  // replaces was, and as tall as it off screen (the browser lays out only the cards near
+  // the screen, and a new one has no size yet), so the page does not move; its origin
+  // open if that one's was.
+  function remake(index, sheet, height) {
+    const old = articles[index];
+    const node = article(data.cards[index], index, sheet);
+    node.hidden = old.hidden;
+    if (height) node.style.containIntrinsicHeight = `auto ${height}px`;
+    if (observer) observer.unobserve(old);
+    wrappers.delete(old);
+    old.replaceWith(node);
+    articles[index] = node;
+    node.querySelector(".pv-origin").open = old.querySelector(".pv-origin").open;
+    if (old.dataset.rendered || !observer) draw(node); else observer.observe(node);
+  }
+
   window.factdeckPreview = {
+    parts: data.parts,
     add(part) {
       Object.assign(data.facts, part.facts);
       const fragment = document.createDocumentFragment();
       const added = [];
+      ranges.push([data.cards.length, data.cards.length + part.cards.length]);
       for (const card of part.cards) {
-        const node = article(card, data.cards.length);
+        const sheet = Boolean(card.labels) && !printedDiagrams.has(diagram(card));
+        if (sheet) printedDiagrams.add(diagram(card));
+        const node = article(card, data.cards.length, sheet);
         data.cards.push(card);
         articles.push(node);
         added.push(node);
@@ -231,6 +254,48 @@
       for (const node of added) {
         if (observer) observer.observe(node); else draw(node);
       }
+    },
+    // `factdeck serve`: part `number` rebuilt, its cards replaced where they are, the
+    // filters applied again. False when they do not fit its place (the caller reloads).
+    replace(number, part) {
+      const range = ranges[number];
+      if (!range) return true; // not loaded yet: it loads as it is now
+      const [first, end] = range;
+      if (part.cards.length !== end - first) return false;
+      // The first card on screen stays where it is on screen (the browser's own scroll
+      // anchoring loses it when the card it anchors to is replaced).
+      const onScreen = (node) => !node.hidden && node.getBoundingClientRect().bottom > 0;
+      const anchor = articles.findIndex(onScreen);
+      const top = anchor < 0 ? 0 : articles[anchor].getBoundingClientRect().top;
+      const edited = new Set(); // only the cards that differ, or whose fact's YAML does
+      part.cards.forEach((card, offset) => {
+        const old = data.cards[first + offset];
+        const yaml = data.facts[card.fact] !== part.facts[card.fact];
+        if (yaml || JSON.stringify(old) !== JSON.stringify(card)) edited.add(first + offset);
+        data.cards[first + offset] = card;
+      });
+      Object.assign(data.facts, part.facts);
+      const sheets = new Map(); // a diagram's first card is its printed sheet
+      data.cards.forEach((card, index) => {
+        if (card.labels && !sheets.has(diagram(card))) sheets.set(diagram(card), index);
+      });
+      const remade = [];
+      data.cards.forEach((card, index) => {
+        const sheet = Boolean(card.labels) && sheets.get(diagram(card)) === index;
+        const moved = sheet !== articles[index].classList.contains("pv-sheet");
+        if (edited.has(index) || moved) remade.push([index, sheet]);
+      });
+      const heights = remade.map(([index]) => {
+        const box = getComputedStyle(articles[index]);
+        const padding = parseFloat(box.paddingTop) + parseFloat(box.paddingBottom);
+        return articles[index].hidden ? 0 : articles[index].clientHeight - padding;
+      });
+      remade.forEach(([index, sheet], n) => remake(index, sheet, heights[n]));
+      filter();
+      if (anchor >= 0 && !articles[anchor].hidden) {
+        window.scrollBy(0, articles[anchor].getBoundingClientRect().top - top);
+      }
+      return true;
     },
   };
 
@@ -275,7 +340,9 @@
   }
 
   nightBox.addEventListener("change", () => {
-    for (const wrapper of wrappers) wrapper.classList.toggle("nightMode", nightBox.checked);
+    for (const faces of wrappers.values()) {
+      for (const wrapper of faces) wrapper.classList.toggle("nightMode", nightBox.checked);
+    }
   });
   load(0);
 })();
