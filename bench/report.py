@@ -140,8 +140,9 @@ def _details(run: dict[str, Any]) -> str:
     if "watch" in serve:
         said.append(
             f"serve ({_saves(serve['saves'])}): watcher {serve['watch']:.2f} s + "
-            f"preview rebuilt {serve['rebuild']:.2f} s + page reloaded and drawn "
-            f"{serve['page']:.2f} s (peak memory: the server's whole run)"
+            f"preview rebuilt {serve['rebuild']:.2f} s + page patched and drawn "
+            f"{serve['page']:.2f} s ({serve.get('reloads', 0)} of {serve['saves']} "
+            "reloaded the page; peak memory: the server's whole run)"
         )
     split = run.get("one-edit stages")
     if split:

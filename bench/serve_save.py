@@ -4,10 +4,11 @@ shows the edit (issue 23: ≤ 1 s at 5,000 notes).
 The real `factdeck serve` in its own process on the generated deck, its page in Debian's
 Chromium (playwright), as tests/browser/test_serve_browser.py drives it. Each timed save
 appends a marker to one fact's answer; the clock stops when that fact's card, drawn in
-the reloaded page, holds the marker (the page reloads on the server's event stream, loads
-its parts and draws the cards in view: the card is scrolled to once its part is there).
-The server's own lines give the split: save → "changed" (the watcher's debounce), →
-"built" (the preview rebuilt), → drawn (reload, parts, drawing).
+the page, holds the marker (on the server's event stream the page fetches the parts that
+changed and replaces their cards, or reloads when its shell changed; the card is scrolled
+to once its part is there). The server's own lines give the split: save → "changed" (the
+watcher's debounce), → "built" (the preview rebuilt), → drawn (the parts fetched and
+drawn, or the reload); "reloads" counts the saves that reloaded the page.
 """
 
 from __future__ import annotations
@@ -23,10 +24,9 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
-# True once the fact's card, in a page reloaded since `window.notReloaded` was set, shows
-# the marker in one of its faces; scrolls to the card when its part has arrived undrawn.
+# True once the fact's card shows the marker in one of its faces; scrolls to the card when
+# its part has arrived undrawn.
 _SHOWN = """([fact, marker]) => {
-  if (window.notReloaded) return false;
   const card = document.querySelector(`article[id^="${fact}--"]`);
   if (!card) return false;
   if (!card.dataset.rendered) { card.scrollIntoView(); return false; }
@@ -112,17 +112,19 @@ def measure(
             page.wait_for_selector("body[data-ready]")
             # The watcher starts after "Serving": a first save, untimed, shows it is on.
             page.evaluate("window.notReloaded = true")
-            edit(deck_dir, "servewarm")
+            fact = edit(deck_dir, "servewarm")
             served.wait_for("built", limit)
-            _reloaded(page)
+            page.wait_for_function(_SHOWN, arg=[fact, "servewarm"])
+            _settled(page)
             timed = [_save(served, page, deck_dir, edit, n, limit) for n in range(saves)]
             browser.close()
     except (Late, TimeoutError) as late:
         return {"stopped": limit, "waiting for": str(late).splitlines()[0]}
     finally:
         peak_mb = served.stop()
+    reloads = sum(split.pop("reloaded") for split in timed)
     timed.sort(key=lambda split: split["seconds"])
-    return {**timed[len(timed) // 2], "saves": saves, "peak_mb": peak_mb}
+    return {**timed[len(timed) // 2], "saves": saves, "reloads": reloads, "peak_mb": peak_mb}
 
 
 def _save(
@@ -141,16 +143,16 @@ def _save(
     built, _ = served.wait_for("built", limit)
     page.wait_for_function(_SHOWN, arg=[fact, marker])
     drawn = time.perf_counter()
-    _reloaded(page)
+    _settled(page)
     return {
         "seconds": drawn - start,
         "watch": changed - start,
         "rebuild": built - changed,
         "page": drawn - built,
+        "reloaded": int(page.evaluate("!window.notReloaded")),
     }
 
 
-def _reloaded(page: Any) -> None:
-    """Until the page has reloaded since the save and loaded all its parts."""
-    ready = "!window.notReloaded && document.body.dataset.ready"
-    page.wait_for_function(ready)
+def _settled(page: Any) -> None:
+    """Until the page (reloaded or not) has all its parts."""
+    page.wait_for_function("document.body.dataset.ready")
