@@ -214,6 +214,29 @@
     return node;
   }
 
+  // The first card shown on screen, or -1: what `replace` keeps in place on screen (the
+  // browser's own scroll anchoring loses it when the card it anchors to is replaced).
+  // A binary search: thousands of cards are not measured one by one.
+  function firstOnScreen() {
+    const shownFrom = (index) => {
+      while (index < articles.length && articles[index].hidden) index++;
+      return index;
+    };
+    let low = 0;
+    let high = articles.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const probe = shownFrom(middle);
+      if (probe === articles.length || articles[probe].getBoundingClientRect().bottom > 0) {
+        high = middle;
+      } else {
+        low = probe + 1;
+      }
+    }
+    const found = shownFrom(low);
+    return found < articles.length ? found : -1;
+  }
+
   // Each loaded part's cards, [first, end) in data.cards and articles.
   const ranges = [];
 
@@ -262,10 +285,7 @@
       if (!range) return true; // not loaded yet: it loads as it is now
       const [first, end] = range;
       if (part.cards.length !== end - first) return false;
-      // The first card on screen stays where it is on screen (the browser's own scroll
-      // anchoring loses it when the card it anchors to is replaced).
-      const onScreen = (node) => !node.hidden && node.getBoundingClientRect().bottom > 0;
-      const anchor = articles.findIndex(onScreen);
+      const anchor = firstOnScreen();
       const top = anchor < 0 ? 0 : articles[anchor].getBoundingClientRect().top;
       const edited = new Set(); // only the cards that differ, or whose fact's YAML does
       part.cards.forEach((card, offset) => {
@@ -291,7 +311,7 @@
         return articles[index].hidden ? 0 : articles[index].clientHeight - padding;
       });
       remade.forEach(([index, sheet], n) => remake(index, sheet, heights[n]));
-      filter();
+      filter(remade.map(([index]) => articles[index]));
       if (anchor >= 0 && !articles[anchor].hidden) {
         window.scrollBy(0, articles[anchor].getBoundingClientRect().top - top);
       }
@@ -303,7 +323,7 @@
     if (number >= data.parts.length) {
       filter();
       for (const control of [search, tagSelect, subdeckSelect, typeSelect]) {
-        control.addEventListener("input", filter);
+        control.addEventListener("input", () => filter());
       }
       if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
       document.body.dataset.ready = "1";
@@ -327,14 +347,15 @@
     return terms.every((term) => text.includes(term));
   }
 
-  function filter() {
+  // The filters applied to every card, or to `only` these (the others are as they were).
+  function filter(only) {
     const terms = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-    let shown = 0;
-    for (const article of articles) {
-      const show = matches(article, terms, tagSelect.value, subdeckSelect.value, typeSelect.value);
-      article.hidden = !show;
-      shown += show;
+    const [tag, subdeck, type] = [tagSelect.value, subdeckSelect.value, typeSelect.value];
+    for (const article of only || articles) {
+      article.hidden = !matches(article, terms, tag, subdeck, type);
     }
+    let shown = 0;
+    for (const article of articles) shown += !article.hidden;
     count.textContent = `${shown} of ${articles.length} cards`;
     empty.hidden = shown > 0;
   }
