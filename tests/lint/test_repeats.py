@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factdeck.lint.rules import repeats
 from tests.support.decks import small_deck
 from tests.support.findings import linted
 
@@ -46,3 +50,18 @@ def test_a_label_asked_on_two_figures(tmp_path: Path) -> None:
 
 def test_different_labels_on_two_figures(tmp_path: Path) -> None:
     assert labels_twice(tmp_path, "spinous process", "fascia") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.frozensets(st.sampled_from("abcdefghij"), max_size=8), max_size=30))
+def test_cues_that_can_match_are_all_found_without_comparing_every_pair(
+    cues: list[frozenset[str]],
+) -> None:
+    """_sharing (prefix filtering) finds every pair _same_cue accepts, either way."""
+    brute = [
+        (i, j)
+        for i in range(len(cues))
+        for j in range(i + 1, len(cues))
+        if repeats._same_cue(cues[i], cues[j], False)
+    ]
+    assert repeats._sharing(cues) == brute

@@ -14,8 +14,9 @@ a pair (`lint: {asked-twice: "why they differ"}`) covers the pair.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 
 from factdeck.facts.model import Deck
@@ -49,25 +50,21 @@ def check(
         group = [card for card, _ in members]
         yield from _labels_twice([c for c in group if c.shape == "diagram"])
         cues_here = [cue for _, cue in members]
-        for i, a in enumerate(group):
-            mine = cues_here[i]
-            for j in range(i + 1, len(group)):
-                if len(mine & cues_here[j]) < 2:
-                    continue  # the common case, tested first: never the same cue (_same_cue)
-                b = group[j]
-                if (
-                    a.note.fact_id == b.note.fact_id
-                    or a.shape == b.shape == "diagram"
-                    or not _same_cue(mine, cues_here[j], "diagram" in (a.shape, b.shape))
-                ):
-                    continue
-                for this, other in _sides(a, b, excused):
-                    yield this.hit(
-                        "asked-twice",
-                        f"asks '{this.answer}' as fact "
-                        f"'{other.note.fact_id}' note '{other.note.card_id}' "
-                        f"({other.shape}) does: '{this.question}'; keep one of them",
-                    )
+        for i, j in _sharing(cues_here):
+            a, b = group[i], group[j]
+            if (
+                a.note.fact_id == b.note.fact_id
+                or a.shape == b.shape == "diagram"
+                or not _same_cue(cues_here[i], cues_here[j], "diagram" in (a.shape, b.shape))
+            ):
+                continue
+            for this, other in _sides(a, b, excused):
+                yield this.hit(
+                    "asked-twice",
+                    f"asks '{this.answer}' as fact "
+                    f"'{other.note.fact_id}' note '{other.note.card_id}' "
+                    f"({other.shape}) does: '{this.question}'; keep one of them",
+                )
 
 
 def cue_of(card: Card) -> frozenset[str]:
@@ -87,6 +84,38 @@ def _labels_twice(labels: list[Card]) -> Iterator[Hit]:
             f"{mask} asks '{card.answer}', which figure {others} asks too; ask each label "
             "on one figure (leave it unmasked on the other, or retire that mask with ~)",
         )
+
+
+def _sharing(cues: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
+    """The pairs (i < j) of cues that can be the same cue (_same_cue, either way): sharing
+    `_needed` stems of the smaller, without comparing every pair (a group of one answer
+    can hold thousands of cards). Prefix filtering: with the stems ranked rarest first, a
+    cue of n stems that must share k of them with a partner shares one of its first
+    n − k + 1, so only partners holding one of those are compared."""
+    frequency = Counter(s for cue in cues for s in cue)
+    holders: dict[str, list[int]] = defaultdict(list)
+    for i, cue in enumerate(cues):
+        for s in cue:
+            holders[s].append(i)
+    found: set[tuple[int, int]] = set()
+    for i, cue in enumerate(cues):
+        needed = _needed(len(cue))
+        if needed is None:
+            continue
+        ranked = sorted(cue, key=lambda s: (frequency[s], s))
+        for s in ranked[: len(cue) - needed + 1]:
+            for j in holders[s]:
+                # probed from the smaller cue (ties: the earlier), whose prefix is enough
+                if (len(cues[j]), j) > (len(cue), i) and len(cue & cues[j]) >= needed:
+                    found.add((min(i, j), max(i, j)))
+    return sorted(found)
+
+
+@functools.cache
+def _needed(size: int) -> int | None:
+    """The fewest shared stems _same_cue accepts when the smaller cue has `size` (None:
+    none will do)."""
+    return next((k for k in range(2, size + 1) if k / size >= CUE_OVERLAP), None)
 
 
 def _sides(a: Card, b: Card, excused: set[str]) -> tuple[tuple[Card, Card], ...]:
