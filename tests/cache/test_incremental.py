@@ -101,9 +101,9 @@ def test_lint_is_entered_once_per_build_and_only_for_what_changed(
         linted.append(_names(notes))
         return file_lint(deck, notes, note_types, entries)
 
-    def spy_deck(deck, files, seen=None):  # type: ignore[no-untyped-def]
+    def spy_deck(deck, files, seen=None, drawn=None):  # type: ignore[no-untyped-def]
         decks.append(1)
-        return lint_deck(deck, files, seen)
+        return lint_deck(deck, files, seen, drawn)
 
     monkeypatch.setattr(engine, "file_lint", spy_file)
     monkeypatch.setattr(engine, "lint_deck", spy_deck)
@@ -156,6 +156,8 @@ def malformed(entry: Path, others: list[bytes]) -> None:
         data["cards"] = ["not a number"]
     elif data["kind"] == "lint":
         data["keys"] = "a text, not a list"
+    elif data["kind"] == "drawn":
+        data["findings"] = [{"fact_id": "a finding without a place"}]
     elif data["kind"] == "cloze-words":
         data["notes"] = [[[1, ["words, not a text"]]]] * len(data["notes"])
     elif data["kind"] == "stamp":
@@ -201,9 +203,10 @@ def test_a_spoilt_cache_entry_is_rebuilt(project: Path, expanded_facts: list[str
     entries = sorted((deck_dir / CACHE_DIR).glob("*.json"))
     entries.remove(deck_dir / CACHE_DIR / "manifest.json")
     # per fact file its results, its lint and its cloze words, and lint's near-duplicate
-    # pairs; and per file whose notes the lock already had, its steady notes (stamp_memo)
+    # pairs and diagram findings; and per file whose notes the lock already had, its steady
+    # notes (stamp_memo)
     stamps = [e for e in entries if e.name.endswith(".stamp.json")]
-    assert len(entries) - len(stamps) == 3 * len(fact_paths(deck_dir)) + 1
+    assert len(entries) - len(stamps) == 3 * len(fact_paths(deck_dir)) + 2
     assert 0 < len(stamps) <= len(fact_paths(deck_dir))
     originals = [entry.read_bytes() for entry in entries]
     for entry, original in zip(entries, originals, strict=True):

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factdeck.lint.engine import lint
+from factdeck.cache.store import Store, seen_key
+from factdeck.fs.names import CACHE_DIR
+from factdeck.lint.engine import Finding, lint
 from factdeck.pipeline import expanded
 from tests.support.decks import SMITH, TEMPLATES, deck_yaml, write_tree
 
@@ -140,3 +142,98 @@ def test_content_rules_from_the_cache_find_what_a_full_lint_finds(
         checked = expanded(deck_dir)
         full = lint(checked.deck, checked.notes, checked.templates.note_types)
         assert checked.findings() == full
+
+
+# --- the diagram rules: kept with a digest of all they read, found again when it changes --
+
+DRAWING = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 380 200" font-size="14">
+  <g id="label-a"><rect x="200" y="10" width="150" height="20" fill="#fff"/>
+    <text x="204" y="25">{a}</text></g>
+  <g id="label-b"><rect x="200" y="40" width="150" height="20" fill="#fff"/>
+    <text x="204" y="55">{b}</text></g>
+  <text id="caption" x="10" y="190" font-size="{size}">{caption}</text>
+</svg>
+"""
+LABELS = ["iliac crest", "sacrum", "superior cluneal nerves", "thoracolumbar fascia"]
+CAPTIONS = ["L1–L3", "back", "iliac crest from behind", "S1–S3"]
+HEADERS = ["Image {n}: a view", "Image {n}: the iliac crest", "Image {n}: sacrum and fascia"]
+
+
+def drawing(rng: random.Random, size: int | None = None) -> str:
+    a, b = rng.sample(LABELS, 2)
+    size = size or rng.choice((6, 12))  # 6: too small on a phone
+    return DRAWING.format(a=a, b=b, caption=rng.choice(CAPTIONS), size=size)
+
+
+def figure_file(rng: random.Random, number: int) -> str:
+    """Diagram facts over the two drawings: labels asked on several figures, across files."""
+    lines = ["facts:"]
+    for n in range(rng.randint(1, 3)):
+        header = rng.choice(HEADERS).format(n=f"{number}{n}")
+        lines.append(
+            f"  - {{id: fig-{number}-{n}, kind: diagram, image: {rng.choice(('one', 'two'))}.svg,"
+            f' header: "{header}", source: body, masks: [label-a, label-b]}}'
+        )
+    return "\n".join(lines) + "\n"
+
+
+def nerve_file(rng: random.Random) -> str:
+    """The nerve a label names, in a file of its own: its levels, which a caption may show,
+    change the diagram findings of other files."""
+    levels = rng.choice(("L1–L3", "S1–S3", "T10–T12"))
+    return (
+        "facts:\n  - {id: cluneal, kind: nerve, name: superior cluneal nerves, "
+        f"levels: {levels}, source: body}}\n"
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_diagram_rules_from_the_cache_find_what_a_full_lint_finds(
+    tmp_path: Path, seed: int
+) -> None:
+    rng = random.Random(seed)
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    files = {f"g{n}.yaml": figure_file(rng, n) for n in range(3)} | {"n.yaml": nerve_file(rng)}
+    drawings = {"one.svg": drawing(rng, 6), "two.svg": drawing(rng)}
+    deck_dir = write_tree(tmp_path / "cards" / "tiny", {"deck.yaml": DECK, **files, **drawings})
+    rules = set()
+    for step in range(8):
+        checked = expanded(deck_dir)
+        full = lint(checked.deck, checked.notes, checked.templates.note_types)
+        assert checked.findings() == full, f"step {step}"
+        assert checked.findings() == full, f"step {step}, from the kept diagram findings"
+        rules |= {f.rule for f in full}
+        if rng.random() < 0.5:  # a drawing redrawn, or a fact file edited
+            name = rng.choice(sorted(drawings))
+            write_tree(deck_dir, {name: drawing(rng)})
+        elif rng.random() < 0.4:
+            write_tree(deck_dir, {"n.yaml": nerve_file(rng)})
+        else:
+            name = f"g{rng.randrange(3)}.yaml"
+            write_tree(deck_dir, {name: figure_file(rng, int(name[1]))})
+    assert {"label-twice", "diagram-giveaway", "diagram-small-text"} <= rules, rules
+
+
+def test_a_corrupt_or_stale_diagram_row_is_found_again_not_trusted(tmp_path: Path) -> None:
+    rng = random.Random(0)
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    files = {"g0.yaml": figure_file(rng, 0), "g1.yaml": figure_file(rng, 1)}
+    drawings = {"one.svg": drawing(rng, 6), "two.svg": drawing(rng, 6)}
+    deck_dir = write_tree(tmp_path / "cards" / "tiny", {"deck.yaml": DECK, **files, **drawings})
+    checked = expanded(deck_dir)
+    full = lint(checked.deck, checked.notes, checked.templates.note_types)
+    assert checked.findings() == full
+    assert any(f.rule == "diagram-small-text" for f in full)
+    row = deck_dir / CACHE_DIR / f"{seen_key('drawn')}.json"
+    planted = Finding(full[0].location, full[0].fact_id, "diagram-giveaway", "planted")
+    for tampered in (
+        b"not a row",  # corrupt
+        row.read_bytes().replace(b"diagram-small-text", b"diagram-giveaway"),  # unsealed
+    ):
+        row.write_bytes(tampered)
+        assert checked.findings() == full
+    store = Store(deck_dir)
+    store.put_drawn("0" * 64, (planted,))  # sealed here, but made from other diagrams
+    assert store.get_drawn("0" * 64) == (planted,)
+    assert checked.findings() == full
+    assert store.get_drawn("0" * 64) is None  # found again and kept for the deck's digest

@@ -162,6 +162,15 @@ class LintRow(_Row):
     index: IndexRow
 
 
+class DrawnRow(_Row):
+    """The diagram rules' findings (lint.rules.diagrams), with the digest of what they read."""
+
+    format: Format
+    kind: Literal["drawn"]
+    inputs: Digest
+    findings: tuple[FindingRow, ...]
+
+
 class SeenRow(_Row):
     """The last lint's near-duplicate pairs (lint.engine.Seen)."""
 
@@ -203,15 +212,7 @@ def lint_row(deck_dir: Path, notes: tuple[NoteSpec, ...], lint: FileLint) -> str
         cards=tuple(_card_row(place[id(c.note)], c) for c in lint.cards),
         keys=lint.keys,
         answers=lint.answers,
-        findings=tuple(
-            FindingRow(
-                location=_location_row(deck_dir, f.location),
-                fact_id=f.fact_id,
-                rule=f.rule,
-                message=f.message,
-            )
-            for f in lint.findings
-        ),
+        findings=tuple(_finding_row(deck_dir, f) for f in lint.findings),
         index=IndexRow(
             asked=lint.index.asked,
             mcq=lint.index.mcq,
@@ -237,6 +238,24 @@ def _card_row(note: int, card: Card) -> CardRow:
         card.visible,
         card.text,
         tuple((c.letter, c.text, c.correct, c.why) for c in card.choices),
+    )
+
+
+def drawn_row(deck_dir: Path, inputs: str, findings: tuple[Finding, ...]) -> str:
+    return DrawnRow(
+        format=FORMAT,
+        kind="drawn",
+        inputs=inputs,
+        findings=tuple(_finding_row(deck_dir, f) for f in findings),
+    ).model_dump_json()
+
+
+def _finding_row(deck_dir: Path, finding: Finding) -> FindingRow:
+    return FindingRow(
+        location=_location_row(deck_dir, finding.location),
+        fact_id=finding.fact_id,
+        rule=finding.rule,
+        message=finding.message,
     )
 
 
@@ -322,6 +341,21 @@ def lint_record(text: bytes, deck_dir: Path, notes: tuple[NoteSpec, ...]) -> Fil
     cards = tuple(_card(notes[c[0]], c, once) for c in row.cards)
     kept = FileIndex(index.asked, index.mcq, index.used, index.british)
     return FileLint(cards, row.keys, row.answers, findings, kept)
+
+
+def drawn_record(text: bytes, deck_dir: Path, inputs: str) -> tuple[Finding, ...]:
+    """The findings of a drawn row made from `inputs`; Foreign if it is not one."""
+    joined: Callable[[str], Path] = functools.cache(lambda path: deck_dir / _inside(path))
+    try:
+        row = DrawnRow.model_validate_json(text)
+        if row.inputs != inputs:
+            raise Foreign("made from other diagrams")
+        return tuple(
+            Finding(_location(joined, f.location), f.fact_id, f.rule, f.message)
+            for f in row.findings
+        )
+    except (ValidationError, ValueError) as exc:
+        raise Foreign(str(exc)) from None
 
 
 def seen_record(text: bytes) -> Seen:

@@ -29,7 +29,7 @@ from factdeck.cache.code import code_digest
 from factdeck.facts.model import Entry, NoteSpec
 from factdeck.fs import atomic, limits, read, secret
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME, RECORD_NAME
-from factdeck.lint.engine import FileLint, Seen
+from factdeck.lint.engine import FileLint, Finding, Seen
 from factdeck.render.layers import is_builtin, layers
 
 FORMAT = f"factdeck-filecache-{rows.FORMAT}\n".encode()
@@ -73,11 +73,16 @@ def context(deck_dir: Path, deck_file: Path, templates_root: Path) -> Context:
     return Context(digest.digest(), drawings)
 
 
-def seen_key() -> str:
-    """The last lint's near-duplicate pairs depend only on the cards and on factdeck."""
+def seen_key(kind: str = "seen") -> str:
+    """The key of a deck's one row of `kind`: the last lint's near-duplicate pairs ("seen",
+    which depend only on the cards and on factdeck) or its diagram findings ("drawn", with
+    the digest of what they were made from inside)."""
     return hashlib.sha256(
-        FORMAT + b"seen\0" + str(installed_version()).encode() + code_digest()
+        FORMAT + kind.encode() + b"\0" + str(installed_version()).encode() + code_digest()
     ).hexdigest()
+
+
+MEMOS = ("seen", "drawn")  # the deck's own rows, kept by prune
 
 
 def file_key(context: Context, deck_dir: Path, path: Path, data: bytes) -> str:
@@ -130,6 +135,22 @@ class Store:
             return rows.seen_record(found)
         except rows.Foreign:
             return None
+
+    def get_drawn(self, inputs: str) -> tuple[Finding, ...] | None:
+        """The diagram findings last made from `inputs` (a digest of all they read)."""
+        found = self._get(seen_key("drawn"))
+        if found is None:
+            return None
+        try:
+            return rows.drawn_record(found, self.deck_dir, inputs)
+        except rows.Foreign:
+            return None
+
+    def put_drawn(self, inputs: str, findings: tuple[Finding, ...]) -> None:
+        try:
+            self._put(seen_key("drawn"), rows.drawn_row(self.deck_dir, inputs, findings))
+        except rows.Unfit:
+            return
 
     def has_lint(self, key: str) -> bool:
         """Whether a lint row is there for `key` (not whether it is sound: get_lint says)."""
@@ -208,7 +229,8 @@ class Store:
         if not self.folder.is_dir():
             return
         rows = ("", _LINT, _WORDS, _STAMP)
-        keep = {f"{key}{row}.json" for key in self.used | {seen_key()} for row in rows}
+        own = {seen_key(kind) for kind in MEMOS}
+        keep = {f"{key}{row}.json" for key in self.used | own for row in rows}
         for path in self.folder.iterdir():
             if path.name.endswith(".tmp") or (
                 _ENTRY.fullmatch(path.name.partition(".")[0]) and path.name not in keep

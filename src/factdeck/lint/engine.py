@@ -172,11 +172,14 @@ def file_lint(
 
 
 def lint_deck(
-    deck: Deck, files: Iterable[FileLint], seen: Seen | None = None
+    deck: Deck,
+    files: Iterable[FileLint],
+    seen: Seen | None = None,
+    drawn: Iterable[Finding] | None = None,
 ) -> tuple[tuple[Finding, ...], Seen]:
     """Every finding, from the per-card findings of each file and the cross-card rules
     (the content rules across cards from each file's index; the diagram rules read the
-    deck's diagrams each time).
+    deck's diagrams, unless `drawn` gives what drawn_findings found for the same deck).
 
     With `seen` (the last lint's near-duplicate pairs), only cards that are new since are
     looked up in the near-duplicate index: the findings are the same as without it.
@@ -202,7 +205,7 @@ def lint_deck(
             Finding(h.location, h.fact_id, h.rule, h.message)
             for h in rules.deck_check(deck, ((f.index, f.cards) for f in files))
         ),
-        *(Finding(d.location, d.fact_id, d.rule, d.message) for d in diagrams.findings(deck)),
+        *(drawn_findings(deck) if drawn is None else drawn),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
     return tuple(
@@ -217,6 +220,12 @@ def lint_deck(
             ),
         )
     ), now_seen
+
+
+def drawn_findings(deck: Deck) -> tuple[Finding, ...]:
+    """The diagram rules' findings: every diagram fact against its drawing, with the
+    deck's nerve levels (rules/diagrams.py)."""
+    return tuple(Finding(d.location, d.fact_id, d.rule, d.message) for d in diagrams.findings(deck))
 
 
 def plain(text: str) -> str:
