@@ -4,6 +4,7 @@ what a full lint of the same deck finds."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from pathlib import Path
@@ -12,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from factdeck.cache import rows
 from factdeck.cache.store import Store, seen_key
 from factdeck.fs.names import CACHE_DIR
+from factdeck.lint import engine
 from factdeck.lint.engine import Finding, lint
 from factdeck.pipeline import expanded
 from tests.support.decks import SMITH, TEMPLATES, deck_yaml, write_tree
@@ -237,3 +240,23 @@ def test_a_corrupt_or_stale_diagram_row_is_found_again_not_trusted(tmp_path: Pat
     assert store.get_drawn("0" * 64) == (planted,)
     assert checked.findings() == full
     assert store.get_drawn("0" * 64) is None  # found again and kept for the deck's digest
+
+
+def test_a_lint_row_with_unsorted_word_counts_is_not_trusted(tmp_path: Path) -> None:
+    """Spelling's counts are looked up by bisection (rules.deck_check): a row whose counts
+    are not each word once, in order, would miscount, so it is refused and made again."""
+    deck_dir = write_tree(
+        tmp_path / "cards" / "tiny",
+        {"deck.yaml": DECK, "f.yaml": question_file(random.Random(0), 0)},
+    )
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    checked = expanded(deck_dir)
+    file = checked.files[0]
+    found = engine.file_lint(checked.deck, file.notes, checked.templates.note_types, file.entries)
+    assert len(found.index.used) > 2
+    data = json.loads(rows.lint_row(deck_dir, file.notes, found))
+    assert rows.lint_record(json.dumps(data).encode(), deck_dir, file.notes) == found
+    for spoilt in (data["index"]["used"][::-1], [data["index"]["used"][0]] * 2):
+        data["index"]["used"] = spoilt
+        with pytest.raises(rows.Foreign):
+            rows.lint_record(json.dumps(data).encode(), deck_dir, file.notes)

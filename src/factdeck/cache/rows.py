@@ -334,8 +334,9 @@ def lint_record(text: bytes, deck_dir: Path, notes: tuple[NoteSpec, ...]) -> Fil
         any(c[0] >= len(notes) for c in row.cards)
         or not (len(row.cards) == len(row.keys) == len(row.answers))
         or any(i >= len(row.cards) for i in places)
+        or any(a >= b for (a, _), (b, _) in zip(index.used, index.used[1:], strict=False))
     ):
-        raise Foreign("cards, keys, answers and index do not line up")
+        raise Foreign("cards, keys, answers and index do not line up, or counts unsorted")
     # a card's texts are often its note's fields (a question, an answer): held once
     once = {field: field for note in notes for field in note.fields}
     cards = tuple(_card(notes[c[0]], c, once) for c in row.cards)

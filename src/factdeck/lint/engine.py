@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -399,10 +399,12 @@ def _same_answers(
         for n in (getattr(e.fact, "name", None), *getattr(e.fact, "aka", ()))
         if n
     }
+    given = Counter(answers)  # a group needs two cards: the rest are not looked at
     groups: dict[str, list[Card]] = defaultdict(list)
-    for card, key in zip(cards, answers, strict=True):
+    for i in [i for i, key in enumerate(answers) if given[key] > 1]:
+        key = answers[i]
         if key not in names and words(key) >= SAME_ANSWER_MIN_WORDS:
-            groups[key].append(card)
+            groups[key].append(cards[i])
     for group in groups.values():
         for card in group:
             others = sorted({c.note.fact_id for c in group} - {card.note.fact_id})

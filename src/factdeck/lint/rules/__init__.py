@@ -11,6 +11,7 @@ reading only the cards that can collide: those sharing an answer, and multiple c
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class FileIndex:
 
     asked: tuple[tuple[str, int, tuple[str, ...]], ...] = ()  # (answer key, card, cue): repeats
     mcq: tuple[int, ...] = ()  # the multiple-choice cards, for choices
-    used: tuple[tuple[str, int], ...] = ()  # how often each word is written, for spelling
+    used: tuple[tuple[str, int], ...] = ()  # how often each word is written, sorted: spelling
     british: tuple[tuple[int, str, str], ...] = ()  # (card, word, US spelling), for spelling
 
 
@@ -92,9 +93,14 @@ def deck_check(deck: Deck, files: Iterable[tuple[FileIndex, Sequence[Card]]]) ->
         deck, tuple(card for card, _ in shared), tuple(cue for _, cue in shared)
     )
     yield from choices.check(deck, tuple(cards[i] for index, cards in files for i in index.mcq))
-    used: Counter[str] = Counter()
-    for index, _ in files:
-        used.update(dict(index.used))
-    yield from spelling.report(
-        used, ((cards[i], word, us) for index, cards in files for i, word, us in index.british)
-    )
+    british = [(cards[i], word, us) for index, cards in files for i, word, us in index.british]
+    wanted = {us for _, _, us in british}  # the deck's counts of these words only
+    used = Counter({us: sum(_count(index.used, us) for index, _ in files) for us in wanted})
+    yield from spelling.report(used, british)
+
+
+def _count(used: tuple[tuple[str, int], ...], word: str) -> int:
+    """How often a file writes `word`, from its index's counts (FileIndex.used: each word
+    once, sorted)."""
+    at = bisect.bisect_left(used, (word,))
+    return used[at][1] if at < len(used) and used[at][0] == word else 0
