@@ -191,7 +191,7 @@ def linted(draw: st.DrawFn) -> tuple[tuple[NoteSpec, ...], FileLint]:
         if n
         else (),
         mcq=tuple(draw(st.lists(st.integers(0, n - 1), max_size=n))) if n else (),
-        used=tuple(draw(st.lists(st.tuples(TEXT, st.integers(1, 9)), max_size=3))),
+        used=tuple(sorted(draw(st.dictionaries(TEXT, st.integers(1, 9), max_size=3)).items())),
         british=tuple(draw(st.lists(st.tuples(st.integers(0, n - 1), TEXT, TEXT), max_size=n)))
         if n
         else (),
