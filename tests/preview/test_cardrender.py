@@ -170,6 +170,12 @@ def test_image_occlusion_clozes_become_shape_data() -> None:
 def test_attribute_encoding_is_anki_s() -> None:
     assert encode_attribute('"No", he said.') == "&quot;No&quot;&#x2C;&#x20;he&#x20;said&#x2E;"
     assert encode_attribute("x'y–z") == "x&#x27;y–z"
+    specials = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+    for code in range(0x300):  # each character as Rust's htmlescape writes it in an attribute
+        char = chr(code)
+        kept = code >= 256 or (char.isascii() and char.isalnum())
+        expected = specials.get(char, char if kept else f"&#x{code:02X};")
+        assert encode_attribute(f"a{char}\U0001f600") == f"a{expected}\U0001f600"
 
 
 def test_parse_builds_a_tree() -> None:

@@ -253,15 +253,16 @@ def reveal_only(text: str, ordinal: int, question: bool) -> str:
 def encode_attribute(value: str) -> str:
     """Anki's attribute escaping (Rust htmlescape): ASCII letters and digits stay, other
     characters below U+0100 become `&#xHH;`, the five HTML specials their entities."""
-    out = []
-    for char in value:
-        if char in _MINIMAL_ENTITIES:
-            out.append(_MINIMAL_ENTITIES[char])
-        elif ord(char) < 256 and not (char.isascii() and char.isalnum()):
-            out.append(f"&#x{ord(char):02X};")
-        else:
-            out.append(char)
-    return "".join(out)
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
+
+# encode_attribute's table, one entry per character it replaces (a preview escapes every
+# cloze card's hidden words, so a loop over characters was a sixth of rendering the cards)
+_ATTRIBUTE_ESCAPES = {
+    code: _MINIMAL_ENTITIES.get(chr(code), f"&#x{code:02X};")
+    for code in range(256)
+    if chr(code) in _MINIMAL_ENTITIES or not (chr(code).isascii() and chr(code).isalnum())
+}
 
 
 def _numbers_shown(ordinals: tuple[int, ...]) -> str:
