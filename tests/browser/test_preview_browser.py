@@ -9,6 +9,7 @@ regenerates docs/preview.png for the docs (docs/preview.md).
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import pytest
 from PIL import Image
 
 from factdeck.pipeline import BuildResult, expanded
-from factdeck.preview.page import Preview, build_preview, fact_sources, preview
+from factdeck.preview.page import Preview, PreviewCard, build_preview, fact_sources, preview
 from tests.support.decks import REPO
 
 TARGET = (0xFF, 0x8E, 0x8E)  # Anki's active mask colour
@@ -50,9 +51,8 @@ def site(built_real_deck: BuildResult, tmp_path_factory: pytest.TempPathFactory)
     deck_dir = built_real_deck.apkg.parent.parent / "cards" / "low-back-pain"
     result = preview(deck_dir, tmp_path_factory.mktemp("preview"))
     checked = expanded(deck_dir)
-    return Site(
-        result.index.as_uri(), build_preview(checked, fact_sources(checked.deck)), built_real_deck
-    )
+    built = build_preview(checked, fact_sources(checked.deck), result.index.parent)
+    return Site(result.index.as_uri(), built, built_real_deck)
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,11 @@ def loaded(browser: Any, site: Site) -> Iterator[Page]:
     page.page.wait_for_selector("body[data-ready]")
     yield page
     page.page.close()
+
+
+def shown(card: PreviewCard) -> dict[str, Any]:
+    """The card's record, as the page's data holds it."""
+    return dict(json.loads(card.record))
 
 
 def set_filters(page: Any, search: str = "", tag: str = "", subdeck: str = "*") -> int:
@@ -104,12 +109,12 @@ def test_filters_and_search_narrow_the_list(loaded: Page, site: Site) -> None:
     nerves = sum(any(t.startswith("lbp::nerves::") for t in card.note.tags) for card in cards)
     assert set_filters(page, tag="lbp::nerves") == nerves  # a level matches all below it
 
-    found = [card for card in cards if "piriformis" in card.text]
+    found = [card for card in cards if "piriformis" in shown(card)["text"]]
     assert 0 < set_filters(page, search="PIRIFORMIS") == len(found) < len(cards)
     both = [card for card in found if card in pathology]
     assert set_filters(page, search="piriformis", tag="exam::pathology") == len(both)
     assert set_filters(page, search="piriformis nerve") == sum(
-        "nerve" in card.text for card in found
+        "nerve" in shown(card)["text"] for card in found
     )
     assert set_filters(page, search="no such words anywhere") == 0
     assert page.is_visible("#pv-empty")
@@ -121,11 +126,11 @@ def test_opening_a_card_shows_its_yaml_location(loaded: Page, site: Site) -> Non
     page = loaded.page
     set_filters(page)
     card = next(c for c in site.preview.cards if c.note.fact_id == "superior-cluneal")
-    article = page.locator(f"[id='{card.anchor}']")
+    article = page.locator(f"[id='{shown(card)['anchor']}']")
     article.scroll_into_view_if_needed()
     article.locator("summary").click()
-    assert article.locator(".pv-location").inner_text() == card.location
-    assert card.location.startswith("cards/low-back-pain/cluneal-superior.yaml:")
+    assert article.locator(".pv-location").inner_text() == shown(card)["location"]
+    assert shown(card)["location"].startswith("cards/low-back-pain/cluneal-superior.yaml:")
     assert article.locator(".pv-yaml").inner_text().startswith("- id: superior-cluneal\n")
     assert article.locator(".pv-yaml").is_visible()
 
@@ -166,9 +171,11 @@ def test_a_diagram_shows_its_masks(
         for c in site.preview.cards
         if c.note.card_id.startswith(note) and c.note.fact_id == "figure-dorsal-rami"
     )
-    front = page.locator(f"[id='{card.anchor}'] .pv-host[data-side='front']")
+    front = page.locator(f"[id='{shown(card)['anchor']}'] .pv-host[data-side='front']")
     front.scroll_into_view_if_needed()
-    page.wait_for_function("id => document.getElementById(id).dataset.rendered", arg=card.anchor)
+    page.wait_for_function(
+        "id => document.getElementById(id).dataset.rendered", arg=shown(card)["anchor"]
+    )
     front.locator("img").evaluate("img => img.decode()")
     front.scroll_into_view_if_needed()  # cards above may have grown as they were drawn
     shot = Image.open(io.BytesIO(front.screenshot())).convert("RGB")

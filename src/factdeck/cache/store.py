@@ -93,14 +93,15 @@ def file_key(context: Context, deck_dir: Path, path: Path, data: bytes) -> str:
 _LINT = ".lint"  # a file's lint row: `<key>.lint.json` beside its file row `<key>.json`
 _WORDS = ".words"  # its cloze notes' words (cloze_words.py): `<key>.words.json`
 _STAMP = ".stamp"  # its steady notes (stamp_memo.py): `<key>.stamp.json`
+_PREVIEW = ".preview"  # its preview cards (preview_cards.py): `<key>.preview.json`
 
 
 class Store:
     """The cache folder of one deck: get and put by key, forget what a build did not use.
 
-    Under one file key are four rows: the file's results and, once it is linted or
-    stamped, its lint, its cloze notes' words and its steady notes (made from those
-    results, so the same key covers them)."""
+    Under one file key are five rows: the file's results and, once it is linted, stamped
+    or previewed, its lint, its cloze notes' words, its steady notes and its preview cards
+    (made from those results, so the same key covers them)."""
 
     def __init__(self, deck_dir: Path, drawings: dict[str, str] | None = None) -> None:
         self.deck_dir = deck_dir
@@ -188,6 +189,13 @@ class Store:
     def put_stamp(self, key: str, text: str) -> None:
         self._put(key, text, _STAMP)
 
+    def get_preview(self, key: str) -> bytes | None:
+        """The sealed preview row of `key` (preview_cards.py checks its shape)."""
+        return self._get(key, _PREVIEW)
+
+    def put_preview(self, key: str, text: str) -> None:
+        self._put(key, text, _PREVIEW)
+
     def put_seen(self, key: str, seen: Seen) -> None:
         self._put(key, rows.seen_row(seen))
 
@@ -224,11 +232,11 @@ class Store:
     def prune(self) -> None:
         """Delete entries this build did not use (old versions of edited files), and entries
         of earlier formats, and temporaries a killed build left behind. A used key keeps
-        all its rows: a file's lint, cloze words and steady notes are read after the build
-        has pruned."""
+        all its rows: a file's lint, cloze words, steady notes and preview cards are read
+        after the build has pruned."""
         if not self.folder.is_dir():
             return
-        rows = ("", _LINT, _WORDS, _STAMP)
+        rows = ("", _LINT, _WORDS, _STAMP, _PREVIEW)
         own = {seen_key(kind) for kind in MEMOS}
         keep = {f"{key}{row}.json" for key in self.used | own for row in rows}
         for path in self.folder.iterdir():

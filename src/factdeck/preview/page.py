@@ -7,11 +7,15 @@ the page; native image occlusion is drawn by a small stand-in for Anki's reviewe
 script, as HTML boxes like the portable note type's. The site is an index.html, its
 cards in parts/ (loaded one after another, so a big deck opens at once) and the deck's
 media: it works from a file:// URL, offline, in any browser.
-The preview reads the deck and writes only under OUT; the lock is never touched.
+The preview reads the deck and writes only under OUT, and its cards' records in the deck's
+cache (cache/preview_cards.py: a preview renders only the fact files edited since the last
+one, and writes the same site as without it); the lock is never touched.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import re
@@ -20,21 +24,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import jinja2.sandbox
 
+from factdeck import installed_version
+from factdeck.cache import preview_cards
+from factdeck.cache.store import Store
 from factdeck.diagrams.occlusion import numbered_labels
 from factdeck.errors import FactdeckError, Location
 from factdeck.facts.model import Deck, DeckSpec, Entry, Media, NoteSpec
 from factdeck.fs import atomic, oserrors, read
 from factdeck.pipeline import Checked, expanded
-from factdeck.preview.card_templates import CardFaces, compile_note_type, render_note
+from factdeck.preview.card_templates import CompiledNoteType, compile_note_type, render_note
 from factdeck.render.expand import source_view
 from factdeck.render.layers import Layers
 from factdeck.render.project import project_root
-from factdeck.render.templates import NOTE_TYPES_DIR
+from factdeck.render.templates import NOTE_TYPES_DIR, NoteType
 from factdeck.stages import Watch, unwatched
 
 PREVIEW_DIR = "preview"
@@ -44,24 +50,17 @@ FIRST_PART_CARDS = 100  # a small first part: the first screen of cards, at once
 _HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 PAGE = "index.html.j2"
+PREVIEW_CARDS = "factdeck-preview-cards-1"  # a bump when a record's JSON changes shape
 ASSETS = ("preview.css", "preview.js")
 
 
 @dataclass(frozen=True, slots=True)
 class PreviewCard:
-    """One card as the preview shows it, with where it comes from."""
+    """One card as the page's data holds it: its record (faces, search text, origin) as
+    JSON text, and its note, which the filters count."""
 
     note: NoteSpec
-    faces: CardFaces
-    note_type: str  # display name
-    deck: str  # full Anki deck name, "Low Back Pain::Cluneal Nerves"
-    source: str  # "Dorsal Rami of Spinal Nerves · Aota 2016"
-    location: str  # "cards/low-back-pain/cluneal-superior.yaml:12"
-    text: str  # everything the search box looks in, lower case
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.note.fact_id}--{self.note.card_id}--{self.faces.ord + 1}"
+    record: str  # a JSON object (_records), kept between previews (cache/preview_cards.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,7 @@ class TagOption:
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    """Everything the page shows, computed without touching the disk."""
+    """Everything the page shows."""
 
     deck: DeckSpec
     cards: tuple[PreviewCard, ...]
@@ -84,7 +83,6 @@ class Preview:
     tags: tuple[TagOption, ...]
     subdecks: tuple[tuple[str, str, int], ...]  # (key, display name, cards)
     note_types: tuple[tuple[str, str, int], ...]  # (key, display name, cards)
-    labels: Mapping[str, tuple[tuple[int, str], ...]]  # diagram fact -> numbered mask labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +102,16 @@ def preview(
     checked = expanded(deck_dir, templates_dir, watch)
     site = out_dir / f"{checked.deck.spec.slug}-preview"
     with watch("render"):
-        built = build_preview(checked, fact_sources(checked.deck))
-        rendered = render_page(built, _page_environment(checked.templates.layers), site)
+        built = build_preview(checked, fact_sources(checked.deck), site)
+        rendered = render_page(built, _page_environment(checked.templates.layers))
     with watch("write"), oserrors.reported():
         return write_site(site, rendered, built)
 
 
-def build_preview(checked: Checked, facts: Mapping[str, str]) -> Preview:
-    """The cards of every note, front and back, with their origin and search text."""
+def build_preview(checked: Checked, facts: Mapping[str, str], site: Path) -> Preview:
+    """The cards of every note, front and back, with their origin and search text, linked
+    from the page at `site`: an unchanged fact file's as the last preview made them
+    (cache/preview_cards.py), the others rendered."""
     templates, spec = checked.templates, checked.deck.spec
     compiled = {
         key: compile_note_type(note_type, Location(templates.root / NOTE_TYPES_DIR / f"{key}.yaml"))
@@ -119,36 +119,27 @@ def build_preview(checked: Checked, facts: Mapping[str, str]) -> Preview:
         if any(note.note_type == key for note in checked.notes)
     }
     entries = {entry.fact.id: entry for entry in checked.deck.entries}
-    project = project_root(checked.deck.deck_dir)
-    cards = []
-    for note in checked.notes:
-        note_type = templates.note_types[note.note_type]
-        deck = spec.name if note.subdeck is None else f"{spec.name}::{spec.subdecks[note.subdeck]}"
-        source = _source(spec, entries[note.fact_id])
-        location = _shown(note.location, project)
-        for faces in render_note(compiled[note.note_type], note):
-            words = (
-                text_of(faces.front),
-                text_of(faces.back),
-                *note.tags,
-                note.fact_id,
-                note.card_id,
-                location,
-                deck,
-                note_type.name,
-                source,
+    places = _Places(project_root(checked.deck.deck_dir), site)
+    labels = numbered_labels(checked.deck)
+    inputs = _inputs(spec, templates.note_types)
+    store = Store(checked.deck.deck_dir)
+    source = functools.cache(lambda fact_id: _source(spec, entries[fact_id]))  # per fact
+    cards: list[PreviewCard] = []
+    for file in checked.files:
+        depends = _depends(inputs, places, file.notes)
+        records = (
+            None if file.key is None else preview_cards.get(store, file.key, depends, file.notes)
+        )
+        if records is None:
+            records = tuple(
+                _records(note, compiled[note.note_type], spec, source(note.fact_id), places)
+                for note in file.notes
             )
-            cards.append(
-                PreviewCard(
-                    note=note,
-                    faces=faces,
-                    note_type=note_type.name,
-                    deck=deck,
-                    source=source,
-                    location=location,
-                    text=" ".join(words).lower(),
-                )
-            )
+            if file.key is not None:
+                preview_cards.put(store, file.key, depends, records)
+        for note, made in zip(file.notes, records, strict=True):
+            shown = labels.get(note.fact_id)
+            cards.extend(PreviewCard(note, _labelled(record, shown)) for record in made)
     media = {m.name: m for note in checked.notes for m in note.media}
     return Preview(
         deck=spec,
@@ -163,20 +154,126 @@ def build_preview(checked: Checked, facts: Mapping[str, str]) -> Preview:
             (key, c.note_type.name, sum(card.note.note_type == key for card in cards))
             for key, c in compiled.items()
         ),
-        labels=numbered_labels(checked.deck),
     )
+
+
+def _records(
+    note: NoteSpec, compiled: CompiledNoteType, spec: DeckSpec, source: str, places: _Places
+) -> tuple[str, ...]:
+    """The records of the note's cards, as the page's data holds them (JSON objects; a
+    diagram's mask labels are added to them afterwards, _labelled)."""
+    name = compiled.note_type.name
+    deck = spec.name if note.subdeck is None else f"{spec.name}::{spec.subdecks[note.subdeck]}"
+    location = places.shown(note.location)
+    href = places.href(note.location.path)
+    records = []
+    for faces in render_note(compiled, note):
+        words = (
+            text_of(faces.front),
+            text_of(faces.back),
+            *note.tags,
+            note.fact_id,
+            note.card_id,
+            location,
+            deck,
+            name,
+            source,
+        )
+        record = {
+            "type": note.note_type,
+            "front": faces.front,
+            "back": faces.back,
+            "text": " ".join(words).lower(),
+            "anchor": f"{note.fact_id}--{note.card_id}--{faces.ord + 1}",
+            "subdeck": note.subdeck or "",
+            "tags": note.tags,
+            "kind": f"{name} · {faces.name}",
+            "deck": deck,
+            "source": source,
+            "location": location,
+            "ids": f"{note.fact_id}/{note.card_id}",
+            "fact": note.fact_id,
+            "href": href,
+            "file": location.rsplit(":", 1)[0],
+            "line": note.location.line,
+        }
+        records.append(json.dumps(record))
+    return tuple(records)
+
+
+def _labelled(record: str, labels: tuple[tuple[int, str], ...] | None) -> str:
+    """A diagram prints once, as a sheet: its masks numbered, its labels listed. Added last,
+    as json.dumps would write the key (labels are drawn from the drawing as it is now)."""
+    if labels is None:
+        return record
+    return f'{record[:-1]}, "labels": {json.dumps(labels)}}}'
+
+
+def _inputs(spec: DeckSpec, note_types: Mapping[str, NoteType]) -> bytes:
+    """What every card's record is made from besides its notes and places: the deck and
+    the note types as loaded (their cards' templates, names and fields)."""
+    shapes = [
+        [t.key, t.name, t.cloze, t.stock_kind, t.field_names, t.asked]
+        + [[c.name, c.front, c.back] for c in t.cards]
+        for t in sorted(note_types.values(), key=lambda t: t.key)
+    ]
+    return json.dumps(
+        [PREVIEW_CARDS, installed_version(), spec.model_dump(mode="json"), shapes]
+    ).encode()
+
+
+def _depends(inputs: bytes, places: _Places, notes: tuple[NoteSpec, ...]) -> str:
+    """A file's records depend on `inputs` and on where its notes' files are shown from and
+    linked to (the project's and the page's folders)."""
+    paths = dict.fromkeys(note.location.path for note in notes)
+    where = [[places.shown(Location(path)), places.href(path)] for path in paths]
+    return hashlib.sha256(inputs + json.dumps(where).encode()).hexdigest()
+
+
+class _Places:
+    """Each fact file as the page shows it (from the project folder, whatever the current
+    directory) and links to it (relative, so the page names no home folder), worked out
+    once a file: resolving paths was a third of rendering the cards."""
+
+    def __init__(self, project: Path, site: Path) -> None:
+        self._project = project.resolve()
+        self._site = site.resolve()
+        self._shown: dict[Path, str | None] = {}
+        self._href: dict[Path, str] = {}
+
+    def shown(self, location: Location) -> str:
+        """file:line relative to the project folder (as an error names it, outside)."""
+        path = location.path
+        if path not in self._shown:
+            try:
+                self._shown[path] = path.resolve().relative_to(self._project).as_posix()
+            except ValueError:
+                self._shown[path] = None
+        inside = self._shown[path]
+        if inside is None:
+            return str(location)
+        return f"{inside}:{location.line}" if location.line else inside
+
+    def href(self, path: Path) -> str:
+        if path not in self._href:
+            try:
+                self._href[path] = Path(os.path.relpath(path.resolve(), self._site)).as_posix()
+            except ValueError:  # another drive (Windows): no relative path exists
+                self._href[path] = path.resolve().as_uri()
+        return self._href[path]
 
 
 def tag_options(card_tags: Iterable[tuple[str, ...]]) -> tuple[TagOption, ...]:
     """Every tag and each of its ancestors, with how many cards carry it or a descendant."""
     counts: Counter[str] = Counter()
-    for tags in card_tags:
+    for tags, cards in Counter(card_tags).items():  # a deck's cards share a few tag sets
         prefixes = {
             "::".join(tag.split("::")[:depth])
             for tag in tags
             for depth in range(1, tag.count("::") + 2)
         }
-        counts.update(prefixes)
+        for prefix in prefixes:
+            counts[prefix] += cards
     return tuple(
         TagOption(tag, tag.count("::"), counts[tag])
         for tag in sorted(counts, key=lambda t: t.split("::"))
@@ -199,7 +296,7 @@ def fact_sources(deck: Deck) -> dict[str, str]:
             chunk = lines[start - 1 : end - 1]
             while chunk and (not chunk[-1].strip() or chunk[-1].lstrip().startswith("#")):
                 chunk.pop()
-            sources[fact_id] = _dedent("\n".join(chunk))
+            sources[fact_id] = _dedent(chunk)
     return sources
 
 
@@ -211,49 +308,25 @@ class Site:
     parts: tuple[str, ...]  # parts/NNNN.js, in order
 
 
-def render_page(built: Preview, env: jinja2.Environment, site: Path) -> Site:
+def render_page(built: Preview, env: jinja2.Environment) -> Site:
     """index.html: the deck's filters and a loader; the cards, faces and origin, travel as
     JSON in parts/NNNN.js files of PART_CARDS cards each, which preview.js adds one after
     another (script tags, so it works from file://): the first cards show at once,
     however big the deck."""
-    links: dict[Path, str] = {}
-    records: list[dict[str, Any]] = []
-    for card in built.cards:
-        note, path = card.note, card.note.location.path
-        if path not in links:
-            links[path] = _href(path, site)
-        records.append(
-            {
-                "type": note.note_type,
-                "front": card.faces.front,
-                "back": card.faces.back,
-                "text": card.text,
-                "anchor": card.anchor,
-                "subdeck": note.subdeck or "",
-                "tags": note.tags,
-                "kind": f"{card.note_type} · {card.faces.name}",
-                "deck": card.deck,
-                "source": card.source,
-                "location": card.location,
-                "ids": f"{note.fact_id}/{note.card_id}",
-                "fact": note.fact_id,
-                "href": links[path],
-                "file": card.location.rsplit(":", 1)[0],
-                "line": note.location.line,
-                # a diagram prints once, as a sheet: its masks numbered, its labels listed
-                **({"labels": built.labels[note.fact_id]} if note.fact_id in built.labels else {}),
-            }
-        )
     parts = []
-    starts = [0, *range(min(FIRST_PART_CARDS, PART_CARDS), len(records), PART_CARDS)]
-    for start, end in zip(starts, [*starts[1:], len(records)], strict=True):
-        chunk = records[start:end]
-        facts = {r["fact"]: built.facts.get(r["fact"], "") for r in chunk}
-        parts.append(f"factdeckPreview.add({json.dumps({'cards': chunk, 'facts': facts})});\n")
+    cards = built.cards
+    starts = [0, *range(min(FIRST_PART_CARDS, PART_CARDS), len(cards), PART_CARDS)]
+    for start, end in zip(starts, [*starts[1:], len(cards)], strict=True):
+        chunk = cards[start:end]
+        facts = {c.note.fact_id: built.facts.get(c.note.fact_id, "") for c in chunk}
+        records = ", ".join(c.record for c in chunk)  # json.dumps's own separators
+        parts.append(
+            f'factdeckPreview.add({{"cards": [{records}], "facts": {json.dumps(facts)}}});\n'
+        )
     data = {
         "styles": built.styles,
         "parts": [_part_name(n) for n in range(len(parts))],
-        "cards": len(records),
+        "cards": len(cards),
     }
     assets = {
         name.split(".")[-1]: env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
@@ -346,25 +419,7 @@ def _subdecks(spec: DeckSpec, cards: list[PreviewCard]) -> tuple[tuple[str, str,
     return tuple((key, name, counts[key]) for key, name in named if counts[key])
 
 
-def _shown(location: Location, project: Path) -> str:
-    """file:line relative to the project folder, whatever the current directory."""
-    try:
-        path = location.path.resolve().relative_to(project.resolve()).as_posix()
-    except ValueError:
-        return str(location)
-    return f"{path}:{location.line}" if location.line else path
-
-
-def _href(path: Path, site: Path) -> str:
-    """A link from the page to a fact file: relative, so the page names no home folder."""
-    try:
-        return Path(os.path.relpath(path.resolve(), site.resolve())).as_posix()
-    except ValueError:  # another drive (Windows): no relative path exists
-        return path.resolve().as_uri()
-
-
-def _dedent(text: str) -> str:
+def _dedent(lines: list[str]) -> str:
     """A fact's lines without the list indentation they share ('  - id: x' -> '- id: x')."""
-    lines = text.splitlines()
-    indent = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
-    return "\n".join(line[indent:] for line in lines)
+    indent = min((len(line) - len(rest) for line in lines if (rest := line.lstrip())), default=0)
+    return "\n".join([line[indent:] for line in lines] if indent else lines)
