@@ -16,7 +16,7 @@ from factdeck.apkg import verify
 from factdeck.apkg import write as apkg_write
 from factdeck.apkg.write import PackagePlan
 from factdeck.authoring import deck_stats
-from factdeck.cache import cloze_words, incremental, manifest, stamp_memo
+from factdeck.cache import cloze_words, incremental, made_with, manifest, stamp_memo
 from factdeck.cache import findings as cache_findings
 from factdeck.diagrams import occlusion
 from factdeck.facts import claims, load
@@ -118,7 +118,8 @@ def check(
         cloze_words.remembering(deck_dir, checked.files, note_types),
     ):
         old = read_lock(checked.deck)
-        known = stamp_memo.known(deck_dir, checked.files, old, allow)
+        made = made_with.digest(checked.deck.spec, note_types)
+        known = stamp_memo.known(deck_dir, checked.files, old, allow, made)
         lock.check(checked.deck, checked.notes, note_types, old, allow, known.steady)
     return checked
 
@@ -170,8 +171,11 @@ def stamped(
         description = expand.describe(deck, templates)
         old = read_lock(deck, out_dir)
         # each unchanged file's steady notes (cache/stamp_memo.py); none for a release
+        made = made_with.digest(deck.spec, templates.note_types)
         known = (
-            stamp_memo.NONE if releasing else stamp_memo.known(deck_dir, checked.files, old, allow)
+            stamp_memo.NONE
+            if releasing
+            else stamp_memo.known(deck_dir, checked.files, old, allow, made)
         )
         stamping = lock.stamp(
             deck,
@@ -186,7 +190,7 @@ def stamped(
             known.steady,
         )
         if not releasing:
-            stamp_memo.keep(deck_dir, checked.files, old, allow, stamping.steady, known)
+            stamp_memo.keep(deck_dir, checked.files, old, allow, made, stamping.steady, known)
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
         )

@@ -7,6 +7,7 @@ stale or from elsewhere is never trusted."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from factdeck.cache import stamp_memo
+from factdeck.cache import made_with, stamp_memo
 from factdeck.cache.store import Store
 from factdeck.errors import FactdeckError
 from factdeck.fs import secret
@@ -300,7 +301,13 @@ def test_a_spoilt_row_is_not_trusted_and_is_written_again(
 def known_now(deck_dir: Path) -> stamp_memo.Known:
     """The steady notes a build of the deck as it is would take from the rows."""
     old = lockfile.parse((deck_dir / LOCK_NAME).read_text(), deck_dir / LOCK_NAME, "1.0.0", None)
-    return stamp_memo.known(deck_dir, expanded(deck_dir).files, old, NO_OVERRIDES)
+    return stamp_memo.known(deck_dir, expanded(deck_dir).files, old, NO_OVERRIDES, made(deck_dir))
+
+
+def made(deck_dir: Path) -> str:
+    """What the build of the deck as it is loads: its deck and note types' digest."""
+    checked = expanded(deck_dir)
+    return made_with.digest(checked.deck.spec, checked.templates.note_types)
 
 
 def test_an_edit_ends_the_rows_of_its_file_only(steady_deck: Path) -> None:
@@ -321,6 +328,31 @@ def test_an_edit_ends_the_rows_of_its_file_only(steady_deck: Path) -> None:
         (steady_deck / LOCK_NAME).read_text(), steady_deck / LOCK_NAME, "1.0.0", None
     )
     moved = stamp_memo.known(
-        steady_deck, expanded(steady_deck).files, old, Allow(subdeck_move=True)
+        steady_deck, expanded(steady_deck).files, old, Allow(subdeck_move=True), made(steady_deck)
     )
     assert moved.steady == {}
+
+
+def test_a_row_holds_only_for_the_deck_and_note_types_it_was_made_with(
+    steady_deck: Path,
+) -> None:
+    """A file's key covers deck.yaml and the templates as read when the build began; the
+    stages read them again, so a row also names what they loaded (an edit saved in between
+    must not leave a row for the old key made from the new deck)."""
+    checked = expanded(steady_deck)
+    old = lockfile.parse(
+        (steady_deck / LOCK_NAME).read_text(), steady_deck / LOCK_NAME, "1.0.0", None
+    )
+    spec, types = checked.deck.spec, checked.templates.note_types
+    first = next(iter(types))
+    restyled = {**types, first: dataclasses.replace(types[first], css="/* edited */")}
+    made_now = {
+        "as built": made_with.digest(spec, types),
+        "another deck": made_with.digest(spec.model_copy(update={"name": "Other"}), types),
+        "other note types": made_with.digest(spec, restyled),
+    }
+    found = {
+        what: len(stamp_memo.known(steady_deck, checked.files, old, NO_OVERRIDES, digest).steady)
+        for what, digest in made_now.items()
+    }
+    assert found == {"as built": len(checked.notes), "another deck": 0, "other note types": 0}

@@ -1,7 +1,8 @@
 """Each fact file's steady notes (history/steady.py), kept under the file's key.
 
 A row says: stamping the notes of this key against these lock entries (`lines`, the
-digest of the file's notes' entries as read) and this deck-wide part (`deck`) left every
+digest of the file's notes' entries as read) and this deck-wide part (`deck`: the lock's
+releases, the overrides, and the deck and note types as loaded, cache/made_with.py) left every
 note as its entry was, adding these tags and a link naming this version. The key covers
 the notes, the digests the rest, so the row holds for any later build where they match:
 that build stamps and checks the file's notes without looking at them again. A row is
@@ -12,6 +13,7 @@ foreign or other-format row, another deck-wide digest, other entries, another co
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +35,8 @@ class StampRow(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
     format: rows.Format
     kind: Literal["stamp"]
-    deck: str
-    lines: str
+    deck: rows.Digest
+    lines: rows.Digest
     notes: tuple[tuple[tuple[str, ...], str | None], ...]
 
 
@@ -49,13 +51,14 @@ class Known:
 NONE = Known({}, frozenset())
 
 
-def known(deck_dir: Path, files: Iterable[FileNotes], old: Lock, allow: Allow) -> Known:
-    """The steady notes of every file whose row holds against `old` (none while `old`
-    cannot have steady notes: history/steady.usable)."""
+def known(deck_dir: Path, files: Iterable[FileNotes], old: Lock, allow: Allow, made: str) -> Known:
+    """The steady notes of every file whose row holds against `old` and `made` (the deck
+    and note types' digest: cache/made_with.py); none while `old` cannot have steady
+    notes (history/steady.usable)."""
     if not usable(old, False):
         return NONE
     store = Store(deck_dir)
-    deck = deck_digest(old, allow)
+    deck = _deck(old, allow, made)
     found: dict[str, Steady] = {}
     keys = set()
     for file in files:
@@ -79,6 +82,7 @@ def keep(
     files: Iterable[FileNotes],
     old: Lock,
     allow: Allow,
+    made: str,
     steady: Mapping[str, Steady],
     had: Known,
 ) -> None:
@@ -95,7 +99,7 @@ def keep(
         lines = lines_digest(old, (n.guid for n in file.notes))
         if lines is None or any(s is None for s in found):
             continue
-        deck = deck or deck_digest(old, allow)
+        deck = deck or _deck(old, allow, made)
         row = StampRow(
             format=rows.FORMAT,
             kind="stamp",
@@ -104,6 +108,10 @@ def keep(
             notes=tuple(s for s in found if s is not None),
         )
         store.put_stamp(file.key, row.model_dump_json())
+
+
+def _deck(old: Lock, allow: Allow, made: str) -> str:
+    return hashlib.sha256(f"{deck_digest(old, allow)}\0{made}".encode()).hexdigest()
 
 
 def _row(text: bytes | None) -> StampRow | None:

@@ -28,8 +28,8 @@ from pathlib import Path
 import jinja2
 import jinja2.sandbox
 
-from factdeck import installed_version
 from factdeck.cache import preview_cards
+from factdeck.cache.made_with import made_with
 from factdeck.cache.store import Store
 from factdeck.diagrams.occlusion import numbered_labels
 from factdeck.errors import FactdeckError, Location
@@ -211,15 +211,8 @@ def _labelled(record: str, labels: tuple[tuple[int, str], ...] | None) -> str:
 
 def _inputs(spec: DeckSpec, note_types: Mapping[str, NoteType]) -> bytes:
     """What every card's record is made from besides its notes and places: the deck and
-    the note types as loaded (their cards' templates, names and fields)."""
-    shapes = [
-        [t.key, t.name, t.cloze, t.stock_kind, t.field_names, t.asked]
-        + [[c.name, c.front, c.back] for c in t.cards]
-        for t in sorted(note_types.values(), key=lambda t: t.key)
-    ]
-    return json.dumps(
-        [PREVIEW_CARDS, installed_version(), spec.model_dump(mode="json"), shapes]
-    ).encode()
+    the note types as loaded (cache/made_with.py)."""
+    return PREVIEW_CARDS.encode() + b"\0" + made_with(spec, note_types)
 
 
 def _depends(inputs: bytes, places: _Places, notes: tuple[NoteSpec, ...]) -> str:
