@@ -316,13 +316,27 @@ def test_a_moved_project_keeps_its_cache(project: Path, expanded_facts: list[str
             assert str(moved).encode() not in entry.read_bytes()  # no absolute path kept
 
 
+@pytest.mark.parametrize("library", ["factdeck", "snowballstemmer", "svgelements"])
 def test_another_version_or_templates_miss_the_cache(
-    project: Path, expanded_facts: list[str], monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    expanded_facts: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    library: str,
 ) -> None:
+    """factdeck, or a library whose behaviour the rows follow (lint's stemming, diagram
+    parsing), in another version; then another template."""
     deck_dir = copy_deck(project, "deck")
     build(deck_dir, project / "out")
     expanded_facts.clear()
-    monkeypatch.setattr(store, "installed_version", lambda package="factdeck": "99.0")
+    real = store.installed_version
+    monkeypatch.setattr(
+        store,
+        "installed_version",
+        lambda package="factdeck": "99.0" if package == library else real(package),
+    )
+    store._made_by.cache_clear()  # read once a process: this one now has another version
+    request.addfinalizer(store._made_by.cache_clear)
     build(deck_dir, project / "out")
     assert len(expanded_facts) == facts_in(deck_dir)
     expanded_facts.clear()

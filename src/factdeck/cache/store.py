@@ -17,6 +17,7 @@ ignored and rebuilt, never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sys
@@ -57,9 +58,7 @@ class Context:
 def context(deck_dir: Path, deck_file: Path, templates_root: Path) -> Context:
     """Everything outside a fact file that its entries and notes depend on, by content."""
     digest = hashlib.sha256(FORMAT)
-    for part in (sys.version, *map(installed_version, ("factdeck", "pydantic", "jinja2"))):
-        digest.update(f"{part}\0".encode())
-    digest.update(code_digest())
+    digest.update(_made_by())
     drawings = {}
     for path in (deck_file, *_files(deck_dir)):
         inside = path.relative_to(deck_dir).as_posix()
@@ -77,9 +76,30 @@ def seen_key(kind: str = "seen") -> str:
     """The key of a deck's one row of `kind`: the last lint's near-duplicate pairs ("seen",
     which depend only on the cards and on factdeck) or its diagram findings ("drawn", with
     the digest of what they were made from inside)."""
-    return hashlib.sha256(
-        FORMAT + kind.encode() + b"\0" + str(installed_version()).encode() + code_digest()
-    ).hexdigest()
+    return hashlib.sha256(FORMAT + kind.encode() + b"\0" + _made_by()).hexdigest()
+
+
+# The libraries whose behaviour a row's contents follow: validation, rendering, the lint
+# rules' stemming and the diagrams' parsing, geometry and colours. Another version of one
+# is another cache.
+_LIBRARIES = (
+    "factdeck",
+    "pydantic",
+    "jinja2",
+    "markupsafe",
+    "snowballstemmer",
+    "svgelements",
+    "coloraide",
+    "defusedxml",
+)
+
+
+@functools.cache
+def _made_by() -> bytes:
+    """Python, the libraries' versions and factdeck's own code, as bytes to digest (once a
+    process: reading a package's version scans the installed packages, tens of ms)."""
+    versions = (sys.version, *map(installed_version, _LIBRARIES))
+    return "".join(f"{part}\0" for part in versions).encode() + code_digest()
 
 
 MEMOS = ("seen", "drawn")  # the deck's own rows, kept by prune
