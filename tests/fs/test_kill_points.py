@@ -148,8 +148,12 @@ def killed_and_rerun(before: Path, command: str, n: int, folder: Path) -> tuple[
 
 
 def state(project: Path) -> dict[str, bytes | None]:
-    """Every file of the project by path: its bytes, or None for the build's cache and
-    mutex (rebuilt at will; only their names must match)."""
+    """Every file of the project by path: its bytes, or None for the build's mutex and a
+    temporary in its cache (only their names must match, so a temporary left there shows).
+    The cache's rows are left out: which rows exist depends on the lock each run stamped
+    against (a run that recovers a killed one stamps against the recovered lock and may
+    keep a row the uninterrupted run had no reason to write), and each row is checked on
+    read, so only what it leaves behind unfinished matters."""
     return {
         str(p.relative_to(project)): (
             None
@@ -157,7 +161,7 @@ def state(project: Path) -> dict[str, bytes | None]:
             else p.read_bytes()
         )
         for p in sorted(project.rglob("*"))
-        if p.is_file()
+        if p.is_file() and (".factdeck-cache" not in p.parts or p.name.endswith(".tmp"))
     }
 
 
