@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import gc
 import glob
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from factdeck.facts.model import Deck, DeckSpec, Diagram, NoteSpec
 from factdeck.fs import commit, mutex, oserrors, read
 from factdeck.fs.names import RECORD_NAME
 from factdeck.history import clock, compare, lock, lockfile, lost
+from factdeck.history.steady import Steady
 from factdeck.lint import engine
 from factdeck.render import expand, report_link
 from factdeck.render.layers import find_templates
@@ -177,20 +178,36 @@ def stamped(
             if releasing
             else stamp_memo.known(deck_dir, checked.files, old, allow, made)
         )
-        stamping = lock.stamp(
-            deck,
-            checked.notes,
-            templates.note_types,
-            description,
-            old,
-            clock.now(),
-            allow,
-            releasing,
-            report_link.linker(deck, checked.notes, templates.note_types),
-            known.steady,
-        )
+        now, link = clock.now(), report_link.linker(deck, checked.notes, templates.note_types)
+
+        def stamp(against: lockfile.Lock, steady: Mapping[str, Steady]) -> lock.Stamping:
+            return lock.stamp(
+                deck,
+                checked.notes,
+                templates.note_types,
+                description,
+                against,
+                now,
+                allow,
+                releasing,
+                link,
+                steady,
+            )
+
+        stamping = stamp(old, known.steady)
         if not releasing:
-            stamp_memo.keep(deck_dir, checked.files, old, allow, made, stamping.steady, known)
+            kept = stamp_memo.keep(
+                deck_dir, checked.files, old, allow, made, stamping.steady, known
+            )
+            stamp_memo.ahead(
+                deck_dir,
+                checked.files,
+                kept,
+                lambda: lock.reread(deck_dir, stamping.lock, deck.spec.version),
+                lambda new, steady: stamp(new, steady).steady,
+                allow,
+                made,
+            )
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
         )

@@ -26,7 +26,8 @@ from factdeck.fs import secret
 from factdeck.fs.names import CACHE_DIR, LOCK_NAME, RECORD_NAME
 from factdeck.history import lockfile
 from factdeck.history.guards import NO_OVERRIDES, Allow
-from factdeck.pipeline import build, check, expanded
+from factdeck.pipeline import build, check, expanded, stamped
+from factdeck.stages import unwatched
 from factdeck.release import release
 from tests.support.decks import EPOCH, TEMPLATES, deck_yaml, facts_yaml, write_tree
 
@@ -356,3 +357,25 @@ def test_a_row_holds_only_for_the_deck_and_note_types_it_was_made_with(
         for what, digest in made_now.items()
     }
     assert found == {"as built": len(checked.notes), "another deck": 0, "other note types": 0}
+
+
+def test_a_cold_build_leaves_the_rows_a_full_stamping_of_its_lock_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No lock, so no entry a row could name: the rows a cold build keeps are those of the
+    lock it wrote (stamp_memo.ahead), and they say what stamping every note again against
+    that lock, with no row, finds: every note steady, with the same tags and link."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    deck_dir = tmp_path / "cards" / "tiny"
+    written(deck_dir, first_facts(random.Random(11)), "1.0.0")
+    build(deck_dir, tmp_path / "dist")
+    assert len(stamp_rows(deck_dir)) == 3  # one per fact file
+    from_rows = known_now(deck_dir).steady
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 10))
+    monkeypatch.setattr(stamp_memo, "known", lambda *args: stamp_memo.NONE)
+    monkeypatch.setattr(stamp_memo, "ahead", lambda *args: None)
+    full = stamped(deck_dir, None, NO_OVERRIDES, unwatched).stamping.steady
+    assert from_rows == full
+    assert set(full) == {n.guid for n in expanded(deck_dir).notes}
+    assert any(version for _, version in full.values())  # the link's version is named

@@ -9,12 +9,17 @@ that build stamps and checks the file's notes without looking at them again. A r
 written only for a file whose every note was steady, is sealed as every row is, checked
 strictly on read, and ignored (the notes stamped in full) if anything differs: a corrupt,
 foreign or other-format row, another deck-wide digest, other entries, another count.
+
+A build that stamped most notes in full (a cold build: no lock, so no entries for a row
+to name) would leave the next build to do so again. `ahead` then stamps once more against
+the lock as the build writes it, read back, with the rows that hold against it, as the
+next build of the same files does, and keeps rows for its steady notes (issue 23).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from factdeck.cache import rows
 from factdeck.cache.incremental import FileNotes
 from factdeck.cache.store import Store
+from factdeck.errors import FactdeckError
 from factdeck.history.guards import Allow
 from factdeck.history.lockfile import Lock
 from factdeck.history.steady import Steady, deck_digest, lines_digest, usable
@@ -85,13 +91,14 @@ def keep(
     made: str,
     steady: Mapping[str, Steady],
     had: Known,
-) -> None:
+) -> frozenset[str]:
     """A row for each file with a key and no sound row whose every note stamping against
-    `old` found steady."""
+    `old` found steady; the keys of the files with a sound row now."""
     if not usable(old, False):
-        return
+        return frozenset()
     store = Store(deck_dir)
     deck: str | None = None
+    kept = set(had.keys)
     for file in files:
         if file.key is None or file.key in had.keys or not file.notes:
             continue
@@ -108,6 +115,36 @@ def keep(
             notes=tuple(s for s in found if s is not None),
         )
         store.put_stamp(file.key, row.model_dump_json())
+        kept.add(file.key)
+    return frozenset(kept)
+
+
+def ahead(
+    deck_dir: Path,
+    files: Iterable[FileNotes],
+    kept: frozenset[str],
+    written: Callable[[], Lock],
+    restamp: Callable[[Lock, Mapping[str, Steady]], Mapping[str, Steady]],
+    allow: Allow,
+    made: str,
+) -> None:
+    """Rows against the lock this build writes, `written()` (its text read back), when the
+    files with no sound row (`kept`: those with one) hold most of the notes. `restamp` is
+    this build's stamping against a lock with the given steady notes, giving the notes
+    found steady: the next build's, given the same files and the rows it will find. A
+    stamping refused (no row to gain) or a lock the next build would not trust leaves the
+    rows as they are."""
+    files = tuple(files)
+    left = sum(len(f.notes) for f in files if f.key is not None and f.key not in kept)
+    if 2 * left <= sum(len(f.notes) for f in files):
+        return
+    try:
+        new = written()
+        had = known(deck_dir, files, new, allow, made)
+        steady = restamp(new, had.steady)
+    except FactdeckError:
+        return
+    keep(deck_dir, files, new, allow, made, steady, had)
 
 
 def _deck(old: Lock, allow: Allow, made: str) -> str:

@@ -90,6 +90,12 @@ def read(deck_dir: Path, version: str | None = None) -> Lock:
     return lockfile.parse(text, path, version, _text(deck_dir / RECORD_NAME, lockfile.RECORD_FIX))
 
 
+def reread(deck_dir: Path, new: Lock, version: str | None = None) -> Lock:
+    """`new` as the next build reads it: the text the build writes for it, parsed."""
+    record = lockfile.dumps_record(new)
+    return lockfile.parse(dumps(new), lock_path(deck_dir), version, record)
+
+
 def _text(path: Path, fix: str) -> str | None:
     what = "release record" if path.name == RECORD_NAME else "lock"
     if path.is_dir():
