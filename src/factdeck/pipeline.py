@@ -194,7 +194,8 @@ def stamped(
                 steady,
             )
 
-        stamping = stamp(old, known.steady)
+        # the rows' lines as the lock is written are written as read (lockfile.dumps)
+        stamping = stamp(lockfile.known_written(old, known.written), known.steady)
         if not releasing:
             kept = stamp_memo.keep(
                 deck_dir, checked.files, old, allow, made, stamping.steady, known

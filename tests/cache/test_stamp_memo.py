@@ -27,8 +27,8 @@ from factdeck.fs.names import CACHE_DIR, LOCK_NAME, RECORD_NAME
 from factdeck.history import lockfile
 from factdeck.history.guards import NO_OVERRIDES, Allow
 from factdeck.pipeline import build, check, expanded, stamped
-from factdeck.stages import unwatched
 from factdeck.release import release
+from factdeck.stages import unwatched
 from tests.support.decks import EPOCH, TEMPLATES, deck_yaml, facts_yaml, write_tree
 
 WORDS = ["nerve", "crest", "iliac", "fascia", "lumbar", "ramus", "gluteal", "sacral", "psoas"]
@@ -379,3 +379,23 @@ def test_a_cold_build_leaves_the_rows_a_full_stamping_of_its_lock_gives(
     assert from_rows == full
     assert set(full) == {n.guid for n in expanded(deck_dir).notes}
     assert any(version for _, version in full.values())  # the link's version is named
+
+
+def test_a_row_streams_its_lines_only_when_they_are_as_the_lock_writes_them(
+    steady_deck: Path,
+) -> None:
+    """A note's line with a space the lock never writes (a hand edit) reads as the same
+    entry: the build finds the note steady and keeps its file's row, which must not say
+    the line is as written, since the next lock, however often that line comes back, is
+    written anew, as without rows."""
+    out = steady_deck.parent.parent / "dist"
+    path = steady_deck / LOCK_NAME
+    clean = path.read_text("utf-8")
+    guid = next(n.guid for n in expanded(steady_deck).files[0].notes)
+    line = next(x for x in clean.split("\n") if x.startswith(f'{{"note":"{guid}",'))
+    spaced = clean.replace(line, line.replace(",", ", ", 1))
+    for _ in range(2):  # the second time, the row kept by the first build holds
+        path.write_text(spaced, "utf-8")
+        build(steady_deck, out)
+        assert path.read_text("utf-8") == clean
+    assert len(known_now(steady_deck).written) < len(expanded(steady_deck).notes)

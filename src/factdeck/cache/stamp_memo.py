@@ -3,7 +3,8 @@
 A row says: stamping the notes of this key against these lock entries (`lines`, the
 digest of the file's notes' entries as read) and this deck-wide part (`deck`: the lock's
 releases, the overrides, and the deck and note types as loaded, cache/made_with.py) left every
-note as its entry was, adding these tags and a link naming this version. The key covers
+note as its entry was, adding these tags and a link naming this version; and whether those
+entries' lines are as the lock is written (`written`: the next lock streams them through). The key covers
 the notes, the digests the rest, so the row holds for any later build where they match:
 that build stamps and checks the file's notes without looking at them again. A row is
 written only for a file whose every note was steady, is sealed as every row is, checked
@@ -24,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from factdeck.cache import rows
 from factdeck.cache.incremental import FileNotes
 from factdeck.cache.store import Store
 from factdeck.errors import FactdeckError
 from factdeck.history.guards import Allow
-from factdeck.history.lockfile import Lock
+from factdeck.history.lockfile import Lock, written_as_read
 from factdeck.history.steady import Steady, deck_digest, lines_digest, usable
 
 
@@ -43,15 +44,18 @@ class StampRow(BaseModel):
     kind: Literal["stamp"]
     deck: rows.Digest
     lines: rows.Digest
+    written: StrictBool  # every line of `lines` is what lockfile.dumps writes for it
     notes: tuple[tuple[tuple[str, ...], str | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """The steady notes by GUID of the files whose rows hold, and those files' keys."""
+    """The steady notes by GUID of the files whose rows hold, and those files' keys; of
+    those notes, the ones whose lock lines are as the lock is written (Lines.written)."""
 
     steady: Mapping[str, Steady]
     keys: frozenset[str]
+    written: frozenset[str] = frozenset()
 
 
 NONE = Known({}, frozenset())
@@ -67,6 +71,7 @@ def known(deck_dir: Path, files: Iterable[FileNotes], old: Lock, allow: Allow, m
     deck = _deck(old, allow, made)
     found: dict[str, Steady] = {}
     keys = set()
+    written: list[str] = []
     for file in files:
         if file.key is None:
             continue
@@ -79,8 +84,11 @@ def known(deck_dir: Path, files: Iterable[FileNotes], old: Lock, allow: Allow, m
         ):
             continue
         keys.add(file.key)
-        found.update(zip([n.guid for n in file.notes], row.notes, strict=True))
-    return Known(found, frozenset(keys))
+        guids = [n.guid for n in file.notes]
+        found.update(zip(guids, row.notes, strict=True))
+        if row.written:
+            written.extend(guids)
+    return Known(found, frozenset(keys), frozenset(written))
 
 
 def keep(
@@ -112,6 +120,7 @@ def keep(
             kind="stamp",
             deck=deck,
             lines=lines,
+            written=all(written_as_read(old, n.guid) for n in file.notes),
             notes=tuple(s for s in found if s is not None),
         )
         store.put_stamp(file.key, row.model_dump_json())

@@ -181,6 +181,10 @@ class Lines:
     record: Mapping[str, tuple[tuple[LockedNote, ...], tuple[str | None, ...], tuple[str, ...]]] = (
         field(default_factory=dict)
     )
+    # live notes whose line (in `notes`) is known to be what dumps writes for what it was
+    # read as, so dumps writes it without looking again: a stamp row says so of its file's
+    # lines (cache/stamp_memo.py), which it names by digest
+    written: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +354,21 @@ def _note_as_written(guid: str, note: LockedNote, shape: tuple[str, ...], line: 
     return ("id" not in shape or note.id != new_id(guid, set())) and lockline.as_written(
         line, len(shape)
     )
+
+
+def written_as_read(lock: Lock, guid: str) -> bool:
+    """Whether dumps writes the live note `guid` as its line was read, while it stays as
+    that line gave it."""
+    seen = lock.lines.notes.get(guid)
+    return seen is not None and _note_as_written(guid, seen[0], seen[2], seen[1])
+
+
+def known_written(lock: Lock, guids: Collection[str]) -> Lock:
+    """`lock` with the lines of `guids` known to be as dumps writes them (Lines.written)."""
+    if not guids:
+        return lock
+    lines = dataclasses.replace(lock.lines, written=lock.lines.written | frozenset(guids))
+    return dataclasses.replace(lock, lines=lines)
 
 
 @lru_cache(maxsize=256)
@@ -793,7 +812,7 @@ def dumps(lock: Lock) -> str:
         if (
             seen is not None
             and (seen[0] is note or seen[0] == note)
-            and _note_as_written(guid, note, seen[2], seen[1])
+            and (guid in read.written or _note_as_written(guid, note, seen[2], seen[1]))
         ):
             lines.append(seen[1])
         else:
