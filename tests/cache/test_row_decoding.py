@@ -5,6 +5,7 @@ are read in one pass with only their types checked (SEALED)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from factdeck.cache import rows
 from factdeck.errors import Location
 from factdeck.facts.model import KINDS, Entry, Fact, Media, NoteSpec, item_numbers
 from factdeck.lint.cards import Card, Choice
-from factdeck.lint.engine import FileLint, Finding
+from factdeck.lint.engine import WRITTEN, FileLint, Finding
 from factdeck.lint.rules import FileIndex
 
 DECK = Path("deck")
@@ -196,12 +197,21 @@ def linted(draw: st.DrawFn) -> tuple[tuple[NoteSpec, ...], FileLint]:
         if n
         else (),
     )
+    asked = len(index.asked)
+    index = dataclasses.replace(
+        index,
+        ids=tuple(draw(st.integers(0, 2**64 - 1)) for _ in index.asked),
+        labels=tuple(draw(st.lists(st.integers(0, asked - 1), max_size=asked))) if asked else (),
+    )
     lint = FileLint(
         tuple(cards),
         tuple(draw(words) for _ in cards),
         tuple(draw(TEXT) for _ in cards),
         tuple(draw(st.lists(found, max_size=3))),
         index,
+        written=tuple(i for i, card in enumerate(cards) if card.shape in WRITTEN),
+        digests=tuple(draw(st.integers(0, 2**64 - 1)) for _ in cards),
+        names=tuple(sorted(draw(st.sets(TEXT, max_size=3)))),
     )
     return notes, lint
 

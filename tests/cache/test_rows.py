@@ -12,6 +12,7 @@ from factdeck.cache import incremental, rows
 from factdeck.cache.store import context
 from factdeck.facts.load import fact_paths
 from factdeck.lint.engine import Seen, file_lint
+from factdeck.lint.rules.repeats import Asked
 from factdeck.pipeline import providers
 from factdeck.render.layers import find_templates
 from factdeck.stages import unwatched
@@ -34,7 +35,8 @@ def test_every_record_of_the_shipped_deck_survives_its_row(real_deck: Path) -> N
         assert rows.lint_record(text.encode(), real_deck, file.notes) == lint
         shapes |= {card.shape for card in lint.cards}
     assert shapes == {"qa", "cloze", "diagram"}
-    seen = Seen(frozenset({3, -(2**70)}), frozenset({(1, 2)}))
+    asked = Asked(frozenset({5, 2**64 - 1}), frozenset({(5, 2**64 - 1)}))
+    seen = Seen(frozenset({3, -(2**70)}), frozenset({(1, 2)}), asked)
     assert rows.seen_record(rows.seen_row(seen).encode()) == seen
 
 
@@ -51,7 +53,9 @@ def test_a_path_outside_the_deck_is_not_a_row(path: str) -> None:
         "findings": [
             {"location": {"path": path, "line": 1}, "fact_id": "x", "rule": "r", "message": "m"}
         ],
-        "index": {"asked": [], "mcq": [], "used": [], "british": []},
+        "index": {"asked": [], "mcq": [], "used": [], "british": [], "ids": [], "labels": []},
+        "digests": [],
+        "names": [],
     }
     with pytest.raises(rows.Foreign):
         rows.lint_record(json.dumps(row).encode(), Path("deck"), ())

@@ -65,3 +65,18 @@ def test_cues_that_can_match_are_all_found_without_comparing_every_pair(
         if repeats._same_cue(cues[i], cues[j], False)
     ]
     assert repeats._sharing(cues) == brute
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.frozensets(st.sampled_from("abcdefghij"), max_size=8), max_size=30),
+    st.sets(st.integers(0, 29)),
+)
+def test_probing_some_cues_finds_every_pair_they_are_in(
+    cues: list[frozenset[str]], probe: set[int]
+) -> None:
+    """With `probe` (the cards new since the last lint), _sharing finds the pairs touching
+    them, the same as without it."""
+    probe = {i for i in probe if i < len(cues)}
+    full = [pair for pair in repeats._sharing(cues) if probe & set(pair)]
+    assert repeats._sharing(cues, sorted(probe)) == full

@@ -14,21 +14,23 @@ the drawing in the folder now.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from factdeck.errors import Location
 from factdeck.facts.model import SEALED, Entry, Fact, Media, NoteSpec
 from factdeck.lint.cards import Card, Choice, Shape
-from factdeck.lint.engine import FileLint, Finding, Seen
+from factdeck.lint.engine import WRITTEN, FileLint, Finding, Seen
 from factdeck.lint.rules import FileIndex
+from factdeck.lint.rules.repeats import Asked
 
-Format = Literal[9]  # every row's `format` (a bump is this line and FORMAT's)
-FORMAT: Format = 9
-# 9: notes and cards as lists of values; 8: facts read in the row's own pass; 7: each
+Format = Literal[10]  # every row's `format` (a bump is this line and FORMAT's)
+FORMAT: Format = 10
+# 10: a file's lint with its cards' near-duplicate and asked-twice digests and its facts'
+# names, the last lint's asked-twice pairs; 9: notes and cards as lists of values; 8: facts read in the row's own pass; 7: each
 # card's cue kept; 6: a file's lint in a row of its own; 5: with the content rules' index;
 # 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
 
@@ -138,6 +140,8 @@ class IndexRow(_Row):
     mcq: tuple[Place, ...]
     used: tuple[tuple[str, Annotated[int, Field(ge=1)]], ...]
     british: tuple[tuple[Place, str, str], ...]
+    ids: tuple[int, ...]
+    labels: tuple[Place, ...]
 
 
 class FileRow(_Row):
@@ -160,6 +164,8 @@ class LintRow(_Row):
     answers: tuple[str, ...]
     findings: tuple[FindingRow, ...]
     index: IndexRow
+    digests: tuple[int, ...]
+    names: tuple[str, ...]
 
 
 class DrawnRow(_Row):
@@ -178,6 +184,8 @@ class SeenRow(_Row):
     kind: Literal["seen"]
     cards: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
+    asked_cards: tuple[int, ...]
+    asked_pairs: tuple[tuple[int, int], ...]
 
 
 # --- records -> rows ------------------------------------------------------------------
@@ -218,7 +226,11 @@ def lint_row(deck_dir: Path, notes: tuple[NoteSpec, ...], lint: FileLint) -> str
             mcq=lint.index.mcq,
             used=lint.index.used,
             british=lint.index.british,
+            ids=lint.index.ids,
+            labels=lint.index.labels,
         ),
+        digests=lint.digests,
+        names=lint.names,
     )
     return row.model_dump_json()
 
@@ -261,7 +273,12 @@ def _finding_row(deck_dir: Path, finding: Finding) -> FindingRow:
 
 def seen_row(seen: Seen) -> str:
     return SeenRow(
-        format=FORMAT, kind="seen", cards=tuple(sorted(seen.cards)), pairs=tuple(sorted(seen.pairs))
+        format=FORMAT,
+        kind="seen",
+        cards=tuple(sorted(seen.cards)),
+        pairs=tuple(sorted(seen.pairs)),
+        asked_cards=tuple(sorted(seen.asked.members)),
+        asked_pairs=tuple(sorted(seen.asked.pairs)),
     ).model_dump_json()
 
 
@@ -332,16 +349,49 @@ def lint_record(text: bytes, deck_dir: Path, notes: tuple[NoteSpec, ...]) -> Fil
     places = (*(i for _, i, _ in index.asked), *index.mcq, *(i for i, _, _ in index.british))
     if (
         any(c[0] >= len(notes) for c in row.cards)
-        or not (len(row.cards) == len(row.keys) == len(row.answers))
+        or not (len(row.cards) == len(row.keys) == len(row.answers) == len(row.digests))
         or any(i >= len(row.cards) for i in places)
+        or len(index.ids) != len(index.asked)
+        or any(n >= len(index.asked) for n in index.labels)
         or any(a >= b for (a, _), (b, _) in zip(index.used, index.used[1:], strict=False))
+        or any(a >= b for a, b in zip(row.names, row.names[1:], strict=False))
     ):
         raise Foreign("cards, keys, answers and index do not line up, or counts unsorted")
-    # a card's texts are often its note's fields (a question, an answer): held once
-    once = {field: field for note in notes for field in note.fields}
-    cards = tuple(_card(notes[c[0]], c, once) for c in row.cards)
-    kept = FileIndex(index.asked, index.mcq, index.used, index.british)
-    return FileLint(cards, row.keys, row.answers, findings, kept)
+    kept = FileIndex(index.asked, index.mcq, index.used, index.british, index.ids, index.labels)
+    written = tuple(i for i, c in enumerate(row.cards) if c[1] in WRITTEN)
+    cards = _Cards(notes, row.cards)
+    return FileLint(cards, row.keys, row.answers, findings, kept, written, row.digests, row.names)
+
+
+class _Cards(Sequence[Card]):
+    """A lint row's cards, each made as it is first asked for: the rules across cards read
+    a few of a deck's cards (those that can collide), and the rest are never made."""
+
+    def __init__(self, notes: tuple[NoteSpec, ...], rows: tuple[CardRow, ...]) -> None:
+        self._notes = notes
+        self._rows = rows
+        self._made: dict[int, Card] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, at: int) -> Card: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Card]: ...
+    def __getitem__(self, at: int | slice) -> Card | Sequence[Card]:
+        if isinstance(at, slice):
+            return tuple(self[i] for i in range(len(self))[at])
+        at = range(len(self))[at]  # IndexError past the end, as a tuple's
+        if at not in self._made:
+            self._made[at] = _card(self._notes[self._rows[at][0]], self._rows[at])
+        return self._made[at]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the cards they stand for, made or not (a tuple of them, say)."""
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's: compared by its cards
 
 
 def drawn_record(text: bytes, deck_dir: Path, inputs: str) -> tuple[Finding, ...]:
@@ -364,26 +414,26 @@ def seen_record(text: bytes) -> Seen:
         row = SeenRow.model_validate_json(text)
     except ValidationError as exc:
         raise Foreign(str(exc)) from None
-    return Seen(cards=frozenset(row.cards), pairs=frozenset(row.pairs))
+    asked = Asked(frozenset(row.asked_cards), frozenset(row.asked_pairs))
+    return Seen(cards=frozenset(row.cards), pairs=frozenset(row.pairs), asked=asked)
 
 
-def _card(note: NoteSpec, row: CardRow, once: dict[str, str]) -> Card:
-    (_, shape, question, answer, answer_html, source, extra, reading) = row[:8]
+def _card(note: NoteSpec, row: CardRow) -> Card:
+    _, shape, question, answer, answer_html, source, extra, reading = row[:8]
     number, hidden, visible, text, choices = row[8:]
-    held = once.setdefault
     return Card(
         note,
         shape,
-        held(question, question),
-        held(answer, answer),
-        held(answer_html, answer_html),
-        held(source, source),
+        question,
+        answer,
+        answer_html,
+        source,
         extra,
-        held(reading, reading),
+        reading,
         number,
         hidden,
-        held(visible, visible),
-        held(text, text),
+        visible,
+        text,
         tuple(Choice(*choice) for choice in choices),
     )
 

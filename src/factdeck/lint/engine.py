@@ -10,10 +10,11 @@ A fact silences a rule for its own notes with `lint: {rule-name: "why this is fi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from factdeck.diagrams.occlusion import mask_labels
@@ -31,7 +32,7 @@ from factdeck.facts.model import (
 )
 from factdeck.lint import near_duplicates, rules
 from factdeck.lint.cards import Card, study_cards
-from factdeck.lint.rules import cues, diagrams
+from factdeck.lint.rules import cues, diagrams, repeats
 from factdeck.render import html
 from factdeck.render.templates import NoteType
 
@@ -105,22 +106,28 @@ class FileLint:
     """The per-card part of lint for some notes (one fact file's, in a build): their cards,
     each card's question as compared words, what the rules of one card or fact at a time
     found, and the file's index for the content rules across cards. Kept with the file's
-    notes in the build cache, so unchanged files are not linted again."""
+    notes in the build cache, so unchanged files are not linted again; read back, `cards`
+    are made only as a rule across cards asks for one (most never are)."""
 
-    cards: tuple[Card, ...]
+    cards: Sequence[Card]
     keys: tuple[tuple[str, ...], ...]
     answers: tuple[str, ...]  # each card's answer as the same-answer rule compares it
     findings: tuple[Finding, ...]
     index: rules.FileIndex
+    written: tuple[int, ...] = ()  # the places of the cards in WRITTEN shapes
+    digests: tuple[int, ...] = ()  # each card's _card_digest, for the near-duplicate pairs
+    names: tuple[str, ...] = ()  # the facts' names as answers (_answer_key), sorted
 
 
 @dataclass(frozen=True, slots=True)
 class Seen:
     """The near-duplicate pairs of the last lint, by card (GUID, compared words): pairs of
-    cards that are still there are still pairs; only other cards need looking up."""
+    cards that are still there are still pairs; only other cards need looking up. The same
+    for the asked-twice pairs (lint/rules/repeats.py)."""
 
     cards: frozenset[int] = frozenset()  # each card's _card_digest
     pairs: frozenset[tuple[int, int]] = frozenset()
+    asked: repeats.Asked = dataclasses.field(default_factory=repeats.Asked)  # asked-twice's
 
 
 def lint(
@@ -162,12 +169,16 @@ def file_lint(
             for message in textsafety.hidden_characters(e.fact)
         ),
     )
+    keys = tuple(_content_words(c.question) for c in cards)
     return FileLint(
         cards=cards,
-        keys=tuple(_content_words(c.question) for c in cards),
+        keys=keys,
         answers=tuple(_answer_key(c.answer) for c in cards),
-        findings=found,
+        findings=(*found, *_missing_exam_tags(deck.spec, entries)),
         index=index,
+        written=tuple(i for i, card in enumerate(cards) if card.shape in WRITTEN),
+        digests=tuple(_card_digest(c.note.guid, k) for c, k in zip(cards, keys, strict=True)),
+        names=tuple(sorted({_answer_key(name) for e in entries for name in _names(e.fact)})),
     )
 
 
@@ -185,26 +196,26 @@ def lint_deck(
     looked up in the near-duplicate index: the findings are the same as without it.
     """
     files = tuple(files)
-    written = [
-        (card, key, answer)
-        for f in files
-        for card, key, answer in zip(f.cards, f.keys, f.answers, strict=True)
-        if card.shape in WRITTEN
-    ]
-    cards = tuple(card for card, _, _ in written)
-    keys = tuple(key for _, key, _ in written)
-    answers = tuple(answer for _, _, answer in written)
-    pairs, now_seen = _near_pairs(cards, keys, seen)
+    written = [(f.cards, i) for f in files for i in f.written]
+
+    def card(n: int) -> Card:
+        cards, i = written[n]
+        return cards[i]
+
+    keys = tuple(f.keys[i] for f in files for i in f.written)
+    answers = tuple(f.answers[i] for f in files for i in f.written)
+    digests = [f.digests[i] for f in files for i in f.written]
+    pairs, now_seen = _near_pairs(digests, keys, seen)
+    names = {name for f in files for name in f.names}
+    hits, asked = rules.deck_check(
+        deck, ((f.index, f.cards) for f in files), None if seen is None else seen.asked
+    )
     facts = {e.fact.id: e.fact for e in deck.entries}
     found = [
         *(finding for f in files for finding in f.findings),
-        *_duplicate_questions(cards, keys, pairs),
-        *_same_answers(cards, answers, deck),
-        *_missing_exam_tags(deck),
-        *(
-            Finding(h.location, h.fact_id, h.rule, h.message)
-            for h in rules.deck_check(deck, ((f.index, f.cards) for f in files))
-        ),
+        *_duplicate_questions(card, keys, pairs),
+        *_same_answers(card, answers, names),
+        *(Finding(h.location, h.fact_id, h.rule, h.message) for h in hits),
         *(drawn_findings(deck) if drawn is None else drawn),
     ]
     kept = [f for f in found if f.fact_id not in facts or f.rule not in facts[f.fact_id].lint]
@@ -219,7 +230,7 @@ def lint_deck(
                 f.message,
             ),
         )
-    ), now_seen
+    ), dataclasses.replace(now_seen, asked=asked)
 
 
 def drawn_findings(deck: Deck) -> tuple[Finding, ...]:
@@ -321,10 +332,10 @@ CARD_RULES: tuple[Callable[[Card, Fact | None, DeckSpec], Iterable[Finding]], ..
 
 
 def _near_pairs(
-    cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], seen: Seen | None
+    ids: list[int], keys: tuple[tuple[str, ...], ...], seen: Seen | None
 ) -> tuple[list[tuple[int, int]], Seen]:
-    """Index pairs of cards with near-duplicate questions (NEAR_DUPLICATE over words)."""
-    ids = [_card_digest(card.note.guid, key) for card, key in zip(cards, keys, strict=True)]
+    """Index pairs of cards with near-duplicate questions (NEAR_DUPLICATE over words);
+    `ids`: each card's _card_digest."""
     current = frozenset(ids)
     if seen is None:
         probe = None
@@ -354,7 +365,9 @@ def _card_digest(guid: str, key: tuple[str, ...]) -> int:
 
 
 def _duplicate_questions(
-    cards: tuple[Card, ...], keys: tuple[tuple[str, ...], ...], pairs: Iterable[tuple[int, int]]
+    card: Callable[[int], Card],
+    keys: tuple[tuple[str, ...], ...],
+    pairs: Iterable[tuple[int, int]],
 ) -> Iterator[Finding]:
     """Same question after normalising, or nearly (NEAR_DUPLICATE over content words).
 
@@ -362,7 +375,7 @@ def _duplicate_questions(
     such pair is found, through an index (near_duplicates.py), not by comparing all pairs.
     """
     for i, j in pairs:
-        a, b = cards[i], cards[j]
+        a, b = card(i), card(j)
         if a.note.guid == b.note.guid:
             continue
         same = "the same" if keys[i] == keys[j] else "nearly the same"
@@ -383,40 +396,39 @@ def _content_words(text: str) -> tuple[str, ...]:
 
 
 def _same_answers(
-    cards: tuple[Card, ...], answers: tuple[str, ...], deck: Deck
+    card: Callable[[int], Card], answers: tuple[str, ...], names: set[str]
 ) -> Iterator[Finding]:
     """One answer to questions of different facts: usually one claim carded twice.
 
     Fine and not reported: notes of the same fact (a forward and a reverse card are the
-    same knowledge from two sides); answers that are a subject's name (many questions
-    rightly point back to one nerve; whether those questions differ is the
+    same knowledge from two sides); answers that are a subject's name (`names`: many
+    questions rightly point back to one nerve; whether those questions differ is the
     duplicate-question rule's job); and answers shorter than SAME_ANSWER_MIN_WORDS (a
     region or a level is the answer to many distinct claims).
     """
-    names = {
-        _answer_key(n)
-        for e in deck.entries
-        for n in (getattr(e.fact, "name", None), *getattr(e.fact, "aka", ()))
-        if n
-    }
     given = Counter(answers)  # a group needs two cards: the rest are not looked at
     groups: dict[str, list[Card]] = defaultdict(list)
     for i in [i for i, key in enumerate(answers) if given[key] > 1]:
         key = answers[i]
         if key not in names and words(key) >= SAME_ANSWER_MIN_WORDS:
-            groups[key].append(cards[i])
+            groups[key].append(card(i))
     for group in groups.values():
-        for card in group:
-            others = sorted({c.note.fact_id for c in group} - {card.note.fact_id})
+        for this in group:
+            others = sorted({c.note.fact_id for c in group} - {this.note.fact_id})
             if others:
                 yield Finding(
-                    card.note.location,
-                    card.note.fact_id,
+                    this.note.location,
+                    this.note.fact_id,
                     "same-answer",
-                    f"note '{card.note.card_id}': answer '{card.answer}' also "
+                    f"note '{this.note.card_id}': answer '{this.answer}' also "
                     f"answers fact {', '.join(repr(o) for o in others)}; make the "
                     "questions ask for different things, or merge the facts",
                 )
+
+
+def _names(fact: Fact) -> Iterator[str]:
+    """The names a fact goes by (none unless it is a named kind)."""
+    yield from (n for n in (getattr(fact, "name", None), *getattr(fact, "aka", ())) if n)
 
 
 def _answer_key(answer: str) -> str:
@@ -424,11 +436,11 @@ def _answer_key(answer: str) -> str:
     return " ".join(text.removeprefix("the ").split())
 
 
-def _missing_exam_tags(deck: Deck) -> Iterator[Finding]:
-    if not deck.spec.exam_areas:
+def _missing_exam_tags(spec: DeckSpec, entries: Iterable[Entry]) -> Iterator[Finding]:
+    if not spec.exam_areas:
         return
-    areas = ", ".join(f"{EXAM_PREFIX}{a}" for a in deck.spec.exam_areas)
-    for entry in deck.entries:
+    areas = ", ".join(f"{EXAM_PREFIX}{a}" for a in spec.exam_areas)
+    for entry in entries:
         if not any(t.startswith(EXAM_PREFIX) for t in entry.fact.tags):
             yield Finding(
                 entry.location, entry.fact.id, "no-exam-tag", f"no exam tag; add one of: {areas}"

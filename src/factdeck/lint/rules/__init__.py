@@ -12,7 +12,7 @@ reading only the cards that can collide: those sharing an answer, and multiple c
 from __future__ import annotations
 
 import bisect
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -51,6 +51,8 @@ class FileIndex:
     mcq: tuple[int, ...] = ()  # the multiple-choice cards, for choices
     used: tuple[tuple[str, int], ...] = ()  # how often each word is written, sorted: spelling
     british: tuple[tuple[int, str, str], ...] = ()  # (card, word, US spelling), for spelling
+    ids: tuple[int, ...] = ()  # each of `asked`'s repeats.member_digest
+    labels: tuple[int, ...] = ()  # the places in `asked` of diagram labels
 
 
 def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
@@ -58,7 +60,7 @@ def check(deck: Deck, cards: tuple[Card, ...]) -> Iterator[Hit]:
     file by file, must equal)."""
     hits, index = file_check(deck.entries, cards)
     yield from hits
-    yield from deck_check(deck, ((index, cards),))
+    yield from deck_check(deck, ((index, cards),))[0]
 
 
 def file_check(
@@ -70,33 +72,44 @@ def file_check(
     hits = tuple(hit for module in FILE_MODULES for hit in module.check(entries, cards))
     used, places = spelling.gather(cards)
     place = {id(card): i for i, card in enumerate(cards)}
-    asked = ((repeats.answer_key(card.answer), i, card) for i, card in enumerate(cards))
+    asked = [
+        (key, i, tuple(sorted(repeats.cue_of(card))), card)
+        for i, card in enumerate(cards)
+        if (key := repeats.answer_key(card.answer))
+    ]
     return hits, FileIndex(
-        asked=tuple((key, i, tuple(sorted(repeats.cue_of(card)))) for key, i, card in asked if key),
+        asked=tuple((key, i, cue) for key, i, cue, _ in asked),
         mcq=tuple(i for i, card in enumerate(cards) if card.shape == "mcq" and card.choices),
         used=tuple(sorted(used.items())),
         british=tuple((place[id(card)], word, us) for card, word, us in places),
+        ids=tuple(repeats.member_digest(card, key, cue) for key, _, cue, card in asked),
+        labels=tuple(n for n, (*_, card) in enumerate(asked) if card.shape == "diagram"),
     )
 
 
-def deck_check(deck: Deck, files: Iterable[tuple[FileIndex, Sequence[Card]]]) -> Iterator[Hit]:
-    """The rules across cards, from each file's index and cards, in deck order."""
+def deck_check(
+    deck: Deck,
+    files: Iterable[tuple[FileIndex, Sequence[Card]]],
+    asked: repeats.Asked | None = None,
+) -> tuple[list[Hit], repeats.Asked]:
+    """The rules across cards, from each file's index and cards, in deck order; with
+    `asked` (the last lint's asked-twice pairs), the same hits, with only the cards new
+    since looked up in their groups. Also the asked-twice pairs now."""
     files = tuple(files)
     count = Counter(key for index, _ in files for key, _, _ in index.asked)
-    shared = [
-        (cards[i], frozenset(cue))
-        for index, cards in files
-        for key, i, cue in index.asked
-        if count[key] > 1
-    ]
-    yield from repeats.check(
-        deck, tuple(card for card, _ in shared), tuple(cue for _, cue in shared)
-    )
-    yield from choices.check(deck, tuple(cards[i] for index, cards in files for i in index.mcq))
+    groups: dict[str, list[repeats.Member]] = defaultdict(list)
+    for index, cards in files:
+        labels = set(index.labels)
+        for n, ((key, i, cue), ident) in enumerate(zip(index.asked, index.ids, strict=True)):
+            if count[key] > 1:
+                groups[key].append((cards, i, frozenset(cue), ident, n in labels))
+    hits, now = repeats.check(deck, tuple(groups.values()), asked)
+    hits.extend(choices.check(deck, tuple(cards[i] for index, cards in files for i in index.mcq)))
     british = [(cards[i], word, us) for index, cards in files for i, word, us in index.british]
     wanted = {us for _, _, us in british}  # the deck's counts of these words only
     used = Counter({us: sum(_count(index.used, us) for index, _ in files) for us in wanted})
-    yield from spelling.report(used, british)
+    hits.extend(spelling.report(used, british))
+    return hits, now
 
 
 def _count(used: tuple[tuple[str, int], ...], word: str) -> int:

@@ -15,9 +15,11 @@ a pair (`lint: {asked-twice: "why they differ"}`) covers the pair.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from factdeck.facts.model import Deck
 from factdeck.lint.cards import STOP_WORDS, Card, Hit, stem
@@ -34,37 +36,92 @@ _PARENS = re.compile(r"\s*\([^)]*\)")
 _ASKING = {"which", "what", "kind", "name", "call", "give", "explain", "mean", "describe"}
 
 
+# One card of a group, as the rules across files keep it (lint/rules/__init__.py's index):
+# the file's cards and its place there (made only if it is paired or a label), its cue, its
+# member digest, and whether it is a diagram label.
+Member = tuple[Sequence[Card], int, frozenset[str], int, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """The last lint's asked-twice pairs by member digest: whether two cards are the same
+    ask depends on nothing but what the digest covers (member_digest), so pairs of cards
+    still there are still pairs; only the new cards are looked up in their groups."""
+
+    members: frozenset[int] = frozenset()
+    pairs: frozenset[tuple[int, int]] = frozenset()
+
+
 def check(
-    deck: Deck, cards: tuple[Card, ...], cues: Sequence[frozenset[str]] | None = None
-) -> Iterator[Hit]:
-    """`cues`: each card's cue_of, when kept (lint/rules/__init__.py's index has them)."""
+    deck: Deck, groups: Sequence[Sequence[Member]], last: Asked | None = None
+) -> tuple[list[Hit], Asked]:
+    """The hits of each group of cards sharing one answer (answer_key), and the pairs now;
+    with `last`, the same hits, looking up only cards that are not among its members."""
     excused = {e.fact.id for e in deck.entries if "asked-twice" in e.fact.lint}
-    groups: dict[str, list[tuple[Card, frozenset[str]]]] = defaultdict(list)
-    for n, card in enumerate(cards):
-        key = answer_key(card.answer)
-        if key:
-            groups[key].append((card, cue_of(card) if cues is None else cues[n]))
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        group = [card for card, _ in members]
-        yield from _labels_twice([c for c in group if c.shape == "diagram"])
-        cues_here = [cue for _, cue in members]
-        for i, j in _sharing(cues_here):
-            a, b = group[i], group[j]
-            if (
+    kept = _kept(groups, last)
+    hits: list[Hit] = []
+    pairs: set[tuple[int, int]] = set()
+    for g, group in enumerate(groups):
+
+        def card(i: int, group: Sequence[Member] = group) -> Card:
+            cards, place = group[i][0], group[i][1]
+            return cards[place]
+
+        hits.extend(_labels_twice([card(i) for i, m in enumerate(group) if m[4]]))
+        cues = [m[2] for m in group]
+        probe = (
+            None if last is None else [i for i, m in enumerate(group) if m[3] not in last.members]
+        )
+        found = set(kept.get(g, ()))
+        for i, j in _sharing(cues, probe) if probe is None or probe else ():
+            a, b = card(i), card(j)
+            if not (
                 a.note.fact_id == b.note.fact_id
                 or a.shape == b.shape == "diagram"
-                or not _same_cue(cues_here[i], cues_here[j], "diagram" in (a.shape, b.shape))
+                or not _same_cue(cues[i], cues[j], "diagram" in (a.shape, b.shape))
             ):
-                continue
-            for this, other in _sides(a, b, excused):
-                yield this.hit(
-                    "asked-twice",
-                    f"asks '{this.answer}' as fact "
-                    f"'{other.note.fact_id}' note '{other.note.card_id}' "
-                    f"({other.shape}) does: '{this.question}'; keep one of them",
+                found.add((i, j))
+        for i, j in sorted(found):
+            pairs.add((group[i][3], group[j][3]))
+            for this, other in _sides(card(i), card(j), excused):
+                hits.append(
+                    this.hit(
+                        "asked-twice",
+                        f"asks '{this.answer}' as fact "
+                        f"'{other.note.fact_id}' note '{other.note.card_id}' "
+                        f"({other.shape}) does: '{this.question}'; keep one of them",
+                    )
                 )
+    members = frozenset(m[3] for group in groups for m in group)
+    return hits, Asked(members, frozenset(pairs))
+
+
+def member_digest(card: Card, key: str, cue: Iterable[str]) -> int:
+    """A card as asked-twice pairs it, in 64 bits (stable across runs): which card, and all
+    that decides whether it asks what another card asks (answer, cue, fact and shape)."""
+    note = card.note
+    parts = (note.guid, str(card.number), card.shape, note.fact_id, key, *sorted(cue))
+    data = "\x1f".join(parts).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def _kept(
+    groups: Sequence[Sequence[Member]], last: Asked | None
+) -> dict[int, set[tuple[int, int]]]:
+    """The pairs of `last` whose two cards are both still there, by group and places."""
+    if last is None:
+        return {}
+    where: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for g, group in enumerate(groups):
+        for i, member in enumerate(group):
+            where[member[3]].append((g, i))
+    kept: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for a, b in last.pairs:
+        for g, i in where.get(a, ()):
+            for h, j in where.get(b, ()):
+                if g == h and i != j:
+                    kept[g].add((min(i, j), max(i, j)))
+    return kept
 
 
 def cue_of(card: Card) -> frozenset[str]:
@@ -86,18 +143,34 @@ def _labels_twice(labels: list[Card]) -> Iterator[Hit]:
         )
 
 
-def _sharing(cues: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
+def _sharing(
+    cues: Sequence[frozenset[str]], probe: Sequence[int] | None = None
+) -> list[tuple[int, int]]:
     """The pairs (i < j) of cues that can be the same cue (_same_cue, either way): sharing
     `_needed` stems of the smaller, without comparing every pair (a group of one answer
     can hold thousands of cards). Prefix filtering: with the stems ranked rarest first, a
     cue of n stems that must share k of them with a partner shares one of its first
-    n − k + 1, so only partners holding one of those are compared."""
-    frequency = Counter(s for cue in cues for s in cue)
+    n − k + 1, so only partners holding one of those are compared. With `probe`, only the
+    pairs with a cue in `probe`, each probed cue against every cue sharing a stem."""
     holders: dict[str, list[int]] = defaultdict(list)
     for i, cue in enumerate(cues):
         for s in cue:
             holders[s].append(i)
     found: set[tuple[int, int]] = set()
+    if probe is not None:
+        probed = set(probe)
+        for i in probe:
+            for j in {j for s in cues[i] for j in holders[s]}:
+                needed = _needed(min(len(cues[i]), len(cues[j])))
+                if (
+                    j != i
+                    and not (j < i and j in probed)
+                    and needed is not None
+                    and len(cues[i] & cues[j]) >= needed
+                ):
+                    found.add((min(i, j), max(i, j)))
+        return sorted(found)
+    frequency = Counter(s for cue in cues for s in cue)
     for i, cue in enumerate(cues):
         needed = _needed(len(cue))
         if needed is None:
