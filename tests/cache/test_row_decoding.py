@@ -17,7 +17,7 @@ from factdeck.cache import rows
 from factdeck.errors import Location
 from factdeck.facts.model import KINDS, Entry, Fact, Media, NoteSpec, item_numbers
 from factdeck.lint.cards import Card, Choice
-from factdeck.lint.engine import WRITTEN, FileLint, Finding
+from factdeck.lint.engine import WRITTEN, FileLint, Finding, across
 from factdeck.lint.rules import FileIndex
 
 DECK = Path("deck")
@@ -204,7 +204,7 @@ def linted(draw: st.DrawFn) -> tuple[tuple[NoteSpec, ...], FileLint]:
         labels=tuple(draw(st.lists(st.integers(0, asked - 1), max_size=asked))) if asked else (),
     )
     lint = FileLint(
-        tuple(cards),
+        tuple(across(card) for card in cards),
         tuple(draw(words) for _ in cards),
         tuple(draw(TEXT) for _ in cards),
         tuple(draw(st.lists(found, max_size=3))),

@@ -29,8 +29,9 @@ from factdeck.lint.rules.repeats import Asked
 
 Format = Literal[10]  # every row's `format` (a bump is this line and FORMAT's)
 FORMAT: Format = 10
-# 10: a file's lint with its cards' near-duplicate and asked-twice digests and its facts'
-# names, the last lint's asked-twice pairs; 9: notes and cards as lists of values; 8: facts read in the row's own pass; 7: each
+# 10: a file's lint with its cards as read across cards, their near-duplicate and
+# asked-twice digests and its facts' names, the last lint's asked-twice pairs; 9: notes
+# and cards as lists of values; 8: facts read in the row's own pass; 7: each
 # card's cue kept; 6: a file's lint in a row of its own; 5: with the content rules' index;
 # 4: a card as lint/cards.Card (3: fewer fields; 1, 2: code objects)
 
@@ -106,23 +107,9 @@ class EntryRow(_Row):
 
 
 ChoiceRow = tuple[str, str, bool, str]  # an option (lint.cards.Choice): letter, text, correct, why
-# a card (lint.cards.Card), its note by its place in the file's notes: note, shape, question,
-# answer, answer HTML, source, extra, reading, number, hidden, visible, text, choices
-CardRow = tuple[
-    Place,
-    Shape,
-    str,
-    str,
-    str,
-    str,
-    str,
-    str,
-    Place,
-    tuple[str, ...],
-    str,
-    str,
-    tuple[ChoiceRow, ...],
-]
+# a card as the rules across cards read it (lint.engine.across), its note by its place in
+# the file's notes: note, shape, question, answer, extra, number, choices
+CardRow = tuple[Place, Shape, str, str, str, Place, tuple[ChoiceRow, ...]]
 
 
 class FindingRow(_Row):
@@ -241,14 +228,8 @@ def _card_row(note: int, card: Card) -> CardRow:
         card.shape,
         card.question,
         card.answer,
-        card.answer_html,
-        card.source,
         card.extra,
-        card.reading,
         card.number,
-        card.hidden,
-        card.visible,
-        card.text,
         tuple((c.letter, c.text, c.correct, c.why) for c in card.choices),
     )
 
@@ -419,22 +400,18 @@ def seen_record(text: bytes) -> Seen:
 
 
 def _card(note: NoteSpec, row: CardRow) -> Card:
-    _, shape, question, answer, answer_html, source, extra, reading = row[:8]
-    number, hidden, visible, text, choices = row[8:]
+    _, shape, question, answer, extra, number, choices = row
     return Card(
         note,
         shape,
         question,
         answer,
-        answer_html,
-        source,
+        "",
+        "",
         extra,
-        reading,
+        "",
         number,
-        hidden,
-        visible,
-        text,
-        tuple(Choice(*choice) for choice in choices),
+        choices=tuple(Choice(*choice) for choice in choices),
     )
 
 

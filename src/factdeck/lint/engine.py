@@ -103,11 +103,12 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class FileLint:
-    """The per-card part of lint for some notes (one fact file's, in a build): their cards,
-    each card's question as compared words, what the rules of one card or fact at a time
-    found, and the file's index for the content rules across cards. Kept with the file's
-    notes in the build cache, so unchanged files are not linted again; read back, `cards`
-    are made only as a rule across cards asks for one (most never are)."""
+    """The per-card part of lint for some notes (one fact file's, in a build): their cards
+    as the rules across cards read them (across()), each card's question as compared words,
+    what the rules of one card or fact at a time found, and the file's index for the
+    content rules across cards. Kept with the file's notes in the build cache, so unchanged
+    files are not linted again; read back, `cards` are made only as a rule across cards
+    asks for one (most never are)."""
 
     cards: Sequence[Card]
     keys: tuple[tuple[str, ...], ...]
@@ -171,7 +172,7 @@ def file_lint(
     )
     keys = tuple(_content_words(c.question) for c in cards)
     return FileLint(
-        cards=cards,
+        cards=tuple(across(card) for card in cards),
         keys=keys,
         answers=tuple(_answer_key(c.answer) for c in cards),
         findings=(*found, *_missing_exam_tags(deck.spec, entries)),
@@ -179,6 +180,16 @@ def file_lint(
         written=tuple(i for i, card in enumerate(cards) if card.shape in WRITTEN),
         digests=tuple(_card_digest(c.note.guid, k) for c, k in zip(cards, keys, strict=True)),
         names=tuple(sorted({_answer_key(name) for e in entries for name in _names(e.fact)})),
+    )
+
+
+def across(card: Card) -> Card:
+    """A card as the rules across cards read it (those of lint_deck and rules.deck_check):
+    its note, shape, question, answer, extra, number and choices. The texts only the rules
+    of one card at a time read are left empty, so the cache does not keep them, and a rule
+    across cards reading one reads it empty in a full lint too."""
+    return dataclasses.replace(
+        card, answer_html="", source="", reading="", hidden=(), visible="", text=""
     )
 
 
