@@ -260,3 +260,30 @@ def test_a_lint_row_with_unsorted_word_counts_is_not_trusted(tmp_path: Path) -> 
         data["index"]["used"] = spoilt
         with pytest.raises(rows.Foreign):
             rows.lint_record(json.dumps(data).encode(), deck_dir, file.notes)
+
+
+def test_a_spoilt_pairs_row_is_looked_up_again_not_trusted(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The last lint's pairs (near duplicates, asked-twice) in a corrupt, unsealed or empty
+    row: every card is looked up again, and the findings are a full lint's."""
+    root = tmp_path_factory.mktemp("pairs")
+    shutil.copytree(TEMPLATES, root / "templates")
+    files = {f"f{n}.yaml": content_file(n, [0, 1, 2, 5]) for n in range(3)}
+    deck_dir = write_tree(root / "cards" / "tiny", {"deck.yaml": CONTENT_DECK, **files})
+    checked = expanded(deck_dir)
+    full = lint(checked.deck, checked.notes, checked.templates.note_types)
+    assert checked.findings() == full
+    assert {"asked-twice", "duplicate-question"} <= {f.rule for f in full}
+    row = deck_dir / CACHE_DIR / f"{seen_key()}.json"
+    seen = Store(deck_dir).get_seen(seen_key())
+    assert seen is not None and seen.asked.pairs
+    for tampered in (
+        b"not a row",
+        row.read_bytes().replace(b'"asked_pairs":[[', b'"asked_pairs":[[1'),
+    ):
+        row.write_bytes(tampered)
+        assert Store(deck_dir).get_seen(seen_key()) is None
+        assert checked.findings() == full
+    Store(deck_dir).put_seen(seen_key(), engine.Seen())  # sealed, from no cards at all
+    assert checked.findings() == full

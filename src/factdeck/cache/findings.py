@@ -2,8 +2,10 @@
 
 Each fact file's per-card lint is kept under the key of the results it was made from
 (store.py, a row of its own beside the file's), so only edited files are linted card by
-card; the cross-card rules run over every card, with the last lint's near-duplicate pairs;
-the diagram rules' findings are kept with a digest of all they read (each diagram fact, its
+card; the cross-card rules read every file's index (each card's compared words, answer,
+digests, cue) and make a cached card only when it can collide, with the last lint's
+near-duplicate and asked-twice pairs, so only new cards are looked up; the diagram rules'
+findings are kept with a digest of all they read (each diagram fact, its
 drawing's bytes, the deck's nerve levels), so they are found again only when that changes.
 Lint is entered here only, once the deck is expanded: expanding (and a preview) never lints.
 """
