@@ -316,7 +316,7 @@ def test_a_moved_project_keeps_its_cache(project: Path, expanded_facts: list[str
             assert str(moved).encode() not in entry.read_bytes()  # no absolute path kept
 
 
-@pytest.mark.parametrize("library", ["factdeck", "snowballstemmer", "svgelements"])
+@pytest.mark.parametrize("library", ["factdeck", "PyYAML", "nh3", "snowballstemmer", "svgelements"])
 def test_another_version_or_templates_miss_the_cache(
     project: Path,
     expanded_facts: list[str],
@@ -324,8 +324,8 @@ def test_another_version_or_templates_miss_the_cache(
     request: pytest.FixtureRequest,
     library: str,
 ) -> None:
-    """factdeck, or a library whose behaviour the rows follow (lint's stemming, diagram
-    parsing), in another version; then another template."""
+    """factdeck, or a library whose behaviour the rows follow (reading YAML, cleaning
+    HTML, lint's stemming, diagram parsing), in another version; then another template."""
     deck_dir = copy_deck(project, "deck")
     build(deck_dir, project / "out")
     expanded_facts.clear()

@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from factdeck import installed_version
 from factdeck.cache import rows
 from factdeck.cache.code import code_digest
@@ -79,14 +81,16 @@ def seen_key(kind: str = "seen") -> str:
     return hashlib.sha256(FORMAT + kind.encode() + b"\0" + _made_by()).hexdigest()
 
 
-# The libraries whose behaviour a row's contents follow: validation, rendering, the lint
-# rules' stemming and the diagrams' parsing, geometry and colours. Another version of one
-# is another cache.
+# The libraries whose behaviour a row's contents follow: reading YAML, validation,
+# rendering and cleaning HTML, the lint rules' stemming and the diagrams' parsing, geometry
+# and colours. Another version of one is another cache.
 _LIBRARIES = (
     "factdeck",
+    "PyYAML",
     "pydantic",
     "jinja2",
     "markupsafe",
+    "nh3",
     "snowballstemmer",
     "svgelements",
     "coloraide",
@@ -98,7 +102,9 @@ _LIBRARIES = (
 def _made_by() -> bytes:
     """Python, the libraries' versions and factdeck's own code, as bytes to digest (once a
     process: reading a package's version scans the installed packages, tens of ms)."""
-    versions = (sys.version, *map(installed_version, _LIBRARIES))
+    # PyYAML reads with libyaml when it was built with it (facts/load.py): which one is
+    # an accident of the installation, so it is named too
+    versions = (sys.version, *map(installed_version, _LIBRARIES), hasattr(yaml, "CSafeLoader"))
     return "".join(f"{part}\0" for part in versions).encode() + code_digest()
 
 
