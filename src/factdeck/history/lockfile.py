@@ -331,8 +331,8 @@ def parse(text: str, path: Path, version: str | None = None, record: str | None 
                 "release notes cannot say what students had",
             )
         return _completed(lock, {}, {}, path, Lines(notes, facts))
-    states, texts, written = _parse_record(record, path.with_name(RECORD_NAME), lock)
-    return _completed(lock, states, texts, path, Lines(notes, facts, written))
+    states, texts, record_lines = _parse_record(record, path.with_name(RECORD_NAME), lock)
+    return _completed(lock, states, texts, path, Lines(notes, facts, record=record_lines))
 
 
 _HEADERS = (HEADER, {"factdeck-lock": 2})
