@@ -156,6 +156,7 @@ class Stamped:
     checked: Checked
     stamping: lock.Stamping
     changes: compare.ReleaseChanges
+    texts: lock.Texts | None = None  # the lock's texts, when stamping already made them
 
 
 def stamped(
@@ -196,6 +197,12 @@ def stamped(
 
         # the rows' lines as the lock is written are written as read (lockfile.dumps)
         stamping = stamp(lockfile.known_written(old, known.written), known.steady)
+        made_texts: list[lock.Texts] = []  # the lock's, if read back: written as they are
+
+        def read_back() -> lockfile.Lock:
+            made_texts.append(lock.texts(stamping.lock))
+            return lock.reread(deck_dir, made_texts[0], deck.spec.version)
+
         if not releasing:
             kept = stamp_memo.keep(
                 deck_dir, checked.files, old, allow, made, stamping.steady, known
@@ -204,7 +211,7 @@ def stamped(
                 deck_dir,
                 checked.files,
                 kept,
-                lambda: lock.reread(deck_dir, stamping.lock, deck.spec.version),
+                read_back,
                 lambda new, steady: stamp(new, steady).steady,
                 allow,
                 made,
@@ -212,7 +219,7 @@ def stamped(
         found = compare.since_release(
             stamping.lock, {n.guid: n for n in checked.notes}, stamping.lock.last_release
         )
-    return Stamped(checked, stamping, found)
+    return Stamped(checked, stamping, found, made_texts[0] if made_texts else None)
 
 
 def read_lock(deck: Deck, out_dir: Path | None = None) -> lockfile.Lock:
@@ -294,11 +301,14 @@ def text_output(dest: Path, text: str) -> commit.Output:
     return commit.Output(dest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def lock_output(deck_dir: Path, new: lockfile.Lock) -> tuple[commit.Output, commit.Output]:
-    """The lock and its release record (none while nothing was released), written together."""
-    record = lockfile.dumps_record(new)
+def lock_output(
+    deck_dir: Path, new: lockfile.Lock, made: lock.Texts | None = None
+) -> tuple[commit.Output, commit.Output]:
+    """The lock and its release record (none while nothing was released), written together;
+    `made`: their texts, when already made for `new` (lock.texts)."""
+    text, record = made or lock.texts(new)
     return (
-        text_output(lock.lock_path(deck_dir), lockfile.dumps(new)),
+        text_output(lock.lock_path(deck_dir), text),
         commit.Output(deck_dir / RECORD_NAME, None)
         if record is None
         else text_output(deck_dir / RECORD_NAME, record),
@@ -332,7 +342,9 @@ def _build(
     with commit.transaction(deck_dir, out_dir) as tx:
         tx.add(package_output(apkg, stamping.plan, watch, reports), *retirements)
         with watch("write"):
-            tx.add(stale_changes(out_dir, spec.slug), *lock_output(deck_dir, stamping.lock))
+            tx.add(
+                stale_changes(out_dir, spec.slug), *lock_output(deck_dir, stamping.lock, done.texts)
+            )
         if settled and inputs_now() != inputs:
             raise _Edited  # the temporaries go; the build runs again
     with watch("lint"):

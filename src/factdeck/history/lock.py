@@ -90,10 +90,18 @@ def read(deck_dir: Path, version: str | None = None) -> Lock:
     return lockfile.parse(text, path, version, _text(deck_dir / RECORD_NAME, lockfile.RECORD_FIX))
 
 
-def reread(deck_dir: Path, new: Lock, version: str | None = None) -> Lock:
-    """`new` as the next build reads it: the text the build writes for it, parsed."""
-    record = lockfile.dumps_record(new)
-    return lockfile.parse(dumps(new), lock_path(deck_dir), version, record)
+# A lock's text and its release record's (None while nothing was released)
+Texts = tuple[str, str | None]
+
+
+def texts(new: Lock) -> Texts:
+    """What a build writes for `new`: the lock's text and its record's."""
+    return lockfile.dumps(new), lockfile.dumps_record(new)
+
+
+def reread(deck_dir: Path, written: Texts, version: str | None = None) -> Lock:
+    """The lock as the next build reads it: the texts a build writes (`texts`), parsed."""
+    return lockfile.parse(written[0], lock_path(deck_dir), version, written[1])
 
 
 def _text(path: Path, fix: str) -> str | None:
