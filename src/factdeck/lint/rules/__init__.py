@@ -102,7 +102,7 @@ def deck_check(
         labels = set(index.labels)
         for n, ((key, i, cue), ident) in enumerate(zip(index.asked, index.ids, strict=True)):
             if count[key] > 1:
-                groups[key].append((cards, i, frozenset(cue), ident, n in labels))
+                groups[key].append(repeats.Member(cards, i, frozenset(cue), ident, n in labels))
     hits, now = repeats.check(deck, tuple(groups.values()), asked)
     hits.extend(choices.check(deck, tuple(cards[i] for index, cards in files for i in index.mcq)))
     british = [(cards[i], word, us) for index, cards in files for i, word, us in index.british]

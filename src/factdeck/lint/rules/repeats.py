@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from factdeck.facts.model import Deck
 from factdeck.lint.cards import STOP_WORDS, Card, Hit, stem
@@ -36,10 +37,16 @@ _PARENS = re.compile(r"\s*\([^)]*\)")
 _ASKING = {"which", "what", "kind", "name", "call", "give", "explain", "mean", "describe"}
 
 
-# One card of a group, as the rules across files keep it (lint/rules/__init__.py's index):
-# the file's cards and its place there (made only if it is paired or a label), its cue, its
-# member digest, and whether it is a diagram label.
-Member = tuple[Sequence[Card], int, frozenset[str], int, bool]
+class Member(NamedTuple):
+    """One card of a group, as the rules across files keep it (lint/rules/__init__.py's
+    index): the file's cards and its place there (made only if it is paired or a label),
+    its cue, its member digest, and whether it is a diagram label."""
+
+    cards: Sequence[Card]
+    place: int
+    cue: frozenset[str]
+    digest: int
+    label: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +71,14 @@ def check(
     for g, group in enumerate(groups):
 
         def card(i: int, group: Sequence[Member] = group) -> Card:
-            cards, place = group[i][0], group[i][1]
-            return cards[place]
+            return group[i].cards[group[i].place]
 
-        hits.extend(_labels_twice([card(i) for i, m in enumerate(group) if m[4]]))
-        cues = [m[2] for m in group]
+        hits.extend(_labels_twice([card(i) for i, m in enumerate(group) if m.label]))
+        cues = [m.cue for m in group]
         probe = (
-            None if last is None else [i for i, m in enumerate(group) if m[3] not in last.members]
+            None
+            if last is None
+            else [i for i, m in enumerate(group) if m.digest not in last.members]
         )
         found = set(kept.get(g, ()))
         for i, j in _sharing(cues, probe) if probe is None or probe else ():
@@ -82,7 +90,7 @@ def check(
             ):
                 found.add((i, j))
         for i, j in sorted(found):
-            pairs.add((group[i][3], group[j][3]))
+            pairs.add((group[i].digest, group[j].digest))
             for this, other in _sides(card(i), card(j), excused):
                 hits.append(
                     this.hit(
@@ -92,7 +100,7 @@ def check(
                         f"({other.shape}) does: '{this.question}'; keep one of them",
                     )
                 )
-    members = frozenset(m[3] for group in groups for m in group)
+    members = frozenset(m.digest for group in groups for m in group)
     return hits, Asked(members, frozenset(pairs))
 
 
@@ -114,7 +122,7 @@ def _kept(
     where: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for g, group in enumerate(groups):
         for i, member in enumerate(group):
-            where[member[3]].append((g, i))
+            where[member.digest].append((g, i))
     kept: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for a, b in last.pairs:
         for g, i in where.get(a, ()):
